@@ -1,0 +1,477 @@
+"""The `factboard` command: a thin Typer face over the core services.
+
+Scripts and tests call these exact names (`init`, `demo`, `open`, `rows …`, `staff …`, `passwd`, `doctor`).
+Every user error is one line on stderr and a non-zero exit code, never a traceback. Passphrases come from a hidden
+prompt, or from `FACTBOARD_PASSPHRASE` for scripts; who is writing comes from `--user` or `FACTBOARD_USER`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from factboard_tui import locations
+from factboard_tui.core.errors import FactBoardError, InvalidValue
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+PASSPHRASE_ENV = "FACTBOARD_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "FACTBOARD_NEW_PASSPHRASE"
+RECOVERY_KEY_ENV = "FACTBOARD_RECOVERY_KEY"
+USER_ENV = "FACTBOARD_USER"
+
+out = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    name="factboard",
+    help="FactBoard: the FACT team's morning board, in an encrypted local database.",
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+rows_app = typer.Typer(help="List, add, change and take off board rows.", no_args_is_help=True)
+staff_app = typer.Typer(help="The team list: initials, name, discipline, organisation.", no_args_is_help=True)
+app.add_typer(rows_app, name="rows")
+app.add_typer(staff_app, name="staff")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="The board's database file (default: $FACTBOARD_DB, else board.db in the data dir)."),
+]
+UserOption = Annotated[str | None, typer.Option("--user", "-u", help="Your staff initials (default: $FACTBOARD_USER).")]
+
+
+def user_errors(function: Callable[P, R]) -> Callable[P, R]:
+    """Turn `FactBoardError` into one line on stderr and its exit code."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except FactBoardError as error:
+            err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("Interrupted: nothing more was changed.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def db_path(db: Path | None) -> Path:
+    """The database a command works on."""
+    return (db or locations.default_db_path()).expanduser()
+
+
+def ask_secret(prompt: str, env: str, confirm: bool = False) -> str:
+    """A secret from the environment (scripts) or a hidden prompt (people)."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise FactBoardError(f"No terminal to ask for the {prompt.lower()}: set {env} or run in a terminal.")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+def author(user: str | None) -> str:
+    """Who is writing: --user, else FACTBOARD_USER; writes need it."""
+    initials = user or os.environ.get(USER_ENV)
+    if not initials:
+        raise InvalidValue("author", f"Say who is writing: pass --user INITIALS or set {USER_ENV}.")
+    return initials
+
+
+@contextmanager
+def unlocked(db: Path | None) -> Iterator[Any]:
+    """The unlocked board for a command, closed afterwards."""
+    from factboard_tui.core.store import Board
+
+    path = db_path(db)
+    Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
+    board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV))
+    try:
+        yield board
+    finally:
+        board.close()
+
+
+# -- the board itself -------------------------------------------------------------------------------------------
+
+
+@app.callback()
+def root(ctx: typer.Context, db: DbOption = None, user: UserOption = None) -> None:
+    """With no command, open the board (like `factboard open`)."""
+    if ctx.invoked_subcommand is None:
+        open_board(db=db, user=user)
+
+
+@app.command("init")
+@user_errors
+def init(
+    db: DbOption = None,
+    template: Annotated[str, typer.Option(help="Board language template: sv, da or en.")] = "sv",
+    team: Annotated[str, typer.Option(help="The team's name, shown on the board.")] = "FACT",
+    recovery_key_out: Annotated[
+        Path | None, typer.Option("--recovery-key-out", help="Also write the recovery key to this file.")
+    ] = None,
+) -> None:
+    """Create a new encrypted board and show its recovery key once."""
+    from factboard_tui.core.keys import format_recovery_key
+    from factboard_tui.core.store import Board
+
+    path = db_path(db)
+    if recovery_key_out is not None and recovery_key_out.exists():
+        raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
+    passphrase = ask_secret("New passphrase", PASSPHRASE_ENV, confirm=True)
+    board, key = Board.create(path, passphrase, template_id=template, team=team)
+    board.close()
+    recovery = format_recovery_key(key)
+    if recovery_key_out is not None:
+        fd = os.open(recovery_key_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"FactBoard recovery key for {path.name} (board {board.board_id})\n{recovery}\n")
+    out.print(f"Created board [bold]{team}[/] at {path} (template {template}).", highlight=False)
+    out.print(
+        Panel(
+            recovery,
+            title="Recovery key: shown only now",
+            expand=False,
+        )
+    )
+    out.print(
+        "Keep it offline and safe: with it anyone can open the board, and `factboard passwd --recovery-key` "
+        "sets a new passphrase." + (f" Also written to {recovery_key_out}." if recovery_key_out else ""),
+        highlight=False,
+    )
+
+
+@app.command("demo")
+@user_errors
+def demo(
+    db: Annotated[Path | None, typer.Option("--db", help="Where to keep the demo board.")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Throw the demo board away and make it anew.")] = False,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Create the demo board but do not open the TUI.")] = False,
+    user: UserOption = None,
+) -> None:
+    """Create (or reopen) a demo board of synthetic rows and open it."""
+    from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board, remove_board_files
+    from factboard_tui.core.store import Board
+
+    path = (db or locations.demo_db_path()).expanduser()
+    if reset:
+        remove_board_files(path)
+    if path.exists():
+        board = Board.unlock(path, DEMO_PASSPHRASE)
+        out.print(f"Demo board at {path} (synthetic data).", highlight=False)
+    else:
+        board = create_demo_board(path)
+        out.print(f"Created a demo board of synthetic rows at {path}.", highlight=False)
+    out.print(f"Its passphrase is [bold]{DEMO_PASSPHRASE}[/] (demo only; never put real clients in it).")
+    if no_open:
+        board.close()
+        return
+    from factboard_tui.tui.app import FactBoardApp
+
+    FactBoardApp(path, board=board, user=user or os.environ.get(USER_ENV) or "KOO").run()
+    board.close()
+
+
+@app.command("open")
+@user_errors
+def open_board(db: DbOption = None, user: UserOption = None) -> None:
+    """Open the board in the terminal UI."""
+    from factboard_tui.core.store import Board
+    from factboard_tui.tui.app import FactBoardApp
+
+    path = db_path(db)
+    Board.read_slot(path)
+    FactBoardApp(path, user=user or os.environ.get(USER_ENV), passphrase=os.environ.get(PASSPHRASE_ENV)).run()
+
+
+# -- rows ----------------------------------------------------------------------------------------------------------
+
+
+@rows_app.command("list")
+@user_errors
+def rows_list(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+    include_off: Annotated[bool, typer.Option("--all", help="Also rows that have been taken off the board.")] = False,
+) -> None:
+    """List the rows on the board, in board order."""
+    from factboard_tui.core.views import row_record
+
+    with unlocked(db) as board:
+        today = board.today()
+        week = board.week_visits(today)
+        records = [row_record(row, week.get(row.id, {}), board.template, today) for row in board.rows(include_off)]
+        template = board.template
+    if as_json:
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(records)} rows", header_style="bold")
+    for key in ("date_on", "client_code", "triage", "category", "primary_contact", "situation", "actions"):
+        table.add_column(template.label(key), overflow="ellipsis", no_wrap=key not in ("situation", "actions"))
+    for weekday in template.weekdays:
+        table.add_column(weekday)
+    for record in records:
+        cells = [
+            record["date_on"],
+            record["client_code"],
+            record["triage_label"],
+            record["category_label"] or "",
+            record["primary_contact"] or "",
+            record["situation"] or "",
+            record["actions"] or "",
+        ]
+        cells += [(cell or {}).get("staff") or "" for cell in record["visits"].values()]
+        table.add_row(*cells)
+    out.print(table)
+
+
+def _visit_options(values: dict[str, Any], **days: str | None) -> None:
+    for key, cell in days.items():
+        if cell is not None:
+            values[key] = cell
+
+
+@rows_app.command("add")
+@user_errors
+def rows_add(
+    code: Annotated[str, typer.Option("--code", help="Pseudonymous client code, like DD-75.")],
+    triage: Annotated[str, typer.Option("--triage", help="Triage level (label or key).")],
+    db: DbOption = None,
+    user: UserOption = None,
+    date_on: Annotated[str | None, typer.Option("--date", help="Date on board (default today).")] = None,
+    category: Annotated[str | None, typer.Option()] = None,
+    primary_contact: Annotated[str | None, typer.Option("--primary-contact", help="Primary contact (FVK).")] = None,
+    doctor: Annotated[str | None, typer.Option()] = None,
+    other_providers: Annotated[str | None, typer.Option("--other-providers")] = None,
+    children: Annotated[str | None, typer.Option(help="Children under 18: yes or no.")] = None,
+    children_note: Annotated[str | None, typer.Option("--children-note")] = None,
+    situation: Annotated[str | None, typer.Option()] = None,
+    actions: Annotated[str | None, typer.Option()] = None,
+    safety: Annotated[str | None, typer.Option()] = None,
+    evaluation_date: Annotated[str | None, typer.Option("--evaluation-date")] = None,
+    crisis_plan: Annotated[str | None, typer.Option("--crisis-plan", help="A crisis plan exists: yes or no.")] = None,
+    mon: Annotated[str | None, typer.Option(help="This week's Monday visit, like DEN+MJR or 'DEN: note'.")] = None,
+    tue: Annotated[str | None, typer.Option()] = None,
+    wed: Annotated[str | None, typer.Option()] = None,
+    thu: Annotated[str | None, typer.Option()] = None,
+    fri: Annotated[str | None, typer.Option()] = None,
+    sat: Annotated[str | None, typer.Option()] = None,
+    sun: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Put a client on the board."""
+    from datetime import timedelta
+
+    from factboard_tui.core.fields import split_visit_cell
+    from factboard_tui.core.store import week_start
+    from factboard_tui.core.templates import WEEKDAY_KEYS
+
+    given = {
+        "client_code": code,
+        "triage": triage,
+        "date_on": date_on,
+        "category": category,
+        "primary_contact": primary_contact,
+        "doctor": doctor,
+        "other_providers": other_providers,
+        "children": children,
+        "children_note": children_note,
+        "situation": situation,
+        "actions": actions,
+        "safety": safety,
+        "evaluation_date": evaluation_date,
+        "crisis_plan": crisis_plan,
+    }
+    values = {key: value for key, value in given.items() if value is not None}
+    days = {"mon": mon, "tue": tue, "wed": wed, "thu": thu, "fri": fri, "sat": sat, "sun": sun}
+    with unlocked(db) as board:
+        who = author(user)
+        monday = week_start(board.today())
+        visits = {
+            monday + timedelta(days=WEEKDAY_KEYS.index(key)): split_visit_cell(cell)
+            for key, cell in days.items()
+            if cell is not None
+        }
+        result = board.write_row(who, "add", values=values, visits=visits, source="cli")
+        row = board.row(result.row_id)
+    out.print(f"Added {row.client_code} to the board (row {row.id}).", highlight=False)
+
+
+@rows_app.command("set")
+@user_errors
+def rows_set(
+    code: Annotated[str, typer.Argument(help="Client code of a row on the board.")],
+    field: Annotated[str, typer.Argument(help="Field key or the board's column label (mon..sun for visits).")],
+    value: Annotated[str, typer.Argument(help="New value; empty text clears the field.")],
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Change one field of a client's row."""
+    with unlocked(db) as board:
+        who = author(user)
+        row = board.open_row_by_code(code)
+        assert row.id is not None
+        result = board.set_field(who, row.id, field, value, source="cli")
+    if result.changes:
+        for change in result.changes:
+            out.print(f"{row.client_code} {change.field}: {change.old or '—'} -> {change.new or '—'}", highlight=False)
+    else:
+        out.print(f"{row.client_code}: no change (the value was already that).", highlight=False)
+
+
+@rows_app.command("off")
+@user_errors
+def rows_off(
+    code: Annotated[str, typer.Argument(help="Client code of a row on the board.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the client leaves the board.")],
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Take a client off the board (the period closes; its history stays)."""
+    with unlocked(db) as board:
+        who = author(user)
+        row = board.open_row_by_code(code)
+        assert row.id is not None
+        board.take_off(who, row.id, reason, source="cli")
+    out.print(f"Took {row.client_code} off the board.", highlight=False)
+
+
+# -- staff ---------------------------------------------------------------------------------------------------------
+
+
+@staff_app.command("add")
+@user_errors
+def staff_add(
+    initials: Annotated[str, typer.Argument(help="Initials as the board shows them, like CSA.")],
+    name: Annotated[str, typer.Option(help="Full name.")] = "",
+    discipline: Annotated[str, typer.Option(help="nurse, doctor, psychologist, social_worker, …")] = "",
+    organisation: Annotated[str, typer.Option(help="region or municipality.")] = "",
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Add a team member, or change one."""
+    with unlocked(db) as board:
+        staff = board.write_staff(
+            author(user),
+            initials,
+            name=name or None,
+            discipline=discipline or None,
+            organisation=organisation or None,
+            source="cli",
+        )
+    out.print(f"Saved {staff.initials}.", highlight=False)
+
+
+@staff_app.command("list")
+@user_errors
+def staff_list(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List the team."""
+    with unlocked(db) as board:
+        members = board.staff()
+        template = board.template
+    if as_json:
+        records = [member.model_dump(exclude={"id"}) for member in members]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(header_style="bold")
+    for heading in ("Initials", "Name", "Discipline", "Organisation"):
+        table.add_column(heading)
+    for member in members:
+        table.add_row(
+            member.initials,
+            member.name,
+            template.disciplines.get(member.discipline, member.discipline),
+            template.organisations.get(member.organisation, member.organisation),
+        )
+    out.print(table)
+
+
+# -- keys and health ---------------------------------------------------------------------------------------------
+
+
+@app.command("passwd")
+@user_errors
+def passwd(
+    db: DbOption = None,
+    recovery_key: Annotated[
+        bool, typer.Option("--recovery-key", help="Prove access with the recovery key instead of the passphrase.")
+    ] = False,
+) -> None:
+    """Set a new passphrase (re-wraps the key; the database is not touched)."""
+    from factboard_tui.core.keys import KeySlot, parse_recovery_key
+    from factboard_tui.core.store import Board
+    from factboard_tui.locations import key_slot_path
+
+    path = db_path(db)
+    if recovery_key:
+        if not path.is_file():
+            Board.read_slot(path)
+        key = parse_recovery_key(ask_secret("Recovery key", RECOVERY_KEY_ENV))
+        board = Board.open_with_key(path, key)
+    else:
+        slot = Board.read_slot(path)
+        key = slot.unwrap(ask_secret("Current passphrase", PASSPHRASE_ENV))
+        board = Board.open_with_key(path, key)
+    board_id = board.board_id
+    board.close()
+    new = ask_secret("New passphrase", NEW_PASSPHRASE_ENV, confirm=True)
+    KeySlot.wrap(key, new, board_id).write(key_slot_path(path))
+    out.print("New passphrase set. The database itself was not changed; the recovery key stays the same.")
+
+
+@app.command("doctor")
+@user_errors
+def doctor(db: DbOption = None) -> None:
+    """Check the key slot, every encrypted page and the schema; exits non-zero on trouble."""
+    from factboard_tui.core.migrations import LATEST_VERSION
+    from factboard_tui.core.store import Board
+
+    path = db_path(db)
+    slot = Board.read_slot(path)
+    slot.kdf.check_floor()
+    out.print(
+        f"[green]ok[/]  key slot: Argon2id {slot.kdf.memory_kib // 1024} MiB, {slot.kdf.iterations} passes, "
+        f"{slot.kdf.lanes} lanes",
+        highlight=False,
+    )
+    with unlocked(db) as board:
+        out.print("[green]ok[/]  passphrase unwraps the key; every page verifies (cipher_integrity_check)")
+        version = board.schema_version()
+        out.print(f"[green]ok[/]  schema version {version} (this FactBoard knows up to {LATEST_VERSION})")
+        with board.engine.connect() as connection:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            quick = connection.exec_driver_sql("PRAGMA quick_check").scalar_one()
+        if problems or quick != "ok":
+            raise FactBoardError(
+                f"The database has {len(problems)} broken references (quick_check: {quick}): restore a backup."
+            )
+        out.print("[green]ok[/]  references and structure (foreign_key_check, quick_check)")
+        out.print(f"{len(board.rows())} rows on the board, team {board.team}.", highlight=False)
+
+
+def main() -> None:
+    """Entry point of the `factboard` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Time, made replaceable.
+
+Everything that stamps or compares time asks a `Clock`, so tests and screenshots can freeze it. `FACTBOARD_NOW`
+(an ISO date-time) freezes the clock of a whole process, which the CLI tests and the demo screenshots use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from factboard_tui.core.errors import FactBoardError
+
+NOW_ENV = "FACTBOARD_NOW"
+
+Clock = Callable[[], datetime]
+"""A function returning the current time, timezone-aware."""
+
+
+def system_clock() -> datetime:
+    """The real time (UTC), unless `FACTBOARD_NOW` freezes it."""
+    frozen = os.environ.get(NOW_ENV)
+    if frozen:
+        return parse_frozen(frozen)
+    return datetime.now(UTC)
+
+
+def parse_frozen(text: str) -> datetime:
+    """Read a frozen time like `2026-11-23T08:15:00` (local time if no zone is given)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise FactBoardError(f"{NOW_ENV}={text!r} is not an ISO date-time like 2026-11-23T08:15:00.") from None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def frozen_clock(moment: datetime) -> Clock:
+    """A clock that always says `moment` (for tests)."""
+    fixed = moment if moment.tzinfo else moment.astimezone()
+    return lambda: fixed
+
+
+def local_today(clock: Clock) -> date:
+    """Today's date where the team is."""
+    return clock().astimezone().date()

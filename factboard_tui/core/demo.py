@@ -1,0 +1,64 @@
+"""The demo board: a synthetic board anyone can open with no setup, in the style of the reference board.
+
+Its rows, staff and texts come from `data/demo/<template>.toml` (no patient text lives in code); dates are
+relative to today so the demo always looks current. Everything is written through the one write path, so the
+demo also has history.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from factboard_tui.core.clock import Clock, system_clock
+from factboard_tui.core.fields import split_visit_cell
+from factboard_tui.core.store import Board, RowWrite, week_start
+from factboard_tui.core.templates import WEEKDAY_KEYS
+from factboard_tui.locations import key_slot_path, shipped_dir
+
+DEMO_PASSPHRASE = "factboard-demo"
+"""The demo board's published passphrase: it holds synthetic data only."""
+
+
+def demo_data(template_id: str = "sv") -> dict[str, Any]:
+    """The shipped demo data for a template."""
+    path = shipped_dir("data") / "demo" / f"{template_id}.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def remove_board_files(path: Path) -> None:
+    """Delete a board and everything beside it that belongs to it (for `demo --reset` only)."""
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"), key_slot_path(path)):
+        leftover.unlink(missing_ok=True)
+
+
+def create_demo_board(path: Path, clock: Clock = system_clock, template_id: str = "sv") -> Board:
+    """Create the demo board at `path` and fill it."""
+    data = demo_data(template_id)
+    board, _key = Board.create(path, DEMO_PASSPHRASE, template_id=data["template"], team=data["team"], clock=clock)
+    author = data["author"]
+    for member in data["staff"]:
+        board.write_staff(
+            author,
+            member["initials"],
+            name=member["name"],
+            discipline=member["discipline"],
+            organisation=member["organisation"],
+            source="demo",
+        )
+    today = board.today()
+    monday = week_start(today)
+    writes: list[RowWrite] = []
+    for raw in data["rows"]:
+        values = {k: v for k, v in raw.items() if k not in ("days_on", "evaluate_in", "visits")}
+        values["date_on"] = today - timedelta(days=int(raw["days_on"]))
+        if "evaluate_in" in raw:
+            values["evaluation_date"] = today + timedelta(days=int(raw["evaluate_in"]))
+        visits: dict[date, tuple[str | None, str | None]] = {}
+        for day_key, cell in raw.get("visits", {}).items():
+            visits[monday + timedelta(days=WEEKDAY_KEYS.index(day_key))] = split_visit_cell(str(cell))
+        writes.append(RowWrite("add", values=values, visits=visits))
+    board.write_rows(author, writes, source="demo")
+    return board

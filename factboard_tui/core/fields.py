@@ -1,0 +1,240 @@
+"""What each board field accepts, and how typed text becomes a stored value.
+
+The CLI, the TUI, spreadsheet imports and (later) sync all hand raw text to the one write path, which calls
+`coerce` here; a value that does not fit comes back as `InvalidValue` naming the field, with one line saying
+what to do. The same specs tell forms which editor to use (single line, text area, pick-list, date).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold
+
+
+class Kind(StrEnum):
+    """How a field is edited and validated."""
+
+    CODE = "code"
+    DATE = "date"
+    TRIAGE = "triage"
+    CATEGORY = "category"
+    INITIALS = "initials"
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    YES_NO = "yes_no"
+    VISIT = "visit"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One editable field of a board row."""
+
+    key: str
+    kind: Kind
+    max_length: int = 0
+    required: bool = False
+
+
+ROW_FIELDS: dict[str, FieldSpec] = {
+    spec.key: spec
+    for spec in (
+        FieldSpec("date_on", Kind.DATE, required=True),
+        FieldSpec("client_code", Kind.CODE, 16, required=True),
+        FieldSpec("triage", Kind.TRIAGE, required=True),
+        FieldSpec("category", Kind.CATEGORY),
+        FieldSpec("primary_contact", Kind.INITIALS, 6),
+        FieldSpec("doctor", Kind.INITIALS, 6),
+        FieldSpec("other_providers", Kind.TEXT, 120),
+        FieldSpec("children", Kind.YES_NO),
+        FieldSpec("children_note", Kind.TEXT, 200),
+        FieldSpec("situation", Kind.LONG_TEXT, 2000),
+        FieldSpec("actions", Kind.LONG_TEXT, 2000),
+        FieldSpec("safety", Kind.TEXT, 500),
+        FieldSpec("evaluation_date", Kind.DATE),
+        FieldSpec("crisis_plan", Kind.YES_NO),
+        FieldSpec("date_off", Kind.DATE),
+        FieldSpec("off_reason", Kind.TEXT, 200),
+    )
+}
+"""Every stored field of a board row that the write path may change."""
+
+VISIT_STAFF_MAX = 40
+VISIT_NOTE_MAX = 200
+
+CODE_PATTERN = re.compile(r"^[A-ZÅÄÖÆØÜ]{1,4}-[0-9]{1,4}$")
+"""Pseudonymous client codes like `DD-75`: letters, a dash, digits. Never a name or a national ID number."""
+INITIALS_PATTERN = re.compile(r"^[A-ZÅÄÖÆØÜ]{1,6}$")
+VISIT_PATTERN = re.compile(r"^[A-ZÅÄÖÆØÜ]{1,6}(\+[A-ZÅÄÖÆØÜ]{1,6})*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NATIONAL_ID = re.compile(r"\d{6}")
+
+
+def field_aliases(template: BoardTemplate) -> dict[str, str]:
+    """Names a person may use for a field: its key (with - or _) and the board's own label, folded."""
+    aliases: dict[str, str] = {}
+    for key in (*ROW_FIELDS, *WEEKDAY_KEYS):
+        aliases[fold(key)] = key
+        aliases[fold(template.label(key))] = key
+    aliases[fold("code")] = "client_code"
+    return aliases
+
+
+def resolve_field(name: str, template: BoardTemplate) -> str:
+    """The field key a name refers to, or an error listing the names that work."""
+    key = field_aliases(template).get(fold(name))
+    if key is None:
+        known = ", ".join((*ROW_FIELDS, *WEEKDAY_KEYS))
+        raise InvalidValue(name, f"There is no field '{name}': use one of {known}.")
+    return key
+
+
+def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
+    """The stored value for a raw value (usually text) of field `key`, or `InvalidValue`."""
+    spec = ROW_FIELDS.get(key)
+    if spec is None:
+        raise InvalidValue(key, f"There is no field '{key}'.")
+    label = template.label(key)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if spec.required:
+            raise InvalidValue(key, f"{label} is required: fill it in.")
+        return False if spec.kind is Kind.YES_NO and key == "crisis_plan" else None
+    match spec.kind:
+        case Kind.CODE:
+            return parse_client_code(str(raw), label)
+        case Kind.DATE:
+            return parse_date(raw, key, label)
+        case Kind.TRIAGE:
+            found = template.match_triage(str(raw))
+            if found is None:
+                choices = ", ".join(level.label for level in template.triage)
+                raise InvalidValue(key, f"{label} '{raw}' is not a triage level of this board: use {choices}.")
+            return found
+        case Kind.CATEGORY:
+            found = template.match_category(str(raw))
+            if found is None:
+                choices = ", ".join(category.label for category in template.categories)
+                raise InvalidValue(key, f"{label} '{raw}' is not a category of this board: use {choices}.")
+            return found
+        case Kind.INITIALS:
+            return parse_initials(str(raw), key, label)
+        case Kind.YES_NO:
+            return parse_yes_no(raw, key, label, template)
+        case Kind.TEXT | Kind.LONG_TEXT:
+            return clean_text(str(raw), key, label, spec.max_length, multiline=spec.kind is Kind.LONG_TEXT)
+    raise AssertionError(spec.kind)  # pragma: no cover
+
+
+def parse_client_code(raw: str, label: str = "Client code") -> str:
+    """A client code, upper-cased; refuses anything that looks like a name or a national ID number."""
+    code = unicodedata.normalize("NFC", raw.strip().upper())
+    if _NATIONAL_ID.search(code):
+        raise InvalidValue(
+            "client_code",
+            f"{label} '{raw.strip()}' looks like a national ID number: use the pseudonymous code (like DD-75), "
+            "never a personal number.",
+        )
+    if not CODE_PATTERN.match(code):
+        raise InvalidValue(
+            "client_code",
+            f"{label} '{raw.strip()}' is not a client code: use 1-4 letters, a dash and 1-4 digits, like DD-75.",
+        )
+    return code
+
+
+def parse_date(raw: Any, key: str, label: str) -> date:
+    """A date from ISO (2026-11-23), the reference board's YYMMDD (190327), or YYYYMMDD."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        if re.fullmatch(r"\d{8}", text):
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        if re.fullmatch(r"\d{6}", text):
+            return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
+    except ValueError:
+        pass
+    raise InvalidValue(key, f"{label} '{text}' is not a date: write 2026-11-23 or 261123.")
+
+
+def parse_initials(raw: str, key: str, label: str) -> str:
+    """Staff initials like CSA."""
+    initials = raw.strip().upper()
+    if not INITIALS_PATTERN.match(initials):
+        raise InvalidValue(key, f"{label} '{raw.strip()}' is not staff initials: use 1-6 letters, like CSA.")
+    return initials
+
+
+def parse_visit_staff(raw: str, label: str = "Visit") -> str:
+    """A weekday cell: one or more initials joined by +, like DEN+MJR (spaces are dropped)."""
+    value = re.sub(r"\s+", "", raw).upper()
+    if len(value) > VISIT_STAFF_MAX or not VISIT_PATTERN.match(value):
+        raise InvalidValue(
+            "visit", f"{label} '{raw.strip()}' is not staff initials: use initials joined by +, like DEN+MJR."
+        )
+    return value
+
+
+def parse_yes_no(raw: Any, key: str, label: str, template: BoardTemplate) -> bool:
+    """Yes/no in the board's language or in English (also true/false, 1/0)."""
+    if isinstance(raw, bool):
+        return raw
+    word = fold(str(raw))
+    if word in {fold(template.yes), "yes", "y", "true", "1", "ja", "j"}:
+        return True
+    if word in {fold(template.no), "no", "n", "false", "0", "nej"}:
+        return False
+    raise InvalidValue(key, f"{label} '{raw}' must be {template.yes} or {template.no}.")
+
+
+def clean_text(raw: str, key: str, label: str, max_length: int, multiline: bool) -> str:
+    """Free text: trimmed, no control characters, one line unless the field takes several, within its length."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not multiline:
+        text = " ".join(text.split("\n"))
+    if _CONTROL.search(text):
+        raise InvalidValue(key, f"{label} contains control characters: retype it as plain text.")
+    if len(text) > max_length:
+        raise InvalidValue(key, f"{label} is too long ({len(text):,} characters, at most {max_length:,}): shorten it.")
+    return text
+
+
+def clean_visit_note(raw: str | None) -> str | None:
+    """The optional note of a visit cell."""
+    if raw is None or not raw.strip():
+        return None
+    return clean_text(raw, "visit_note", "Visit note", VISIT_NOTE_MAX, multiline=False)
+
+
+def display(value: Any, template: BoardTemplate, key: str) -> str:
+    """A stored value as the board shows it (labels in the board's language, dates in ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return template.yes if value else template.no
+    if isinstance(value, date):
+        return value.isoformat()
+    if key == "triage":
+        try:
+            return template.triage_level(str(value)).label
+        except KeyError:
+            return str(value)
+    if key == "category":
+        return template.category_label(str(value))
+    return str(value)
+
+
+def split_visit_cell(text: str) -> tuple[str, str | None]:
+    """A weekday cell as typed, `DEN+MJR: note`, split into staff and optional note."""
+    staff, _, note = text.partition(":")
+    return staff.strip(), (note.strip() or None)

@@ -1,0 +1,282 @@
+"""The board's key, and the key slot that keeps it wrapped under the team's passphrase.
+
+Each board database is encrypted by SQLCipher 4 with 32 random bytes used as a raw key. That key is never written
+in the clear: the key-slot file beside the database holds it wrapped with AES-256-GCM under a key derived from the
+passphrase by Argon2id. Changing the passphrase re-wraps the key; the database itself is untouched. The raw key,
+printed once at `init` in readable groups, is the recovery key: any SQLCipher 4 tool opens the database with it.
+
+A slot carries a SHA-256 checksum of its own contents, so a damaged slot ("the file was cut or edited") is told
+apart from a wrong passphrase ("the AEAD tag does not verify"). The slot's header (format, KDF parameters, board
+id) is the AEAD's associated data, so weakening the parameters in the file breaks the tag.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import secrets
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from factboard_tui.core.errors import KeySlotDamaged, KeySlotMissing, KeySlotTooWeak, WrongPassphrase
+
+KEY_BYTES = 32
+SLOT_FORMAT = "factboard-keyslot"
+SLOT_VERSION = 1
+
+MIN_MEMORY_KIB = 64 * 1024
+"""The floor: a slot asking Argon2id for less memory than 64 MiB is refused."""
+MIN_ITERATIONS = 2
+MIN_LANES = 1
+MAX_MEMORY_KIB = 4 * 1024 * 1024
+"""A slot asking for more than 4 GiB is refused too: it would exhaust the machine rather than protect the key."""
+
+DEFAULT_MEMORY_KIB = 128 * 1024
+DEFAULT_LANES = 4
+TARGET_SECONDS = 0.5
+"""Argon2id is tuned at `init` so that one unlock costs about this long on the machine that creates the board."""
+
+FAST_KDF_ENV = "FACTBOARD_KDF_FLOOR"
+"""Set to 1 (tests, CI) to create slots at exactly the floor instead of tuning upwards; never below the floor."""
+
+MIN_PASSPHRASE_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class KdfParams:
+    """Argon2id parameters, stored in the slot so the same derivation can be repeated at unlock."""
+
+    memory_kib: int
+    iterations: int
+    lanes: int
+    salt: bytes
+
+    def check_floor(self) -> None:
+        """Refuse parameters weaker than the floor (or absurdly large)."""
+        if self.memory_kib < MIN_MEMORY_KIB or self.iterations < MIN_ITERATIONS or self.lanes < MIN_LANES:
+            raise KeySlotTooWeak(
+                f"The key slot's Argon2id settings ({self.memory_kib // 1024} MiB, {self.iterations} passes) are "
+                f"below the floor of {MIN_MEMORY_KIB // 1024} MiB and {MIN_ITERATIONS} passes: set a new "
+                "passphrase with `factboard passwd --recovery-key`."
+            )
+        if self.memory_kib > MAX_MEMORY_KIB or self.iterations > 64 or self.lanes > 64 or len(self.salt) < 16:
+            raise KeySlotDamaged("The key slot's Argon2id settings are out of range: the key slot is damaged.")
+
+    def derive(self, passphrase: str) -> bytes:
+        """The 32-byte wrapping key for a passphrase."""
+        kdf = Argon2id(
+            salt=self.salt,
+            length=KEY_BYTES,
+            iterations=self.iterations,
+            lanes=self.lanes,
+            memory_cost=self.memory_kib,
+        )
+        return kdf.derive(passphrase.encode("utf-8"))
+
+
+def tune_kdf(target_seconds: float = TARGET_SECONDS) -> KdfParams:
+    """Parameters for a new slot: 128 MiB, passes raised until one derivation takes about `target_seconds`."""
+    salt = secrets.token_bytes(16)
+    if os.environ.get(FAST_KDF_ENV) == "1":
+        return KdfParams(MIN_MEMORY_KIB, MIN_ITERATIONS, DEFAULT_LANES, salt)
+    iterations = MIN_ITERATIONS
+    while True:
+        params = KdfParams(DEFAULT_MEMORY_KIB, iterations, DEFAULT_LANES, salt)
+        elapsed = min(_timed_derive(params) for _ in range(2))  # the first run also pays for the allocation
+        if elapsed >= target_seconds * 0.8 or iterations >= 16:
+            return params
+        iterations = max(iterations + 1, round(iterations * target_seconds / max(elapsed, 1e-3)))
+
+
+def _timed_derive(params: KdfParams) -> float:
+    started = time.perf_counter()
+    params.derive("calibration")
+    return time.perf_counter() - started
+
+
+def new_board_key() -> bytes:
+    """32 random bytes: the raw SQLCipher key of a new board."""
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def format_recovery_key(key: bytes) -> str:
+    """The raw key as 16 groups of 4 hex digits, 4 groups a line, for writing down or printing."""
+    digits = key.hex().upper()
+    groups = [digits[i : i + 4] for i in range(0, len(digits), 4)]
+    return "\n".join(" ".join(groups[i : i + 4]) for i in range(0, len(groups), 4))
+
+
+def parse_recovery_key(text: str) -> bytes:
+    """A recovery key typed back in: hex digits with any spacing or dashes, or SQLCipher's `x'…'` form."""
+    cleaned = re.sub(r"[\s\-]", "", text.strip())
+    if cleaned.lower().startswith("x'") and cleaned.endswith("'"):
+        cleaned = cleaned[2:-1]
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", cleaned):
+        raise WrongPassphrase(
+            "That is not a recovery key: it has 64 hex digits (0-9, A-F) in 16 groups; check what you typed."
+        )
+    return bytes.fromhex(cleaned)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError("not base64 text")
+    return base64.b64decode(value, validate=True)
+
+
+@dataclass(frozen=True, slots=True)
+class KeySlot:
+    """The contents of a key-slot file."""
+
+    board_id: str
+    kdf: KdfParams
+    nonce: bytes
+    wrapped_key: bytes
+
+    def _header(self) -> dict[str, Any]:
+        return {
+            "format": SLOT_FORMAT,
+            "version": SLOT_VERSION,
+            "board_id": self.board_id,
+            "kdf": {
+                "name": "argon2id",
+                "memory_kib": self.kdf.memory_kib,
+                "iterations": self.kdf.iterations,
+                "lanes": self.kdf.lanes,
+                "salt": _b64(self.kdf.salt),
+            },
+            "aead": "aes-256-gcm",
+        }
+
+    def _associated_data(self) -> bytes:
+        return json.dumps(self._header(), sort_keys=True, separators=(",", ":")).encode()
+
+    @classmethod
+    def wrap(cls, key: bytes, passphrase: str, board_id: str, kdf: KdfParams | None = None) -> KeySlot:
+        """A new slot holding `key` under `passphrase`."""
+        check_passphrase_strength(passphrase)
+        params = kdf or tune_kdf()
+        params.check_floor()
+        nonce = secrets.token_bytes(12)
+        draft = cls(board_id=board_id, kdf=params, nonce=nonce, wrapped_key=b"")
+        wrapped = AESGCM(params.derive(passphrase)).encrypt(nonce, key, draft._associated_data())
+        return cls(board_id=board_id, kdf=params, nonce=nonce, wrapped_key=wrapped)
+
+    def unwrap(self, passphrase: str) -> bytes:
+        """The board key, or `WrongPassphrase` when the AEAD tag does not verify."""
+        self.kdf.check_floor()
+        try:
+            key = AESGCM(self.kdf.derive(passphrase)).decrypt(self.nonce, self.wrapped_key, self._associated_data())
+        except InvalidTag:
+            raise WrongPassphrase("Wrong passphrase for this board: try again (nothing was changed).") from None
+        if len(key) != KEY_BYTES:
+            raise KeySlotDamaged("The key slot holds a key of the wrong size: the key slot is damaged.")
+        return key
+
+    def to_bytes(self) -> bytes:
+        """The slot file's bytes: header, wrapped key and a checksum over both."""
+        body = self._header() | {"nonce": _b64(self.nonce), "wrapped_key": _b64(self.wrapped_key)}
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        body["checksum"] = hashlib.sha256(canonical).hexdigest()
+        return (json.dumps(body, sort_keys=True, indent=2) + "\n").encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "key slot") -> KeySlot:
+        """Parse a slot file, telling a damaged file apart from one that merely needs another passphrase."""
+        damaged = KeySlotDamaged(
+            f"The {name} is damaged: restore it from a backup, or set a new passphrase with "
+            "`factboard passwd --recovery-key`."
+        )
+        try:
+            body = json.loads(data.decode("utf-8"))
+            if not isinstance(body, dict):
+                raise ValueError("not an object")
+            checksum = body.pop("checksum")
+            canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+            if not isinstance(checksum, str) or hashlib.sha256(canonical).hexdigest() != checksum:
+                raise damaged
+            if body.get("format") != SLOT_FORMAT:
+                raise ValueError("not a key slot")
+            if body.get("version") != SLOT_VERSION:
+                raise KeySlotDamaged(
+                    f"The {name} has version {body.get('version')}, this FactBoard reads version {SLOT_VERSION}: "
+                    "update FactBoard."
+                )
+            kdf = body["kdf"]
+            if kdf.get("name") != "argon2id" or body.get("aead") != "aes-256-gcm":
+                raise ValueError("unknown algorithms")
+            params = KdfParams(
+                memory_kib=int(kdf["memory_kib"]),
+                iterations=int(kdf["iterations"]),
+                lanes=int(kdf["lanes"]),
+                salt=_unb64(kdf["salt"]),
+            )
+            slot = cls(
+                board_id=str(body["board_id"]),
+                kdf=params,
+                nonce=_unb64(body["nonce"]),
+                wrapped_key=_unb64(body["wrapped_key"]),
+            )
+        except (KeySlotDamaged, KeySlotTooWeak):
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            raise damaged from None
+        if len(slot.nonce) != 12:
+            raise damaged
+        return slot
+
+    @classmethod
+    def read(cls, path: Path) -> KeySlot:
+        """Read the slot beside a database."""
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise KeySlotMissing(
+                f"The key slot {path.name} is missing beside the database: restore it from a backup, or set a new "
+                "passphrase with `factboard passwd --recovery-key`."
+            ) from None
+        return cls.from_bytes(data, name=f"key slot {path.name}")
+
+    def write(self, path: Path) -> None:
+        """Write atomically: a crash leaves either the old slot or the new one, never half of one."""
+        write_atomically(path, self.to_bytes())
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    """Refuse passphrases too short to resist guessing even behind Argon2id."""
+    from factboard_tui.core.errors import InvalidValue
+
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise InvalidValue(
+            "passphrase",
+            f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters: choose a longer one.",
+        )
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file through a temporary sibling, fsync and rename."""
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o600)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

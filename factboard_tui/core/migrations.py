@@ -1,0 +1,118 @@
+"""Versioned schema migrations.
+
+The schema version lives in SQLite's `PRAGMA user_version`. Each migration is a list of SQL statements; all
+pending migrations and the version bump run in one transaction, so a failure leaves the previous schema intact.
+A database whose version is higher than the newest migration here was written by a newer FactBoard and is
+refused before anything is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from factboard_tui.core.errors import SchemaTooNew
+
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "board rows, visits, staff, change log",
+        [
+            """CREATE TABLE board_meta (
+                key VARCHAR NOT NULL PRIMARY KEY,
+                value VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE staff (
+                id INTEGER NOT NULL PRIMARY KEY,
+                initials VARCHAR NOT NULL UNIQUE,
+                name VARCHAR NOT NULL DEFAULT '',
+                discipline VARCHAR NOT NULL DEFAULT '',
+                organisation VARCHAR NOT NULL DEFAULT '',
+                active BOOLEAN NOT NULL DEFAULT 1
+            )""",
+            """CREATE TABLE board_row (
+                id INTEGER NOT NULL PRIMARY KEY,
+                client_code VARCHAR NOT NULL,
+                date_on DATE NOT NULL,
+                triage VARCHAR NOT NULL,
+                category VARCHAR,
+                primary_contact VARCHAR,
+                doctor VARCHAR,
+                other_providers VARCHAR,
+                children BOOLEAN,
+                children_note VARCHAR,
+                situation VARCHAR,
+                actions VARCHAR,
+                safety VARCHAR,
+                evaluation_date DATE,
+                crisis_plan BOOLEAN NOT NULL DEFAULT 0,
+                date_off DATE,
+                off_reason VARCHAR,
+                created_at DATETIME NOT NULL,
+                created_by VARCHAR NOT NULL,
+                updated_at DATETIME NOT NULL,
+                updated_by VARCHAR NOT NULL
+            )""",
+            # One open period per client: a second open row for the same code is a duplicate.
+            "CREATE UNIQUE INDEX ux_board_row_open_code ON board_row (client_code) WHERE date_off IS NULL",
+            "CREATE INDEX ix_board_row_code ON board_row (client_code)",
+            """CREATE TABLE visit (
+                id INTEGER NOT NULL PRIMARY KEY,
+                row_id INTEGER NOT NULL REFERENCES board_row (id),
+                day DATE NOT NULL,
+                staff VARCHAR NOT NULL,
+                note VARCHAR,
+                UNIQUE (row_id, day)
+            )""",
+            "CREATE INDEX ix_visit_day ON visit (day)",
+            """CREATE TABLE change_log (
+                id INTEGER NOT NULL PRIMARY KEY,
+                at DATETIME NOT NULL,
+                author VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                entity VARCHAR NOT NULL,
+                row_id INTEGER REFERENCES board_row (id),
+                staff_id INTEGER REFERENCES staff (id),
+                op VARCHAR NOT NULL,
+                field VARCHAR NOT NULL,
+                old VARCHAR,
+                new VARCHAR
+            )""",
+            "CREATE INDEX ix_change_log_row ON change_log (row_id, id)",
+        ],
+    ),
+]
+"""(description, statements) per schema version; version N is MIGRATIONS[N - 1]."""
+
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def check_version(version: int) -> None:
+    """Refuse a database written by a newer FactBoard, with the reason."""
+    if version > LATEST_VERSION:
+        raise SchemaTooNew(
+            f"This board has schema version {version}, but this FactBoard only knows up to {LATEST_VERSION}: "
+            "it was written by a newer FactBoard; update FactBoard to open it (nothing was changed)."
+        )
+
+
+def migrate(dbapi_connection: Any) -> int:
+    """Bring a database to the latest schema in one transaction; returns the version it started at."""
+    start = int(dbapi_connection.execute("PRAGMA user_version").fetchone()[0])
+    check_version(start)
+    if start == LATEST_VERSION:
+        return start
+    previous_isolation = dbapi_connection.isolation_level
+    dbapi_connection.isolation_level = None  # we issue BEGIN/COMMIT ourselves, so DDL is transactional
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+        try:
+            for _description, statements in MIGRATIONS[start:]:
+                for statement in statements:
+                    dbapi_connection.execute(statement)
+            dbapi_connection.execute(f"PRAGMA user_version = {LATEST_VERSION}")
+            dbapi_connection.execute("COMMIT")
+        except BaseException:
+            dbapi_connection.execute("ROLLBACK")
+            raise
+    finally:
+        dbapi_connection.isolation_level = previous_isolation
+    return start

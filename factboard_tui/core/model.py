@@ -1,0 +1,112 @@
+"""The board's tables, as SQLModel classes.
+
+A `BoardRow` is one client's current period on the board (a client who leaves and comes back gets a new row, so
+history stays with the period it belongs to). `Visit` holds who visits on a calendar date, so every week keeps
+its own plan. `Staff` is the team. `Change` is the record every write appends: history, audit and later sync all
+read it. `BoardMeta` keeps the board's identity, team name and its own copy of its template.
+
+The tables are created by the versioned migrations in `migrations.py`, not by `create_all`; a test checks that
+these classes and the migrated schema agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class BoardMeta(SQLModel, table=True):
+    """Key-value facts about the board itself (id, team, template copy, creation time)."""
+
+    __tablename__ = "board_meta"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Staff(SQLModel, table=True):
+    """A member of the team, region or municipality; initials are what the board shows."""
+
+    __tablename__ = "staff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    initials: str = Field(unique=True)
+    name: str = ""
+    discipline: str = ""
+    organisation: str = ""
+    active: bool = True
+
+
+class BoardRow(SQLModel, table=True):
+    """One client's period on the board, with every column of the team's board."""
+
+    __tablename__ = "board_row"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_code: str
+    date_on: date
+    triage: str
+    category: str | None = None
+    primary_contact: str | None = None
+    doctor: str | None = None
+    other_providers: str | None = None
+    children: bool | None = None
+    children_note: str | None = None
+    situation: str | None = None
+    actions: str | None = None
+    safety: str | None = None
+    evaluation_date: date | None = None
+    crisis_plan: bool = False
+    date_off: date | None = None
+    off_reason: str | None = None
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+    @property
+    def on_board(self) -> bool:
+        """Whether the period is still open."""
+        return self.date_off is None
+
+
+class Visit(SQLModel, table=True):
+    """Who visits a client on one calendar date (`DEN+MJR`), with an optional note."""
+
+    __tablename__ = "visit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    row_id: int = Field(foreign_key="board_row.id")
+    day: date
+    staff: str
+    note: str | None = None
+
+
+class Change(SQLModel, table=True):
+    """One field changed by one person at one moment: the history of the board."""
+
+    __tablename__ = "change_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    author: str
+    source: str
+    entity: str
+    row_id: int | None = Field(default=None, foreign_key="board_row.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    op: str
+    field: str
+    old: str | None = None
+    new: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VisitCell:
+    """A visit as the board reads it: a light, read-only copy (loading thousands of ORM objects is too slow)."""
+
+    row_id: int
+    day: date
+    staff: str
+    note: str | None = None

@@ -1,0 +1,659 @@
+"""The encrypted board store: opening, unlocking and creating a board, reading it, and the one write path.
+
+A board is one SQLCipher 4 database plus its key slot. `Board.unlock` turns a passphrase into the raw key (via
+the slot), opens the database with it on every pooled connection, proves the file is intact with SQLCipher's
+page HMACs, checks and migrates the schema, and loads the board's own copy of its template.
+
+Writes happen in exactly one place per kind of record: `Board.write_row` for board rows and their visits, and
+`Board.write_staff` for the team list. Both validate through `fields.coerce`, take SQLite's write lock
+(`BEGIN IMMEDIATE`) before reading the old value, write, stamp author and time, and append one `Change` per field
+in the same transaction. Everything else (the CLI, the TUI, imports, later sync) calls them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Connection, Engine, create_engine, event, insert, update
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import QueuePool
+from sqlmodel import Session, col, select
+
+from factboard_tui.core import fields as F
+from factboard_tui.core.clock import Clock, local_today, system_clock
+from factboard_tui.core.errors import (
+    BoardExists,
+    BoardNotFound,
+    DatabaseDamaged,
+    FactBoardError,
+    InvalidValue,
+    NotFound,
+)
+from factboard_tui.core.keys import KeySlot, new_board_key
+from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
+from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
+from factboard_tui.core.templates import BoardTemplate, load_template
+from factboard_tui.locations import key_slot_path
+
+BUSY_TIMEOUT_MS = 10_000
+"""How long a writer waits for another process's write lock before SQLite gives up."""
+
+_ROW_TABLE = BoardRow.__table__  # type: ignore[attr-defined]
+_VISIT_TABLE = Visit.__table__  # type: ignore[attr-defined]
+_STAFF_TABLE = Staff.__table__  # type: ignore[attr-defined]
+_CHANGE_TABLE = Change.__table__  # type: ignore[attr-defined]
+
+
+def _damaged(path: Path) -> DatabaseDamaged:
+    return DatabaseDamaged(
+        f"The database {path.name} is damaged (its encrypted pages do not verify, though the key is right): "
+        "restore it from a backup; nothing was changed."
+    )
+
+
+def open_engine(path: Path, key: bytes) -> Engine:
+    """An SQLAlchemy engine on an SQLCipher 4 file, keyed with the raw key on every new connection."""
+    key_pragma = f"PRAGMA key = \"x'{key.hex()}'\""
+
+    def connect() -> Any:
+        return sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+
+    engine = create_engine(
+        "sqlite://",
+        creator=connect,
+        module=sqlcipher3.dbapi2,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=6,
+    )
+
+    @event.listens_for(engine, "connect", insert=True)
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" hook below issues BEGIN itself
+        dbapi_connection.execute("PRAGMA cipher_log_level = NONE")  # SQLCipher must not log to stderr
+        dbapi_connection.execute(key_pragma)
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        dbapi_connection.execute("PRAGMA temp_store = MEMORY")  # no temporary files on disk
+        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        dbapi_connection.execute("PRAGMA synchronous = FULL")
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass(frozen=True, slots=True)
+class RowWrite:
+    """One change to one board row, as raw input for the write path.
+
+    `op` is `add` (a new period: needs client_code and triage), `set` (change fields and visits of an open row)
+    or `off` (close the period: needs off_reason). `values` maps field keys (or the board's labels) to raw
+    values; `visits` maps calendar dates to (staff, note), where empty staff removes that day's visit.
+    """
+
+    op: str
+    row_id: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    visits: dict[date, tuple[str | None, str | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one call of the write path did."""
+
+    row_id: int
+    changes: list[Change] = field(default_factory=list)
+
+
+def _as_text(value: Any) -> str | None:
+    """A value as the change log stores it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _inserted_id(result: Any) -> int:
+    """The primary key SQLite gave the row just inserted."""
+    return int(result.inserted_primary_key[0])
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week that holds `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def _read_meta(engine: Engine, path: Path) -> dict[str, str]:
+    """The board's facts (id, team, template copy); a board without them is damaged."""
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT key, value FROM board_meta").all()
+    meta = {str(row[0]): str(row[1]) for row in rows}
+    if "template" not in meta or "board_id" not in meta:
+        raise _damaged(path)
+    return meta
+
+
+class Board:
+    """An unlocked board: its engine, its template and every read and write the faces need."""
+
+    def __init__(self, path: Path, engine: Engine, clock: Clock, meta: dict[str, str]) -> None:
+        self.path = path
+        self.engine = engine
+        self.clock = clock
+        self._meta = meta
+        self.template = BoardTemplate.from_json(meta["template"])
+        """The board's own copy of its template, made when the board was created."""
+
+    # -- opening ----------------------------------------------------------------------------------------------
+
+    @classmethod
+    def unlock(cls, path: Path, passphrase: str, clock: Clock = system_clock) -> Board:
+        """Open a board with its passphrase; refuses (and writes nothing) on any problem."""
+        slot = cls.read_slot(path)
+        key = slot.unwrap(passphrase)
+        return cls.open_with_key(path, key, clock)
+
+    @staticmethod
+    def read_slot(path: Path) -> KeySlot:
+        """The key slot of the board at `path` (after checking the board exists)."""
+        if not path.is_file():
+            raise BoardNotFound(f"There is no board at {path}: create one with `factboard init` or pass --db.")
+        return KeySlot.read(key_slot_path(path))
+
+    @classmethod
+    def open_with_key(cls, path: Path, key: bytes, clock: Clock = system_clock, *, integrity: bool = True) -> Board:
+        """Open a board with its raw key (from the slot, or a recovery key)."""
+        if not path.is_file():
+            raise BoardNotFound(f"There is no board at {path}: create one with `factboard init` or pass --db.")
+        engine = open_engine(path, key)
+        try:
+            version = cls._verify(engine, path, integrity)
+            check_version(version)
+            if version < LATEST_VERSION:
+                with engine.connect() as connection:
+                    migrate(connection.connection.dbapi_connection)
+            board = cls(path, engine, clock, _read_meta(engine, path))
+        except BaseException:
+            engine.dispose()
+            raise
+        return board
+
+    @staticmethod
+    def _verify(engine: Engine, path: Path, integrity: bool) -> int:
+        """Prove the key opens the file and every page verifies; returns the schema version."""
+        try:
+            with engine.connect() as connection:
+                raw = connection.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                if integrity:
+                    problems = raw.execute("PRAGMA cipher_integrity_check").fetchall()
+                    if problems:
+                        raise _damaged(path)
+                return int(raw.execute("PRAGMA user_version").fetchone()[0])
+        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError):
+            raise _damaged(path) from None
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        template_id: str = "sv",
+        team: str = "FACT",
+        clock: Clock = system_clock,
+    ) -> tuple[Board, bytes]:
+        """A new board and its raw key (shown once as the recovery key)."""
+        slot_path = key_slot_path(path)
+        if path.exists() or slot_path.exists():
+            raise BoardExists(f"A board already exists at {path}: open it, or choose another --db.")
+        template = load_template(template_id)
+        team_name = F.clean_text(team, "team", "Team name", 80, multiline=False)
+        if not team_name:
+            raise InvalidValue("team", "The team name is empty: give the team a name with --team.")
+        key = new_board_key()
+        board_id = uuid.uuid4().hex
+        slot = KeySlot.wrap(key, passphrase, board_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = open_engine(path, key)
+        try:
+            with engine.connect() as connection:
+                migrate(connection.connection.dbapi_connection)
+            meta = {
+                "board_id": board_id,
+                "team": team_name,
+                "template": template.to_json(),
+                "created_at": clock().astimezone(UTC).isoformat(),
+            }
+            with engine.begin() as connection:
+                connection.execute(insert(BoardMeta.__table__), [{"key": k, "value": v} for k, v in meta.items()])  # type: ignore[attr-defined]
+            slot.write(slot_path)
+        except BaseException:
+            engine.dispose()
+            for leftover in (
+                path,
+                path.with_name(path.name + "-wal"),
+                path.with_name(path.name + "-shm"),
+                slot_path,
+            ):
+                leftover.unlink(missing_ok=True)
+            raise
+        return cls(path, engine, clock, meta), key
+
+    def close(self) -> None:
+        """Close every pooled connection (SQLite then checkpoints and removes the WAL)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Board:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session; database errors become the one-line damage message."""
+        try:
+            with Session(self.engine) as session:
+                yield session
+        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
+            if isinstance(error, IntegrityError):
+                raise
+            raise _damaged(self.path) from None
+
+    # -- facts about the board ---------------------------------------------------------------------------------
+
+    @property
+    def board_id(self) -> str:
+        """The board's stable identity (a UUID), also bound into its key slot."""
+        return self._meta["board_id"]
+
+    @property
+    def team(self) -> str:
+        """The team's name as given at `init`."""
+        return self._meta.get("team", "")
+
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        with self.engine.connect() as connection:
+            return int(connection.exec_driver_sql("PRAGMA user_version").scalar_one())
+
+    def today(self) -> date:
+        """Today's date by the board's clock."""
+        return local_today(self.clock)
+
+    def data_version(self) -> int:
+        """A number that grows with every write from any process: the id of the newest change."""
+        with self.engine.connect() as connection:
+            return int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
+
+    # -- reads ---------------------------------------------------------------------------------------------------
+
+    def rows(self, include_off: bool = False) -> list[BoardRow]:
+        """Rows in board order: triage priority, then date on board, then client code."""
+        statement = select(BoardRow)
+        if not include_off:
+            statement = statement.where(col(BoardRow.date_off).is_(None))
+        with self.session() as session:
+            rows = list(session.exec(statement))
+        rank = self.template.triage_rank
+        rows.sort(key=lambda row: (row.date_off is not None, rank(row.triage), row.date_on, row.client_code))
+        return rows
+
+    def row(self, row_id: int) -> BoardRow:
+        """One row by id."""
+        with self.session() as session:
+            found = session.get(BoardRow, row_id)
+        if found is None:
+            raise NotFound(f"There is no board row {row_id}: list rows with `factboard rows list --all`.")
+        return found
+
+    def open_row_by_code(self, code: str) -> BoardRow:
+        """The client's row that is on the board now."""
+        wanted = code.strip().upper()
+        with self.session() as session:
+            found = session.exec(
+                select(BoardRow).where(col(BoardRow.client_code) == wanted, col(BoardRow.date_off).is_(None))
+            ).one_or_none()
+        if found is None:
+            raise NotFound(f"No client {wanted} is on the board: check the code with `factboard rows list`.")
+        return found
+
+    def visits(self, start: date, end: date) -> dict[int, dict[date, VisitCell]]:
+        """Visits with `start <= day < end`, by row id and date."""
+        statement = sa_select(
+            _VISIT_TABLE.c.row_id, _VISIT_TABLE.c.day, _VISIT_TABLE.c.staff, _VISIT_TABLE.c.note
+        ).where(_VISIT_TABLE.c.day >= start, _VISIT_TABLE.c.day < end)
+        by_row: dict[int, dict[date, VisitCell]] = {}
+        with self.session() as session:
+            for row_id, day, staff, note in session.connection().execute(statement):
+                by_row.setdefault(row_id, {})[day] = VisitCell(row_id, day, staff, note)
+        return by_row
+
+    def week_visits(self, day: date | None = None) -> dict[int, dict[date, VisitCell]]:
+        """The visit plan of the ISO week holding `day` (today by default)."""
+        monday = week_start(day or self.today())
+        return self.visits(monday, monday + timedelta(days=7))
+
+    def history(self, row_id: int) -> list[Change]:
+        """Every change to one row (and its visits), oldest first."""
+        with self.session() as session:
+            return list(session.exec(select(Change).where(col(Change.row_id) == row_id).order_by(col(Change.id))))
+
+    def staff(self, include_inactive: bool = False) -> list[Staff]:
+        """The team list, by initials."""
+        statement = select(Staff).order_by(col(Staff.initials))
+        if not include_inactive:
+            statement = statement.where(col(Staff.active).is_(True))
+        with self.session() as session:
+            return list(session.exec(statement))
+
+    # -- the one write path ----------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write_transaction(self) -> Iterator[Connection]:
+        """A write transaction that holds SQLite's write lock from the start, so old values cannot go stale."""
+        try:
+            with self.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+                yield connection
+        except IntegrityError:
+            raise
+        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise FactBoardError(
+                    "The board is busy with another writer for too long: try again in a moment."
+                ) from None
+            raise _damaged(self.path) from None
+
+    def write_row(
+        self,
+        author: str,
+        op: str,
+        *,
+        row_id: int | None = None,
+        values: Mapping[str, Any] | None = None,
+        visits: Mapping[date, tuple[str | None, str | None]] | None = None,
+        source: str = "app",
+    ) -> WriteResult:
+        """Write one row change through the one write path (see `write_rows`)."""
+        return self.write_rows(author, [RowWrite(op, row_id, dict(values or {}), dict(visits or {}))], source)[0]
+
+    def write_rows(self, author: str, writes: Sequence[RowWrite], source: str = "app") -> list[WriteResult]:
+        """The one write path for board rows: validate, write, stamp who and when, append the change records.
+
+        Every write is validated first; if any value does not fit, `InvalidValue` is raised and nothing is
+        written. Then all of them are applied in one transaction that holds the write lock from its start, each
+        changed field stamped with author and time and recorded as a `Change`.
+        """
+        author = F.parse_initials(author, "author", "Your initials")
+        prepared = [self._prepare(write) for write in writes]
+        now = self.clock().astimezone(UTC)
+        results: list[WriteResult] = []
+        with self._write_transaction() as connection:
+            for write, typed, visit_values in prepared:
+                results.append(self._apply(connection, author, source, now, write, typed, visit_values))
+        return results
+
+    def _prepare(self, write: RowWrite) -> tuple[RowWrite, dict[str, Any], dict[date, tuple[str | None, str | None]]]:
+        """Validate one write without touching the database."""
+        if write.op not in ("add", "set", "off"):
+            raise ValueError(f"unknown op {write.op!r}")
+        template = self.template
+        typed: dict[str, Any] = {}
+        for name, raw in write.values.items():
+            key = name if name in F.ROW_FIELDS else F.resolve_field(name, template)
+            typed[key] = F.coerce(key, raw, template)
+        if write.op == "add":
+            typed.setdefault("date_on", self.today())
+            for required in ("client_code", "triage"):
+                if typed.get(required) is None:
+                    raise InvalidValue(required, f"{template.label(required)} is required for a new row: fill it in.")
+        else:
+            if write.row_id is None:
+                raise ValueError("row_id is required for set and off")
+            if "client_code" in typed:
+                raise InvalidValue(
+                    "client_code", "A row's client code cannot be changed: take it off and add a new row."
+                )
+        if write.op == "off":
+            typed.setdefault("date_off", self.today())
+            if not typed.get("off_reason"):
+                raise InvalidValue("off_reason", "Say why the client leaves the board: give a reason.")
+        elif "date_off" in typed or "off_reason" in typed:
+            raise InvalidValue("date_off", "Take a client off the board with `off`, not by setting the date.")
+        return write, typed, self._coerce_visits(write.visits)
+
+    def _apply(
+        self,
+        connection: Connection,
+        author: str,
+        source: str,
+        now: datetime,
+        write: RowWrite,
+        typed: dict[str, Any],
+        visit_values: dict[date, tuple[str | None, str | None]],
+    ) -> WriteResult:
+        """Apply one validated write inside the caller's transaction."""
+        op = write.op
+        changes: list[dict[str, Any]] = []
+
+        def record(field_name: str, old: Any, new: Any, target: int) -> None:
+            changes.append(
+                {
+                    "at": now,
+                    "author": author,
+                    "source": source,
+                    "entity": "row",
+                    "row_id": target,
+                    "op": op,
+                    "field": field_name,
+                    "old": _as_text(old),
+                    "new": _as_text(new),
+                }
+            )
+
+        if op == "add":
+            code = typed["client_code"]
+            self._refuse_open_duplicate(connection, code)
+            row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
+            row["crisis_plan"] = bool(typed.get("crisis_plan"))
+            row |= {"created_at": now, "created_by": author, "updated_at": now, "updated_by": author}
+            try:
+                target = _inserted_id(connection.execute(insert(_ROW_TABLE).values(**row)))
+            except IntegrityError:
+                raise self._duplicate(code) from None
+            for key, value in typed.items():
+                if value is not None and value is not False:
+                    record(key, None, value, target)
+        else:
+            target = int(write.row_id)  # type: ignore[arg-type]
+            current = connection.execute(sa_select(_ROW_TABLE).where(_ROW_TABLE.c.id == target)).mappings().first()
+            if current is None:
+                raise NotFound(f"There is no board row {target}: it may have been removed; reload the board.")
+            if current["date_off"] is not None:
+                raise InvalidValue(
+                    "date_off",
+                    f"{current['client_code']} is off the board since {current['date_off']}: "
+                    "add them again as a new period to change anything.",
+                )
+            diff = {key: value for key, value in typed.items() if current[key] != value}
+            for key, value in diff.items():
+                record(key, current[key], value, target)
+            if diff:
+                connection.execute(
+                    update(_ROW_TABLE)
+                    .where(_ROW_TABLE.c.id == target)
+                    .values(**diff, updated_at=now, updated_by=author)
+                )
+        row_changes = len(changes)
+        for day, (staff, note) in visit_values.items():
+            existing = (
+                connection.execute(
+                    sa_select(_VISIT_TABLE).where(_VISIT_TABLE.c.row_id == target, _VISIT_TABLE.c.day == day)
+                )
+                .mappings()
+                .first()
+            )
+            old_staff = existing["staff"] if existing else None
+            old_note = existing["note"] if existing else None
+            if (old_staff, old_note) == (staff, note):
+                continue
+            if existing is None:
+                connection.execute(insert(_VISIT_TABLE).values(row_id=target, day=day, staff=staff, note=note))
+            elif staff is None:
+                connection.execute(sql_delete(_VISIT_TABLE).where(_VISIT_TABLE.c.id == existing["id"]))
+            else:
+                connection.execute(
+                    update(_VISIT_TABLE).where(_VISIT_TABLE.c.id == existing["id"]).values(staff=staff, note=note)
+                )
+            if old_staff != staff:
+                record(f"visit:{day.isoformat()}", old_staff, staff, target)
+            if old_note != note:
+                record(f"visit_note:{day.isoformat()}", old_note, note, target)
+        if op == "set" and len(changes) > row_changes and row_changes == 0:
+            # Only visits changed: the row is still stamped with who touched it last.
+            connection.execute(
+                update(_ROW_TABLE).where(_ROW_TABLE.c.id == target).values(updated_at=now, updated_by=author)
+            )
+        if changes:
+            connection.execute(insert(_CHANGE_TABLE), changes)
+        return WriteResult(target, [Change(**change) for change in changes])
+
+    def _coerce_visits(
+        self, visits: Mapping[date, tuple[str | None, str | None]]
+    ) -> dict[date, tuple[str | None, str | None]]:
+        result: dict[date, tuple[str | None, str | None]] = {}
+        for day, (staff, note) in visits.items():
+            label = self.template.weekday_names[day.weekday()]
+            cleaned = F.parse_visit_staff(staff, label) if staff and staff.strip() else None
+            result[day] = (cleaned, F.clean_visit_note(note) if cleaned else None)
+        return result
+
+    def _refuse_open_duplicate(self, connection: Connection, code: str) -> None:
+        clash = connection.execute(
+            sa_select(_ROW_TABLE.c.id).where(_ROW_TABLE.c.client_code == code, _ROW_TABLE.c.date_off.is_(None))
+        ).first()
+        if clash is not None:
+            raise self._duplicate(code)
+
+    def _duplicate(self, code: str) -> InvalidValue:
+        return InvalidValue(
+            "client_code", f"{code} is already on the board: edit that row instead, or take it off first."
+        )
+
+    def write_staff(
+        self,
+        author: str,
+        initials: str,
+        *,
+        name: str | None = None,
+        discipline: str | None = None,
+        organisation: str | None = None,
+        active: bool | None = None,
+        source: str = "app",
+    ) -> Staff:
+        """The one write path for the team list: add a member, or change the fields given."""
+        author = F.parse_initials(author, "author", "Your initials")
+        initials = F.parse_initials(initials, "initials", "Initials")
+        wanted: dict[str, Any] = {}
+        if name is not None:
+            wanted["name"] = F.clean_text(name, "name", "Name", 80, multiline=False)
+        if discipline is not None:
+            wanted["discipline"] = self._choice(discipline, self.template.disciplines, "discipline", "Discipline")
+        if organisation is not None:
+            wanted["organisation"] = self._choice(
+                organisation, self.template.organisations, "organisation", "Organisation"
+            )
+        if active is not None:
+            wanted["active"] = active
+        now = self.clock().astimezone(UTC)
+        with self._write_transaction() as connection:
+            current = (
+                connection.execute(sa_select(_STAFF_TABLE).where(_STAFF_TABLE.c.initials == initials))
+                .mappings()
+                .first()
+            )
+            if current is None:
+                op = "add"
+                new = {"name": "", "discipline": "", "organisation": "", "active": True} | wanted
+                staff_id = _inserted_id(connection.execute(insert(_STAFF_TABLE).values(initials=initials, **new)))
+                diff = {"initials": (None, initials)} | {k: (None, v) for k, v in new.items() if v not in ("", True)}
+            else:
+                op = "set"
+                staff_id = int(current["id"])
+                diff = {k: (current[k], v) for k, v in wanted.items() if current[k] != v}
+                if diff:
+                    connection.execute(
+                        update(_STAFF_TABLE)
+                        .where(_STAFF_TABLE.c.id == staff_id)
+                        .values(**{k: v for k, (_old, v) in diff.items()})
+                    )
+            if diff:
+                connection.execute(
+                    insert(_CHANGE_TABLE),
+                    [
+                        {
+                            "at": now,
+                            "author": author,
+                            "source": source,
+                            "entity": "staff",
+                            "staff_id": staff_id,
+                            "op": op,
+                            "field": key,
+                            "old": _as_text(old),
+                            "new": _as_text(value),
+                        }
+                        for key, (old, value) in diff.items()
+                    ],
+                )
+            saved = connection.execute(sa_select(_STAFF_TABLE).where(_STAFF_TABLE.c.id == staff_id)).mappings().one()
+        return Staff(**saved)
+
+    @staticmethod
+    def _choice(raw: str, options: dict[str, str], key: str, label: str) -> str:
+        from factboard_tui.core.templates import fold
+
+        wanted = fold(raw)
+        for option_key, option_label in options.items():
+            if wanted in (fold(option_key), fold(option_label)):
+                return option_key
+        raise InvalidValue(key, f"{label} '{raw}' is not known: use one of {', '.join(options.values())}.")
+
+    # -- convenience over the write path -------------------------------------------------------------------------------
+
+    def add_row(self, author: str, values: Mapping[str, Any], source: str = "app") -> int:
+        """Put a client on the board (a new period)."""
+        return self.write_row(author, "add", values=values, source=source).row_id
+
+    def set_field(self, author: str, row_id: int, field_key: str, value: Any, source: str = "app") -> WriteResult:
+        """Change one field; a weekday key (`mon`..`sun`) sets that day's visit in the current week."""
+        key = F.resolve_field(field_key, self.template)
+        from factboard_tui.core.templates import WEEKDAY_KEYS
+
+        if key in WEEKDAY_KEYS:
+            day = week_start(self.today()) + timedelta(days=WEEKDAY_KEYS.index(key))
+            return self.write_row(
+                author, "set", row_id=row_id, visits={day: F.split_visit_cell(str(value or ""))}, source=source
+            )
+        return self.write_row(author, "set", row_id=row_id, values={key: value}, source=source)
+
+    def take_off(self, author: str, row_id: int, reason: str, source: str = "app") -> WriteResult:
+        """Close a client's period on the board; its history stays."""
+        return self.write_row(author, "off", row_id=row_id, values={"off_reason": reason}, source=source)

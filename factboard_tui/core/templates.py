@@ -1,0 +1,304 @@
+"""Board templates: everything about a board that depends on the team's language and habits.
+
+A template (one TOML file per language in `data/templates/`) gives the column labels, the triage levels in
+priority order with their colours and meanings, the categories, the weekday names and the meeting agenda per
+weekday. Code refers to stable keys (`crisis`, `date_on`, `mon`); every word a user reads comes from here, so
+nothing in the code is Swedish or Danish. A board copies its template into its own database when it is created,
+so editing a template file later never changes an existing board.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from factboard_tui.core.errors import TemplateError
+from factboard_tui.locations import templates_dir
+
+WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Language-neutral weekday keys, Monday first (ISO weekday 1..7)."""
+
+COLUMN_KEYS: tuple[str, ...] = (
+    "date_on",
+    "client_code",
+    "triage",
+    "category",
+    "primary_contact",
+    "doctor",
+    "other_providers",
+    "children",
+    "children_note",
+    "situation",
+    "actions",
+    "safety",
+    "evaluation_date",
+    "crisis_plan",
+    "date_off",
+    "off_reason",
+)
+"""Every column label a template must give (weekday labels come from `weekdays`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TriageLevel:
+    """One triage level; the template lists them in priority order (most urgent first)."""
+
+    key: str
+    label: str
+    colour: str
+    text: str = "#000000"
+    meaning: str = ""
+    crisis: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A reason the client is on the board (the reference board's "Kategori")."""
+
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    """One block of the morning meeting on a given weekday."""
+
+    time: str
+    title: str
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class BoardTemplate:
+    """A whole board template, as loaded from TOML or from a board's own copy."""
+
+    id: str
+    language: str
+    name: str
+    columns: dict[str, str]
+    triage: tuple[TriageLevel, ...]
+    categories: tuple[Category, ...]
+    weekdays: tuple[str, ...]
+    weekday_names: tuple[str, ...]
+    yes: str
+    no: str
+    disciplines: dict[str, str]
+    organisations: dict[str, str]
+    agenda: dict[str, tuple[AgendaItem, ...]] = field(default_factory=dict)
+    meeting_minutes: int = 15
+    max_days_on_board: int = 90
+
+    # -- look-ups -------------------------------------------------------------------------------------------------
+
+    def label(self, column: str) -> str:
+        """The board's label for a column key or weekday key."""
+        if column in WEEKDAY_KEYS:
+            return self.weekdays[WEEKDAY_KEYS.index(column)]
+        return self.columns[column]
+
+    def triage_level(self, key: str) -> TriageLevel:
+        """The triage level with this key."""
+        for level in self.triage:
+            if level.key == key:
+                return level
+        raise KeyError(key)
+
+    def triage_rank(self, key: str) -> int:
+        """Priority of a triage key: 0 is the most urgent; unknown keys sort last."""
+        for rank, level in enumerate(self.triage):
+            if level.key == key:
+                return rank
+        return len(self.triage)
+
+    def category_label(self, key: str | None) -> str:
+        """The label of a category key (the key itself if the template does not know it)."""
+        for category in self.categories:
+            if category.key == key:
+                return category.label
+        return key or ""
+
+    def match_triage(self, text: str) -> str | None:
+        """The triage key that `text` names, by key or label, ignoring case, accents and spacing."""
+        wanted = fold(text)
+        for level in self.triage:
+            if wanted in (fold(level.key), fold(level.label)):
+                return level.key
+        return None
+
+    def match_category(self, text: str) -> str | None:
+        """The category key that `text` names, by key or label, ignoring case, accents and spacing."""
+        wanted = fold(text)
+        for category in self.categories:
+            if wanted in (fold(category.key), fold(category.label)):
+                return category.key
+        return None
+
+    def agenda_for(self, weekday_index: int) -> tuple[AgendaItem, ...]:
+        """The meeting agenda for an ISO weekday index 0 (Monday) .. 6 (Sunday)."""
+        return self.agenda.get(WEEKDAY_KEYS[weekday_index], ())
+
+    # -- (de)serialisation ----------------------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        """The template as JSON, for the copy a board keeps in its own database."""
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> BoardTemplate:
+        """Read a board's own copy of its template."""
+        return parse_template(json.loads(text), source="the board's template copy")
+
+
+_UNDECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l"})
+"""Letters that Unicode does not split into a base letter and an accent."""
+
+
+def fold(text: str) -> str:
+    """Text reduced for matching: lower case, no accents, no spaces, dashes or underscores."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    kept = kept.translate(_UNDECOMPOSED)
+    return "".join(ch for ch in kept if ch.isalnum() or ch in "<>")
+
+
+def available_templates() -> list[str]:
+    """Ids of the templates shipped with the app."""
+    return sorted(path.stem for path in templates_dir().glob("*.toml"))
+
+
+def load_template(template_id: str, directory: Path | None = None) -> BoardTemplate:
+    """Load a shipped template by id (`sv`, `da`, `en`)."""
+    folder = directory or templates_dir()
+    path = folder / f"{template_id}.toml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
+        raise TemplateError(f"There is no board template '{template_id}': choose one of {known}.")
+    return load_template_file(path)
+
+
+def load_template_file(path: Path) -> BoardTemplate:
+    """Load and validate one template file."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise TemplateError(f"Template {path.name} cannot be read ({error}): fix the file or use another.") from None
+    return parse_template(raw, source=path.name)
+
+
+def parse_template(raw: Any, source: str) -> BoardTemplate:
+    """Build a template from parsed TOML/JSON, with a one-line error naming what is wrong."""
+
+    def fail(what: str) -> TemplateError:
+        return TemplateError(f"Template {source}: {what}; fix the template file.")
+
+    if not isinstance(raw, dict):
+        raise fail("it is not a table")
+
+    def text(table: dict[str, Any], key: str, where: str = "") -> str:
+        value = table.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise fail(f"'{where}{key}' must be a non-empty text")
+        return value
+
+    def integer(key: str, default: int, low: int, high: int) -> int:
+        value = raw.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise fail(f"'{key}' must be a whole number from {low} to {high}")
+        return value
+
+    def text_table(key: str, required: tuple[str, ...] = ()) -> dict[str, str]:
+        table = raw.get(key)
+        if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
+            raise fail(f"'{key}' must be a table of texts")
+        missing = [name for name in required if name not in table]
+        if missing:
+            raise fail(f"'{key}' lacks {', '.join(missing)}")
+        return {str(k): str(v) for k, v in table.items()}
+
+    def seven(key: str) -> tuple[str, ...]:
+        value = raw.get(key)
+        if not isinstance(value, list) or len(value) != 7 or not all(isinstance(v, str) and v for v in value):
+            raise fail(f"'{key}' must list seven weekday texts, Monday first")
+        return tuple(value)
+
+    levels_raw = raw.get("triage")
+    if not isinstance(levels_raw, list) or not levels_raw:
+        raise fail("'triage' must list at least one level")
+    levels: list[TriageLevel] = []
+    for item in levels_raw:
+        if not isinstance(item, dict):
+            raise fail("each triage level must be a table")
+        levels.append(
+            TriageLevel(
+                key=text(item, "key", "triage."),
+                label=text(item, "label", "triage."),
+                colour=_colour(item.get("colour"), fail),
+                text=_colour(item.get("text", "#000000"), fail),
+                meaning=str(item.get("meaning", "")),
+                crisis=bool(item.get("crisis", False)),
+            )
+        )
+    if len({level.key for level in levels}) != len(levels):
+        raise fail("triage keys must be unique")
+
+    categories_raw = raw.get("categories")
+    if not isinstance(categories_raw, list) or not categories_raw:
+        raise fail("'categories' must list at least one category")
+    categories: list[Category] = []
+    for item in categories_raw:
+        if not isinstance(item, dict):
+            raise fail("each category must be a table")
+        categories.append(Category(key=text(item, "key", "categories."), label=text(item, "label", "categories.")))
+
+    agenda_raw = raw.get("agenda", {})
+    if not isinstance(agenda_raw, dict) or not set(agenda_raw) <= set(WEEKDAY_KEYS):
+        raise fail(f"'agenda' must be a table with keys among {', '.join(WEEKDAY_KEYS)}")
+    agenda: dict[str, tuple[AgendaItem, ...]] = {}
+    for day, items in agenda_raw.items():
+        if not isinstance(items, list):
+            raise fail(f"'agenda.{day}' must be a list")
+        parsed: list[AgendaItem] = []
+        for item in items:
+            if not isinstance(item, dict):
+                raise fail(f"each item of 'agenda.{day}' must be a table")
+            time_text = text(item, "time", f"agenda.{day}.")
+            hours, _, minutes_part = time_text.partition(":")
+            if not (hours.isdigit() and minutes_part.isdigit() and int(hours) < 24 and int(minutes_part) < 60):
+                raise fail(f"'agenda.{day}.time' must look like 08:15, not {time_text!r}")
+            minutes = item.get("minutes")
+            if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
+                raise fail(f"'agenda.{day}.minutes' must be a whole number from 1 to 600")
+            parsed.append(AgendaItem(time=time_text, title=text(item, "title", f"agenda.{day}."), minutes=minutes))
+        agenda[day] = tuple(parsed)
+
+    return BoardTemplate(
+        id=text(raw, "id"),
+        language=text(raw, "language"),
+        name=text(raw, "name"),
+        columns=text_table("columns", COLUMN_KEYS),
+        triage=tuple(levels),
+        categories=tuple(categories),
+        weekdays=seven("weekdays"),
+        weekday_names=seven("weekday_names"),
+        yes=text(raw, "yes"),
+        no=text(raw, "no"),
+        disciplines=text_table("disciplines"),
+        organisations=text_table("organisations"),
+        agenda=agenda,
+        meeting_minutes=integer("meeting_minutes", 15, 1, 240),
+        max_days_on_board=integer("max_days_on_board", 90, 1, 3650),
+    )
+
+
+def _colour(value: Any, fail: Any) -> str:
+    if not (isinstance(value, str) and len(value) == 7 and value.startswith("#")):
+        raise fail(f"colours must look like #RRGGBB, not {value!r}")
+    try:
+        int(value[1:], 16)
+    except ValueError:
+        raise fail(f"colours must look like #RRGGBB, not {value!r}") from None
+    return value

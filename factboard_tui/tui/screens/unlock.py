@@ -1,0 +1,88 @@
+"""The unlock screen: the passphrase (hidden) and who is at the keyboard.
+
+It shows nothing from the board. Argon2id takes a few hundred milliseconds by design, so the unlock runs in a
+thread worker while the screen stays responsive; a wrong passphrase or a damaged file is shown in one line and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.fields import parse_initials
+from factboard_tui.core.store import Board
+from factboard_tui.tui.messages import Unlocked, UnlockFailed
+
+
+class UnlockScreen(Screen[None]):
+    """Asks for the passphrase and the user's initials, then unlocks the board in a worker."""
+
+    AUTO_FOCUS = "#passphrase"
+
+    def __init__(self, path: Path, user: str | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.user = user
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="unlock-box"):
+            yield Static("FactBoard", id="unlock-title")
+            yield Static(f"Board: {self.path.name}", id="unlock-board")
+            yield Label("Passphrase")
+            yield Input(password=True, id="passphrase", placeholder="the team's passphrase")
+            if self.user is None:
+                yield Label("Who is editing (your initials)")
+                yield Input(id="initials", placeholder="e.g. CSA", max_length=6)
+            yield Static("", id="unlock-error")
+        yield Footer()
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        """Enter in either field: move on to the initials, or unlock."""
+        passphrase = self.query_one("#passphrase", Input).value
+        initials_input = self.query("#initials")
+        if event.input.id == "passphrase" and initials_input and not initials_input.first(Input).value:
+            initials_input.first(Input).focus()
+            return
+        user = self.user or (initials_input.first(Input).value if initials_input else "")
+        try:
+            user = parse_initials(user, "author", "Your initials")
+        except FactBoardError as error:
+            self.show_error(str(error))
+            return
+        if not passphrase:
+            self.show_error("Type the passphrase.")
+            self.query_one("#passphrase", Input).focus()
+            return
+        self.show_error("Unlocking…")
+        self.unlock(passphrase, user)
+
+    @work(thread=True, exclusive=True, group="unlock", name="unlock board")
+    def unlock(self, passphrase: str, user: str) -> None:
+        """Derive the key and open the database, off the UI thread."""
+        try:
+            board = Board.unlock(self.path, passphrase, clock=self.app.clock)  # type: ignore[attr-defined]
+        except FactBoardError as error:
+            self.post_message(UnlockFailed(str(error)))
+            return
+        self.post_message(Unlocked(board, user))
+
+    def on_unlock_failed(self, message: UnlockFailed) -> None:
+        self.show_error(message.reason)
+        passphrase = self.query_one("#passphrase", Input)
+        passphrase.value = ""
+        passphrase.focus()
+
+    def on_unlocked(self, message: Unlocked) -> None:
+        message.stop()
+        self.app.post_message(Unlocked(message.board, message.user))
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#unlock-error", Static).update(text)

@@ -1,0 +1,466 @@
+"""A spreadsheet-like grid for the morning board, built on Textual's Line API.
+
+The built-in `DataTable` re-renders every visible cell through Rich whenever one cell or the focus changes,
+and measures column widths on load; at 2,000+ board rows that misses the 16 ms budget for a cursor move.
+`BoardGrid` instead takes plain, immutable data (fixed-width columns, rows keyed by a stable id), renders
+one `Strip` per line and keeps those strips in an LRU cache, so a cursor move repaints only the two lines it
+touches and a data refresh re-renders only rows whose content changed. It is a pure view: it knows nothing
+about the board's domain and never imports `factboard_tui.core`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.errors import StyleSyntaxError
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+__all__ = ["BoardGrid", "GridCell", "GridColumn", "GridRow"]
+
+PADDING = " "
+"""Blank cell before a cell's text, part of the cell (so the cursor highlight covers it)."""
+SEPARATOR = "│"
+"""Thin line between two columns, drawn in the `board-grid--separator` style."""
+_BLANKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+"""Line breaks and tabs become spaces: every row is exactly one terminal line."""
+
+
+@dataclass(frozen=True, slots=True)
+class GridColumn:
+    """A column: a stable key, the header label, a fixed width in cells and an optional Rich style."""
+
+    key: str
+    label: str
+    width: int
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GridCell:
+    """One cell's text and optional Rich style (e.g. a triage label on a coloured background)."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GridRow:
+    """A row: a stable key (a database id as text), its cells in column order and an optional Rich style."""
+
+    key: str
+    cells: tuple[GridCell, ...]
+    style: str = ""
+
+
+_EMPTY_CELL = GridCell("")
+
+
+def fit_text(text: str, width: int) -> str:
+    """Return `text` on one line, exactly `width` cells wide, cut with "…" if it is too long."""
+    if width <= 0:
+        return ""
+    text = text.translate(_BLANKS)
+    if cell_len(text) > width:  # cut by cells, and keep "…" next to the text when a wide character is split
+        text = set_cell_size(text, width - 1).rstrip() + "…"
+    return set_cell_size(text, width)
+
+
+@lru_cache(maxsize=256)
+def _parse_style(style: str) -> Style:
+    """Parse a Rich style string once; a malformed one in the data is shown unstyled rather than crash."""
+    if not style:
+        return Style.null()
+    try:
+        return Style.parse(style)
+    except StyleSyntaxError:
+        return Style.null()
+
+
+class BoardGrid(ScrollView, can_focus=True):
+    """A keyboard-driven grid of fixed-width columns, with a cell cursor and a header that never scrolls."""
+
+    ALLOW_SELECT = False
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "board-grid--header",
+        "board-grid--cursor-row",
+        "board-grid--cursor-cell",
+        "board-grid--separator",
+        "board-grid--empty",
+    }
+
+    DEFAULT_CSS = """
+    BoardGrid {
+        background: $surface;
+        color: $foreground;
+        & > .board-grid--header { background: $panel; color: $foreground; text-style: bold; }
+        & > .board-grid--cursor-row { background: $accent 15%; }
+        & > .board-grid--cursor-cell {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        & > .board-grid--separator { color: $foreground 25%; }
+        & > .board-grid--empty { color: $text-muted; text-style: italic; }
+        &:focus > .board-grid--cursor-cell {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="grid.cursor_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="grid.cursor_down"),
+        Binding("left,h", "cursor_left", "Left", show=False, id="grid.cursor_left"),
+        Binding("right,l", "cursor_right", "Right", show=False, id="grid.cursor_right"),
+        Binding("home", "cursor_first_column", "First column", show=False, id="grid.first_column"),
+        Binding("end", "cursor_last_column", "Last column", show=False, id="grid.last_column"),
+        Binding("ctrl+home,g", "cursor_first_row", "First row", show=False, id="grid.first_row"),
+        Binding("ctrl+end,G", "cursor_last_row", "Last row", show=False, id="grid.last_row"),
+        Binding("pageup", "cursor_page_up", "Page up", show=False, id="grid.page_up"),
+        Binding("pagedown", "cursor_page_down", "Page down", show=False, id="grid.page_down"),
+    ]
+
+    empty_text: reactive[str] = reactive("No rows")
+    """Shown dimmed under the header when there are no rows."""
+
+    class CursorMoved(Message):
+        """The cursor moved to another row or column (also sent once when the first rows arrive)."""
+
+        def __init__(self, grid: BoardGrid, row_key: str | None, column_key: str | None) -> None:
+            self.grid = grid
+            """The grid whose cursor moved."""
+            self.row_key = row_key
+            """Key of the row under the cursor, or None when there are no rows."""
+            self.column_key = column_key
+            """Key of the column under the cursor, or None when there are no columns."""
+            super().__init__()
+
+        @property
+        def control(self) -> BoardGrid:
+            """The grid that sent the message (for `@on(..., "#id")` selectors)."""
+            return self.grid
+
+        def can_replace(self, message: Message) -> bool:
+            """Collapse a flood of moves (a held-down key) into the latest one."""
+            return isinstance(message, BoardGrid.CursorMoved) and message.grid is self.grid
+
+    def __init__(
+        self,
+        columns: Sequence[GridColumn] = (),
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        """Create a grid, optionally with its columns; rows arrive later through `set_rows`."""
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._columns: tuple[GridColumn, ...] = ()
+        self._column_x: list[int] = []  # x of each column's left edge (including its padding)
+        self._total_width = 0
+        self._rows: list[GridRow] = []
+        self._index_by_key: dict[str, int] = {}
+        self._versions: dict[str, int] = {}  # bumped when a row's content changes; part of the cache key
+        self._cursor_row = 0
+        self._cursor_column = 0
+        self._line_cache: LRUCache[tuple[str, int, int, int, int], Strip] = LRUCache(1024)
+        self._header_cache: tuple[tuple[int, int], Strip] | None = None
+        self._plain_style_cache: Style | None = None  # `rich_style` walks the ancestors: slow per line
+        self.set_columns(columns)
+
+    # -- public API -------------------------------------------------------------------------------------
+
+    @property
+    def columns(self) -> tuple[GridColumn, ...]:
+        """The columns, in display order."""
+        return self._columns
+
+    @property
+    def row_count(self) -> int:
+        """Number of rows (the header is not counted)."""
+        return len(self._rows)
+
+    @property
+    def cursor_row_key(self) -> str | None:
+        """Key of the row under the cursor, or None when there are no rows."""
+        return self._rows[self._cursor_row].key if self._rows else None
+
+    @property
+    def cursor_column_key(self) -> str | None:
+        """Key of the column under the cursor, or None when there are no columns."""
+        return self._columns[self._cursor_column].key if self._columns else None
+
+    @property
+    def cursor_coordinate(self) -> tuple[int, int]:
+        """The cursor as (row index, column index)."""
+        return self._cursor_row, self._cursor_column
+
+    def set_columns(self, columns: Sequence[GridColumn]) -> None:
+        """Replace the columns, keeping the cursor on the same column key if it still exists."""
+        old_key = self.cursor_column_key
+        self._columns = tuple(columns)
+        self._column_x = []
+        x = 0
+        for column in self._columns:
+            self._column_x.append(x)
+            x += max(0, column.width) + len(PADDING) + len(SEPARATOR)
+        self._total_width = max(0, x - len(SEPARATOR))
+        keys = [column.key for column in self._columns]
+        new_column = keys.index(old_key) if old_key in keys else self._cursor_column
+        self._cursor_column = max(0, min(new_column, len(keys) - 1))
+        self._clear_caches()
+        self._update_virtual_size()
+        self.refresh()
+        if self._rows and self.cursor_column_key != old_key:
+            self._post_cursor_moved()
+
+    def set_rows(self, rows: Iterable[GridRow]) -> None:
+        """Replace all rows, keeping the cursor (and its place on screen) on the same row key if it remains.
+
+        Only rows whose content changed lose their cached lines; unchanged rows repaint from the cache.
+        """
+        old_key = self.cursor_row_key
+        old_screen_y = self._cursor_row - self.scroll_offset.y
+        old_rows, old_index = self._rows, self._index_by_key
+        new_rows = list(rows)
+        versions = self._versions
+        for row in new_rows:
+            index = old_index.get(row.key)
+            if index is None or (old_rows[index] is not row and old_rows[index] != row):
+                versions[row.key] = versions.get(row.key, 0) + 1
+        self._rows = new_rows
+        self._index_by_key = {row.key: index for index, row in enumerate(new_rows)}
+        self._update_virtual_size()
+        if old_key is not None and old_key in self._index_by_key:
+            self._cursor_row = self._index_by_key[old_key]
+            if 0 <= old_screen_y < self._data_height:  # the cursor row stays where the eye left it
+                self.scroll_to(y=self._cursor_row - old_screen_y, animate=False, force=True)
+        else:
+            self._cursor_row = max(0, min(self._cursor_row, len(new_rows) - 1))
+        self._scroll_cursor_into_view()
+        self.refresh()
+        if self.cursor_row_key != old_key:
+            self._post_cursor_moved()
+
+    def update_row(self, row: GridRow) -> None:
+        """Replace the row with the same key (if present) and repaint just that line."""
+        index = self._index_by_key.get(row.key)
+        if index is None or self._rows[index] == row:
+            return
+        self._rows[index] = row
+        self._versions[row.key] = self._versions.get(row.key, 0) + 1
+        self._refresh_row(index)
+
+    def move_cursor(self, row_key: str | None = None, column_key: str | None = None) -> None:
+        """Move the cursor to a row and/or column by key; unknown keys and None leave that axis alone."""
+        row = self._index_by_key.get(row_key, self._cursor_row) if row_key is not None else self._cursor_row
+        column = self._cursor_column
+        if column_key is not None:
+            column = next((i for i, c in enumerate(self._columns) if c.key == column_key), column)
+        self._move_to(row, column)
+
+    # -- actions ----------------------------------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        """Move the cursor one row up."""
+        self._move_to(self._cursor_row - 1, self._cursor_column)
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor one row down."""
+        self._move_to(self._cursor_row + 1, self._cursor_column)
+
+    def action_cursor_left(self) -> None:
+        """Move the cursor one column left."""
+        self._move_to(self._cursor_row, self._cursor_column - 1)
+
+    def action_cursor_right(self) -> None:
+        """Move the cursor one column right."""
+        self._move_to(self._cursor_row, self._cursor_column + 1)
+
+    def action_cursor_first_column(self) -> None:
+        """Move the cursor to the first column."""
+        self._move_to(self._cursor_row, 0)
+
+    def action_cursor_last_column(self) -> None:
+        """Move the cursor to the last column."""
+        self._move_to(self._cursor_row, len(self._columns) - 1)
+
+    def action_cursor_first_row(self) -> None:
+        """Move the cursor to the first row."""
+        self._move_to(0, self._cursor_column)
+
+    def action_cursor_last_row(self) -> None:
+        """Move the cursor to the last row."""
+        self._move_to(len(self._rows) - 1, self._cursor_column)
+
+    def action_cursor_page_up(self) -> None:
+        """Move the cursor up by one screenful of rows."""
+        self._move_to(self._cursor_row - self._data_height, self._cursor_column)
+
+    def action_cursor_page_down(self) -> None:
+        """Move the cursor down by one screenful of rows."""
+        self._move_to(self._cursor_row + self._data_height, self._cursor_column)
+
+    # -- events -----------------------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        """Move the cursor to the clicked cell (a click on the header only changes the column)."""
+        offset = event.get_content_offset(self)
+        if offset is None or not self._columns:
+            return
+        scroll_x, scroll_y = self.scroll_offset
+        column = bisect_right(self._column_x, offset.x + scroll_x) - 1
+        row = self._cursor_row if offset.y == 0 else scroll_y + offset.y - 1
+        if row < len(self._rows):
+            self._move_to(row, column)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A new size changes every line's width: drop the cache and keep the cursor visible."""
+        self._clear_caches()
+        self._scroll_cursor_into_view()
+
+    def notify_style_update(self) -> None:
+        """Theme, CSS or focus changed: cached strips carry old colours."""
+        super().notify_style_update()
+        self._clear_caches()
+        self.refresh()
+
+    # -- rendering --------------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        """Render line `y` of the view: the header at 0, otherwise the row under it (from the cache)."""
+        width = self.scrollable_content_region.width
+        scroll_x, scroll_y = self.scroll_offset
+        if y == 0:
+            return self._render_header(width, scroll_x)
+        index = scroll_y + y - 1
+        if index >= len(self._rows):
+            if y == 1 and not self._rows:
+                text = self.empty_text.translate(_BLANKS).strip()
+                text = " " * max(0, (width - cell_len(text)) // 2) + text
+                style = self.get_component_rich_style("board-grid--empty")
+                return Strip([Segment(set_cell_size(text, width), style)], width)
+            return Strip.blank(width, self._plain_style)
+        row = self._rows[index]
+        state = self._cursor_column if index == self._cursor_row else -1
+        key = (row.key, self._versions.get(row.key, 0), state, width, scroll_x)
+        strip = self._line_cache.get(key)
+        if strip is None:
+            cursor_row = self.get_component_rich_style("board-grid--cursor-row")
+            base = cursor_row if state >= 0 else self._plain_style
+            strip = self._render_row(row, state, base).crop_extend(scroll_x, scroll_x + width, base)
+            self._line_cache.set(key, strip)
+        return strip
+
+    def _render_header(self, width: int, scroll_x: int) -> Strip:
+        """Render the column labels, cropped to the horizontal scroll position."""
+        if self._header_cache is not None and self._header_cache[0] == (width, scroll_x):
+            return self._header_cache[1]
+        style = self.get_component_rich_style("board-grid--header")
+        strip = self._join([(column.label, style) for column in self._columns], style)
+        strip = strip.crop_extend(scroll_x, scroll_x + width, style)
+        self._header_cache = ((width, scroll_x), strip)
+        return strip
+
+    def _render_row(self, row: GridRow, cursor_column: int, base: Style) -> Strip:
+        """Render a whole row at full width; `cursor_column` is -1 unless this is the cursor row."""
+        row_style = base + _parse_style(row.style)
+        cursor_style = self.get_component_rich_style("board-grid--cursor-cell")
+        cells = row.cells
+        parts: list[tuple[str, Style]] = []
+        for index, column in enumerate(self._columns):
+            cell = cells[index] if index < len(cells) else _EMPTY_CELL
+            style = row_style + _parse_style(column.style) + _parse_style(cell.style)
+            parts.append((cell.text, style + cursor_style if index == cursor_column else style))
+        return self._join(parts, row_style)
+
+    def _join(self, parts: list[tuple[str, Style]], line_style: Style) -> Strip:
+        """Lay out one (text, style) per column: fitted, padded and separated, at the full virtual width."""
+        separator = Segment(
+            SEPARATOR, line_style + self.get_component_rich_style("board-grid--separator", partial=True)
+        )
+        segments: list[Segment] = []
+        for (text, style), column in zip(parts, self._columns, strict=True):
+            if segments:
+                segments.append(separator)
+            segments.append(Segment(PADDING + fit_text(text, column.width), style))
+        return Strip(segments, self._total_width)
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    @property
+    def _data_height(self) -> int:
+        """How many rows fit under the header (at least one)."""
+        return max(1, self.scrollable_content_region.height - 1)
+
+    @property
+    def _plain_style(self) -> Style:
+        """The grid's own Rich style (colours of a plain row), cached until the styles change."""
+        if self._plain_style_cache is None:
+            self._plain_style_cache = self.rich_style
+        return self._plain_style_cache
+
+    def _clear_caches(self) -> None:
+        self._line_cache.clear()
+        self._header_cache = None
+        self._plain_style_cache = None
+
+    def _update_virtual_size(self) -> None:
+        size = Size(self._total_width, len(self._rows) + 1)
+        if self.virtual_size != size:
+            self.virtual_size = size
+
+    def _post_cursor_moved(self) -> None:
+        self.post_message(self.CursorMoved(self, self.cursor_row_key, self.cursor_column_key))
+
+    def _refresh_row(self, index: int) -> None:
+        """Repaint the line showing row `index`, if it is on screen."""
+        y = index + 1 - self.scroll_offset.y
+        if 1 <= y < self.scrollable_content_region.height:
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
+
+    def _move_to(self, row: int, column: int) -> None:
+        """Clamp and move the cursor, repainting only the old and new cursor lines."""
+        row = max(0, min(row, len(self._rows) - 1))
+        column = max(0, min(column, len(self._columns) - 1))
+        old_row, old_column = self._cursor_row, self._cursor_column
+        if (row, column) == (old_row, old_column):
+            self._scroll_cursor_into_view()
+            return
+        self._cursor_row, self._cursor_column = row, column
+        self._scroll_cursor_into_view()
+        self._refresh_row(old_row)
+        self._refresh_row(row)
+        self._post_cursor_moved()
+
+    def _scroll_cursor_into_view(self) -> None:
+        """Scroll the least distance that shows the whole cursor cell under the header."""
+        if not self._rows or not self._columns:
+            return
+        view_width = self.scrollable_content_region.width
+        scroll_x, scroll_y = self.scroll_offset
+        new_y = min(scroll_y, self._cursor_row)
+        new_y = max(new_y, self._cursor_row - self._data_height + 1)
+        left = self._column_x[self._cursor_column]
+        right = left + self._columns[self._cursor_column].width + len(PADDING)
+        new_x = max(scroll_x, right - view_width) if view_width else scroll_x
+        new_x = min(new_x, left)
+        if (new_x, new_y) != (scroll_x, scroll_y):
+            self.scroll_to(new_x, new_y, animate=False, force=True)

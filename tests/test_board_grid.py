@@ -1,0 +1,244 @@
+"""Pilot tests for `BoardGrid`: what a person at the board notices when moving around and data refreshes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from factboard_tui.tui.widgets.board_grid import BoardGrid, GridCell, GridColumn, GridRow
+
+SIZE = (120, 40)
+COLUMNS = (
+    GridColumn("name", "Name", 12),
+    GridColumn("triage", "Triage", 6),
+    GridColumn("plan", "Plan", 20),
+)
+
+
+def make_rows(count: int, prefix: str = "") -> list[GridRow]:
+    """Rows keyed "0", "1", … whose first cell repeats the key, so a rendered line shows which row it is."""
+    return [
+        GridRow(
+            f"{prefix}{i}",
+            (GridCell(f"{prefix}r{i}"), GridCell("Kris" if i % 5 == 0 else "Grön"), GridCell(f"plan {i}")),
+        )
+        for i in range(count)
+    ]
+
+
+class GridApp(App[None]):
+    """One grid filling the screen; records every `CursorMoved` it receives."""
+
+    def __init__(self, columns: tuple[GridColumn, ...] = COLUMNS) -> None:
+        super().__init__()
+        self.columns = columns
+        self.moves: list[tuple[str | None, str | None]] = []
+
+    def compose(self) -> ComposeResult:
+        yield BoardGrid(self.columns)
+
+    def on_board_grid_cursor_moved(self, message: BoardGrid.CursorMoved) -> None:
+        self.moves.append((message.row_key, message.column_key))
+
+
+def run(
+    scenario: Callable[[GridApp, BoardGrid, Pilot[None]], Awaitable[None]],
+    rows: list[GridRow],
+    columns: tuple[GridColumn, ...] = COLUMNS,
+) -> None:
+    """Run `scenario` against a focused grid holding `rows`, at a fixed terminal size."""
+
+    async def main() -> None:
+        app = GridApp(columns)
+        async with app.run_test(size=SIZE) as pilot:
+            grid = app.query_one(BoardGrid)
+            grid.focus()
+            grid.set_rows(rows)
+            await pilot.pause()
+            await scenario(app, grid, pilot)
+
+    asyncio.run(main())
+
+
+def screen_lines(grid: BoardGrid) -> list[str]:
+    """The text of every line the grid shows."""
+    return [grid.render_line(y).text for y in range(grid.scrollable_content_region.height)]
+
+
+def cursor_is_visible(grid: BoardGrid) -> bool:
+    row, _ = grid.cursor_coordinate
+    top = grid.scroll_offset.y
+    return top <= row < top + grid.scrollable_content_region.height - 1
+
+
+def test_arrow_and_vim_keys_move_the_cursor_cell() -> None:
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        assert app.moves == [("0", "name")]  # announced once when the rows arrive
+        await pilot.press("down", "right")
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("1", "triage")
+        await pilot.press("j", "l")
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("2", "plan")
+        await pilot.press("l")  # already in the last column
+        assert grid.cursor_column_key == "plan"
+        await pilot.press("k", "h")
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("1", "triage")
+        await pilot.press("up", "left", "up")  # the last "up" is at the top: nothing to do
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("0", "name")
+        assert app.moves[-1] == ("0", "name")
+        assert ("2", "plan") in app.moves
+        await pilot.press("end")
+        assert grid.cursor_column_key == "plan"
+        await pilot.press("home")
+        assert grid.cursor_column_key == "name"
+
+    run(scenario, make_rows(10))
+
+
+def test_cursor_line_is_highlighted_and_the_labels_keep_their_text() -> None:
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        lines = screen_lines(grid)
+        assert "Name" in lines[0] and "Triage" in lines[0]
+        assert "Kris" in lines[1] and "Grön" in lines[2]
+        cursor_cell = grid.get_component_rich_style("board-grid--cursor-cell")
+        assert cursor_cell.bgcolor is not None
+        assert any(s.style and s.style.bgcolor == cursor_cell.bgcolor for s in grid.render_line(1))
+        assert not any(s.style and s.style.bgcolor == cursor_cell.bgcolor for s in grid.render_line(2))
+
+    run(scenario, make_rows(3))
+
+
+def test_long_text_is_cut_with_an_ellipsis() -> None:
+    rows = [
+        GridRow("1", (GridCell("Anna Andersson-Lindqvist"), GridCell("Kris", "bold white on red"))),
+        GridRow("2", (GridCell("漢字漢字漢字"), GridCell("two\nlines"))),
+    ]
+    columns = (GridColumn("name", "Name", 10), GridColumn("note", "Note", 10))
+
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        assert "Anna Ande…│ Kris" in grid.render_line(1).text
+        # Wide characters are cut by cells, not by characters.
+        assert " 漢字漢字… │" in grid.render_line(2).text
+        assert "two lines" in grid.render_line(2).text
+        assert grid.render_line(1).cell_length == grid.render_line(2).cell_length
+        kris = next(segment for segment in grid.render_line(1) if "Kris" in segment.text)
+        assert kris.style is not None and kris.style.bgcolor is not None
+
+    run(scenario, rows, columns)
+
+
+def test_set_rows_keeps_the_cursor_on_the_same_row() -> None:
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        await pilot.press("down", "down", "down", "right")
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("3", "triage")
+        moves_before = len(app.moves)
+        # New rows arrive above and the old ones come back in another order.
+        grid.set_rows(make_rows(4, prefix="new") + make_rows(10)[::-1])
+        await pilot.pause()
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("3", "triage")
+        assert grid.cursor_coordinate == (4 + 6, 1)
+        assert len(app.moves) == moves_before  # the cursor did not move, as far as anyone can tell
+        # The row under the cursor goes away: the cursor stays at the same place in the list.
+        grid.set_rows([row for row in make_rows(10)[::-1] if row.key != "3"])
+        await pilot.pause()
+        assert grid.cursor_row_key is not None and grid.cursor_row_key != "3"
+        assert app.moves[-1] == (grid.cursor_row_key, "triage")
+
+    run(scenario, make_rows(10))
+
+
+def test_update_row_changes_only_that_line() -> None:
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        before = screen_lines(grid)
+        grid.update_row(GridRow("2", (GridCell("renamed"), GridCell("Gul"), GridCell("call GP"))))
+        await pilot.pause()
+        after = screen_lines(grid)
+        assert "renamed" in after[3] and "call GP" in after[3]
+        del before[3], after[3]
+        assert after == before
+
+    run(scenario, make_rows(5))
+
+
+def test_a_cursor_move_renders_only_the_two_lines_it_touches() -> None:
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        rendered: list[str] = []
+        original = grid._render_row
+
+        def spy(row: GridRow, cursor_column: int, base: object) -> object:
+            rendered.append(row.key)
+            return original(row, cursor_column, base)  # type: ignore[arg-type]
+
+        grid._render_row = spy  # type: ignore[method-assign,assignment]
+        await pilot.press("down")
+        await pilot.pause()
+        assert sorted(rendered) == ["0", "1"]
+        rendered.clear()
+        grid.set_rows(make_rows(100))  # same content: everything comes from the cache
+        await pilot.pause()
+        assert rendered == []
+
+    run(scenario, make_rows(100))
+
+
+def test_pagedown_and_ctrl_end_scroll_the_cursor_into_view() -> None:
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        await pilot.press("pagedown")
+        assert grid.cursor_coordinate[0] > 30
+        assert grid.scroll_offset.y > 0 and cursor_is_visible(grid)
+        await pilot.press("pagedown", "pageup")
+        assert cursor_is_visible(grid)
+        await pilot.press("ctrl+end")
+        assert grid.cursor_row_key == "199"
+        assert grid.scroll_offset.y == grid.max_scroll_y and cursor_is_visible(grid)
+        lines = screen_lines(grid)
+        assert "Name" in lines[0]  # the header stays on top
+        assert lines[-1].startswith(" r199 ")
+        await pilot.press("ctrl+home")
+        assert grid.cursor_row_key == "0" and grid.scroll_offset.y == 0
+
+    run(scenario, make_rows(200))
+
+
+def test_two_thousand_rows_load_and_the_last_row_and_column_are_reachable() -> None:
+    wide = (*COLUMNS, *(GridColumn(f"extra{i}", f"Extra {i}", 30) for i in range(4)))
+    rows = [GridRow(str(i), tuple(GridCell(f"{i}/{c.key}") for c in wide)) for i in range(2000)]
+
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        assert grid.row_count == 2000
+        assert grid.virtual_size.height == 2001
+        await pilot.press("G", "end")
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("1999", "extra3")
+        assert cursor_is_visible(grid) and grid.scroll_offset.x > 0
+        assert "1999/extra3" in screen_lines(grid)[-1]
+        assert "Extra 3" in screen_lines(grid)[0]  # the header scrolls sideways with the rows
+        await pilot.press("g", "home")
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("0", "name")
+        assert grid.scroll_offset == (0, 0)
+
+    run(scenario, rows, wide)
+
+
+def test_clicking_a_cell_moves_the_cursor_there() -> None:
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        plan_x = (12 + 2 + 1) + (6 + 2 + 1) + 1  # past "name" and "triage" (padding and separator)
+        await pilot.click(BoardGrid, offset=(plan_x, 4))  # line 4 is the fourth row under the header
+        assert (grid.cursor_row_key, grid.cursor_column_key) == ("3", "plan")
+        assert app.moves[-1] == ("3", "plan")
+
+    run(scenario, make_rows(10))
+
+
+def test_empty_grid_says_so() -> None:
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        assert grid.cursor_row_key is None and app.moves == []
+        assert grid.render_line(1).text.strip() == "No rows"
+        grid.empty_text = "Nobody on the board today"
+        await pilot.pause()
+        assert grid.render_line(1).text.strip() == "Nobody on the board today"
+        await pilot.press("down", "pagedown", "G")  # nothing to move to, nothing breaks
+        assert grid.cursor_row_key is None
+
+    run(scenario, [])

@@ -1,0 +1,167 @@
+"""The terminal UI as a person uses it: unlock, read the board, move the cursor, see others' changes live.
+
+Every screen is snapshotted as SVG at the wall-screen size (200x50) and the laptop size (120x40), on a demo
+board made with a frozen clock so the pictures do not change from day to day.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
+from factboard_tui.core.store import Board
+from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.screens.board import BoardScreen
+from factboard_tui.tui.screens.unlock import UnlockScreen
+from factboard_tui.tui.widgets.board_grid import BoardGrid
+from factboard_tui.tui.widgets.row_detail import RowDetail
+
+MONDAY_MORNING = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
+SIZES = [(200, 50), (120, 40)]
+
+
+@pytest.fixture
+def clock():  # type: ignore[no-untyped-def]
+    return frozen_clock(MONDAY_MORNING)
+
+
+@pytest.fixture
+def demo_path(tmp_path: Path, clock) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    path = tmp_path / "demo.db"
+    create_demo_board(path, clock=clock).close()
+    yield path
+
+
+async def wait_for_rows(pilot: Pilot[None]) -> None:
+    """Wait until the board's rows have arrived from the loading worker."""
+    for _ in range(200):
+        screen = pilot.app.screen
+        if isinstance(screen, BoardScreen) and screen.query_one(BoardGrid).row_count:
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the board never showed its rows")
+
+
+def detail_text(app: FactBoardApp) -> str:
+    """What the detail panel shows, as plain text."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(app.screen.query_one(RowDetail).content)
+    return " ".join(console.export_text().split())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_unlock_screen(snap_compare, demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(FactBoardApp(demo_path, clock=clock), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_board(snap_compare, demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
+    board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+    app = FactBoardApp(demo_path, board=board, user="KOO", clock=clock)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_for_rows(pilot)
+        await pilot.press("down", "down", "right")  # the cursor on the third row, shown whole below
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_unlock_refuses_a_wrong_passphrase_then_opens_the_board(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, clock=clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            assert isinstance(app.screen, UnlockScreen)
+            await pilot.press(*"not the passphrase", "enter")
+            await pilot.press(*"CSA", "enter")
+            for _ in range(100):
+                if "Wrong passphrase" in str(app.screen.query_one("#unlock-error", Static).render()):
+                    break
+                await pilot.pause(0.05)
+            assert "Wrong passphrase" in str(app.screen.query_one("#unlock-error", Static).render())
+            assert isinstance(app.screen, UnlockScreen)
+            assert app.screen.query_one("#passphrase", Input).value == ""  # cleared for another try
+            await pilot.press(*DEMO_PASSPHRASE, "enter")
+            await wait_for_rows(pilot)
+            status = str(app.screen.query_one("#status", Static).render())
+            assert "signed in: CSA" in status
+            assert "2026-W48" in status
+            assert "10 rows" in status
+
+    asyncio.run(scenario())
+
+
+def test_unlock_asks_for_initials_and_refuses_bad_ones(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, clock=clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press(*DEMO_PASSPHRASE, "enter")
+            assert app.focused is not None and app.focused.id == "initials"
+            await pilot.press("1", "2", "enter")
+            assert "initials" in str(app.screen.query_one("#unlock-error", Static).render())
+            assert isinstance(app.screen, UnlockScreen)
+
+    asyncio.run(scenario())
+
+
+def test_board_lists_rows_in_triage_order_and_the_cursor_shows_the_whole_row(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, board=board, user="KOO", clock=clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for_rows(pilot)
+            grid = app.screen.query_one(BoardGrid)
+            triage_column = [column.key for column in grid.columns].index("triage")
+            labels = [grid.render_line(y).text.split("│")[triage_column].strip() for y in range(1, grid.row_count + 1)]
+            assert labels == ["Kris", "Kris", "Inlagd", "Ny", "Ny", "obs", "obs", "Stabil", "Stabil", "Stabil"]
+            # The long actions text is cut in the grid but shown whole in the detail panel.
+            first = app.screen.rows[0]  # type: ignore[attr-defined]
+            assert first.actions and len(first.actions) > 80
+            assert first.actions not in grid.render_line(1).text
+            assert "…" in grid.render_line(1).text
+            assert first.actions.split(".")[0] in detail_text(app)
+            await pilot.press("j", "j")
+            third = app.screen.rows[2]  # type: ignore[attr-defined]
+            assert grid.cursor_row_key == str(third.id)
+            assert third.client_code in detail_text(app)
+
+    asyncio.run(scenario())
+
+
+def test_a_change_from_another_process_appears_within_a_second_and_keeps_the_cursor(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+    other = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)  # a second terminal on the same file
+
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, board=board, user="KOO", clock=clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for_rows(pilot)
+            grid = app.screen.query_one(BoardGrid)
+            await pilot.press("down", "down", "down")
+            cursor_key = grid.cursor_row_key
+            target = other.open_row_by_code("PL-85")
+            assert target.id is not None
+            other.set_field("CSA", target.id, "situation", "Sover bättre efter medicinjustering.")
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            while "Sover bättre" not in "".join(grid.render_line(y).text for y in range(1, 12)):
+                assert loop.time() - started < 1.5, "the other process's change did not show within a second"
+                await pilot.pause(0.05)
+            assert grid.cursor_row_key == cursor_key
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        other.close()
