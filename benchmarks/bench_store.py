@@ -21,12 +21,24 @@ from rich.table import Table
 
 from factboard_tui.core.keys import KeySlot, tune_kdf
 from factboard_tui.core.store import Board, RowWrite, week_start
-from factboard_tui.locations import key_slot_path
 
 OUT = Path(__file__).resolve().parent / "out"
 PASSPHRASE = "benchmark passphrase"
 SIZES = (240, 2_000, 20_000)
-WORDS = "medicin boende kontakt hembesök krisplan oro sömn återfall planering läkare samtal stöd".split()
+WORDS = [
+    "medicin",
+    "boende",
+    "kontakt",
+    "hembesök",
+    "krisplan",
+    "oro",
+    "sömn",
+    "återfall",
+    "planering",
+    "läkare",
+    "samtal",
+    "stöd",
+]
 
 
 def build(size: int) -> Path:
@@ -44,8 +56,7 @@ def build(size: int) -> Path:
     for number in range(size):
         letters = chr(65 + number // 26 % 26) + chr(65 + number % 26) + chr(65 + number // 676 % 26)
         visits: dict = {
-            monday + timedelta(days=day): ("DEN+MJR" if day % 2 else "CSA", None)
-            for day in rng.sample(range(7), 3)
+            monday + timedelta(days=day): ("DEN+MJR" if day % 2 else "CSA", None) for day in rng.sample(range(7), 3)
         }
         writes.append(
             RowWrite(

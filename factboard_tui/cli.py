@@ -223,29 +223,21 @@ def rows_list(
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"{len(records)} rows", header_style="bold")
-    for key in ("date_on", "client_code", "triage", "category", "primary_contact", "situation", "actions"):
-        table.add_column(template.label(key), overflow="ellipsis", no_wrap=key not in ("situation", "actions"))
+    wide = out.width >= 140  # free text only where it can be read; `--json` always has everything
+    columns = ["date_on", "client_code", "triage", "category", "primary_contact"]
+    columns += ["situation", "actions"] if wide else []
+    for key in columns:
+        free_text = key in ("situation", "actions")
+        table.add_column(
+            template.label(key), overflow="ellipsis", no_wrap=not free_text, max_width=None if free_text else 14
+        )
     for weekday in template.weekdays:
-        table.add_column(weekday)
+        table.add_column(weekday, min_width=len(weekday), overflow="fold")
     for record in records:
-        cells = [
-            record["date_on"],
-            record["client_code"],
-            record["triage_label"],
-            record["category_label"] or "",
-            record["primary_contact"] or "",
-            record["situation"] or "",
-            record["actions"] or "",
-        ]
+        cells = [record[key] if key not in ("triage", "category") else record[f"{key}_label"] for key in columns]
         cells += [(cell or {}).get("staff") or "" for cell in record["visits"].values()]
-        table.add_row(*cells)
+        table.add_row(*[cell or "" for cell in cells])
     out.print(table)
-
-
-def _visit_options(values: dict[str, Any], **days: str | None) -> None:
-    for key, cell in days.items():
-        if cell is not None:
-            values[key] = cell
 
 
 @rows_app.command("add")
@@ -417,6 +409,7 @@ def passwd(
     ] = False,
 ) -> None:
     """Set a new passphrase (re-wraps the key; the database is not touched)."""
+    from factboard_tui.core.errors import DatabaseDamaged, WrongPassphrase
     from factboard_tui.core.keys import KeySlot, parse_recovery_key
     from factboard_tui.core.store import Board
     from factboard_tui.locations import key_slot_path
@@ -426,7 +419,14 @@ def passwd(
         if not path.is_file():
             Board.read_slot(path)
         key = parse_recovery_key(ask_secret("Recovery key", RECOVERY_KEY_ENV))
-        board = Board.open_with_key(path, key)
+        try:
+            board = Board.open_with_key(path, key)
+        except DatabaseDamaged:
+            # Unlike a key from the slot, a typed recovery key is not proven right: a typo looks like damage.
+            raise WrongPassphrase(
+                f"That recovery key does not open {path.name}: check what you typed (if it is right, the database "
+                "is damaged: run `factboard doctor`); nothing was changed."
+            ) from None
     else:
         slot = Board.read_slot(path)
         key = slot.unwrap(ask_secret("Current passphrase", PASSPHRASE_ENV))

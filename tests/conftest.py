@@ -113,4 +113,3 @@ def snapshot_files(root: Path) -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
-

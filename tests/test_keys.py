@@ -94,7 +94,7 @@ def test_any_flipped_byte_in_the_slot_is_damage(slot_path: Path) -> None:
             KeySlot.from_bytes(damaged)
 
 
-@pytest.mark.parametrize("cut", [0, 1, 100, -1])
+@pytest.mark.parametrize("cut", [0, 1, 100, -2])
 def test_truncated_slot_is_damage(slot_path: Path, board_path: Path, cut: int) -> None:
     data = slot_path.read_bytes()
     slot_path.write_bytes(data[:cut])
@@ -208,8 +208,9 @@ def test_floor_setting_gives_exactly_the_floor() -> None:
 
 
 def test_tuned_parameters_are_at_least_the_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even asked to be nearly instant, tuning never goes below the floor (a small time budget keeps this fast)."""
     monkeypatch.delenv("FACTBOARD_KDF_FLOOR")
-    params = tune_kdf()
+    params = tune_kdf(target_seconds=0.01)
     assert params.memory_kib >= MIN_MEMORY_KIB
     assert params.iterations >= MIN_ITERATIONS
     params.check_floor()

@@ -49,7 +49,8 @@ class UnlockScreen(Screen[None]):
         passphrase = self.query_one("#passphrase", Input).value
         initials_input = self.query("#initials")
         if event.input.id == "passphrase" and initials_input and not initials_input.first(Input).value:
-            initials_input.first(Input).focus()
+            # Focus at once (not via call_later) so initials typed ahead land in the initials field.
+            self.set_focus(initials_input.first(Input))
             return
         user = self.user or (initials_input.first(Input).value if initials_input else "")
         try:
