@@ -186,13 +186,13 @@ def parse_visit_staff(raw: str, label: str = "Visit") -> str:
 
 
 def parse_yes_no(raw: Any, key: str, label: str, template: BoardTemplate) -> bool:
-    """Yes/no in the board's language or in English (also true/false, 1/0)."""
+    """Yes/no in the board's language (its template's words) or in English (also true/false, 1/0)."""
     if isinstance(raw, bool):
         return raw
     word = fold(str(raw))
-    if word in {fold(template.yes), "yes", "y", "true", "1", "ja", "j"}:
+    if word in {fold(template.yes), "yes", "y", "true", "1"}:
         return True
-    if word in {fold(template.no), "no", "n", "false", "0", "nej"}:
+    if word in {fold(template.no), "no", "n", "false", "0"}:
         return False
     raise InvalidValue(key, f"{label} '{raw}' must be {template.yes} or {template.no}.")
 
