@@ -51,6 +51,7 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="The board's database file (default: $FACTBOARD_DB, else board.db in the data dir)."),
 ]
+CodeArgument = Annotated[str, typer.Argument(help="Client code of a row on the board, like DD-75.")]
 UserOption = Annotated[str | None, typer.Option("--user", "-u", help="Your staff initials (default: $FACTBOARD_USER).")]
 
 
@@ -92,6 +93,12 @@ def author(user: str | None) -> str:
     if not initials:
         raise InvalidValue("author", f"Say who is writing: pass --user INITIALS or set {USER_ENV}.")
     return initials
+
+
+def open_row(board: Any, code: str) -> tuple[int, Any]:
+    """The id and row of the client on the board with this code."""
+    row = board.open_row_by_code(code)
+    return int(row.id), row
 
 
 @contextmanager
@@ -308,7 +315,7 @@ def rows_add(
 @rows_app.command("set")
 @user_errors
 def rows_set(
-    code: Annotated[str, typer.Argument(help="Client code of a row on the board.")],
+    code: CodeArgument,
     field: Annotated[str, typer.Argument(help="Field key or the board's column label (mon..sun for visits).")],
     value: Annotated[str, typer.Argument(help="New value; empty text clears the field.")],
     db: DbOption = None,
@@ -316,10 +323,8 @@ def rows_set(
 ) -> None:
     """Change one field of a client's row."""
     with unlocked(db) as board:
-        who = author(user)
-        row = board.open_row_by_code(code)
-        assert row.id is not None
-        result = board.set_field(who, row.id, field, value, source="cli")
+        row_id, row = open_row(board, code)
+        result = board.set_field(author(user), row_id, field, value, source="cli")
     if result.changes:
         for change in result.changes:
             out.print(f"{row.client_code} {change.field}: {change.old or '—'} -> {change.new or '—'}", highlight=False)
@@ -330,17 +335,15 @@ def rows_set(
 @rows_app.command("off")
 @user_errors
 def rows_off(
-    code: Annotated[str, typer.Argument(help="Client code of a row on the board.")],
+    code: CodeArgument,
     reason: Annotated[str, typer.Option("--reason", help="Why the client leaves the board.")],
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
     """Take a client off the board (the period closes; its history stays)."""
     with unlocked(db) as board:
-        who = author(user)
-        row = board.open_row_by_code(code)
-        assert row.id is not None
-        board.take_off(who, row.id, reason, source="cli")
+        row_id, row = open_row(board, code)
+        board.take_off(author(user), row_id, reason, source="cli")
     out.print(f"Took {row.client_code} off the board.", highlight=False)
 
 
