@@ -273,10 +273,16 @@ class Board:
         try:
             with Session(self.engine) as session:
                 yield session
+        except IntegrityError:
+            raise
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
-            if isinstance(error, IntegrityError):
-                raise
-            raise _damaged(self.path) from None
+            raise self._user_error(error) from None
+
+    def _user_error(self, error: Exception) -> FactBoardError:
+        """A database error as the user should hear it: busy (try again) or damaged (restore)."""
+        if "locked" in str(error) or "busy" in str(error):
+            return FactBoardError("The board is busy with another writer for too long: try again in a moment.")
+        return _damaged(self.path)
 
     # -- facts about the board ---------------------------------------------------------------------------------
 
@@ -376,11 +382,7 @@ class Board:
         except IntegrityError:
             raise
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise FactBoardError(
-                    "The board is busy with another writer for too long: try again in a moment."
-                ) from None
-            raise _damaged(self.path) from None
+            raise self._user_error(error) from None
 
     def write_row(
         self,
