@@ -42,7 +42,7 @@ from factboard_tui.core.errors import (
 from factboard_tui.core.keys import KeySlot, new_board_key
 from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
 from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
-from factboard_tui.core.templates import BoardTemplate, load_template
+from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
 from factboard_tui.locations import key_slot_path
 
 BUSY_TIMEOUT_MS = 10_000
@@ -630,8 +630,6 @@ class Board:
 
     @staticmethod
     def _choice(raw: str, options: dict[str, str], key: str, label: str) -> str:
-        from factboard_tui.core.templates import fold
-
         wanted = fold(raw)
         for option_key, option_label in options.items():
             if wanted in (fold(option_key), fold(option_label)):
@@ -647,8 +645,6 @@ class Board:
     def set_field(self, author: str, row_id: int, field_key: str, value: Any, source: str = "app") -> WriteResult:
         """Change one field; a weekday key (`mon`..`sun`) sets that day's visit in the current week."""
         key = F.resolve_field(field_key, self.template)
-        from factboard_tui.core.templates import WEEKDAY_KEYS
-
         if key in WEEKDAY_KEYS:
             day = week_start(self.today()) + timedelta(days=WEEKDAY_KEYS.index(key))
             return self.write_row(

@@ -49,7 +49,8 @@ class RowDetail(Static):
         )
         table.add_row(label("situation"), row.situation or "", label("date_on"), row.date_on.isoformat())
         table.add_row(label("actions"), row.actions or "", label("evaluation_date"), evaluation)
-        table.add_row(label("safety"), row.safety or "", label("crisis_plan"), display(row.crisis_plan, template, "x"))
+        crisis_plan = display(row.crisis_plan, template, "crisis_plan")
+        table.add_row(label("safety"), row.safety or "", label("crisis_plan"), crisis_plan)
         table.add_row(label("other_providers"), row.other_providers or "", label("children"), children)
         notes = []
         for offset in range(7):
