@@ -52,6 +52,12 @@ DbOption = Annotated[
     typer.Option("--db", help="The board's database file (default: $FACTBOARD_DB, else board.db in the data dir)."),
 ]
 CodeArgument = Annotated[str, typer.Argument(help="Client code of a row on the board, like DD-75.")]
+ThemeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--theme", help="wall, laptop, high-contrast or light, for this session (ctrl+t cycles and remembers)."
+    ),
+]
 UserOption = Annotated[str | None, typer.Option("--user", "-u", help="Your staff initials (default: $FACTBOARD_USER).")]
 
 
@@ -101,6 +107,16 @@ def open_row(board: Any, code: str) -> tuple[int, Any]:
     return int(row.id), row
 
 
+def with_theme(settings: Any, theme: str | None) -> Any:
+    """Settings with the theme asked for on the command line (by short name or full name)."""
+    from dataclasses import replace
+
+    if theme is None:
+        return settings
+    name = theme if theme.startswith("factboard-") else f"factboard-{theme}"
+    return replace(settings, theme=name)
+
+
 @contextmanager
 def unlocked(db: Path | None) -> Iterator[Any]:
     """The unlocked board for a command, closed afterwards."""
@@ -119,10 +135,10 @@ def unlocked(db: Path | None) -> Iterator[Any]:
 
 
 @app.callback()
-def root(ctx: typer.Context, db: DbOption = None, user: UserOption = None) -> None:
+def root(ctx: typer.Context, db: DbOption = None, user: UserOption = None, theme: ThemeOption = None) -> None:
     """With no command, open the board (like `factboard open`)."""
     if ctx.invoked_subcommand is None:
-        open_board(db=db, user=user)
+        open_board(db=db, user=user, theme=theme)
 
 
 @app.command("init")
@@ -172,10 +188,14 @@ def demo(
     reset: Annotated[bool, typer.Option("--reset", help="Throw the demo board away and make it anew.")] = False,
     no_open: Annotated[bool, typer.Option("--no-open", help="Create the demo board but do not open the TUI.")] = False,
     user: UserOption = None,
+    theme: ThemeOption = None,
 ) -> None:
     """Create (or reopen) a demo board of synthetic rows and open it."""
     from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board, remove_board_files
     from factboard_tui.core.store import Board
+    from factboard_tui.settings import load_settings
+
+    settings = with_theme(load_settings(), theme)  # a malformed config stops here, before the board opens
 
     path = (db or locations.demo_db_path()).expanduser()
     if reset:
@@ -192,20 +212,24 @@ def demo(
         return
     from factboard_tui.tui.app import FactBoardApp
 
-    FactBoardApp(path, board=board, user=user or os.environ.get(USER_ENV) or "KOO").run()
+    FactBoardApp(path, board=board, user=user or os.environ.get(USER_ENV) or "KOO", settings=settings).run()
     board.close()
 
 
 @app.command("open")
 @user_errors
-def open_board(db: DbOption = None, user: UserOption = None) -> None:
+def open_board(db: DbOption = None, user: UserOption = None, theme: ThemeOption = None) -> None:
     """Open the board in the terminal UI."""
     from factboard_tui.core.store import Board
+    from factboard_tui.settings import load_settings
     from factboard_tui.tui.app import FactBoardApp
 
     path = db_path(db)
     Board.read_slot(path)
-    FactBoardApp(path, user=user or os.environ.get(USER_ENV), passphrase=os.environ.get(PASSPHRASE_ENV)).run()
+    settings = with_theme(load_settings(), theme)
+    FactBoardApp(
+        path, user=user or os.environ.get(USER_ENV), passphrase=os.environ.get(PASSPHRASE_ENV), settings=settings
+    ).run()
 
 
 # -- rows ----------------------------------------------------------------------------------------------------------

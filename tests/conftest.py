@@ -113,3 +113,11 @@ def snapshot_files(root: Path) -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+@pytest.fixture(autouse=True)
+def _config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config file of the test's own: the app remembers initials and themes, never in the developer's config."""
+    path = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("FACTBOARD_CONFIG", str(path))
+    return path

@@ -346,20 +346,21 @@ def test_a_failing_migration_leaves_the_previous_schema(
     connection = raw_connect(board_path, key)
     try:
         before = schema_of(connection)
+        shipped = migrations.LATEST_VERSION
         good = ("extra table", ["CREATE TABLE extra (id INTEGER)"])
         broken = ("broken", ["ALTER TABLE board_row ADD COLUMN mood VARCHAR", "CREATE TABLE visit (id INTEGER)"])
         monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, good, broken])
         monkeypatch.setattr(migrations, "LATEST_VERSION", len(migrations.MIGRATIONS))
         with pytest.raises(sqlcipher3.dbapi2.OperationalError, match="already exists"):
             migrations.migrate(connection)
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == shipped
         assert schema_of(connection) == before
         assert connection.execute("SELECT client_code FROM board_row").fetchall() == [("DD-75",)]
 
         monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS[:-1]])
         monkeypatch.setattr(migrations, "LATEST_VERSION", len(migrations.MIGRATIONS))
-        assert migrations.migrate(connection) == 1
-        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert migrations.migrate(connection) == shipped
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == shipped + 1
         assert "extra" in {row[1] for row in schema_of(connection)}
     finally:
         connection.close()

@@ -1,4 +1,4 @@
-"""A real terminal: `factboard open` under tmux, unlocked by typing, the board read off the screen, then quit.
+"""A real terminal: `factboard open` under tmux, unlocked by typing, a cell edited by keys, then quit.
 
 Skipped where tmux is missing on a developer's machine; under CI (`CI=true`) a missing tmux is a failure,
 since `.ci/run` installs it.
@@ -6,6 +6,7 @@ since `.ci/run` installs it.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -86,6 +87,12 @@ def test_open_unlock_by_keyboard_and_read_the_board_in_tmux(tmp_path: Path) -> N
         # Move down to the third row: its full text appears in the detail panel.
         subprocess.run([*tmux, "send-keys", "-t", session, "j", "j"], check=True)
         wait_for_screen(tmux, session, "Skurit sig i helgen, inlagd på avd. 56.")
+        # Edit its safety cell by keys: eleven cells to the right, Enter, clear, type, Enter.
+        for keys in (["l"] * 11, ["Enter"], ["C-u"], ["-l", "Tillsyn varje natt"], ["Enter"]):
+            time.sleep(0.3)
+            subprocess.run([*tmux, "send-keys", "-t", session, *keys], check=True)
+        wait_for_screen(tmux, session, "Tillsyn varje natt")
+        time.sleep(1.0)  # the write goes through the writer thread
         subprocess.run([*tmux, "send-keys", "-t", session, "q"], check=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -96,6 +103,10 @@ def test_open_unlock_by_keyboard_and_read_the_board_in_tmux(tmp_path: Path) -> N
         assert not alive, "q did not close the app"
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+    listed = run_cli({**env, "FACTBOARD_PASSPHRASE": "factboard-demo"}, "rows", "list", "--json", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["client_code"]: row for row in json.loads(listed.stdout)}
+    assert rows["EE-68"]["safety"] == "Tillsyn varje natt"
     # Closing the app checkpointed and removed the WAL: only the database and its key slot remain.
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith("demo.db")) == [
         "demo.db",

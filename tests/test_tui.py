@@ -165,3 +165,136 @@ def test_a_change_from_another_process_appears_within_a_second_and_keeps_the_cur
         asyncio.run(scenario())
     finally:
         other.close()
+
+
+def board_app(demo_path: Path, clock) -> FactBoardApp:  # type: ignore[no-untyped-def]
+    return FactBoardApp(demo_path, board=Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock), user="CSA", clock=clock)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_cell_editor_with_pick_list(snap_compare, demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_for_rows(pilot)
+        pilot.app.screen.query_one(BoardGrid).move_cursor(column_key="triage")
+        await pilot.press("down", "enter")
+        await pilot.pause()
+
+    assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_long_text_editor(snap_compare, demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_for_rows(pilot)
+        pilot.app.screen.query_one(BoardGrid).move_cursor(column_key="actions")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_add_form(snap_compare, demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_for_rows(pilot)
+        await pilot.press("a", *"DD-75")  # a code already on the board: the form says so
+        await pilot.pause()
+
+    assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_help(snap_compare, demo_path: Path, clock, size, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("FACTBOARD_CONFIG", "/etc/factboard-example/config.toml")  # the help names it: keep it stable
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_for_rows(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_history(snap_compare, demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
+    board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+    row_id = board.open_row_by_code("NN-89").id or 0
+    board.set_field("MJR", row_id, "triage", "Inlagd")
+    board.set_field("CSA", row_id, "actions", "Inlagd avd. 56 sedan söndag. DEN besöker onsdag.")
+    board.close()
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_for_rows(pilot)
+        grid = pilot.app.screen.query_one(BoardGrid)
+        grid.move_cursor(row_key=str(row_id))
+        await pilot.press("H")
+        await pilot.pause(0.3)
+
+    assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
+
+
+def test_help_lists_every_board_key_with_its_id(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    from factboard_tui.tui.screens.help import HelpScreen
+
+    async def scenario() -> None:
+        app = board_app(demo_path, clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for_rows(pilot)
+            await pilot.press("f1")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            ids = {entry.binding_id for entry in app.screen.entries}
+            for wanted in (
+                "board.edit",
+                "board.add",
+                "board.off",
+                "board.undo",
+                "board.filter",
+                "board.history",
+                "board.previous_week",
+                "board.next_week",
+                "board.copy_week",
+                "board.staff",
+                "app.help",
+                "app.quit",
+                "grid.cursor_down",
+            ):
+                assert wanted in ids
+            await pilot.press("escape")
+            assert isinstance(app.screen, BoardScreen)
+
+    asyncio.run(scenario())
+
+
+def test_keys_are_remapped_from_the_config_file(demo_path: Path, clock, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from factboard_tui.settings import Settings
+
+    async def scenario() -> None:
+        board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+        settings = Settings(keys={"board.add": "n"})
+        app = FactBoardApp(demo_path, board=board, user="CSA", clock=clock, settings=settings)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for_rows(pilot)
+            await pilot.press("n")
+            await pilot.pause()
+            from factboard_tui.tui.screens.row_form import AddRowForm
+
+            assert isinstance(app.screen, AddRowForm)
+
+    asyncio.run(scenario())
+
+
+def test_the_palette_offers_board_commands_and_themes_cycle(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    async def scenario() -> None:
+        app = board_app(demo_path, clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for_rows(pilot)
+            labels = [command.label for command in app.screen.palette_commands()]  # type: ignore[attr-defined]
+            assert any(label.startswith("row: take off board") for label in labels)
+            assert "view: my rows" in labels
+            assert any(command.label == "theme: wall" for command in app.palette_commands())
+            first = app.theme
+            await pilot.press("ctrl+t")
+            assert app.theme != first and app.theme.startswith("factboard-")
+
+    asyncio.run(scenario())

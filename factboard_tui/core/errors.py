@@ -78,3 +78,22 @@ class NotFound(FactBoardError):
 
 class TemplateError(FactBoardError):
     """A board template file is malformed."""
+
+
+class EditConflict(FactBoardError):
+    """Someone else changed the very value being edited since the editor read it.
+
+    Carries what is there now and who put it there, so the person can choose whose value stays.
+    """
+
+    exit_code = 7
+
+    def __init__(self, field: str, label: str, theirs: str, by: str, at: str) -> None:
+        super().__init__(
+            f"{label} was changed to '{theirs or '—'}' by {by} at {at} while you were editing: "
+            "choose whose value stays."
+        )
+        self.field = field
+        self.theirs = theirs
+        self.by = by
+        self.at = at

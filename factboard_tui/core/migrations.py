@@ -79,6 +79,17 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX ix_change_log_row ON change_log (row_id, id)",
         ],
     ),
+    (
+        "change transactions, so one person's last change can be undone as a whole",
+        [
+            # Every change made by one write shares a transaction id; an undo names the one it reverses.
+            "ALTER TABLE change_log ADD COLUMN txn VARCHAR",
+            "ALTER TABLE change_log ADD COLUMN undoes VARCHAR",
+            "UPDATE change_log SET txn = 'v1-' || id WHERE txn IS NULL",
+            "CREATE INDEX ix_change_log_author ON change_log (author, id)",
+            "CREATE INDEX ix_change_log_txn ON change_log (txn)",
+        ],
+    ),
 ]
 """(description, statements) per schema version; version N is MIGRATIONS[N - 1]."""
 

@@ -100,6 +100,10 @@ class Change(SQLModel, table=True):
     field: str
     old: str | None = None
     new: str | None = None
+    txn: str | None = None
+    """Shared by every change one write made: the unit that undo reverses."""
+    undoes: str | None = None
+    """For an undo: the `txn` it reverses."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from factboard_tui.core.errors import (
     BoardExists,
     BoardNotFound,
     DatabaseDamaged,
+    EditConflict,
     FactBoardError,
     InvalidValue,
     NotFound,
@@ -109,6 +110,8 @@ class RowWrite:
     row_id: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
     visits: dict[date, tuple[str | None, str | None]] = field(default_factory=dict)
+    expected: dict[str, Any] = field(default_factory=dict)
+    """Stored values (field key, or `visit:YYYY-MM-DD`) the editor started from; a difference is an `EditConflict`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,9 +322,33 @@ class Board:
             statement = statement.where(col(BoardRow.date_off).is_(None))
         with self.session() as session:
             rows = list(session.exec(statement))
+        return self.in_board_order(rows)
+
+    def in_board_order(self, rows: list[BoardRow]) -> list[BoardRow]:
+        """Rows sorted as the board shows them: triage priority, then date on board, then client code."""
         rank = self.template.triage_rank
-        rows.sort(key=lambda row: (row.date_off is not None, rank(row.triage), row.date_on, row.client_code))
-        return rows
+        return sorted(rows, key=lambda row: (row.date_off is not None, rank(row.triage), row.date_on, row.client_code))
+
+    def rows_changed_since(self, version: int) -> tuple[int, set[int], bool]:
+        """What changed after change id `version`: (newest change id, ids of changed rows, whether staff changed).
+
+        Lets a screen refresh only the rows other people touched instead of reloading the whole board.
+        """
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                sa_select(_CHANGE_TABLE.c.id, _CHANGE_TABLE.c.row_id, _CHANGE_TABLE.c.entity).where(
+                    _CHANGE_TABLE.c.id > version
+                )
+            ).all()
+        newest = max((change_id for change_id, _row, _entity in found), default=version)
+        return newest, {row for _id, row, _entity in found if row is not None}, any(e == "staff" for *_, e in found)
+
+    def rows_by_ids(self, ids: set[int]) -> list[BoardRow]:
+        """Rows by id, on the board or not (for refreshing a few rows)."""
+        if not ids:
+            return []
+        with self.session() as session:
+            return list(session.exec(select(BoardRow).where(col(BoardRow.id).in_(ids))))
 
     def row(self, row_id: int) -> BoardRow:
         """One row by id."""
@@ -342,11 +369,13 @@ class Board:
             raise NotFound(f"No client {wanted} is on the board: check the code with `factboard rows list`.")
         return found
 
-    def visits(self, start: date, end: date) -> dict[int, dict[date, VisitCell]]:
-        """Visits with `start <= day < end`, by row id and date."""
+    def visits(self, start: date, end: date, row_ids: set[int] | None = None) -> dict[int, dict[date, VisitCell]]:
+        """Visits with `start <= day < end` (of some rows only, if given), by row id and date."""
         statement = sa_select(
             _VISIT_TABLE.c.row_id, _VISIT_TABLE.c.day, _VISIT_TABLE.c.staff, _VISIT_TABLE.c.note
         ).where(_VISIT_TABLE.c.day >= start, _VISIT_TABLE.c.day < end)
+        if row_ids is not None:
+            statement = statement.where(_VISIT_TABLE.c.row_id.in_(row_ids))
         by_row: dict[int, dict[date, VisitCell]] = {}
         with self.session() as session:
             for row_id, day, staff, note in session.connection().execute(statement):
@@ -393,9 +422,11 @@ class Board:
         values: Mapping[str, Any] | None = None,
         visits: Mapping[date, tuple[str | None, str | None]] | None = None,
         source: str = "app",
+        expected: Mapping[str, Any] | None = None,
     ) -> WriteResult:
         """Write one row change through the one write path (see `write_rows`)."""
-        return self.write_rows(author, [RowWrite(op, row_id, dict(values or {}), dict(visits or {}))], source)[0]
+        write = RowWrite(op, row_id, dict(values or {}), dict(visits or {}), dict(expected or {}))
+        return self.write_rows(author, [write], source)[0]
 
     def write_rows(self, author: str, writes: Sequence[RowWrite], source: str = "app") -> list[WriteResult]:
         """The one write path for board rows: validate, write, stamp who and when, append the change records.
@@ -415,7 +446,7 @@ class Board:
 
     def _prepare(self, write: RowWrite) -> tuple[RowWrite, dict[str, Any], dict[date, tuple[str | None, str | None]]]:
         """Validate one write without touching the database."""
-        if write.op not in ("add", "set", "off"):
+        if write.op not in ("add", "set", "off", "undo"):
             raise ValueError(f"unknown op {write.op!r}")
         template = self.template
         typed: dict[str, Any] = {}
@@ -438,7 +469,7 @@ class Board:
             typed.setdefault("date_off", self.today())
             if not typed.get("off_reason"):
                 raise InvalidValue("off_reason", "Say why the client leaves the board: give a reason.")
-        elif "date_off" in typed or "off_reason" in typed:
+        elif write.op != "undo" and ("date_off" in typed or "off_reason" in typed):
             raise InvalidValue("date_off", "Take a client off the board with `off`, not by setting the date.")
         return write, typed, self._coerce_visits(write.visits)
 
@@ -451,9 +482,11 @@ class Board:
         write: RowWrite,
         typed: dict[str, Any],
         visit_values: dict[date, tuple[str | None, str | None]],
+        undoes: str | None = None,
     ) -> WriteResult:
         """Apply one validated write inside the caller's transaction."""
         op = write.op
+        txn = uuid.uuid4().hex
         changes: list[dict[str, Any]] = []
 
         def record(field_name: str, old: Any, new: Any, target: int) -> None:
@@ -468,6 +501,8 @@ class Board:
                     "field": field_name,
                     "old": _as_text(old),
                     "new": _as_text(new),
+                    "txn": txn,
+                    "undoes": undoes,
                 }
             )
 
@@ -489,12 +524,15 @@ class Board:
             current = connection.execute(sa_select(_ROW_TABLE).where(_ROW_TABLE.c.id == target)).mappings().first()
             if current is None:
                 raise NotFound(f"There is no board row {target}: it may have been removed; reload the board.")
-            if current["date_off"] is not None:
+            if current["date_off"] is not None and op != "undo":
                 raise InvalidValue(
                     "date_off",
                     f"{current['client_code']} is off the board since {current['date_off']}: "
                     "add them again as a new period to change anything.",
                 )
+            if op == "undo" and current["date_off"] is not None and typed.get("date_off", True) is None:
+                self._refuse_open_duplicate(connection, current["client_code"])
+            self._check_expected(connection, write, current)
             diff = {key: value for key, value in typed.items() if current[key] != value}
             for key, value in diff.items():
                 record(key, current[key], value, target)
@@ -586,6 +624,7 @@ class Board:
         if active is not None:
             wanted["active"] = active
         now = self.clock().astimezone(UTC)
+        txn = uuid.uuid4().hex
         with self._write_transaction() as connection:
             current = (
                 connection.execute(sa_select(_STAFF_TABLE).where(_STAFF_TABLE.c.initials == initials))
@@ -621,6 +660,7 @@ class Board:
                             "field": key,
                             "old": _as_text(old),
                             "new": _as_text(value),
+                            "txn": txn,
                         }
                         for key, (old, value) in diff.items()
                     ],
@@ -635,6 +675,145 @@ class Board:
             if wanted in (fold(option_key), fold(option_label)):
                 return option_key
         raise InvalidValue(key, f"{label} '{raw}' is not known: use one of {', '.join(options.values())}.")
+
+    def _check_expected(self, connection: Connection, write: RowWrite, current: Any) -> None:
+        """Raise `EditConflict` if a value the editor started from has been changed by someone else."""
+        for key, expected in write.expected.items():
+            if key.startswith("visit:"):
+                day = date.fromisoformat(key.removeprefix("visit:"))
+                found = connection.execute(
+                    sa_select(_VISIT_TABLE.c.staff, _VISIT_TABLE.c.note).where(
+                        _VISIT_TABLE.c.row_id == current["id"], _VISIT_TABLE.c.day == day
+                    )
+                ).first()
+                now_value: Any = tuple(found) if found else (None, None)
+                expected = tuple(expected) if expected else (None, None)
+                label = f"{self.template.weekday_names[day.weekday()]} {day.isoformat()}"
+                shown = " : ".join(part for part in now_value if part)
+            else:
+                now_value = current[key]
+                label = self.template.label(key)
+                shown = F.display(now_value, self.template, key)
+            if now_value == expected:
+                continue
+            by, at_text = self._last_change(connection, current, key)
+            raise EditConflict(key, label, shown, by, at_text)
+
+    @staticmethod
+    def _last_change(connection: Connection, current: Any, key: str) -> tuple[str, str]:
+        """Who last changed a field of a row, and when (local HH:MM)."""
+        last = connection.execute(
+            sa_select(_CHANGE_TABLE.c.author, _CHANGE_TABLE.c.at)
+            .where(_CHANGE_TABLE.c.row_id == current["id"], _CHANGE_TABLE.c.field == key)
+            .order_by(_CHANGE_TABLE.c.id.desc())
+            .limit(1)
+        ).first()
+        by, at = (last[0], last[1]) if last else (current["updated_by"], current["updated_at"])
+        at_text = at.astimezone().strftime("%H:%M") if isinstance(at, datetime) else str(at)
+        return str(by), at_text
+
+    def undo_last(self, author: str, source: str = "app") -> WriteResult:
+        """Reverse this person's newest change to a board row that is not yet undone; the undo is itself recorded.
+
+        Refused, writing nothing, when someone has changed one of those fields since (undo would overwrite
+        their work) or when reopening a period would make a second open row for the client.
+        """
+        author = F.parse_initials(author, "author", "Your initials")
+        now = self.clock().astimezone(UTC)
+        with self._write_transaction() as connection:
+            undone = sa_select(_CHANGE_TABLE.c.undoes).where(_CHANGE_TABLE.c.undoes.is_not(None))
+            txn = connection.execute(
+                sa_select(_CHANGE_TABLE.c.txn)
+                .where(
+                    _CHANGE_TABLE.c.author == author,
+                    _CHANGE_TABLE.c.entity == "row",
+                    _CHANGE_TABLE.c.op != "undo",
+                    _CHANGE_TABLE.c.txn.not_in(undone),
+                )
+                .order_by(_CHANGE_TABLE.c.id.desc())
+                .limit(1)
+            ).scalar()
+            if txn is None:
+                raise NotFound(f"{author} has no change on the board left to undo.")
+            changes = (
+                connection.execute(
+                    sa_select(_CHANGE_TABLE).where(_CHANGE_TABLE.c.txn == txn).order_by(_CHANGE_TABLE.c.id)
+                )
+                .mappings()
+                .all()
+            )
+            row_id = int(changes[0]["row_id"])
+            current = connection.execute(sa_select(_ROW_TABLE).where(_ROW_TABLE.c.id == row_id)).mappings().one()
+            write = self._inverse(changes, row_id)
+            # Undo only what is still as this person left it.
+            for change in changes:
+                key = change["field"]
+                if key.startswith("visit"):
+                    continue
+                if _as_text(current[key]) != change["new"]:
+                    by, at_text = self._last_change(connection, current, key)
+                    raise InvalidValue(
+                        key,
+                        f"Cannot undo: {current['client_code']} {self.template.label(key)} was changed by {by} at "
+                        f"{at_text} after your change; edit it instead (nothing was changed).",
+                    )
+            _write, typed, visit_values = self._prepare(write)
+            return self._apply(connection, author, source, now, write, typed, visit_values, undoes=txn)
+
+    def _inverse(self, changes: Sequence[Any], row_id: int) -> RowWrite:
+        """The write that puts back what `changes` (one transaction) replaced."""
+        op = changes[0]["op"]
+        if op == "add":
+            return RowWrite("undo", row_id, values={"date_off": self.today(), "off_reason": "undo: added by mistake"})
+        values: dict[str, Any] = {}
+        visits: dict[date, list[str | None]] = {}
+        for change in changes:
+            key = change["field"]
+            if key.startswith("visit_note:") or key.startswith("visit:"):
+                kind, _, day_text = key.partition(":")
+                day = date.fromisoformat(day_text)
+                pair = visits.setdefault(day, [None, None])
+                pair[0 if kind == "visit" else 1] = change["old"]
+            else:
+                values[key] = change["old"]
+        for day, pair in visits.items():
+            if pair[0] is None and pair[1] is None:
+                continue
+            self._complete_visit(row_id, day, pair, changes)
+        return RowWrite("undo", row_id, values=values, visits={d: (p[0], p[1]) for d, p in visits.items()})
+
+    def _complete_visit(self, row_id: int, day: date, pair: list[str | None], changes: Sequence[Any]) -> None:
+        """Fill in the half of a visit (staff or note) that the undone change did not touch."""
+        touched = {change["field"] for change in changes}
+        current = self.visits(day, day + timedelta(days=1)).get(row_id, {}).get(day)
+        if f"visit:{day.isoformat()}" not in touched:
+            pair[0] = current.staff if current else None
+        if f"visit_note:{day.isoformat()}" not in touched:
+            pair[1] = current.note if current else None
+
+    def copy_week_visits(self, author: str, from_monday: date, to_monday: date, source: str = "app") -> int:
+        """Carry each open row's visits of one week over to the same weekdays of another, where that day is free.
+
+        Returns how many visits were copied; everything goes through the write path in one transaction.
+        """
+        rows = {row.id for row in self.rows()}
+        source_week = self.visits(from_monday, from_monday + timedelta(days=7))
+        target_week = self.visits(to_monday, to_monday + timedelta(days=7))
+        writes: list[RowWrite] = []
+        for row_id, days in source_week.items():
+            if row_id not in rows:
+                continue
+            taken = target_week.get(row_id, {})
+            new: dict[date, tuple[str | None, str | None]] = {}
+            for day, visit in days.items():
+                target = to_monday + timedelta(days=(day - from_monday).days)
+                if target not in taken:
+                    new[target] = (visit.staff, visit.note)
+            if new:
+                writes.append(RowWrite("set", row_id, visits=new))
+        if writes:
+            self.write_rows(author, writes, source)
+        return sum(len(write.visits) for write in writes)
 
     # -- convenience over the write path -------------------------------------------------------------------------------
 

@@ -42,6 +42,10 @@ COLUMN_KEYS: tuple[str, ...] = (
 )
 """Every column label a template must give (weekday labels come from `weekdays`)."""
 
+LATER_COLUMNS: dict[str, str] = {"days_on_board": "Days"}
+"""Labels added after boards already existed: a board's older template copy takes them from the shipped template
+of its language (or this English fallback), so adding a column never locks a team out of its board."""
+
 
 @dataclass(frozen=True, slots=True)
 class TriageLevel:
@@ -95,7 +99,7 @@ class BoardTemplate:
     # -- look-ups -------------------------------------------------------------------------------------------------
 
     def label(self, column: str) -> str:
-        """The board's label for a column key or weekday key."""
+        """The board's label for a column key (see COLUMN_KEYS and LATER_COLUMNS) or weekday key."""
         if column in WEEKDAY_KEYS:
             return self.weekdays[WEEKDAY_KEYS.index(column)]
         return self.columns[column]
@@ -279,7 +283,7 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
         id=text(raw, "id"),
         language=text(raw, "language"),
         name=text(raw, "name"),
-        columns=text_table("columns", COLUMN_KEYS),
+        columns=_with_later_columns(text_table("columns", COLUMN_KEYS), raw.get("id")),
         triage=tuple(levels),
         categories=tuple(categories),
         weekdays=seven("weekdays"),
@@ -292,6 +296,22 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
         meeting_minutes=integer("meeting_minutes", 15, 1, 240),
         max_days_on_board=integer("max_days_on_board", 90, 1, 3650),
     )
+
+
+def _with_later_columns(columns: dict[str, str], template_id: Any) -> dict[str, str]:
+    """Fill in labels that older template copies lack, from the shipped template of the same id."""
+    missing = [key for key in LATER_COLUMNS if key not in columns]
+    if not missing:
+        return columns
+    shipped: dict[str, str] = {}
+    path = templates_dir() / f"{template_id}.toml"
+    if isinstance(template_id, str) and template_id.isidentifier() and path.is_file():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("columns", {})
+            shipped = {k: v for k, v in table.items() if isinstance(v, str) and v}
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            shipped = {}
+    return columns | {key: shipped.get(key, LATER_COLUMNS[key]) for key in missing}
 
 
 def _colour(value: Any, fail: Any) -> str:

@@ -6,15 +6,29 @@ The app owns the open `Board` and the signed-in user; screens do the work. Given
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import Provider
 
 from factboard_tui.core.clock import Clock, system_clock
+from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store import Board
+from factboard_tui.settings import Settings, save_theme, save_user
+from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
 from factboard_tui.tui.messages import Unlocked
 from factboard_tui.tui.screens.board import BoardScreen
+from factboard_tui.tui.screens.help import HelpScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
+from factboard_tui.tui.themes import ThemeFile, find_theme, load_themes, next_theme
+
+DEFAULT_THEME = "factboard-laptop"
+"""The theme when the config names none (or one that is not installed)."""
 
 
 class FactBoardApp(App[None]):
@@ -22,7 +36,31 @@ class FactBoardApp(App[None]):
 
     CSS_PATH = "factboard.tcss"
     TITLE = "FactBoard"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {FactBoardCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "q,ctrl+q", "quit", "Quit", id="app.quit", tooltip="Close FactBoard (the board stays encrypted on disk)"
+        ),
+        Binding(
+            "f1,question_mark", "help", "Keys", id="app.help", tooltip="Every key on this screen and how to remap it"
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Commands",
+            id="app.palette",
+            show=False,
+            tooltip="Search the commands that apply here",
+        ),
+        Binding(
+            "ctrl+t",
+            "next_theme",
+            "Theme",
+            id="app.theme",
+            show=False,
+            tooltip="Next theme: wall, laptop, high contrast, light",
+        ),
+    ]
 
     def __init__(
         self,
@@ -32,6 +70,8 @@ class FactBoardApp(App[None]):
         user: str | None = None,
         passphrase: str | None = None,
         clock: Clock = system_clock,
+        settings: Settings | None = None,
+        themes: list[ThemeFile] | None = None,
     ) -> None:
         super().__init__()
         self.path = path
@@ -39,13 +79,18 @@ class FactBoardApp(App[None]):
         self.user = user
         self.passphrase = passphrase
         self.clock: Clock = clock
+        self.settings = settings or Settings()
+        self.theme_files = load_themes() if themes is None else themes
+        for theme_file in self.theme_files:
+            self.register_theme(theme_file.theme)
 
     def on_mount(self) -> None:
-        self.theme = "textual-dark"
+        self.set_keymap(self.settings.keys)
+        self.theme = self._starting_theme()
         if self.board is not None and self.user:
             self.push_screen(BoardScreen(self.board, self.user))
             return
-        unlock = UnlockScreen(self.path, self.user)
+        unlock = UnlockScreen(self.path, self.user, remembered=self.settings.user)
         self.push_screen(unlock)
         if self.passphrase and self.user:
             unlock.unlock(self.passphrase, self.user)
@@ -55,7 +100,62 @@ class FactBoardApp(App[None]):
         self.board = message.board
         self.user = message.user
         self.switch_screen(BoardScreen(message.board, message.user))
+        if message.user != self.settings.user:
+            self.settings = replace(self.settings, user=message.user)
+            self._remember(save_user, message.user)
 
     def on_unmount(self) -> None:
         if self.board is not None:
             self.board.close()
+
+    # -- themes, keys, palette ---------------------------------------------------------------------------------------
+
+    def _starting_theme(self) -> str:
+        wanted = self.settings.theme
+        if wanted and wanted in self.available_themes:
+            return wanted
+        if wanted:
+            self.notify(
+                f"Theme {wanted!r} from the config is not installed; using {DEFAULT_THEME}.", severity="warning"
+            )
+        return DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+
+    @property
+    def theme_file(self) -> ThemeFile | None:
+        """The current theme's board settings (`privacy`, `row_spacing`), when it is one of FactBoard's."""
+        return find_theme(self.theme_files, self.theme)
+
+    def use_theme(self, name: str) -> None:
+        """Switch theme and remember it on this machine."""
+        self.theme = name
+        self.settings = replace(self.settings, theme=name)
+        self._remember(save_theme, name)
+
+    def _remember(self, save: Callable[[str], None], value: str) -> None:
+        """Write one setting; a config that cannot be written is a warning, never a crash."""
+        try:
+            save(value)
+        except FactBoardError as error:
+            self.notify(str(error), severity="warning")
+
+    def action_next_theme(self) -> None:
+        self.use_theme(next_theme(self.theme))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """App-wide commands for `FactBoardCommands`: themes, keys, quit."""
+        commands = [
+            PaletteCommand(
+                f"theme: {theme_file.name.removeprefix('factboard-').replace('-', ' ')}",
+                f"Switch to the {theme_file.name} theme and remember it on this machine",
+                partial(self.use_theme, theme_file.name),
+            )
+            for theme_file in self.theme_files
+            if theme_file.name != self.theme
+        ]
+        commands.append(PaletteCommand("app: keys", "Every key on this screen and how to remap it", self.action_help))
+        commands.append(PaletteCommand("app: quit", "Close FactBoard (the board stays encrypted on disk)", self.exit))
+        return commands

@@ -1,9 +1,16 @@
-"""How board rows become grid lines: columns, widths, cell texts and triage labels.
+"""How board rows become grid lines: which columns, how wide, what each cell says.
 
 A pure translation from core records to the `BoardGrid`'s plain data, kept apart from the screen so it can be
-tested and timed on its own. Widths are fixed per column and computed once per terminal width: short columns
-keep their size, the free-text columns share what is left, so the board fills a 200-column wall screen and still
-reads at 120 columns on a laptop.
+tested and timed on its own. Two layouts:
+
+- **wide** (wall screen, 170+ columns): every column of the reference board, plus days on board and the
+  evaluation date;
+- **compact** (laptop, 120 columns): the columns the meeting steps through, Monday-Friday visits (weekend days only
+  when the week has weekend visits); the rest is in the detail panel under the grid.
+
+Short columns keep fixed widths; the free-text columns share what is left. Flags are never colour alone: an
+evaluation date that has passed is prefixed with "!", and a row on the board longer than the template's limit has
+its day count prefixed with "!".
 """
 
 from __future__ import annotations
@@ -15,15 +22,53 @@ from datetime import date, timedelta
 from factboard_tui.core.fields import display
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate
+from factboard_tui.core.views import days_on_board, evaluation_passed
 from factboard_tui.tui.widgets.board_grid import GridCell, GridColumn, GridRow
 
+WIDE_COLUMNS: tuple[str, ...] = (
+    "date_on",
+    "days_on_board",
+    "client_code",
+    "triage",
+    "category",
+    "primary_contact",
+    "doctor",
+    "other_providers",
+    "children",
+    "situation",
+    "actions",
+    "safety",
+    "evaluation_date",
+    *WEEKDAY_KEYS,
+)
+"""The reference board's columns in its order (A-R), with days on board and the evaluation date added."""
+
+COMPACT_COLUMNS: tuple[str, ...] = (
+    "date_on",
+    "days_on_board",
+    "client_code",
+    "triage",
+    "primary_contact",
+    "children",
+    "situation",
+    "actions",
+    "evaluation_date",
+    *WEEKDAY_KEYS,
+)
+"""What fits 120 columns; the other fields show in the detail panel."""
+
+WIDE_FROM = 170
+"""Terminal width from which the wide layout is used."""
+
 FIXED_WIDTHS: dict[str, int] = {
-    "date_on": 8,
-    "client_code": 7,
-    "triage": 8,
-    "primary_contact": 5,
-    "doctor": 5,
-    "children": 5,
+    "date_on": 6,
+    "days_on_board": 4,
+    "client_code": 6,
+    "triage": 7,
+    "primary_contact": 4,
+    "doctor": 4,
+    "children": 4,
+    "evaluation_date": 7,
 }
 """Columns whose content is short and known: they never grow."""
 
@@ -36,24 +81,8 @@ FLEX_WIDTHS: dict[str, tuple[int, int]] = {
 }
 """Columns that share the rest of the width: (least, most)."""
 
-VISIT_WIDTH = 7
-"""A weekday cell fits `DEN+MJR`."""
-
-GRID_COLUMNS: tuple[str, ...] = (
-    "date_on",
-    "client_code",
-    "triage",
-    "category",
-    "primary_contact",
-    "doctor",
-    "other_providers",
-    "children",
-    "situation",
-    "actions",
-    "safety",
-    *WEEKDAY_KEYS,
-)
-"""The reference board's columns, in its order (A-R)."""
+VISIT_WIDTH = {True: 8, False: 5}
+"""A weekday cell: `DEN+MJR*` (a note) on the wall screen, `DEN+…` on a laptop (whole in the detail panel)."""
 
 CELL_OVERHEAD = 2
 """The space before a cell's text and the separator after it."""
@@ -61,26 +90,34 @@ CELL_OVERHEAD = 2
 
 @dataclass(frozen=True, slots=True)
 class WeekContext:
-    """What a grid line needs besides the row: the week's Monday and today."""
+    """What a grid line needs besides the row: the shown week's Monday and today."""
 
     monday: date
     today: date
 
 
-def grid_columns(template: BoardTemplate, total_width: int) -> list[GridColumn]:
-    """Columns with widths that fill `total_width` as well as the template's labels allow."""
-    fixed = {key: max(width, min(len(template.label(key)), width + 3)) for key, width in FIXED_WIDTHS.items()}
-    widths: dict[str, int] = dict(fixed)
-    widths.update({key: VISIT_WIDTH for key in WEEKDAY_KEYS})
-    widths.update({key: least for key, (least, _most) in FLEX_WIDTHS.items()})
-    used = sum(widths.values()) + CELL_OVERHEAD * len(GRID_COLUMNS)
-    spare = max(0, total_width - used)
-    # Hand out the spare width in proportion to how much each free-text column could still use.
-    room = {key: most - least for key, (least, most) in FLEX_WIDTHS.items()}
+def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool = False) -> list[GridColumn]:
+    """Columns with widths that fill `total_width`: the wide layout on a wall screen, compact on a laptop."""
+    wide = total_width >= WIDE_FROM
+    keys = [
+        key
+        for key in (WIDE_COLUMNS if wide else COMPACT_COLUMNS)
+        if wide or weekend_visits or key not in ("sat", "sun")
+    ]
+    widths: dict[str, int] = {}
+    for key in keys:
+        if key in WEEKDAY_KEYS:
+            widths[key] = VISIT_WIDTH[wide]
+        elif key in FIXED_WIDTHS:
+            widths[key] = FIXED_WIDTHS[key]
+        else:
+            widths[key] = FLEX_WIDTHS[key][0]
+    spare = max(0, total_width - sum(widths.values()) - CELL_OVERHEAD * len(keys))
+    room = {key: FLEX_WIDTHS[key][1] - FLEX_WIDTHS[key][0] for key in keys if key in FLEX_WIDTHS}
     total_room = sum(room.values())
     for key, extra in room.items():
         widths[key] += min(extra, spare * extra // total_room) if total_room else 0
-    return [GridColumn(key, template.label(key), widths[key]) for key in GRID_COLUMNS]
+    return [GridColumn(key, template.label(key), widths[key]) for key in keys]
 
 
 def triage_style(template: BoardTemplate, key: str) -> str:
@@ -92,30 +129,57 @@ def triage_style(template: BoardTemplate, key: str) -> str:
     return f"bold {level.text} on {level.colour}"
 
 
-def grid_row(row: BoardRow, visits: dict[date, VisitCell], template: BoardTemplate, week: WeekContext) -> GridRow:
-    """One board row as a grid line (every column of `GRID_COLUMNS`)."""
-    cells: list[GridCell] = [
-        GridCell(row.date_on.strftime("%y%m%d")),
-        GridCell(row.client_code, "bold"),
-        GridCell(display(row.triage, template, "triage"), triage_style(template, row.triage)),
-        GridCell(display(row.category, template, "category")),
-        GridCell(row.primary_contact or ""),
-        GridCell(row.doctor or ""),
-        GridCell(row.other_providers or ""),
-        GridCell(display(row.children, template, "children")),
-        GridCell(row.situation or ""),
-        GridCell(row.actions or ""),
-        GridCell(row.safety or ""),
-    ]
-    for offset in range(7):
+FLAG_STYLE = "bold reverse"
+"""How a flagged cell stands out besides its "!" prefix."""
+
+
+def row_cells(
+    row: BoardRow, visits: dict[date, VisitCell], template: BoardTemplate, week: WeekContext
+) -> dict[str, GridCell]:
+    """Every possible grid cell of one row, by column key."""
+    days = days_on_board(row, week.today)
+    too_long = days > template.max_days_on_board
+    evaluation = row.evaluation_date.strftime("%y%m%d") if row.evaluation_date else ""
+    passed = evaluation_passed(row, week.today)
+    cells = {
+        "date_on": GridCell(row.date_on.strftime("%y%m%d")),
+        "days_on_board": GridCell(f"!{days}" if too_long else str(days), FLAG_STYLE if too_long else ""),
+        "client_code": GridCell(row.client_code, "bold"),
+        "triage": GridCell(display(row.triage, template, "triage"), triage_style(template, row.triage)),
+        "category": GridCell(display(row.category, template, "category")),
+        "primary_contact": GridCell(row.primary_contact or ""),
+        "doctor": GridCell(row.doctor or ""),
+        "other_providers": GridCell(row.other_providers or ""),
+        "children": GridCell(display(row.children, template, "children")),
+        "situation": GridCell(row.situation or ""),
+        "actions": GridCell(row.actions or ""),
+        "safety": GridCell(row.safety or ""),
+        "evaluation_date": GridCell(f"!{evaluation}" if passed else evaluation, FLAG_STYLE if passed else ""),
+    }
+    for offset, key in enumerate(WEEKDAY_KEYS):
         visit = visits.get(week.monday + timedelta(days=offset))
-        text = visit.staff + ("*" if visit.note else "") if visit else ""
-        cells.append(GridCell(text))
-    return GridRow(str(row.id), tuple(cells))
+        cells[key] = GridCell(visit.staff + ("*" if visit.note else "") if visit else "")
+    return cells
+
+
+def grid_row(
+    row: BoardRow,
+    visits: dict[date, VisitCell],
+    template: BoardTemplate,
+    week: WeekContext,
+    columns: Sequence[GridColumn],
+) -> GridRow:
+    """One board row as a grid line with the given columns."""
+    cells = row_cells(row, visits, template, week)
+    return GridRow(str(row.id), tuple(cells[column.key] for column in columns))
 
 
 def grid_rows(
-    rows: Sequence[BoardRow], visits: dict[int, dict[date, VisitCell]], template: BoardTemplate, week: WeekContext
+    rows: Sequence[BoardRow],
+    visits: dict[int, dict[date, VisitCell]],
+    template: BoardTemplate,
+    week: WeekContext,
+    columns: Sequence[GridColumn],
 ) -> list[GridRow]:
     """Every row as a grid line, in the order given."""
-    return [grid_row(row, visits.get(row.id or 0, {}), template, week) for row in rows]
+    return [grid_row(row, visits.get(row.id or 0, {}), template, week, columns) for row in rows]

@@ -34,3 +34,14 @@ class RowsLoaded(Message):
     visits: dict[int, dict[date, VisitCell]]
     today: date
     data_version: int
+
+
+@dataclass
+class RowsChanged(Message):
+    """Some rows changed since the last read (any process): their new state and the shown week's visits."""
+
+    rows: list[BoardRow]
+    row_ids: set[int]
+    visits: dict[int, dict[date, VisitCell]]
+    data_version: int
+    staff: list[str] | None

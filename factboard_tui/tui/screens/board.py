@@ -1,40 +1,76 @@
-"""The board screen: the whole FACT board, the row under the cursor in full, and a status line.
+"""The board screen: the whole FACT board, edited by keyboard, live with every other terminal.
 
 Rows load in a thread worker and arrive as a `RowsLoaded` message; the grid is updated as a diff keyed by row
-id, so a reload (another terminal or a CLI command wrote to the database) keeps the cursor where it was. A cheap
-poll of the newest change id notices writes from other processes within half a second.
+id, so a reload never loses the cursor or an edit in progress. A cheap poll of the newest change id notices
+writes from other processes within half a second.
+
+Saving a cell is validated on the spot (the same field rules the write path uses), shown at once in the grid,
+and written through the one write path in a worker with the value the editor started from: if someone changed
+that very value meanwhile, the write is refused and the person chooses whose value stays.
 """
 
 from __future__ import annotations
 
+import queue
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import ClassVar
+from functools import partial
+from typing import Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
-from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core import fields as F
+from factboard_tui.core.errors import EditConflict, FactBoardError
+from factboard_tui.core.filters import RowFilter
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.store import Board, week_start
-from factboard_tui.tui.board_view import WeekContext, grid_columns, grid_rows
-from factboard_tui.tui.messages import RowsLoaded
-from factboard_tui.tui.widgets.board_grid import BoardGrid
+from factboard_tui.core.templates import WEEKDAY_KEYS
+from factboard_tui.tui.board_view import WeekContext, grid_columns, grid_row
+from factboard_tui.tui.commands import PaletteCommand
+from factboard_tui.tui.messages import RowsChanged, RowsLoaded
+from factboard_tui.tui.screens.dialogs import ConfirmDialog, ConflictDialog, ReasonDialog, TextEditorDialog
+from factboard_tui.tui.screens.row_form import AddRowForm
+from factboard_tui.tui.widgets.board_grid import BoardGrid, GridRow
+from factboard_tui.tui.widgets.cell_editor import CellEditor
+from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.row_detail import RowDetail
 
 POLL_SECONDS = 0.5
 """How often the screen asks whether another process changed the board."""
 
+READ_ONLY = {"client_code": "The client code cannot be changed: take the row off and add it again."}
+READ_ONLY["days_on_board"] = "Days on board follow from the date on board: edit that date instead."
+
 
 class BoardScreen(Screen[None]):
-    """The board as the team sees it on the wall."""
+    """The board as the team sees it on the wall, and edits it at their desks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reload", "Reload", id="board.reload", tooltip="Read the board again from the database"),
-        Binding("q", "app.quit", "Quit", id="app.quit", tooltip="Close the board (it stays encrypted on disk)"),
+        Binding("enter,f2", "edit", "Edit", id="board.edit", tooltip="Edit the cell under the cursor"),
+        Binding("a", "add_row", "Add", id="board.add", tooltip="Put a client on the board"),
+        Binding("o", "take_off", "Off board", id="board.off", tooltip="Take the client off the board (asks why)"),
+        Binding("u,ctrl+z", "undo", "Undo", id="board.undo", tooltip="Undo your last change (recorded as a change)"),
+        Binding("slash", "filter", "Filter", id="board.filter", tooltip="Filter: text, t:triage, @INITIALS, @me"),
+        Binding("H", "history", "History", id="board.history", tooltip="Who changed what on this row, and when"),
+        Binding(
+            "left_square_bracket",
+            "week(-1)",
+            "Prev week",
+            id="board.previous_week",
+            tooltip="Visits of the week before",
+        ),
+        Binding(
+            "right_square_bracket", "week(1)", "Next week", id="board.next_week", tooltip="Visits of the week after"
+        ),
+        Binding("c", "copy_week", "Copy last week", id="board.copy_week", tooltip="Carry last week's visits over"),
+        Binding("s", "staff", "Staff", id="board.staff", tooltip="The team list: add and edit staff"),
+        Binding("ctrl+r", "reload", "Reload", id="board.reload", show=False, tooltip="Read the board again"),
     ]
 
     def __init__(self, board: Board, user: str) -> None:
@@ -45,86 +81,506 @@ class BoardScreen(Screen[None]):
         self.rows_by_key: dict[str, BoardRow] = {}
         self.visits: dict[int, dict[date, VisitCell]] = {}
         self.today = board.today()
+        self.monday = week_start(self.today)
         self.data_version = -1
+        self.row_filter = RowFilter("", user, board.template)
+        self.pending_cursor: str | None = None
+        self.editing: dict[str, Any] | None = None
+        self.staff_initials: list[str] = []
+        self.full_load_running = False
+        """A full load is under way: the change poll waits for it."""
+        self.weekend = False
+        self.writes: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        """Writes waiting for the writer thread, oldest first."""
+        self.grid_cache: dict[str, GridRow] = {}
+        """Grid lines already built, by row key: a refresh rebuilds only rows that changed."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
+        yield Input(placeholder="Filter: text, t:kris, @CSA, @me — Enter keeps, Esc clears", id="filter")
         yield BoardGrid(id="grid")
         yield RowDetail(id="detail")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         grid = self.query_one(BoardGrid)
-        grid.empty_text = "No clients on the board yet."
+        grid.empty_text = "No clients on the board yet: press a to add one."
+        grid.focus()
         self._set_columns()
         self.load_rows()
         self.set_interval(POLL_SECONDS, self.poll_changes, name="poll board changes")
+        self.run_writer()
 
     def on_resize(self) -> None:
         self._set_columns()
+        self._show_rows()
+
+    @property
+    def week(self) -> WeekContext:
+        return WeekContext(self.monday, self.today)
 
     def _set_columns(self) -> None:
-        grid = self.query_one(BoardGrid)
-        grid.set_columns(grid_columns(self.board.template, self.size.width - 2))
+        """Lay out the columns for the terminal's width (and whether the week has weekend visits)."""
+        self.weekend = any(day.weekday() >= 5 for days in self.visits.values() for day in days)
+        self.grid_cache.clear()
+        self.query_one(BoardGrid).set_columns(grid_columns(self.board.template, self.size.width - 2, self.weekend))
 
-    # -- loading -------------------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out what needs a row when the board (or the filter) shows none."""
+        if action in ("edit", "take_off", "history") and not self.current_row():
+            return None
+        return True
+
+    # -- the writer ---------------------------------------------------------------------------------------------
+
+    def write_later(self, job: Callable[[], None]) -> None:
+        """Queue a write: writes run one at a time, in the order they were made, off the UI thread."""
+        self.writes.put(job)
+
+    @work(thread=True, group="board-writer", name="board writer")
+    def run_writer(self) -> None:
+        """Run queued writes in order until the screen goes away."""
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            try:
+                job = self.writes.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if job is None:
+                return
+            job()
+
+    def on_unmount(self) -> None:
+        self.writes.put(None)
+
+    # -- loading ---------------------------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
         self.load_rows()
 
     @work(thread=True, exclusive=True, group="board-load", name="load board rows")
     def load_rows(self) -> None:
-        """Read rows and this week's visits off the UI thread."""
+        """Read rows, the shown week's visits and the staff list off the UI thread."""
+        self.full_load_running = True
         try:
             version = self.board.data_version()
             today = self.board.today()
             rows = self.board.rows()
-            visits = self.board.week_visits(today)
+            visits = self.board.visits(self.monday, self.monday + timedelta(days=7))
+            self.staff_initials = [member.initials for member in self.board.staff()]
         except FactBoardError as error:
+            self.full_load_running = False
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
         self.post_message(RowsLoaded(rows, visits, today, version))
 
     @work(thread=True, exclusive=True, group="board-poll", name="poll board changes")
     def poll_changes(self) -> None:
-        """Reload when another process (or this one) has written since the last load."""
+        """Fetch just the rows changed since the last read, by this process or any other."""
+        if self.full_load_running or self.data_version < 0:
+            return
         try:
-            version = self.board.data_version()
+            version, row_ids, staff_changed = self.board.rows_changed_since(self.data_version)
+            if version == self.data_version:
+                return
+            rows = self.board.rows_by_ids(row_ids)
+            visits = self.board.visits(self.monday, self.monday + timedelta(days=7), row_ids)
+            staff = [member.initials for member in self.board.staff()] if staff_changed else None
         except FactBoardError:
             return
-        if version != self.data_version:
-            self.app.call_from_thread(self.load_rows)
+        self.post_message(RowsChanged(rows, row_ids, visits, version, staff))
 
     def on_rows_loaded(self, message: RowsLoaded) -> None:
+        self.full_load_running = False
         self.rows = message.rows
         self.rows_by_key = {str(row.id): row for row in message.rows}
         self.visits = message.visits
         self.today = message.today
         self.data_version = message.data_version
-        week = WeekContext(week_start(self.today), self.today)
-        grid = self.query_one(BoardGrid)
-        grid.set_rows(grid_rows(self.rows, self.visits, self.board.template, week))
-        self._update_status()
-        self._show_detail(grid.cursor_row_key)
+        self._set_columns()
+        self._show_rows()
+        self._warn_if_edited_elsewhere()
 
-    # -- what the cursor shows -------------------------------------------------------------------------------------
+    def on_rows_changed(self, message: RowsChanged) -> None:
+        if message.data_version <= self.data_version:
+            return
+        self.data_version = message.data_version
+        for row_id in message.row_ids:
+            key = str(row_id)
+            self.rows_by_key.pop(key, None)
+            self.visits.pop(row_id, None)
+            self.grid_cache.pop(key, None)
+        for row in message.rows:
+            if row.date_off is None:
+                self.rows_by_key[str(row.id)] = row
+        self.visits.update(message.visits)
+        self.rows = self.board.in_board_order(list(self.rows_by_key.values()))
+        if message.staff is not None:
+            self.staff_initials = message.staff
+        weekend = any(day.weekday() >= 5 for days in self.visits.values() for day in days)
+        if weekend != self.weekend:
+            self._set_columns()
+        self._show_rows()
+        self._warn_if_edited_elsewhere()
+
+    def refresh_changes(self) -> None:
+        """Show this process's own write at once instead of waiting for the next poll."""
+        self.poll_changes()
+
+    def _grid_row(self, row: BoardRow) -> GridRow:
+        key = str(row.id)
+        cached = self.grid_cache.get(key)
+        if cached is None:
+            columns = self.query_one(BoardGrid).columns
+            cached = grid_row(row, self.visits.get(row.id or 0, {}), self.board.template, self.week, columns)
+            self.grid_cache[key] = cached
+        return cached
+
+    def _show_rows(self) -> None:
+        grid = self.query_one(BoardGrid)
+        if self.row_filter.text:
+            shown = [row for row in self.rows if self.row_filter.matches(row, self.visits.get(row.id or 0, {}))]
+        else:
+            shown = self.rows
+        grid.set_rows([self._grid_row(row) for row in shown])
+        if self.pending_cursor is not None:  # a row just added: put the cursor on it
+            grid.move_cursor(row_key=self.pending_cursor)
+            self.pending_cursor = None
+        self._update_status(len(shown))
+        self._show_detail(grid.cursor_row_key)
+        self.refresh_bindings()
+
+    # -- what the cursor shows ---------------------------------------------------------------------------------------
+
+    def current_row(self) -> BoardRow | None:
+        return self.rows_by_key.get(self.query_one(BoardGrid).cursor_row_key or "")
 
     def on_board_grid_cursor_moved(self, message: BoardGrid.CursorMoved) -> None:
-        self._show_detail(message.row_key)
+        # The grid repaints first; the detail panel follows right after that frame.
+        self.call_after_refresh(self._show_detail, message.row_key)
 
     def _show_detail(self, row_key: str | None) -> None:
         row = self.rows_by_key.get(row_key or "")
         visits = self.visits.get(row.id or 0, {}) if row else {}
-        self.query_one(RowDetail).show_row(row, visits, self.board.template, week_start(self.today), self.today)
+        self.query_one(RowDetail).show_row(row, visits, self.board.template, self.monday, self.today)
 
-    def _update_status(self) -> None:
+    def _update_status(self, shown: int) -> None:
         template = self.board.template
         counts = Counter(row.triage for row in self.rows)
         per_triage = "  ".join(f"{level.label} {counts.get(level.key, 0)}" for level in template.triage)
-        year, week, _ = self.today.isocalendar()
-        monday = week_start(self.today)
+        year, week, _ = self.monday.isocalendar()
+        this_week = "" if self.monday == week_start(self.today) else " [reverse] not this week [/]"
+        filtered = f"  ·  filter [b]{self.row_filter.text}[/b]: {shown} shown" if self.row_filter.text else ""
         self.query_one("#status", Static).update(
             f"[b]{self.board.team}[/b]  ·  {self.today.isoformat()}  ·  week {year}-W{week:02d} "
-            f"({monday:%d %b}–{monday + timedelta(days=6):%d %b})  ·  {len(self.rows)} rows: {per_triage}"
-            f"  ·  signed in: [b]{self.user}[/b]"
+            f"({self.monday:%d %b}–{self.monday + timedelta(days=6):%d %b}){this_week}  ·  "
+            f"{len(self.rows)} rows: {per_triage}{filtered}  ·  signed in: [b]{self.user}[/b]"
         )
+
+    # -- editing a cell ------------------------------------------------------------------------------------------
+
+    def action_edit(self) -> None:
+        row = self.current_row()
+        key = self.query_one(BoardGrid).cursor_column_key
+        if row is None or key is None or self.editing is not None:
+            return
+        if key in READ_ONLY:
+            self.notify(READ_ONLY[key], severity="warning")
+            return
+        original, text = self._cell_value(row, key)
+        self.editing = {"row_id": row.id, "key": key, "original": original}
+        template = self.board.template
+        label = self._field_label(key)
+        spec = F.ROW_FIELDS.get(key)
+        if spec is not None and spec.kind is F.Kind.LONG_TEXT:
+            self.app.push_screen(
+                TextEditorDialog(f"{row.client_code} · {label}", text, lambda value: self._validate(key, value)),
+                lambda value: self._finish_long_edit(value),
+            )
+            return
+        choices: list[str] = []
+        if key == "triage":
+            choices = [level.label for level in template.triage]
+        elif key == "category":
+            choices = [category.label for category in template.categories]
+        elif spec is not None and spec.kind is F.Kind.YES_NO:
+            choices = [template.yes, template.no]
+        initials = self.staff_initials if key in WEEKDAY_KEYS or key in ("primary_contact", "doctor") else []
+        region = self.query_one(BoardGrid).cursor_cell_region()
+        editor = CellEditor(text, label=label, choices=choices, initials=initials, width=max(region.width, 36))
+        editor.styles.offset = (min(region.x, max(0, self.size.width - max(region.width, 36))), region.y)
+        self.mount(editor)
+
+    def _field_label(self, key: str) -> str:
+        if key in WEEKDAY_KEYS:
+            day = self.monday + timedelta(days=WEEKDAY_KEYS.index(key))
+            return f"{self.board.template.weekday_names[day.weekday()]} {day.isoformat()}"
+        return self.board.template.label(key)
+
+    def _cell_value(self, row: BoardRow, key: str) -> tuple[Any, str]:
+        """The stored value of a cell (to detect conflicts) and the text to edit."""
+        if key in WEEKDAY_KEYS:
+            visit = self.visits.get(row.id or 0, {}).get(self.monday + timedelta(days=WEEKDAY_KEYS.index(key)))
+            if visit is None:
+                return (None, None), ""
+            return (visit.staff, visit.note), visit.staff + (f": {visit.note}" if visit.note else "")
+        value = getattr(row, key)
+        return value, F.display(value, self.board.template, key)
+
+    def _validate(self, key: str, text: str) -> Any:
+        """The stored value for `text`, or `InvalidValue` (the same rules the write path applies)."""
+        if key in WEEKDAY_KEYS:
+            staff, note = F.split_visit_cell(text)
+            label = self._field_label(key)
+            return (F.parse_visit_staff(staff, label) if staff else None, F.clean_visit_note(note) if staff else None)
+        return F.coerce(key, text, self.board.template)
+
+    @on(CellEditor.Save)
+    def _save_from_editor(self, message: CellEditor.Save) -> None:
+        if self.editing is None:
+            return
+        try:
+            self._save_cell(message.text)
+        except FactBoardError as error:
+            message.editor.show_error(str(error))
+            return
+        self._close_editor()
+        grid = self.query_one(BoardGrid)
+        if message.move > 0:
+            grid.action_cursor_next_cell()
+        elif message.move < 0:
+            grid.action_cursor_previous_cell()
+
+    @on(CellEditor.Cancel)
+    def _cancel_editor(self) -> None:
+        self._close_editor()
+
+    def _close_editor(self) -> None:
+        self.editing = None
+        for editor in self.query(CellEditor):
+            editor.remove()
+        self.query_one(BoardGrid).focus()
+
+    def _finish_long_edit(self, text: str | None) -> None:
+        if text is not None and self.editing is not None:
+            self._save_cell(text)  # already validated by the dialog
+        self.editing = None
+
+    def _save_cell(self, text: str) -> None:
+        """Validate, show the new value at once, and write it in a worker."""
+        assert self.editing is not None
+        row_id, key, original = self.editing["row_id"], self.editing["key"], self.editing["original"]
+        typed = self._validate(key, text)
+        row = self.rows_by_key.get(str(row_id))
+        if row is None:
+            return
+        if key in WEEKDAY_KEYS:
+            day = self.monday + timedelta(days=WEEKDAY_KEYS.index(key))
+            days = self.visits.setdefault(row_id, {})
+            if typed[0] is None:
+                days.pop(day, None)
+            else:
+                days[day] = VisitCell(row_id, day, typed[0], typed[1])
+            self.write_later(partial(self.write_cell, row_id, key, text, original, day))
+        else:
+            updated = row.model_copy(update={key: typed})
+            self.rows = [updated if existing is row else existing for existing in self.rows]
+            self.rows_by_key[str(row_id)] = updated
+            self.write_later(partial(self.write_cell, row_id, key, text, original, None))
+        grid = self.query_one(BoardGrid)
+        self.grid_cache.pop(str(row_id), None)
+        grid.update_row(self._grid_row(self.rows_by_key[str(row_id)]))
+        self.call_after_refresh(self._show_detail, grid.cursor_row_key)
+
+    def write_cell(
+        self, row_id: int, key: str, text: str, original: Any, day: date | None, force: bool = False
+    ) -> None:
+        """Write one cell through the write path (in the writer thread); a conflict asks whose value stays."""
+        expected = {} if force else ({f"visit:{day.isoformat()}": original} if day else {key: original})
+        try:
+            if day is not None:
+                staff, note = F.split_visit_cell(text)
+                self.board.write_row(
+                    self.user, "set", row_id=row_id, visits={day: (staff, note)}, expected=expected, source="tui"
+                )
+            else:
+                self.board.write_row(
+                    self.user, "set", row_id=row_id, values={key: text}, expected=expected, source="tui"
+                )
+        except EditConflict as conflict:
+            self.app.call_from_thread(self._ask_whose_value, conflict, row_id, key, text, day)
+            return
+        except FactBoardError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            self.app.call_from_thread(self.load_rows)  # put back what is really stored
+
+    def _ask_whose_value(self, conflict: EditConflict, row_id: int, key: str, text: str, day: date | None) -> None:
+        def decided(use_mine: object) -> None:
+            if use_mine:
+                self.write_later(partial(self.write_cell, row_id, key, text, None, day, force=True))
+            else:
+                self.load_rows()  # drop the value shown before the conflict
+
+        self.app.push_screen(ConflictDialog(str(conflict), text), decided)
+
+    def _warn_if_edited_elsewhere(self) -> None:
+        """Tell the person editing a cell that someone else just changed it (before they save)."""
+        if self.editing is None:
+            return
+        row = self.rows_by_key.get(str(self.editing["row_id"]))
+        if row is None:
+            return
+        current, shown = self._cell_value(row, self.editing["key"])
+        if current != self.editing["original"]:
+            for editor in self.query(CellEditor):
+                editor.show_error(f"Changed by someone else meanwhile, now '{shown or '—'}': saving asks whose stays.")
+
+    # -- rows ------------------------------------------------------------------------------------------------------
+
+    def action_add_row(self) -> None:
+        open_codes = {row.client_code for row in self.rows}
+
+        def added(row_id: int | None) -> None:
+            if row_id is not None:
+                self.pending_cursor = str(row_id)
+                self.notify("Added to the board.")
+                self.refresh_changes()
+
+        self.app.push_screen(AddRowForm(self.board, self.user, open_codes, self.staff_initials), added)
+
+    def action_take_off(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        label = self.board.template.label("off_reason")
+
+        def confirmed(reason: object) -> None:
+            if isinstance(reason, str) and reason:
+                self.write_later(partial(self.take_off, row.id or 0, reason))
+
+        self.app.push_screen(ReasonDialog(f"Take {row.client_code} off the board?", label), confirmed)
+
+    def take_off(self, row_id: int, reason: str) -> None:
+        try:
+            self.board.take_off(self.user, row_id, reason, source="tui")
+        except FactBoardError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, "Taken off the board; its history is kept.")
+        self.app.call_from_thread(self.refresh_changes)
+
+    def action_undo(self) -> None:
+        self.write_later(self.undo)
+
+    def undo(self) -> None:
+        try:
+            result = self.board.undo_last(self.user, source="tui")
+        except FactBoardError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="warning")
+            return
+        what = ", ".join(f"{change.field}: {change.old or '—'} → {change.new or '—'}" for change in result.changes)
+        self.app.call_from_thread(self.notify, f"Undone: {what or 'nothing left to change'}")
+        self.app.call_from_thread(self.refresh_changes)
+
+    def action_history(self) -> None:
+        from factboard_tui.tui.screens.history import HistoryScreen
+
+        row = self.current_row()
+        if row is not None and row.id is not None:
+            self.app.push_screen(HistoryScreen(self.board, row.id))
+
+    def action_staff(self) -> None:
+        from factboard_tui.tui.screens.staff import StaffScreen
+
+        def back(_result: object) -> None:
+            self.load_rows()
+
+        self.app.push_screen(StaffScreen(self.board, self.user), back)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The board's entries in the command palette, namespaced like the help screen."""
+        row = self.current_row()
+        commands = [
+            PaletteCommand("row: add client to board", "Put a client on the board", self.action_add_row),
+            PaletteCommand("row: undo my last change", "Undo your newest change (recorded)", self.action_undo),
+            PaletteCommand("view: filter by text", "Show rows whose text matches", self.action_filter),
+            PaletteCommand(
+                "view: my rows", "Rows where you are contact, doctor or visit", lambda: self.action_filter("@me")
+            ),
+            PaletteCommand(
+                "view: filter by staff", "Rows of one staff member: type @INITIALS", lambda: self.action_filter("@")
+            ),
+            PaletteCommand(
+                "view: filter by triage", "Rows of one triage level: type t:LEVEL", lambda: self.action_filter("t:")
+            ),
+            PaletteCommand("view: previous week", "Visits of the week before", lambda: self.action_week(-1)),
+            PaletteCommand("view: next week", "Visits of the week after", lambda: self.action_week(1)),
+            PaletteCommand(
+                "visits: copy last week's", "Carry last week's visits into this week", self.action_copy_week
+            ),
+            PaletteCommand("staff: list and edit", "The team list", self.action_staff),
+        ]
+        if row is not None:
+            commands += [
+                PaletteCommand(
+                    f"row: edit cell ({row.client_code})", "Edit the cell under the cursor", self.action_edit
+                ),
+                PaletteCommand(
+                    f"row: take off board ({row.client_code})", "Close the period, with a reason", self.action_take_off
+                ),
+                PaletteCommand(f"row: history ({row.client_code})", "Who changed what, and when", self.action_history),
+            ]
+        return commands
+
+    # -- filter and weeks ------------------------------------------------------------------------------------------
+
+    def action_filter(self, text: str | None = None) -> None:
+        bar = self.query_one("#filter", Input)
+        bar.display = True
+        if text is not None:
+            bar.value = text
+        bar.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.row_filter = RowFilter(event.value, self.user, self.board.template)
+        self._show_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_kept(self) -> None:
+        bar = self.query_one("#filter", Input)
+        bar.display = bool(bar.value)
+        self.query_one(BoardGrid).focus()
+
+    def key_escape(self) -> None:
+        bar = self.query_one("#filter", Input)
+        if bar.display:
+            bar.value = ""
+            bar.display = False
+            self.query_one(BoardGrid).focus()
+
+    def action_week(self, step: int) -> None:
+        self.monday += timedelta(days=7 * step)
+        self.grid_cache.clear()
+        self.load_rows()
+
+    def action_copy_week(self) -> None:
+        previous = self.monday - timedelta(days=7)
+        _year, week, _ = self.monday.isocalendar()
+        _year, last, _ = previous.isocalendar()
+
+        def confirmed(yes: object) -> None:
+            if yes:
+                self.write_later(partial(self.copy_week, previous, self.monday))
+
+        question = f"Copy the visits of week {last} into week {week}, on days that are still free?"
+        self.app.push_screen(ConfirmDialog(question, "Copy visits"), confirmed)
+
+    def copy_week(self, source: date, target: date) -> None:
+        try:
+            copied = self.board.copy_week_visits(self.user, source, target, source="tui")
+        except FactBoardError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"Copied {copied} visits from last week.")
+        self.app.call_from_thread(self.refresh_changes)

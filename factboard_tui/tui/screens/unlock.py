@@ -26,10 +26,12 @@ class UnlockScreen(Screen[None]):
 
     AUTO_FOCUS = "#passphrase"
 
-    def __init__(self, path: Path, user: str | None = None) -> None:
+    def __init__(self, path: Path, user: str | None = None, remembered: str | None = None) -> None:
         super().__init__()
         self.path = path
         self.user = user
+        self.remembered = remembered
+        """The initials last used on this machine: filled in, but still asked (a laptop may be shared)."""
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="unlock-box"):
@@ -39,7 +41,7 @@ class UnlockScreen(Screen[None]):
             yield Input(password=True, id="passphrase", placeholder="the team's passphrase")
             if self.user is None:
                 yield Label("Who is editing (your initials)")
-                yield Input(id="initials", placeholder="e.g. CSA", max_length=6)
+                yield Input(self.remembered or "", id="initials", placeholder="e.g. CSA", max_length=6)
             yield Static("", id="unlock-error")
         yield Footer()
 

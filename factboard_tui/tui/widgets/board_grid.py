@@ -135,6 +135,8 @@ class BoardGrid(ScrollView, can_focus=True):
         Binding("ctrl+end,G", "cursor_last_row", "Last row", show=False, id="grid.last_row"),
         Binding("pageup", "cursor_page_up", "Page up", show=False, id="grid.page_up"),
         Binding("pagedown", "cursor_page_down", "Page down", show=False, id="grid.page_down"),
+        Binding("tab", "cursor_next_cell", "Next cell", show=False, id="grid.next_cell"),
+        Binding("shift+tab", "cursor_previous_cell", "Previous cell", show=False, id="grid.previous_cell"),
     ]
 
     empty_text: reactive[str] = reactive("No rows")
@@ -317,6 +319,30 @@ class BoardGrid(ScrollView, can_focus=True):
     def action_cursor_page_down(self) -> None:
         """Move the cursor down by one screenful of rows."""
         self._move_to(self._cursor_row + self._data_height, self._cursor_column)
+
+    def action_cursor_next_cell(self) -> None:
+        """Move to the next cell, wrapping to the first cell of the next row (spreadsheet Tab)."""
+        if self._cursor_column + 1 < len(self._columns):
+            self._move_to(self._cursor_row, self._cursor_column + 1)
+        elif self._cursor_row + 1 < len(self._rows):
+            self._move_to(self._cursor_row + 1, 0)
+
+    def action_cursor_previous_cell(self) -> None:
+        """Move to the previous cell, wrapping to the last cell of the previous row (spreadsheet shift+Tab)."""
+        if self._cursor_column > 0:
+            self._move_to(self._cursor_row, self._cursor_column - 1)
+        elif self._cursor_row > 0:
+            self._move_to(self._cursor_row - 1, len(self._columns) - 1)
+
+    def cursor_cell_region(self) -> Region:
+        """Where the cursor cell is on the screen (for an editor laid over it)."""
+        content = self.scrollable_content_region
+        if not self._rows or not self._columns:
+            return Region(content.x, content.y + 1, 0, 1)
+        scroll_x, scroll_y = self.scroll_offset
+        x = content.x + self._column_x[self._cursor_column] - scroll_x
+        y = content.y + 1 + self._cursor_row - scroll_y
+        return Region(x, y, self._columns[self._cursor_column].width + len(PADDING), 1)
 
     # -- events -----------------------------------------------------------------------------------------
 

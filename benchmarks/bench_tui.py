@@ -1,0 +1,146 @@
+"""TUI benchmark: first paint after unlock, keystroke-to-repaint (cursor move, saving a cell), live updates.
+
+Run: `python benchmarks/bench_tui.py` (`--quick` for fewer repetitions, `--sizes 240 2000`). It drives the real
+app headless at 200x50 on the boards `bench_store.py` builds, and times frames the way a terminal would get them:
+from the moment a key event is handed to the driver to the moment the app renders the next frame (rendering the
+frame's segments is included). Budgets from issue 3: median under 16 ms and p95 under 33 ms for a cursor move and
+for saving a cell, at 240 and 2,000 rows; first board paint after unlock under 300 ms at 2,000 rows; another
+process's change visible in under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from textual import events
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_store import PASSPHRASE, build
+
+from factboard_tui.core.store import Board
+from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.widgets.board_grid import BoardGrid
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+async def measure_size(size: int, repeats: int) -> dict[str, Any]:
+    path = build(size)
+    key = Board.read_slot(path).unwrap(PASSPHRASE)
+    frames: list[float] = []
+    sink = Console(file=open("/dev/null", "w"), force_terminal=True, color_system="truecolor", width=200, height=50)  # noqa: SIM115
+
+    started = time.perf_counter()
+    board = Board.open_with_key(path, key)
+    app = FactBoardApp(path, board=board, user="KOO")
+    original = app._display
+
+    first_paint: list[float] = []
+
+    def display(screen: Any, renderable: Any) -> None:
+        if renderable is not None:
+            sink.print(renderable, end="")
+        frames.append(time.perf_counter())
+        if not first_paint and screen.query(BoardGrid) and screen.query_one(BoardGrid).row_count:
+            first_paint.append(frames[-1])
+        original(screen, renderable)
+
+    app._display = display  # type: ignore[method-assign]
+    results: dict[str, Any] = {}
+    async with app.run_test(size=(200, 50)) as pilot:
+        while not first_paint:
+            await asyncio.sleep(0.001)
+        results["first paint after unlock"] = [(first_paint[0] - started) * 1000]
+        grid = app.screen.query_one(BoardGrid)
+
+        async def keystroke(key: str, character: str | None = None) -> float:
+            await pilot.pause()
+            frames.clear()
+            t0 = time.perf_counter()
+            event = events.Key(key, character)
+            event.set_sender(app)
+            app._driver.send_message(event)  # type: ignore[union-attr]
+            while not frames:
+                if time.perf_counter() - t0 > 2:
+                    raise RuntimeError(f"no frame after {key!r}: nothing changed on screen")
+                await asyncio.sleep(0)
+            return (frames[0] - t0) * 1000
+
+        results["cursor move (in view)"] = [await keystroke("down") for _ in range(repeats)]
+        grid.move_cursor(column_key="triage")
+        await pilot.pause()
+        moves = []
+        visible = grid.scrollable_content_region.height - 1  # data lines under the header
+        for _ in range(repeats):
+            grid.action_cursor_first_row()
+            for _ in range(visible - 1):  # to the last visible line, so the next move scrolls
+                grid.action_cursor_down()
+            moves.append(await keystroke("down"))
+        results["cursor move (scrolls)"] = moves
+
+        saves = []
+        grid.move_cursor(column_key="safety")
+        for index in range(repeats):
+            await pilot.press("enter")
+            for _ in range(100):
+                await pilot.pause(0.01)
+                if app.screen.query("#cell-input"):
+                    break
+            app.screen.query_one("#cell-input").value = f"OK {index}"  # type: ignore[attr-defined]
+            saves.append(await keystroke("enter"))
+            await pilot.pause(0.05)
+        results["save a cell (enter -> repaint)"] = saves
+
+        other = Board.open_with_key(path, key)
+        screen: Any = app.screen
+        lags = []
+        for index in range(max(3, repeats // 5)):
+            row = screen.rows_by_key[grid.cursor_row_key]
+            text = f"Live {index}"
+            t0 = time.perf_counter()
+            other.set_field("MJR", row.id or 0, "safety", text)
+            while not any(text in grid.render_line(y).text for y in range(1, 49)):
+                await asyncio.sleep(0.005)
+            lags.append((time.perf_counter() - t0) * 1000)
+        other.close()
+        results["other process's change visible"] = lags
+    board.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[240, 2_000, 20_000])
+    args = parser.parse_args()
+    repeats = 10 if args.quick else 40
+    table = Table(title="FactBoard TUI at 200x50 (ms)")
+    for heading in ("measure", "rows", "median", "p95", "budget"):
+        table.add_column(heading, justify="left" if heading == "measure" else "right")
+    budgets = {
+        "first paint after unlock": "300 (2,000 rows)",
+        "cursor move (in view)": "16 / 33",
+        "cursor move (scrolls)": "16 / 33",
+        "save a cell (enter -> repaint)": "16 / 33",
+        "other process's change visible": "1000",
+    }
+    for size in args.sizes:
+        results = asyncio.run(measure_size(size, repeats))
+        for name, samples in results.items():
+            table.add_row(name, f"{size:,}", f"{statistics.median(samples):.1f}", f"{p95(samples):.1f}", budgets[name])
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

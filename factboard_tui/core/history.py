@@ -1,0 +1,120 @@
+"""The change log read by people: one `Change` record turned into one line of the board's own words.
+
+The store keeps changes as stable keys and text (`triage`, `watch`, `visit:2026-11-23`, `"true"`), which is right
+for sync and audit but not for a person looking back at a row. `describe_change` gives the field the board's
+label and the values as the board shows them, so the history screen, and later the CLI and exports, all read
+the same. It is a pure function of a change and the board's template, so it is tested without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from factboard_tui.core.fields import ROW_FIELDS, Kind, display
+from factboard_tui.core.model import Change
+from factboard_tui.core.templates import BoardTemplate
+
+EMPTY = "—"
+"""How a missing value reads: an added field had no old value, a removed visit has no new one."""
+
+STAFF_FIELD_LABELS: dict[str, str] = {
+    "initials": "Initials",
+    "name": "Name",
+    "discipline": "Discipline",
+    "organisation": "Organisation",
+    "active": "Active",
+}
+"""Labels of the team list's fields (templates label board columns only; the team list is app chrome)."""
+
+VISIT_PREFIX = "visit:"
+VISIT_NOTE_PREFIX = "visit_note:"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLine:
+    """One change as a person reads it: when, who, from where, what kind, which field, from what to what."""
+
+    at: datetime
+    """When the change was written, timezone-aware (UTC as stored; the face converts to local time)."""
+    author: str
+    """Initials of who wrote it."""
+    source: str
+    """Which face wrote it (`tui`, `cli`, `demo`, `import`, …)."""
+    op: str
+    """The kind of write, kept as stored: `add`, `set`, `off`, `undo`, `import`."""
+    field_label: str
+    """The field in the board's words: a column label, `Må 2026-11-23` for a visit, or a team-list field."""
+    old: str
+    """The value before, as the board shows it (`—` when there was none)."""
+    new: str
+    """The value after, as the board shows it (`—` when there is none)."""
+
+    @property
+    def what(self) -> str:
+        """The field label, marked when the change was an undo, so it does not read as an ordinary edit."""
+        return f"{self.field_label} (undo)" if self.op == "undo" else self.field_label
+
+
+def describe_change(change: Change, template: BoardTemplate) -> ChangeLine:
+    """One stored change in the board's own words (see the module docstring)."""
+    at = change.at if change.at.tzinfo is not None else change.at.replace(tzinfo=UTC)
+    if change.entity == "staff":
+        label = STAFF_FIELD_LABELS.get(change.field, change.field)
+        old, new = (_staff_value(change.field, value, template) for value in (change.old, change.new))
+    else:
+        label = field_label(change.field, template)
+        old, new = (_row_value(change.field, value, template) for value in (change.old, change.new))
+    return ChangeLine(
+        at=at, author=change.author, source=change.source, op=change.op, field_label=label, old=old, new=new
+    )
+
+
+def field_label(field: str, template: BoardTemplate) -> str:
+    """The board's label of a row field, or of a visit (`Må 2026-11-23`) or a visit's note (`… note`)."""
+    for prefix, suffix in ((VISIT_PREFIX, ""), (VISIT_NOTE_PREFIX, " note")):
+        if field.startswith(prefix):
+            day = _parse_day(field.removeprefix(prefix))
+            if day is None:
+                return field
+            return f"{template.weekdays[day.weekday()]} {day.isoformat()}{suffix}"
+    if field in template.columns:
+        return template.label(field)
+    return field
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _row_value(field: str, value: str | None, template: BoardTemplate) -> str:
+    """A row field's stored text as the board shows it."""
+    if value is None or value == "":
+        return EMPTY
+    spec = ROW_FIELDS.get(field)
+    if spec is not None and spec.kind is Kind.YES_NO:
+        return _yes_no(value, template)
+    if field in ("triage", "category"):
+        return display(value, template, field)
+    return value
+
+
+def _staff_value(field: str, value: str | None, template: BoardTemplate) -> str:
+    """A team-list field's stored text as the team list shows it."""
+    if value is None or value == "":
+        return EMPTY
+    if field == "active":
+        return _yes_no(value, template)
+    if field == "discipline":
+        return template.disciplines.get(value, value)
+    if field == "organisation":
+        return template.organisations.get(value, value)
+    return value
+
+
+def _yes_no(value: str, template: BoardTemplate) -> str:
+    """`true`/`false` as the board's yes and no (anything else unchanged)."""
+    return {"true": template.yes, "false": template.no}.get(value, value)

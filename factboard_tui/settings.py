@@ -1,0 +1,240 @@
+"""This machine's FactBoard settings: theme, remembered initials, remapped keys, idle lock.
+
+They live in one small TOML file at `locations.config_path()` (`FACTBOARD_CONFIG` overrides), written by hand or
+by the app when someone picks a theme or signs in. The file is read strictly: a typo becomes one line naming the
+file and what to fix, not a silent default. It holds no patient data, so it is plain text; it is still written
+atomically (temp file + `os.replace`) so a crash never leaves half a file. Like the core, this module does not
+import Textual: the CLI reads it too.
+
+    theme = "factboard-wall"
+    user = "CSA"
+    idle_lock_minutes = 10
+
+    [keys]
+    "board.edit" = "enter,f2"   # binding id = key(s); the help screen lists the ids
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from factboard_tui import locations
+from factboard_tui.core.errors import FactBoardError
+
+DEFAULT_IDLE_LOCK_MINUTES = 10
+"""Minutes without a key press before the board locks itself."""
+
+MAX_IDLE_LOCK_MINUTES = 24 * 60
+"""The longest idle lock accepted: a board left open must still lock within a day."""
+
+SETTING_KEYS = ("theme", "user", "idle_lock_minutes", "keys")
+"""Everything the config file may hold at the top level, in the order it is written."""
+
+HEADER = "# FactBoard settings for this machine (no patient data). Binding ids for [keys] are on the help screen.\n"
+"""The first line of a config file FactBoard writes from scratch."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The config file, checked and typed; every field has a default so a missing file is fine."""
+
+    theme: str | None = None
+    """The theme chosen last on this machine (`None`: the app's default)."""
+    user: str | None = None
+    """The initials of whoever edits on this machine, remembered between sessions."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """Binding id -> key(s), e.g. `{"board.edit": "enter,f2"}`; ready for `App.set_keymap`."""
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    """Minutes without input before the board locks."""
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The settings in `path` (default: `locations.config_path()`); defaults when the file does not exist."""
+    path = locations.config_path() if path is None else path
+    return _settings_from_table(path, _read_table(path))
+
+
+def save_user(initials: str, path: Path | None = None) -> None:
+    """Remember who edits on this machine, keeping every other setting."""
+    initials = initials.strip()
+    if not initials or "\n" in initials:
+        raise FactBoardError("Initials to remember are empty or span lines; fix it: give staff initials like CSA.")
+    _save_setting("user", initials, path)
+
+
+def save_theme(name: str, path: Path | None = None) -> None:
+    """Remember the chosen theme, keeping every other setting."""
+    name = name.strip()
+    if not name or "\n" in name:
+        raise FactBoardError("Theme name to remember is empty or spans lines; fix it: give a name like factboard-wall.")
+    _save_setting("theme", name, path)
+
+
+# -- reading ------------------------------------------------------------------------------------------------------
+
+
+def _read_table(path: Path) -> dict[str, Any]:
+    """The raw TOML table; empty when the file does not exist."""
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        raise _error(path, f"cannot be read ({error.strerror or error})", "check it is a readable file") from None
+    except tomllib.TOMLDecodeError as error:
+        raise _error(path, f"is not valid TOML ({error})", "correct the syntax or delete the file") from None
+
+
+def _settings_from_table(path: Path, table: Mapping[str, Any]) -> Settings:
+    unknown = sorted(set(table) - set(SETTING_KEYS))
+    if unknown:
+        raise _error(path, f"unknown setting {unknown[0]!r}", f"remove it; the settings are {', '.join(SETTING_KEYS)}")
+    theme = _optional_text(path, table, "theme", 'theme = "factboard-laptop"')
+    user = _optional_text(path, table, "user", 'user = "CSA"')
+    minutes = table.get("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_IDLE_LOCK_MINUTES:
+        raise _error(
+            path,
+            f"idle_lock_minutes is {minutes!r}",
+            f"set it to a whole number of minutes from 1 to {MAX_IDLE_LOCK_MINUTES}, like idle_lock_minutes = 10",
+        )
+    keys = table.get("keys", {})
+    if not isinstance(keys, dict):
+        raise _error(path, f"keys is {keys!r}, not a table", 'write a [keys] table of lines like "board.edit" = "f2"')
+    return Settings(theme=theme, user=user, keys=_keymap(path, keys), idle_lock_minutes=minutes)
+
+
+def _optional_text(path: Path, table: Mapping[str, Any], key: str, example: str) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _error(path, f"{key} is {value!r}", f"write it as quoted text, like {example}")
+    return value.strip()
+
+
+def _keymap(path: Path, table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Binding id -> keys; unquoted `board.edit = "f2"` is a dotted key (a nested table) and means the same."""
+    keymap: dict[str, str] = {}
+    for name, value in table.items():
+        binding_id = f"{prefix}{name}"
+        if isinstance(value, dict):
+            keymap |= _keymap(path, value, f"{binding_id}.")
+            continue
+        parts = [part.strip() for part in value.split(",")] if isinstance(value, str) else []
+        if not parts or not all(parts):
+            raise _error(
+                path,
+                f"[keys] {binding_id} is {value!r}",
+                f'give one or more keys separated by commas, like "{binding_id}" = "ctrl+e,f2"',
+            )
+        keymap[binding_id] = ",".join(parts)
+    return keymap
+
+
+# -- writing ------------------------------------------------------------------------------------------------------
+
+
+def _save_setting(key: str, value: str, path: Path | None) -> None:
+    """Set one top-level text setting; refuse to touch a file that does not read cleanly."""
+    path = locations.config_path() if path is None else path
+    table = _read_table(path)
+    _settings_from_table(path, table)
+    wanted = {**table, key: value}
+    text = _edited_text(path, key, value, wanted) if path.exists() else None
+    _write_atomically(path, text if text is not None else _dump(wanted))
+
+
+def _edited_text(path: Path, key: str, value: str, wanted: Mapping[str, Any]) -> str | None:
+    """The file with only `key`'s line changed or added, keeping comments; `None` if that cannot be done safely."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except (OSError, UnicodeDecodeError):
+        return None
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    first_table = next((index for index, line in enumerate(lines) if re.match(r"\s*\[", line)), len(lines))
+    new_line = f"{key} = {toml_string(value)}\n"
+    assignments = [index for index in range(first_table) if re.match(r"\s*[\w\"'-]+\s*=", lines[index])]
+    existing = [index for index in assignments if re.match(rf"\s*{re.escape(key)}\s*=", lines[index])]
+    if existing:
+        lines[existing[0]] = new_line
+    else:
+        lines.insert(assignments[-1] + 1 if assignments else 0, new_line)
+    text = "".join(lines)
+    try:
+        if tomllib.loads(text) != wanted:
+            return None
+    except tomllib.TOMLDecodeError:
+        return None
+    return text
+
+
+def _dump(table: Mapping[str, Any]) -> str:
+    """A config file from scratch: the flat settings, then the [keys] table."""
+    lines = [HEADER]
+    for key in SETTING_KEYS:
+        if key == "keys" or key not in table:
+            continue
+        value = table[key]
+        lines.append(f"{key} = {value}\n" if isinstance(value, int) else f"{key} = {toml_string(str(value))}\n")
+    if "keys" in table:
+        lines.append("\n[keys]\n")
+        for binding_id, keys in _keymap(Path("config"), table["keys"]).items():
+            lines.append(f"{toml_key(binding_id)} = {toml_string(keys)}\n")
+    return "".join(lines)
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def toml_string(value: str) -> str:
+    """`value` as a TOML basic string, quotes and control characters escaped."""
+    out = []
+    for char in value:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def toml_key(key: str) -> str:
+    """`key` bare when TOML allows it, quoted otherwise (binding ids contain dots, so they are quoted)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write through a temp file in the same directory and `os.replace`, so readers see the old or the new file."""
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(temporary)
+            raise
+    except OSError as error:
+        raise _error(path, f"cannot be written ({error.strerror or error})", "check its folder is writable") from None
+
+
+def _error(path: Path, problem: str, fix: str) -> FactBoardError:
+    """One line: which file, what is wrong, what to do."""
+    return FactBoardError(" ".join(f"Config file {path}: {problem}; fix it: {fix}.".split()))

@@ -1,0 +1,161 @@
+"""Small modal dialogs the board needs: confirm, take off with a reason, settle an edit conflict, long text.
+
+Each returns its answer through `dismiss`, so callers use `push_screen(dialog, callback)`; every one closes on
+Esc without doing anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from factboard_tui.core.errors import FactBoardError
+
+
+class _Dialog(ModalScreen[object]):
+    """Shared frame and Esc handling."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without doing anything"),
+    ]
+    DEFAULT_CSS = """
+    _Dialog, ConfirmDialog, ReasonDialog, ConflictDialog, TextEditorDialog { align: center middle; }
+    .dialog-box {
+        width: 72; height: auto; max-height: 90%;
+        padding: 1 2; border: thick $primary; background: $surface;
+    }
+    .dialog-title { text-style: bold; margin-bottom: 1; }
+    .dialog-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    .dialog-buttons Button { margin-left: 2; }
+    .dialog-error { color: $error; height: auto; }
+    TextEditorDialog .dialog-box { width: 90%; }
+    TextEditorDialog TextArea { height: 12; }
+    """
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(_Dialog):
+    """Yes or no to one question; dismisses with True or None."""
+
+    def __init__(self, question: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self.question, classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button(self.yes, variant="primary", id="yes")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(True if event.button.id == "yes" else None)
+
+
+class ReasonDialog(_Dialog):
+    """Take a client off the board: asks for the reason and confirms; dismisses with the reason or None."""
+
+    def __init__(self, question: str, label: str) -> None:
+        super().__init__()
+        self.question = question
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self.question, classes="dialog-title")
+            yield Label(self.label)
+            yield Input(id="reason", placeholder="e.g. stable, evaluated")
+            yield Static("", classes="dialog-error", id="reason-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Take off board", variant="error", id="yes")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#yes")
+    def _confirm(self) -> None:
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.query_one("#reason-error", Static).update("Say why the client leaves the board: give a reason.")
+            return
+        self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConflictDialog(_Dialog):
+    """Someone changed the cell being edited: keep theirs (None) or use mine (True)."""
+
+    def __init__(self, message: str, mine: str) -> None:
+        super().__init__()
+        self.message = message
+        self.mine = mine
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static("Changed while you were editing", classes="dialog-title")
+            yield Static(self.message)
+            yield Static(f"Yours: {self.mine or '—'}")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Keep theirs", id="theirs")
+                yield Button("Use mine", variant="warning", id="mine")
+
+    def on_mount(self) -> None:
+        self.query_one("#theirs", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(True if event.button.id == "mine" else None)
+
+
+class TextEditorDialog(_Dialog):
+    """A multi-line field in a text area; ctrl+s saves (after `validate` says yes), Esc cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="text.save", tooltip="Save the text"),
+        Binding("escape", "cancel", "Cancel", id="text.cancel", tooltip="Close without saving"),
+    ]
+
+    def __init__(self, title: str, text: str, validate: Callable[[str], None]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+        self.validate = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield TextArea(self.text, id="text", soft_wrap=True, show_line_numbers=False)
+            yield Static("ctrl+s saves · Esc cancels", classes="dialog-error", id="text-error")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        text = self.query_one(TextArea).text
+        try:
+            self.validate(text)
+        except FactBoardError as error:
+            self.query_one("#text-error", Static).update(str(error))
+            return
+        self.dismiss(text)

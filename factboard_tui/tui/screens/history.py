@@ -1,0 +1,187 @@
+"""The history of one board row: every change to it, newest first, in the board's own words.
+
+A team looks back at a row to see who changed the triage and when, or what the actions said last week. The
+change log is read in a thread worker and turned into lines by `core.history.describe_change`; the table shows
+each change on one line with long values cut, and the panel below shows the highlighted change whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.history import ChangeLine, describe_change
+from factboard_tui.core.model import BoardRow
+from factboard_tui.core.store import Board
+
+WHEN_WIDTH = 16
+"""`2026-11-23 08:15` is sixteen cells."""
+WHO_WIDTH = 6
+"""Staff initials are at most six letters."""
+SOURCE_WIDTH = 8
+"""Sources are short words (`tui`, `cli`, `demo`, `import`)."""
+FIELD_MAX_WIDTH = 28
+"""The widest a field label gets before it is cut."""
+VALUE_MIN_WIDTH = 10
+"""Old and new never get narrower than this, even in a small terminal."""
+
+
+def local_time(moment: datetime) -> str:
+    """A stored (UTC) moment as the team's local time, to the minute."""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def cut(text: str, width: int) -> Text:
+    """`text` on one line, cut with "…" when it is wider than `width` cells."""
+    line = Text(" ".join(text.split()), no_wrap=True, overflow="ellipsis")
+    line.truncate(max(width, 1), overflow="ellipsis")
+    return line
+
+
+def history_title(row: BoardRow, changes: int) -> str:
+    """The line above the table: which row, since when it has been on the board, how many changes."""
+    if row.date_off is None:
+        period = f"on board since {row.date_on.isoformat()}"
+    else:
+        period = f"on board {row.date_on.isoformat()} to {row.date_off.isoformat()}"
+    noun = "change" if changes == 1 else "changes"
+    return f"History of {row.client_code} ({period}) · {changes} {noun}"
+
+
+class HistoryScreen(ModalScreen[None]):
+    """A modal list of one row's changes over the board; Esc or q goes back."""
+
+    CSS_PATH = "forms.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "close", "Close", id="history.close", tooltip="Close the history and go back to the board"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The row and its changes, newest first, read by the loading worker."""
+
+        row: BoardRow
+        lines: list[ChangeLine]
+
+    @dataclass
+    class Failed(Message):
+        """The history could not be read; `reason` is the one-line message."""
+
+        reason: str
+
+    def __init__(self, board: Board, row_id: int) -> None:
+        super().__init__()
+        self.board = board
+        """The open board the row belongs to."""
+        self.row_id = row_id
+        """Which row's history this screen shows."""
+        self.lines: list[ChangeLine] = []
+        """The changes shown, newest first; row keys of the table are indexes into this list."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="history-box"):
+            yield Static("Loading history…", id="history-title")
+            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="history-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_history()
+
+    def on_resize(self) -> None:
+        if self.lines:
+            self._fill()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    # -- loading -----------------------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="history", name="load row history")
+    def load_history(self) -> None:
+        """Read the row and its change log off the UI thread."""
+        try:
+            row = self.board.row(self.row_id)
+            changes = self.board.history(self.row_id)
+        except FactBoardError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        template = self.board.template
+        lines = [describe_change(change, template) for change in reversed(changes)]
+        self.post_message(self.Loaded(row, lines))
+
+    def on_history_screen_loaded(self, message: Loaded) -> None:
+        self.lines = message.lines
+        self.query_one("#history-title", Static).update(history_title(message.row, len(message.lines)))
+        self._fill()
+
+    def on_history_screen_failed(self, message: Failed) -> None:
+        self.query_one("#history-title", Static).update(Text(message.reason, style="bold red"))
+
+    # -- showing -----------------------------------------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        """(Re)build the table at the current width, keeping the highlighted change."""
+        table = self.query_one("#history-table", DataTable)
+        keep = table.cursor_row
+        field_width = min(FIELD_MAX_WIDTH, max((len(line.what) for line in self.lines), default=5))
+        fixed = WHEN_WIDTH + WHO_WIDTH + field_width + SOURCE_WIDTH
+        padding = 2 * 6  # one cell each side of six columns
+        box_width = self.query_one("#history-box").content_size.width or self.size.width
+        available = box_width - fixed - padding - 2  # room for the vertical scrollbar
+        value_width = max(VALUE_MIN_WIDTH, available // 2)
+        with self.app.batch_update():
+            table.clear(columns=True)
+            table.add_column("When", width=WHEN_WIDTH, key="when")
+            table.add_column("Who", width=WHO_WIDTH, key="who")
+            table.add_column("Field", width=field_width, key="field")
+            table.add_column("Old", width=value_width, key="old")
+            table.add_column("New", width=value_width, key="new")
+            table.add_column("Source", width=SOURCE_WIDTH, key="source")
+            for index, line in enumerate(self.lines):
+                table.add_row(
+                    local_time(line.at),
+                    line.author,
+                    cut(line.what, field_width),
+                    cut(line.old, value_width),
+                    cut(line.new, value_width),
+                    cut(line.source, SOURCE_WIDTH),
+                    key=str(index),
+                )
+            if self.lines:
+                table.move_cursor(row=min(keep, len(self.lines) - 1))
+        self._show_detail(table.cursor_row)
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        self._show_detail(message.cursor_row)
+
+    def _show_detail(self, index: int) -> None:
+        """The highlighted change in full below the table, long values wrapped."""
+        detail = self.query_one("#history-detail", Static)
+        if not 0 <= index < len(self.lines):
+            detail.update(Text("No changes recorded for this row.", style="dim"))
+            return
+        line = self.lines[index]
+        heading = Text.assemble(
+            (line.what, "bold"), f"  ·  {local_time(line.at)}  ·  {line.author}  ·  {line.op} via {line.source}"
+        )
+        values = Table.grid(padding=(0, 2), expand=True)
+        values.add_column(style="bold", no_wrap=True, width=3)
+        values.add_column(ratio=1)
+        values.add_row("Old", line.old)
+        values.add_row("New", line.new)
+        detail.update(Group(heading, values))

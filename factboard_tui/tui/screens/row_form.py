@@ -1,0 +1,138 @@
+"""The add-row form: put a client on the board from the keyboard.
+
+Fields come in the board's order with the board's own labels. The client code is checked while typing, for its
+format (pseudonymous, never a personal number) and against the codes already on the board. Saving goes through
+the one write path in a worker; a value that does not fit is shown under its field and nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Static
+
+from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.fields import ROW_FIELDS, parse_client_code
+from factboard_tui.core.store import Board
+
+FORM_FIELDS: tuple[str, ...] = (
+    "client_code",
+    "triage",
+    *(key for key in ROW_FIELDS if key not in ("client_code", "triage", "date_off", "off_reason")),
+)
+"""The fields the form asks for: code and triage first, then the board's order."""
+
+
+class AddRowForm(ModalScreen[int | None]):
+    """Asks for a new row's fields; dismisses with the new row's id, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save row", id="form.save", tooltip="Put the client on the board"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without adding"),
+    ]
+    DEFAULT_CSS = """
+    AddRowForm { align: center middle; }
+    #form-box { width: 84; height: 90%; padding: 1 2; border: thick $primary; background: $surface; }
+    #form-title { text-style: bold; margin-bottom: 1; }
+    #form-box Label { color: $text-muted; }
+    .field-error { color: $error; height: auto; }
+    #form-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    #form-buttons Button { margin-left: 2; }
+    """
+
+    def __init__(self, board: Board, user: str, open_codes: set[str], staff_initials: list[str]) -> None:
+        super().__init__()
+        self.board = board
+        self.user = user
+        self.open_codes = open_codes
+        self.staff_initials = staff_initials
+
+    def compose(self) -> ComposeResult:
+        template = self.board.template
+        choices = {
+            "triage": [level.label for level in template.triage],
+            "category": [category.label for category in template.categories],
+            "children": [template.yes, template.no],
+            "crisis_plan": [template.yes, template.no],
+            "primary_contact": self.staff_initials,
+            "doctor": self.staff_initials,
+        }
+        with VerticalScroll(id="form-box"):
+            yield Static("Put a client on the board", id="form-title")
+            for key in FORM_FIELDS:
+                hint = (
+                    f" ({', '.join(choices[key])})"
+                    if key in choices and key not in ("primary_contact", "doctor")
+                    else ""
+                )
+                yield Label(template.label(key) + hint)
+                suggester = SuggestFromList(choices[key], case_sensitive=False) if key in choices else None
+                value = self.board.today().isoformat() if key == "date_on" else ""
+                yield Input(value, id=f"field-{key}", suggester=suggester)
+                yield Static("", classes="field-error", id=f"error-{key}")
+            yield Static("", classes="field-error", id="error-form")
+            with Horizontal(id="form-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Add to board (ctrl+s)", variant="primary", id="save")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-client_code", Input).focus()
+
+    @on(Input.Changed, "#field-client_code")
+    def _check_code(self, event: Input.Changed) -> None:
+        """Tell at once when a code is malformed or already on the board."""
+        text = event.value.strip()
+        message = ""
+        if text:
+            try:
+                code = parse_client_code(text, self.board.template.label("client_code"))
+            except InvalidValue as error:
+                message = str(error) if len(text) >= 4 else ""
+            else:
+                if code in self.open_codes:
+                    message = f"{code} is already on the board: edit that row instead."
+        self.query_one("#error-client_code", Static).update(message)
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last one it saves."""
+        if event.input.id == f"field-{FORM_FIELDS[-1]}":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        for static in self.query(".field-error"):
+            static.update("")  # type: ignore[attr-defined]
+        values = {key: self.query_one(f"#field-{key}", Input).value for key in FORM_FIELDS}
+        self.save({key: value for key, value in values.items() if value.strip()})
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(thread=True, exclusive=True, group="add-row", name="add row")
+    def save(self, values: dict[str, str]) -> None:
+        """Write the new row through the write path, off the UI thread."""
+        try:
+            row_id = self.board.write_row(self.user, "add", values=values, source="tui").row_id
+        except FactBoardError as error:
+            self.app.call_from_thread(self.show_error, error)
+            return
+        self.app.call_from_thread(self.dismiss, row_id)
+
+    def show_error(self, error: FactBoardError) -> None:
+        """Show the problem under its field (or under the form), and focus that field."""
+        key = getattr(error, "field", "")
+        if key in FORM_FIELDS:
+            self.query_one(f"#error-{key}", Static).update(str(error))
+            self.query_one(f"#field-{key}", Input).focus()
+        else:
+            self.query_one("#error-form", Static).update(str(error))

@@ -1,0 +1,299 @@
+"""Editing the board by keyboard, as a nurse does: cells in place, long text, visits, add, off, undo, filter, weeks.
+
+Each test drives the real app with Pilot on a real encrypted demo board and checks what the person would notice:
+the grid, the detail panel, error lines, and what the database holds afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from test_tui import MONDAY_MORNING, wait_for_rows
+from textual.pilot import Pilot
+from textual.widgets import Input, Static, TextArea
+
+from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
+from factboard_tui.core.store import Board, week_start
+from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.screens.board import BoardScreen
+from factboard_tui.tui.screens.dialogs import ConflictDialog
+from factboard_tui.tui.screens.row_form import AddRowForm
+from factboard_tui.tui.widgets.board_grid import BoardGrid
+from factboard_tui.tui.widgets.cell_editor import CellEditor
+
+CLOCK = frozen_clock(MONDAY_MORNING)
+Scenario = Callable[[FactBoardApp, BoardGrid, Pilot[None], Board], Awaitable[None]]
+
+
+def run(tmp_path: Path, scenario: Scenario, user: str = "CSA", size: tuple[int, int] = (200, 50)) -> Board:
+    """Run `scenario` on a fresh demo board; returns a second, independent Board on the same file to check with."""
+    path = tmp_path / "demo.db"
+    create_demo_board(path, clock=CLOCK).close()
+    board = Board.unlock(path, DEMO_PASSPHRASE, clock=CLOCK)
+    checker = Board.unlock(path, DEMO_PASSPHRASE, clock=CLOCK)
+
+    async def main() -> None:
+        app = FactBoardApp(path, board=board, user=user, clock=CLOCK)
+        async with app.run_test(size=size) as pilot:
+            await wait_for_rows(pilot)
+            await scenario(app, app.screen.query_one(BoardGrid), pilot, checker)
+
+    asyncio.run(main())
+    return checker
+
+
+async def settle(pilot: Pilot[None], until: Callable[[], bool], seconds: float = 3.0) -> None:
+    """Let workers finish until `until()` holds."""
+    for _ in range(int(seconds / 0.05)):
+        if until():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app did not get there in time")
+
+
+def line_of(grid: BoardGrid, code: str) -> str:
+    return next(grid.render_line(y).text for y in range(1, grid.row_count + 1) if code in grid.render_line(y).text)
+
+
+async def edit_cell(pilot: Pilot[None], grid: BoardGrid, code: str, column: str, text: str) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, BoardScreen)
+    row = next(row for row in screen.rows if row.client_code == code)
+    grid.move_cursor(row_key=str(row.id), column_key=column)
+    await pilot.press("enter")
+    await pilot.pause()
+    pilot.app.screen.query_one("#cell-input", Input).value = ""
+    await pilot.press(*text)
+
+
+def test_edit_a_triage_cell_in_place_with_type_ahead(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await edit_cell(pilot, grid, "NN-89", "triage", "I")
+        await pilot.pause(0.2)
+        await pilot.press("right", "enter")  # accept the suggestion "Inlagd", save
+        await settle(pilot, lambda: board.open_row_by_code("NN-89").triage == "admitted")
+        assert "Inlagd" in line_of(grid, "NN-89")
+        change = board.history(board.open_row_by_code("NN-89").id or 0)[-1]
+        assert (change.author, change.source, change.old, change.new) == ("CSA", "tui", "crisis", "admitted")
+        assert not app.screen.query(CellEditor)
+
+    run(tmp_path, scenario)
+
+
+def test_invalid_input_is_shown_beside_the_field_and_nothing_is_saved(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        version = board.data_version()
+        await edit_cell(pilot, grid, "DD-75", "evaluation_date", "tomorrow")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "is not a date" in str(app.screen.query_one("#cell-hint", Static).render())
+        assert app.screen.query(CellEditor)  # still open, to fix it
+        await pilot.press("escape")
+        await pilot.pause(0.6)
+        assert not app.screen.query(CellEditor)
+        assert board.data_version() == version
+
+    run(tmp_path, scenario)
+
+
+def test_tab_saves_and_moves_to_the_next_cell(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await edit_cell(pilot, grid, "DD-75", "primary_contact", "kro")
+        await pilot.press("tab")
+        await settle(pilot, lambda: board.open_row_by_code("DD-75").primary_contact == "KRO")
+        assert grid.cursor_column_key == "doctor"
+
+    run(tmp_path, scenario)
+
+
+def test_long_text_is_edited_in_a_text_area_and_saved_with_ctrl_s(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        row = board.open_row_by_code("AA-80")
+        grid.move_cursor(row_key=str(row.id), column_key="actions")
+        await pilot.press("f2")
+        await pilot.pause()
+        area = app.screen.query_one(TextArea)
+        area.text = "KRO ringer tisdag.\nBoendestöd torsdag."
+        await pilot.press("ctrl+s")
+        await settle(
+            pilot, lambda: board.open_row_by_code("AA-80").actions == "KRO ringer tisdag.\nBoendestöd torsdag."
+        )
+        assert isinstance(app.screen, BoardScreen)
+
+    run(tmp_path, scenario)
+
+
+def test_a_weekday_cell_takes_initials_with_completion_and_a_note(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await edit_cell(pilot, grid, "GH-77", "wed", "den+mj")
+        await pilot.pause(0.2)
+        await pilot.press("right", *": hembesök", "enter")  # completes DEN+MJR
+        monday = week_start(board.today())
+        row_id = board.open_row_by_code("GH-77").id or 0
+        await settle(pilot, lambda: row_id in board.week_visits())
+        visit = board.week_visits()[row_id][monday + timedelta(days=2)]
+        assert (visit.staff, visit.note) == ("DEN+MJR", "hembesök")
+        assert "DEN+MJR*" in line_of(grid, "GH-77")
+
+    run(tmp_path, scenario)
+
+
+def test_add_a_row_with_the_form_checks_the_code_and_lands_on_the_new_row(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, AddRowForm)
+        await pilot.press(*"DD-75")
+        await pilot.pause()
+        assert "already on the board" in str(app.screen.query_one("#error-client_code", Static).render())
+        code = app.screen.query_one("#field-client_code", Input)
+        code.value = "19900101-1234"
+        await pilot.pause()
+        assert "national ID" in str(app.screen.query_one("#error-client_code", Static).render())
+        code.value = "QX-12"
+        app.screen.query_one("#field-triage", Input).value = "obs"
+        app.screen.query_one("#field-situation", Input).value = "Ny remiss."
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11)
+        await settle(pilot, lambda: grid.cursor_row_key == str(board.open_row_by_code("QX-12").id))
+        assert board.open_row_by_code("QX-12").situation == "Ny remiss."
+
+    run(tmp_path, scenario)
+
+
+def test_add_form_shows_a_bad_value_under_its_field_and_writes_nothing(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        version = board.data_version()
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#field-client_code", Input).value = "QX-12"
+        app.screen.query_one("#field-triage", Input).value = "panic"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "not a triage level" in str(app.screen.query_one("#error-triage", Static).render()))
+        assert isinstance(app.screen, AddRowForm)
+        assert board.data_version() == version
+
+    run(tmp_path, scenario)
+
+
+def test_take_a_row_off_the_board_with_a_reason(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        row = board.open_row_by_code("KL-71")
+        grid.move_cursor(row_key=str(row.id))
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("enter")  # no reason yet: refused
+        await pilot.pause()
+        assert "give a reason" in str(app.screen.query_one("#reason-error", Static).render())
+        await pilot.press(*"Stabil, utvärderad", "enter")
+        await settle(pilot, lambda: grid.row_count == 9)
+        assert board.row(row.id or 0).off_reason == "Stabil, utvärderad"
+        assert "KL-71" not in "".join(grid.render_line(y).text for y in range(1, 11))
+
+    run(tmp_path, scenario)
+
+
+def test_undo_my_last_change_with_u(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await edit_cell(pilot, grid, "PL-85", "safety", "Hotfull mot granne")
+        await pilot.press("enter")
+        await settle(pilot, lambda: board.open_row_by_code("PL-85").safety == "Hotfull mot granne")
+        await pilot.press("u")
+        await settle(pilot, lambda: board.open_row_by_code("PL-85").safety == "OK")
+        await settle(pilot, lambda: "Hotfull" not in line_of(grid, "PL-85"))
+        assert board.history(board.open_row_by_code("PL-85").id or 0)[-1].op == "undo"
+
+    run(tmp_path, scenario)
+
+
+def test_filter_by_text_triage_and_my_rows(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await pilot.press("slash", *"t:kris")
+        await pilot.pause()
+        assert grid.row_count == 2
+        app.screen.query_one("#filter", Input).value = "@me"
+        await pilot.pause()
+        codes = {line_of(grid, code).split("│")[2].strip() for code in ("RT-93", "DD-75")}
+        assert codes == {"RT-93", "DD-75"}
+        assert grid.row_count == 4  # CSA's rows: contact, or visits this week
+        await pilot.press("enter")
+        assert "filter" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("slash", "escape")
+        await pilot.pause()
+        assert grid.row_count == 10
+
+    run(tmp_path, scenario)
+
+
+def test_weeks_back_and_forth_and_copy_last_weeks_visits(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        assert "DEN+MJR" in line_of(grid, "NN-89")
+        await pilot.press("right_square_bracket")
+        await settle(pilot, lambda: "DEN+MJR" not in line_of(grid, "NN-89"))
+        assert "not this week" in str(app.screen.query_one("#status", Static).render())
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("enter")  # confirm
+        await settle(pilot, lambda: "DEN+MJR" in line_of(grid, "NN-89"))
+        next_monday = week_start(board.today()) + timedelta(days=7)
+        row_id = board.open_row_by_code("NN-89").id or 0
+        assert board.visits(next_monday, next_monday + timedelta(7))[row_id][next_monday].staff == "DEN+MJR"
+        await pilot.press("left_square_bracket")
+        await settle(pilot, lambda: "not this week" not in str(app.screen.query_one("#status", Static).render()))
+
+    run(tmp_path, scenario)
+
+
+def test_a_cell_changed_by_someone_else_while_editing_asks_whose_value_stays(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await edit_cell(pilot, grid, "BB-90", "safety", "Mina ord")
+        row_id = board.open_row_by_code("BB-90").id or 0
+        board.set_field("MJR", row_id, "safety", "Deras ord")  # another terminal saves first
+        await settle(pilot, lambda: "meanwhile" in str(app.screen.query_one("#cell-hint", Static).render()))
+        assert app.screen.query_one("#cell-input", Input).value == "Mina ord"  # the edit in progress is kept
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, ConflictDialog))
+        await pilot.click("#mine")
+        await settle(pilot, lambda: board.open_row_by_code("BB-90").safety == "Mina ord")
+
+    run(tmp_path, scenario)
+
+
+def test_keep_theirs_in_a_conflict_leaves_their_value(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await edit_cell(pilot, grid, "BB-90", "safety", "Mina ord")
+        board.set_field("MJR", board.open_row_by_code("BB-90").id or 0, "safety", "Deras ord")
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, ConflictDialog))
+        await pilot.press("enter")  # "Keep theirs" has the focus
+        await settle(pilot, lambda: isinstance(app.screen, BoardScreen) and "Deras" in line_of(grid, "BB-90"))
+        assert board.open_row_by_code("BB-90").safety == "Deras ord"
+
+    run(tmp_path, scenario)
+
+
+def test_two_app_instances_on_one_database_see_each_others_edits(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    create_demo_board(path, clock=CLOCK).close()
+
+    async def main() -> None:
+        first = FactBoardApp(path, board=Board.unlock(path, DEMO_PASSPHRASE, clock=CLOCK), user="CSA", clock=CLOCK)
+        second = FactBoardApp(path, board=Board.unlock(path, DEMO_PASSPHRASE, clock=CLOCK), user="MJR", clock=CLOCK)
+        async with first.run_test(size=(200, 50)) as one, second.run_test(size=(200, 50)) as two:
+            await wait_for_rows(one)
+            await wait_for_rows(two)
+            grid_one = first.screen.query_one(BoardGrid)
+            grid_two = second.screen.query_one(BoardGrid)
+            await edit_cell(one, grid_one, "ST-88", "other_providers", "Borås")
+            await one.press("enter")
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            while "Borås" not in line_of(grid_two, "ST-88"):
+                assert loop.time() - started < 2.0, "the other instance did not show the edit"
+                await two.pause(0.05)
+
+    asyncio.run(main())
