@@ -298,3 +298,25 @@ def test_the_palette_offers_board_commands_and_themes_cycle(demo_path: Path, clo
             assert app.theme != first and app.theme.startswith("factboard-")
 
     asyncio.run(scenario())
+
+
+def test_the_unlock_screen_remembers_who_edited_on_this_machine(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    from factboard_tui.settings import load_settings
+
+    async def first_time() -> None:
+        app = FactBoardApp(demo_path, clock=clock, settings=load_settings())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press(*DEMO_PASSPHRASE, "enter", *"MJR", "enter")
+            await wait_for_rows(pilot)
+
+    async def next_time() -> None:
+        app = FactBoardApp(demo_path, clock=clock, settings=load_settings())
+        async with app.run_test(size=(120, 40)) as pilot:
+            assert app.screen.query_one("#initials", Input).value == "MJR"  # filled in, still asked
+            await pilot.press(*DEMO_PASSPHRASE, "enter")  # Enter-Enter: the remembered initials are used
+            await wait_for_rows(pilot)
+            assert "signed in: MJR" in str(app.screen.query_one("#status", Static).render())
+
+    asyncio.run(first_time())
+    assert load_settings().user == "MJR"
+    asyncio.run(next_time())
