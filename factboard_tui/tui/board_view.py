@@ -133,16 +133,21 @@ FLAG_STYLE = "bold reverse"
 """How a flagged cell stands out besides its "!" prefix."""
 
 
+def short_date(day: date) -> str:
+    """YYMMDD, as the paper board writes dates (faster than strftime, which matters at 2,000 rows)."""
+    return f"{day.year % 100:02d}{day.month:02d}{day.day:02d}"
+
+
 def row_cells(
     row: BoardRow, visits: dict[date, VisitCell], template: BoardTemplate, week: WeekContext
 ) -> dict[str, GridCell]:
     """Every possible grid cell of one row, by column key."""
     days = days_on_board(row, week.today)
     too_long = days > template.max_days_on_board
-    evaluation = row.evaluation_date.strftime("%y%m%d") if row.evaluation_date else ""
+    evaluation = short_date(row.evaluation_date) if row.evaluation_date else ""
     passed = evaluation_passed(row, week.today)
     cells = {
-        "date_on": GridCell(row.date_on.strftime("%y%m%d")),
+        "date_on": GridCell(short_date(row.date_on)),
         "days_on_board": GridCell(f"!{days}" if too_long else str(days), FLAG_STYLE if too_long else ""),
         "client_code": GridCell(row.client_code, "bold"),
         "triage": GridCell(display(row.triage, template, "triage"), triage_style(template, row.triage)),

@@ -112,8 +112,10 @@ class BoardScreen(Screen[None]):
         self.run_writer()
 
     def on_resize(self) -> None:
+        columns = self.query_one(BoardGrid).columns
         self._set_columns()
-        self._show_rows()
+        if self.query_one(BoardGrid).columns != columns:  # a new layout: lines must be built again
+            self._show_rows()
 
     @property
     def week(self) -> WeekContext:
@@ -122,8 +124,11 @@ class BoardScreen(Screen[None]):
     def _set_columns(self) -> None:
         """Lay out the columns for the terminal's width (and whether the week has weekend visits)."""
         self.weekend = any(day.weekday() >= 5 for days in self.visits.values() for day in days)
-        self.grid_cache.clear()
-        self.query_one(BoardGrid).set_columns(grid_columns(self.board.template, self.size.width - 2, self.weekend))
+        grid = self.query_one(BoardGrid)
+        columns = grid_columns(self.board.template, self.size.width - 2, self.weekend)
+        if list(grid.columns) != columns:
+            self.grid_cache.clear()
+            grid.set_columns(columns)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what needs a row when the board (or the filter) shows none."""
@@ -197,6 +202,7 @@ class BoardScreen(Screen[None]):
         self.visits = message.visits
         self.today = message.today
         self.data_version = message.data_version
+        self.grid_cache.clear()  # a full read: every line is built anew, once
         self._set_columns()
         self._show_rows()
         self._warn_if_edited_elsewhere()
