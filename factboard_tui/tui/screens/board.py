@@ -44,8 +44,11 @@ from factboard_tui.tui.widgets.row_detail import RowDetail
 POLL_SECONDS = 0.5
 """How often the screen asks whether another process changed the board."""
 
-READ_ONLY = {"client_code": "The client code cannot be changed: take the row off and add it again."}
-READ_ONLY["days_on_board"] = "Days on board follow from the date on board: edit that date instead."
+READ_ONLY: dict[str, str] = {
+    "client_code": "The client code cannot be changed: take the row off and add it again.",
+    "days_on_board": "Days on board follow from the date on board: edit that date instead.",
+}
+"""Columns the grid shows but nobody edits, with what to do instead."""
 
 
 class BoardScreen(Screen[None]):
@@ -373,7 +376,7 @@ class BoardScreen(Screen[None]):
         self.editing = None
 
     def _save_cell(self, text: str) -> None:
-        """Validate, show the new value at once, and write it in a worker."""
+        """Validate, show the new value at once, and queue the write for the writer thread."""
         assert self.editing is not None
         row_id, key, original = self.editing["row_id"], self.editing["key"], self.editing["original"]
         typed = self._validate(key, text)
