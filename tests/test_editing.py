@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from test_tui import MONDAY_MORNING, wait_for_rows
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
@@ -66,7 +67,7 @@ async def edit_cell(pilot: Pilot[None], grid: BoardGrid, code: str, column: str,
     grid.move_cursor(row_key=str(row.id), column_key=column)
     await pilot.press("enter")
     await pilot.pause()
-    pilot.app.screen.query_one("#cell-input", Input).value = ""
+    pilot.app.screen.query_one(CellEditor).line.set_value("")
     await pilot.press(*text)
 
 
@@ -79,7 +80,7 @@ def test_edit_a_triage_cell_in_place_with_type_ahead(tmp_path: Path) -> None:
         assert "Inlagd" in line_of(grid, "NN-89")
         change = board.history(board.open_row_by_code("NN-89").id or 0)[-1]
         assert (change.author, change.source, change.old, change.new) == ("CSA", "tui", "crisis", "admitted")
-        assert not app.screen.query(CellEditor)
+        assert not app.screen.query_one(CellEditor).display
 
     run(tmp_path, scenario)
 
@@ -91,11 +92,33 @@ def test_invalid_input_is_shown_beside_the_field_and_nothing_is_saved(tmp_path: 
         await pilot.press("enter")
         await pilot.pause()
         assert "is not a date" in str(app.screen.query_one("#cell-hint", Static).render())
-        assert app.screen.query(CellEditor)  # still open, to fix it
+        assert app.screen.query_one(CellEditor).display  # still open, to fix it
         await pilot.press("escape")
         await pilot.pause(0.6)
-        assert not app.screen.query(CellEditor)
+        assert not app.screen.query_one(CellEditor).display
         assert board.data_version() == version
+
+    run(tmp_path, scenario)
+
+
+def test_the_cell_editor_edits_text_like_a_text_field_while_the_grid_stays_put(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await edit_cell(pilot, grid, "DD-75", "safety", "Lugnt")
+        editor = app.screen.query_one(CellEditor)
+        where = grid.cursor_coordinate
+        await pilot.press("home", *"Nu ", "end", "space", "x", "backspace", *"idag", "left", "delete")
+        assert editor.text == "Nu Lugnt ida"
+        await pilot.press("ctrl+w", *"igår", "up", "down", "pagedown")  # arrows up/down do not leave the cell
+        assert editor.text == "Nu Lugnt igår"
+        assert grid.cursor_coordinate == where
+        assert app.focused is grid  # the grid keeps the focus: opening and closing the editor is cheap
+        app.post_message(events.Paste("\nrad två"))  # a pasted line break becomes a space: cells are one line
+        await pilot.pause()
+        assert editor.text == "Nu Lugnt igår rad två"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not editor.display
+        assert board.open_row_by_code("DD-75").safety != editor.text  # Esc saved nothing
 
     run(tmp_path, scenario)
 
@@ -254,7 +277,7 @@ def test_a_cell_changed_by_someone_else_while_editing_asks_whose_value_stays(tmp
         row_id = board.open_row_by_code("BB-90").id or 0
         board.set_field("MJR", row_id, "safety", "Deras ord")  # another terminal saves first
         await settle(pilot, lambda: "meanwhile" in str(app.screen.query_one("#cell-hint", Static).render()))
-        assert app.screen.query_one("#cell-input", Input).value == "Mina ord"  # the edit in progress is kept
+        assert app.screen.query_one(CellEditor).text == "Mina ord"  # the edit in progress is kept
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, ConflictDialog))
         await pilot.click("#mine")

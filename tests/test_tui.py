@@ -133,6 +133,7 @@ def test_board_lists_rows_in_triage_order_and_the_cursor_shows_the_whole_row(dem
             assert "…" in grid.render_line(1).text
             assert first.actions.split(".")[0] in detail_text(app)
             await pilot.press("j", "j")
+            await pilot.pause(0.1)  # the detail panel follows once the cursor rests
             third = app.screen.rows[2]  # type: ignore[attr-defined]
             assert grid.cursor_row_key == str(third.id)
             assert third.client_code in detail_text(app)
@@ -320,3 +321,26 @@ def test_the_unlock_screen_remembers_who_edited_on_this_machine(demo_path: Path,
     asyncio.run(first_time())
     assert load_settings().user == "MJR"
     asyncio.run(next_time())
+
+
+def test_unlock_refuses_a_damaged_database_and_shows_no_rows(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """The integrity check runs beside the first read; a page that fails it keeps the board closed."""
+    data = bytearray(demo_path.read_bytes())
+    data[len(data) - 4096 + 1000] ^= 0x01  # a byte in the last page: only the whole-file check notices it
+    demo_path.write_bytes(bytes(data))
+
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, clock=clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press(*DEMO_PASSPHRASE, "enter", *"CSA", "enter")
+            error = app.screen.query_one("#unlock-error", Static)
+            for _ in range(100):
+                if "damaged" in str(error.render()):
+                    break
+                await pilot.pause(0.05)
+            assert "damaged" in str(error.render())
+            assert "restore it from a backup" in str(error.render())
+            assert isinstance(app.screen, UnlockScreen)
+
+    asyncio.run(scenario())
+    assert demo_path.read_bytes() == bytes(data)  # nothing was written

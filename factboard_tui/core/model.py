@@ -11,8 +11,8 @@ these classes and the migrated schema agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlmodel import Field, SQLModel
 
@@ -106,9 +106,9 @@ class Change(SQLModel, table=True):
     """For an undo: the `txn` it reverses."""
 
 
-@dataclass(frozen=True, slots=True)
-class VisitCell:
-    """A visit as the board reads it: a light, read-only copy (loading thousands of ORM objects is too slow)."""
+class VisitCell(NamedTuple):
+    """A visit as the board reads it: a light, read-only copy (loading thousands of ORM objects is too slow;
+    a named tuple is also several times cheaper to make than a frozen dataclass)."""
 
     row_id: int
     day: date

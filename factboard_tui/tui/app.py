@@ -99,7 +99,7 @@ class FactBoardApp(App[None]):
         """Swap the unlock screen for the board."""
         self.board = message.board
         self.user = message.user
-        self.switch_screen(BoardScreen(message.board, message.user))
+        self.switch_screen(BoardScreen(message.board, message.user, message.first_read))
         if message.user != self.settings.user:
             self.settings = replace(self.settings, user=message.user)
             self._remember(save_user, message.user)

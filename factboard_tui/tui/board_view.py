@@ -174,9 +174,13 @@ def grid_row(
     week: WeekContext,
     columns: Sequence[GridColumn],
 ) -> GridRow:
-    """One board row as a grid line with the given columns."""
-    cells = row_cells(row, visits, template, week)
-    return GridRow(str(row.id), tuple(cells[column.key] for column in columns))
+    """One board row as a grid line with the given columns (its cells are built when first shown)."""
+
+    def build() -> tuple[GridCell, ...]:
+        cells = row_cells(row, visits, template, week)
+        return tuple(cells[column.key] for column in columns)
+
+    return GridRow.lazy(str(row.id), build)
 
 
 def grid_rows(

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import queue
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
@@ -33,16 +34,19 @@ from factboard_tui.core.store import Board, week_start
 from factboard_tui.core.templates import WEEKDAY_KEYS
 from factboard_tui.tui.board_view import WeekContext, grid_columns, grid_row
 from factboard_tui.tui.commands import PaletteCommand
-from factboard_tui.tui.messages import RowsChanged, RowsLoaded
+from factboard_tui.tui.messages import RowsChanged, RowsLoaded, read_board
 from factboard_tui.tui.screens.dialogs import ConfirmDialog, ConflictDialog, ReasonDialog, TextEditorDialog
 from factboard_tui.tui.screens.row_form import AddRowForm
-from factboard_tui.tui.widgets.board_grid import BoardGrid, GridRow
+from factboard_tui.tui.widgets.board_grid import BoardGrid, GridColumn, GridRow
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.row_detail import RowDetail
 
 POLL_SECONDS = 0.5
 """How often the screen asks whether another process changed the board."""
+
+DETAIL_DELAY = 0.03
+"""How long the cursor rests on a row before the detail panel shows it (about one frame)."""
 
 READ_ONLY: dict[str, str] = {
     "client_code": "The client code cannot be changed: take the row off and add it again.",
@@ -76,8 +80,10 @@ class BoardScreen(Screen[None]):
         Binding("ctrl+r", "reload", "Reload", id="board.reload", show=False, tooltip="Read the board again"),
     ]
 
-    def __init__(self, board: Board, user: str) -> None:
+    def __init__(self, board: Board, user: str, first_read: RowsLoaded | None = None) -> None:
+        """The board screen; `first_read` is the board as just read (else the screen reads it on mount)."""
         super().__init__()
+        self.first_read = first_read
         self.board = board
         self.user = user
         self.rows: list[BoardRow] = []
@@ -97,6 +103,7 @@ class BoardScreen(Screen[None]):
         """Writes waiting for the writer thread, oldest first."""
         self.grid_cache: dict[str, GridRow] = {}
         """Grid lines already built, by row key: a refresh rebuilds only rows that changed."""
+        self.detail_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
@@ -104,13 +111,18 @@ class BoardScreen(Screen[None]):
         yield BoardGrid(id="grid")
         yield RowDetail(id="detail")
         yield KeyBar()
+        yield CellEditor(hidden=True)
 
     def on_mount(self) -> None:
         grid = self.query_one(BoardGrid)
         grid.empty_text = "No clients on the board yet: press a to add one."
         grid.focus()
         self._set_columns()
-        self.load_rows()
+        if self.first_read is not None:
+            self.on_rows_loaded(self.first_read)
+            self.first_read = None
+        else:
+            self.load_rows()
         self.set_interval(POLL_SECONDS, self.poll_changes, name="poll board changes")
         self.run_writer()
 
@@ -138,6 +150,19 @@ class BoardScreen(Screen[None]):
         if action in ("edit", "take_off", "history") and not self.current_row():
             return None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """While a cell is edited the grid keeps the focus (cheap to repaint) and the editor gets the keys."""
+        editor = self.query_one(CellEditor)
+        if editor.is_open and editor.take_key(event):
+            event.stop()
+            event.prevent_default()
+
+    def on_paste(self, event: events.Paste) -> None:
+        editor = self.query_one(CellEditor)
+        if editor.is_open:
+            event.stop()
+            editor.insert(event.text)
 
     # -- the writer ---------------------------------------------------------------------------------------------
 
@@ -171,16 +196,12 @@ class BoardScreen(Screen[None]):
         """Read rows, the shown week's visits and the staff list off the UI thread."""
         self.full_load_running = True
         try:
-            version = self.board.data_version()
-            today = self.board.today()
-            rows = self.board.rows()
-            visits = self.board.visits(self.monday, self.monday + timedelta(days=7))
-            self.staff_initials = [member.initials for member in self.board.staff()]
+            loaded = read_board(self.board, self.monday)
         except FactBoardError as error:
             self.full_load_running = False
             self.app.call_from_thread(self.notify, str(error), severity="error")
             return
-        self.post_message(RowsLoaded(rows, visits, today, version))
+        self.post_message(loaded)
 
     @work(thread=True, exclusive=True, group="board-poll", name="poll board changes")
     def poll_changes(self) -> None:
@@ -205,6 +226,7 @@ class BoardScreen(Screen[None]):
         self.visits = message.visits
         self.today = message.today
         self.data_version = message.data_version
+        self.staff_initials = message.staff
         self.grid_cache.clear()  # a full read: every line is built anew, once
         self._set_columns()
         self._show_rows()
@@ -236,11 +258,10 @@ class BoardScreen(Screen[None]):
         """Show this process's own write at once instead of waiting for the next poll."""
         self.poll_changes()
 
-    def _grid_row(self, row: BoardRow) -> GridRow:
+    def _grid_row(self, row: BoardRow, columns: Sequence[GridColumn]) -> GridRow:
         key = str(row.id)
         cached = self.grid_cache.get(key)
         if cached is None:
-            columns = self.query_one(BoardGrid).columns
             cached = grid_row(row, self.visits.get(row.id or 0, {}), self.board.template, self.week, columns)
             self.grid_cache[key] = cached
         return cached
@@ -251,12 +272,13 @@ class BoardScreen(Screen[None]):
             shown = [row for row in self.rows if self.row_filter.matches(row, self.visits.get(row.id or 0, {}))]
         else:
             shown = self.rows
-        grid.set_rows([self._grid_row(row) for row in shown])
+        columns = grid.columns
+        grid.set_rows([self._grid_row(row, columns) for row in shown])
         if self.pending_cursor is not None:  # a row just added: put the cursor on it
             grid.move_cursor(row_key=self.pending_cursor)
             self.pending_cursor = None
         self._update_status(len(shown))
-        self._show_detail(grid.cursor_row_key)
+        self._show_detail_soon()
         self.refresh_bindings()
 
     # -- what the cursor shows ---------------------------------------------------------------------------------------
@@ -264,12 +286,22 @@ class BoardScreen(Screen[None]):
     def current_row(self) -> BoardRow | None:
         return self.rows_by_key.get(self.query_one(BoardGrid).cursor_row_key or "")
 
-    def on_board_grid_cursor_moved(self, message: BoardGrid.CursorMoved) -> None:
-        # The grid repaints first; the detail panel follows right after that frame.
-        self.call_after_refresh(self._show_detail, message.row_key)
+    def on_board_grid_cursor_moved(self, _message: BoardGrid.CursorMoved) -> None:
+        self._show_detail_soon()
 
-    def _show_detail(self, row_key: str | None) -> None:
-        row = self.rows_by_key.get(row_key or "")
+    def _show_detail_soon(self) -> None:
+        """Show the cursor row in the detail panel once the cursor has rested for `DETAIL_DELAY`.
+
+        The grid's own frame goes out first, so a keystroke repaints at once; a held-down arrow key does not
+        lay out the detail of every row it passes.
+        """
+        if self.detail_timer is not None:
+            self.detail_timer.stop()
+        self.detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail, name="show row detail")
+
+    def _show_detail(self) -> None:
+        self.detail_timer = None
+        row = self.current_row()
         visits = self.visits.get(row.id or 0, {}) if row else {}
         self.query_one(RowDetail).show_row(row, visits, self.board.template, self.monday, self.today)
 
@@ -316,9 +348,11 @@ class BoardScreen(Screen[None]):
             choices = [template.yes, template.no]
         initials = self.staff_initials if key in WEEKDAY_KEYS or key in ("primary_contact", "doctor") else []
         region = self.query_one(BoardGrid).cursor_cell_region()
-        editor = CellEditor(text, label=label, choices=choices, initials=initials, width=max(region.width, 36))
-        editor.styles.offset = (min(region.x, max(0, self.size.width - max(region.width, 36))), region.y)
-        self.mount(editor)
+        width = max(region.width, 36)
+        offset = (min(region.x, max(0, self.size.width - width)), region.y)
+        editor = self.query_one(CellEditor)
+        editor.open(text, label=label, choices=choices, initials=initials, width=width, offset=offset)
+        self.query_one(KeyBar).show_instead(editor.key_bar_bindings)
 
     def _field_label(self, key: str) -> str:
         if key in WEEKDAY_KEYS:
@@ -366,9 +400,8 @@ class BoardScreen(Screen[None]):
 
     def _close_editor(self) -> None:
         self.editing = None
-        for editor in self.query(CellEditor):
-            editor.remove()
-        self.query_one(BoardGrid).focus()
+        self.query_one(CellEditor).close()
+        self.query_one(KeyBar).show_instead(None)
 
     def _finish_long_edit(self, text: str | None) -> None:
         if text is not None and self.editing is not None:
@@ -385,11 +418,12 @@ class BoardScreen(Screen[None]):
             return
         if key in WEEKDAY_KEYS:
             day = self.monday + timedelta(days=WEEKDAY_KEYS.index(key))
-            days = self.visits.setdefault(row_id, {})
+            days = dict(self.visits.get(row_id, {}))  # a new dict: grid lines not yet built keep the old one
             if typed[0] is None:
                 days.pop(day, None)
             else:
                 days[day] = VisitCell(row_id, day, typed[0], typed[1])
+            self.visits[row_id] = days
             self.write_later(partial(self.write_cell, row_id, key, text, original, day))
         else:
             updated = row.model_copy(update={key: typed})
@@ -398,8 +432,8 @@ class BoardScreen(Screen[None]):
             self.write_later(partial(self.write_cell, row_id, key, text, original, None))
         grid = self.query_one(BoardGrid)
         self.grid_cache.pop(str(row_id), None)
-        grid.update_row(self._grid_row(self.rows_by_key[str(row_id)]))
-        self.call_after_refresh(self._show_detail, grid.cursor_row_key)
+        grid.update_row(self._grid_row(self.rows_by_key[str(row_id)], grid.columns))
+        self._show_detail_soon()
 
     def write_cell(
         self, row_id: int, key: str, text: str, original: Any, day: date | None, force: bool = False
@@ -440,9 +474,9 @@ class BoardScreen(Screen[None]):
         if row is None:
             return
         current, shown = self._cell_value(row, self.editing["key"])
-        if current != self.editing["original"]:
-            for editor in self.query(CellEditor):
-                editor.show_error(f"Changed by someone else meanwhile, now '{shown or '—'}': saving asks whose stays.")
+        editor = self.query_one(CellEditor)
+        if current != self.editing["original"] and editor.is_open:
+            editor.show_error(f"Changed by someone else meanwhile, now '{shown or '—'}': saving asks whose stays.")
 
     # -- rows ------------------------------------------------------------------------------------------------------
 

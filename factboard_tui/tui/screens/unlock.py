@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Label, Static
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.fields import parse_initials
 from factboard_tui.core.store import Board
-from factboard_tui.tui.messages import Unlocked, UnlockFailed
+from factboard_tui.tui.messages import Unlocked, UnlockFailed, first_read
 
 
 class UnlockScreen(Screen[None]):
@@ -71,11 +71,17 @@ class UnlockScreen(Screen[None]):
     def unlock(self, passphrase: str, user: str) -> None:
         """Derive the key and open the database, off the UI thread."""
         try:
-            board = Board.unlock(self.path, passphrase, clock=self.app.clock)  # type: ignore[attr-defined]
+            board = Board.unlock(self.path, passphrase, clock=self.app.clock, integrity=False)  # type: ignore[attr-defined]
         except FactBoardError as error:
             self.post_message(UnlockFailed(str(error)))
             return
-        self.post_message(Unlocked(board, user))
+        try:  # the first read here, so the board's first frame already shows the rows
+            loaded = first_read(board)
+        except FactBoardError as error:
+            board.close()
+            self.post_message(UnlockFailed(str(error)))
+            return
+        self.post_message(Unlocked(board, user, loaded))
 
     def on_unlock_failed(self, message: UnlockFailed) -> None:
         self.show_error(message.reason)
@@ -85,7 +91,7 @@ class UnlockScreen(Screen[None]):
 
     def on_unlocked(self, message: Unlocked) -> None:
         message.stop()
-        self.app.post_message(Unlocked(message.board, message.user))
+        self.app.post_message(Unlocked(message.board, message.user, message.first_read))
 
     def show_error(self, text: str) -> None:
         self.query_one("#unlock-error", Static).update(text)

@@ -11,10 +11,10 @@ about the board's domain and never imports `factboard_tui.core`.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.errors import StyleSyntaxError
@@ -49,24 +49,63 @@ class GridColumn:
     style: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class GridCell:
-    """One cell's text and optional Rich style (e.g. a triage label on a coloured background)."""
+class GridCell(NamedTuple):
+    """One cell's text and optional Rich style (e.g. a triage label on a coloured background).
+
+    A named tuple rather than a frozen dataclass: a board of 2,000 rows makes 40,000 of them on load, and a
+    tuple is several times cheaper to create.
+    """
 
     text: str
     style: str = ""
 
 
-@dataclass(frozen=True, slots=True)
 class GridRow:
-    """A row: a stable key (a database id as text), its cells in column order and an optional Rich style."""
+    """A row: a stable key (a database id as text), its cells in column order and an optional Rich style.
 
-    key: str
-    cells: tuple[GridCell, ...]
-    style: str = ""
+    The cells may be given, or built on first use (`GridRow.lazy`): the first frame of a 2,000-row board then
+    builds only the rows it shows, and the rest are built as they scroll into view.
+    """
+
+    __slots__ = ("_build", "_cells", "key", "style")
+
+    def __init__(self, key: str, cells: tuple[GridCell, ...] = (), style: str = "") -> None:
+        self.key = key
+        self.style = style
+        self._cells: tuple[GridCell, ...] | None = cells
+        self._build: Callable[[], tuple[GridCell, ...]] | None = None
+
+    @classmethod
+    def lazy(cls, key: str, build: Callable[[], tuple[GridCell, ...]], style: str = "") -> GridRow:
+        """A row whose cells `build` makes when they are first needed."""
+        row = cls(key, style=style)
+        row._cells, row._build = None, build
+        return row
+
+    @property
+    def cells(self) -> tuple[GridCell, ...]:
+        """The cells in column order."""
+        if self._cells is None:
+            assert self._build is not None
+            self._cells, self._build = self._build(), None
+        return self._cells
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, GridRow):
+            return NotImplemented
+        return self.key == other.key and self.style == other.style and self.cells == other.cells
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.style, self.cells))
+
+    def __repr__(self) -> str:
+        return f"GridRow({self.key!r}, {self.cells!r}, {self.style!r})"
 
 
 _EMPTY_CELL = GridCell("")
+
+_LINE_COMPONENTS = ("board-grid--header", "board-grid--cursor-row", "board-grid--separator", "board-grid--empty")
+"""Component styles every line may use; the cursor cell's style is keyed separately (it changes with focus)."""
 
 
 def fit_text(text: str, width: int) -> str:
@@ -182,9 +221,11 @@ class BoardGrid(ScrollView, can_focus=True):
         self._versions: dict[str, int] = {}  # bumped when a row's content changes; part of the cache key
         self._cursor_row = 0
         self._cursor_column = 0
-        self._line_cache: LRUCache[tuple[str, int, int, int, int], Strip] = LRUCache(1024)
+        self._line_cache: LRUCache[tuple[str, int, int, int, int, Style | None], Strip] = LRUCache(1024)
         self._header_cache: tuple[tuple[int, int], Strip] | None = None
         self._plain_style_cache: Style | None = None  # `rich_style` walks the ancestors: slow per line
+        self._styles_seen: tuple[Style, ...] | None = None  # the line styles the cached strips were drawn with
+        self._styles_checked = False
         self.set_columns(columns)
 
     # -- public API -------------------------------------------------------------------------------------
@@ -198,6 +239,10 @@ class BoardGrid(ScrollView, can_focus=True):
     def row_count(self) -> int:
         """Number of rows (the header is not counted)."""
         return len(self._rows)
+
+    def row(self, index: int) -> GridRow:
+        """The row shown at `index` (0 is the first row under the header)."""
+        return self._rows[index]
 
     @property
     def cursor_row_key(self) -> str | None:
@@ -363,15 +408,37 @@ class BoardGrid(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
 
     def notify_style_update(self) -> None:
-        """Theme, CSS or focus changed: cached strips carry old colours."""
+        """Theme, CSS or focus changed: check the line styles before the next line is drawn.
+
+        Focus changes land here too (the cursor cell looks different when the grid has focus), but they change
+        only the cursor cell's style, which is part of the cursor line's cache key: the other lines stay cached
+        and only the cursor line is repainted. Opening and closing the cell editor stays cheap that way.
+        Component styles are updated after this call, so the comparison waits for the next `render_line`.
+        """
         super().notify_style_update()
-        self._clear_caches()
-        self.refresh()
+        self._plain_style_cache = None
+        self._styles_checked = False
+        if self._rows:
+            self._refresh_row(self._cursor_row)
+        else:
+            self.refresh()
+
+    def _check_styles(self) -> None:
+        """Drop every cached line if the styles lines are drawn with have changed since they were cached."""
+        self._styles_checked = True
+        styles = (self._plain_style, *(self.get_component_rich_style(name) for name in _LINE_COMPONENTS))
+        if styles != self._styles_seen:
+            self._styles_seen = styles
+            self._line_cache.clear()
+            self._header_cache = None
+            self.refresh()
 
     # -- rendering --------------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         """Render line `y` of the view: the header at 0, otherwise the row under it (from the cache)."""
+        if not self._styles_checked:
+            self._check_styles()
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = self.scroll_offset
         if y == 0:
@@ -386,7 +453,8 @@ class BoardGrid(ScrollView, can_focus=True):
             return Strip.blank(width, self._plain_style)
         row = self._rows[index]
         state = self._cursor_column if index == self._cursor_row else -1
-        key = (row.key, self._versions.get(row.key, 0), state, width, scroll_x)
+        cursor_style = self.get_component_rich_style("board-grid--cursor-cell") if state >= 0 else None
+        key = (row.key, self._versions.get(row.key, 0), state, width, scroll_x, cursor_style)
         strip = self._line_cache.get(key)
         if strip is None:
             cursor_row = self.get_component_rich_style("board-grid--cursor-row")

@@ -1,43 +1,159 @@
 """The in-place cell editor: a one-line input laid over the grid cell being edited.
 
 Spreadsheet muscle memory: Enter saves, Esc cancels, Tab saves and moves to the next cell, shift+Tab to the
-previous one. Pick-list fields (triage, category, yes/no) and staff initials complete as you type; a weekday cell
-completes the initials after the last `+` (`DEN+M` -> `DEN+MJR`). A problem with the value is shown on the line
-under the input, and nothing is saved until it is fixed.
+previous one. Pick-list fields (triage, category, yes/no) and staff initials complete as you type (right arrow or
+End accepts the grey completion); a weekday cell completes the initials after the last `+` (`DEN+M` -> `DEN+MJR`).
+A problem with the value is shown on the line under the input, and nothing is saved until it is fixed.
+
+Why not Textual's `Input`: saving a cell must repaint within 16 ms. An `Input` has to take the focus, and every
+focus change makes Textual restyle both widgets, repaint the whole grid and rebuild the key bar, which alone
+costs more than the budget. This editor never needs the focus: the board keeps one mounted and hidden, `open`s
+it over a cell, and hands it the keys while it is open (`take_key`). A screen that mounts it on its own can
+let it take the focus instead; the keys then arrive through `on_key`, and behave the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from textual import on
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.suggester import Suggester, SuggestFromList
-from textual.widgets import Input, Static
+from textual.widget import Widget
+from textual.widgets import Static
+
+Completion = Callable[[str], str | None]
+"""Given what is typed, the whole value it completes to (None when nothing fits)."""
 
 
-class InitialsSuggester(Suggester):
-    """Completes the last `+`-separated part of a weekday cell from the staff list."""
+def complete_from(choices: Sequence[str]) -> Completion:
+    """Complete to the first choice that starts with what is typed, ignoring case."""
 
-    def __init__(self, initials: Sequence[str]) -> None:
-        super().__init__(use_cache=False, case_sensitive=False)
-        self.initials = sorted(initials)
+    def complete(value: str) -> str | None:
+        typed = value.casefold()
+        if not typed:
+            return None
+        return next((c for c in choices if c.casefold().startswith(typed) and c.casefold() != typed), None)
 
-    async def get_suggestion(self, value: str) -> str | None:
+    return complete
+
+
+def complete_initials(initials: Sequence[str]) -> Completion:
+    """Complete the last `+`-separated part of a weekday cell from the staff list (not after a `:` note)."""
+    ordered = sorted(initials)
+
+    def complete(value: str) -> str | None:
         head, plus, last = value.rpartition("+")
         if not last or ":" in value:
             return None
-        for candidate in self.initials:
-            if candidate.casefold().startswith(last.casefold()) and candidate.casefold() != last.casefold():
+        typed = last.casefold()
+        for candidate in ordered:
+            if candidate.casefold().startswith(typed) and candidate.casefold() != typed:
                 return f"{head}{plus}{candidate}"
         return None
 
+    return complete
 
-class CellEditor(Vertical):
+
+class LineInput(Widget):
+    """One line of editable text with a block cursor and a grey completion after it."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"line-input--cursor", "line-input--completion"}
+
+    DEFAULT_CSS = """
+    LineInput {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        background-tint: $accent 20%;
+        & > .line-input--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+        & > .line-input--completion { color: $text-muted; }
+    }
+    """
+
+    def __init__(self, value: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.value = value
+        self.cursor = len(value)
+        self.complete: Completion | None = None
+
+    @property
+    def completion(self) -> str:
+        """The grey text after the cursor that right arrow or End would accept ("" when none)."""
+        if self.complete is None or self.cursor != len(self.value):
+            return ""
+        whole = self.complete(self.value)
+        return whole[len(self.value) :] if whole and len(whole) > len(self.value) else ""
+
+    def set_value(self, value: str) -> None:
+        """Replace the text and put the cursor at its end."""
+        self.value, self.cursor = value, len(value)
+        self.refresh()
+
+    def insert(self, text: str) -> None:
+        """Type `text` at the cursor (line breaks become spaces: a cell is one line)."""
+        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+        self.value = self.value[: self.cursor] + text + self.value[self.cursor :]
+        self.cursor += len(text)
+        self.refresh()
+
+    def edit(self, key: str) -> bool:
+        """Apply an editing key (arrows, Home/End, deletes); False if `key` is not one."""
+        value, cursor = self.value, self.cursor
+        if key in ("right", "end", "ctrl+e") and cursor == len(value) and self.completion:
+            value = value + self.completion
+            cursor = len(value)
+        elif key == "left":
+            cursor = max(0, cursor - 1)
+        elif key == "right":
+            cursor = min(len(value), cursor + 1)
+        elif key in ("home", "ctrl+a"):
+            cursor = 0
+        elif key in ("end", "ctrl+e"):
+            cursor = len(value)
+        elif key == "ctrl+left":
+            cursor = value.rstrip()[:cursor].rstrip().rfind(" ") + 1 if cursor else 0
+        elif key == "ctrl+right":
+            following = value.find(" ", cursor + 1)
+            cursor = len(value) if following < 0 else following
+        elif key == "backspace":
+            if cursor:
+                value, cursor = value[: cursor - 1] + value[cursor:], cursor - 1
+        elif key == "delete":
+            value = value[:cursor] + value[cursor + 1 :]
+        elif key == "ctrl+w":  # delete the word before the cursor
+            start = value[:cursor].rstrip().rfind(" ") + 1
+            value, cursor = value[:start] + value[cursor:], start
+        elif key == "ctrl+u":
+            value, cursor = value[cursor:], 0
+        elif key == "ctrl+k":
+            value = value[:cursor]
+        else:
+            return False
+        self.value, self.cursor = value, cursor
+        self.refresh()
+        return True
+
+    def render(self) -> Text:
+        width = max(1, self.content_region.width)
+        completion = self.completion
+        shown = self.value + (completion or " ")
+        start = max(0, self.cursor - width + 1)  # scroll so the cursor stays in view
+        text = Text(no_wrap=True, overflow="crop", end="")
+        text.append(self.value[start : self.cursor])
+        cursor_style = self.get_component_rich_style("line-input--cursor")
+        text.append(shown[self.cursor] if self.cursor < len(shown) else " ", cursor_style)
+        text.append(self.value[self.cursor + 1 :])
+        if completion:
+            text.append(completion[1:], self.get_component_rich_style("line-input--completion"))
+        return text
+
+
+class CellEditor(Vertical, can_focus=True):
     """One-line editor for the cursor cell; posts `Save` or `Cancel`."""
 
     DEFAULT_CSS = """
@@ -46,16 +162,6 @@ class CellEditor(Vertical):
         layer: overlay;
         height: auto;
         background: $surface;
-    }
-    CellEditor > Input {
-        height: 1;
-        border: none;
-        padding: 0 1;
-        background: $boost;
-    }
-    CellEditor > Input:focus {
-        border: none;
-        background-tint: $accent 20%;
     }
     CellEditor > .hint {
         height: auto;
@@ -71,10 +177,13 @@ class CellEditor(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel edit", id="editor.cancel", tooltip="Close the editor without saving"),
-        Binding("tab", "save_and_move(1)", "Save, next cell", id="editor.next", show=False),
-        Binding("shift+tab", "save_and_move(-1)", "Save, previous cell", id="editor.previous", show=False),
-        Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Save the value"),
+        Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Save the value (Enter too)"),
+        Binding("tab", "save_and_move(1)", "Save, next cell", id="editor.next"),
+        Binding("shift+tab", "save_and_move(-1)", "Save, previous cell", id="editor.previous"),
     ]
+
+    NAVIGATION_KEYS: ClassVar[frozenset[str]] = frozenset({"up", "down", "pageup", "pagedown"})
+    """Keys an open editor swallows, so the grid cursor does not move under it."""
 
     class Save(Message):
         """The person wants to save `text`; `move` is +1/-1 after Tab/shift+Tab, else 0."""
@@ -94,37 +203,97 @@ class CellEditor(Vertical):
 
     def __init__(
         self,
-        value: str,
+        value: str = "",
         *,
-        label: str,
+        label: str = "",
         choices: Sequence[str] = (),
         initials: Sequence[str] = (),
         width: int = 30,
+        hidden: bool = False,
     ) -> None:
+        """An editor showing `value`; `hidden` mounts it closed, to be `open`ed over a cell later."""
         super().__init__(id="cell-editor")
         self.initial_value = value
         self.label = label
         self.choices = list(choices)
         self.initials = list(initials)
         self.styles.width = width
+        self.display = not hidden
+        self._actions: dict[str, str] = {}
+        self.key_bar_bindings: list[Binding] = []
+        """The editor's keys as this user has them, for the screen's key bar while the editor is open."""
 
     def compose(self) -> ComposeResult:
-        suggester: Suggester | None = None
-        if self.choices:
-            suggester = SuggestFromList(self.choices, case_sensitive=False)
-        elif self.initials:
-            suggester = InitialsSuggester(self.initials)
-        yield Input(self.initial_value, suggester=suggester, select_on_focus=False, id="cell-input")
-        hint = f"{self.label}: " + (" · ".join(self.choices) if self.choices else "Enter saves, Esc cancels")
-        yield Static(hint, classes="hint", id="cell-hint")
+        line = LineInput(self.initial_value, id="cell-input")
+        line.complete = self._completion()
+        yield line
+        yield Static(self._hint(), classes="hint", id="cell-hint")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self._actions = self._key_actions()
+        if self.display:  # mounted open, on its own: it takes the keys through the focus
+            self.focus()
+
+    def _key_actions(self) -> dict[str, str]:
+        """Key -> action for this editor's bindings, after the user's `[keys]` remapping."""
+        bindings = self._bindings.copy()
+        bindings.apply_keymap(self.app._keymap)
+        self.key_bar_bindings = [Binding("enter", "save", "Save")]
+        self.key_bar_bindings += [binding for _key, binding in bindings]
+        return {key: items[0].action for key, items in bindings.key_to_bindings.items() if items}
+
+    def _completion(self) -> Completion | None:
+        if self.choices:
+            return complete_from(self.choices)
+        if self.initials:
+            return complete_initials(self.initials)
+        return None
+
+    def _hint(self) -> str:
+        return f"{self.label}: " + (" · ".join(self.choices) if self.choices else "Enter saves, Esc cancels")
+
+    @property
+    def line(self) -> LineInput:
+        return self.query_one(LineInput)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the editor is shown (a cell is being edited)."""
+        return self.display
 
     @property
     def text(self) -> str:
         """What is typed now."""
-        return self.query_one(Input).value
+        return self.line.value
+
+    def open(
+        self,
+        value: str,
+        *,
+        label: str,
+        choices: Sequence[str] = (),
+        initials: Sequence[str] = (),
+        width: int = 30,
+        offset: tuple[int, int] = (0, 0),
+    ) -> None:
+        """Show the editor at `offset` with `value`, the field's label and its completions.
+
+        It does not take the focus: the screen that opened it passes it the keys (`take_key`, `insert`).
+        """
+        self.label, self.choices, self.initials = label, list(choices), list(initials)
+        self.styles.width = width
+        self.styles.offset = offset
+        line = self.line
+        line.complete = self._completion()
+        line.set_value(value)
+        hint = self.query_one("#cell-hint", Static)
+        hint.update(self._hint())
+        hint.remove_class("-error")
+        self.display = True
+
+    def close(self) -> None:
+        """Hide the editor."""
+        self.display = False
 
     def show_error(self, message: str) -> None:
         """Show why the value cannot be saved (the editor stays open)."""
@@ -132,10 +301,33 @@ class CellEditor(Vertical):
         hint.update(message)
         hint.add_class("-error")
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
+    def take_key(self, event: events.Key) -> bool:
+        """Act on a key typed while the editor is open; False leaves it to the screen (F1, ctrl+p …)."""
+        action = self._actions.get(event.key)
+        if action is not None:
+            self.call_next(self.run_action, action)
+        elif event.key == "enter":
+            self.action_save()
+        elif event.key in self.NAVIGATION_KEYS or self.line.edit(event.key):
+            pass
+        elif event.is_printable and event.character:
+            self.line.insert(event.character)
+        else:
+            return False
+        return True
+
+    def insert(self, text: str) -> None:
+        """Type pasted text at the cursor."""
+        self.line.insert(text)
+
+    def on_key(self, event: events.Key) -> None:
+        if self.take_key(event):
+            event.stop()
+            event.prevent_default()
+
+    def on_paste(self, event: events.Paste) -> None:
         event.stop()
-        self.post_message(self.Save(self, event.value, 0))
+        self.insert(event.text)
 
     def action_save(self) -> None:
         self.post_message(self.Save(self, self.text, 0))

@@ -8,7 +8,10 @@ apply) into one `Static`, so a focus change costs a string join.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import Static
 
 
@@ -24,6 +27,15 @@ class KeyBar(Static):
     }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._instead: Sequence[Binding] | None = None
+
+    def show_instead(self, bindings: Sequence[Binding] | None) -> None:
+        """Show these bindings (e.g. an open cell editor's) instead of the screen's; None goes back."""
+        self._instead = bindings
+        self._bindings_changed(self.screen)
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._bindings_changed(self.screen)
@@ -34,11 +46,15 @@ class KeyBar(Static):
     def _bindings_changed(self, _screen: object) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        if self._instead is not None:
+            shown = [(binding, True) for binding in self._instead]
+        else:
+            shown = [(binding, enabled) for _node, binding, enabled, _tip in self.screen.active_bindings.values()]
+        for binding, enabled in shown:
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
             style = "" if enabled else "dim"
             text.append(f" {self.app.get_key_display(binding)} ", style=f"bold {style}".strip())
             text.append(f"{binding.description} ", style=style)
-        self.update(text)
+        self.update(text, layout=False)  # always one line: no layout needed

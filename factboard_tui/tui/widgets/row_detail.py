@@ -2,14 +2,20 @@
 
 The grid cuts long text with an ellipsis; here the situation, actions and safety are wrapped in full, with the
 fields the grid has no room for (evaluation date, crisis plan, children's note, visit notes).
+
+The panel sets its own height when its content changes. With `height: auto`, Textual would measure the
+wrapped table again on every layout of the screen (opening the cell editor is one), costing milliseconds on
+every keystroke that changes the layout.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from factboard_tui.core.fields import display
@@ -18,16 +24,39 @@ from factboard_tui.core.templates import BoardTemplate
 from factboard_tui.core.views import days_on_board, evaluation_passed
 from factboard_tui.tui.board_view import triage_style
 
+MAX_LINES = 11
+"""The most lines of text the panel takes from the board (longer text is cut at the bottom)."""
+
 
 class RowDetail(Static):
     """Shows one row in full; empty when the board is empty."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: RenderableType = ""
+
+    def _show(self, renderable: RenderableType) -> None:
+        """Show `renderable`, with the panel exactly as tall as the text needs (at most `MAX_LINES`)."""
+        self._shown = renderable
+        width = self.content_region.width
+        if width > 0:
+            console = self.app.console
+            lines = len(console.render_lines(renderable, console.options.update_width(width), pad=False))
+            height = min(max(lines, 1), MAX_LINES) + self.styles.gutter.height
+            if self.styles.height is None or self.styles.height.cells != height:
+                self.styles.height = height
+        self.update(renderable, layout=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A new width wraps the text differently: measure again."""
+        self._show(self._shown)
 
     def show_row(
         self, row: BoardRow | None, visits: dict[date, VisitCell], template: BoardTemplate, monday: date, today: date
     ) -> None:
         """Render `row` (or a hint when there is none)."""
         if row is None:
-            self.update(Text("No row selected.", style="dim"))
+            self._show(Text("No row selected.", style="dim"))
             return
         label = template.label
         table = Table.grid(padding=(0, 2), expand=True)
@@ -67,4 +96,4 @@ class RowDetail(Static):
         grid = Table.grid(expand=True)
         grid.add_row(heading)
         grid.add_row(table)
-        self.update(grid)
+        self._show(grid)
