@@ -127,8 +127,23 @@ def unlocked(db: Path | None) -> Iterator[Any]:
     board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV))
     try:
         yield board
+        # After the command succeeded, so a refused command still changes nothing.
+        made = daily_backup(board)
+        if made is not None:
+            err.print(f"First unlock today: backed up to {made}", highlight=False, soft_wrap=True)
     finally:
         board.close()
+
+
+def daily_backup(board: Any) -> Path | None:
+    """The first unlock of a day makes a backup, unless the config's `[backups] daily = false`."""
+    from factboard_tui.settings import load_settings
+
+    settings = load_settings().backups
+    if not settings.daily:
+        return None
+    made: Path | None = board.daily_backup(settings.directory_for(board.path), settings.keep)
+    return made
 
 
 # -- the board itself -------------------------------------------------------------------------------------------
@@ -152,7 +167,6 @@ def init(
     ] = None,
 ) -> None:
     """Create a new encrypted board and show its recovery key once."""
-    from factboard_tui.core.keys import format_recovery_key
     from factboard_tui.core.store import Board
 
     path = db_path(db)
@@ -161,19 +175,20 @@ def init(
     passphrase = ask_secret("New passphrase", PASSPHRASE_ENV, confirm=True)
     board, key = Board.create(path, passphrase, template_id=template, team=team)
     board.close()
+    out.print(f"Created board [bold]{team}[/] at {path} (template {template}).", highlight=False)
+    show_recovery_key(path, board.board_id, key, recovery_key_out)
+
+
+def show_recovery_key(path: Path, board_id: str, key: bytes, recovery_key_out: Path | None) -> None:
+    """Show a board's recovery key once (and write it to a new file if asked)."""
+    from factboard_tui.core.keys import format_recovery_key
+
     recovery = format_recovery_key(key)
     if recovery_key_out is not None:
         fd = os.open(recovery_key_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(f"FactBoard recovery key for {path.name} (board {board.board_id})\n{recovery}\n")
-    out.print(f"Created board [bold]{team}[/] at {path} (template {template}).", highlight=False)
-    out.print(
-        Panel(
-            recovery,
-            title="Recovery key: shown only now",
-            expand=False,
-        )
-    )
+            handle.write(f"FactBoard recovery key for {path.name} (board {board_id})\n{recovery}\n")
+    out.print(Panel(recovery, title="Recovery key: shown only now", expand=False))
     out.print(
         "Keep it offline and safe: with it anyone can open the board, and `factboard passwd --recovery-key` "
         "sets a new passphrase." + (f" Also written to {recovery_key_out}." if recovery_key_out else ""),
@@ -493,6 +508,84 @@ def doctor(db: DbOption = None) -> None:
             )
         out.print("[green]ok[/]  references and structure (foreign_key_check, quick_check)")
         out.print(f"{len(board.rows())} rows on the board, team {board.team}.", highlight=False)
+
+
+# -- backups, restore and a new key (issue 7) -----------------------------------------------------------------------
+
+
+@app.command("backup")
+@user_errors
+def backup(
+    db: DbOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder for backups (default: config, else backups/).")
+    ] = None,
+    keep: Annotated[int | None, typer.Option(help="Keep this many backups of the board (default: config, 14).")] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List this board's backups instead of taking one.")] = False,
+) -> None:
+    """Take an encrypted, verified copy of the board and its key slot (safe while others edit)."""
+    from factboard_tui.core.backups import list_backups
+    from factboard_tui.settings import load_settings
+
+    path = db_path(db)
+    settings = load_settings().backups
+    directory = (output or settings.directory_for(path)).expanduser()
+    if list_only:
+        found = list_backups(path, directory)
+        for item in found:
+            out.print(f"{item}  ({item.stat().st_size // 1024} KiB)", highlight=False)
+        if not found:
+            out.print(f"No backups of {path.name} in {directory}.", highlight=False)
+        return
+    if keep is not None and keep < 1:
+        raise InvalidValue("keep", "--keep must be at least 1: the newest backup is always kept.")
+    with unlocked(db) as board:
+        made, checked = board.backup(directory, keep or settings.keep)
+    out.print(
+        f"Backed up {checked.rows} rows of {checked.team} to {made} (encrypted, verified; its key slot beside it).",
+        highlight=False,
+    )
+
+
+@app.command("restore")
+@user_errors
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="The backup to put back (its .keyslot must be beside it).")],
+    db: DbOption = None,
+) -> None:
+    """Put a backup in the board's place after verifying it; the current board is kept aside."""
+    from factboard_tui.core.backups import restore_backup
+    from factboard_tui.core.clock import system_clock
+
+    path = db_path(db)
+    passphrase = ask_secret("Passphrase of the backup", PASSPHRASE_ENV)
+    aside, checked = restore_backup(path, backup_file, passphrase, system_clock().astimezone())
+    out.print(
+        f"Restored {checked.rows} rows of {checked.team} from {backup_file.name}. "
+        f"The board as it was is kept at {aside}.",
+        highlight=False,
+    )
+
+
+@app.command("rekey")
+@user_errors
+def rekey_command(
+    db: DbOption = None,
+    recovery_key_out: Annotated[
+        Path | None, typer.Option("--recovery-key-out", help="Also write the new recovery key to this file.")
+    ] = None,
+) -> None:
+    """Give the database a new key; open FactBoards are asked to close first. Shows the new recovery key."""
+    from factboard_tui.core.backups import rekey
+    from factboard_tui.core.store import Board
+
+    path = db_path(db)
+    slot = Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
+    if recovery_key_out is not None and recovery_key_out.exists():
+        raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
+    key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV))
+    out.print(f"{path.name} has a new key. The old recovery key no longer opens it; this one does:", highlight=False)
+    show_recovery_key(path, slot.board_id, key, recovery_key_out)
 
 
 def main() -> None:

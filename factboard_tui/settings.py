@@ -35,7 +35,10 @@ DEFAULT_IDLE_LOCK_MINUTES = 10
 MAX_IDLE_LOCK_MINUTES = 24 * 60
 """The longest idle lock accepted: a board left open must still lock within a day."""
 
-SETTING_KEYS = ("theme", "user", "idle_lock_minutes", "keys")
+DEFAULT_BACKUPS_KEPT = 14
+"""Backups kept per board (the oldest go first): two weeks of daily backups."""
+
+SETTING_KEYS = ("theme", "user", "idle_lock_minutes", "keys", "backups")
 """Everything the config file may hold at the top level, in the order it is written."""
 
 HEADER = "# FactBoard settings for this machine (no patient data). Binding ids for [keys] are on the help screen.\n"
@@ -54,6 +57,21 @@ class Settings:
     """Binding id -> key(s), e.g. `{"board.edit": "enter,f2"}`; ready for `App.set_keymap`."""
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
     """Minutes without input before the board locks."""
+    backups: BackupSettings = field(default_factory=lambda: BackupSettings())
+    """Where backups go, how many are kept, and whether the first unlock of a day makes one."""
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    """The `[backups]` table: `directory` (default: `backups` beside the board), `keep`, `daily`."""
+
+    directory: Path | None = None
+    keep: int = DEFAULT_BACKUPS_KEPT
+    daily: bool = True
+
+    def directory_for(self, db: Path) -> Path:
+        """Where this board's backups go."""
+        return self.directory if self.directory is not None else db.parent / "backups"
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -110,7 +128,24 @@ def _settings_from_table(path: Path, table: Mapping[str, Any]) -> Settings:
     keys = table.get("keys", {})
     if not isinstance(keys, dict):
         raise _error(path, f"keys is {keys!r}, not a table", 'write a [keys] table of lines like "board.edit" = "f2"')
-    return Settings(theme=theme, user=user, keys=_keymap(path, keys), idle_lock_minutes=minutes)
+    backups = _backup_settings(path, table.get("backups", {}))
+    return Settings(theme=theme, user=user, keys=_keymap(path, keys), idle_lock_minutes=minutes, backups=backups)
+
+
+def _backup_settings(path: Path, table: Any) -> BackupSettings:
+    example = '[backups] with keep = 14, daily = true and optionally directory = "/path/to/backups"'
+    if not isinstance(table, dict) or set(table) - {"directory", "keep", "daily"}:
+        raise _error(path, f"backups is {table!r}", f"write a table {example}")
+    keep = table.get("keep", DEFAULT_BACKUPS_KEPT)
+    daily = table.get("daily", True)
+    directory = table.get("directory")
+    if isinstance(keep, bool) or not isinstance(keep, int) or not 1 <= keep <= 1000:
+        raise _error(path, f"backups.keep is {keep!r}", "set it to a whole number from 1 to 1000, like keep = 14")
+    if not isinstance(daily, bool):
+        raise _error(path, f"backups.daily is {daily!r}", "set it to true or false")
+    if directory is not None and (not isinstance(directory, str) or not directory.strip()):
+        raise _error(path, f"backups.directory is {directory!r}", 'quote it, like directory = "/mnt/usb"')
+    return BackupSettings(Path(directory).expanduser() if directory else None, keep, daily)
 
 
 def _optional_text(path: Path, table: Mapping[str, Any], key: str, example: str) -> str | None:

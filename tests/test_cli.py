@@ -144,7 +144,8 @@ def test_doctor_on_a_good_board(cli: Cli, copied: Path) -> None:
     result = cli.ok("doctor")
     assert "every page verifies" in result.stdout
     assert "1 rows on the board, team FACT Test" in result.stdout
-    assert result.stderr == ""
+    # Nothing went wrong; the only other line is the day's first backup, said on stderr to keep stdout clean.
+    assert [line for line in result.stderr.splitlines() if not line.startswith("First unlock today")] == []
 
 
 # -- refusals that must leave every file as it was --------------------------------------------------------------
@@ -158,11 +159,37 @@ def refused_unchanged(cli: Cli, root: Path, commands: list[list[str]], *words: s
         assert snapshot_files(root) == before, command
 
 
-def test_wrong_passphrase_changes_nothing(cli: Cli, copied: Path, tmp_path: Path) -> None:
-    refused_unchanged(
-        cli, tmp_path, [["rows", "set", "DD-75", "actions", "x"]], "Wrong passphrase",
-        FACTBOARD_PASSPHRASE="correct horse battery staple",
-    )  # fmt: skip
+def test_wrong_passphrase_changes_nothing_but_the_count_of_wrong_tries(
+    cli: Cli, copied: Path, board_path: Path, tmp_path: Path
+) -> None:
+    attempts = board_path.with_name(board_path.name + ".attempts")
+    before = snapshot_files(tmp_path)
+    one_line_error(
+        cli("rows", "set", "DD-75", "actions", "x", env={"FACTBOARD_PASSPHRASE": "correct horse battery staple"}),
+        "Wrong passphrase",
+    )
+    after = snapshot_files(tmp_path)
+    assert json.loads(attempts.read_text())["failures"] == 1  # a count and a time: no board data
+    assert {name: digest for name, digest in after.items() if not name.endswith(".attempts")} == before
+
+
+def test_repeated_wrong_passphrases_must_wait_longer_and_longer(cli: Cli, copied: Path, board_path: Path) -> None:
+    frozen = {"FACTBOARD_NOW": "2026-11-23T08:15:00+00:00"}
+    wrong = frozen | {"FACTBOARD_PASSPHRASE": "correct horse battery staple"}
+    for _ in range(3):
+        one_line_error(cli("rows", "list", env=wrong), "Wrong passphrase")
+    # The fourth try, right or wrong, must wait; the message says how long, and nothing is tried meanwhile.
+    refused = cli("rows", "list", env=frozen)
+    one_line_error(refused, "Too many wrong passphrases", "wait")
+    assert refused.returncode == 3
+    attempts = board_path.with_name(board_path.name + ".attempts")
+    record = json.loads(attempts.read_text())
+    assert record["failures"] == 3
+    assert "wait 5 s" in refused.stderr
+    record["last"] = "2026-11-23T08:14:54+00:00"  # six seconds ago: the wait is over
+    attempts.write_text(json.dumps(record))
+    assert cli("rows", "list", env=frozen).returncode == 0
+    assert not attempts.exists()  # the right passphrase starts the count again
 
 
 @pytest.mark.parametrize("where", ["page 1", "middle", "last page"])

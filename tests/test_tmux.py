@@ -107,8 +107,10 @@ def test_open_unlock_by_keyboard_and_read_the_board_in_tmux(tmp_path: Path) -> N
     assert listed.returncode == 0, listed.stderr
     rows = {row["client_code"]: row for row in json.loads(listed.stdout)}
     assert rows["EE-68"]["safety"] == "Tillsyn varje natt"
-    # Closing the app checkpointed and removed the WAL: only the database and its key slot remain.
+    # Closing the app checkpointed and removed the WAL: only the database, its key slot and the (empty) lock remain.
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith("demo.db")) == [
         "demo.db",
         "demo.db.keyslot",
+        "demo.db.lock",
     ]
+    assert (tmp_path / "demo.db.lock").stat().st_size == 0

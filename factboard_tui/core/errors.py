@@ -97,3 +97,15 @@ class EditConflict(FactBoardError):
         self.theirs = theirs
         self.by = by
         self.at = at
+
+
+class BoardBusy(FactBoardError):
+    """Another FactBoard holds the board (a restore or re-key waits for it, or is running)."""
+
+    exit_code = 8
+
+
+class TooManyAttempts(FactBoardError):
+    """Wrong passphrases in a row: the next try must wait."""
+
+    exit_code = 3

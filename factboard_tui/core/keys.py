@@ -15,12 +15,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import os
 import re
 import secrets
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,13 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from factboard_tui.core.errors import KeySlotDamaged, KeySlotMissing, KeySlotTooWeak, WrongPassphrase
+from factboard_tui.core.errors import (
+    KeySlotDamaged,
+    KeySlotMissing,
+    KeySlotTooWeak,
+    TooManyAttempts,
+    WrongPassphrase,
+)
 
 KEY_BYTES = 32
 SLOT_FORMAT = "factboard-keyslot"
@@ -280,3 +289,53 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+FREE_ATTEMPTS = 3
+"""Wrong passphrases in a row before the next try must wait."""
+
+MAX_WAIT_SECONDS = 300
+"""The longest wait between tries, however many went wrong."""
+
+
+class UnlockAttempts:
+    """Counts wrong passphrases in a row in `<db>.attempts` (a count and a time: no board data) and makes each
+    try after the third wait longer: 5 s, 10 s, 20 s … up to 5 minutes. Argon2id makes every guess expensive
+    already; this slows down someone trying passphrases at an unattended terminal. A right passphrase resets it.
+    """
+
+    def __init__(self, db: Path, clock: Callable[[], datetime]) -> None:
+        self.path = db.with_name(db.name + ".attempts")
+        self.clock = clock
+
+    def _read(self) -> tuple[int, datetime | None]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return int(data["failures"]), datetime.fromisoformat(str(data["last"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0, None  # no file (or a damaged one): no wait
+
+    def wait_seconds(self) -> int:
+        """How long the next try must still wait (0: go ahead)."""
+        failures, last = self._read()
+        if failures < FREE_ATTEMPTS or last is None:
+            return 0
+        wait = min(MAX_WAIT_SECONDS, 5 * 2 ** (failures - FREE_ATTEMPTS))
+        elapsed = (self.clock() - last).total_seconds()
+        return int(max(0, math.ceil(wait - elapsed)))
+
+    def check(self) -> None:
+        """Refuse to try a passphrase while the wait after the last wrong one runs."""
+        wait = self.wait_seconds()
+        if wait:
+            raise TooManyAttempts(
+                f"Too many wrong passphrases in a row: wait {wait} s, then try again (nothing was changed)."
+            )
+
+    def failed(self) -> None:
+        failures, _last = self._read()
+        record = {"failures": failures + 1, "last": self.clock().isoformat()}
+        write_atomically(self.path, json.dumps(record).encode())
+
+    def succeeded(self) -> None:
+        self.path.unlink(missing_ok=True)

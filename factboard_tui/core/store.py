@@ -30,6 +30,13 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col, select
 
 from factboard_tui.core import fields as F
+from factboard_tui.core.backups import (
+    BoardLock,
+    CheckedCopy,
+    backup_due,
+    finish_interrupted_rekey_safely,
+    take_backup,
+)
 from factboard_tui.core.clock import Clock, local_today, system_clock
 from factboard_tui.core.errors import (
     BoardExists,
@@ -39,8 +46,9 @@ from factboard_tui.core.errors import (
     FactBoardError,
     InvalidValue,
     NotFound,
+    WrongPassphrase,
 )
-from factboard_tui.core.keys import KeySlot, new_board_key
+from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key
 from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
 from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
@@ -163,6 +171,10 @@ class Board:
         self._meta = meta
         self.template = BoardTemplate.from_json(meta["template"])
         """The board's own copy of its template, made when the board was created."""
+        self._hold: BoardLock | None = None
+        """The shared lock that tells a restore or re-key this board is open."""
+        self._key = b""
+        """The raw database key (backups are encrypted with it)."""
 
     # -- opening ----------------------------------------------------------------------------------------------
 
@@ -174,7 +186,16 @@ class Board:
         it beside its first read; a board that needs a migration is always checked first.
         """
         slot = cls.read_slot(path)
-        key = slot.unwrap(passphrase)
+        if finish_interrupted_rekey_safely(path, passphrase):
+            slot = cls.read_slot(path)
+        attempts = UnlockAttempts(path, clock)
+        attempts.check()
+        try:
+            key = slot.unwrap(passphrase)
+        except WrongPassphrase:
+            attempts.failed()
+            raise
+        attempts.succeeded()
         return cls.open_with_key(path, key, clock, integrity=integrity)
 
     @staticmethod
@@ -189,6 +210,7 @@ class Board:
         """Open a board with its raw key (from the slot, or a recovery key)."""
         if not path.is_file():
             raise BoardNotFound(f"There is no board at {path}: create one with `factboard init` or pass --db.")
+        hold = BoardLock(path)
         engine = open_engine(path, key)
         try:
             version = cls._verify(engine, path, integrity)
@@ -201,8 +223,21 @@ class Board:
             board = cls(path, engine, clock, _read_meta(engine, path))
         except BaseException:
             engine.dispose()
+            hold.release()
             raise
+        board._hold = hold
+        board._key = key
         return board
+
+    def backup(self, directory: Path, keep: int) -> tuple[Path, CheckedCopy]:
+        """An encrypted, verified copy of the board (and its key slot) in `directory`; keeps the newest `keep`."""
+        return take_backup(self.path, self._key, directory, self.clock().astimezone(), keep)
+
+    def daily_backup(self, directory: Path, keep: int) -> Path | None:
+        """The first unlock of a day makes a backup; later ones do nothing. Returns the new backup, if any."""
+        if not backup_due(self.path, directory, self.clock().astimezone()):
+            return None
+        return self.backup(directory, keep)[0]
 
     def check_integrity(self) -> None:
         """Check every page of the file against its HMAC; raises `DatabaseDamaged` if any fails.
@@ -248,6 +283,7 @@ class Board:
         board_id = uuid.uuid4().hex
         slot = KeySlot.wrap(key, passphrase, board_id)
         path.parent.mkdir(parents=True, exist_ok=True)
+        hold = BoardLock(path)
         engine = open_engine(path, key)
         try:
             with engine.connect() as connection:
@@ -263,6 +299,7 @@ class Board:
             slot.write(slot_path)
         except BaseException:
             engine.dispose()
+            hold.release()
             for leftover in (
                 path,
                 path.with_name(path.name + "-wal"),
@@ -271,11 +308,16 @@ class Board:
             ):
                 leftover.unlink(missing_ok=True)
             raise
-        return cls(path, engine, clock, meta), key
+        board = cls(path, engine, clock, meta)
+        board._hold, board._key = hold, key
+        return board, key
 
     def close(self) -> None:
-        """Close every pooled connection (SQLite then checkpoints and removes the WAL)."""
+        """Close every pooled connection (SQLite then checkpoints and removes the WAL) and let go of the board."""
         self.engine.dispose()
+        if self._hold is not None:
+            self._hold.release()
+            self._hold = None
 
     def __enter__(self) -> Board:
         return self

@@ -12,6 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -26,6 +27,9 @@ from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.help import HelpScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.themes import ThemeFile, find_theme, load_themes, next_theme
+
+BACKUP_DELAY = 2.0
+"""Seconds after unlocking before the daily backup starts (the board's first frames come first)."""
 
 DEFAULT_THEME = "factboard-laptop"
 """The theme when the config names none (or one that is not installed)."""
@@ -100,9 +104,23 @@ class FactBoardApp(App[None]):
         self.board = message.board
         self.user = message.user
         self.switch_screen(BoardScreen(message.board, message.user, message.first_read))
+        if self.settings.backups.daily:
+            self.set_timer(BACKUP_DELAY, lambda: self.daily_backup(message.board), name="daily backup soon")
         if message.user != self.settings.user:
             self.settings = replace(self.settings, user=message.user)
             self._remember(save_user, message.user)
+
+    @work(thread=True, exclusive=True, group="backup", name="daily backup")
+    def daily_backup(self, board: Board) -> None:
+        """The first unlock of a day backs the board up (encrypted), once the board is on screen."""
+        backups = self.settings.backups
+        try:
+            made = board.daily_backup(backups.directory_for(board.path), backups.keep)
+        except FactBoardError as error:
+            self.call_from_thread(self.notify, f"Today's backup failed: {error}", severity="warning")
+            return
+        if made is not None:
+            self.call_from_thread(self.notify, f"First unlock today: backed up to {made}")
 
     def on_unmount(self) -> None:
         if self.board is not None:

@@ -27,6 +27,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from factboard_tui.core import fields as F
+from factboard_tui.core.backups import close_requested
 from factboard_tui.core.errors import EditConflict, FactBoardError
 from factboard_tui.core.filters import RowFilter
 from factboard_tui.core.model import BoardRow, VisitCell
@@ -104,6 +105,8 @@ class BoardScreen(Screen[None]):
         self.grid_cache: dict[str, GridRow] = {}
         """Grid lines already built, by row key: a refresh rebuilds only rows that changed."""
         self.detail_timer: Timer | None = None
+        self.closing = False
+        """Another program asked for the board: writes are finishing and the board closes."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
@@ -186,6 +189,14 @@ class BoardScreen(Screen[None]):
     def on_unmount(self) -> None:
         self.writes.put(None)
 
+    def _close_for_another_program(self) -> None:
+        """A restore or re-key needs the board to itself: close it (queued writes are done) and say why."""
+        self.board.close()
+        self.app.call_from_thread(
+            self.app.exit,
+            message="FactBoard closed the board because a restore or a new key needed it; open it again when done.",
+        )
+
     # -- loading ---------------------------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
@@ -207,6 +218,10 @@ class BoardScreen(Screen[None]):
     def poll_changes(self) -> None:
         """Fetch just the rows changed since the last read, by this process or any other."""
         if self.full_load_running or self.data_version < 0:
+            return
+        if close_requested(self.board.path) and not self.closing:
+            self.closing = True
+            self.write_later(self._close_for_another_program)  # after every write already queued
             return
         try:
             version, row_ids, staff_changed = self.board.rows_changed_since(self.data_version)
