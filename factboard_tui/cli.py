@@ -495,6 +495,11 @@ def doctor(db: DbOption = None) -> None:
         out.print(f"{len(board.rows())} rows on the board, team {board.team}.", highlight=False)
 
 
+# -- export and import (their own module, registered on `app` when imported) --------------------------------------
+
+from factboard_tui import cli_transfer  # noqa: E402, F401
+
+
 def main() -> None:
     """Entry point of the `factboard` console script."""
     app()
