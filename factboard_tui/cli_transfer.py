@@ -48,6 +48,8 @@ def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) ->
     try:
         fmt = Format(wanted)
     except ValueError:
+        if given is None and output is not None:
+            raise FactBoardError(f"Cannot tell the format from {output.name}: pass --format {names}.") from None
         raise FactBoardError(f"'{wanted}' is not an export format: use one of {names}.") from None
     if fmt not in allowed:
         raise FactBoardError(f"This export comes as {names}, not {fmt.value}: choose one of those.")
