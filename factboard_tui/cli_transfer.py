@@ -182,7 +182,7 @@ def import_board(
 ) -> None:
     """Move an existing Excel or CSV board in: all rows or none (unless --skip-bad)."""
     from factboard_tui.core.export import parse_week
-    from factboard_tui.core.importer import iter_problems, plan_import, run_import
+    from factboard_tui.core.importer import iter_problems, plan_import, refusal, run_import
 
     with unlocked(db) as board:
         who = None if dry_run else author(user)
@@ -212,10 +212,7 @@ def import_board(
                 soft_wrap=True,
             )
             if plan.bad_lines:
-                raise FactBoardError(
-                    f"{len(plan.bad_lines)} rows of {plan.file_name} have problems (listed above): fix them, "
-                    "or import with --skip-bad."
-                )
+                raise refusal(plan, dry_run=True)
             return
         assert who is not None
         with _progress() as progress:

@@ -474,19 +474,27 @@ def import_source(file_name: str) -> str:
 
 def run_import(board: Board, plan: ImportPlan, author: str, skip_bad: bool = False) -> ImportResult:
     """Write the plan's rows through the one write path, all in one transaction; nothing if any row is bad."""
-    bad = plan.bad_lines
-    if bad and not skip_bad:
-        first = plan.problems[0]
-        rows = "1 row has" if len(bad) == 1 else f"{len(bad)} rows have"
-        raise ImportRefused(
-            f"{rows} problems in {plan.file_name} (first: {first}); nothing was imported: fix the file "
-            "(see them all with --dry-run) or pass --skip-bad to import only the good rows."
-        )
+    if plan.bad_lines and not skip_bad:
+        raise refusal(plan)
     good = plan.good_rows
     if not good:
-        raise ImportRefused(f"No row of {plan.file_name} can be imported: fix the problems listed with --dry-run.")
+        first = plan.problems[0] if plan.problems else "no rows"
+        raise ImportRefused(
+            f"No row of {plan.file_name} can be imported (first problem: {first}); fix the file and import it again."
+        )
     results = board.write_rows(author, [row.write for row in good], source=import_source(plan.file_name))
-    return ImportResult([result.row_id for result in results], bad)
+    return ImportResult([result.row_id for result in results], plan.bad_lines)
+
+
+def refusal(plan: ImportPlan, dry_run: bool = False) -> ImportRefused:
+    """The one-line refusal of a plan with bad rows: how many, the first problem, and what to do."""
+    bad = plan.bad_lines
+    rows = "1 row has" if len(bad) == 1 else f"{len(bad)} rows have"
+    see = "" if dry_run else " (see them all with --dry-run)"
+    return ImportRefused(
+        f"{rows} problems in {plan.file_name} (first: {plan.problems[0]}); nothing was imported: fix the file{see} "
+        "or pass --skip-bad to import only the good rows."
+    )
 
 
 def iter_problems(plan: ImportPlan) -> Iterator[str]:
