@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import USER, Cli
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -31,7 +32,6 @@ from factboard_tui.core.export import (
 )
 from factboard_tui.core.export_formats import render, sheet_title
 from factboard_tui.core.store import Board, RowWrite
-from conftest import USER, Cli
 
 MONDAY = date(2026, 11, 23)
 """Monday of the frozen week (conftest's NOW is Wednesday 2026-11-25)."""
@@ -283,8 +283,9 @@ def test_an_export_is_only_readable_by_its_owner_and_never_overwrites_the_board(
 
 def cli_board(cli: Cli) -> None:
     """A board made by `init`, filled in-process, at the CLI's frozen time."""
-    from factboard_tui.core.clock import frozen_clock
     from conftest import NOW, PASSPHRASE
+
+    from factboard_tui.core.clock import frozen_clock
 
     cli.ok("init", "--team", "FACT Test")
     board = Board.unlock(cli.db, PASSPHRASE, clock=frozen_clock(NOW))
@@ -303,7 +304,7 @@ def test_cli_exports_the_week_in_every_format_and_says_it_is_not_encrypted(cli: 
             "export", "week", "--week", "2026-W48", "--format", fmt, "--by", "staff", "-o", str(target), env=NOW_ENV
         )
         assert target.is_file() and target.stat().st_size > 0
-        assert f"Wrote 5 visits in" in result.stdout and str(target) in result.stdout
+        assert "Wrote 5 visits in" in result.stdout and str(target) in result.stdout
         assert "NOT encrypted" in result.stdout
     result = cli.ok("export", "week", env=NOW_ENV)  # defaults: this week, HTML, a name saying what it holds
     assert (tmp_path / "factboard-week-2026-W48.html").is_file(), result.stdout
