@@ -61,6 +61,10 @@ FORMAT_LABELS: dict[Format, str] = {
 """The formats in the order offered, with what each is good for."""
 
 
+HINT = "ctrl+s exports · Esc closes · the file will not be encrypted"
+"""What the result line says before anything is exported."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExportRequest:
     """What the dialog holds when Export is pressed, read on the UI thread and handed to the worker."""
@@ -122,7 +126,7 @@ class ExportScreen(ModalScreen[None]):
             yield Select(self._format_options(), value=Format.HTML, allow_blank=False, id="export-format")
             yield Label("File (a folder you can write to; the file is not encrypted)", classes="form-label")
             yield Input(id="export-path")
-            yield Static("", id="export-result")
+            yield Static(Text(HINT, style="dim"), id="export-result")
             with Horizontal(id="export-buttons"):
                 yield Button("Close", id="export-close")
                 yield Button("Export", variant="primary", id="export-run")
