@@ -152,6 +152,20 @@ def test_xlsx_has_the_board_labels_a_frozen_header_and_one_sheet_per_group(fille
     assert values[9] == "Krisplan ska upprättas.\nFrekvent kontakt."
 
 
+@pytest.mark.parametrize("fmt", list(Format))
+def test_no_export_leaves_plaintext_in_the_temp_folder(
+    filled: Board, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: Format
+) -> None:
+    import tempfile
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setenv("TMPDIR", str(temp))
+    assert render(week_document(filled, MONDAY, Grouping.STAFF), fmt)
+    assert list(temp.iterdir()) == []
+
+
 def test_ics_has_one_event_per_visit_on_the_right_day(filled: Board) -> None:
     data = render(week_document(filled, MONDAY, Grouping.DAY), Format.ICS)
     calendar = Calendar.from_ical(data)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import csv
 import html
 import io
+import zipfile
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from factboard_tui.core.export import GROUP, ExportDocument, Format, Table
@@ -80,53 +81,111 @@ def sheet_title(title: str, taken: set[str]) -> str:
     return candidate
 
 
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day zero of Excel's date serial numbers (1900 date system)."""
+
+
 def render_xlsx(document: ExportDocument) -> bytes:
-    """One sheet per table: bold frozen header with the board's labels, dates as dates, triage in colour."""
+    """One sheet per table: bold frozen header with the board's labels, dates as dates, triage in colour.
+
+    openpyxl builds the workbook (styles, header, frozen pane, widths, filter); the data rows are written here as
+    sheet XML, because openpyxl's per-cell writer took seconds for a large team's week. Nothing goes through a
+    temporary file: openpyxl's own save puts every sheet in one first, which would leave plaintext in the temp
+    folder.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._writer import WorksheetWriter
 
-    workbook = Workbook()
-    default = workbook.active
-    if default is not None:
-        workbook.remove(default)
+    workbook = Workbook(write_only=True)
     template = document.template
-    fills = {level.key: PatternFill("solid", fgColor=level.colour[1:].upper()) for level in template.triage}
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDDDDD")
-    wrap = Alignment(wrap_text=True, vertical="top")
     taken: set[str] = set()
     tables = document.tables or [Table(document.title, (), [], [])]
+    sheet_rows: dict[str, bytes] = {}
     for table in tables:
         sheet = workbook.create_sheet(sheet_title(table.title, taken))
-        sheet.append([column.label for column in table.columns])
-        for cell in sheet[1]:
-            cell.font = bold
-            cell.fill = header_fill
+
+        def style_id(**style: Any) -> int:
+            """The workbook's id for a cell style (openpyxl registers it on first use)."""
+            cell = WriteOnlyCell(sheet)  # noqa: B023 - used at once, in this iteration
+            for name, value in style.items():
+                setattr(cell, name, value)
+            return int(cell.style_id)
+
+        letters = [get_column_letter(index) for index in range(1, len(table.columns) + 1)]
+        for letter, spec in zip(letters, table.columns, strict=True):
+            sheet.column_dimensions[letter].width = max(spec.width, len(spec.label) + 2)
         sheet.freeze_panes = "A2"
-        keys = [column.key for column in table.columns]
-        triage_at = keys.index("triage") + 1 if "triage" in keys else 0
-        long_at = [index + 1 for index, column in enumerate(table.columns) if column.long]
-        date_at = [index + 1 for index, column in enumerate(table.columns) if _is_date_column(table, index)]
-        for number, (values, triage) in enumerate(zip(table.rows, table.triage, strict=True), start=2):
-            sheet.append(list(values))
-            if triage_at and triage in fills:
-                sheet.cell(number, triage_at).fill = fills[triage]
-            for at in long_at:
-                sheet.cell(number, at).alignment = wrap
-            for at in date_at:
-                sheet.cell(number, at).number_format = "yyyy-mm-dd"
-        for index, spec in enumerate(table.columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(spec.width, len(spec.label) + 2)
         if table.columns:
-            sheet.auto_filter.ref = sheet.dimensions
+            sheet.auto_filter.ref = f"A1:{letters[-1]}{len(table.rows) + 1}"
+        writer = WorksheetWriter(sheet, out=io.BytesIO())
+        writer.write_top()
+        sheet._writer = writer
+        bold, grey = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
+        header = []
+        for spec in table.columns:
+            cell = WriteOnlyCell(sheet, spec.label)
+            cell.font, cell.fill = bold, grey
+            header.append(cell)
+        sheet.append(header)
+        styles = {
+            "date": style_id(number_format="yyyy-mm-dd"),
+            "wrap": style_id(alignment=Alignment(wrap_text=True, vertical="top")),
+        }
+        for level in template.triage:
+            styles[f"triage:{level.key}"] = style_id(fill=PatternFill("solid", fgColor=level.colour[1:].upper()))
+        kinds = ["triage" if c.key == "triage" else "wrap" if c.long else "" for c in table.columns]
+        sheet_rows[sheet.title] = _sheet_data(table, letters, kinds, styles)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        _in_memory_writer(sheet_rows, archive)(workbook, archive).save()
     return buffer.getvalue()
 
 
-def _is_date_column(table: Table, index: int) -> bool:
-    return any(isinstance(row[index], date) for row in table.rows[:50])
+def _sheet_data(table: Table, letters: list[str], kinds: list[str], styles: dict[str, int]) -> bytes:
+    """The table's data rows (from row 2) as sheet XML: inline strings, numbers and dates with their styles."""
+    parts: list[str] = []
+    for number, (values, triage) in enumerate(zip(table.rows, table.triage, strict=True), start=2):
+        cells: list[str] = []
+        for letter, kind, value in zip(letters, kinds, values, strict=True):
+            if value is None or value == "":
+                continue
+            ref = f"{letter}{number}"
+            if isinstance(value, date):
+                cells.append(f'<c r="{ref}" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH).days}</v></c>')
+                continue
+            style = styles.get(f"triage:{triage}", 0) if kind == "triage" else styles["wrap"] if kind else 0
+            attribute = f' s="{style}"' if style else ""
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cells.append(f'<c r="{ref}"{attribute}><v>{value}</v></c>')
+            else:
+                text = html.escape(str(value), quote=False)
+                cells.append(f'<c r="{ref}"{attribute} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+    return "".join(parts).encode("utf-8")
+
+
+def _in_memory_writer(sheet_rows: dict[str, bytes], archive: zipfile.ZipFile) -> type:
+    """openpyxl's workbook writer, taking each sheet's XML from memory (with its data rows added)."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.writer.excel import ExcelWriter
+
+    class InMemoryExcelWriter(ExcelWriter):  # type: ignore[misc]
+        def write_worksheet(self, ws: Any) -> None:
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            if not ws.closed:
+                ws.close()
+            writer = ws._writer
+            ws._rels = writer._rels
+            xml = writer.out.getvalue().replace(b"</sheetData>", sheet_rows.get(ws.title, b"") + b"</sheetData>", 1)
+            archive.writestr(ws.path[1:], xml)
+            self.manifest.append(ws)
+
+    return InMemoryExcelWriter
 
 
 # -- Markdown -------------------------------------------------------------------------------------------------------
@@ -235,26 +294,55 @@ def render_html(document: ExportDocument) -> bytes:
 # -- ICS ------------------------------------------------------------------------------------------------------------
 
 
-def render_ics(document: ExportDocument) -> bytes:
-    """An RFC 5545 calendar with one all-day event per visit."""
-    from icalendar import Calendar, Event
+def fold_line(line: bytes) -> bytes:
+    """An RFC 5545 content line folded at 75 octets, never inside a UTF-8 character."""
+    if len(line) <= 75:
+        return line
+    parts: list[bytes] = []
+    start, limit = 0, 75
+    while len(line) - start > limit:
+        end = start + limit
+        while line[end] & 0xC0 == 0x80:  # a continuation byte: cut before its character
+            end -= 1
+        parts.append(line[start:end])
+        start, limit = end, 74  # a folded line starts with a space
+    parts.append(line[start:])
+    return b"\r\n ".join(parts)
 
-    calendar = Calendar()
-    calendar.add("prodid", "-//FactBoard//factboard-tui//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", document.title)
-    stamp: datetime = document.generated_at
+
+def render_ics(document: ExportDocument) -> bytes:
+    """An RFC 5545 calendar with one all-day event per visit.
+
+    Values are encoded by icalendar's property types (escaping, dates); the lines are put together and folded
+    here, because icalendar's own component serialiser folds character by character and took seconds for a
+    large team's week.
+    """
+    from icalendar import vDate, vDatetime, vText
+
+    def text(value: str) -> bytes:
+        return bytes(vText(value).to_ical())
+
+    stamp = bytes(vDatetime(document.generated_at).to_ical())  # type: ignore[no-untyped-call]
+    lines = [
+        b"BEGIN:VCALENDAR",
+        b"VERSION:2.0",
+        b"PRODID:-//FactBoard//factboard-tui//EN",
+        b"CALSCALE:GREGORIAN",
+        b"METHOD:PUBLISH",
+        b"X-WR-CALNAME:" + text(document.title),
+    ]
     for item in document.events:
-        event = Event()
-        event.add("uid", item.uid)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", item.day)
-        event.add("dtend", item.day + timedelta(days=1))
-        event.add("summary", item.summary)
-        event.add("description", item.description)
-        event.add("categories", list(item.categories))
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
-    return bytes(calendar.to_ical())
+        lines += [
+            b"BEGIN:VEVENT",
+            b"UID:" + text(item.uid),
+            b"DTSTAMP:" + stamp,
+            b"DTSTART;VALUE=DATE:" + bytes(vDate(item.day).to_ical()),  # type: ignore[no-untyped-call]
+            b"DTEND;VALUE=DATE:" + bytes(vDate(item.day + timedelta(days=1)).to_ical()),  # type: ignore[no-untyped-call]
+            b"SUMMARY:" + text(item.summary),
+            b"DESCRIPTION:" + text(item.description),
+            b"CATEGORIES:" + b",".join(text(category) for category in item.categories),
+            b"TRANSP:TRANSPARENT",
+            b"END:VEVENT",
+        ]
+    lines.append(b"END:VCALENDAR")
+    return b"\r\n".join(fold_line(line) for line in lines) + b"\r\n"
