@@ -399,3 +399,52 @@ def test_import_needs_to_know_who_writes(cli: Cli) -> None:
 def test_an_unknown_template_is_refused(board: Board) -> None:
     with pytest.raises(FactBoardError, match="no board template 'fi'"):
         plan_import(board, DATA / "reference_board.csv", template_id="fi")
+
+
+# -- the write path's bulk adds ---------------------------------------------------------------------------------
+
+
+def raw_tables(board: Board) -> tuple[list[Any], list[Any], list[Any]]:
+    """Rows, visits and change records exactly as stored (ids, stamps and txn ids left out)."""
+    with board.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT client_code, date_on, triage, category, children, children_note, crisis_plan, evaluation_date, "
+            "created_at, created_by, updated_at, updated_by FROM board_row ORDER BY id"
+        ).all()
+        visits = connection.exec_driver_sql("SELECT row_id, day, staff, note FROM visit ORDER BY id").all()
+        changes = connection.exec_driver_sql(
+            "SELECT at, author, source, entity, row_id, op, field, old, new, undoes FROM change_log ORDER BY id"
+        ).all()
+    return rows, visits, changes
+
+
+def test_many_new_rows_at_once_are_stored_exactly_as_one_by_one(tmp_path: Path) -> None:
+    writes = [
+        RowWrite(
+            "add",
+            values={"client_code": f"AB-{number}", "triage": "Kris", "category": "Övrigt", "children": "Ja"},
+            visits={MONDAY: ("DEN+MJR", "hembesök" if number % 2 else None), MONDAY + timedelta(days=1): ("", None)},
+        )
+        for number in range(5)
+    ]
+    one, _key = Board.create(tmp_path / "one.db", PASSPHRASE, clock=frozen_clock(NOW))
+    bulk, _key = Board.create(tmp_path / "bulk.db", PASSPHRASE, clock=frozen_clock(NOW))
+    try:
+        singles = [one.write_rows(USER, [write], source="test")[0] for write in writes]
+        many = bulk.write_rows(USER, writes, source="test")
+        assert raw_tables(one) == raw_tables(bulk)
+        assert [(c.field, c.new) for c in many[1].changes] == [(c.field, c.new) for c in singles[1].changes]
+        bulk.undo_last(USER)  # the newest row's add is one transaction of its own, as before
+        assert [row.client_code for row in bulk.rows()] == ["AB-0", "AB-1", "AB-2", "AB-3"]
+    finally:
+        one.close()
+        bulk.close()
+
+
+def test_many_new_rows_with_a_duplicate_write_nothing(board: Board) -> None:
+    board.add_row(USER, {"client_code": "DD-75", "triage": "obs"})
+    version = board.data_version()
+    for codes in (["AA-80", "AA-80"], ["AA-80", "DD-75"]):
+        with pytest.raises(FactBoardError, match="already on the board"):
+            board.write_rows(USER, [RowWrite("add", values={"client_code": c, "triage": "Ny"}) for c in codes])
+        assert board.data_version() == version and [row.client_code for row in board.rows()] == ["DD-75"]
