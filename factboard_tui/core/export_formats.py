@@ -103,7 +103,7 @@ def render_xlsx(document: ExportDocument) -> bytes:
     template = document.template
     taken: set[str] = set()
     tables = document.tables or [Table(document.title, (), [], [])]
-    sheet_rows: dict[str, bytes] = {}
+    sheet_rows: dict[str, tuple[bytes, bytes]] = {}
     for table in tables:
         sheet = workbook.create_sheet(sheet_title(table.title, taken))
 
@@ -137,7 +137,9 @@ def render_xlsx(document: ExportDocument) -> bytes:
         for level in template.triage:
             styles[f"triage:{level.key}"] = style_id(fill=PatternFill("solid", fgColor=level.colour[1:].upper()))
         kinds = ["triage" if c.key == "triage" else "wrap" if c.long else "" for c in table.columns]
-        sheet_rows[sheet.title] = _sheet_data(table, letters, kinds, styles)
+        rows = _sheet_data(table, letters, kinds, styles)
+        last = f"{letters[-1]}{len(table.rows) + 1}" if letters else "A1"
+        sheet_rows[sheet.title] = (f'<dimension ref="A1:{last}" />'.encode(), rows)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         _in_memory_writer(sheet_rows, archive)(workbook, archive).save()
@@ -145,7 +147,8 @@ def render_xlsx(document: ExportDocument) -> bytes:
 
 
 def _sheet_data(table: Table, letters: list[str], kinds: list[str], styles: dict[str, int]) -> bytes:
-    """The table's data rows (from row 2) as sheet XML: inline strings, numbers and dates with their styles."""
+    """The table's data rows (from row 2) as sheet XML: inline strings (as openpyxl writes them), numbers and
+    dates with their styles."""
     parts: list[str] = []
     for number, (values, triage) in enumerate(zip(table.rows, table.triage, strict=True), start=2):
         cells: list[str] = []
@@ -167,8 +170,8 @@ def _sheet_data(table: Table, letters: list[str], kinds: list[str], styles: dict
     return "".join(parts).encode("utf-8")
 
 
-def _in_memory_writer(sheet_rows: dict[str, bytes], archive: zipfile.ZipFile) -> type:
-    """openpyxl's workbook writer, taking each sheet's XML from memory (with its data rows added)."""
+def _in_memory_writer(sheet_rows: dict[str, tuple[bytes, bytes]], archive: zipfile.ZipFile) -> type:
+    """openpyxl's workbook writer, taking each sheet's XML from memory, with its dimension and data rows added."""
     from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
     from openpyxl.writer.excel import ExcelWriter
 
@@ -181,7 +184,9 @@ def _in_memory_writer(sheet_rows: dict[str, bytes], archive: zipfile.ZipFile) ->
                 ws.close()
             writer = ws._writer
             ws._rels = writer._rels
-            xml = writer.out.getvalue().replace(b"</sheetData>", sheet_rows.get(ws.title, b"") + b"</sheetData>", 1)
+            dimension, rows = sheet_rows[ws.title]
+            xml = writer.out.getvalue().replace(b"<sheetViews>", dimension + b"<sheetViews>", 1)
+            xml = xml.replace(b"</sheetData>", rows + b"</sheetData>", 1)
             archive.writestr(ws.path[1:], xml)
             self.manifest.append(ws)
 

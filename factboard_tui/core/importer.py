@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -144,30 +143,18 @@ def read_cells(path: Path, progress: Progress | None = None) -> tuple[list[tuple
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    from factboard_tui.core.xlsx_cells import NotAWorkbook, first_sheet
+
+    def reading(done: int, total: int) -> None:
+        if progress is not None:
+            progress("reading", done, total)
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return first_sheet(path, reading)
+    except NotAWorkbook:
         raise ImportRefused(
             f"{path.name} is not an Excel workbook FactBoard can read: open it in Excel and save it as .xlsx."
         ) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            return []
-        total = sheet.max_row or 0
-        rows: list[tuple[int, list[Any]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            rows.append((number, list(values)))
-            if progress is not None and number % 200 == 0:
-                progress("reading", number, max(total, number))
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError):
-        raise ImportRefused(f"{path.name} is damaged: open it in Excel and save it again as .xlsx.") from None
-    finally:
-        workbook.close()
-    return rows
 
 
 def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
