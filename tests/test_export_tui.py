@@ -166,3 +166,24 @@ def test_a_bad_week_or_folder_is_said_in_the_dialog_and_writes_nothing(demo: Boa
         demo.close()
 
     asyncio.run(scenario())
+
+
+def test_an_imported_rows_history_says_from_which_file(demo: Board) -> None:
+    from factboard_tui.core.importer import plan_import, run_import
+    from factboard_tui.tui.screens.history import HistoryScreen
+
+    data = Path(__file__).resolve().parent / "data" / "reference_board.csv"
+    for row in demo.rows():  # the demo has its own NN-89 and DD-75: take them off first
+        demo.take_off("KOO", row.id or 0, "test")
+    row_id = run_import(demo, plan_import(demo, data), "KOO").row_ids[0]
+
+    async def scenario() -> None:
+        async with Host(lambda: HistoryScreen(demo, row_id)).run_test(size=(120, 40)) as pilot:
+            detail = pilot.app.screen.query_one("#history-detail", Static)
+            await until(pilot, lambda: "imported from" in text_of(detail), "the history")
+            assert "add, imported from reference_board.csv" in text_of(detail)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        demo.close()

@@ -463,7 +463,8 @@ class Board:
             key = name if name in F.ROW_FIELDS else F.resolve_field(name, template)
             typed[key] = F.coerce(key, raw, template)
         if write.op == "add":
-            typed.setdefault("date_on", self.today())
+            if "date_on" not in typed:  # not setdefault: asking the clock for every row of an import adds up
+                typed["date_on"] = self.today()
             for required in ("client_code", "triage"):
                 if typed.get(required) is None:
                     raise InvalidValue(required, f"{template.label(required)} is required for a new row: fill it in.")
