@@ -588,6 +588,11 @@ def rekey_command(
     show_recovery_key(path, slot.board_id, key, recovery_key_out)
 
 
+# -- export and import (their own module, registered on `app` when imported) --------------------------------------
+
+from factboard_tui import cli_transfer  # noqa: E402, F401
+
+
 def main() -> None:
     """Entry point of the `factboard` console script."""
     app()

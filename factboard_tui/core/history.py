@@ -27,6 +27,9 @@ STAFF_FIELD_LABELS: dict[str, str] = {
 }
 """Labels of the team list's fields (templates label board columns only; the team list is app chrome)."""
 
+IMPORT_PREFIX = "import:"
+"""Rows imported from a spreadsheet are written with the source `import:<file name>`."""
+
 VISIT_PREFIX = "visit:"
 VISIT_NOTE_PREFIX = "visit_note:"
 
@@ -49,6 +52,18 @@ class ChangeLine:
     """The value before, as the board shows it (`—` when there was none)."""
     new: str
     """The value after, as the board shows it (`—` when there is none)."""
+
+    @property
+    def source_kind(self) -> str:
+        """The face or process that wrote it, without details: `import` for `import:board.xlsx`."""
+        return self.source.partition(":")[0]
+
+    @property
+    def origin(self) -> str:
+        """How the change came about: `add, imported from board.xlsx` for an import, else `set via tui`."""
+        if self.source.startswith(IMPORT_PREFIX):
+            return f"{self.op}, imported from {self.source.removeprefix(IMPORT_PREFIX)}"
+        return f"{self.op} via {self.source}"
 
     @property
     def what(self) -> str:

@@ -127,7 +127,14 @@ class WriteResult:
     """What one call of the write path did."""
 
     row_id: int
-    changes: list[Change] = field(default_factory=list)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    """The change records appended, as stored (kept as plain dicts: building thousands of `Change` objects for a
+    bulk import that never reads them cost seconds)."""
+
+    @property
+    def changes(self) -> list[Change]:
+        """The change records appended, as `Change` objects."""
+        return [Change(**record) for record in self.records]
 
 
 def _as_text(value: Any) -> str | None:
@@ -499,6 +506,8 @@ class Board:
         now = self.clock().astimezone(UTC)
         results: list[WriteResult] = []
         with self._write_transaction() as connection:
+            if len(prepared) > 1 and all(write.op == "add" for write, _typed, _visits in prepared):
+                return self._apply_adds(connection, author, source, now, prepared)
             for write, typed, visit_values in prepared:
                 results.append(self._apply(connection, author, source, now, write, typed, visit_values))
         return results
@@ -513,7 +522,8 @@ class Board:
             key = name if name in F.ROW_FIELDS else F.resolve_field(name, template)
             typed[key] = F.coerce(key, raw, template)
         if write.op == "add":
-            typed.setdefault("date_on", self.today())
+            if "date_on" not in typed:  # not setdefault: asking the clock for every row of an import adds up
+                typed["date_on"] = self.today()
             for required in ("client_code", "triage"):
                 if typed.get(required) is None:
                     raise InvalidValue(required, f"{template.label(required)} is required for a new row: fill it in.")
@@ -633,7 +643,90 @@ class Board:
             )
         if changes:
             connection.execute(insert(_CHANGE_TABLE), changes)
-        return WriteResult(target, [Change(**change) for change in changes])
+        return WriteResult(target, changes)
+
+    def _apply_adds(
+        self,
+        connection: Connection,
+        author: str,
+        source: str,
+        now: datetime,
+        prepared: Sequence[tuple[RowWrite, dict[str, Any], dict[date, tuple[str | None, str | None]]]],
+    ) -> list[WriteResult]:
+        """Many new rows at once (an import, the demo), inside the caller's transaction.
+
+        Writes exactly the rows, visits and change records that `_apply` writes one by one, in a handful of
+        statements instead of several per row: a 2,000-row import then takes a fraction of a second, not seconds.
+        """
+        codes = [typed["client_code"] for _write, typed, _visits in prepared]
+        seen: set[str] = set()
+        for code in codes:
+            if code in seen:
+                raise self._duplicate(code)
+            seen.add(code)
+        for start in range(0, len(codes), 500):
+            clash = connection.execute(
+                sa_select(_ROW_TABLE.c.client_code).where(
+                    _ROW_TABLE.c.client_code.in_(codes[start : start + 500]), _ROW_TABLE.c.date_off.is_(None)
+                )
+            ).first()
+            if clash is not None:
+                raise self._duplicate(str(clash[0]))
+        stamps = {"created_at": now, "created_by": author, "updated_at": now, "updated_by": author}
+        rows = []
+        for _write, typed, _visits in prepared:
+            row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
+            row["crisis_plan"] = bool(typed.get("crisis_plan"))
+            rows.append(row | stamps)
+        try:
+            inserted = connection.execute(
+                insert(_ROW_TABLE).returning(_ROW_TABLE.c.id, sort_by_parameter_order=True), rows
+            ).all()
+        except IntegrityError:
+            raise InvalidValue(
+                "client_code", "One of these clients is already on the board: edit that row instead."
+            ) from None
+        ids = [int(found[0]) for found in inserted]
+        visit_rows: list[dict[str, Any]] = []
+        results: list[WriteResult] = []
+        all_changes: list[dict[str, Any]] = []
+        for target, (_write, typed, visit_values) in zip(ids, prepared, strict=True):
+            txn = uuid.uuid4().hex
+            base = {"at": now, "author": author, "source": source, "entity": "row", "row_id": target, "op": "add"}
+            base |= {"txn": txn, "undoes": None}
+            changes = [
+                base | {"field": key, "old": None, "new": _as_text(value)}
+                for key, value in typed.items()
+                if value is not None and value is not False
+            ]
+            for day, (staff, note) in visit_values.items():
+                if staff is None:
+                    continue
+                visit_rows.append({"row_id": target, "day": day, "staff": staff, "note": note})
+                changes.append(base | {"field": f"visit:{day.isoformat()}", "old": None, "new": staff})
+                if note is not None:
+                    changes.append(base | {"field": f"visit_note:{day.isoformat()}", "old": None, "new": note})
+            all_changes.extend(changes)
+            results.append(WriteResult(target, changes))
+        # Plain executemany with SQLAlchemy's own conversion of dates: its per-row parameter handling was most of
+        # the time of a large import.
+        dialect = connection.dialect
+        as_day = _VISIT_TABLE.c.day.type.dialect_impl(dialect).bind_processor(dialect)
+        as_moment = _CHANGE_TABLE.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+        assert as_day is not None and as_moment is not None
+        if visit_rows:
+            connection.exec_driver_sql(
+                "INSERT INTO visit (row_id, day, staff, note) VALUES (?, ?, ?, ?)",
+                [(v["row_id"], as_day(v["day"]), v["staff"], v["note"]) for v in visit_rows],
+            )
+        if all_changes:
+            columns = ("at", "author", "source", "entity", "row_id", "op", "field", "old", "new", "txn", "undoes")
+            at = as_moment(now)
+            connection.exec_driver_sql(
+                f"INSERT INTO change_log ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                [(at, *(change[name] for name in columns[1:])) for change in all_changes],
+            )
+        return results
 
     def _coerce_visits(
         self, visits: Mapping[date, tuple[str | None, str | None]]

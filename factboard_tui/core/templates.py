@@ -9,6 +9,7 @@ so editing a template file later never changes an existing board.
 
 from __future__ import annotations
 
+import functools
 import json
 import tomllib
 import unicodedata
@@ -161,8 +162,13 @@ _UNDECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l"})
 """Letters that Unicode does not split into a base letter and an accent."""
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
-    """Text reduced for matching: lower case, no accents, no spaces, dashes or underscores."""
+    """Text reduced for matching: lower case, no accents, no spaces, dashes or underscores.
+
+    Cached: matching a triage or category folds every label of the template for every value, and an import of
+    thousands of rows does that thousands of times.
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     kept = kept.translate(_UNDECOMPOSED)

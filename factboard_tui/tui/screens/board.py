@@ -78,6 +78,9 @@ class BoardScreen(Screen[None]):
         ),
         Binding("c", "copy_week", "Copy last week", id="board.copy_week", tooltip="Carry last week's visits over"),
         Binding("s", "staff", "Staff", id="board.staff", tooltip="The team list: add and edit staff"),
+        Binding(
+            "x", "export", "Export", id="board.export", show=False, tooltip="Export the week or the board to a file"
+        ),
         Binding("ctrl+r", "reload", "Reload", id="board.reload", show=False, tooltip="Read the board again"),
     ]
 
@@ -555,6 +558,11 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(StaffScreen(self.board, self.user), back)
 
+    def action_export(self, kind: str = "week") -> None:
+        from factboard_tui.tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.board, self.monday, kind))
+
     def palette_commands(self) -> list[PaletteCommand]:
         """The board's entries in the command palette, namespaced like the help screen."""
         row = self.current_row()
@@ -577,6 +585,12 @@ class BoardScreen(Screen[None]):
                 "visits: copy last week's", "Carry last week's visits into this week", self.action_copy_week
             ),
             PaletteCommand("staff: list and edit", "The team list", self.action_staff),
+            PaletteCommand(
+                "export: week's actions", "The week to CSV, Excel, HTML, Markdown or a calendar", self.action_export
+            ),
+            PaletteCommand(
+                "export: board", "The whole board to CSV, Excel or HTML", lambda: self.action_export("board")
+            ),
         ]
         if row is not None:
             commands += [

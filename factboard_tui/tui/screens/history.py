@@ -159,7 +159,7 @@ class HistoryScreen(ModalScreen[None]):
                     cut(line.what, field_width),
                     cut(line.old, value_width),
                     cut(line.new, value_width),
-                    cut(line.source, SOURCE_WIDTH),
+                    cut(line.source_kind, SOURCE_WIDTH),
                     key=str(index),
                 )
             if self.lines:
@@ -176,9 +176,7 @@ class HistoryScreen(ModalScreen[None]):
             detail.update(Text("No changes recorded for this row.", style="dim"))
             return
         line = self.lines[index]
-        heading = Text.assemble(
-            (line.what, "bold"), f"  ·  {local_time(line.at)}  ·  {line.author}  ·  {line.op} via {line.source}"
-        )
+        heading = Text.assemble((line.what, "bold"), f"  ·  {local_time(line.at)}  ·  {line.author}  ·  {line.origin}")
         values = Table.grid(padding=(0, 2), expand=True)
         values.add_column(style="bold", no_wrap=True, width=3)
         values.add_column(ratio=1)

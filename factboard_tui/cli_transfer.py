@@ -1,0 +1,227 @@
+"""`factboard export …` and `factboard import`: the board's way in from spreadsheets and out to coordinators.
+
+Kept apart from `cli.py` so the CLI's core commands stay short; it registers its commands on the same Typer app
+(imported at the end of `cli.py`). Both commands only call core services (`core.export`, `core.export_formats`,
+`core.importer`); they add progress bars, tables and the reminder that an exported file is not encrypted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from factboard_tui.cli import DbOption, UserOption, app, author, err, out, unlocked, user_errors
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.templates import WEEKDAY_KEYS
+
+export_app = typer.Typer(
+    help="Export the week's actions or the whole board (CSV, XLSX, Markdown, HTML, ICS). Exports are NOT encrypted.",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
+
+WeekOption = Annotated[
+    str | None, typer.Option("--week", help="The week, like 2026-W48 or a date in it (default: this week).")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="The file to write (default: a name saying what it holds).")
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="csv, xlsx, md, html or ics (default: from -o's suffix, else html)."),
+]
+
+
+def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) -> Any:
+    """The format asked for, or the one -o's suffix names, or HTML."""
+    from factboard_tui.core.export import Format
+
+    names = ", ".join(fmt.value for fmt in allowed)
+    wanted = given or (output.suffix.lstrip(".").lower() if output is not None and output.suffix else "html")
+    wanted = {"markdown": "md", "ical": "ics", "htm": "html"}.get(wanted.lower(), wanted.lower())
+    try:
+        fmt = Format(wanted)
+    except ValueError:
+        if given is None and output is not None:
+            raise FactBoardError(f"Cannot tell the format from {output.name}: pass --format {names}.") from None
+        raise FactBoardError(f"'{wanted}' is not an export format: use one of {names}.") from None
+    if fmt not in allowed:
+        raise FactBoardError(f"This export comes as {names}, not {fmt.value}: choose one of those.")
+    return fmt
+
+
+def _written(path: Path, what: str) -> None:
+    from factboard_tui.core.export import NOT_ENCRYPTED
+
+    out.print(f"Wrote {what} to {path}", highlight=False, soft_wrap=True)
+    out.print(f"[bold yellow]{NOT_ENCRYPTED}[/]", highlight=False, soft_wrap=True)
+
+
+@export_app.command("week")
+@user_errors
+def export_week(
+    db: DbOption = None,
+    week: WeekOption = None,
+    fmt: FormatOption = None,
+    by: Annotated[
+        str, typer.Option("--by", help="Group by day (the team's week), staff (each person's) or provider.")
+    ] = "day",
+    output: OutputOption = None,
+) -> None:
+    """The week's visits, each row's current actions and the evaluation dates that fall in the week."""
+    from factboard_tui.core.export import WEEK_FORMATS, Grouping, default_filename, parse_week, week_document
+    from factboard_tui.core.export import write_export as write
+    from factboard_tui.core.export_formats import render
+    from factboard_tui.core.store import week_start
+
+    chosen = _format(fmt, output, WEEK_FORMATS)
+    try:
+        grouping = Grouping(by.lower())
+    except ValueError:
+        raise FactBoardError(f"Cannot group by '{by}': use day, staff or provider.") from None
+    with unlocked(db) as board:
+        monday = parse_week(week, board.today()) if week else week_start(board.today())
+        document = week_document(board, monday, grouping)
+        data = render(document, chosen)
+        target = write(output or Path(default_filename("week", chosen, monday, grouping)), data, board.path)
+    what = f"{len(document.events)} visits in {len(document.tables)} groups"
+    _written(target, what + f" ({chosen.value.upper()})")
+
+
+@export_app.command("board")
+@user_errors
+def export_board(
+    db: DbOption = None,
+    fmt: FormatOption = None,
+    week: WeekOption = None,
+    output: OutputOption = None,
+) -> None:
+    """The current board as the team knows it: every open row, every column, the week's visits."""
+    from factboard_tui.core.export import BOARD_FORMATS, board_document, default_filename, parse_week
+    from factboard_tui.core.export import write_export as write
+    from factboard_tui.core.export_formats import render
+    from factboard_tui.core.store import week_start
+
+    chosen = _format(fmt, output, BOARD_FORMATS)
+    with unlocked(db) as board:
+        monday = parse_week(week, board.today()) if week else week_start(board.today())
+        document = board_document(board, monday)
+        data = render(document, chosen)
+        target = write(output or Path(default_filename("board", chosen, monday)), data, board.path)
+    _written(target, f"{document.line_count} rows ({chosen.value.upper()})")
+
+
+# -- import ---------------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _progress() -> Iterator[Progress]:
+    """Progress bars on stderr in a terminal; nothing in scripts and tests."""
+    progress = Progress(
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    with progress:
+        yield progress
+
+
+def _preview(plan: Any, template: Any) -> Table:
+    """The rows as they would go on the board, each marked ok or with its problem count."""
+    problems: dict[int, int] = {}
+    for problem in plan.problems:
+        problems[problem.row] = problems.get(problem.row, 0) + 1
+    table = Table(title=f"{plan.file_name}: {plan.row_count} rows", header_style="bold")
+    short = ["date_on", "client_code", "triage", "primary_contact"]
+    wide = ["category", "actions"] if out.width >= 140 else []
+    table.add_column("row", justify="right", no_wrap=True)
+    for key in short:
+        table.add_column(template.label(key), no_wrap=True, min_width=len(template.label(key)))
+    table.add_column("visits", overflow="fold")
+    for key in wide:
+        table.add_column(template.label(key), overflow="ellipsis", no_wrap=True, max_width=40)
+    table.add_column("check", no_wrap=True)
+    lines = {row.line: row for row in plan.rows}
+    for line in sorted(set(lines) | set(problems)):
+        row = lines.get(line)
+        preview = row.preview if row else {}
+        visits = " ".join(f"{template.label(k)} {preview[k]}" for k in WEEKDAY_KEYS if k in preview)
+        status = f"[red]{problems[line]} problem(s)[/]" if line in problems else "[green]ok[/]"
+        cells = [preview.get(key, "") for key in short] + [visits] + [preview.get(key, "") for key in wide]
+        table.add_row(str(line), *cells, status)
+    return table
+
+
+@app.command("import")
+@user_errors
+def import_board(
+    file: Annotated[Path, typer.Argument(help="The board as .xlsx or .csv (UTF-8), with the board's column labels.")],
+    db: DbOption = None,
+    user: UserOption = None,
+    template: Annotated[
+        str | None,
+        typer.Option("--template", help="The language of the file's values: sv, da or en (default: guessed)."),
+    ] = None,
+    week: WeekOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be imported and every problem; write nothing.")
+    ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good rows and name the skipped ones.")
+    ] = False,
+) -> None:
+    """Move an existing Excel or CSV board in: all rows or none (unless --skip-bad)."""
+    from factboard_tui.core.export import parse_week
+    from factboard_tui.core.importer import iter_problems, plan_import, refusal, run_import
+
+    with unlocked(db) as board:
+        who = None if dry_run else author(user)
+        monday = parse_week(week, board.today()) if week else None
+        with _progress() as progress:
+            tasks: dict[str, Any] = {}
+
+            def step(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = progress.add_task(phase, total=total)
+                progress.update(tasks[phase], completed=done, total=total)
+
+            plan = plan_import(board, file, template, monday, step)
+        if dry_run:
+            out.print(_preview(plan, board.template))
+        for line in iter_problems(plan):
+            out.print(f"[red]problem[/] {line}", highlight=False, soft_wrap=True)
+        for what, columns in (("unknown, not imported", plan.unknown), ("computed, not imported", plan.ignored)):
+            if columns:
+                out.print(f"Columns {what}: {', '.join(columns)}", highlight=False, soft_wrap=True)
+        if dry_run:
+            out.print(
+                f"Dry run ({plan.template_id} values, visits in the week of {plan.monday.isoformat()}): "
+                f"{len(plan.good_rows)} rows would be imported, {len(plan.bad_lines)} have problems. "
+                "Nothing was written.",
+                highlight=False,
+                soft_wrap=True,
+            )
+            if plan.bad_lines:
+                raise refusal(plan, dry_run=True)
+            return
+        assert who is not None
+        with _progress() as progress:
+            progress.add_task("writing", total=None)
+            result = run_import(board, plan, who, skip_bad)
+    skipped = f"; skipped rows {', '.join(map(str, result.skipped))} (problems above)" if result.skipped else ""
+    out.print(
+        f"Imported {len(result.row_ids)} rows from {plan.file_name}{skipped}. Each row's history says it was "
+        f"imported from {plan.file_name}.",
+        highlight=False,
+        soft_wrap=True,
+    )

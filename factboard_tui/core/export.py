@@ -1,0 +1,413 @@
+"""The week's actions and the whole board, as documents a coordinator can take outside FactBoard.
+
+Coordinators in the municipalities and the team need the week outside the board: who visits whom on which day,
+what each person does this week, what concerns one municipality. This module reads the board once and turns it
+into an `ExportDocument`: a title, one table per group (a day, a staff member or another care provider) with the
+board's own column labels, and one calendar event per visit. `export_formats.render` then writes that document
+as CSV, XLSX, Markdown, HTML or ICS bytes, so the CLI and the TUI's export dialog call the very same code.
+
+Every export is plaintext by nature: `write_export` writes the bytes readable only by their owner, refuses to
+overwrite the board's own files, and the faces tell the person that the file is not encrypted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.fields import display
+from factboard_tui.core.model import BoardRow, VisitCell
+from factboard_tui.core.store import Board, week_start
+from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate
+from factboard_tui.core.views import days_on_board
+from factboard_tui.locations import key_slot_path
+
+
+class Format(StrEnum):
+    """The file formats an export can have."""
+
+    CSV = "csv"
+    XLSX = "xlsx"
+    MD = "md"
+    HTML = "html"
+    ICS = "ics"
+
+
+class Grouping(StrEnum):
+    """How the week's lines are grouped: the team's week, each person's week, each care provider's week."""
+
+    DAY = "day"
+    STAFF = "staff"
+    PROVIDER = "provider"
+
+
+WEEK_FORMATS: tuple[Format, ...] = tuple(Format)
+"""Formats of the week export."""
+BOARD_FORMATS: tuple[Format, ...] = (Format.CSV, Format.XLSX, Format.HTML)
+"""Formats of the board export (a calendar or Markdown of the whole board would help nobody)."""
+
+VISIT = "Visit"
+NOTE = "Note"
+DATE = "Date"
+DAY = "Day"
+GROUP = "Group"
+WITHOUT_DAY = "No visit this week"
+NO_PROVIDER = "No other care provider"
+NO_STAFF = "No staff named"
+"""App words of the export (the board's own column labels come from its template)."""
+
+_PROVIDER_SPLIT = re.compile(r"\s*[,;/]\s*")
+_WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of an exported table: a stable key, the label people read, and a width hint in characters."""
+
+    key: str
+    label: str
+    width: int = 10
+    long: bool = False
+    """Free text that wraps (situation, actions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One group of an export: its title, its columns and its rows (values are text, dates or None)."""
+
+    title: str
+    columns: tuple[Column, ...]
+    rows: list[tuple[Any, ...]]
+    triage: list[str]
+    """The triage key of each row, so formats that have colour can colour the triage cell like the board."""
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """One visit as an all-day calendar event."""
+
+    uid: str
+    """Stable for the same row and day, so a calendar updates an event instead of duplicating it."""
+    day: date
+    summary: str
+    description: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExportDocument:
+    """Everything an export says, before it becomes bytes of some format."""
+
+    kind: str
+    """`week` or `board`."""
+    title: str
+    subtitle: str
+    template: BoardTemplate
+    generated_at: datetime
+    tables: list[Table]
+    events: list[CalendarEvent] = field(default_factory=list)
+    grouped: bool = False
+    """Whether the tables are groups of one list (CSV then gets a group column)."""
+
+    @property
+    def line_count(self) -> int:
+        """How many lines the tables hold together."""
+        return sum(len(table.rows) for table in self.tables)
+
+
+# -- weeks --------------------------------------------------------------------------------------------------------
+
+
+def parse_week(text: str, today: date) -> date:
+    """The Monday of a week given as `2026-W48`, `W48` or `48` (this year), or any ISO date in it."""
+    value = text.strip()
+    match = _WEEK.match(value)
+    year, number = (int(match.group(1)), int(match.group(2))) if match else (today.isocalendar()[0], -1)
+    if not match and re.fullmatch(r"[Ww]?\d{1,2}", value):
+        number = int(value.lstrip("Ww"))
+    if number >= 0:
+        try:
+            return date.fromisocalendar(year, number, 1)
+        except ValueError:
+            raise InvalidValue("week", f"There is no week {value}: write a week like 2026-W48.") from None
+    try:
+        return week_start(date.fromisoformat(value))
+    except ValueError:
+        raise InvalidValue("week", f"'{value}' is not a week: write it like 2026-W48 (or a date in it).") from None
+
+
+def week_name(monday: date) -> str:
+    """`2026-W48` for the week starting on `monday`."""
+    year, number, _ = monday.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def default_filename(kind: str, fmt: Format, monday: date, grouping: Grouping = Grouping.DAY) -> str:
+    """A file name that says what the export holds: `factboard-week-2026-W48-by-staff.xlsx`."""
+    if kind == "board":
+        return f"factboard-board-{week_name(monday)}.{fmt.value}"
+    suffix = "" if grouping is Grouping.DAY else f"-by-{grouping.value}"
+    return f"factboard-week-{week_name(monday)}{suffix}.{fmt.value}"
+
+
+# -- the week's lines ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WeekLine:
+    """One line of the week: a visit, an evaluation date, or a row's actions with neither this week."""
+
+    kind: str
+    """`visit`, `evaluation` or `actions`."""
+    day: date | None
+    row: BoardRow
+    staff: str | None = None
+    note: str | None = None
+
+
+def week_lines(board: Board, monday: date) -> list[WeekLine]:
+    """Every visit of the week, every evaluation date in it, and the actions of open rows with neither."""
+    end = monday + timedelta(days=7)
+    rows = [row for row in board.rows(include_off=True) if row.date_off is None or row.date_off >= monday]
+    visits = board.visits(monday, end)
+    lines: list[WeekLine] = []
+    for row in rows:
+        days: dict[date, VisitCell] = visits.get(row.id or 0, {})
+        found = [WeekLine("visit", day, row, cell.staff, cell.note) for day, cell in sorted(days.items())]
+        if row.evaluation_date is not None and monday <= row.evaluation_date < end:
+            found.append(WeekLine("evaluation", row.evaluation_date, row))
+        if not found and row.date_off is None:
+            found.append(WeekLine("actions", None, row))
+        lines.extend(found)
+    return lines
+
+
+def week_columns(template: BoardTemplate) -> tuple[Column, ...]:
+    """The week table's columns, with the board's labels where the board has one."""
+    label = template.label
+    return (
+        Column("date", DATE, 10),
+        Column("day", DAY, 10),
+        Column("client_code", label("client_code"), 9),
+        Column("triage", label("triage"), 9),
+        Column("visit", VISIT, 10),
+        Column("note", NOTE, 24, long=True),
+        Column("primary_contact", label("primary_contact"), 6),
+        Column("doctor", label("doctor"), 6),
+        Column("other_providers", label("other_providers"), 16),
+        Column("actions", label("actions"), 60, long=True),
+        Column("evaluation_date", label("evaluation_date"), 11),
+    )
+
+
+def _week_cells(line: WeekLine, template: BoardTemplate) -> tuple[Any, ...]:
+    row = line.row
+    note = line.note
+    if line.kind == "evaluation":
+        note = template.label("evaluation_date")
+    return (
+        line.day,
+        template.weekday_names[line.day.weekday()] if line.day else "",
+        row.client_code,
+        display(row.triage, template, "triage"),
+        line.staff or "",
+        note or "",
+        row.primary_contact or "",
+        row.doctor or "",
+        row.other_providers or "",
+        row.actions or "",
+        row.evaluation_date,
+    )
+
+
+def _group_keys(line: WeekLine, grouping: Grouping) -> list[str]:
+    """Which groups a line belongs to (a visit by DEN+MJR is in both DEN's and MJR's week)."""
+    if grouping is Grouping.DAY:
+        return [line.day.isoformat() if line.day else "~"]
+    if grouping is Grouping.STAFF:
+        if line.kind == "visit" and line.staff:
+            return list(dict.fromkeys(line.staff.split("+")))
+        return [line.row.primary_contact or "~"]
+    providers = [part for part in _PROVIDER_SPLIT.split(line.row.other_providers or "") if part]
+    return list(dict.fromkeys(providers)) or ["~"]
+
+
+def _group_title(key: str, grouping: Grouping, template: BoardTemplate, names: dict[str, str]) -> str:
+    if key == "~":
+        return {Grouping.DAY: WITHOUT_DAY, Grouping.STAFF: NO_STAFF, Grouping.PROVIDER: NO_PROVIDER}[grouping]
+    if grouping is Grouping.DAY:
+        day = date.fromisoformat(key)
+        return f"{template.weekday_names[day.weekday()]} {key}"
+    if grouping is Grouping.STAFF and names.get(key):
+        return f"{key} · {names[key]}"
+    return key
+
+
+def week_document(board: Board, monday: date, grouping: Grouping = Grouping.DAY) -> ExportDocument:
+    """The week starting `monday`, grouped as asked."""
+    template = board.template
+    lines = week_lines(board, monday)
+    order = {id(line.row): index for index, line in enumerate(lines)}
+    kinds = {"visit": 0, "evaluation": 1, "actions": 2}
+    far = date.max
+    lines.sort(key=lambda line: (line.day or far, order[id(line.row)], kinds[line.kind]))
+    names: dict[str, str] = {}
+    if grouping is Grouping.STAFF:
+        names = {member.initials: member.name for member in board.staff(include_inactive=True)}
+    groups: dict[str, list[WeekLine]] = {}
+    for line in lines:
+        for key in _group_keys(line, grouping):
+            groups.setdefault(key, []).append(line)
+    columns = week_columns(template)
+    tables = [
+        Table(
+            _group_title(key, grouping, template, names),
+            columns,
+            [_week_cells(line, template) for line in groups[key]],
+            [line.row.triage for line in groups[key]],
+        )
+        for key in sorted(groups, key=lambda key: (key == "~", key.casefold()))
+    ]
+    generated = board.clock().astimezone(UTC)
+    sunday = monday + timedelta(days=6)
+    visits = sum(1 for line in lines if line.kind == "visit")
+    return ExportDocument(
+        kind="week",
+        title=f"{board.team} · week {week_name(monday)}",
+        subtitle=(
+            f"{monday.isoformat()} – {sunday.isoformat()} · {visits} visits · grouped by {grouping.value} · "
+            f"exported {generated.astimezone():%Y-%m-%d %H:%M}"
+        ),
+        template=template,
+        generated_at=generated,
+        tables=tables,
+        events=_events(board, lines),
+        grouped=True,
+    )
+
+
+def _events(board: Board, lines: Iterable[WeekLine]) -> list[CalendarEvent]:
+    """One all-day event per visit."""
+    template = board.template
+    events: list[CalendarEvent] = []
+    for line in lines:
+        if line.kind != "visit" or line.day is None:
+            continue
+        row = line.row
+        triage = display(row.triage, template, "triage")
+        details = [
+            f"{VISIT}: {line.staff}",
+            *([f"{NOTE}: {line.note}"] if line.note else []),
+            f"{template.label('triage')}: {triage}",
+            *([f"{template.label('other_providers')}: {row.other_providers}"] if row.other_providers else []),
+            *([f"{template.label('actions')}: {row.actions}"] if row.actions else []),
+        ]
+        events.append(
+            CalendarEvent(
+                uid=f"{board.board_id}-{row.id}-{line.day:%Y%m%d}@factboard",
+                day=line.day,
+                summary=f"{row.client_code}: {line.staff}" + (f" ({line.note})" if line.note else ""),
+                description="\n".join(details),
+                categories=(triage,),
+            )
+        )
+    return events
+
+
+# -- the board ----------------------------------------------------------------------------------------------------
+
+BOARD_COLUMNS: tuple[tuple[str, int, bool], ...] = (
+    ("date_on", 11, False),
+    ("days_on_board", 6, False),
+    ("client_code", 9, False),
+    ("triage", 9, False),
+    ("category", 18, False),
+    ("primary_contact", 6, False),
+    ("doctor", 6, False),
+    ("other_providers", 16, False),
+    ("children", 8, False),
+    ("children_note", 14, False),
+    ("situation", 40, True),
+    ("actions", 50, True),
+    ("safety", 12, False),
+    ("evaluation_date", 11, False),
+    ("crisis_plan", 8, False),
+    *((key, 10, False) for key in WEEKDAY_KEYS),
+)
+"""The board's columns in the reference board's order (A-R), with the columns FactBoard added: key, width, wraps."""
+
+
+def visit_cell_text(visit: VisitCell | None) -> str:
+    """A weekday cell as typed on the board: `DEN+MJR`, or `DEN+MJR: note`."""
+    if visit is None:
+        return ""
+    return f"{visit.staff}: {visit.note}" if visit.note else visit.staff
+
+
+def board_document(board: Board, monday: date | None = None) -> ExportDocument:
+    """The board as the team knows it: every open row with every column and the week's visits."""
+    template = board.template
+    today = board.today()
+    monday = monday or week_start(today)
+    rows = board.rows()
+    visits = board.visits(monday, monday + timedelta(days=7))
+    columns = tuple(Column(key, template.label(key), width, wraps) for key, width, wraps in BOARD_COLUMNS)
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        days = visits.get(row.id or 0, {})
+        cells: list[Any] = []
+        for key, _width, _wraps in BOARD_COLUMNS:
+            if key in WEEKDAY_KEYS:
+                cells.append(visit_cell_text(days.get(monday + timedelta(days=WEEKDAY_KEYS.index(key)))))
+            elif key == "days_on_board":
+                cells.append(days_on_board(row, today))
+            else:
+                value = getattr(row, key)
+                cells.append(value if isinstance(value, date) else display(value, template, key))
+        values.append(tuple(cells))
+    generated = board.clock().astimezone(UTC)
+    table = Table(board.team, columns, values, [row.triage for row in rows])
+    return ExportDocument(
+        kind="board",
+        title=f"{board.team} · board",
+        subtitle=(
+            f"{len(rows)} rows · visits of week {week_name(monday)} · exported {generated.astimezone():%Y-%m-%d %H:%M}"
+        ),
+        template=template,
+        generated_at=generated,
+        tables=[table],
+    )
+
+
+# -- writing the file ---------------------------------------------------------------------------------------------
+
+NOT_ENCRYPTED = "The file is NOT encrypted: keep it where only the people who need it can read it, and delete it after."
+"""What every face says after writing an export."""
+
+
+def write_export(path: Path, data: bytes, board_path: Path | None = None) -> Path:
+    """Write an export readable only by its owner; refuses to write over the board or its key slot."""
+    target = path.expanduser()
+    if board_path is not None:
+        protected = {board_path, key_slot_path(board_path)}
+        protected |= {board_path.with_name(board_path.name + suffix) for suffix in ("-wal", "-shm")}
+        if target.resolve() in {item.resolve() for item in protected}:
+            raise FactBoardError(f"{target} is the board's own file: choose another file name for the export.")
+    if target.is_dir():
+        raise FactBoardError(f"{target} is a folder: give a file name for the export, like {target / 'week.html'}.")
+    if not target.parent.is_dir():
+        raise FactBoardError(f"The folder {target.parent} does not exist: create it or choose another path.")
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise FactBoardError(f"Cannot write {target} ({error.strerror}): choose a folder you can write to.") from None
+    return target.resolve()

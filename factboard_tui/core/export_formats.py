@@ -1,0 +1,353 @@
+"""Export documents as bytes: CSV, XLSX, Markdown, HTML and ICS.
+
+Each format is a pure function from an `ExportDocument` to bytes (nothing touches the disk here, so no temporary
+plaintext file is ever made; `export.write_export` writes the result once). What each format promises:
+
+- **CSV**: UTF-8 (with a byte-order mark, so Excel reads the board's å, ä and ø right), the board's labels as the
+  header, and a group column when the document is grouped.
+- **XLSX**: one sheet per group, the board's labels as a bold frozen header, dates as real dates, the triage cell
+  in the triage colour.
+- **Markdown**: a heading per group and a pipe table.
+- **HTML**: one self-contained page that looks like the board (triage colours, the board's labels) and prints
+  cleanly on A4 landscape: repeated table headers, no row split across pages.
+- **ICS**: one all-day event per visit (RFC 5545), with stable UIDs so a re-export updates a calendar.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from factboard_tui.core.export import GROUP, ExportDocument, Format, Table
+from factboard_tui.core.templates import BoardTemplate
+
+
+def cell_text(value: Any) -> str:
+    """A cell value as text: dates in ISO, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def render(document: ExportDocument, fmt: Format) -> bytes:
+    """The document in the format asked for."""
+    renderers: dict[Format, Callable[[ExportDocument], bytes]] = {
+        Format.CSV: render_csv,
+        Format.XLSX: render_xlsx,
+        Format.MD: render_markdown,
+        Format.HTML: render_html,
+        Format.ICS: render_ics,
+    }
+    return renderers[fmt](document)
+
+
+# -- CSV ------------------------------------------------------------------------------------------------------------
+
+
+def render_csv(document: ExportDocument) -> bytes:
+    """All tables as one CSV list; a grouped document gets a first column naming each line's group."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    columns = document.tables[0].columns if document.tables else ()
+    header = [column.label for column in columns]
+    writer.writerow([GROUP, *header] if document.grouped else header)
+    for table in document.tables:
+        for row in table.rows:
+            cells = [cell_text(value) for value in row]
+            writer.writerow([table.title, *cells] if document.grouped else cells)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# -- XLSX -----------------------------------------------------------------------------------------------------------
+
+_SHEET_FORBIDDEN = str.maketrans({char: " " for char in "[]:*?/\\"})
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """A title Excel accepts (at most 31 characters, none of []:*?/\\), unique in the workbook."""
+    base = " ".join(title.translate(_SHEET_FORBIDDEN).split())[:31] or "Sheet"
+    candidate, number = base, 2
+    while candidate.casefold() in taken:
+        suffix = f" ({number})"
+        candidate, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day zero of Excel's date serial numbers (1900 date system)."""
+
+
+def render_xlsx(document: ExportDocument) -> bytes:
+    """One sheet per table: bold frozen header with the board's labels, dates as dates, triage in colour.
+
+    openpyxl builds the workbook (styles, header, frozen pane, widths, filter); the data rows are written here as
+    sheet XML, because openpyxl's per-cell writer took seconds for a large team's week. Nothing goes through a
+    temporary file: openpyxl's own save puts every sheet in one first, which would leave plaintext in the temp
+    folder.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._writer import WorksheetWriter
+
+    workbook = Workbook(write_only=True)
+    template = document.template
+    taken: set[str] = set()
+    tables = document.tables or [Table(document.title, (), [], [])]
+    sheet_rows: dict[str, tuple[bytes, bytes]] = {}
+    for table in tables:
+        sheet = workbook.create_sheet(sheet_title(table.title, taken))
+
+        def style_id(**style: Any) -> int:
+            """The workbook's id for a cell style (openpyxl registers it on first use)."""
+            cell = WriteOnlyCell(sheet)  # noqa: B023 - used at once, in this iteration
+            for name, value in style.items():
+                setattr(cell, name, value)
+            return int(cell.style_id)
+
+        letters = [get_column_letter(index) for index in range(1, len(table.columns) + 1)]
+        for letter, spec in zip(letters, table.columns, strict=True):
+            sheet.column_dimensions[letter].width = max(spec.width, len(spec.label) + 2)
+        sheet.freeze_panes = "A2"
+        if table.columns:
+            sheet.auto_filter.ref = f"A1:{letters[-1]}{len(table.rows) + 1}"
+        writer = WorksheetWriter(sheet, out=io.BytesIO())
+        writer.write_top()
+        sheet._writer = writer
+        bold, grey = Font(bold=True), PatternFill("solid", fgColor="DDDDDD")
+        header = []
+        for spec in table.columns:
+            cell = WriteOnlyCell(sheet, spec.label)
+            cell.font, cell.fill = bold, grey
+            header.append(cell)
+        sheet.append(header)
+        styles = {
+            "date": style_id(number_format="yyyy-mm-dd"),
+            "wrap": style_id(alignment=Alignment(wrap_text=True, vertical="top")),
+        }
+        for level in template.triage:
+            styles[f"triage:{level.key}"] = style_id(fill=PatternFill("solid", fgColor=level.colour[1:].upper()))
+        kinds = ["triage" if c.key == "triage" else "wrap" if c.long else "" for c in table.columns]
+        rows = _sheet_data(table, letters, kinds, styles)
+        last = f"{letters[-1]}{len(table.rows) + 1}" if letters else "A1"
+        sheet_rows[sheet.title] = (f'<dimension ref="A1:{last}" />'.encode(), rows)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        _in_memory_writer(sheet_rows, archive)(workbook, archive).save()
+    return buffer.getvalue()
+
+
+def _sheet_data(table: Table, letters: list[str], kinds: list[str], styles: dict[str, int]) -> bytes:
+    """The table's data rows (from row 2) as sheet XML: inline strings (as openpyxl writes them), numbers and
+    dates with their styles."""
+    parts: list[str] = []
+    for number, (values, triage) in enumerate(zip(table.rows, table.triage, strict=True), start=2):
+        cells: list[str] = []
+        for letter, kind, value in zip(letters, kinds, values, strict=True):
+            if value is None or value == "":
+                continue
+            ref = f"{letter}{number}"
+            if isinstance(value, date):
+                cells.append(f'<c r="{ref}" s="{styles["date"]}"><v>{(value - EXCEL_EPOCH).days}</v></c>')
+                continue
+            style = styles.get(f"triage:{triage}", 0) if kind == "triage" else styles["wrap"] if kind else 0
+            attribute = f' s="{style}"' if style else ""
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                cells.append(f'<c r="{ref}"{attribute}><v>{value}</v></c>')
+            else:
+                text = html.escape(str(value), quote=False)
+                cells.append(f'<c r="{ref}"{attribute} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        parts.append(f'<row r="{number}">{"".join(cells)}</row>')
+    return "".join(parts).encode("utf-8")
+
+
+def _in_memory_writer(sheet_rows: dict[str, tuple[bytes, bytes]], archive: zipfile.ZipFile) -> type:
+    """openpyxl's workbook writer, taking each sheet's XML from memory, with its dimension and data rows added."""
+    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+    from openpyxl.writer.excel import ExcelWriter
+
+    class InMemoryExcelWriter(ExcelWriter):  # type: ignore[misc]
+        def write_worksheet(self, ws: Any) -> None:
+            ws._drawing = SpreadsheetDrawing()
+            ws._drawing.charts = ws._charts
+            ws._drawing.images = ws._images
+            if not ws.closed:
+                ws.close()
+            writer = ws._writer
+            ws._rels = writer._rels
+            dimension, rows = sheet_rows[ws.title]
+            xml = writer.out.getvalue().replace(b"<sheetViews>", dimension + b"<sheetViews>", 1)
+            xml = xml.replace(b"</sheetData>", rows + b"</sheetData>", 1)
+            archive.writestr(ws.path[1:], xml)
+            self.manifest.append(ws)
+
+    return InMemoryExcelWriter
+
+
+# -- Markdown -------------------------------------------------------------------------------------------------------
+
+
+def _md_cell(value: Any) -> str:
+    text = cell_text(value).replace("\\", "\\\\").replace("|", "\\|")
+    return "<br>".join(line.strip() for line in text.splitlines()) or " "
+
+
+def render_markdown(document: ExportDocument) -> bytes:
+    """A heading, then a heading and a pipe table per group."""
+    lines = [f"# {document.title}", "", document.subtitle, ""]
+    for table in document.tables:
+        if document.grouped:
+            lines += [f"## {table.title}", ""]
+        lines.append("| " + " | ".join(_md_cell(column.label) for column in table.columns) + " |")
+        lines.append("|" + "|".join("---" for _ in table.columns) + "|")
+        for row in table.rows:
+            lines.append("| " + " | ".join(_md_cell(value) for value in row) + " |")
+        lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+# -- HTML -----------------------------------------------------------------------------------------------------------
+
+PRINT_CSS = """
+@page { size: A4 landscape; margin: 10mm; }
+* { box-sizing: border-box; }
+body { font-family: "Segoe UI", system-ui, sans-serif; font-size: 10pt; color: #111; margin: 1.5em; }
+h1 { font-size: 15pt; margin: 0 0 .2em; }
+h2 { font-size: 12pt; margin: 1.2em 0 .3em; break-after: avoid; page-break-after: avoid; }
+.subtitle { color: #444; margin: 0 0 1em; }
+.notice { border: 1px solid #b00; color: #b00; padding: .3em .6em; display: inline-block; margin-bottom: 1em; }
+table { border-collapse: collapse; width: 100%; margin-bottom: .5em; }
+th, td { border: 1px solid #888; padding: 2px 5px; text-align: left; vertical-align: top; }
+th { background: #e4e4e4; font-weight: 600; white-space: nowrap; }
+td.long { min-width: 14em; }
+td.short { white-space: nowrap; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+td.triage { font-weight: 600; }
+@media print {
+  body { margin: 0; font-size: 8pt; }
+  .notice { display: none; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+"""Board-like screen styles and the A4 landscape print stylesheet."""
+
+
+def _triage_css(template: BoardTemplate) -> str:
+    return "\n".join(
+        f"td.triage-{level.key} {{ background: {level.colour}; color: {level.text}; }}" for level in template.triage
+    )
+
+
+def _html_cell(value: Any) -> str:
+    return "<br>".join(html.escape(line) for line in cell_text(value).splitlines())
+
+
+def _html_table(table: Table) -> list[str]:
+    keys = [column.key for column in table.columns]
+    parts = ["<table>", "<thead><tr>"]
+    parts += [f'<th scope="col">{html.escape(column.label)}</th>' for column in table.columns]
+    parts.append("</tr></thead><tbody>")
+    for values, triage in zip(table.rows, table.triage, strict=True):
+        cells = []
+        for key, column, value in zip(keys, table.columns, values, strict=True):
+            classes = "long" if column.long else "short"
+            if key == "triage":
+                classes += f" triage triage-{html.escape(triage)}"
+            cells.append(f'<td class="{classes}">{_html_cell(value)}</td>')
+        parts.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append("</tbody></table>")
+    return parts
+
+
+def render_html(document: ExportDocument) -> bytes:
+    """One self-contained page: the board's colours on screen, A4 landscape on paper."""
+    template = document.template
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{html.escape(template.language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(document.title)}</title>",
+        f"<style>{PRINT_CSS}{_triage_css(template)}\n</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{html.escape(document.title)}</h1>",
+        f'<p class="subtitle">{html.escape(document.subtitle)}</p>',
+        '<p class="notice">Exported from FactBoard: this file is not encrypted.</p>',
+    ]
+    for table in document.tables:
+        parts.append("<section>")
+        if document.grouped:
+            parts.append(f"<h2>{html.escape(table.title)}</h2>")
+        parts += _html_table(table)
+        parts.append("</section>")
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts).encode("utf-8")
+
+
+# -- ICS ------------------------------------------------------------------------------------------------------------
+
+
+def fold_line(line: bytes) -> bytes:
+    """An RFC 5545 content line folded at 75 octets, never inside a UTF-8 character."""
+    if len(line) <= 75:
+        return line
+    parts: list[bytes] = []
+    start, limit = 0, 75
+    while len(line) - start > limit:
+        end = start + limit
+        while line[end] & 0xC0 == 0x80:  # a continuation byte: cut before its character
+            end -= 1
+        parts.append(line[start:end])
+        start, limit = end, 74  # a folded line starts with a space
+    parts.append(line[start:])
+    return b"\r\n ".join(parts)
+
+
+def render_ics(document: ExportDocument) -> bytes:
+    """An RFC 5545 calendar with one all-day event per visit.
+
+    Values are encoded by icalendar's property types (escaping, dates); the lines are put together and folded
+    here, because icalendar's own component serialiser folds character by character and took seconds for a
+    large team's week.
+    """
+    from icalendar import vDate, vDatetime, vText
+
+    def text(value: str) -> bytes:
+        return bytes(vText(value).to_ical())
+
+    stamp = bytes(vDatetime(document.generated_at).to_ical())  # type: ignore[no-untyped-call]
+    lines = [
+        b"BEGIN:VCALENDAR",
+        b"VERSION:2.0",
+        b"PRODID:-//FactBoard//factboard-tui//EN",
+        b"CALSCALE:GREGORIAN",
+        b"METHOD:PUBLISH",
+        b"X-WR-CALNAME:" + text(document.title),
+    ]
+    for item in document.events:
+        lines += [
+            b"BEGIN:VEVENT",
+            b"UID:" + text(item.uid),
+            b"DTSTAMP:" + stamp,
+            b"DTSTART;VALUE=DATE:" + bytes(vDate(item.day).to_ical()),  # type: ignore[no-untyped-call]
+            b"DTEND;VALUE=DATE:" + bytes(vDate(item.day + timedelta(days=1)).to_ical()),  # type: ignore[no-untyped-call]
+            b"SUMMARY:" + text(item.summary),
+            b"DESCRIPTION:" + text(item.description),
+            b"CATEGORIES:" + b",".join(text(category) for category in item.categories),
+            b"TRANSP:TRANSPARENT",
+            b"END:VEVENT",
+        ]
+    lines.append(b"END:VCALENDAR")
+    return b"\r\n".join(fold_line(line) for line in lines) + b"\r\n"

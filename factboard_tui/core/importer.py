@@ -1,0 +1,490 @@
+"""Moving a team's existing board in from Excel (.xlsx) or CSV, without retyping.
+
+Every team that starts with FactBoard has its board in a spreadsheet. `plan_import` reads one, finds the header
+row (the reference board has a row of column letters above it and row numbers beside it), matches each header to
+a board column by the labels of every shipped template (`Aktuell situation`, `Barn <18`, `FVK`, `Må`, `Aktuelle
+indsatser`, `Key worker`…) ignoring case, accents and spacing, and checks every cell with the same field rules the
+write path uses. Values may be written as on the reference board: dates as `190327` or ISO, triage and category
+as the template's words, children as `Ja, 2 st`, weekday cells as `DEN+MJR` (visits of the chosen week).
+
+The result is an `ImportPlan`: a preview of every row, every problem with its row and column, and the unknown
+columns. `run_import` then writes the good rows through the one write path, all in one transaction, with the
+source `import:<file name>` so each row's history says it was imported and from which file. If any row has a
+problem nothing is written, unless the person asked to skip bad rows; then the skipped rows are named.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from factboard_tui.core import fields as F
+from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.store import Board, RowWrite, week_start
+from factboard_tui.core.templates import (
+    COLUMN_KEYS,
+    LATER_COLUMNS,
+    WEEKDAY_KEYS,
+    BoardTemplate,
+    available_templates,
+    fold,
+    load_template,
+)
+
+IMPORT_SOURCE = "import"
+"""The change log's source for imported rows is `import:<file name>`."""
+
+HEADER_SEARCH_ROWS = 20
+"""How far down the header row may be (the reference board has a row of column letters above it)."""
+
+IGNORED_COLUMNS = frozenset({"days_on_board"})
+"""Columns FactBoard computes itself: recognised, and not imported."""
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""A board is a few hundred rows; a file larger than this is not one."""
+
+Progress = Callable[[str, int, int], None]
+"""Told (phase, rows done, rows in all) while a file is read (`reading`) and checked (`checking`)."""
+
+
+class ImportRefused(FactBoardError):
+    """The file cannot be imported as it is; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one cell (or a whole row) of the file."""
+
+    row: int
+    """The row number as the spreadsheet shows it (1 is the first line of the file)."""
+    column: str
+    """`C (Triage)`: the column letter and its header, or empty for the whole row."""
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRow:
+    """One row of the file ready to write, with what the preview shows of it."""
+
+    line: int
+    write: RowWrite
+    preview: dict[str, str]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: rows to write, problems, and how the columns were understood."""
+
+    file_name: str
+    template_id: str
+    """The template whose words the values were read with."""
+    columns: dict[int, str]
+    """Column index (0-based) to field key or weekday key."""
+    headers: dict[int, str]
+    """Column index to the header as written in the file."""
+    unknown: list[str]
+    ignored: list[str]
+    monday: date
+    rows: list[PlannedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def bad_lines(self) -> list[int]:
+        """Row numbers that have at least one problem, in file order."""
+        return sorted({problem.row for problem in self.problems})
+
+    @property
+    def good_rows(self) -> list[PlannedRow]:
+        """Rows without problems."""
+        bad = set(self.bad_lines)
+        return [row for row in self.rows if row.line not in bad]
+
+    @property
+    def row_count(self) -> int:
+        """Data rows found in the file (good and bad)."""
+        return len({row.line for row in self.rows} | set(self.bad_lines))
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What a real import wrote."""
+
+    row_ids: list[int]
+    skipped: list[int]
+    """Row numbers of the file that had problems and were skipped (with --skip-bad)."""
+
+
+# -- reading files --------------------------------------------------------------------------------------------------
+
+
+def read_cells(path: Path, progress: Progress | None = None) -> tuple[list[tuple[int, list[Any]]], str]:
+    """The file's rows as (row number, cells), and how the file was read (`xlsx` or `csv`)."""
+    name = path.name
+    if not path.is_file():
+        raise ImportRefused(f"There is no file {path}: check the path.")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ImportRefused(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB: that is not a board; check the file.")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, progress), "xlsx"
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path), "csv"
+    raise ImportRefused(f"{name} is neither .xlsx nor .csv: save the board from Excel as .xlsx or CSV UTF-8.")
+
+
+def _read_xlsx(path: Path, progress: Progress | None) -> list[tuple[int, list[Any]]]:
+    from factboard_tui.core.xlsx_cells import NotAWorkbook, first_sheet
+
+    def reading(done: int, total: int) -> None:
+        if progress is not None:
+            progress("reading", done, total)
+
+    try:
+        return first_sheet(path, reading)
+    except NotAWorkbook:
+        raise ImportRefused(
+            f"{path.name} is not an Excel workbook FactBoard can read: open it in Excel and save it as .xlsx."
+        ) from None
+
+
+def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise ImportRefused(f"{path.name} is a binary file, not CSV text: save the board as .xlsx or CSV UTF-8.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(
+            f"{path.name} is not UTF-8 text: in Excel choose Save as, 'CSV UTF-8 (comma delimited)'."
+        ) from None
+    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    delimiter = max(",;\t", key=sample.count) if sample else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ImportRefused(f"{path.name} is not readable CSV ({error}): save it again as CSV UTF-8.") from None
+    return [(number, list(cells)) for number, cells in enumerate(rows, start=1)]
+
+
+# -- headers --------------------------------------------------------------------------------------------------------
+
+
+def _templates(board: Board, template_id: str | None) -> list[BoardTemplate]:
+    """The chosen (or the board's) template first, then every other shipped one."""
+    first = load_template(template_id) if template_id else board.template
+    others = [load_template(other) for other in available_templates() if other != first.id]
+    return [first, *others]
+
+
+def header_aliases(templates: list[BoardTemplate]) -> dict[str, str]:
+    """Folded header text to field key, from every template's labels (earlier templates win a clash)."""
+    aliases: dict[str, str] = {}
+    for template in templates:
+        for key in (*COLUMN_KEYS, *LATER_COLUMNS):
+            if key in template.columns:
+                aliases.setdefault(fold(template.columns[key]), key)
+        for index, key in enumerate(WEEKDAY_KEYS):
+            aliases.setdefault(fold(template.weekdays[index]), key)
+            aliases.setdefault(fold(template.weekday_names[index]), key)
+    for key in (*COLUMN_KEYS, *LATER_COLUMNS, *WEEKDAY_KEYS):
+        aliases.setdefault(fold(key), key)
+    return aliases
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index (0 is A, 26 is AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _find_header(rows: list[tuple[int, list[Any]]], aliases: dict[str, str]) -> int | None:
+    """Position in `rows` of the row with the most recognised headers (at least two), among the first rows."""
+    best, best_count = None, 1
+    for position, (_number, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        count = sum(1 for cell in cells if isinstance(cell, str) and fold(cell) in aliases)
+        if count > best_count:
+            best, best_count = position, count
+    return best
+
+
+def _values_template(header: list[Any], templates: list[BoardTemplate], template_id: str | None) -> BoardTemplate:
+    """The template whose words the file uses: the one asked for, else the one most headers are written in."""
+    if template_id is not None:
+        return templates[0]
+    folded = {fold(cell) for cell in header if isinstance(cell, str)}
+
+    def score(template: BoardTemplate) -> int:
+        labels = {fold(label) for label in template.columns.values()} | {fold(day) for day in template.weekdays}
+        return len(folded & labels)
+
+    return max(templates, key=score)  # max keeps the first (the board's own) on a tie
+
+
+# -- values ---------------------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A cell as the checks want it: text trimmed, whole floats as ints, empty as None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool | int | float | date | datetime):
+        return value
+    return str(value)
+
+
+class _Reader:
+    """Turns one file row into checked values, collecting problems by column."""
+
+    def __init__(self, board: Board, words: BoardTemplate, headers: dict[int, str]) -> None:
+        self.board = board
+        self.template = board.template
+        self.words = [words] if words.id == board.template.id else [words, board.template]
+        self.headers = headers
+        yes = {fold(template.yes) for template in self.words} | {"yes", "y", "true", "1", "x"}
+        no = {fold(template.no) for template in self.words} | {"no", "n", "false", "0"}
+        self.yes_no = {word: True for word in yes} | {word: False for word in no}
+
+    def where(self, index: int) -> str:
+        return f"{column_letter(index)} ({self.headers[index]})"
+
+    def yes_or_no(self, raw: Any, key: str) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        found = self.yes_no.get(fold(str(raw)))
+        if found is None:
+            words = self.words[0]
+            raise InvalidValue(key, f"{self.template.label(key)} '{raw}' must be {words.yes} or {words.no}.")
+        return found
+
+    def choice(self, raw: Any, key: str) -> str:
+        """A triage level or category written in the file's words (or the board's), as its key."""
+        for template in self.words:
+            found = template.match_triage(str(raw)) if key == "triage" else template.match_category(str(raw))
+            if found is not None:
+                return found
+        words = self.words[0]
+        options = [level.label for level in words.triage] if key == "triage" else [c.label for c in words.categories]
+        what = "a triage level" if key == "triage" else "a category"
+        label = self.template.label(key)
+        raise InvalidValue(key, f"{label} '{raw}' is not {what} of the board: use {', '.join(options)}.")
+
+    def value(self, key: str, raw: Any) -> Any:
+        """The stored value of one field from one cell, or `InvalidValue`."""
+        if key in ("triage", "category"):
+            raw = self.choice(raw, key)
+        elif key in ("date_on", "evaluation_date"):
+            raw = F.parse_date(raw if isinstance(raw, date) else str(raw), key, self.template.label(key))
+        elif key == "crisis_plan":
+            raw = self.yes_or_no(raw, key)
+        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+            raw = str(raw)
+        return F.coerce(key, raw, self.template)
+
+    def children(self, raw: Any) -> tuple[bool, str | None]:
+        """`Ja`, `Nej`, or `Ja, 2 st` (yes with a note) as on the reference board."""
+        head, _, note = str(raw).partition(",")
+        return self.yes_or_no(head.strip(), "children"), (note.strip() or None)
+
+    def visit(self, key: str, raw: Any) -> tuple[str | None, str | None]:
+        label = self.template.weekdays[WEEKDAY_KEYS.index(key)]
+        staff, note = F.split_visit_cell(str(raw))
+        return F.parse_visit_staff(staff, label), F.clean_visit_note(note)
+
+
+def plan_import(
+    board: Board,
+    path: Path,
+    template_id: str | None = None,
+    monday: date | None = None,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read and check a spreadsheet without writing anything (see the module docstring)."""
+    if template_id is not None and template_id not in available_templates():
+        known = ", ".join(available_templates())
+        raise ImportRefused(f"There is no board template '{template_id}': choose one of {known}.")
+    rows, _kind = read_cells(path, progress)
+    name = path.name
+    rows = [(number, cells) for number, cells in rows if any(_plain(cell) is not None for cell in cells)]
+    if not rows:
+        raise ImportRefused(f"{name} is empty (its first sheet has no rows): choose the file that holds the board.")
+    templates = _templates(board, template_id)
+    aliases = header_aliases(templates)
+    position = _find_header(rows, aliases)
+    if position is None:
+        example = ", ".join(board.template.label(key) for key in ("date_on", "client_code", "triage", "actions"))
+        raise ImportRefused(
+            f"{name} has no header row FactBoard knows (looked for labels like {example} in its first "
+            f"{HEADER_SEARCH_ROWS} rows): put the board's column labels in the row above the data."
+        )
+    header_line, header = rows[position]
+    words = _values_template(header, templates, template_id)
+    columns: dict[int, str] = {}
+    headers: dict[int, str] = {}
+    unknown: list[str] = []
+    ignored: list[str] = []
+    for index, cell in enumerate(header):
+        text = _plain(cell)
+        if text is None:
+            continue
+        text = str(text)
+        key = aliases.get(fold(text))
+        if key is None:
+            unknown.append(f"{column_letter(index)} ({text})")
+        elif key in IGNORED_COLUMNS:
+            ignored.append(f"{column_letter(index)} ({text})")
+        elif key in columns.values():
+            first = next(i for i, k in columns.items() if k == key)
+            raise ImportRefused(
+                f"{name} has two columns for {board.template.label(key)}: {column_letter(first)} ({headers[first]}) "
+                f"and {column_letter(index)} ({text}) in row {header_line}; remove one."
+            )
+        else:
+            columns[index] = key
+            headers[index] = text
+    missing = [key for key in ("client_code", "triage") if key not in columns.values()]
+    if missing:
+        labels = " and ".join(f"{board.template.label(key)} ({key.replace('_', ' ')})" for key in missing)
+        raise ImportRefused(
+            f"{name} has no column for {labels} in its header row {header_line}: add it, headed as on the board."
+        )
+    plan = ImportPlan(
+        file_name=name,
+        template_id=words.id,
+        columns=columns,
+        headers=headers,
+        unknown=unknown,
+        ignored=ignored,
+        monday=monday or week_start(board.today()),
+    )
+    data = rows[position + 1 :]
+    reader = _Reader(board, words, headers)
+    open_codes = {row.client_code: row for row in board.rows()}
+    seen: dict[str, int] = {}
+    for done, (line, cells) in enumerate(data, start=1):
+        _check_row(plan, reader, line, cells, open_codes, seen)
+        if progress is not None and (done % 100 == 0 or done == len(data)):
+            progress("checking", done, len(data))
+    if not plan.rows and not plan.problems:
+        raise ImportRefused(f"{name} has a header row but no board rows under it: nothing to import.")
+    return plan
+
+
+def _check_row(
+    plan: ImportPlan,
+    reader: _Reader,
+    line: int,
+    cells: list[Any],
+    open_codes: dict[str, Any],
+    seen: dict[str, int],
+) -> None:
+    """Check one file row, adding it to the plan and its problems to the plan's problems."""
+    template = reader.template
+    values: dict[str, Any] = {}
+    visits: dict[date, tuple[str | None, str | None]] = {}
+    preview: dict[str, str] = {}
+    problems: list[Problem] = []
+    failed: set[str] = set()
+    found_any = False
+    for index, key in plan.columns.items():
+        raw = _plain(cells[index]) if index < len(cells) else None
+        if raw is None:
+            continue
+        found_any = True
+        preview[key] = _preview_text(raw)
+        try:
+            if key in WEEKDAY_KEYS:
+                day = plan.monday + timedelta(days=WEEKDAY_KEYS.index(key))
+                visits[day] = reader.visit(key, raw)
+            elif key == "children":
+                values["children"], note = reader.children(raw)
+                if note and "children_note" not in values:
+                    values["children_note"] = F.coerce("children_note", note, template)
+            elif key in ("date_off", "off_reason"):
+                raise InvalidValue(
+                    key,
+                    f"{template.label(key)} is filled in: only rows still on the board are imported; "
+                    "remove this row or clear the cell.",
+                )
+            else:
+                values[key] = reader.value(key, raw)
+        except InvalidValue as error:
+            failed.add(key)
+            problems.append(Problem(line, reader.where(index), str(error)))
+    if not found_any:
+        return  # a row with only a row number or unknown columns: not a board row
+    for key in ("client_code", "triage"):
+        if key not in values and key not in failed:
+            problems.append(Problem(line, "", f"{template.label(key)} is empty: fill it in."))
+    code = values.get("client_code")
+    if isinstance(code, str):
+        if code in seen:
+            problems.append(Problem(line, "", f"{code} is also in row {seen[code]} of the file: keep one of them."))
+        elif code in open_codes:
+            problems.append(Problem(line, "", f"{code} is already on the board: remove the row from the file."))
+        seen.setdefault(code, line)
+    plan.problems.extend(problems)
+    plan.rows.append(PlannedRow(line, RowWrite("add", values=values, visits=visits), preview))
+
+
+def _preview_text(raw: Any) -> str:
+    if isinstance(raw, datetime):
+        return raw.date().isoformat()
+    if isinstance(raw, date):
+        return raw.isoformat()
+    return " ".join(str(raw).split())
+
+
+def import_source(file_name: str) -> str:
+    """The change log's source for rows imported from `file_name`: `import:<name>`, kept short and printable."""
+    clean = re.sub(r"[\x00-\x1f\x7f]", "", file_name).strip()
+    return f"{IMPORT_SOURCE}:{clean[:120]}"
+
+
+def run_import(board: Board, plan: ImportPlan, author: str, skip_bad: bool = False) -> ImportResult:
+    """Write the plan's rows through the one write path, all in one transaction; nothing if any row is bad."""
+    if plan.bad_lines and not skip_bad:
+        raise refusal(plan)
+    good = plan.good_rows
+    if not good:
+        first = plan.problems[0] if plan.problems else "no rows"
+        raise ImportRefused(
+            f"No row of {plan.file_name} can be imported (first problem: {first}); fix the file and import it again."
+        )
+    results = board.write_rows(author, [row.write for row in good], source=import_source(plan.file_name))
+    return ImportResult([result.row_id for result in results], plan.bad_lines)
+
+
+def refusal(plan: ImportPlan, dry_run: bool = False) -> ImportRefused:
+    """The one-line refusal of a plan with bad rows: how many, the first problem, and what to do."""
+    bad = plan.bad_lines
+    rows = "1 row has" if len(bad) == 1 else f"{len(bad)} rows have"
+    see = "" if dry_run else " (see them all with --dry-run)"
+    return ImportRefused(
+        f"{rows} problems in {plan.file_name} (first: {plan.problems[0]}); nothing was imported: fix the file{see} "
+        "or pass --skip-bad to import only the good rows."
+    )
+
+
+def iter_problems(plan: ImportPlan) -> Iterator[str]:
+    """Every problem as one line, in file order."""
+    for problem in sorted(plan.problems, key=lambda problem: problem.row):
+        yield str(problem)

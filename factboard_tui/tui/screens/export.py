@@ -1,0 +1,241 @@
+"""The export dialog: the week's actions or the whole board to a file, from the board with `x` or the palette.
+
+A coordinator picks the week, the grouping (day, staff, other care provider), the format and the file; the file
+name follows those choices until the person types their own. The export runs in a named thread worker through the
+same core code as `factboard export`, and the dialog then says where the file went and that it is not encrypted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.export import (
+    BOARD_FORMATS,
+    NOT_ENCRYPTED,
+    WEEK_FORMATS,
+    Format,
+    Grouping,
+    board_document,
+    default_filename,
+    parse_week,
+    week_document,
+    week_name,
+    write_export,
+)
+from factboard_tui.core.export_formats import render
+from factboard_tui.core.store import Board
+
+KINDS: tuple[tuple[str, str], ...] = (
+    ("The week's actions (visits, actions, evaluations)", "week"),
+    ("The whole board as the team knows it", "board"),
+)
+"""What can be exported: label and kind."""
+
+GROUPINGS: tuple[tuple[str, Grouping], ...] = (
+    ("Day: the team's week", Grouping.DAY),
+    ("Staff: each person's week", Grouping.STAFF),
+    ("Other care provider: a municipality's week", Grouping.PROVIDER),
+)
+"""How the week can be grouped: label and grouping."""
+
+FORMAT_LABELS: dict[Format, str] = {
+    Format.HTML: "HTML: prints on A4 landscape",
+    Format.XLSX: "Excel (XLSX): one sheet per group",
+    Format.CSV: "CSV (UTF-8)",
+    Format.MD: "Markdown",
+    Format.ICS: "Calendar (ICS): one event per visit",
+}
+"""The formats in the order offered, with what each is good for."""
+
+
+HINT = "ctrl+s exports · Esc closes · the file will not be encrypted"
+"""What the result line says before anything is exported."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    """What the dialog holds when Export is pressed, read on the UI thread and handed to the worker."""
+
+    kind: str
+    monday: date
+    grouping: Grouping
+    fmt: Format
+    path: Path
+
+
+class ExportScreen(ModalScreen[None]):
+    """Export the week or the board to a file; Esc closes."""
+
+    CSS_PATH = "forms.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "export", "Export", id="export.run", tooltip="Write the export file"),
+        Binding("escape", "close", "Close", id="export.close", tooltip="Close the export dialog"),
+    ]
+
+    @dataclass
+    class Written(Message):
+        """The worker wrote the file: where, and what it holds."""
+
+        path: Path
+        what: str
+
+    @dataclass
+    class Failed(Message):
+        """The export could not be written; `reason` is the one-line message."""
+
+        reason: str
+
+    def __init__(self, board: Board, monday: date, kind: str = "week") -> None:
+        super().__init__()
+        self.board = board
+        """The open board to export from."""
+        self.monday = monday
+        """The Monday of the week the board shows: the dialog starts there."""
+        self.kind = kind
+        """`week` or `board`, as chosen when the dialog opened."""
+        self.auto_path = ""
+        """The file name the dialog last suggested; while the path still holds it, it follows the choices."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-box"):
+            yield Static("Export", id="export-title")
+            yield Label("What", classes="form-label")
+            yield Select(KINDS, value=self.kind, allow_blank=False, id="export-kind")
+            with Horizontal(id="export-row"):
+                with Vertical(classes="export-field"):
+                    yield Label("Week", classes="form-label")
+                    yield Input(week_name(self.monday), id="export-week", placeholder="2026-W48")
+                with Vertical(classes="export-field"):
+                    yield Label("Group by", classes="form-label")
+                    yield Select(GROUPINGS, value=Grouping.DAY, allow_blank=False, id="export-by")
+            yield Label("Format", classes="form-label")
+            yield Select(self._format_options(), value=Format.HTML, allow_blank=False, id="export-format")
+            yield Label("File (a folder you can write to; the file is not encrypted)", classes="form-label")
+            yield Input(id="export-path")
+            yield Static(Text(HINT, style="dim"), id="export-result")
+            with Horizontal(id="export-buttons"):
+                yield Button("Close", id="export-close")
+                yield Button("Export", variant="primary", id="export-run")
+
+    def on_mount(self) -> None:
+        self._suggest_path()
+        self.query_one("#export-format", Select).focus()
+
+    def _format_options(self) -> list[tuple[str, Format]]:
+        allowed = WEEK_FORMATS if self.kind == "week" else BOARD_FORMATS
+        return [(label, fmt) for fmt, label in FORMAT_LABELS.items() if fmt in allowed]
+
+    # -- following the choices -----------------------------------------------------------------------------------
+
+    def _choices(self) -> tuple[Grouping, Format]:
+        grouping = self.query_one("#export-by", Select).value
+        fmt = self.query_one("#export-format", Select).value
+        return (
+            grouping if isinstance(grouping, Grouping) else Grouping.DAY,
+            fmt if isinstance(fmt, Format) else Format.HTML,
+        )
+
+    def _suggest_path(self) -> None:
+        """Put a file name that says what the export holds, unless the person typed their own."""
+        path_input = self.query_one("#export-path", Input)
+        if path_input.value not in ("", self.auto_path):
+            return
+        grouping, fmt = self._choices()
+        try:
+            monday = parse_week(self.query_one("#export-week", Input).value, self.board.today())
+        except FactBoardError:
+            monday = self.monday
+        self.auto_path = default_filename(self.kind, fmt, monday, grouping)
+        path_input.value = self.auto_path
+
+    @on(Select.Changed, "#export-kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        self.kind = str(event.value)
+        formats = self.query_one("#export-format", Select)
+        current = formats.value
+        formats.set_options(self._format_options())
+        allowed = WEEK_FORMATS if self.kind == "week" else BOARD_FORMATS
+        formats.value = current if current in allowed else Format.HTML
+        self.query_one("#export-by", Select).disabled = self.kind != "week"
+        self._suggest_path()
+
+    @on(Select.Changed, "#export-by")
+    @on(Select.Changed, "#export-format")
+    @on(Input.Changed, "#export-week")
+    def _choice_changed(self) -> None:
+        self._suggest_path()
+
+    # -- exporting ---------------------------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#export-close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#export-run")
+    @on(Input.Submitted, "#export-path")
+    def action_export(self) -> None:
+        """Read the choices and start the export worker; a bad week or empty path is said at once."""
+        try:
+            monday = parse_week(self.query_one("#export-week", Input).value, self.board.today())
+        except FactBoardError as error:
+            self._show(Text(str(error), style="bold red"))
+            return
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            self._show(Text("Give the file a name, like week.html.", style="bold red"))
+            return
+        path = Path(text).expanduser()
+        grouping, fmt = self._choices()
+        self._show(Text("Exporting…"))
+        self.run_export(
+            ExportRequest(self.kind, monday, grouping, fmt, path if path.is_absolute() else Path.cwd() / path)
+        )
+
+    @work(thread=True, exclusive=True, group="export", name="export file")
+    def run_export(self, request: ExportRequest) -> None:
+        """Read the board, render the file and write it, off the UI thread."""
+        try:
+            if request.kind == "board":
+                document = board_document(self.board, request.monday)
+                what = f"{document.line_count} rows"
+            else:
+                document = week_document(self.board, request.monday, request.grouping)
+                what = f"{len(document.events)} visits in {len(document.tables)} groups"
+            target = write_export(request.path, render(document, request.fmt), self.board.path)
+        except FactBoardError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Written(target, f"{what} ({request.fmt.value.upper()})"))
+
+    def on_export_screen_written(self, message: Written) -> None:
+        self._show(
+            Text.assemble(
+                ("Wrote ", ""),
+                (message.what, "bold"),
+                " to ",
+                (str(message.path), "bold"),
+                "\n",
+                (NOT_ENCRYPTED, "bold"),
+            )
+        )
+        self.notify(f"Exported to {message.path}. {NOT_ENCRYPTED}", title="Export written", timeout=10)
+
+    def on_export_screen_failed(self, message: Failed) -> None:
+        self._show(Text(message.reason, style="bold red"))
+
+    def _show(self, text: Text) -> None:
+        self.query_one("#export-result", Static).update(text)
