@@ -86,6 +86,8 @@ class AttendanceScreen(ModalScreen[CheckIn]):
             discipline = template.disciplines.get(member.discipline, member.discipline) or "no discipline"
             prompt = Text.assemble((f"{member.initials:<6}", "bold"), f" {member.name:<{width}}  ", (discipline, "dim"))
             selections.add_option((prompt, member.initials, member.initials in self.present))
+        if self.staff:
+            selections.highlighted = 0
         self._count()
 
     @on(SelectionList.SelectedChanged)

@@ -69,13 +69,17 @@ class MeetingScreen(Screen[None]):
         Binding("p", "previous", "Previous", id="meeting.previous", tooltip="Back to the row before"),
         Binding("enter", "discussed", "Discussed", id="meeting.discussed", tooltip="Mark discussed and go on"),
         Binding("s", "skip", "Skip", id="meeting.skip", tooltip="Skip this row for now and go on"),
-        Binding("K,shift+up", "move(-1)", "Move up", id="meeting.move_up", tooltip="Move this row up the order"),
-        Binding("J,shift+down", "move(1)", "Move down", id="meeting.move_down", tooltip="Move this row down"),
+        Binding(
+            "K,shift+up", "move(-1)", "Move up", id="meeting.move_up", show=False, tooltip="Move this row up the order"
+        ),
+        Binding(
+            "J,shift+down", "move(1)", "Move down", id="meeting.move_down", show=False, tooltip="Move this row down"
+        ),
         Binding("t", "edit_triage", "Triage", id="meeting.triage", tooltip="Change this row's triage"),
         Binding("a", "edit_actions", "Actions", id="meeting.actions", tooltip="Edit this row's current actions"),
         Binding("v", "edit_visits", "Visits", id="meeting.visits", tooltip="Edit this week's visits of this row"),
         Binding("h", "privacy", "Privacy", id="meeting.privacy", tooltip="Hide or show free text in the list"),
-        Binding("i", "attendance", "Check-in", id="meeting.attendance", tooltip="Who is present"),
+        Binding("i", "attendance", "Check-in", id="meeting.attendance", show=False, tooltip="Who is present"),
         Binding("e", "end", "End", id="meeting.end", tooltip="End the meeting: summary, stored as minutes"),
     ]
 
@@ -132,7 +136,7 @@ class MeetingScreen(Screen[None]):
 
     def _checked_in(self, check_in: CheckIn | None) -> None:
         if check_in is not None:
-            self.attendees = check_in.present
+            self.attendees = sorted(check_in.present)
             self.staff = check_in.staff or self.staff
             if self.session is not None:
                 self.session.attendees = list(self.attendees)
@@ -214,23 +218,28 @@ class MeetingScreen(Screen[None]):
         return self.board_screen.visits.get(row_id or 0, {})
 
     def _draw_title(self) -> None:
-        weekday = self.template.weekday_names[self.board.today().weekday()]
+        """Four lines: the meeting and day, today's agenda, the pace, who is present (or the attendance warning)."""
+        today = self.board.today()
         session = self.session
-        agenda = "  ·  ".join(f"{item.time} {item.title}" for item in session.agenda) if session else ""
-        title = Text.assemble(
-            ("Meeting", "bold"), f"  {self.board.team}  ·  {weekday} {self.board.today().isoformat()}"
-        )
-        if agenda:
-            title.append(f"  ·  {agenda}", style="bold")
-        title.append("\n")
-        if session is not None:
-            verdict = session.pace(self.now())
-            title.append(verdict.text, style="bold")
-        title.append("\n")
+        lines = [
+            Text.assemble(
+                ("Meeting", "bold"),
+                " · ",
+                self.board.team,
+                " · ",
+                self.template.weekday_names[today.weekday()],
+                f" {today.isoformat()}",
+            ),
+            Text("  ·  ".join(f"{item.time} {item.title}" for item in session.agenda) if session else "", style="bold"),
+            Text(session.pace(self.now()).text if session else "", style="bold"),
+        ]
         found = disciplines_present(self.staff, self.attendees)
         warning = attendance_warning(self.staff, self.attendees, self.template) if self.staff else None
-        present = f"Present {len(self.attendees)}: {' '.join(self.attendees)}  ({len(found)} disciplines)"
-        title.append(present if warning is None else f"⚠ {warning}", style="bold reverse" if warning else "")
+        if warning is None:
+            lines.append(Text(f"Present {len(self.attendees)}: {' '.join(self.attendees)}  ({len(found)} disciplines)"))
+        else:
+            lines.append(Text(f"⚠ {warning}", style="bold reverse"))
+        title = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
         self.query_one("#meeting-title", Static).update(title)
 
     def _draw_clock(self) -> None:

@@ -70,8 +70,12 @@ def list_line(entry: ListEntry, template: BoardTemplate, privacy: bool, width: i
 class MeetingList(Static):
     """The rows of the meeting, one line each."""
 
+    lines: list[str] = []  # noqa: RUF012 (replaced, never mutated)
+    """The lines as drawn, in plain text (what tests and screen readers can check)."""
+
     def show(self, entries: Sequence[ListEntry], template: BoardTemplate, privacy: bool) -> None:
         """Draw the list for the current width."""
         width = max(20, self.size.width or 60)
-        text = Text("\n").join(list_line(entry, template, privacy, width) for entry in entries)
-        self.update(text if entries else Text("No rows.", style="dim"))
+        lines = [list_line(entry, template, privacy, width) for entry in entries]
+        self.lines = [line.plain for line in lines]
+        self.update(Text("\n").join(lines) if entries else Text("No rows.", style="dim"))
