@@ -291,6 +291,26 @@ def test_a_change_made_at_another_desk_shows_on_the_focus_card(tmp_path: Path) -
     run(tmp_path, scenario)
 
 
+def test_a_long_board_lists_the_rows_around_the_current_one(tmp_path: Path) -> None:
+    from factboard_tui.core.store import RowWrite
+
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        codes = [f"ZZ-{number}" for number in range(50)]
+        board.write_rows("KOO", [RowWrite("add", values={"client_code": code, "triage": "Stabil"}) for code in codes])
+        screen = await start_meeting(pilot)
+        lines = list_lines(app)
+        assert lines[0].startswith("▶ NN-89") and lines[-1].endswith("more") and "↓" in lines[-1]
+        assert len(lines) <= screen.query_one(MeetingList).content_size.height
+        for _ in range(30):
+            await pilot.press("enter")
+        lines = list_lines(app)
+        current = next(index for index, line in enumerate(lines) if line.startswith("▶"))
+        assert "↑" in lines[0] and "↓" in lines[-1]
+        assert abs(current - len(lines) // 2) <= 2  # the current row stays in the middle of the list
+
+    run(tmp_path, scenario, size=(120, 40))
+
+
 # -- privacy ---------------------------------------------------------------------------------------------------------
 
 

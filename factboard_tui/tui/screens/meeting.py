@@ -99,7 +99,8 @@ class MeetingScreen(Screen[None]):
         """Every row the meeting has shown, as last seen: a row taken off during the meeting stays listed."""
         self.optimistic: dict[int, BoardRow] = {}
         """Edits made here and queued but not yet read back from the database."""
-        self.seen_version = -2
+        self.seen_version: tuple[int, int] | None = None
+        """The board screen's change id and visits table last drawn from."""
         self.editing: dict[str, Any] | None = None
         self.ended = False
 
@@ -152,7 +153,7 @@ class MeetingScreen(Screen[None]):
         )
         self.session.attendees = list(self.attendees)
         self.waiting_to_start = False
-        self.seen_version = -2  # draw everything now
+        self.seen_version = None  # draw everything now
 
     def now(self) -> datetime:
         """The meeting's time: the board's clock."""
@@ -166,8 +167,10 @@ class MeetingScreen(Screen[None]):
             return
         if self.waiting_to_start and self.board_screen.data_version >= 0:
             self._begin()
-        if self.session is not None and self.board_screen.data_version != self.seen_version:
-            self.seen_version = self.board_screen.data_version
+        # A new change id, or a new read of the whole board (a new visits table): draw from the board's rows again.
+        seen = (self.board_screen.data_version, id(self.board_screen.visits))
+        if self.session is not None and seen != self.seen_version:
+            self.seen_version = seen
             self.optimistic.clear()
             for row in self.board_screen.rows:
                 if row.id is not None:
@@ -189,16 +192,16 @@ class MeetingScreen(Screen[None]):
         flags = row_flags(row, visits, self.template, today) if row else []
         self.query_one(FocusCard).show(row, visits, flags, self.template, monday, today)
         self.query_one("#focus-scroll", VerticalScroll).scroll_home(animate=False)
+        # Only the rows that fit are built (the current one in the middle), so a step costs the same at 2,000 rows.
+        listing = self.query_one(MeetingList)
+        start, stop = listing.window(session.index, len(session.order))
         entries = []
-        for row_id in session.order:
+        for row_id in session.order[start:stop]:
             listed = self.row(row_id)
             if listed is not None:
-                entries.append(
-                    ListEntry(
-                        listed, session.outcome(row_id), row_flags(listed, self.visits(row_id), self.template, today)
-                    )
-                )
-        self.query_one(MeetingList).show(entries, self.template, self.privacy)
+                flags = row_flags(listed, self.visits(row_id), self.template, today)
+                entries.append(ListEntry(listed, session.outcome(row_id), flags))
+        listing.show(entries, self.template, self.privacy, above=start, below=len(session.order) - stop)
         self.query_one("#list-box").border_title = "Rows" + (
             "  ·  privacy on: free text hidden" if self.privacy else ""
         )

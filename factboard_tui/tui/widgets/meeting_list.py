@@ -48,34 +48,52 @@ class ListEntry:
 
 
 def list_line(entry: ListEntry, template: BoardTemplate, privacy: bool, width: int) -> Text:
-    """One row as a line of the list; free text only when privacy is off."""
+    """One row as a line of the list, at most `width` cells; free text only when privacy is off."""
     row = entry.row
     style = {CURRENT: "bold reverse", DISCUSSED: "dim", SKIPPED: "dim italic"}.get(entry.outcome, "")
-    line = Text(no_wrap=True, overflow="ellipsis", style=style)
-    line.append(f"{MARKS[entry.outcome]} ")
-    line.append(f"{row.client_code:<8}", style="bold")
-    triage = display(row.triage, template, "triage")
-    line.append(f" {triage:<7} ", style=triage_style(template, row.triage))
     flags = "".join(FLAG_MARKS.get(flag.key, "?") for flag in entry.flags)
-    line.append(f" {('⚑' + flags) if flags else '':<7}", style="bold")
-    line.append(f" {row.primary_contact or '':<5}")
+    triage = display(row.triage, template, "triage")
+    line = Text.assemble(
+        f"{MARKS[entry.outcome]} ",
+        (f"{row.client_code:<8}", "bold"),
+        (f" {triage:<7} ", triage_style(template, row.triage)),
+        (f" {('⚑' + flags) if flags else '':<7}", "bold"),
+        f" {row.primary_contact or '':<5}",
+        style=style,
+        no_wrap=True,
+    )
+    room = width - len(line.plain)  # the columns above are one cell per character
+    tail = ""
     if row.date_off is not None:
-        line.append(" (off board)", style="italic")
+        tail = " (off board)"
     elif not privacy and row.situation:
-        line.append(f" {' '.join(row.situation.split())}")
-    line.truncate(width, overflow="ellipsis")
+        tail = " " + " ".join(row.situation.split())
+    if room > 1 and tail:
+        line.append(tail if len(tail) <= room else tail[: room - 1] + "…", style="italic" if row.date_off else "")
     return line
 
 
 class MeetingList(Static):
-    """The rows of the meeting, one line each."""
+    """The rows of the meeting around the current one, one line each; only what fits is built."""
 
     lines: list[str] = []  # noqa: RUF012 (replaced, never mutated)
     """The lines as drawn, in plain text (what tests and screen readers can check)."""
 
-    def show(self, entries: Sequence[ListEntry], template: BoardTemplate, privacy: bool) -> None:
-        """Draw the list for the current width."""
-        width = max(20, self.size.width or 60)
+    def window(self, index: int, total: int) -> tuple[int, int]:
+        """Which rows fit (start, stop), with the current one (`index`) in the middle where possible."""
+        room = max(3, (self.content_size.height or 40) - 2)  # two lines say how many more are above and below
+        start = max(0, min(index - room // 2, total - room))
+        return start, min(total, start + room)
+
+    def show(
+        self, entries: Sequence[ListEntry], template: BoardTemplate, privacy: bool, above: int = 0, below: int = 0
+    ) -> None:
+        """Draw the given rows for the current width, saying how many more are above and below."""
+        width = max(20, self.content_size.width or 60)
         lines = [list_line(entry, template, privacy, width) for entry in entries]
+        if above:
+            lines.insert(0, Text(f"  ↑ {above} more", style="dim"))
+        if below:
+            lines.append(Text(f"  ↓ {below} more", style="dim"))
         self.lines = [line.plain for line in lines]
-        self.update(Text("\n").join(lines) if entries else Text("No rows.", style="dim"))
+        self.update(Text("\n").join(lines) if lines else Text("No rows.", style="dim"))
