@@ -360,6 +360,9 @@ def test_ctrl_l_locks_everything_until_the_passphrase_is_typed(tmp_path: Path) -
         await pilot.press("ctrl+p")  # nothing behind the lock: no palette either
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
+        app.notify("NN-89 changed by someone")  # e.g. a write finishing in the background
+        await pilot.pause()
+        assert "NN-89" not in screen_text(app)
         await pilot.press(*"wrong passphrase", "enter")
         await until(pilot, lambda: "Wrong passphrase" in text_of(app.screen.query_one("#lock-error", Static)))
         assert isinstance(app.screen, LockScreen)

@@ -21,6 +21,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.notifications import SeverityLevel
 
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.errors import FactBoardError
@@ -167,7 +168,22 @@ class FactBoardApp(App[None]):
         """Cover everything with the lock screen (only once a board is open: the unlock screen shows nothing)."""
         if self.board is None or self.locked:
             return
+        self.clear_notifications()  # a toast may name a client or a value
         self.push_screen(LockScreen(self.path, self.user), self._unlocked_again)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, except behind the lock (notifications can name clients and values)."""
+        if self.locked:
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _unlocked_again(self, _result: object) -> None:
         self.last_input = self.clock()
