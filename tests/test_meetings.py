@@ -21,14 +21,10 @@ from factboard_tui.core.meetings import (
     MeetingSession,
     attendance_warning,
     clock_text,
-    load_meeting,
-    meeting_ids,
-    minutes_html,
-    minutes_markdown,
     pace,
     row_flags,
-    save_meeting,
 )
+from factboard_tui.core.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
 from factboard_tui.core.store import Board, RowWrite, week_start
 from factboard_tui.core.templates import BoardTemplate, load_template
 

@@ -10,7 +10,7 @@ The meeting's clock is the board's clock, so tests move it by hand.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -24,17 +24,8 @@ from textual.widgets import Digits, Static
 
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.meetings import (
-    NOT_REACHED,
-    MeetingRecord,
-    MeetingSession,
-    attendance_warning,
-    clock_text,
-    disciplines_present,
-    load_meeting,
-    row_flags,
-    save_meeting,
-)
+from factboard_tui.core.meetings import NOT_REACHED, MeetingSession, clock_text, row_flags
+from factboard_tui.core.minutes import MeetingRecord, load_meeting, save_meeting
 from factboard_tui.core.model import BoardRow, Staff, VisitCell
 from factboard_tui.core.store import week_start
 from factboard_tui.tui.commands import PaletteCommand
@@ -45,6 +36,7 @@ from factboard_tui.tui.screens.visits import VisitsDialog
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.focus_card import FocusCard
 from factboard_tui.tui.widgets.key_bar import KeyBar
+from factboard_tui.tui.widgets.meeting_header import MeetingHeader
 from factboard_tui.tui.widgets.meeting_list import LEGEND, ListEntry, MeetingList
 
 if TYPE_CHECKING:
@@ -55,9 +47,6 @@ TICK_SECONDS = 1.0
 
 ROW_ACTIONS = frozenset({"next", "previous", "discussed", "skip", "move", "edit_triage", "edit_actions", "edit_visits"})
 """Chair keys that need a running meeting with a current row."""
-
-VERDICT_CLASSES = {"behind": "-behind", "over time": "-behind", "ahead": "-ahead", "done": "-ahead"}
-"""Header classes by pace verdict (the words say it too: never colour alone)."""
 
 
 class MeetingScreen(Screen[None]):
@@ -105,10 +94,7 @@ class MeetingScreen(Screen[None]):
         self.ended = False
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="meeting-header"):
-            yield Static("", id="meeting-title")
-            yield Digits("00:00", id="meeting-clock")
-            yield Static("", id="meeting-clock-text")
+        yield MeetingHeader(id="meeting-header")
         with Horizontal(id="meeting-body"):
             with Vertical(id="focus-box"):
                 with Horizontal(id="focus-head"):
@@ -205,7 +191,7 @@ class MeetingScreen(Screen[None]):
         self.query_one("#list-box").border_title = "Rows" + (
             "  ·  privacy on: free text hidden" if self.privacy else ""
         )
-        self._draw_title()
+        self._draw_clock()
         self.refresh_bindings()
 
     def row(self, row_id: int | None) -> BoardRow | None:
@@ -220,52 +206,20 @@ class MeetingScreen(Screen[None]):
         """This week's visits of a row (the board screen reads this week while a meeting runs)."""
         return self.board_screen.visits.get(row_id or 0, {})
 
-    def _draw_title(self) -> None:
-        """Four lines: the meeting and day, today's agenda, the pace, who is present (or the attendance warning)."""
-        today = self.board.today()
-        session = self.session
-        lines = [
-            Text.assemble(
-                ("Meeting", "bold"),
-                " · ",
-                self.board.team,
-                " · ",
-                self.template.weekday_names[today.weekday()],
-                f" {today.isoformat()}",
-            ),
-            Text("  ·  ".join(f"{item.time} {item.title}" for item in session.agenda) if session else "", style="bold"),
-            Text(session.pace(self.now()).text if session else "", style="bold"),
-        ]
-        found = disciplines_present(self.staff, self.attendees)
-        warning = attendance_warning(self.staff, self.attendees, self.template) if self.staff else None
-        if warning is None:
-            lines.append(Text(f"Present {len(self.attendees)}: {' '.join(self.attendees)}  ({len(found)} disciplines)"))
-        else:
-            lines.append(Text(f"⚠ {warning}", style="bold reverse"))
-        title = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
-        self.query_one("#meeting-title", Static).update(title)
-
     def _draw_clock(self) -> None:
+        """The header, the row's position and its timer, for this moment."""
         session = self.session
+        now = self.now()
+        self.query_one(MeetingHeader).show(
+            session, now, self.board.team, self.template, self.board.today(), self.attendees, self.staff
+        )
         if session is None:
             return
-        now = self.now()
-        self.query_one("#meeting-clock", Digits).update(clock_text(session.elapsed(now)))
-        remaining = session.remaining(now)
-        left = f"{clock_text(remaining)} left" if remaining >= timedelta(0) else f"{clock_text(-remaining)} over"
-        self.query_one("#meeting-clock-text", Static).update(
-            f"elapsed of {session.budget_minutes} min\n{left}\nrow {clock_text(session.row_elapsed(now))}"
-        )
         self.query_one("#row-timer", Digits).update(clock_text(session.row_elapsed(now)))
         position = session.index + 1 if session.order else 0
         self.query_one("#focus-position", Static).update(
             Text.assemble(("Row ", "bold"), (f"{position} of {len(session.order)}", "bold"), "  ·  time on this row")
         )
-        verdict = session.pace(now).verdict
-        header = self.query_one("#meeting-header")
-        header.set_class(VERDICT_CLASSES.get(verdict) == "-behind", "-behind")
-        header.set_class(VERDICT_CLASSES.get(verdict) == "-ahead", "-ahead")
-        self._draw_title()
 
     # -- the chair's keys ------------------------------------------------------------------------------------------
 
