@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import NOW, PASSPHRASE, Cli, snapshot_files
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factboard_tui.core.errors import NotFound
 from factboard_tui.core.meetings import (
@@ -25,6 +27,7 @@ from factboard_tui.core.meetings import (
     row_flags,
 )
 from factboard_tui.core.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
+from factboard_tui.core.model import BoardRow
 from factboard_tui.core.store import Board, RowWrite, week_start
 from factboard_tui.core.templates import BoardTemplate, load_template
 
@@ -314,3 +317,44 @@ def test_cli_meeting_errors_are_one_line_and_change_nothing(
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert snapshot_files(tmp_path) == before
     assert PASSPHRASE not in result.stderr
+
+
+# -- any sequence of chair keys ----------------------------------------------------------------------------------------
+
+STEPS = st.lists(
+    st.tuples(st.sampled_from(["next", "previous", "discussed", "skip", "up", "down"]), st.integers(0, 300)),
+    max_size=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(size=st.integers(0, 8), steps=STEPS)
+def test_any_sequence_of_chair_keys_keeps_the_meeting_consistent(size: int, steps: list[tuple[str, int]]) -> None:
+    template = load_template("sv")
+    rows = [
+        BoardRow(
+            id=number + 1,
+            client_code=f"AB-{number}",
+            date_on=NOW.date(),
+            triage=template.triage[number % len(template.triage)].key,
+            created_at=NOW,
+            created_by="KOO",
+            updated_at=NOW,
+            updated_by="KOO",
+        )
+        for number in range(size)
+    ]
+    clock = HandClock(NOW)
+    session = MeetingSession.start(rows, template, clock(), "KOO")
+    for step, seconds in steps:
+        clock.advance(seconds=seconds)
+        if step in ("up", "down"):
+            session.move(-1 if step == "up" else 1)
+        else:
+            getattr(session, step)(clock())
+        assert sorted(session.order) == list(range(1, size + 1))  # every row once, whatever the moves
+        assert (session.current is None) == (size == 0)
+        assert 0 <= session.reached <= size
+    # Every second of the meeting is booked to exactly one row (when there are rows).
+    booked = sum((session.row_elapsed(clock(), row_id) for row_id in session.order), timedelta(0))
+    assert booked == (session.elapsed(clock()) if size else timedelta(0))
