@@ -423,6 +423,21 @@ def test_ending_the_meeting_stores_it_and_shows_the_summary(tmp_path: Path) -> N
     run(tmp_path, scenario)
 
 
+def test_quitting_during_a_meeting_asks_first(tmp_path: Path) -> None:
+    from factboard_tui.tui.screens.dialogs import ConfirmDialog
+
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and "not stored yet" in app.screen.question
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+
+    run(tmp_path, scenario)
+
+
 def test_help_lists_the_meeting_keys_with_their_ids(tmp_path: Path) -> None:
     from factboard_tui.tui.screens.help import HelpScreen
 

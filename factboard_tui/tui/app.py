@@ -146,6 +146,22 @@ class FactBoardApp(App[None]):
         self.start_meeting = False
         screen.action_meeting()
 
+    async def action_quit(self) -> None:
+        """Quit; while a meeting runs unstored, ask first (ending it with e stores its minutes)."""
+        from factboard_tui.tui.screens.dialogs import ConfirmDialog
+        from factboard_tui.tui.screens.meeting import MeetingScreen
+
+        if not any(isinstance(screen, MeetingScreen) and screen.running for screen in self.screen_stack):
+            self.exit()
+            return
+
+        def decided(yes: object) -> None:
+            if yes:
+                self.exit()
+
+        question = "A meeting is running and is not stored yet: quit without its minutes? (e ends and stores it)"
+        self.push_screen(ConfirmDialog(question, "Quit anyway"), decided)
+
     # -- the lock ------------------------------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:

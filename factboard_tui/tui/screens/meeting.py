@@ -141,6 +141,11 @@ class MeetingScreen(Screen[None]):
         self.waiting_to_start = False
         self.seen_version = None  # draw everything now
 
+    @property
+    def running(self) -> bool:
+        """Whether a meeting has started and is not stored yet."""
+        return self.session is not None and not self.ended
+
     def now(self) -> datetime:
         """The meeting's time: the board's clock."""
         return self.board.clock()
