@@ -30,6 +30,7 @@ from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.lock import LockScreen
 from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.screens.meeting_summary import MeetingSummaryScreen
+from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.focus_card import FocusCard
 from factboard_tui.tui.widgets.meeting_list import MeetingList
 
@@ -221,7 +222,7 @@ def test_triage_edited_from_the_focus_card_goes_through_the_write_path_and_shows
         assert row_id is not None
         await pilot.press("t")
         await pilot.pause()
-        app.screen.query_one("#cell-input", Input).value = ""
+        app.screen.query_one(CellEditor).line.set_value("")
         await pilot.press(*"Inlagd", "enter")
         await until(pilot, lambda: board.row(row_id).triage == "admitted")
         change = board.history(row_id)[-1]
@@ -245,7 +246,7 @@ def test_a_bad_triage_is_refused_beside_the_field_and_nothing_is_written(tmp_pat
         version = board.data_version()
         await pilot.press("t")
         await pilot.pause()
-        app.screen.query_one("#cell-input", Input).value = ""
+        app.screen.query_one(CellEditor).line.set_value("")
         await pilot.press(*"Hmm", "enter")
         await pilot.pause()
         assert "is not a triage level of this board" in text_of(app.screen.query_one("#cell-hint", Static))
@@ -401,7 +402,7 @@ def test_ending_the_meeting_stores_it_and_shows_the_summary(tmp_path: Path) -> N
         await pilot.press("enter")
         await pilot.press("t")
         await pilot.pause()
-        app.screen.query_one("#cell-input", Input).value = ""
+        app.screen.query_one(CellEditor).line.set_value("")
         await pilot.press(*"Stabil", "enter")
         clock.advance(minutes=2)
         await pilot.press("enter", "s")
@@ -548,7 +549,7 @@ def test_snapshot_summary(snap_compare, tmp_path: Path) -> None:  # type: ignore
         await running_meeting(pilot, clock)
         await pilot.press("t")
         await pilot.pause()
-        app.screen.query_one("#cell-input", Input).value = ""
+        app.screen.query_one(CellEditor).line.set_value("")
         await pilot.press(*"obs", "enter")
         await pilot.press("e")
         await pilot.pause()

@@ -15,13 +15,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.model import VisitCell
 from factboard_tui.core.templates import BoardTemplate
-from factboard_tui.tui.widgets.cell_editor import InitialsSuggester
+from factboard_tui.tui.widgets.cell_editor import complete_initials
+
+
+class InitialsSuggester(Suggester):
+    """The board's weekday-cell completion (`DEN+M` -> `DEN+MJR`) as a suggester for Textual's `Input`."""
+
+    def __init__(self, initials: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.complete = complete_initials(initials)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return self.complete(value)
 
 
 def visit_text(visit: VisitCell | None) -> str:
