@@ -233,7 +233,14 @@ def demo(
 
 @app.command("open")
 @user_errors
-def open_board(db: DbOption = None, user: UserOption = None, theme: ThemeOption = None) -> None:
+def open_board(
+    db: DbOption = None,
+    user: UserOption = None,
+    theme: ThemeOption = None,
+    meeting: Annotated[
+        bool, typer.Option("--meeting", help="Start the morning meeting at once (like m on the board).")
+    ] = False,
+) -> None:
     """Open the board in the terminal UI."""
     from factboard_tui.core.store import Board
     from factboard_tui.settings import load_settings
@@ -243,7 +250,11 @@ def open_board(db: DbOption = None, user: UserOption = None, theme: ThemeOption 
     Board.read_slot(path)
     settings = with_theme(load_settings(), theme)
     FactBoardApp(
-        path, user=user or os.environ.get(USER_ENV), passphrase=os.environ.get(PASSPHRASE_ENV), settings=settings
+        path,
+        user=user or os.environ.get(USER_ENV),
+        passphrase=os.environ.get(PASSPHRASE_ENV),
+        settings=settings,
+        meeting=meeting,
     ).run()
 
 
@@ -586,6 +597,71 @@ def rekey_command(
     key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV))
     out.print(f"{path.name} has a new key. The old recovery key no longer opens it; this one does:", highlight=False)
     show_recovery_key(path, slot.board_id, key, recovery_key_out)
+
+
+# -- meetings (issue 4: meeting mode) -------------------------------------------------------------------------------
+
+meetings_app = typer.Typer(
+    help="Morning meetings held on the board: list them, show their minutes.", no_args_is_help=True
+)
+app.add_typer(meetings_app, name="meetings")
+
+MINUTES_FORMATS = ("md", "html")
+"""Formats `meetings show` writes."""
+
+
+@meetings_app.command("list")
+@user_errors
+def meetings_list(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """List the meetings held on this board, newest first."""
+    from factboard_tui.core.minutes import load_meeting, meeting_ids
+
+    with unlocked(db) as board:
+        records = [load_meeting(board, meeting_id) for meeting_id in meeting_ids(board)]
+    if as_json:
+        sys.stdout.write(json.dumps([record.summary() for record in records], ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(records)} meetings", header_style="bold")
+    for heading in ("Id", "Started", "Minutes", "Chair", "Agenda", "Present", "Discussed", "Not reached", "Changes"):
+        table.add_column(heading)
+    for record in records:
+        summary = record.summary()
+        table.add_row(
+            str(record.id),
+            record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            f"{summary['duration_minutes']:g}",
+            record.chair,
+            record.agenda,
+            str(len(record.attendees)),
+            str(len(summary["discussed"])),
+            str(len(summary["not_reached"])),
+            str(summary["changes"]),
+        )
+    out.print(table)
+
+
+@meetings_app.command("show")
+@user_errors
+def meetings_show(
+    meeting_id: Annotated[int, typer.Argument(metavar="ID", help="The meeting's id (from `factboard meetings list`).")],
+    db: DbOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or html.")] = "md",
+) -> None:
+    """Print a meeting's minutes (plain text with client codes and changes: send them only where that is allowed)."""
+    from factboard_tui.core.minutes import load_meeting, minutes_html, minutes_markdown
+
+    if output_format not in MINUTES_FORMATS:
+        raise InvalidValue("format", f"--format {output_format!r} is not known: use md or html.")
+    with unlocked(db) as board:
+        record = load_meeting(board, meeting_id)
+    sys.stdout.write(minutes_markdown(record) if output_format == "md" else minutes_html(record))
+    err.print(
+        f"Meeting {record.id}'s minutes were written as plain text ({output_format}): they name clients and changes.",
+        highlight=False,
+    )
 
 
 # -- export and import (their own module, registered on `app` when imported) --------------------------------------

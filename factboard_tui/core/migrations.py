@@ -90,6 +90,36 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX ix_change_log_txn ON change_log (txn)",
         ],
     ),
+    (
+        "meeting records: who came, which rows were reached, which changes the meeting made",
+        [
+            # The changes a meeting made are the change log entries with first_change_id < id <= last_change_id.
+            """CREATE TABLE meeting (
+                id INTEGER NOT NULL PRIMARY KEY,
+                started_at DATETIME NOT NULL,
+                ended_at DATETIME NOT NULL,
+                chair VARCHAR NOT NULL,
+                agenda VARCHAR NOT NULL DEFAULT '',
+                budget_minutes INTEGER NOT NULL,
+                first_change_id INTEGER NOT NULL,
+                last_change_id INTEGER NOT NULL
+            )""",
+            """CREATE TABLE meeting_attendee (
+                meeting_id INTEGER NOT NULL REFERENCES meeting (id),
+                initials VARCHAR NOT NULL,
+                discipline VARCHAR NOT NULL DEFAULT '',
+                PRIMARY KEY (meeting_id, initials)
+            )""",
+            """CREATE TABLE meeting_row (
+                meeting_id INTEGER NOT NULL REFERENCES meeting (id),
+                position INTEGER NOT NULL,
+                row_id INTEGER NOT NULL REFERENCES board_row (id),
+                outcome VARCHAR NOT NULL,
+                seconds INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (meeting_id, position)
+            )""",
+        ],
+    ),
 ]
 """(description, statements) per schema version; version N is MIGRATIONS[N - 1]."""
 

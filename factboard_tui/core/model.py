@@ -3,7 +3,8 @@
 A `BoardRow` is one client's current period on the board (a client who leaves and comes back gets a new row, so
 history stays with the period it belongs to). `Visit` holds who visits on a calendar date, so every week keeps
 its own plan. `Staff` is the team. `Change` is the record every write appends: history, audit and later sync all
-read it. `BoardMeta` keeps the board's identity, team name and its own copy of its template.
+read it. `BoardMeta` keeps the board's identity, team name and its own copy of its template. `Meeting`, with
+its attendees and rows, records one morning meeting.
 
 The tables are created by the versioned migrations in `migrations.py`, not by `create_all`; a test checks that
 these classes and the migrated schema agree.
@@ -104,6 +105,48 @@ class Change(SQLModel, table=True):
     """Shared by every change one write made: the unit that undo reverses."""
     undoes: str | None = None
     """For an undo: the `txn` it reverses."""
+
+
+class Meeting(SQLModel, table=True):
+    """One morning meeting as it was held: when, who chaired, the agenda and the time budget.
+
+    The changes it made are not copied: they are the change log entries with `first_change_id < id <=
+    last_change_id`, which the log keeps for good.
+    """
+
+    __tablename__ = "meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime
+    ended_at: datetime
+    chair: str
+    agenda: str = ""
+    """The agenda titles of the day, joined by " · "."""
+    budget_minutes: int
+    first_change_id: int
+    last_change_id: int
+
+
+class MeetingAttendee(SQLModel, table=True):
+    """Someone checked in as present at a meeting, with their discipline at that time."""
+
+    __tablename__ = "meeting_attendee"
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    initials: str = Field(primary_key=True)
+    discipline: str = ""
+
+
+class MeetingRow(SQLModel, table=True):
+    """A board row in a meeting's order: discussed, skipped or not reached, and the time spent on it."""
+
+    __tablename__ = "meeting_row"
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    position: int = Field(primary_key=True)
+    row_id: int = Field(foreign_key="board_row.id")
+    outcome: str
+    seconds: int = 0
 
 
 class VisitCell(NamedTuple):

@@ -264,6 +264,10 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
             raise fail("each category must be a table")
         categories.append(Category(key=text(item, "key", "categories."), label=text(item, "label", "categories.")))
 
+    if "agenda" not in raw or "meeting_minutes" not in raw:
+        # A template copy from before meetings had an agenda: take the meeting settings of the shipped template.
+        shipped = _shipped_table(raw.get("id"))
+        raw = {"agenda": shipped.get("agenda", {}), "meeting_minutes": shipped.get("meeting_minutes", 15)} | raw
     agenda_raw = raw.get("agenda", {})
     if not isinstance(agenda_raw, dict) or not set(agenda_raw) <= set(WEEKDAY_KEYS):
         raise fail(f"'agenda' must be a table with keys among {', '.join(WEEKDAY_KEYS)}")
@@ -309,15 +313,20 @@ def _with_later_columns(columns: dict[str, str], template_id: Any) -> dict[str, 
     missing = [key for key in LATER_COLUMNS if key not in columns]
     if not missing:
         return columns
-    shipped: dict[str, str] = {}
-    path = templates_dir() / f"{template_id}.toml"
-    if isinstance(template_id, str) and template_id.isidentifier() and path.is_file():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("columns", {})
-            shipped = {k: v for k, v in table.items() if isinstance(v, str) and v}
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            shipped = {}
+    table = _shipped_table(template_id).get("columns", {})
+    shipped = {k: v for k, v in table.items() if isinstance(v, str) and v} if isinstance(table, dict) else {}
     return columns | {key: shipped.get(key, LATER_COLUMNS[key]) for key in missing}
+
+
+def _shipped_table(template_id: Any) -> dict[str, Any]:
+    """The raw shipped template of this id (for filling in what older copies lack); empty if there is none."""
+    if not isinstance(template_id, str) or not template_id.isidentifier():
+        return {}
+    path = templates_dir() / f"{template_id}.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
 
 
 def _colour(value: Any, fail: Any) -> str:

@@ -2,20 +2,26 @@
 
 The app owns the open `Board` and the signed-in user; screens do the work. Given an already unlocked board
 (the demo) it goes straight to the board; given a passphrase (scripts) it unlocks without asking.
+
+The app also owns the lock: after `idle_lock_minutes` without a key press or click (by the app's clock, so tests
+move it by hand), or at once on ctrl+l, a lock screen covers every screen and shows no board data until the
+passphrase is typed again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.notifications import SeverityLevel
 
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.errors import FactBoardError
@@ -25,6 +31,7 @@ from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
 from factboard_tui.tui.messages import Unlocked
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.help import HelpScreen
+from factboard_tui.tui.screens.lock import LockScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.themes import ThemeFile, find_theme, load_themes, next_theme
 
@@ -33,6 +40,12 @@ BACKUP_DELAY = 2.0
 
 DEFAULT_THEME = "factboard-laptop"
 """The theme when the config names none (or one that is not installed)."""
+
+IDLE_CHECK_SECONDS = 5.0
+"""How often the app asks whether it has been idle long enough to lock."""
+
+LOCKED_OUT_ACTIONS = frozenset({"help", "command_palette", "next_theme", "lock"})
+"""App actions that would show or change something behind the lock screen: refused while locked."""
 
 
 class FactBoardApp(App[None]):
@@ -64,6 +77,14 @@ class FactBoardApp(App[None]):
             show=False,
             tooltip="Next theme: wall, laptop, high contrast, light",
         ),
+        Binding(
+            "ctrl+l",
+            "lock",
+            "Lock",
+            id="app.lock",
+            show=False,
+            tooltip="Lock now: nothing of the board shows until the passphrase is typed",
+        ),
     ]
 
     def __init__(
@@ -76,6 +97,7 @@ class FactBoardApp(App[None]):
         clock: Clock = system_clock,
         settings: Settings | None = None,
         themes: list[ThemeFile] | None = None,
+        meeting: bool = False,
     ) -> None:
         super().__init__()
         self.path = path
@@ -87,12 +109,17 @@ class FactBoardApp(App[None]):
         self.theme_files = load_themes() if themes is None else themes
         for theme_file in self.theme_files:
             self.register_theme(theme_file.theme)
+        self.start_meeting = meeting
+        """Start the morning meeting as soon as the board is open (`factboard open --meeting`)."""
+        self.last_input: datetime = clock()
+        """When someone last pressed a key or clicked: the idle lock counts from here."""
 
     def on_mount(self) -> None:
         self.set_keymap(self.settings.keys)
         self.theme = self._starting_theme()
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle lock")
         if self.board is not None and self.user:
-            self.push_screen(BoardScreen(self.board, self.user))
+            self._show_board(BoardScreen(self.board, self.user))
             return
         unlock = UnlockScreen(self.path, self.user, remembered=self.settings.user)
         self.push_screen(unlock)
@@ -103,7 +130,11 @@ class FactBoardApp(App[None]):
         """Swap the unlock screen for the board."""
         self.board = message.board
         self.user = message.user
-        self.switch_screen(BoardScreen(message.board, message.user, message.first_read))
+        screen = BoardScreen(message.board, message.user, message.first_read)
+        self.switch_screen(screen)
+        self.last_input = self.clock()
+        if self.start_meeting:
+            self._start_meeting(screen)
         if self.settings.backups.daily:
             self.set_timer(BACKUP_DELAY, lambda: self.daily_backup(message.board), name="daily backup soon")
         if message.user != self.settings.user:
@@ -121,6 +152,78 @@ class FactBoardApp(App[None]):
             return
         if made is not None:
             self.call_from_thread(self.notify, f"First unlock today: backed up to {made}")
+
+    def _show_board(self, screen: BoardScreen) -> None:
+        self.push_screen(screen)
+        if self.start_meeting:
+            self._start_meeting(screen)
+
+    def _start_meeting(self, screen: BoardScreen) -> None:
+        """Open meeting mode over the board (once)."""
+        self.start_meeting = False
+        screen.action_meeting()
+
+    async def action_quit(self) -> None:
+        """Quit; while a meeting runs unstored, ask first (ending it with e stores its minutes)."""
+        from factboard_tui.tui.screens.dialogs import ConfirmDialog
+        from factboard_tui.tui.screens.meeting import MeetingScreen
+
+        if not any(isinstance(screen, MeetingScreen) and screen.running for screen in self.screen_stack):
+            self.exit()
+            return
+
+        def decided(yes: object) -> None:
+            if yes:
+                self.exit()
+
+        question = "A meeting is running and is not stored yet: quit without its minutes? (e ends and stores it)"
+        self.push_screen(ConfirmDialog(question, "Quit anyway"), decided)
+
+    # -- the lock ------------------------------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
+            self.last_input = self.clock()
+        await super().on_event(event)
+
+    @property
+    def locked(self) -> bool:
+        """Whether the lock screen is up."""
+        return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
+
+    def lock_if_idle(self) -> None:
+        """Lock when nobody has touched the keyboard or mouse for `idle_lock_minutes`."""
+        idle = self.clock() - self.last_input
+        if idle >= timedelta(minutes=self.settings.idle_lock_minutes):
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        """Cover everything with the lock screen (only once a board is open: the unlock screen shows nothing)."""
+        if self.board is None or self.locked:
+            return
+        self.clear_notifications()  # a toast may name a client or a value
+        self.push_screen(LockScreen(self.path, self.user), self._unlocked_again)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification, except behind the lock (notifications can name clients and values)."""
+        if self.locked:
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _unlocked_again(self, _result: object) -> None:
+        self.last_input = self.clock()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Behind the lock, nothing but quitting and the passphrase."""
+        return not (action in LOCKED_OUT_ACTIONS and self.locked)
 
     def on_unmount(self) -> None:
         if self.board is not None:
@@ -175,5 +278,8 @@ class FactBoardApp(App[None]):
             if theme_file.name != self.theme
         ]
         commands.append(PaletteCommand("app: keys", "Every key on this screen and how to remap it", self.action_help))
+        commands.append(
+            PaletteCommand("app: lock now", "Hide the board until the passphrase is typed", self.action_lock)
+        )
         commands.append(PaletteCommand("app: quit", "Close FactBoard (the board stays encrypted on disk)", self.exit))
         return commands

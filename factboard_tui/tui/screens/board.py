@@ -81,6 +81,7 @@ class BoardScreen(Screen[None]):
         Binding(
             "x", "export", "Export", id="board.export", show=False, tooltip="Export the week or the board to a file"
         ),
+        Binding("m", "meeting", "Meeting", id="board.meeting", tooltip="Run the morning meeting on this screen"),
         Binding("ctrl+r", "reload", "Reload", id="board.reload", show=False, tooltip="Read the board again"),
     ]
 
@@ -563,10 +564,17 @@ class BoardScreen(Screen[None]):
 
         self.app.push_screen(ExportScreen(self.board, self.monday, kind))
 
+    def action_meeting(self) -> None:
+        from factboard_tui.tui.screens.meeting import MeetingScreen
+
+        if not any(isinstance(screen, MeetingScreen) for screen in self.app.screen_stack):
+            self.app.push_screen(MeetingScreen(self))
+
     def palette_commands(self) -> list[PaletteCommand]:
         """The board's entries in the command palette, namespaced like the help screen."""
         row = self.current_row()
         commands = [
+            PaletteCommand("meeting: start", "Run the morning meeting on this screen", self.action_meeting),
             PaletteCommand("row: add client to board", "Put a client on the board", self.action_add_row),
             PaletteCommand("row: undo my last change", "Undo your newest change (recorded)", self.action_undo),
             PaletteCommand("view: filter by text", "Show rows whose text matches", self.action_filter),

@@ -1,0 +1,312 @@
+"""A finished meeting: stored once, read back as a record, and written out as minutes.
+
+`save_meeting` is the one write path of the meeting tables (`meeting`, `meeting_attendee`, `meeting_row`). The
+changes a meeting made are not copied: the record keeps the range of change-log ids the meeting spans, and
+`load_meeting` reads them back in the board's own words (`history.describe_change`). `minutes_markdown` and
+`minutes_html` are pure functions of a record, shared by the summary screen and `factboard meetings show`.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy import select as sa_select
+
+from factboard_tui.core import fields as F
+from factboard_tui.core.errors import InvalidValue, NotFound
+from factboard_tui.core.history import ChangeLine, describe_change
+from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
+from factboard_tui.core.model import BoardRow, Change, Meeting, MeetingAttendee, MeetingRow
+from factboard_tui.core.store import Board
+
+_MEETING_TABLE = Meeting.__table__  # type: ignore[attr-defined]
+_ATTENDEE_TABLE = MeetingAttendee.__table__  # type: ignore[attr-defined]
+_MEETING_ROW_TABLE = MeetingRow.__table__  # type: ignore[attr-defined]
+_CHANGE_TABLE = Change.__table__  # type: ignore[attr-defined]
+_ROW_TABLE = BoardRow.__table__  # type: ignore[attr-defined]
+
+
+# -- the record ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """Someone at the meeting."""
+
+    initials: str
+    discipline: str
+    """The discipline's label in the board's language (empty if none was set)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowOutcome:
+    """A row as the meeting left it."""
+
+    row_id: int
+    client_code: str
+    outcome: str
+    seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingChange:
+    """One change made during the meeting, with the client it belongs to."""
+
+    client_code: str
+    line: ChangeLine
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    """A stored meeting, read back with everything the minutes need."""
+
+    id: int
+    team: str
+    started_at: datetime
+    ended_at: datetime
+    chair: str
+    agenda: str
+    budget_minutes: int
+    attendees: tuple[Attendee, ...]
+    rows: tuple[RowOutcome, ...]
+    changes: tuple[MeetingChange, ...]
+
+    @property
+    def duration(self) -> timedelta:
+        """How long the meeting took."""
+        return self.ended_at - self.started_at
+
+    def codes(self, outcome: str) -> list[str]:
+        """Client codes of the rows with this outcome, in meeting order."""
+        return [row.client_code for row in self.rows if row.outcome == outcome]
+
+    def summary(self) -> dict[str, Any]:
+        """The record as JSON-ready data (what `meetings list --json` prints per meeting)."""
+        return {
+            "id": self.id,
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat(),
+            "duration_minutes": round(self.duration.total_seconds() / 60, 1),
+            "budget_minutes": self.budget_minutes,
+            "chair": self.chair,
+            "agenda": self.agenda,
+            "attendees": [attendee.initials for attendee in self.attendees],
+            "disciplines": sorted({attendee.discipline for attendee in self.attendees if attendee.discipline}),
+            "discussed": self.codes(DISCUSSED),
+            "skipped": self.codes(SKIPPED),
+            "not_reached": self.codes(NOT_REACHED),
+            "changes": len(self.changes),
+        }
+
+
+def save_meeting(board: Board, session: MeetingSession, ended_at: datetime) -> int:
+    """The one write path of the meeting tables: store a finished meeting; returns its id.
+
+    The meeting's changes are those the change log holds after `session.first_change_id`, up to the newest one
+    now; they are referenced by that range, not copied.
+    """
+    chair = F.parse_initials(session.chair, "author", "Chair")
+    attendees = [F.parse_initials(initials, "attendee", "Attendee") for initials in dict.fromkeys(session.attendees)]
+    if ended_at < session.started_at:
+        raise InvalidValue("ended_at", "A meeting cannot end before it started: check the computer's clock.")
+    ended_at = ended_at.astimezone(UTC)
+    session.book(ended_at)
+    disciplines = {member.initials: member.discipline for member in board.staff(include_inactive=True)}
+    agenda = " · ".join(item.title for item in session.agenda)
+    with board._write_transaction() as connection:
+        last_change = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
+        inserted = connection.execute(
+            insert(_MEETING_TABLE).values(
+                started_at=session.started_at.astimezone(UTC),
+                ended_at=ended_at,
+                chair=chair,
+                agenda=agenda,
+                budget_minutes=session.budget_minutes,
+                first_change_id=session.first_change_id,
+                last_change_id=last_change,
+            )
+        )
+        meeting_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+        if attendees:
+            connection.execute(
+                insert(_ATTENDEE_TABLE),
+                [
+                    {"meeting_id": meeting_id, "initials": initials, "discipline": disciplines.get(initials, "")}
+                    for initials in attendees
+                ],
+            )
+        if session.order:
+            connection.execute(
+                insert(_MEETING_ROW_TABLE),
+                [
+                    {
+                        "meeting_id": meeting_id,
+                        "position": position,
+                        "row_id": row_id,
+                        "outcome": session.status.get(row_id, NOT_REACHED),
+                        "seconds": round(session.seconds.get(row_id, 0.0)),
+                    }
+                    for position, row_id in enumerate(session.order)
+                ],
+            )
+    return meeting_id
+
+
+def meeting_ids(board: Board) -> list[int]:
+    """Every stored meeting's id, newest first."""
+    with board.engine.connect() as connection:
+        return [
+            int(row[0])
+            for row in connection.execute(sa_select(_MEETING_TABLE.c.id).order_by(_MEETING_TABLE.c.id.desc()))
+        ]
+
+
+def load_meeting(board: Board, meeting_id: int) -> MeetingRecord:
+    """One stored meeting with its attendees, rows and changes, in the board's words."""
+    template = board.template
+    with board.session() as session:
+        connection = session.connection()
+        meeting = (
+            connection.execute(sa_select(_MEETING_TABLE).where(_MEETING_TABLE.c.id == meeting_id)).mappings().first()
+        )
+        if meeting is None:
+            raise NotFound(f"There is no meeting {meeting_id}: list the meetings with `factboard meetings list`.")
+        codes = {
+            int(row_id): str(code)
+            for row_id, code in connection.execute(sa_select(_ROW_TABLE.c.id, _ROW_TABLE.c.client_code))
+        }
+        attendees = tuple(
+            Attendee(str(initials), template.disciplines.get(str(discipline), str(discipline)))
+            for initials, discipline in connection.execute(
+                sa_select(_ATTENDEE_TABLE.c.initials, _ATTENDEE_TABLE.c.discipline)
+                .where(_ATTENDEE_TABLE.c.meeting_id == meeting_id)
+                .order_by(_ATTENDEE_TABLE.c.initials)
+            )
+        )
+        rows = tuple(
+            RowOutcome(int(row_id), codes.get(int(row_id), "?"), str(outcome), int(seconds))
+            for row_id, outcome, seconds in connection.execute(
+                sa_select(_MEETING_ROW_TABLE.c.row_id, _MEETING_ROW_TABLE.c.outcome, _MEETING_ROW_TABLE.c.seconds)
+                .where(_MEETING_ROW_TABLE.c.meeting_id == meeting_id)
+                .order_by(_MEETING_ROW_TABLE.c.position)
+            )
+        )
+        changes = [
+            Change(**change)
+            for change in connection.execute(
+                sa_select(_CHANGE_TABLE)
+                .where(
+                    _CHANGE_TABLE.c.id > meeting["first_change_id"],
+                    _CHANGE_TABLE.c.id <= meeting["last_change_id"],
+                    _CHANGE_TABLE.c.entity == "row",
+                )
+                .order_by(_CHANGE_TABLE.c.id)
+            ).mappings()
+        ]
+    return MeetingRecord(
+        id=int(meeting["id"]),
+        team=board.team,
+        started_at=_aware(meeting["started_at"]),
+        ended_at=_aware(meeting["ended_at"]),
+        chair=str(meeting["chair"]),
+        agenda=str(meeting["agenda"]),
+        budget_minutes=int(meeting["budget_minutes"]),
+        attendees=attendees,
+        rows=rows,
+        changes=tuple(
+            MeetingChange(codes.get(change.row_id or 0, "?"), describe_change(change, template)) for change in changes
+        ),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time (UTC, perhaps read back without its zone) as a timezone-aware datetime."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# -- minutes ---------------------------------------------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _minutes_text(span: timedelta) -> str:
+    return f"{int(span.total_seconds() // 60)} min {int(span.total_seconds() % 60):02d} s"
+
+
+def minutes_markdown(record: MeetingRecord) -> str:
+    """The meeting's minutes as Markdown: a coordinator can send them on as they are."""
+
+    def cell(text: str) -> str:
+        return " ".join(text.split()).replace("|", "\\|") or "—"
+
+    lines = [
+        f"# Meeting {record.id}: {record.team}, {_local(record.started_at)}",
+        "",
+        f"- **Agenda:** {record.agenda or '—'}",
+        f"- **Chair:** {record.chair}",
+        f"- **Duration:** {_minutes_text(record.duration)} (budget {record.budget_minutes} min)",
+        f"- **Attendees ({len(record.attendees)}):** "
+        + (", ".join(f"{a.initials} ({a.discipline or '—'})" for a in record.attendees) or "—"),
+        f"- **Discussed ({len(record.codes(DISCUSSED))}):** {', '.join(record.codes(DISCUSSED)) or '—'}",
+        f"- **Skipped ({len(record.codes(SKIPPED))}):** {', '.join(record.codes(SKIPPED)) or '—'}",
+        f"- **Not reached ({len(record.codes(NOT_REACHED))}):** {', '.join(record.codes(NOT_REACHED)) or '—'}",
+        "",
+        f"## Changes made during the meeting ({len(record.changes)})",
+        "",
+    ]
+    if record.changes:
+        lines += ["| time | who | client | what | old | new |", "|---|---|---|---|---|---|"]
+        for change in record.changes:
+            line = change.line
+            lines.append(
+                f"| {line.at.astimezone():%H:%M} | {line.author} | {change.client_code} | {cell(line.what)} "
+                f"| {cell(line.old)} | {cell(line.new)} |"
+            )
+    else:
+        lines.append("No changes.")
+    return "\n".join(lines) + "\n"
+
+
+def minutes_html(record: MeetingRecord) -> str:
+    """The meeting's minutes as a standalone HTML page (every value escaped)."""
+    e = html.escape
+
+    def item(label: str, value: str) -> str:
+        return f"<li><strong>{e(label)}:</strong> {e(value)}</li>"
+
+    attendees = ", ".join(f"{a.initials} ({a.discipline or '—'})" for a in record.attendees) or "—"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>Meeting {record.id}: {e(record.team)}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #888;padding:.2em .5em;text-align:left}</style>",
+        "</head><body>",
+        f"<h1>Meeting {record.id}: {e(record.team)}, {e(_local(record.started_at))}</h1>",
+        "<ul>",
+        item("Agenda", record.agenda or "—"),
+        item("Chair", record.chair),
+        item("Duration", f"{_minutes_text(record.duration)} (budget {record.budget_minutes} min)"),
+        item(f"Attendees ({len(record.attendees)})", attendees),
+    ]
+    for outcome, label in ((DISCUSSED, "Discussed"), (SKIPPED, "Skipped"), (NOT_REACHED, "Not reached")):
+        codes = record.codes(outcome)
+        parts.append(item(f"{label} ({len(codes)})", ", ".join(codes) or "—"))
+    parts += ["</ul>", f"<h2>Changes made during the meeting ({len(record.changes)})</h2>"]
+    if record.changes:
+        parts.append("<table><tr><th>time</th><th>who</th><th>client</th><th>what</th><th>old</th><th>new</th></tr>")
+        for change in record.changes:
+            line = change.line
+            cells = (f"{line.at.astimezone():%H:%M}", line.author, change.client_code, line.what, line.old, line.new)
+            parts.append("<tr>" + "".join(f"<td>{e(text)}</td>" for text in cells) + "</tr>")
+        parts.append("</table>")
+    else:
+        parts.append("<p>No changes.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,108 @@
+"""Check-in: who is at the morning meeting, picked from the team list.
+
+FACT teams are certified on having at least four disciplines at the board meeting, so the screen counts the
+disciplines of everyone checked in and says so while the chair ticks names. The team list is read in a worker; the
+chair starts checked in. Closing the screen (Esc) keeps whatever is ticked: the check-in is never lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, SelectionList, Static
+
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.meetings import MIN_DISCIPLINES, attendance_warning, disciplines_present
+from factboard_tui.core.model import Staff
+from factboard_tui.core.store import Board
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """What the check-in returns: who is present, and the team list their disciplines come from."""
+
+    present: list[str]
+    staff: list[Staff]
+
+
+class AttendanceScreen(ModalScreen[CheckIn]):
+    """Tick who is present; the count of disciplines updates as you go."""
+
+    CSS_PATH = "meeting.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "done", "Start", id="attendance.done", tooltip="Done checking in: run the meeting"),
+        Binding("escape", "done", "Close", id="attendance.close", tooltip="Close, keeping who is ticked"),
+    ]
+
+    @dataclass
+    class StaffLoaded(Message):
+        """The team list arrived from the worker."""
+
+        staff: list[Staff]
+
+    def __init__(self, board: Board, present: list[str]) -> None:
+        super().__init__()
+        self.board = board
+        self.present = list(present)
+        """Initials ticked when the screen opens (the chair, or the earlier check-in)."""
+        self.staff: list[Staff] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="attendance-box"):
+            yield Static("Who is here? Space or Enter ticks a name; ctrl+s starts.", id="attendance-title")
+            yield SelectionList[str](id="attendance-list")
+            yield Static("", id="attendance-count")
+            with Horizontal(id="attendance-buttons"):
+                yield Button("Start meeting", variant="primary", id="attendance-start")
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+        self.load_staff()
+
+    @work(thread=True, exclusive=True, group="attendance", name="load team list")
+    def load_staff(self) -> None:
+        """Read the active team list off the UI thread."""
+        try:
+            staff = self.board.staff()
+        except FactBoardError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error")
+            return
+        self.post_message(self.StaffLoaded(staff))
+
+    def on_attendance_screen_staff_loaded(self, message: StaffLoaded) -> None:
+        self.staff = message.staff
+        template = self.board.template
+        selections = self.query_one(SelectionList)
+        width = max((len(member.name) for member in self.staff), default=10)
+        for member in self.staff:
+            discipline = template.disciplines.get(member.discipline, member.discipline) or "no discipline"
+            prompt = Text.assemble((f"{member.initials:<6}", "bold"), f" {member.name:<{width}}  ", (discipline, "dim"))
+            selections.add_option((prompt, member.initials, member.initials in self.present))
+        if self.staff:
+            selections.highlighted = 0
+        self._count()
+
+    @on(SelectionList.SelectedChanged)
+    def _count(self) -> None:
+        present = self.query_one(SelectionList).selected
+        found = disciplines_present(self.staff, present)
+        warning = attendance_warning(self.staff, present, self.board.template)
+        count = self.query_one("#attendance-count", Static)
+        if warning:
+            count.update(Text(f"⚠ {warning}", style="bold"))
+            count.add_class("-warning")
+        else:
+            count.update(f"{len(present)} present, {len(found)} disciplines (at least {MIN_DISCIPLINES}): good.")
+            count.remove_class("-warning")
+
+    @on(Button.Pressed, "#attendance-start")
+    def action_done(self) -> None:
+        self.dismiss(CheckIn(list(self.query_one(SelectionList).selected), self.staff))

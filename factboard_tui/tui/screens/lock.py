@@ -1,0 +1,80 @@
+"""The lock screen: covers the whole app, shows nothing from the board, and asks for the passphrase.
+
+A board on a wall screen or an unattended laptop locks itself after `idle_lock_minutes` without a key press, and
+at once on ctrl+l. The board stays open underneath (edits queued before the lock still reach the database, a
+meeting's clock keeps running), but nothing of it is drawn until the team's passphrase unwraps the key slot again;
+that check runs in a worker, since Argon2id takes a few hundred milliseconds by design.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input, Label, Static
+
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.store import Board
+
+
+class LockScreen(Screen[None]):
+    """Nothing but a passphrase field; dismissed when the passphrase opens the board's key slot."""
+
+    AUTO_FOCUS = "#lock-passphrase"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "app.quit", "Quit", id="lock.quit", tooltip="Close FactBoard (the board stays encrypted)"),
+    ]
+
+    @dataclass
+    class Checked(Message):
+        """The passphrase check finished: `error` is None when it opened the key slot."""
+
+        error: str | None
+
+    def __init__(self, path: Path, user: str | None) -> None:
+        super().__init__(id="lock-screen")
+        self.path = path
+        self.user = user
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="lock-box"):
+            yield Static("FactBoard is locked", id="lock-title")
+            who = f" (signed in: {self.user})" if self.user else ""
+            yield Static(f"Type the team's passphrase to go on{who}.", id="lock-hint")
+            yield Label("Passphrase")
+            yield Input(password=True, id="lock-passphrase", placeholder="the team's passphrase")
+            yield Static("", id="lock-error")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        if not event.value:
+            self.query_one("#lock-error", Static).update("Type the passphrase.")
+            return
+        self.query_one("#lock-error", Static).update("Checking…")
+        self.check(event.value)
+
+    @work(thread=True, exclusive=True, group="lock", name="check passphrase")
+    def check(self, passphrase: str) -> None:
+        """Unwrap the key slot with the passphrase, off the UI thread (the key itself is thrown away)."""
+        try:
+            Board.read_slot(self.path).unwrap(passphrase)
+        except FactBoardError as error:
+            self.post_message(self.Checked(str(error)))
+            return
+        self.post_message(self.Checked(None))
+
+    def on_lock_screen_checked(self, message: Checked) -> None:
+        if message.error is None:
+            self.dismiss(None)
+            return
+        self.query_one("#lock-error", Static).update(message.error)
+        field = self.query_one("#lock-passphrase", Input)
+        field.value = ""
+        field.focus()

@@ -1,0 +1,390 @@
+"""Meeting mode: the chair runs the morning board meeting on the big screen, from the keyboard.
+
+A thin face over `core.meetings`: the session there keeps the order, the outcomes and the timers; this screen
+draws them (header with the meeting clock and pace, the focus card, the compact list) and turns the chair's keys
+into session steps. It reads rows from the board screen underneath, which keeps polling the database, so a change
+made at any desk shows here within a second; and every quick edit (triage, actions, visits) goes into the board
+screen's writer queue and from there through the one write path, so it shows on every other screen the same way.
+The meeting's clock is the board's clock, so tests move it by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Digits, Static
+
+from factboard_tui.core import fields as F
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.meetings import NOT_REACHED, MeetingSession, clock_text, row_flags
+from factboard_tui.core.minutes import MeetingRecord, load_meeting, save_meeting
+from factboard_tui.core.model import BoardRow, Staff, VisitCell
+from factboard_tui.core.store import week_start
+from factboard_tui.tui.commands import PaletteCommand
+from factboard_tui.tui.screens.attendance import AttendanceScreen, CheckIn
+from factboard_tui.tui.screens.dialogs import ConfirmDialog, TextEditorDialog
+from factboard_tui.tui.screens.meeting_summary import MeetingSummaryScreen
+from factboard_tui.tui.screens.visits import VisitsDialog
+from factboard_tui.tui.widgets.cell_editor import CellEditor
+from factboard_tui.tui.widgets.focus_card import FocusCard
+from factboard_tui.tui.widgets.key_bar import KeyBar
+from factboard_tui.tui.widgets.meeting_header import MeetingHeader
+from factboard_tui.tui.widgets.meeting_list import LEGEND, ListEntry, MeetingList
+
+if TYPE_CHECKING:
+    from factboard_tui.tui.screens.board import BoardScreen
+
+TICK_SECONDS = 1.0
+"""How often the clocks redraw and the screen looks for rows changed elsewhere."""
+
+ROW_ACTIONS = frozenset({"next", "previous", "discussed", "skip", "move", "edit_triage", "edit_actions", "edit_visits"})
+"""Chair keys that need a running meeting with a current row."""
+
+
+class MeetingScreen(Screen[None]):
+    """The board meeting: header, focus card, compact list."""
+
+    CSS_PATH = "meeting.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space,n", "next", "Next", id="meeting.next", tooltip="Next row (nothing is marked)"),
+        Binding("p", "previous", "Previous", id="meeting.previous", tooltip="Back to the row before"),
+        Binding("enter", "discussed", "Discussed", id="meeting.discussed", tooltip="Mark discussed and go on"),
+        Binding("s", "skip", "Skip", id="meeting.skip", tooltip="Skip this row for now and go on"),
+        Binding(
+            "K,shift+up", "move(-1)", "Move up", id="meeting.move_up", show=False, tooltip="Move this row up the order"
+        ),
+        Binding(
+            "J,shift+down", "move(1)", "Move down", id="meeting.move_down", show=False, tooltip="Move this row down"
+        ),
+        Binding("t", "edit_triage", "Triage", id="meeting.triage", tooltip="Change this row's triage"),
+        Binding("a", "edit_actions", "Actions", id="meeting.actions", tooltip="Edit this row's current actions"),
+        Binding("v", "edit_visits", "Visits", id="meeting.visits", tooltip="Edit this week's visits of this row"),
+        Binding("h", "privacy", "Privacy", id="meeting.privacy", tooltip="Hide or show free text in the list"),
+        Binding("i", "attendance", "Check-in", id="meeting.attendance", show=False, tooltip="Who is present"),
+        Binding("e", "end", "End", id="meeting.end", tooltip="End the meeting: summary, stored as minutes"),
+    ]
+
+    def __init__(self, board_screen: BoardScreen) -> None:
+        super().__init__()
+        self.board_screen = board_screen
+        self.board = board_screen.board
+        self.template = board_screen.board.template
+        self.user = board_screen.user
+        self.session: MeetingSession | None = None
+        self.waiting_to_start = False
+        """Checked in, but the board's rows have not arrived yet: start on the next tick that has them."""
+        self.attendees: list[str] = [self.user]
+        self.staff: list[Staff] = []
+        self.privacy = False
+        self.rows_seen: dict[int, BoardRow] = {}
+        """Every row the meeting has shown, as last seen: a row taken off during the meeting stays listed."""
+        self.optimistic: dict[int, BoardRow] = {}
+        """Edits made here and queued but not yet read back from the database."""
+        self.seen_version: tuple[int, int] | None = None
+        """The board screen's change id and visits table last drawn from."""
+        self.editing: dict[str, Any] | None = None
+        self.ended = False
+
+    def compose(self) -> ComposeResult:
+        yield MeetingHeader(id="meeting-header")
+        with Horizontal(id="meeting-body"):
+            with Vertical(id="focus-box"):
+                with Horizontal(id="focus-head"):
+                    yield Static("", id="focus-position")
+                    yield Digits("00:00", id="row-timer")
+                with VerticalScroll(id="focus-scroll"):
+                    yield FocusCard(id="focus-card")
+            with Vertical(id="list-box"):
+                yield MeetingList(id="meeting-list")
+                yield Static(LEGEND, id="list-legend")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        theme = getattr(self.app, "theme_file", None)
+        self.privacy = bool(theme and theme.privacy)
+        today = self.board.today()
+        if self.board_screen.monday != week_start(today):  # the meeting plans this week, whatever the board showed
+            self.board_screen.monday = week_start(today)
+            self.board_screen.grid_cache.clear()
+            self.board_screen.load_rows()
+        self.set_interval(TICK_SECONDS, self.tick, name="meeting clock")
+        self.app.push_screen(AttendanceScreen(self.board, self.attendees), self._checked_in)
+        self.tick()
+
+    # -- starting ------------------------------------------------------------------------------------------------
+
+    def _checked_in(self, check_in: CheckIn | None) -> None:
+        if check_in is not None:
+            self.attendees = sorted(check_in.present)
+            self.staff = check_in.staff or self.staff
+            if self.session is not None:
+                self.session.attendees = list(self.attendees)
+        if self.session is None:
+            self.waiting_to_start = True
+        self.tick()
+
+    def _begin(self) -> None:
+        """Start the clock over the board's rows as they are now (needs the board screen's first read)."""
+        screen = self.board_screen
+        self.session = MeetingSession.start(
+            screen.rows, self.template, self.now(), self.user, first_change_id=max(0, screen.data_version)
+        )
+        self.session.attendees = list(self.attendees)
+        self.waiting_to_start = False
+        self.seen_version = None  # draw everything now
+
+    @property
+    def running(self) -> bool:
+        """Whether a meeting has started and is not stored yet."""
+        return self.session is not None and not self.ended
+
+    def now(self) -> datetime:
+        """The meeting's time: the board's clock."""
+        return self.board.clock()
+
+    # -- every second ----------------------------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Start when ready, follow changes made elsewhere, redraw the clocks."""
+        if self.ended:
+            return
+        if self.waiting_to_start and self.board_screen.data_version >= 0:
+            self._begin()
+        # A new change id, or a new read of the whole board (a new visits table): draw from the board's rows again.
+        seen = (self.board_screen.data_version, id(self.board_screen.visits))
+        if self.session is not None and seen != self.seen_version:
+            self.seen_version = seen
+            self.optimistic.clear()
+            for row in self.board_screen.rows:
+                if row.id is not None:
+                    self.rows_seen[row.id] = row
+            self.session.follow_board(row.id for row in self.board_screen.rows if row.id is not None)
+            self.redraw()
+        self._draw_clock()
+
+    def redraw(self) -> None:
+        """Draw the card and the list (the clocks redraw on their own every tick)."""
+        session = self.session
+        if session is None:
+            self.query_one(FocusCard).update(Text("Check in who is present to start the meeting.", style="dim"))
+            return
+        today = self.board.today()
+        monday = week_start(today)
+        row = self.row(session.current)
+        visits = self.visits(session.current)
+        flags = row_flags(row, visits, self.template, today) if row else []
+        self.query_one(FocusCard).show(row, visits, flags, self.template, monday, today)
+        self.query_one("#focus-scroll", VerticalScroll).scroll_home(animate=False)
+        # Only the rows that fit are built (the current one in the middle), so a step costs the same at 2,000 rows.
+        listing = self.query_one(MeetingList)
+        start, stop = listing.window(session.index, len(session.order))
+        entries = []
+        for row_id in session.order[start:stop]:
+            listed = self.row(row_id)
+            if listed is not None:
+                flags = row_flags(listed, self.visits(row_id), self.template, today)
+                entries.append(ListEntry(listed, session.outcome(row_id), flags))
+        listing.show(entries, self.template, self.privacy, above=start, below=len(session.order) - stop)
+        self.query_one("#list-box").border_title = "Rows" + (
+            "  ·  privacy on: free text hidden" if self.privacy else ""
+        )
+        self._draw_clock()
+        self.refresh_bindings()
+
+    def row(self, row_id: int | None) -> BoardRow | None:
+        """A row as the meeting shows it: a queued edit of ours, else the board's, else as last seen."""
+        if row_id is None:
+            return None
+        return (
+            self.optimistic.get(row_id) or self.board_screen.rows_by_key.get(str(row_id)) or self.rows_seen.get(row_id)
+        )
+
+    def visits(self, row_id: int | None) -> dict[date, VisitCell]:
+        """This week's visits of a row (the board screen reads this week while a meeting runs)."""
+        return self.board_screen.visits.get(row_id or 0, {})
+
+    def _draw_clock(self) -> None:
+        """The header, the row's position and its timer, for this moment."""
+        session = self.session
+        now = self.now()
+        self.query_one(MeetingHeader).show(
+            session, now, self.board.team, self.template, self.board.today(), self.attendees, self.staff
+        )
+        if session is None:
+            return
+        self.query_one("#row-timer", Digits).update(clock_text(session.row_elapsed(now)))
+        position = session.index + 1 if session.order else 0
+        self.query_one("#focus-position", Static).update(
+            Text.assemble(("Row ", "bold"), (f"{position} of {len(session.order)}", "bold"), "  ·  time on this row")
+        )
+
+    # -- the chair's keys ------------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out what needs a row (or a running meeting)."""
+        running = self.session is not None and self.session.current is not None and not self.ended
+        return True if running or action not in ROW_ACTIONS else None
+
+    def _step(self, step: str) -> None:
+        if self.session is None or self.editing is not None:
+            return
+        getattr(self.session, step)(self.now())
+        self.redraw()
+        self._draw_clock()
+
+    def action_next(self) -> None:
+        self._step("next")
+
+    def action_previous(self) -> None:
+        self._step("previous")
+
+    def action_discussed(self) -> None:
+        self._step("discussed")
+
+    def action_skip(self) -> None:
+        self._step("skip")
+
+    def action_move(self, step: int) -> None:
+        if self.session is not None:
+            self.session.move(step)
+            self.redraw()
+
+    def action_privacy(self) -> None:
+        self.privacy = not self.privacy
+        self.notify("Privacy on: free text shows only on the focus card." if self.privacy else "Privacy off.")
+        self.redraw()
+
+    def action_attendance(self) -> None:
+        self.app.push_screen(AttendanceScreen(self.board, self.attendees), self._checked_in)
+
+    # -- quick edits, through the board screen's writer and the one write path --------------------------------------
+
+    def _write(self, row: BoardRow, key: str, text: str, original: Any, day: date | None = None) -> None:
+        """Queue one field (or one day's visit) for the writer; then read the change back at once."""
+        writer = self.board_screen
+        writer.write_later(partial(writer.write_cell, row.id or 0, key, text, original, day))
+        writer.write_later(partial(self.app.call_from_thread, writer.refresh_changes))
+
+    def action_edit_triage(self) -> None:
+        row = self.row(self.session.current) if self.session else None
+        if row is None or self.editing is not None:
+            return
+        self.editing = {"row": row, "key": "triage"}
+        choices = [level.label for level in self.template.triage]
+        text = F.display(row.triage, self.template, "triage")
+        editor = CellEditor(
+            text, label=f"{row.client_code} · {self.template.label('triage')}", choices=choices, width=48
+        )
+        self.query_one("#focus-box").mount(editor)
+        editor.styles.offset = (2, 1)
+
+    @on(CellEditor.Save)
+    def _triage_saved(self, message: CellEditor.Save) -> None:
+        message.stop()
+        if self.editing is None:
+            return
+        row: BoardRow = self.editing["row"]
+        try:
+            typed = F.coerce("triage", message.text, self.template)
+        except FactBoardError as error:
+            message.editor.show_error(str(error))
+            return
+        if typed != row.triage:
+            self.optimistic[row.id or 0] = row.model_copy(update={"triage": typed})
+            self._write(row, "triage", message.text, row.triage)
+        self._close_editor()
+
+    @on(CellEditor.Cancel)
+    def _close_editor(self) -> None:
+        self.editing = None
+        for editor in self.query(CellEditor):
+            editor.remove()
+        self.redraw()
+
+    def action_edit_actions(self) -> None:
+        row = self.row(self.session.current) if self.session else None
+        if row is None:
+            return
+
+        def saved(text: object) -> None:
+            if isinstance(text, str) and text != (row.actions or ""):
+                typed = F.coerce("actions", text, self.template)
+                self.optimistic[row.id or 0] = row.model_copy(update={"actions": typed})
+                self._write(row, "actions", text, row.actions)
+                self.redraw()
+
+        title = f"{row.client_code} · {self.template.label('actions')}"
+        self.app.push_screen(
+            TextEditorDialog(title, row.actions or "", lambda text: F.coerce("actions", text, self.template)), saved
+        )
+
+    def action_edit_visits(self) -> None:
+        row = self.row(self.session.current) if self.session else None
+        if row is None:
+            return
+        visits = dict(self.visits(row.id))
+        monday = week_start(self.board.today())
+
+        def saved(changed: dict[date, str] | None) -> None:
+            for day, text in (changed or {}).items():
+                visit = visits.get(day)
+                original = (visit.staff, visit.note) if visit else (None, None)
+                self._write(row, "visit", text, original, day)
+
+        title = f"{row.client_code} · visits this week"
+        self.app.push_screen(
+            VisitsDialog(title, visits, monday, self.template, self.board_screen.staff_initials), saved
+        )
+
+    # -- the end ---------------------------------------------------------------------------------------------------
+
+    def action_end(self) -> None:
+        session = self.session
+        if session is None or self.ended:
+            self.dismiss(None)
+            return
+        open_rows = sum(1 for row_id in session.order if session.outcome(row_id) in (NOT_REACHED, "current"))
+
+        def confirmed(yes: object) -> None:
+            if yes:
+                self.ended = True
+                session.book(self.now())
+                # Through the writer queue: edits queued before the end are written first, so the record has them.
+                self.board_screen.write_later(partial(self._save, session))
+
+        question = f"End the meeting? {open_rows} rows are not discussed yet; it is stored as minutes."
+        self.app.push_screen(ConfirmDialog(question, "End meeting"), confirmed)
+
+    def _save(self, session: MeetingSession) -> None:
+        """Store the meeting and read it back (in the writer thread)."""
+        try:
+            meeting_id = save_meeting(self.board, session, self.board.clock())
+            record = load_meeting(self.board, meeting_id)
+        except FactBoardError as error:
+            self.app.call_from_thread(self._not_saved, str(error))
+            return
+        self.app.call_from_thread(self._show_summary, record)
+
+    def _not_saved(self, reason: str) -> None:
+        self.ended = False
+        self.notify(f"The meeting was not stored: {reason}", severity="error")
+
+    def _show_summary(self, record: MeetingRecord) -> None:
+        self.app.switch_screen(MeetingSummaryScreen(record))
+        self.board_screen.refresh_changes()
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """The meeting's entries in the command palette."""
+        return [
+            PaletteCommand("meeting: end", "End the meeting: summary, stored as minutes", self.action_end),
+            PaletteCommand("meeting: check-in", "Who is present", self.action_attendance),
+            PaletteCommand("meeting: privacy", "Hide or show free text in the list", self.action_privacy),
+        ]

@@ -1,0 +1,99 @@
+"""The focus card: the row being discussed, on the wall screen, large enough to read from across the room.
+
+It shows everything the chair steps through for one client (triage, category, days on board, situation, actions,
+safety, this week's visits by day) with the flags the chair must not miss first, each as words in reverse video so
+colour is never the only signal. It is the one place in the meeting where free text shows while privacy is on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from factboard_tui.core.fields import display
+from factboard_tui.core.meetings import Flag
+from factboard_tui.core.model import BoardRow, VisitCell
+from factboard_tui.core.templates import BoardTemplate
+from factboard_tui.core.views import days_on_board
+from factboard_tui.tui.board_view import triage_style
+
+
+def focus_card(
+    row: BoardRow, visits: dict[date, VisitCell], flags: list[Flag], template: BoardTemplate, monday: date, today: date
+) -> RenderableType:
+    """One row as the focus card draws it."""
+    label = template.label
+    title = Text.assemble(
+        (row.client_code, "bold underline"),
+        "   ",
+        (f" {display(row.triage, template, 'triage')} ", triage_style(template, row.triage)),
+        "   ",
+        (display(row.category, template, "category") or "—", "bold"),
+        f"   ·   {days_on_board(row, today)} days on board",
+    )
+    parts: list[RenderableType] = [title, Text("")]
+    if flags:
+        flag_line = Text()
+        for flag in flags:
+            flag_line.append(f" ⚑ {flag.text} ", style="bold reverse")
+            flag_line.append("  ")
+        parts += [flag_line, Text("")]
+    fields = Table.grid(padding=(0, 2), expand=True)
+    fields.add_column(style="bold", no_wrap=True, width=20)
+    fields.add_column(ratio=1)
+    for key in ("situation", "actions", "safety"):
+        fields.add_row(label(key), getattr(row, key) or "—")
+        fields.add_row("", "")
+    contacts = f"{row.primary_contact or '—'} / {row.doctor or '—'}"
+    fields.add_row(f"{label('primary_contact')} / {label('doctor')}", contacts)
+    if row.other_providers:
+        fields.add_row(label("other_providers"), row.other_providers)
+    evaluation = display(row.evaluation_date, template, "evaluation_date") or "—"
+    fields.add_row(label("evaluation_date"), evaluation)
+    fields.add_row(label("crisis_plan"), display(row.crisis_plan, template, "crisis_plan"))
+    parts += [fields, Text(""), _week(visits, template, monday, today)]
+    return Group(*parts)
+
+
+def _week(visits: dict[date, VisitCell], template: BoardTemplate, monday: date, today: date) -> Table:
+    """This week's visits by day, today's day marked."""
+    week = Table(expand=True, show_edge=True, padding=(0, 1), title="Visits this week", title_justify="left")
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        heading = f"{template.weekdays[offset]} {day:%d/%m}"
+        week.add_column(heading, ratio=1, header_style="bold reverse" if day == today else "bold")
+    cells: list[RenderableType] = []
+    for offset in range(7):
+        visit = visits.get(monday + timedelta(days=offset))
+        if visit is None:
+            cells.append(Text("·", style="dim"))
+        else:
+            cell = Text(visit.staff, style="bold")
+            if visit.note:
+                cell.append(f"\n{visit.note}", style="italic")
+            cells.append(cell)
+    week.add_row(*cells)
+    return week
+
+
+class FocusCard(Static):
+    """The current row of the meeting, drawn by `focus_card`."""
+
+    def show(
+        self,
+        row: BoardRow | None,
+        visits: dict[date, VisitCell],
+        flags: list[Flag],
+        template: BoardTemplate,
+        monday: date,
+        today: date,
+    ) -> None:
+        """Draw `row`, or say there is nothing to discuss."""
+        if row is None:
+            self.update(Text("No rows on the board: nothing to discuss.", style="dim"))
+            return
+        self.update(focus_card(row, visits, flags, template, monday, today))

@@ -1,0 +1,76 @@
+"""The meeting's header: what meeting this is, the clock against the budget, the pace, and who is present.
+
+Four lines of text (the team and day, today's agenda from the template, the pace in words, the attendance or its
+warning) beside the meeting clock in large digits and the time left. The header's bottom rule turns to the warning
+colour when the meeting is behind and to the success colour when it is ahead; the words always say it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Digits, Static
+
+from factboard_tui.core.meetings import MeetingSession, attendance_warning, clock_text, disciplines_present
+from factboard_tui.core.model import Staff
+from factboard_tui.core.templates import BoardTemplate
+
+VERDICT_CLASSES = {"behind": "-behind", "over time": "-behind", "ahead": "-ahead", "done": "-ahead"}
+"""Header classes by pace verdict."""
+
+
+class MeetingHeader(Horizontal):
+    """Title lines, the meeting clock and the time left."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="meeting-title")
+        yield Digits("00:00", id="meeting-clock")
+        yield Static("", id="meeting-clock-text")
+
+    def show(
+        self,
+        session: MeetingSession | None,
+        now: datetime,
+        team: str,
+        template: BoardTemplate,
+        today: date,
+        attendees: Sequence[str],
+        staff: Sequence[Staff],
+    ) -> None:
+        """Draw everything for the moment `now`."""
+        lines = [
+            Text.assemble(
+                ("Meeting", "bold"),
+                " · ",
+                team,
+                " · ",
+                template.weekday_names[today.weekday()],
+                f" {today.isoformat()}",
+            ),
+            Text("  ·  ".join(f"{item.time} {item.title}" for item in session.agenda) if session else "", style="bold"),
+            Text(session.pace(now).text if session else "", style="bold"),
+        ]
+        found = disciplines_present(staff, attendees)
+        warning = attendance_warning(staff, attendees, template)
+        if not staff:
+            lines.append(Text("Checking in who is present…", style="dim"))
+        elif warning is None:
+            lines.append(Text(f"Present {len(attendees)}: {' '.join(attendees)}  ({len(found)} disciplines)"))
+        else:
+            lines.append(Text(f"⚠ {warning}", style="bold reverse"))
+        self.query_one("#meeting-title", Static).update(Text("\n", no_wrap=True, overflow="ellipsis").join(lines))
+        if session is None:
+            return
+        self.query_one("#meeting-clock", Digits).update(clock_text(session.elapsed(now)))
+        remaining = session.remaining(now)
+        left = f"{clock_text(remaining)} left" if remaining >= timedelta(0) else f"{clock_text(-remaining)} over"
+        self.query_one("#meeting-clock-text", Static).update(
+            f"elapsed of {session.budget_minutes} min\n{left}\nrow {clock_text(session.row_elapsed(now))}"
+        )
+        verdict = VERDICT_CLASSES.get(session.pace(now).verdict)
+        self.set_class(verdict == "-behind", "-behind")
+        self.set_class(verdict == "-ahead", "-ahead")

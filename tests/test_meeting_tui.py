@@ -1,0 +1,572 @@
+"""Meeting mode as the chair uses it on the wall screen, and the lock that covers the whole app.
+
+Pilot drives the real app on a real encrypted demo board. The board's clock is moved by hand, so the meeting clock,
+the row timer, the pace and the idle lock are checked exactly; a second `Board` on the same file plays the other
+terminals (checking what was written, or writing while the meeting runs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from test_meetings import HandClock
+from textual.pilot import Pilot
+from textual.widgets import Digits, Input, SelectionList, Static
+
+from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
+from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED
+from factboard_tui.core.minutes import load_meeting, meeting_ids
+from factboard_tui.core.store import Board
+from factboard_tui.settings import Settings
+from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.screens.attendance import AttendanceScreen
+from factboard_tui.tui.screens.board import BoardScreen
+from factboard_tui.tui.screens.lock import LockScreen
+from factboard_tui.tui.screens.meeting import MeetingScreen
+from factboard_tui.tui.screens.meeting_summary import MeetingSummaryScreen
+from factboard_tui.tui.widgets.cell_editor import CellEditor
+from factboard_tui.tui.widgets.focus_card import FocusCard
+from factboard_tui.tui.widgets.meeting_list import MeetingList
+
+MONDAY_MORNING = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
+SIZES = [(200, 50), (120, 40)]
+CHECK_IN = ("down", "down", "space", "down", "space", "down", "down", "space", "down", "space")
+"""From the top of the demo team (BS, CSA, DEN, HMR, KOO, KRO, MDN, …) ticks DEN, HMR, KRO and MDN besides the chair
+CSA, who starts ticked: nurses, a doctor, a social worker and a psychologist, four disciplines."""
+
+
+def text_of(widget: Static) -> str:
+    """What a Static shows, as plain text on one line."""
+    console = Console(width=300, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return " ".join(console.export_text().split())
+
+
+def list_lines(app: FactBoardApp) -> list[str]:
+    return app.screen.query_one(MeetingList).lines
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the app did not get there in time")
+
+
+def demo(tmp_path: Path, clock: HandClock) -> Path:
+    path = tmp_path / "demo.db"
+    create_demo_board(path, clock=clock).close()
+    return path
+
+
+def meeting_app(path: Path, clock: HandClock, **kwargs: object) -> FactBoardApp:
+    board = Board.unlock(path, DEMO_PASSPHRASE, clock=clock)
+    return FactBoardApp(path, board=board, user="CSA", clock=clock, **kwargs)  # type: ignore[arg-type]
+
+
+async def start_meeting(pilot: Pilot[None], check_in: tuple[str, ...] = CHECK_IN) -> MeetingScreen:
+    """From the board: m, tick who is here, ctrl+s; returns the running meeting screen."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+    await pilot.press("m")
+    await until(pilot, lambda: isinstance(app.screen, AttendanceScreen) and bool(app.screen.staff))
+    await pilot.press(*check_in, "ctrl+s")
+    await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.screen.session is not None)
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, MeetingScreen)
+    return screen
+
+
+Scenario = Callable[[FactBoardApp, Pilot[None], HandClock, Board], Awaitable[None]]
+
+
+def run(tmp_path: Path, scenario: Scenario, size: tuple[int, int] = (200, 50), **kwargs: object) -> Board:
+    """Run `scenario` on a fresh demo board; returns a second Board on the same file to check what was written."""
+    clock = HandClock(MONDAY_MORNING)
+    path = demo(tmp_path, clock)
+    checker = Board.unlock(path, DEMO_PASSPHRASE, clock=clock)
+
+    async def main() -> None:
+        app = meeting_app(path, clock, **kwargs)
+        async with app.run_test(size=size) as pilot:
+            await scenario(app, pilot, clock, checker)
+
+    asyncio.run(main())
+    return checker
+
+
+# -- starting --------------------------------------------------------------------------------------------------------
+
+
+def test_m_starts_a_meeting_with_todays_agenda_in_triage_order(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        title = text_of(screen.query_one("#meeting-title", Static))
+        assert "Måndag 2026-11-23" in title
+        assert "08:15 Veckoplanering" in title and "08:50 Vecko-/dagsplanering" in title
+        assert "Present 5: CSA DEN HMR KRO MDN (4 disciplines)" in title
+        codes = [line.split()[1] for line in list_lines(app)[:3]]
+        assert codes[:2] == ["NN-89", "RT-93"]  # the two crisis rows first
+        assert "NN-89" in text_of(screen.query_one(FocusCard))
+        assert screen.query_one("#meeting-clock", Digits).value == "00:00"
+
+    run(tmp_path, scenario)
+
+
+def test_fewer_than_four_disciplines_warns_at_check_in_and_in_the_header(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, AttendanceScreen) and bool(app.screen.staff))
+        await pilot.press("down", "down", "space")  # the chair CSA (nurse) and DEN (nurse)
+        warning = text_of(app.screen.query_one("#attendance-count", Static))
+        assert warning == "⚠ Only 1 of 4 disciplines present (Sjuksköterska): FACT asks for at least four."
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.screen.session is not None)
+        await pilot.pause()
+        assert "Only 1 of 4 disciplines present" in text_of(app.screen.query_one("#meeting-title", Static))
+
+    run(tmp_path, scenario)
+
+
+def test_open_meeting_starts_the_meeting_right_after_unlock(tmp_path: Path) -> None:
+    clock = HandClock(MONDAY_MORNING)
+    path = demo(tmp_path, clock)
+
+    async def main() -> None:
+        app = FactBoardApp(path, user="CSA", passphrase=DEMO_PASSPHRASE, clock=clock, meeting=True)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, AttendanceScreen))
+            assert [type(screen).__name__ for screen in app.screen_stack][-3:] == [
+                "BoardScreen",
+                "MeetingScreen",
+                "AttendanceScreen",
+            ]
+
+    asyncio.run(main())
+
+
+# -- the clock, the row timer and the pace ---------------------------------------------------------------------------
+
+
+def test_meeting_clock_row_timer_and_pace_follow_the_boards_clock(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        clock.advance(minutes=2, seconds=5)
+        await pilot.press("enter")  # first row discussed after 2:05
+        clock.advance(seconds=50)
+        screen.tick()
+        await pilot.pause()
+        assert screen.query_one("#meeting-clock", Digits).value == "02:55"
+        assert screen.query_one("#row-timer", Digits).value == "00:50"
+        clock_text = text_of(screen.query_one("#meeting-clock-text", Static))
+        assert clock_text == "elapsed of 15 min 12:05 left row 00:50"
+        title = text_of(screen.query_one("#meeting-title", Static))
+        assert "1 of 10 rows, 12 min left: behind" in title  # 2:55 for one row projects 29 minutes
+        assert screen.query_one("#meeting-header").has_class("-behind")
+        for _ in range(7):
+            await pilot.press("enter")
+        screen.tick()
+        await pilot.pause()
+        assert "8 of 10 rows, 12 min left: ahead" in text_of(screen.query_one("#meeting-title", Static))
+        assert screen.query_one("#meeting-header").has_class("-ahead")
+        clock.advance(minutes=13)
+        screen.tick()
+        await pilot.pause()
+        assert "8 of 10 rows, 0 min over: over time" in text_of(screen.query_one("#meeting-title", Static))
+        assert "00:55 over" in text_of(screen.query_one("#meeting-clock-text", Static))
+
+    run(tmp_path, scenario)
+
+
+# -- the chair's keys ------------------------------------------------------------------------------------------------
+
+
+def test_chair_keys_step_mark_skip_and_move_rows(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        session = screen.session
+        assert session is not None
+        first, second, third = session.order[:3]
+        await pilot.press("space")  # next: nothing marked
+        assert session.current == second and session.outcome(first) == NOT_REACHED
+        await pilot.press("p")
+        assert session.current == first
+        await pilot.press("enter")  # discussed, on
+        await pilot.press("s")  # second skipped
+        assert session.outcome(first) == DISCUSSED and session.outcome(second) == SKIPPED
+        assert session.current == third
+        await pilot.press("K")  # third moves above the second
+        assert session.order[:3] == [first, third, second]
+        lines = list_lines(app)
+        assert lines[0].startswith("✓ NN-89") and lines[1].startswith("▶") and lines[2].startswith("↷ RT-93")
+        await pilot.press("J", "n")
+        assert session.order[:3] == [first, second, third]
+        assert session.current == session.order[3]
+
+    run(tmp_path, scenario)
+
+
+def test_triage_edited_from_the_focus_card_goes_through_the_write_path_and_shows_on_the_board(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        row_id = screen.session.current if screen.session else None
+        assert row_id is not None
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one(CellEditor).line.set_value("")
+        await pilot.press(*"Inlagd", "enter")
+        await until(pilot, lambda: board.row(row_id).triage == "admitted")
+        change = board.history(row_id)[-1]
+        assert (change.author, change.source, change.field, change.old, change.new) == (
+            "CSA",
+            "tui",
+            "triage",
+            "crisis",
+            "admitted",
+        )
+        assert "Inlagd" in text_of(screen.query_one(FocusCard))
+        board_screen = screen.board_screen
+        await until(pilot, lambda: board_screen.rows_by_key[str(row_id)].triage == "admitted")
+
+    run(tmp_path, scenario)
+
+
+def test_a_bad_triage_is_refused_beside_the_field_and_nothing_is_written(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        await start_meeting(pilot)
+        version = board.data_version()
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one(CellEditor).line.set_value("")
+        await pilot.press(*"Hmm", "enter")
+        await pilot.pause()
+        assert "is not a triage level of this board" in text_of(app.screen.query_one("#cell-hint", Static))
+        await pilot.press("escape")
+        await pilot.pause(0.6)
+        assert board.data_version() == version
+
+    run(tmp_path, scenario)
+
+
+def test_actions_and_visits_edited_in_the_meeting_are_written(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        row_id = screen.session.current if screen.session else None
+        assert row_id is not None
+        await pilot.press("a")
+        await pilot.pause()
+        from textual.widgets import TextArea
+
+        app.screen.query_one(TextArea).text = "Krisplan upprättas idag. DEN ringer."
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: board.row(row_id).actions == "Krisplan upprättas idag. DEN ringer.")
+        await pilot.press("v")
+        await pilot.pause()
+        friday = app.screen.query_one("#visit-2026-11-27", Input)
+        friday.value = "KRO+CSA: hembesök"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: bool(board.week_visits().get(row_id, {})))
+        visit = board.week_visits()[row_id][datetime(2026, 11, 27).date()]
+        assert (visit.staff, visit.note) == ("KRO+CSA", "hembesök")
+        await until(pilot, lambda: "KRO+CSA" in text_of(screen.query_one(FocusCard)))
+
+    run(tmp_path, scenario)
+
+
+def test_a_change_made_at_another_desk_shows_on_the_focus_card(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        row_id = screen.session.current if screen.session else None
+        assert row_id is not None
+        board.set_field("MJR", row_id, "situation", "Har fått lägenhet via kommunen.")
+        await until(pilot, lambda: "Har fått lägenhet" in text_of(screen.query_one(FocusCard)), seconds=3)
+
+    run(tmp_path, scenario)
+
+
+def test_a_long_board_lists_the_rows_around_the_current_one(tmp_path: Path) -> None:
+    from factboard_tui.core.store import RowWrite
+
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        codes = [f"ZZ-{number}" for number in range(50)]
+        board.write_rows("KOO", [RowWrite("add", values={"client_code": code, "triage": "Stabil"}) for code in codes])
+        screen = await start_meeting(pilot)
+        lines = list_lines(app)
+        assert lines[0].startswith("▶ NN-89") and lines[-1].endswith("more") and "↓" in lines[-1]
+        assert len(lines) <= screen.query_one(MeetingList).content_size.height
+        for _ in range(30):
+            await pilot.press("enter")
+        lines = list_lines(app)
+        current = next(index for index, line in enumerate(lines) if line.startswith("▶"))
+        assert "↑" in lines[0] and "↓" in lines[-1]
+        assert abs(current - len(lines) // 2) <= 2  # the current row stays in the middle of the list
+
+    run(tmp_path, scenario, size=(120, 40))
+
+
+# -- privacy ---------------------------------------------------------------------------------------------------------
+
+
+def test_privacy_hides_free_text_in_the_list_but_not_on_the_focus_card(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        app.theme = "factboard-wall"
+        screen = await start_meeting(pilot)
+        assert screen.privacy  # on by default in the wall theme
+        listed = " ".join(list_lines(app))
+        assert "Bostadslös" not in listed and "Slutat ta medicin" not in listed
+        assert "Bostadslös. Återkommande inläggningar." in text_of(screen.query_one(FocusCard))
+        await pilot.press("h")
+        assert not screen.privacy
+        assert "Slutat ta medicin" in " ".join(list_lines(app))
+
+    run(tmp_path, scenario)
+
+
+def test_privacy_is_off_by_default_on_the_laptop_theme(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        assert app.theme == "factboard-laptop" and not screen.privacy
+        assert "Slutat ta medicin" in " ".join(list_lines(app))
+
+    run(tmp_path, scenario)
+
+
+# -- the lock --------------------------------------------------------------------------------------------------------
+
+
+def screen_text(app: FactBoardApp) -> str:
+    """Everything the terminal shows now (the SVG screenshot, spaces as spaces)."""
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+def test_ctrl_l_locks_everything_until_the_passphrase_is_typed(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        assert "NN-89" in screen_text(app) and "Bostadslös" in screen_text(app)  # what the lock must cover
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        shown = screen_text(app)
+        for code in ("NN-89", "RT-93", "DD-75"):
+            assert code not in shown
+        assert "Bostadslös" not in shown and "FACT Sjuhärad" not in shown
+        await pilot.press("ctrl+p")  # nothing behind the lock: no palette either
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+        app.notify("NN-89 changed by someone")  # e.g. a write finishing in the background
+        await pilot.pause()
+        assert "NN-89" not in screen_text(app)
+        await pilot.press(*"wrong passphrase", "enter")
+        await until(pilot, lambda: "Wrong passphrase" in text_of(app.screen.query_one("#lock-error", Static)))
+        assert isinstance(app.screen, LockScreen)
+        await pilot.press(*DEMO_PASSPHRASE, "enter")
+        await until(pilot, lambda: app.screen is screen)
+
+    run(tmp_path, scenario)
+
+
+def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+        clock.advance(minutes=2, seconds=59)
+        app.lock_if_idle()
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("j")  # a key press starts the idle time again
+        clock.advance(minutes=2, seconds=59)
+        app.lock_if_idle()
+        assert isinstance(app.screen, BoardScreen)
+        clock.advance(seconds=1)
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, LockScreen)
+
+    run(tmp_path, scenario, settings=Settings(idle_lock_minutes=3))
+
+
+# -- the end ---------------------------------------------------------------------------------------------------------
+
+
+def test_ending_the_meeting_stores_it_and_shows_the_summary(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        clock.advance(minutes=1)
+        await pilot.press("enter")
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one(CellEditor).line.set_value("")
+        await pilot.press(*"Stabil", "enter")
+        clock.advance(minutes=2)
+        await pilot.press("enter", "s")
+        clock.advance(minutes=1, seconds=30)
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("enter")  # "End meeting" has the focus
+        await until(pilot, lambda: isinstance(app.screen, MeetingSummaryScreen))
+        assert meeting_ids(board) == [1]
+        record = load_meeting(board, 1)
+        assert record.duration == timedelta(minutes=4, seconds=30)
+        assert record.codes(DISCUSSED) == ["NN-89", "RT-93"] and record.codes(SKIPPED) == ["EE-68"]
+        assert [(c.client_code, c.line.old, c.line.new) for c in record.changes] == [("RT-93", "Kris", "Stabil")]
+        assert [a.initials for a in record.attendees] == ["CSA", "DEN", "HMR", "KRO", "MDN"]
+        assert screen.ended
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+
+    run(tmp_path, scenario)
+
+
+def test_quitting_during_a_meeting_asks_first(tmp_path: Path) -> None:
+    from factboard_tui.tui.screens.dialogs import ConfirmDialog
+
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and "not stored yet" in app.screen.question
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and app.is_running
+
+    run(tmp_path, scenario)
+
+
+def test_help_lists_the_meeting_keys_with_their_ids(tmp_path: Path) -> None:
+    from factboard_tui.tui.screens.help import HelpScreen
+
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        await start_meeting(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        ids = {entry.binding_id for entry in app.screen.entries}
+        assert {
+            "meeting.next",
+            "meeting.previous",
+            "meeting.discussed",
+            "meeting.skip",
+            "meeting.move_up",
+            "meeting.move_down",
+            "meeting.triage",
+            "meeting.actions",
+            "meeting.visits",
+            "meeting.privacy",
+            "meeting.attendance",
+            "meeting.end",
+            "app.lock",
+        } <= ids
+
+    run(tmp_path, scenario)
+
+
+def test_meeting_keys_are_remapped_from_the_config(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        first = screen.session.current if screen.session else None
+        await pilot.press("x")
+        assert screen.session is not None and screen.session.status.get(first or 0) == SKIPPED
+
+    run(tmp_path, scenario, settings=Settings(keys={"meeting.skip": "x"}))
+
+
+# -- snapshots -------------------------------------------------------------------------------------------------------
+
+
+def snapshot_app(tmp_path: Path, theme: str | None = None) -> tuple[FactBoardApp, HandClock]:
+    clock = HandClock(MONDAY_MORNING)
+    app = meeting_app(demo(tmp_path, clock), clock, settings=Settings(theme=theme))
+    return app, clock
+
+
+async def running_meeting(pilot: Pilot[None], clock: HandClock) -> None:
+    """A meeting four minutes in: two rows discussed, one skipped, on the fourth row for 40 seconds."""
+    screen = await start_meeting(pilot)
+    clock.advance(minutes=1, seconds=30)
+    await pilot.press("enter")
+    clock.advance(minutes=1, seconds=50)
+    await pilot.press("enter", "s")
+    clock.advance(seconds=40)
+    screen.tick()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_meeting(snap_compare, tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
+    app, clock = snapshot_app(tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await running_meeting(pilot, clock)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_snapshot_meeting_privacy_on_the_wall(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app, clock = snapshot_app(tmp_path, theme="factboard-wall")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await running_meeting(pilot, clock)
+
+    assert snap_compare(app, terminal_size=(200, 50), run_before=run_before)
+
+
+def test_snapshot_check_in(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app, _clock = snapshot_app(tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, AttendanceScreen) and bool(app.screen.staff))
+        await pilot.press(*["down"] * 5, "space", "down", "space")
+        await pilot.pause()
+        assert app.screen.query_one(SelectionList).selected == ["CSA", "KRO", "MDN"]
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_visits_dialog(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app, _clock = snapshot_app(tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await start_meeting(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_summary(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app, clock = snapshot_app(tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await running_meeting(pilot, clock)
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one(CellEditor).line.set_value("")
+        await pilot.press(*"obs", "enter")
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MeetingSummaryScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_lock_screen(snap_compare, tmp_path: Path, size) -> None:  # type: ignore[no-untyped-def]
+    app, clock = snapshot_app(tmp_path, theme="factboard-wall")
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await running_meeting(pilot, clock)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
