@@ -97,3 +97,17 @@ class EditConflict(FactBoardError):
         self.theirs = theirs
         self.by = by
         self.at = at
+
+
+class SyncRefused(FactBoardError):
+    """A sync bundle was refused (damaged, untrusted, not for us, out of order, newer): nothing was applied.
+
+    `reason` is a short stable word tests and scripts can check (`signature`, `signer`, `revoked`, `recipient`,
+    `format`, `schema`, `gap`, `reuse`, `replay`, `invalid`, `size`).
+    """
+
+    exit_code = 8
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -7,14 +7,17 @@ page HMACs, checks and migrates the schema, and loads the board's own copy of it
 Writes happen in exactly one place per kind of record: `Board.write_row` for board rows and their visits, and
 `Board.write_staff` for the team list. Both validate through `fields.coerce`, take SQLite's write lock
 (`BEGIN IMMEDIATE`) before reading the old value, write, stamp author and time, and append one `Change` per field
-in the same transaction. Everything else (the CLI, the TUI, imports, later sync) calls them.
+in the same transaction. Everything else (the CLI, the TUI, imports, sync) calls them. Every change record is
+stamped there with a hybrid logical clock, this site's id and its next sequence number (see `core.sync`); changes
+from other sites arrive through `Board.apply_remote`, which merges them field by field and records them in the
+same change log, so history and audit stay complete.
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -39,10 +42,16 @@ from factboard_tui.core.errors import (
     FactBoardError,
     InvalidValue,
     NotFound,
+    SyncRefused,
 )
 from factboard_tui.core.keys import KeySlot, new_board_key
 from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
 from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
+from factboard_tui.core.sync.hlc import millis_of, next_hlc
+from factboard_tui.core.sync.hlc import stamp as clock_stamp
+from factboard_tui.core.sync.identity import META_KEYS, SiteIdentity, stamp_existing_changes
+from factboard_tui.core.sync.merge import RemoteApplied, RemoteMerge
+from factboard_tui.core.sync.records import RemoteChange, group_by_origin
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
 from factboard_tui.locations import key_slot_path
 
@@ -143,6 +152,19 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _give_site_identity(engine: Engine, name: str) -> dict[str, str]:
+    """Give a board made before sync its site identity, and stamp its older change records as this site's."""
+    identity = SiteIdentity.generate(name).to_meta()
+    with engine.connect().execution_options(immediate=True) as connection, connection.begin():
+        found = connection.exec_driver_sql("SELECT key, value FROM board_meta WHERE key = 'site_id'").first()
+        if found is not None:  # another process got there first
+            rows = connection.exec_driver_sql("SELECT key, value FROM board_meta").all()
+            return {str(key): str(value) for key, value in rows if key in META_KEYS}
+        connection.execute(insert(BoardMeta.__table__), [{"key": k, "value": v} for k, v in identity.items()])  # type: ignore[attr-defined]
+        stamp_existing_changes(connection.connection.dbapi_connection, identity["site_id"])
+    return identity
+
+
 def _read_meta(engine: Engine, path: Path) -> dict[str, str]:
     """The board's facts (id, team, template copy); a board without them is damaged."""
     with engine.connect() as connection:
@@ -163,6 +185,8 @@ class Board:
         self._meta = meta
         self.template = BoardTemplate.from_json(meta["template"])
         """The board's own copy of its template, made when the board was created."""
+        self.site = SiteIdentity.from_meta(meta)
+        """This database's site: its id, name and keys for sync (kept only inside the encrypted database)."""
 
     # -- opening ----------------------------------------------------------------------------------------------
 
@@ -192,7 +216,10 @@ class Board:
             if version < LATEST_VERSION:
                 with engine.connect() as connection:
                     migrate(connection.connection.dbapi_connection)
-            board = cls(path, engine, clock, _read_meta(engine, path))
+            meta = _read_meta(engine, path)
+            if "site_id" not in meta:
+                meta |= _give_site_identity(engine, meta.get("team", "FACT"))
+            board = cls(path, engine, clock, meta)
         except BaseException:
             engine.dispose()
             raise
@@ -244,7 +271,7 @@ class Board:
                 "team": team_name,
                 "template": template.to_json(),
                 "created_at": clock().astimezone(UTC).isoformat(),
-            }
+            } | SiteIdentity.generate(team_name).to_meta()
             with engine.begin() as connection:
                 connection.execute(insert(BoardMeta.__table__), [{"key": k, "value": v} for k, v in meta.items()])  # type: ignore[attr-defined]
             slot.write(slot_path)
@@ -293,6 +320,11 @@ class Board:
     def board_id(self) -> str:
         """The board's stable identity (a UUID), also bound into its key slot."""
         return self._meta["board_id"]
+
+    @property
+    def site_id(self) -> str:
+        """This site's id: the origin of every change made here."""
+        return self.site.site_id
 
     @property
     def team(self) -> str:
@@ -512,6 +544,7 @@ class Board:
             row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
             row["crisis_plan"] = bool(typed.get("crisis_plan"))
             row |= {"created_at": now, "created_by": author, "updated_at": now, "updated_by": author}
+            row["uid"] = uuid.uuid4().hex
             try:
                 target = _inserted_id(connection.execute(insert(_ROW_TABLE).values(**row)))
             except IntegrityError:
@@ -573,8 +606,40 @@ class Board:
                 update(_ROW_TABLE).where(_ROW_TABLE.c.id == target).values(updated_at=now, updated_by=author)
             )
         if changes:
+            self._stamp(connection, changes)
             connection.execute(insert(_CHANGE_TABLE), changes)
         return WriteResult(target, [Change(**change) for change in changes])
+
+    def _stamp(self, connection: Connection, changes: list[dict[str, Any]]) -> None:
+        """Give new change records their hybrid clock, this site as origin, the next sequence numbers, and the
+        stamp of the value each one replaces (its base)."""
+        last, seq = self._sequence_state(connection)
+        now = millis_of(self.clock())
+        for change in changes:
+            last = next_hlc(last, now)
+            seq += 1
+            change.update(hlc=last, origin=self.site_id, seq=seq, base=self._current_stamp(connection, change))
+
+    def _sequence_state(self, connection: Connection) -> tuple[str | None, int]:
+        """The latest hybrid clock this board has seen, and this site's last sequence number."""
+        last = connection.exec_driver_sql("SELECT max(hlc) FROM change_log").scalar()
+        seq = connection.exec_driver_sql(
+            "SELECT coalesce(max(seq), 0) FROM change_log WHERE origin = ?", (self.site_id,)
+        ).scalar_one()
+        return (str(last) if last else None), int(seq)
+
+    @staticmethod
+    def _current_stamp(connection: Connection, change: Mapping[str, Any]) -> str | None:
+        """The stamp of the value a field holds now: the newest change to it by hybrid clock."""
+        column, target = (
+            ("row_id", change.get("row_id")) if change["entity"] == "row" else ("staff_id", change.get("staff_id"))
+        )
+        found = connection.exec_driver_sql(
+            f"SELECT hlc, origin FROM change_log WHERE {column} = ? AND field = ? "
+            "ORDER BY hlc DESC, origin DESC LIMIT 1",
+            (target, change["field"]),
+        ).first()
+        return clock_stamp(found[0], found[1]) if found and found[0] else None
 
     def _coerce_visits(
         self, visits: Mapping[date, tuple[str | None, str | None]]
@@ -647,24 +712,23 @@ class Board:
                         .values(**{k: v for k, (_old, v) in diff.items()})
                     )
             if diff:
-                connection.execute(
-                    insert(_CHANGE_TABLE),
-                    [
-                        {
-                            "at": now,
-                            "author": author,
-                            "source": source,
-                            "entity": "staff",
-                            "staff_id": staff_id,
-                            "op": op,
-                            "field": key,
-                            "old": _as_text(old),
-                            "new": _as_text(value),
-                            "txn": txn,
-                        }
-                        for key, (old, value) in diff.items()
-                    ],
-                )
+                records = [
+                    {
+                        "at": now,
+                        "author": author,
+                        "source": source,
+                        "entity": "staff",
+                        "staff_id": staff_id,
+                        "op": op,
+                        "field": key,
+                        "old": _as_text(old),
+                        "new": _as_text(value),
+                        "txn": txn,
+                    }
+                    for key, (old, value) in diff.items()
+                ]
+                self._stamp(connection, records)
+                connection.execute(insert(_CHANGE_TABLE), records)
             saved = connection.execute(sa_select(_STAFF_TABLE).where(_STAFF_TABLE.c.id == staff_id)).mappings().one()
         return Staff(**saved)
 
@@ -726,6 +790,7 @@ class Board:
                 sa_select(_CHANGE_TABLE.c.txn)
                 .where(
                     _CHANGE_TABLE.c.author == author,
+                    _CHANGE_TABLE.c.origin == self.site_id,
                     _CHANGE_TABLE.c.entity == "row",
                     _CHANGE_TABLE.c.op != "undo",
                     _CHANGE_TABLE.c.txn.not_in(undone),
@@ -834,3 +899,71 @@ class Board:
     def take_off(self, author: str, row_id: int, reason: str, source: str = "app") -> WriteResult:
         """Close a client's period on the board; its history stays."""
         return self.write_row(author, "off", row_id=row_id, values={"off_reason": reason}, source=source)
+
+    # -- changes from other sites (sync) ---------------------------------------------------------------------------
+
+    def apply_remote(
+        self,
+        incoming: Sequence[RemoteChange],
+        source: str,
+        names: Mapping[str, str],
+        finish: Callable[[Connection, RemoteApplied], None] | None = None,
+    ) -> RemoteApplied:
+        """Merge changes made at other sites, in one transaction that holds the write lock.
+
+        Changes this board already holds (same origin and sequence number) are skipped; one that reuses a held
+        sequence number for different content, or that would leave a gap in an origin's numbers, refuses the whole
+        batch. The rest are merged field by field: the value with the latest stamp (hybrid clock, then site id)
+        stands, so every site ends with the same board whatever order the changes arrive in. Each is recorded in
+        the change log with its own origin, clock and author, and `source`. Concurrent edits of a free-text field
+        are reported as conflicts; `finish` runs inside the same transaction (the sync service records
+        acknowledgements, conflicts and the bundle there).
+        """
+        result = RemoteApplied()
+        with self._write_transaction() as connection:
+            fresh = self._fresh_remote(connection, incoming, names)
+            result.skipped = len(incoming) - len(fresh)
+            if fresh:
+                RemoteMerge(self, connection, source, result).run(sorted(fresh, key=lambda change: change.stamp))
+            if finish is not None:
+                finish(connection, result)
+        return result
+
+    def _fresh_remote(
+        self, connection: Connection, incoming: Sequence[RemoteChange], names: Mapping[str, str]
+    ) -> list[RemoteChange]:
+        """The changes not yet held here; refuses sequence reuse and gaps, naming what is wrong."""
+        fresh: list[RemoteChange] = []
+        for origin, group in group_by_origin(incoming).items():
+            name = names.get(origin, origin[:8])
+            held = int(
+                connection.exec_driver_sql(
+                    "SELECT coalesce(max(seq), 0) FROM change_log WHERE origin = ?", (origin,)
+                ).scalar_one()
+            )
+            first, last = group[0].seq, group[-1].seq
+            if first > held + 1:
+                missing = f"{held + 1}" if first == held + 2 else f"{held + 1}–{first - 1}"
+                raise SyncRefused(
+                    "gap",
+                    f"The bundle skips changes {missing} of {name} (this site holds up to {held}): import the "
+                    f"bundles that carry them first, or ask for a new export; nothing was applied.",
+                )
+            if first <= held:
+                known = {
+                    int(seq): (hlc, field_name, new)
+                    for seq, hlc, field_name, new in connection.exec_driver_sql(
+                        "SELECT seq, hlc, field, new FROM change_log WHERE origin = ? AND seq BETWEEN ? AND ?",
+                        (origin, first, min(last, held)),
+                    )
+                }
+                for change in group:
+                    if change.seq <= held and known.get(change.seq) != (change.hlc, change.field, change.new):
+                        raise SyncRefused(
+                            "reuse",
+                            f"The bundle reuses sequence number {change.seq} of {name} for a different change than "
+                            "the one already imported (was that site restored from a backup?): nothing was applied; "
+                            "ask that site to check its board.",
+                        )
+            fresh.extend(change for change in group if change.seq > held)
+        return fresh
