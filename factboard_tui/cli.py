@@ -495,6 +495,13 @@ def doctor(db: DbOption = None) -> None:
         out.print(f"{len(board.rows())} rows on the board, team {board.team}.", highlight=False)
 
 
+# -- sync between sites (issue 5): the commands live in sync_cli.py -------------------------------------------------
+
+from factboard_tui.sync_cli import sync_app  # noqa: E402  (needs the helpers above)
+
+app.add_typer(sync_app, name="sync")
+
+
 def main() -> None:
     """Entry point of the `factboard` console script."""
     app()
