@@ -334,8 +334,19 @@ def test_a_bundle_from_a_newer_schema_or_format_is_refused(two: dict[str, Board]
 
 def test_unknown_tables_fields_and_values_are_refused_whole(two: dict[str, Board]) -> None:
     region, muni = two["region"], two["muni"]
-    good = [region.site_id, 1, "001795597200000-00000", None, "row", "ab" * 16, "add", "client_code", "DD-1", "CSA",
-            "2026-11-25 09:00:00.000000"]
+    good = [
+        region.site_id,
+        1,
+        "001795597200000-00000",
+        None,
+        "row",
+        "ab" * 16,
+        "add",
+        "client_code",
+        "DD-1",
+        "CSA",
+        "2026-11-25 09:00:00.000000",
+    ]
     for bad in (
         [*good[:4], "visit_plan", *good[5:]],  # unknown table
         [*good[:7], "password", *good[8:]],  # unknown field

@@ -55,6 +55,9 @@ from factboard_tui.core.sync.records import RemoteChange, group_by_origin
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
 from factboard_tui.locations import key_slot_path
 
+MERGE_CACHE_KIB = 256 * 1024
+"""Page cache while merging a sync bundle (SQLite's default is 2 MiB)."""
+
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's write lock before SQLite gives up."""
 
@@ -921,12 +924,18 @@ class Board:
         """
         result = RemoteApplied()
         with self._write_transaction() as connection:
+            # A large merge touches many index pages: a bigger page cache (in memory) keeps them from being
+            # encrypted and spilled to the WAL over and over before the commit.
+            connection.exec_driver_sql(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
             fresh = self._fresh_remote(connection, incoming, names)
             result.skipped = len(incoming) - len(fresh)
             if fresh:
-                RemoteMerge(self, connection, source, result).run(sorted(fresh, key=lambda change: change.stamp))
+                RemoteMerge(self, connection, source, result).run(
+                    sorted(fresh, key=lambda change: (change.hlc, change.origin))
+                )
             if finish is not None:
                 finish(connection, result)
+            connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default again
         return result
 
     def _fresh_remote(

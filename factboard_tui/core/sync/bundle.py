@@ -136,7 +136,7 @@ def seal(
     header_bytes = canonical_json(header)
     prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION)
     framed = _LENGTH.pack(len(header_bytes)) + header_bytes
-    ciphertext = AESGCM(chosen.content_key).encrypt(chosen.nonce, zlib.compress(payload, 6), prefix + framed)
+    ciphertext = AESGCM(chosen.content_key).encrypt(chosen.nonce, zlib.compress(payload, 1), prefix + framed)
     body = framed + ciphertext
     signature = origin.signing.sign(prefix + body)
     return prefix + signature + body

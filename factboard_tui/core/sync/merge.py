@@ -156,7 +156,7 @@ class RemoteMerge:
         for change in fresh:
             key = (change.entity, change.key, change.field)
             held = self.winners.get(key)
-            change_stamp = change.stamp
+            change_stamp = change.hlc + " " + change.origin
             newer = held is None or change_stamp > held.stamp
             if held is not None:
                 concurrent = change.base != held.stamp if newer else held.base != change_stamp
@@ -231,13 +231,13 @@ class RemoteMerge:
         if not codes:
             return
         extra: dict[int, str] = {}
-        for code, holders in codes.items():
-            for (uid,) in self.connection.exec_driver_sql(
-                "SELECT uid FROM board_row WHERE client_code = ? AND date_off IS NULL", (code,)
-            ):
-                if ("row", str(uid)) not in self.touched:
-                    extra[self.row_ids[str(uid)]] = str(uid)
-                    holders.add(str(uid))
+        for uid, code in self.connection.exec_driver_sql(
+            "SELECT uid, client_code FROM board_row WHERE date_off IS NULL"
+        ):
+            holders = codes.get(str(code))
+            if holders is not None and ("row", str(uid)) not in self.touched:
+                extra[self.row_ids[str(uid)]] = str(uid)
+                holders.add(str(uid))
         self._load_winners("row", extra)
         now = self.board.clock().astimezone(UTC)
         at = now.strftime(_TIME_FORMAT)
@@ -363,44 +363,17 @@ class RemoteMerge:
                 )
 
     def _insert_records(self) -> None:
+        """Append every record of the merge to the change log (after the rows they point to exist)."""
         rows = []
-        for (
-            at,
-            author,
-            source,
-            entity,
-            key,
-            op,
-            field_name,
-            old,
-            new,
-            txn,
-            hlc,
-            origin,
-            seq,
-            base,
-            outcome,
-        ) in self.records:
-            row_id = self.row_ids[key] if entity == "row" else None
-            staff_id = self.staff_ids.get(key) if entity == "staff" else None
+        row_ids, staff_ids = self.row_ids, self.staff_ids
+        for record in self.records:
+            entity, key = record[3], record[4]
             rows.append(
                 (
-                    at,
-                    author,
-                    source,
-                    entity,
-                    row_id,
-                    staff_id,
-                    op,
-                    field_name,
-                    old,
-                    new,
-                    txn,
-                    hlc,
-                    origin,
-                    seq,
-                    base,
-                    outcome,
+                    *record[:4],
+                    row_ids[key] if entity == "row" else None,
+                    staff_ids.get(key) if entity == "staff" else None,
+                    *record[5:],
                 )
             )
         self.connection.exec_driver_sql(

@@ -23,7 +23,7 @@ from factboard_tui.core.migrations import LATEST_VERSION
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import minisign
-from factboard_tui.core.sync.hlc import FUTURE_TOLERANCE_MS, as_datetime, millis_of, parse_hlc
+from factboard_tui.core.sync.hlc import FUTURE_TOLERANCE_MS, as_datetime, format_hlc, millis_of
 from factboard_tui.core.sync.identity import PublicSite
 from factboard_tui.core.sync.merge import RemoteApplied
 from factboard_tui.core.sync.records import RemoteChange, parse_acks, parse_changes, parse_ranges
@@ -186,9 +186,11 @@ def export_bundle(
 ) -> ExportedBundle:
     """A bundle for one peer with every change it has not acknowledged, and its minisign signature."""
     peer = _peer_named(board, peer_name)
-    changes: list[list[Any]] = []
+    changes: list[tuple[Any, ...]] = []
     ranges: dict[str, list[int]] = {}
     with board.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
         held = _holdings(connection)
         acked = {
             str(origin): int(seq)
@@ -206,14 +208,15 @@ def export_bundle(
             if first > last:
                 continue
             ranges[origin] = [first, last]
-            for row in connection.exec_driver_sql(
+            cursor = raw.execute(
                 "SELECT c.origin, c.seq, c.hlc, c.base, c.entity, coalesce(r.uid, s.initials), c.op, c.field, c.new, "
                 "c.author, c.at FROM change_log c LEFT JOIN board_row r ON r.id = c.row_id "
                 "LEFT JOIN staff s ON s.id = c.staff_id WHERE c.origin = ? AND c.seq >= ? ORDER BY c.seq",
                 (origin, first),
-            ):
-                changes.append(list(row))
-                if progress is not None and len(changes) % PROGRESS_STEP == 0:
+            )
+            while batch := cursor.fetchmany(PROGRESS_STEP):
+                changes.extend(batch)
+                if progress is not None:
                     progress("reading changes", len(changes), total)
     if progress is not None:
         progress("reading changes", len(changes), total)
@@ -316,10 +319,10 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
 
 def _future_clock_warnings(board: Board, changes: list[RemoteChange], names: dict[str, str]) -> list[str]:
     """A warning per site whose clock runs far ahead of ours: its changes win every tie until ours catches up."""
-    now = millis_of(board.clock())
+    limit = format_hlc(millis_of(board.clock()) + FUTURE_TOLERANCE_MS, 99_999)  # the text compares as the clock
     ahead: dict[str, str] = {}
     for change in changes:
-        if parse_hlc(change.hlc)[0] > now + FUTURE_TOLERANCE_MS:
+        if change.hlc > limit:
             ahead[change.origin] = max(ahead.get(change.origin, ""), change.hlc)
     return [
         f"The clock of {names.get(origin, origin[:8])} is far ahead: a change is stamped "
