@@ -34,6 +34,7 @@ from factboard_tui.core.templates import WEEKDAY_KEYS
 from factboard_tui.tui.board_view import WeekContext, grid_columns, grid_row
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.messages import RowsChanged, RowsLoaded
+from factboard_tui.tui.screens.conflicts import open_conflicts
 from factboard_tui.tui.screens.dialogs import ConfirmDialog, ConflictDialog, ReasonDialog, TextEditorDialog
 from factboard_tui.tui.screens.row_form import AddRowForm
 from factboard_tui.tui.widgets.board_grid import BoardGrid, GridRow
@@ -528,6 +529,11 @@ class BoardScreen(Screen[None]):
                 "visits: copy last week's", "Carry last week's visits into this week", self.action_copy_week
             ),
             PaletteCommand("staff: list and edit", "The team list", self.action_staff),
+            PaletteCommand(
+                "sync: review conflicts",
+                "Settle edits made at two sites at once",
+                lambda: open_conflicts(self, self.board, self.user),
+            ),
         ]
         if row is not None:
             commands += [
