@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.history import describe_change
 from factboard_tui.core.migrations import LATEST_VERSION
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import bundle as B
@@ -155,6 +156,11 @@ def test_concurrent_edits_of_free_text_become_one_conflict_with_the_same_provisi
     assert open_here[0].provisional == open_there[0].provisional == region.row(row_id).situation
     assert muni.row(muni_row).situation == region.row(row_id).situation
     assert {c["value"] for c in open_here[0].candidates} == {"admitted on Monday", "discharged Tuesday"}
+    # The older edit is in the region's history, marked as not applied.
+    lines = [describe_change(change, region.template) for change in region.history(row_id)]
+    late = [line for line in lines if line.superseded]
+    assert [(line.author, line.new, line.source) for line in late] == [("MJR", "admitted on Monday", "sync:muni")]
+    assert late[0].what.endswith("(older, not applied)")
     # A person settles it at the region; the chosen value travels and settles it at the municipality too.
     service.settle_conflict(region, open_here[0].id, "CSA", "admitted on Monday, discharged Tuesday")
     send(two, "region", "muni")
