@@ -115,6 +115,8 @@ class RemoteMerge:
         }
         self.records: list[tuple[Any, ...]] = []
         self.touched: dict[tuple[str, str], set[str]] = {}
+        self.new_rows: set[str] = set()
+        """Uids of rows this merge creates (they have no visits to clear yet)."""
         self.first_seen: dict[tuple[str, str], tuple[str, str]] = {}
         """(at, author) of the first change to an entity in this merge: a new row's creation stamp."""
 
@@ -301,6 +303,7 @@ class RemoteMerge:
                     )
                 inserts.append((not closed, uid, *values, at, author, at, author))
         self.result.rows = len(updates) + len(inserts)
+        self.new_rows = {row[1] for row in inserts}
         assignments = ", ".join(f"{name} = ?" for name in row_fields)
         now = self.board.clock().astimezone(UTC).strftime(_TIME_FORMAT)
         # Rows leaving the board first, so a client never has two open rows for a moment.
@@ -328,7 +331,7 @@ class RemoteMerge:
         for (entity, uid), fields in self.touched.items():
             if entity == "row":
                 days.update((uid, name.partition(":")[2]) for name in fields if name.startswith("visit"))
-        deletes = [(self.row_ids[uid], day) for uid, day in days]
+        deletes = [(self.row_ids[uid], day) for uid, day in days if uid not in self.new_rows]
         inserts = []
         for uid, day in days:
             staff = self._value(uid, f"visit:{day}")
