@@ -74,6 +74,8 @@ def sync_identity(
         lines = identity_lines(board)
     out.print(f"Site [bold]{lines['name']}[/] ({lines['site_id']})", highlight=False)
     out.print(f"Fingerprint: [bold]{lines['fingerprint']}[/]", highlight=False)
+    out.print(f"Signing key (Ed25519): {lines['signing_key']}", highlight=False, soft_wrap=True)
+    out.print(f"Encryption key (X25519): {lines['encryption_key']}", highlight=False, soft_wrap=True)
     out.print("Site key (peers run `factboard sync trust NAME KEY` with it):", highlight=False)
     out.print(lines["key"], highlight=False, soft_wrap=True)
     if show_minisign:

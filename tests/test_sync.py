@@ -365,3 +365,16 @@ def test_unknown_tables_fields_and_values_are_refused_whole(two: dict[str, Board
         _refused(muni, data, "invalid")
     extra = {"acks": {}, "changes": [], "site_name": "region", "debug": True}
     _refused(muni, _forged(region, muni, {}, extra), "invalid")
+
+
+def test_export_and_import_report_progress_for_a_progress_bar(two: dict[str, Board]) -> None:
+    region = two["region"]
+    for number in range(1, 6):
+        region.add_row("CSA", {"client_code": f"DD-{number}", "triage": "new"})
+    seen: list[tuple[str, int, int]] = []
+    bundle = service.export_bundle(region, "muni", progress=lambda *report: seen.append(report))
+    assert ("reading changes", 15, 15) in seen and seen[-1] == ("encrypting and signing", 1, 1)
+    seen.clear()
+    service.import_bundle(two["muni"], bundle.data, progress=lambda *report: seen.append(report))
+    assert [stage for stage, *_ in seen] == ["checking changes", "checking changes", "merging", "merging"]
+    assert seen[-1] == ("merging", 15, 15)

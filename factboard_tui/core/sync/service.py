@@ -94,6 +94,8 @@ def identity_lines(board: Board) -> dict[str, str]:
         "name": board.site.name,
         "site_id": public.site_id,
         "key": public.key_text(),
+        "signing_key": public.signing_key.hex(),
+        "encryption_key": public.encryption_key.hex(),
         "fingerprint": public.fingerprint(),
         "minisign": minisign.public_key_line(board.site.signing.public_key()),
     }
