@@ -378,3 +378,19 @@ def test_export_and_import_report_progress_for_a_progress_bar(two: dict[str, Boa
     service.import_bundle(two["muni"], bundle.data, progress=lambda *report: seen.append(report))
     assert [stage for stage, *_ in seen] == ["checking changes", "checking changes", "merging", "merging"]
     assert seen[-1] == ("merging", 15, 15)
+
+
+def test_keeping_the_standing_value_also_settles_the_conflict_at_the_other_site(two: dict[str, Board]) -> None:
+    region, muni = two["region"], two["muni"]
+    row_id = region.add_row("CSA", {"client_code": "DD-75", "triage": "new", "actions": "start"})
+    send(two, "region", "muni")
+    muni.set_field("MJR", muni.open_row_by_code("DD-75").id or 0, "actions", "call")
+    region.set_field("CSA", row_id, "actions", "visit")
+    send(two, "muni", "region")
+    send(two, "region", "muni")
+    standing = service.conflicts(muni)[0].provisional
+    service.settle_conflict(muni, service.conflicts(muni)[0].id, "MJR", standing)
+    send(two, "muni", "region")
+    assert service.conflicts(region) == [] and service.conflicts(muni) == []
+    assert region.row(row_id).actions == standing
+    assert service.board_state_hash(region) == service.board_state_hash(muni)

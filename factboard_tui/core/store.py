@@ -124,6 +124,9 @@ class RowWrite:
     visits: dict[date, tuple[str | None, str | None]] = field(default_factory=dict)
     expected: dict[str, Any] = field(default_factory=dict)
     """Stored values (field key, or `visit:YYYY-MM-DD`) the editor started from; a difference is an `EditConflict`."""
+    confirm: frozenset[str] = frozenset()
+    """Fields to record even when the value stays the same: a person confirming it (settling a sync conflict), so
+    the confirmation travels to the other sites."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,7 +572,7 @@ class Board:
             if op == "undo" and current["date_off"] is not None and typed.get("date_off", True) is None:
                 self._refuse_open_duplicate(connection, current["client_code"])
             self._check_expected(connection, write, current)
-            diff = {key: value for key, value in typed.items() if current[key] != value}
+            diff = {key: value for key, value in typed.items() if current[key] != value or key in write.confirm}
             for key, value in diff.items():
                 record(key, current[key], value, target)
             if diff:

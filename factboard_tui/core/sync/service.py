@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
 from factboard_tui.core.migrations import LATEST_VERSION
-from factboard_tui.core.store import Board
+from factboard_tui.core.store import Board, RowWrite
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import minisign
 from factboard_tui.core.sync.hlc import FUTURE_TOLERANCE_MS, as_datetime, format_hlc, millis_of
@@ -420,8 +420,8 @@ def conflicts(board: Board, include_settled: bool = False) -> list[ConflictView]
 def settle_conflict(board: Board, conflict_id: int, author: str, value: str | None) -> ConflictView:
     """Settle a conflict with the value a person chose: written through the write path (so it syncs), then closed.
 
-    A value that differs from what stands travels to the other sites as an ordinary later edit, which settles the
-    same conflict there; choosing the value already standing changes nothing on the board.
+    The choice is recorded even when it is the value already standing; it travels to the other sites as a later
+    edit made after seeing the standing value, which settles the same conflict there.
     """
     author = F.parse_initials(author, "author", "Your initials")
     found = {conflict.id: conflict for conflict in conflicts(board)}
@@ -435,14 +435,14 @@ def settle_conflict(board: Board, conflict_id: int, author: str, value: str | No
         ).first()
     if row is None:
         raise NotFound(f"The row of conflict {conflict_id} is not on this board.")
-    current = board.row(int(row[0]))
-    if getattr(current, conflict.field) != value:
-        if row[1] is not None:
-            raise FactBoardError(
-                f"{conflict.client_code} is off the board: its {conflict.label} can no longer be changed; the "
-                "conflict stays listed (nothing was changed)."
-            )
-        board.write_row(author, "set", row_id=int(row[0]), values={conflict.field: value or ""}, source="sync:settle")
+    if row[1] is not None:
+        raise FactBoardError(
+            f"{conflict.client_code} is off the board: its {conflict.label} can no longer be changed; the "
+            "conflict stays listed (nothing was changed)."
+        )
+    # Recorded even when the value kept is the one standing, so the choice travels and settles it everywhere.
+    write = RowWrite("set", int(row[0]), values={conflict.field: value or ""}, confirm=frozenset({conflict.field}))
+    board.write_rows(author, [write], source="sync:settle")
     now = board.clock().astimezone(UTC).isoformat()
     with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
         connection.exec_driver_sql(
