@@ -394,3 +394,12 @@ def test_keeping_the_standing_value_also_settles_the_conflict_at_the_other_site(
     assert service.conflicts(region) == [] and service.conflicts(muni) == []
     assert region.row(row_id).actions == standing
     assert service.board_state_hash(region) == service.board_state_hash(muni)
+
+
+def test_the_hybrid_clock_stays_in_order_when_the_wall_clock_stands_still() -> None:
+    from factboard_tui.core.sync.hlc import format_hlc, next_hlc
+
+    assert next_hlc(None, 5) == format_hlc(5, 0)
+    assert next_hlc(format_hlc(9, 3), 5) == format_hlc(9, 4)  # behind what was seen: count on
+    assert next_hlc(format_hlc(9, 3), 10) == format_hlc(10, 0)
+    assert next_hlc(format_hlc(9, 99_999), 9) == format_hlc(10, 0)  # counter full: borrow a millisecond

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 HLC_PATTERN = re.compile(r"^[0-9]{15}-[0-9]{5}$")
 """`000001764061200000-00000`: milliseconds since 1970 (15 digits), then a counter (5 digits)."""
 
+MAX_COUNTER = 99_999
+"""The counter's five digits; past it the clock moves on by a millisecond."""
 FUTURE_TOLERANCE_MS = 60 * 60 * 1000
 """A clock more than an hour ahead of ours is flagged on import."""
 
@@ -43,6 +45,8 @@ def next_hlc(last: str | None, now_millis: int) -> str:
     last_millis, counter = parse_hlc(last)
     if now_millis > last_millis:
         return format_hlc(now_millis, 0)
+    if counter >= MAX_COUNTER:  # a frozen clock and very many changes: borrow a millisecond, stay in order
+        return format_hlc(last_millis + 1, 0)
     return format_hlc(last_millis, counter + 1)
 
 

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -20,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.sync.hlc import millis_of, next_hlc
 
 KEY_PREFIX = "fbsite1:"
 """The version tag of a site key text."""
@@ -134,26 +136,17 @@ def stamp_existing_changes(raw: Any, site_id: str) -> None:
     `raw` is a DB-API connection inside the caller's transaction. Clocks come from each record's time, kept
     strictly increasing so the order of the log is the order of the clocks.
     """
-    from datetime import UTC, datetime
-
-    from factboard_tui.core.sync.hlc import format_hlc, millis_of, parse_hlc
-
     last_seq = int(
         raw.execute("SELECT coalesce(max(seq), 0) FROM change_log WHERE origin = ?", (site_id,)).fetchone()[0]
     )
     last = raw.execute("SELECT max(hlc) FROM change_log").fetchone()[0]
-    last_millis, counter = parse_hlc(last) if last else (-1, 0)
     updates = []
     for change_id, at in raw.execute("SELECT id, at FROM change_log WHERE origin IS NULL ORDER BY id").fetchall():
         try:
             moment = datetime.fromisoformat(str(at))
         except ValueError:
             moment = datetime.now(UTC)
-        millis = millis_of(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-        if millis > last_millis:
-            last_millis, counter = millis, 0
-        else:
-            counter += 1
+        last = next_hlc(last, millis_of(moment if moment.tzinfo else moment.replace(tzinfo=UTC)))
         last_seq += 1
-        updates.append((site_id, last_seq, format_hlc(last_millis, counter), change_id))
+        updates.append((site_id, last_seq, last, change_id))
     raw.executemany("UPDATE change_log SET origin = ?, seq = ?, hlc = ? WHERE id = ?", updates)
