@@ -106,6 +106,7 @@ class RemoteMerge:
         self.result = result
         self.txn = "sync-" + uuid.uuid4().hex
         self.winners: dict[tuple[str, str, str], Winner] = {}
+        """(entity, key, field) -> the change holding it, for every field of the entities this merge touches."""
         self.row_ids: dict[str, int] = {
             str(uid): int(row_id) for uid, row_id in connection.exec_driver_sql("SELECT uid, id FROM board_row")
         }
@@ -114,7 +115,9 @@ class RemoteMerge:
             for initials, staff_id in connection.exec_driver_sql("SELECT initials, id FROM staff")
         }
         self.records: list[tuple[Any, ...]] = []
+        """Change log records to append, in merge order (keyed by global ids until the rows exist)."""
         self.touched: dict[tuple[str, str], set[str]] = {}
+        """(entity, key) -> fields whose standing value this merge changed: what must be written back."""
         self.new_rows: set[str] = set()
         """Uids of rows this merge creates (they have no visits to clear yet)."""
         self.first_seen: dict[tuple[str, str], tuple[str, str]] = {}
