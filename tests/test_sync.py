@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sync_helpers import NOW, PASSPHRASE, Ticker, make_sites, send
 
 from factboard_tui.core.errors import SyncRefused
 from factboard_tui.core.history import describe_change
@@ -15,7 +16,6 @@ from factboard_tui.core.store import Board
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
 from factboard_tui.core.sync.merge import DUPLICATE_REASON
-from tests.sync_helpers import NOW, PASSPHRASE, Ticker, make_sites, send
 
 
 def _change_count(board: Board) -> int:

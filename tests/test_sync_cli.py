@@ -7,8 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import Cli, snapshot_files
+from conftest import Cli, snapshot_files
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sync_helpers import Ticker, make_sites
 
 from factboard_tui.core.errors import FactBoardError, SyncRefused
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
-from tests.sync_helpers import Ticker, make_sites
 
 SITES = ["region", "muni", "town"]
 CODES = ["DD-1", "DD-2", "DD-3", "EE-4"]

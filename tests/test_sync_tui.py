@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sync_helpers import NOW, make_sites, send
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -19,7 +20,6 @@ from factboard_tui.core.sync import service
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.conflicts import ConflictsScreen
-from tests.sync_helpers import NOW, make_sites, send
 
 SIZES = [(200, 50), (120, 40)]
 
