@@ -668,6 +668,11 @@ def meetings_show(
 
 from factboard_tui import cli_transfer  # noqa: E402, F401
 
+# -- sync between sites (issue 5): the commands live in sync_cli.py -------------------------------------------------
+from factboard_tui.sync_cli import sync_app  # noqa: E402  (needs the helpers above)
+
+app.add_typer(sync_app, name="sync")
+
 
 def main() -> None:
     """Entry point of the `factboard` console script."""

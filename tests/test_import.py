@@ -405,15 +405,17 @@ def test_an_unknown_template_is_refused(board: Board) -> None:
 
 
 def raw_tables(board: Board) -> tuple[list[Any], list[Any], list[Any]]:
-    """Rows, visits and change records exactly as stored (ids, stamps and txn ids left out)."""
+    """Rows, visits and change records exactly as stored (ids, stamps and txn ids left out; of the sync columns,
+    whether each row has its uid and each change its clock and origin, and the sequence numbers)."""
     with board.engine.connect() as connection:
         rows = connection.exec_driver_sql(
             "SELECT client_code, date_on, triage, category, children, children_note, crisis_plan, evaluation_date, "
-            "created_at, created_by, updated_at, updated_by FROM board_row ORDER BY id"
+            "created_at, created_by, updated_at, updated_by, uid IS NOT NULL FROM board_row ORDER BY id"
         ).all()
         visits = connection.exec_driver_sql("SELECT row_id, day, staff, note FROM visit ORDER BY id").all()
         changes = connection.exec_driver_sql(
-            "SELECT at, author, source, entity, row_id, op, field, old, new, undoes FROM change_log ORDER BY id"
+            "SELECT at, author, source, entity, row_id, op, field, old, new, undoes, seq, base, hlc IS NOT NULL, "
+            "origin IS NOT NULL FROM change_log ORDER BY id"
         ).all()
     return rows, visits, changes
 

@@ -13,7 +13,20 @@ from conftest import NOW, PASSPHRASE, snapshot_files
 
 from factboard_tui.core import migrations
 from factboard_tui.core.errors import InvalidValue, SchemaTooNew
-from factboard_tui.core.model import BoardMeta, BoardRow, Change, Meeting, MeetingAttendee, MeetingRow, Staff, Visit
+from factboard_tui.core.model import (
+    BoardMeta,
+    BoardRow,
+    Change,
+    Meeting,
+    MeetingAttendee,
+    MeetingRow,
+    Staff,
+    SyncAck,
+    SyncBundle,
+    SyncConflict,
+    SyncPeer,
+    Visit,
+)
 from factboard_tui.core.store import Board, RowWrite, week_start
 
 TODAY = NOW.astimezone().date()
@@ -275,7 +288,10 @@ def test_new_board_is_at_the_latest_schema_version(created: tuple[Board, bytes],
 
 
 def test_model_classes_match_the_migrated_schema(board: Board) -> None:
-    models = (BoardRow, Visit, Staff, Change, BoardMeta, Meeting, MeetingAttendee, MeetingRow)
+    models = (
+        BoardRow, Visit, Staff, Change, BoardMeta, Meeting, MeetingAttendee, MeetingRow,
+        SyncPeer, SyncAck, SyncBundle, SyncConflict,
+    )  # fmt: skip
     with board.engine.connect() as connection:
         tables = {
             row[0]

@@ -109,3 +109,17 @@ class TooManyAttempts(FactBoardError):
     """Wrong passphrases in a row: the next try must wait."""
 
     exit_code = 3
+
+
+class SyncRefused(FactBoardError):
+    """A sync bundle was refused (damaged, untrusted, not for us, out of order, newer): nothing was applied.
+
+    `reason` is a short stable word tests and scripts can check (`signature`, `signer`, `revoked`, `recipient`,
+    `format`, `schema`, `gap`, `reuse`, `replay`, `invalid`, `size`).
+    """
+
+    exit_code = 8
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -53,6 +53,9 @@ class ChangeLine:
     new: str
     """The value after, as the board shows it (`—` when there is none)."""
 
+    superseded: bool = False
+    """A change from another site that arrived after a newer value for the field: recorded, not applied."""
+
     @property
     def source_kind(self) -> str:
         """The face or process that wrote it, without details: `import` for `import:board.xlsx`."""
@@ -67,8 +70,10 @@ class ChangeLine:
 
     @property
     def what(self) -> str:
-        """The field label, marked when the change was an undo, so it does not read as an ordinary edit."""
-        return f"{self.field_label} (undo)" if self.op == "undo" else self.field_label
+        """The field label, marked when the change was an undo or arrived too late to apply (sync), so neither
+        reads as an ordinary edit."""
+        label = f"{self.field_label} (undo)" if self.op == "undo" else self.field_label
+        return f"{label} (older, not applied)" if self.superseded else label
 
 
 def describe_change(change: Change, template: BoardTemplate) -> ChangeLine:
@@ -81,7 +86,14 @@ def describe_change(change: Change, template: BoardTemplate) -> ChangeLine:
         label = field_label(change.field, template)
         old, new = (_row_value(change.field, value, template) for value in (change.old, change.new))
     return ChangeLine(
-        at=at, author=change.author, source=change.source, op=change.op, field_label=label, old=old, new=new
+        at=at,
+        author=change.author,
+        source=change.source,
+        op=change.op,
+        field_label=label,
+        old=old,
+        new=new,
+        superseded=change.outcome == "superseded",
     )
 
 

@@ -120,6 +120,61 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        "sync between sites: global row ids, hybrid clocks on every change, peers, acknowledgements, conflicts",
+        [
+            # Row ids are local integers; sync names a row by a UUID given when it is created.
+            "ALTER TABLE board_row ADD COLUMN uid VARCHAR",
+            "UPDATE board_row SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL",
+            "CREATE UNIQUE INDEX ux_board_row_uid ON board_row (uid)",
+            # Every change carries its hybrid logical clock, its origin site and that site's sequence number;
+            # `base` is the stamp of the value it replaced (to tell concurrent edits from later ones) and
+            # `outcome` says whether an imported change took effect. Older changes are stamped on first open.
+            "ALTER TABLE change_log ADD COLUMN hlc VARCHAR",
+            "ALTER TABLE change_log ADD COLUMN origin VARCHAR",
+            "ALTER TABLE change_log ADD COLUMN seq INTEGER",
+            "ALTER TABLE change_log ADD COLUMN base VARCHAR",
+            "ALTER TABLE change_log ADD COLUMN outcome VARCHAR",
+            "CREATE UNIQUE INDEX ux_change_log_origin_seq ON change_log (origin, seq)",
+            # Row changes are found through ix_change_log_row; staff changes are few, so their index leaves rows out.
+            "CREATE INDEX ix_change_log_staff ON change_log (staff_id, field, hlc) WHERE staff_id IS NOT NULL",
+            "CREATE INDEX ix_change_log_hlc ON change_log (hlc)",
+            """CREATE TABLE sync_peer (
+                site_id VARCHAR NOT NULL PRIMARY KEY,
+                name VARCHAR NOT NULL UNIQUE,
+                signing_key VARCHAR NOT NULL,
+                encryption_key VARCHAR NOT NULL,
+                trusted_at DATETIME NOT NULL,
+                revoked_at DATETIME
+            )""",
+            """CREATE TABLE sync_ack (
+                peer VARCHAR NOT NULL,
+                origin VARCHAR NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (peer, origin)
+            )""",
+            """CREATE TABLE sync_bundle (
+                hash VARCHAR NOT NULL PRIMARY KEY,
+                direction VARCHAR NOT NULL,
+                peer VARCHAR NOT NULL,
+                at DATETIME NOT NULL,
+                previous VARCHAR,
+                changes INTEGER NOT NULL
+            )""",
+            """CREATE TABLE sync_conflict (
+                id INTEGER NOT NULL PRIMARY KEY,
+                entity VARCHAR NOT NULL,
+                entity_key VARCHAR NOT NULL,
+                field VARCHAR NOT NULL,
+                candidates VARCHAR NOT NULL,
+                provisional VARCHAR,
+                opened_at DATETIME NOT NULL,
+                settled_at DATETIME,
+                settled_by VARCHAR
+            )""",
+            "CREATE INDEX ix_sync_conflict_open ON sync_conflict (entity_key, field, settled_at)",
+        ],
+    ),
 ]
 """(description, statements) per schema version; version N is MIGRATIONS[N - 1]."""
 

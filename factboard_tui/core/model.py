@@ -66,6 +66,8 @@ class BoardRow(SQLModel, table=True):
     created_by: str
     updated_at: datetime
     updated_by: str
+    uid: str | None = None
+    """The row's identity across sites (a UUID given at creation); `id` is only this database's number."""
 
     @property
     def on_board(self) -> bool:
@@ -105,6 +107,75 @@ class Change(SQLModel, table=True):
     """Shared by every change one write made: the unit that undo reverses."""
     undoes: str | None = None
     """For an undo: the `txn` it reverses."""
+    hlc: str | None = None
+    """Hybrid logical clock of the change (see `core.sync.hlc`): orders changes across sites."""
+    origin: str | None = None
+    """The site id where the change was made."""
+    seq: int | None = None
+    """The origin site's sequence number of this change: 1, 2, 3, … without gaps."""
+    base: str | None = None
+    """Stamp (`hlc origin`) of the value this change replaced, to tell concurrent edits from later ones."""
+    outcome: str | None = None
+    """For an imported change: None if it took effect, `superseded` if a later value already stood."""
+
+
+class SyncPeer(SQLModel, table=True):
+    """Another site this board trusts (or trusted, until revoked) to send and receive sync bundles."""
+
+    __tablename__ = "sync_peer"
+
+    site_id: str = Field(primary_key=True)
+    name: str = Field(unique=True)
+    signing_key: str
+    """Ed25519 public key, hex."""
+    encryption_key: str
+    """X25519 public key, hex."""
+    trusted_at: datetime
+    revoked_at: datetime | None = None
+
+
+class SyncAck(SQLModel, table=True):
+    """How far a peer has told us it holds each origin's changes: export sends only what comes after."""
+
+    __tablename__ = "sync_ack"
+
+    peer: str = Field(primary_key=True)
+    origin: str = Field(primary_key=True)
+    seq: int
+
+
+class SyncBundle(SQLModel, table=True):
+    """A bundle written or imported here, by its SHA-256: chains bundles and recognises a replay."""
+
+    __tablename__ = "sync_bundle"
+
+    hash: str = Field(primary_key=True)
+    direction: str
+    """`out` for a bundle written here, `in` for one imported."""
+    peer: str
+    """The site it went to (out) or came from (in)."""
+    at: datetime
+    previous: str | None = None
+    changes: int
+
+
+class SyncConflict(SQLModel, table=True):
+    """Concurrent edits of one free-text field at different sites, kept for a person to settle."""
+
+    __tablename__ = "sync_conflict"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str
+    entity_key: str
+    """The row's uid (or staff initials)."""
+    field: str
+    candidates: str
+    """JSON list of the competing values with their stamp, site and author."""
+    provisional: str | None = None
+    """The value standing until someone settles it: the same on every site (the newest by clock)."""
+    opened_at: datetime
+    settled_at: datetime | None = None
+    settled_by: str | None = None
 
 
 class Meeting(SQLModel, table=True):

@@ -7,14 +7,17 @@ page HMACs, checks and migrates the schema, and loads the board's own copy of it
 Writes happen in exactly one place per kind of record: `Board.write_row` for board rows and their visits, and
 `Board.write_staff` for the team list. Both validate through `fields.coerce`, take SQLite's write lock
 (`BEGIN IMMEDIATE`) before reading the old value, write, stamp author and time, and append one `Change` per field
-in the same transaction. Everything else (the CLI, the TUI, imports, later sync) calls them.
+in the same transaction. Everything else (the CLI, the TUI, imports, sync) calls them. Every change record is
+stamped there with a hybrid logical clock, this site's id and its next sequence number (see `core.sync`); changes
+from other sites arrive through `Board.apply_remote`, which merges them field by field and records them in the
+same change log, so history and audit stay complete.
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -46,13 +49,22 @@ from factboard_tui.core.errors import (
     FactBoardError,
     InvalidValue,
     NotFound,
+    SyncRefused,
     WrongPassphrase,
 )
 from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key
 from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
 from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
+from factboard_tui.core.sync.hlc import millis_of, next_hlc
+from factboard_tui.core.sync.hlc import stamp as clock_stamp
+from factboard_tui.core.sync.identity import META_KEYS, SiteIdentity, stamp_existing_changes
+from factboard_tui.core.sync.merge import RemoteApplied, RemoteMerge
+from factboard_tui.core.sync.records import RemoteChange, group_by_origin
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
 from factboard_tui.locations import key_slot_path
+
+MERGE_CACHE_KIB = 256 * 1024
+"""Page cache while merging a sync bundle (SQLite's default is 2 MiB)."""
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's write lock before SQLite gives up."""
@@ -120,6 +132,9 @@ class RowWrite:
     visits: dict[date, tuple[str | None, str | None]] = field(default_factory=dict)
     expected: dict[str, Any] = field(default_factory=dict)
     """Stored values (field key, or `visit:YYYY-MM-DD`) the editor started from; a difference is an `EditConflict`."""
+    confirm: frozenset[str] = frozenset()
+    """Fields to record even when the value stays the same: a person confirming it (settling a sync conflict), so
+    the confirmation travels to the other sites."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +173,19 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _give_site_identity(engine: Engine, name: str) -> dict[str, str]:
+    """Give a board made before sync its site identity, and stamp its older change records as this site's."""
+    identity = SiteIdentity.generate(name).to_meta()
+    with engine.connect().execution_options(immediate=True) as connection, connection.begin():
+        found = connection.exec_driver_sql("SELECT key, value FROM board_meta WHERE key = 'site_id'").first()
+        if found is not None:  # another process got there first
+            rows = connection.exec_driver_sql("SELECT key, value FROM board_meta").all()
+            return {str(key): str(value) for key, value in rows if key in META_KEYS}
+        connection.execute(insert(BoardMeta.__table__), [{"key": k, "value": v} for k, v in identity.items()])  # type: ignore[attr-defined]
+        stamp_existing_changes(connection.connection.dbapi_connection, identity["site_id"])
+    return identity
+
+
 def _read_meta(engine: Engine, path: Path) -> dict[str, str]:
     """The board's facts (id, team, template copy); a board without them is damaged."""
     with engine.connect() as connection:
@@ -182,6 +210,8 @@ class Board:
         """The shared lock that tells a restore or re-key this board is open."""
         self._key = b""
         """The raw database key (backups are encrypted with it)."""
+        self.site = SiteIdentity.from_meta(meta)
+        """This database's site: its id, name and keys for sync (kept only inside the encrypted database)."""
 
     # -- opening ----------------------------------------------------------------------------------------------
 
@@ -227,7 +257,10 @@ class Board:
                     cls._verify(engine, path, True)
                 with engine.connect() as connection:
                     migrate(connection.connection.dbapi_connection)
-            board = cls(path, engine, clock, _read_meta(engine, path))
+            meta = _read_meta(engine, path)
+            if "site_id" not in meta:
+                meta |= _give_site_identity(engine, meta.get("team", "FACT"))
+            board = cls(path, engine, clock, meta)
         except BaseException:
             engine.dispose()
             hold.release()
@@ -300,7 +333,7 @@ class Board:
                 "team": team_name,
                 "template": template.to_json(),
                 "created_at": clock().astimezone(UTC).isoformat(),
-            }
+            } | SiteIdentity.generate(team_name).to_meta()
             with engine.begin() as connection:
                 connection.execute(insert(BoardMeta.__table__), [{"key": k, "value": v} for k, v in meta.items()])  # type: ignore[attr-defined]
             slot.write(slot_path)
@@ -355,6 +388,11 @@ class Board:
     def board_id(self) -> str:
         """The board's stable identity (a UUID), also bound into its key slot."""
         return self._meta["board_id"]
+
+    @property
+    def site_id(self) -> str:
+        """This site's id: the origin of every change made here."""
+        return self.site.site_id
 
     @property
     def team(self) -> str:
@@ -581,6 +619,7 @@ class Board:
             row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
             row["crisis_plan"] = bool(typed.get("crisis_plan"))
             row |= {"created_at": now, "created_by": author, "updated_at": now, "updated_by": author}
+            row["uid"] = uuid.uuid4().hex
             try:
                 target = _inserted_id(connection.execute(insert(_ROW_TABLE).values(**row)))
             except IntegrityError:
@@ -602,7 +641,7 @@ class Board:
             if op == "undo" and current["date_off"] is not None and typed.get("date_off", True) is None:
                 self._refuse_open_duplicate(connection, current["client_code"])
             self._check_expected(connection, write, current)
-            diff = {key: value for key, value in typed.items() if current[key] != value}
+            diff = {key: value for key, value in typed.items() if current[key] != value or key in write.confirm}
             for key, value in diff.items():
                 record(key, current[key], value, target)
             if diff:
@@ -642,6 +681,7 @@ class Board:
                 update(_ROW_TABLE).where(_ROW_TABLE.c.id == target).values(updated_at=now, updated_by=author)
             )
         if changes:
+            self._stamp(connection, changes)
             connection.execute(insert(_CHANGE_TABLE), changes)
         return WriteResult(target, changes)
 
@@ -677,6 +717,7 @@ class Board:
         for _write, typed, _visits in prepared:
             row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
             row["crisis_plan"] = bool(typed.get("crisis_plan"))
+            row["uid"] = uuid.uuid4().hex  # the row's name between sites, as `_apply` gives it
             rows.append(row | stamps)
         try:
             inserted = connection.execute(
@@ -720,13 +761,59 @@ class Board:
                 [(v["row_id"], as_day(v["day"]), v["staff"], v["note"]) for v in visit_rows],
             )
         if all_changes:
-            columns = ("at", "author", "source", "entity", "row_id", "op", "field", "old", "new", "txn", "undoes")
+            self._stamp(connection, all_changes, new_rows=True)  # clocks, origin and sequence numbers, for sync
+            columns: tuple[str, ...] = (
+                "at",
+                "author",
+                "source",
+                "entity",
+                "row_id",
+                "op",
+                "field",
+                "old",
+                "new",
+                "txn",
+            )
+            columns += ("undoes",)
+            columns += ("hlc", "origin", "seq", "base")
             at = as_moment(now)
             connection.exec_driver_sql(
                 f"INSERT INTO change_log ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                 [(at, *(change[name] for name in columns[1:])) for change in all_changes],
             )
         return results
+
+    def _stamp(self, connection: Connection, changes: list[dict[str, Any]], new_rows: bool = False) -> None:
+        """Give new change records their hybrid clock, this site as origin, the next sequence numbers, and the
+        stamp of the value each one replaces (its base; a row added just now has none to look up)."""
+        last, seq = self._sequence_state(connection)
+        now = millis_of(self.clock())
+        for change in changes:
+            last = next_hlc(last, now)
+            seq += 1
+            base = None if new_rows else self._current_stamp(connection, change)
+            change.update(hlc=last, origin=self.site_id, seq=seq, base=base)
+
+    def _sequence_state(self, connection: Connection) -> tuple[str | None, int]:
+        """The latest hybrid clock this board has seen, and this site's last sequence number."""
+        last = connection.exec_driver_sql("SELECT max(hlc) FROM change_log").scalar()
+        seq = connection.exec_driver_sql(
+            "SELECT coalesce(max(seq), 0) FROM change_log WHERE origin = ?", (self.site_id,)
+        ).scalar_one()
+        return (str(last) if last else None), int(seq)
+
+    @staticmethod
+    def _current_stamp(connection: Connection, change: Mapping[str, Any]) -> str | None:
+        """The stamp of the value a field holds now: the newest change to it by hybrid clock."""
+        column, target = (
+            ("row_id", change.get("row_id")) if change["entity"] == "row" else ("staff_id", change.get("staff_id"))
+        )
+        found = connection.exec_driver_sql(
+            f"SELECT hlc, origin FROM change_log WHERE {column} = ? AND field = ? "
+            "ORDER BY hlc DESC, origin DESC LIMIT 1",
+            (target, change["field"]),
+        ).first()
+        return clock_stamp(found[0], found[1]) if found and found[0] else None
 
     def _coerce_visits(
         self, visits: Mapping[date, tuple[str | None, str | None]]
@@ -799,24 +886,23 @@ class Board:
                         .values(**{k: v for k, (_old, v) in diff.items()})
                     )
             if diff:
-                connection.execute(
-                    insert(_CHANGE_TABLE),
-                    [
-                        {
-                            "at": now,
-                            "author": author,
-                            "source": source,
-                            "entity": "staff",
-                            "staff_id": staff_id,
-                            "op": op,
-                            "field": key,
-                            "old": _as_text(old),
-                            "new": _as_text(value),
-                            "txn": txn,
-                        }
-                        for key, (old, value) in diff.items()
-                    ],
-                )
+                records = [
+                    {
+                        "at": now,
+                        "author": author,
+                        "source": source,
+                        "entity": "staff",
+                        "staff_id": staff_id,
+                        "op": op,
+                        "field": key,
+                        "old": _as_text(old),
+                        "new": _as_text(value),
+                        "txn": txn,
+                    }
+                    for key, (old, value) in diff.items()
+                ]
+                self._stamp(connection, records)
+                connection.execute(insert(_CHANGE_TABLE), records)
             saved = connection.execute(sa_select(_STAFF_TABLE).where(_STAFF_TABLE.c.id == staff_id)).mappings().one()
         return Staff(**saved)
 
@@ -878,6 +964,7 @@ class Board:
                 sa_select(_CHANGE_TABLE.c.txn)
                 .where(
                     _CHANGE_TABLE.c.author == author,
+                    _CHANGE_TABLE.c.origin == self.site_id,
                     _CHANGE_TABLE.c.entity == "row",
                     _CHANGE_TABLE.c.op != "undo",
                     _CHANGE_TABLE.c.txn.not_in(undone),
@@ -986,3 +1073,77 @@ class Board:
     def take_off(self, author: str, row_id: int, reason: str, source: str = "app") -> WriteResult:
         """Close a client's period on the board; its history stays."""
         return self.write_row(author, "off", row_id=row_id, values={"off_reason": reason}, source=source)
+
+    # -- changes from other sites (sync) ---------------------------------------------------------------------------
+
+    def apply_remote(
+        self,
+        incoming: Sequence[RemoteChange],
+        source: str,
+        names: Mapping[str, str],
+        finish: Callable[[Connection, RemoteApplied], None] | None = None,
+    ) -> RemoteApplied:
+        """Merge changes made at other sites, in one transaction that holds the write lock.
+
+        Changes this board already holds (same origin and sequence number) are skipped; one that reuses a held
+        sequence number for different content, or that would leave a gap in an origin's numbers, refuses the whole
+        batch. The rest are merged field by field: the value with the latest stamp (hybrid clock, then site id)
+        stands, so every site ends with the same board whatever order the changes arrive in. Each is recorded in
+        the change log with its own origin, clock and author, and `source`. Concurrent edits of a free-text field
+        are reported as conflicts; `finish` runs inside the same transaction (the sync service records
+        acknowledgements, conflicts and the bundle there).
+        """
+        result = RemoteApplied()
+        with self._write_transaction() as connection:
+            # A large merge touches many index pages: a bigger page cache (in memory) keeps them from being
+            # encrypted and spilled to the WAL over and over before the commit.
+            connection.exec_driver_sql(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
+            fresh = self._fresh_remote(connection, incoming, names)
+            result.skipped = len(incoming) - len(fresh)
+            if fresh:
+                RemoteMerge(self, connection, source, result).run(
+                    sorted(fresh, key=lambda change: (change.hlc, change.origin))
+                )
+            if finish is not None:
+                finish(connection, result)
+            connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default again
+        return result
+
+    def _fresh_remote(
+        self, connection: Connection, incoming: Sequence[RemoteChange], names: Mapping[str, str]
+    ) -> list[RemoteChange]:
+        """The changes not yet held here; refuses sequence reuse and gaps, naming what is wrong."""
+        fresh: list[RemoteChange] = []
+        for origin, group in group_by_origin(incoming).items():
+            name = names.get(origin, origin[:8])
+            held = int(
+                connection.exec_driver_sql(
+                    "SELECT coalesce(max(seq), 0) FROM change_log WHERE origin = ?", (origin,)
+                ).scalar_one()
+            )
+            first, last = group[0].seq, group[-1].seq
+            if first > held + 1:
+                missing = f"{held + 1}" if first == held + 2 else f"{held + 1}–{first - 1}"
+                raise SyncRefused(
+                    "gap",
+                    f"The bundle skips changes {missing} of {name} (this site holds up to {held}): import the "
+                    f"bundles that carry them first, or ask for a new export; nothing was applied.",
+                )
+            if first <= held:
+                known = {
+                    int(seq): (hlc, field_name, new)
+                    for seq, hlc, field_name, new in connection.exec_driver_sql(
+                        "SELECT seq, hlc, field, new FROM change_log WHERE origin = ? AND seq BETWEEN ? AND ?",
+                        (origin, first, min(last, held)),
+                    )
+                }
+                for change in group:
+                    if change.seq <= held and known.get(change.seq) != (change.hlc, change.field, change.new):
+                        raise SyncRefused(
+                            "reuse",
+                            f"The bundle reuses sequence number {change.seq} of {name} for a different change than "
+                            "the one already imported (was that site restored from a backup?): nothing was applied; "
+                            "ask that site to check its board.",
+                        )
+            fresh.extend(change for change in group if change.seq > held)
+        return fresh

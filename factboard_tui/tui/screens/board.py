@@ -36,6 +36,7 @@ from factboard_tui.core.templates import WEEKDAY_KEYS
 from factboard_tui.tui.board_view import WeekContext, grid_columns, grid_row
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.messages import RowsChanged, RowsLoaded, read_board
+from factboard_tui.tui.screens.conflicts import open_conflicts
 from factboard_tui.tui.screens.dialogs import ConfirmDialog, ConflictDialog, ReasonDialog, TextEditorDialog
 from factboard_tui.tui.screens.row_form import AddRowForm
 from factboard_tui.tui.widgets.board_grid import BoardGrid, GridColumn, GridRow
@@ -598,6 +599,11 @@ class BoardScreen(Screen[None]):
             ),
             PaletteCommand(
                 "export: board", "The whole board to CSV, Excel or HTML", lambda: self.action_export("board")
+            ),
+            PaletteCommand(
+                "sync: review conflicts",
+                "Settle edits made at two sites at once",
+                lambda: open_conflicts(self, self.board, self.user),
             ),
         ]
         if row is not None:

@@ -1,0 +1,389 @@
+"""How changes from other sites are merged into this board, inside the store's write transaction.
+
+Every field of every row (and of every staff member) holds the value of the newest change to it by stamp (hybrid
+clock, then site id). That makes the board a pure function of the set of change records it holds, so two sites
+that hold the same records hold the same board, whatever order the records came in. Only `Board.apply_remote`
+uses this module; it runs on the connection of the store's one write transaction.
+
+Two more rules keep the board sensible:
+- Concurrent edits (neither site had seen the other's) of one free-text field become a conflict for a person to
+  settle. The newest stays provisionally, so every site shows the same value meanwhile.
+- Two sites that each put the same client on the board end with two rows for one client: the row added first
+  stays, and every site takes the other off with the same date and reason, so they agree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sqlalchemy import Connection
+
+from factboard_tui.core import fields as F
+from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.sync.hlc import next_hlc, stamp
+from factboard_tui.core.sync.records import FREE_TEXT_FIELDS, RemoteChange
+
+if TYPE_CHECKING:
+    from factboard_tui.core.store import Board
+
+DUPLICATE_REASON = "Added twice at different sites: the row added first stays"
+"""The reason every site gives when it takes off the later of two rows for one client."""
+SYNC_AUTHOR = "SYNC"
+"""Author of the changes the merge itself makes (taking off a duplicate row)."""
+STAFF_DEFAULTS: dict[str, str | None] = {"name": "", "discipline": "", "organisation": "", "active": "true"}
+_CHUNK = 500
+_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+"""How SQLAlchemy keeps a DateTime in SQLite; rows and records written here use the same text."""
+
+
+class Winner(NamedTuple):
+    """The change that holds a field now."""
+
+    stamp: str
+    base: str | None
+    new: str | None
+    author: str
+    origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictFound:
+    """Concurrent edits of one free-text field: the values, and the one standing until someone settles it."""
+
+    entity: str
+    key: str
+    field: str
+    candidates: list[dict[str, Any]]
+    provisional: str | None
+
+
+@dataclass
+class RemoteApplied:
+    """What one merge did."""
+
+    applied: int = 0
+    """Changes that took effect."""
+    superseded: int = 0
+    """Changes recorded but older than the value already standing."""
+    skipped: int = 0
+    """Changes already held here (a replay or an overlap)."""
+    conflicts: list[ConflictFound] = field(default_factory=list)
+    settled: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """(entity, key, field, by whom) of conflicts a later edit from another site settled."""
+    duplicates_closed: list[str] = field(default_factory=list)
+    """Client codes whose later duplicate row was taken off."""
+    newest_hlc: str | None = None
+    """The latest clock among the imported changes (to flag a clock far in the future)."""
+    rows: int = 0
+    """Rows created or changed."""
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _stored_row_value(field_name: str, text: str | None) -> Any:
+    """A change log value as the board_row column keeps it."""
+    if F.ROW_FIELDS[field_name].kind is F.Kind.YES_NO:
+        if text is None:
+            return 0 if field_name == "crisis_plan" else None
+        return 1 if text == "true" else 0
+    return text
+
+
+class RemoteMerge:
+    """One merge of fresh remote changes (sorted by stamp) on the write transaction's connection."""
+
+    def __init__(self, board: Board, connection: Connection, source: str, result: RemoteApplied) -> None:
+        self.board = board
+        self.connection = connection
+        self.source = source
+        self.result = result
+        self.txn = "sync-" + uuid.uuid4().hex
+        self.winners: dict[tuple[str, str, str], Winner] = {}
+        """(entity, key, field) -> the change holding it, for every field of the entities this merge touches."""
+        self.row_ids: dict[str, int] = {
+            str(uid): int(row_id) for uid, row_id in connection.exec_driver_sql("SELECT uid, id FROM board_row")
+        }
+        self.staff_ids: dict[str, int] = {
+            str(initials): int(staff_id)
+            for initials, staff_id in connection.exec_driver_sql("SELECT initials, id FROM staff")
+        }
+        self.records: list[tuple[Any, ...]] = []
+        """Change log records to append, in merge order (keyed by global ids until the rows exist)."""
+        self.touched: dict[tuple[str, str], set[str]] = {}
+        """(entity, key) -> fields whose standing value this merge changed: what must be written back."""
+        self.new_rows: set[str] = set()
+        """Uids of rows this merge creates (they have no visits to clear yet)."""
+        self.first_seen: dict[tuple[str, str], tuple[str, str]] = {}
+        """(at, author) of the first change to an entity in this merge: a new row's creation stamp."""
+
+    # -- reading what stands -------------------------------------------------------------------------------------
+
+    def _load_winners(self, entity: str, ids: dict[int, str]) -> None:
+        column = "row_id" if entity == "row" else "staff_id"
+        for chunk in _chunks(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for target, field_name, hlc, origin, base, new, author in self.connection.exec_driver_sql(
+                f"SELECT {column}, field, hlc, origin, base, new, author FROM change_log WHERE {column} IN ({marks})",
+                tuple(chunk),
+            ):
+                key = (entity, ids[target], field_name)
+                candidate = Winner(stamp(hlc, origin), base, new, author, origin)
+                held = self.winners.get(key)
+                if held is None or candidate.stamp > held.stamp:
+                    self.winners[key] = candidate
+
+    def _open_conflicts(self) -> set[tuple[str, str, str]]:
+        return {
+            (str(entity), str(key), str(field_name))
+            for entity, key, field_name in self.connection.exec_driver_sql(
+                "SELECT entity, entity_key, field FROM sync_conflict WHERE settled_at IS NULL"
+            )
+        }
+
+    # -- the merge -------------------------------------------------------------------------------------------------
+
+    def run(self, fresh: list[RemoteChange]) -> None:
+        """Merge, write the board's rows, visits and staff, then record every change."""
+        rows = {change.key for change in fresh if change.entity == "row"}
+        staff = {change.key for change in fresh if change.entity == "staff"}
+        self._load_winners("row", {self.row_ids[uid]: uid for uid in rows if uid in self.row_ids})
+        self._load_winners("staff", {self.staff_ids[key]: key for key in staff if key in self.staff_ids})
+        open_conflicts = self._open_conflicts()
+        found: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
+        result = self.result
+        for change in fresh:
+            key = (change.entity, change.key, change.field)
+            held = self.winners.get(key)
+            change_stamp = change.hlc + " " + change.origin
+            newer = held is None or change_stamp > held.stamp
+            if held is not None:
+                concurrent = change.base != held.stamp if newer else held.base != change_stamp
+                free_text = change.entity == "row" and change.field in FREE_TEXT_FIELDS
+                if concurrent and free_text and change.new != held.new:
+                    candidates = found.setdefault(key, {})
+                    for value, value_stamp, author, origin in (
+                        (held.new, held.stamp, held.author, held.origin),
+                        (change.new, change_stamp, change.author, change.origin),
+                    ):
+                        candidates[value_stamp] = {
+                            "value": value,
+                            "stamp": value_stamp,
+                            "author": author,
+                            "site": origin,
+                        }
+                elif newer and not concurrent and (key in found or key in open_conflicts):
+                    found.pop(key, None)
+                    open_conflicts.discard(key)
+                    result.settled.append((*key, change.author))
+            self.first_seen.setdefault((change.entity, change.key), (change.at, change.author))
+            if newer:
+                self.winners[key] = Winner(change_stamp, change.base, change.new, change.author, change.origin)
+                self.touched.setdefault((change.entity, change.key), set()).add(change.field)
+                result.applied += 1
+            else:
+                result.superseded += 1
+            self._record(change, held.new if held else None, None if newer else "superseded")
+        result.newest_hlc = max(change.hlc for change in fresh)
+        for key, candidates in found.items():
+            result.conflicts.append(
+                ConflictFound(*key, sorted(candidates.values(), key=lambda c: c["stamp"]), self.winners[key].new)
+            )
+        self._close_duplicates(result.newest_hlc)
+        self._write_staff()
+        self._write_rows()
+        self._insert_records()
+
+    def _record(self, change: RemoteChange, old: str | None, outcome: str | None, source: str | None = None) -> None:
+        self.records.append(
+            (
+                change.at,
+                change.author,
+                source or self.source,
+                change.entity,
+                change.key,
+                change.op,
+                change.field,
+                old,
+                change.new,
+                self.txn,
+                change.hlc,
+                change.origin,
+                change.seq,
+                change.base,
+                outcome,
+            )
+        )
+
+    # -- two rows for one client -------------------------------------------------------------------------------------
+
+    def _value(self, uid: str, field_name: str) -> str | None:
+        held = self.winners.get(("row", uid, field_name))
+        return held.new if held else None
+
+    def _close_duplicates(self, seen_hlc: str) -> None:
+        """Take off the later of two open rows for one client, the same way on every site."""
+        codes: dict[str, set[str]] = {}
+        for (entity, uid), _fields in self.touched.items():
+            if entity == "row" and self._value(uid, "date_off") is None and self._value(uid, "client_code"):
+                codes.setdefault(str(self._value(uid, "client_code")), set()).add(uid)
+        if not codes:
+            return
+        extra: dict[int, str] = {}
+        for uid, code in self.connection.exec_driver_sql(
+            "SELECT uid, client_code FROM board_row WHERE date_off IS NULL"
+        ):
+            holders = codes.get(str(code))
+            if holders is not None and ("row", str(uid)) not in self.touched:
+                extra[self.row_ids[str(uid)]] = str(uid)
+                holders.add(str(uid))
+        self._load_winners("row", extra)
+        now = self.board.clock().astimezone(UTC)
+        at = now.strftime(_TIME_FORMAT)
+        closing: list[tuple[str, str, str | None]] = []
+        for code, holders in sorted(codes.items()):
+            open_rows = sorted(
+                (uid for uid in holders if self._value(uid, "date_off") is None),
+                key=lambda uid: (self.winners[("row", uid, "client_code")].stamp, uid),
+            )
+            for uid in open_rows[1:]:
+                closing.append((uid, "date_off", self._value(uid, "date_on")))
+                closing.append((uid, "off_reason", DUPLICATE_REASON))
+                self.result.duplicates_closed.append(code)
+        if not closing:
+            return
+        last, seq = self.board._sequence_state(self.connection)
+        last = max(last or "", seen_hlc)
+        for uid, field_name, value in closing:
+            last = next_hlc(last, int(now.timestamp() * 1000))
+            seq += 1
+            held = self.winners.get(("row", uid, field_name))
+            change = RemoteChange(
+                self.board.site_id,
+                seq,
+                last,
+                held.stamp if held else None,
+                "row",
+                uid,
+                "off",
+                field_name,
+                value,
+                SYNC_AUTHOR,
+                at,
+            )
+            self.winners[("row", uid, field_name)] = Winner(
+                change.stamp, change.base, value, SYNC_AUTHOR, change.origin
+            )
+            self.touched.setdefault(("row", uid), set()).add(field_name)
+            self._record(change, held.new if held else None, None, source="sync")
+
+    # -- writing the board -----------------------------------------------------------------------------------------
+
+    def _write_rows(self) -> None:
+        updates: list[tuple[Any, ...]] = []
+        inserts: list[tuple[Any, ...]] = []
+        row_fields = list(F.ROW_FIELDS)
+        for (entity, uid), _fields in self.touched.items():
+            if entity != "row":
+                continue
+            values = [_stored_row_value(name, self._value(uid, name)) for name in row_fields]
+            closed = self._value(uid, "date_off") is not None
+            at, author = self.first_seen.get(("row", uid), (None, SYNC_AUTHOR))
+            if uid in self.row_ids:
+                updates.append((not closed, *values, author, self.row_ids[uid]))
+            else:
+                if not all(self._value(uid, name) for name in ("client_code", "date_on", "triage")):
+                    raise SyncRefused(
+                        "invalid",
+                        "The bundle changes a row it never puts on the board (an earlier bundle is missing): "
+                        "nothing was applied.",
+                    )
+                inserts.append((not closed, uid, *values, at, author, at, author))
+        self.result.rows = len(updates) + len(inserts)
+        self.new_rows = {row[1] for row in inserts}
+        assignments = ", ".join(f"{name} = ?" for name in row_fields)
+        now = self.board.clock().astimezone(UTC).strftime(_TIME_FORMAT)
+        # Rows leaving the board first, so a client never has two open rows for a moment.
+        updates.sort(key=lambda row: row[0])
+        inserts.sort(key=lambda row: row[0])
+        for row in updates:
+            self.connection.exec_driver_sql(
+                f"UPDATE board_row SET {assignments}, updated_at = ?, updated_by = ? WHERE id = ?",
+                (*row[1:-2], now, row[-2], row[-1]),
+            )
+        if inserts:
+            columns = ", ".join(["uid", *row_fields, "created_at", "created_by", "updated_at", "updated_by"])
+            marks = ", ".join("?" * (len(row_fields) + 5))
+            self.connection.exec_driver_sql(
+                f"INSERT INTO board_row ({columns}) VALUES ({marks})", [row[1:] for row in inserts]
+            )
+            for uid, row_id in self.connection.exec_driver_sql(
+                "SELECT uid, id FROM board_row WHERE id > ?", (max(self.row_ids.values(), default=0),)
+            ):
+                self.row_ids[str(uid)] = int(row_id)
+        self._write_visits()
+
+    def _write_visits(self) -> None:
+        days: set[tuple[str, str]] = set()
+        for (entity, uid), fields in self.touched.items():
+            if entity == "row":
+                days.update((uid, name.partition(":")[2]) for name in fields if name.startswith("visit"))
+        deletes = [(self.row_ids[uid], day) for uid, day in days if uid not in self.new_rows]
+        inserts = []
+        for uid, day in days:
+            staff = self._value(uid, f"visit:{day}")
+            if staff is not None:
+                inserts.append((self.row_ids[uid], day, staff, self._value(uid, f"visit_note:{day}")))
+        if deletes:
+            self.connection.exec_driver_sql("DELETE FROM visit WHERE row_id = ? AND day = ?", deletes)
+        if inserts:
+            self.connection.exec_driver_sql("INSERT INTO visit (row_id, day, staff, note) VALUES (?, ?, ?, ?)", inserts)
+
+    def _write_staff(self) -> None:
+        for (entity, initials), _fields in self.touched.items():
+            if entity != "staff":
+                continue
+            values = {}
+            for name in ("name", "discipline", "organisation", "active"):
+                held = self.winners.get(("staff", initials, name))
+                values[name] = held.new if held else STAFF_DEFAULTS[name]
+            active = 1 if values.pop("active") == "true" else 0
+            if initials in self.staff_ids:
+                self.connection.exec_driver_sql(
+                    "UPDATE staff SET name = ?, discipline = ?, organisation = ?, active = ? WHERE id = ?",
+                    (*values.values(), active, self.staff_ids[initials]),
+                )
+            else:
+                self.connection.exec_driver_sql(
+                    "INSERT INTO staff (initials, name, discipline, organisation, active) VALUES (?, ?, ?, ?, ?)",
+                    (initials, *values.values(), active),
+                )
+                self.staff_ids[initials] = int(
+                    self.connection.exec_driver_sql("SELECT id FROM staff WHERE initials = ?", (initials,)).scalar_one()
+                )
+
+    def _insert_records(self) -> None:
+        """Append every record of the merge to the change log (after the rows they point to exist)."""
+        rows = []
+        row_ids, staff_ids = self.row_ids, self.staff_ids
+        for record in self.records:
+            entity, key = record[3], record[4]
+            rows.append(
+                (
+                    *record[:4],
+                    row_ids[key] if entity == "row" else None,
+                    staff_ids.get(key) if entity == "staff" else None,
+                    *record[5:],
+                )
+            )
+        self.connection.exec_driver_sql(
+            "INSERT INTO change_log (at, author, source, entity, row_id, staff_id, op, field, old, new, txn, hlc, "
+            "origin, seq, base, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )

@@ -1,0 +1,251 @@
+"""What a bundle carries, and the strict check every imported change passes before anything is written.
+
+A change travels as a JSON array of eleven items (`FIELDS_ON_THE_WIRE`): origin site, sequence number, hybrid
+clock, base stamp, entity (`row` or `staff`), the entity's global key (a row's UUID or staff initials), op, field,
+new value (text as the change log keeps it, or null), author and time. Only known entities, fields and ops are
+accepted, and every value must be one its field could hold: a bundle that carries anything else is refused whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, NamedTuple
+
+from factboard_tui.core import fields as F
+from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.sync.hlc import HLC_PATTERN, stamp
+from factboard_tui.core.templates import BoardTemplate
+
+FIELDS_ON_THE_WIRE = ("origin", "seq", "hlc", "base", "entity", "key", "op", "field", "new", "author", "at")
+SITE_PATTERN = re.compile(r"^[0-9a-f]{32}$")
+STAMP_PATTERN = re.compile(r"^[0-9]{15}-[0-9]{5} [0-9a-f]{32}$")
+DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+AT_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$")
+AUTHOR_PATTERN = re.compile(r"^[A-Z0-9ÅÄÖÆØÜ]{1,12}$")
+ROW_OPS = frozenset({"add", "set", "off", "undo"})
+STAFF_OPS = frozenset({"add", "set"})
+STAFF_FIELDS: dict[str, int] = {"initials": 6, "name": 80, "discipline": 40, "organisation": 40, "active": 0}
+"""Staff fields that sync, with their longest text (0: yes/no)."""
+FREE_TEXT_FIELDS = frozenset(key for key, spec in F.ROW_FIELDS.items() if spec.kind in (F.Kind.TEXT, F.Kind.LONG_TEXT))
+"""Row fields where two sites' concurrent edits are kept as a conflict for a person to settle."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class RemoteChange(NamedTuple):
+    """One change record as it travels between sites (a tuple: a bundle holds 100,000 of them)."""
+
+    origin: str
+    seq: int
+    hlc: str
+    base: str | None
+    entity: str
+    key: str
+    op: str
+    field: str
+    new: str | None
+    author: str
+    at: str
+
+    @property
+    def stamp(self) -> str:
+        """Its place in the total order of changes (clock, then site id)."""
+        return stamp(self.hlc, self.origin)
+
+    def to_wire(self) -> list[Any]:
+        """The JSON array it travels as."""
+        return [getattr(self, name) for name in FIELDS_ON_THE_WIRE]
+
+
+def _refuse(index: int, what: str) -> SyncRefused:
+    return SyncRefused(
+        "invalid", f"Change {index + 1} of the bundle {what}: the bundle is refused; nothing was applied."
+    )
+
+
+def _text_ok(value: str, max_length: int, multiline: bool) -> bool:
+    pattern = _CONTROL if multiline else _CONTROL_ONE_LINE
+    return len(value) <= max_length and not pattern.search(value)
+
+
+def _date_ok(value: str) -> bool:
+    if not DATE_PATTERN.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _row_value_ok(field: str, value: str | None, template: BoardTemplate) -> bool:
+    """Whether a row field (or visit) could hold this stored text."""
+    if field.startswith(("visit:", "visit_note:")):
+        kind, _, day = field.partition(":")
+        if not _date_ok(day):
+            return False
+        if value is None:
+            return True
+        if kind == "visit":
+            return len(value) <= F.VISIT_STAFF_MAX and bool(F.VISIT_PATTERN.match(value))
+        return _text_ok(value, F.VISIT_NOTE_MAX, multiline=False)
+    spec = F.ROW_FIELDS.get(field)
+    if spec is None:
+        return False
+    if value is None:
+        return not spec.required
+    match spec.kind:
+        case F.Kind.CODE:
+            return bool(F.CODE_PATTERN.match(value)) and len(value) <= spec.max_length
+        case F.Kind.DATE:
+            return _date_ok(value)
+        case F.Kind.TRIAGE:
+            return any(level.key == value for level in template.triage)
+        case F.Kind.CATEGORY:
+            return any(category.key == value for category in template.categories)
+        case F.Kind.INITIALS:
+            return bool(F.INITIALS_PATTERN.match(value))
+        case F.Kind.YES_NO:
+            return value in ("true", "false")
+        case F.Kind.TEXT | F.Kind.LONG_TEXT:
+            return _text_ok(value, spec.max_length, multiline=spec.kind is F.Kind.LONG_TEXT)
+    return False  # pragma: no cover
+
+
+def _staff_value_ok(field: str, value: str | None) -> bool:
+    if field not in STAFF_FIELDS or value is None:
+        return False
+    if field == "initials":
+        return bool(F.INITIALS_PATTERN.match(value))
+    if field == "active":
+        return value in ("true", "false")
+    return _text_ok(value, STAFF_FIELDS[field], multiline=False)
+
+
+class ChangeChecker:
+    """Checks wire arrays one by one; remembers values already found good (origins, keys, authors, field values
+    repeat across a bundle), so a bundle of 100,000 changes is checked in well under a second."""
+
+    def __init__(self, template: BoardTemplate) -> None:
+        self.template = template
+        self.good_values: set[tuple[str, str, str | None]] = set()
+        self.good_text: set[str] = set()
+        """Origins, authors, times and row or staff keys already checked (each pattern is distinct)."""
+
+    def _text(self, value: Any, pattern: re.Pattern[str], tag: str) -> bool:
+        if not isinstance(value, str):
+            return False
+        tagged = tag + value
+        if tagged in self.good_text:
+            return True
+        if pattern.match(value):
+            self.good_text.add(tagged)
+            return True
+        return False
+
+    def parse(self, index: int, item: Any) -> RemoteChange:
+        """One wire array as a checked `RemoteChange`, or `SyncRefused` naming what is wrong."""
+        if not isinstance(item, list) or len(item) != len(FIELDS_ON_THE_WIRE):
+            raise _refuse(index, f"is not a list of {len(FIELDS_ON_THE_WIRE)} items")
+        origin, seq, hlc, base, entity, key, op, field, new, author, at = item
+        if not self._text(origin, SITE_PATTERN, "o"):
+            raise _refuse(index, "has no valid origin site")
+        if type(seq) is not int or not 1 <= seq < 2**62:
+            raise _refuse(index, "has no valid sequence number")
+        if not isinstance(hlc, str) or not HLC_PATTERN.match(hlc):
+            raise _refuse(index, "has no valid clock")
+        if base is not None and (not isinstance(base, str) or not STAMP_PATTERN.match(base)):
+            raise _refuse(index, "has a malformed base stamp")
+        if not self._text(author, AUTHOR_PATTERN, "a"):
+            raise _refuse(index, "has no valid author")
+        if not self._text(at, AT_PATTERN, "t"):
+            raise _refuse(index, "has no valid time")
+        if new is not None and not isinstance(new, str):
+            raise _refuse(index, "has a value that is not text")
+        if not isinstance(field, str) or not isinstance(op, str):
+            raise _refuse(index, "is malformed")
+        if entity == "row":
+            if not self._text(key, SITE_PATTERN, "r"):
+                raise _refuse(index, "names a row without a valid row id")
+            if op not in ROW_OPS:
+                raise _refuse(index, f"has an unknown operation '{op[:20]}'")
+        elif entity == "staff":
+            if not self._text(key, F.INITIALS_PATTERN, "s"):
+                raise _refuse(index, "names staff without valid initials")
+            if op not in STAFF_OPS:
+                raise _refuse(index, f"has an unknown operation '{op[:20]}'")
+        else:
+            raise _refuse(index, "is for an unknown table")
+        checked = (entity, field, new)
+        if checked not in self.good_values:
+            if entity == "row" and not _row_value_ok(field, new, self.template):
+                raise _refuse(index, f"has a value that field '{field[:40]}' cannot hold (or the field is unknown)")
+            if entity == "staff" and not _staff_value_ok(field, new):
+                raise _refuse(
+                    index, f"has a value that staff field '{field[:40]}' cannot hold (or the field is unknown)"
+                )
+            self.good_values.add(checked)
+        return RemoteChange(origin, seq, hlc, base, entity, key, op, field, new, author, at)
+
+
+def parse_change(index: int, item: Any, template: BoardTemplate) -> RemoteChange:
+    """One wire array as a checked `RemoteChange` (see `ChangeChecker`)."""
+    return ChangeChecker(template).parse(index, item)
+
+
+def parse_changes(items: Any, ranges: dict[str, list[int]], template: BoardTemplate) -> list[RemoteChange]:
+    """Every change of a payload, checked against the sequence ranges the signed header names."""
+    if not isinstance(items, list):
+        raise SyncRefused("invalid", "The bundle's payload has no list of changes: nothing was applied.")
+    checker = ChangeChecker(template)
+    changes = [checker.parse(index, item) for index, item in enumerate(items)]
+    seen: dict[str, list[int]] = {}
+    for change in changes:
+        seen.setdefault(change.origin, []).append(change.seq)
+    if set(seen) != set(ranges):
+        raise SyncRefused("invalid", "The bundle's changes come from other sites than its header says: refused.")
+    for origin, numbers in seen.items():
+        first, last = ranges[origin]
+        if numbers != list(range(first, last + 1)):
+            raise SyncRefused(
+                "invalid", "The bundle's sequence numbers do not match the range its header signs: refused."
+            )
+    return changes
+
+
+def parse_ranges(value: Any) -> dict[str, list[int]]:
+    """The header's `ranges`: origin site -> [first, last] sequence number."""
+    if not isinstance(value, dict):
+        raise SyncRefused("invalid", "The bundle header has no sequence ranges: nothing was applied.")
+    for origin, pair in value.items():
+        if (
+            not SITE_PATTERN.match(origin)
+            or not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
+            or not 1 <= pair[0] <= pair[1]
+        ):
+            raise SyncRefused("invalid", "The bundle header's sequence ranges are malformed: nothing was applied.")
+    return value
+
+
+def parse_acks(value: Any) -> dict[str, int]:
+    """The sender's acknowledgements: origin site -> the last sequence number it holds."""
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and SITE_PATTERN.match(k) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in value.items()
+    ):
+        raise SyncRefused("invalid", "The bundle's acknowledgements are malformed: nothing was applied.")
+    return value
+
+
+def group_by_origin(changes: Sequence[RemoteChange]) -> dict[str, list[RemoteChange]]:
+    """Changes per origin site, in sequence order."""
+    grouped: dict[str, list[RemoteChange]] = {}
+    for change in changes:
+        grouped.setdefault(change.origin, []).append(change)
+    for group in grouped.values():
+        group.sort(key=lambda change: change.seq)
+    return grouped

@@ -1,0 +1,480 @@
+"""Sync as the faces use it: trust peers, export a bundle for one, import a bundle, settle conflicts.
+
+Each table sync keeps has its one write function here (`trust_peer`/`revoke_peer` for `sync_peer`, `_record_import`
+and `_record_export` for acknowledgements and the bundle chain, `_record_conflicts`/`settle_conflict` for
+conflicts); board data itself only ever changes through the store's write path (`Board.apply_remote` for imported
+changes, `Board.write_row` when a person settles a conflict).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import Connection
+
+from factboard_tui.core import fields as F
+from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
+from factboard_tui.core.migrations import LATEST_VERSION
+from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.sync import bundle as B
+from factboard_tui.core.sync import minisign
+from factboard_tui.core.sync.hlc import FUTURE_TOLERANCE_MS, as_datetime, format_hlc, millis_of
+from factboard_tui.core.sync.identity import PublicSite
+from factboard_tui.core.sync.merge import RemoteApplied
+from factboard_tui.core.sync.records import RemoteChange, parse_acks, parse_changes, parse_ranges
+
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total) as a long export or import goes on."""
+PROGRESS_STEP = 5_000
+"""Changes per progress report."""
+PAYLOAD_KEYS = {"acks", "changes", "site_name"}
+"""Exactly the keys of a payload this format writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """A site this board trusts (or trusted until `revoked_at`)."""
+
+    name: str
+    site: PublicSite
+    trusted_at: str
+    revoked_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedBundle:
+    """A bundle ready to write: its bytes, its detached minisign signature and what it holds."""
+
+    data: bytes
+    signature: str
+    digest: str
+    peer: str
+    changes: int
+    ranges: dict[str, list[int]]
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the person who ran it."""
+
+    signer: str
+    digest: str
+    applied: RemoteApplied
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    """An open (or settled) conflict as a person reads it."""
+
+    id: int
+    entity: str
+    client_code: str
+    field: str
+    label: str
+    candidates: list[dict[str, Any]]
+    provisional: str | None
+    opened_at: str
+    settled_at: str | None
+    settled_by: str | None
+
+
+# -- identity and peers --------------------------------------------------------------------------------------------
+
+
+def identity_lines(board: Board) -> dict[str, str]:
+    """What `sync identity` shows: name, id, the site key to give peers, its fingerprint, the minisign key."""
+    public = board.site.public
+    return {
+        "name": board.site.name,
+        "site_id": public.site_id,
+        "key": public.key_text(),
+        "signing_key": public.signing_key.hex(),
+        "encryption_key": public.encryption_key.hex(),
+        "fingerprint": public.fingerprint(),
+        "minisign": minisign.public_key_line(board.site.signing.public_key()),
+    }
+
+
+def peers(board: Board, include_revoked: bool = True) -> list[Peer]:
+    """The sites this board trusts, by name."""
+    with board.engine.connect() as connection:
+        found = connection.exec_driver_sql(
+            "SELECT name, site_id, signing_key, encryption_key, trusted_at, revoked_at FROM sync_peer ORDER BY name"
+        ).all()
+    result = [
+        Peer(str(name), PublicSite(site_id, bytes.fromhex(sign), bytes.fromhex(box)), str(at), revoked and str(revoked))
+        for name, site_id, sign, box, at, revoked in found
+    ]
+    return [peer for peer in result if include_revoked or peer.revoked_at is None]
+
+
+def _clean_name(name: str) -> str:
+    cleaned = F.clean_text(name, "name", "Peer name", 40, multiline=False)
+    if not cleaned:
+        raise InvalidValue("name", "Give the peer site a name, like 'Region' or 'Silkeborg'.")
+    return cleaned
+
+
+def trust_peer(board: Board, name: str, key_text: str) -> Peer:
+    """The one write function for trusting a site (or trusting again a revoked one with its new key)."""
+    name = _clean_name(name)
+    site = PublicSite.from_key_text(key_text)
+    if site.site_id == board.site_id:
+        raise InvalidValue("key", "That is this site's own key: ask the other site for theirs.")
+    now = board.clock().astimezone(UTC).isoformat()
+    with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+        by_site = connection.exec_driver_sql(
+            "SELECT name, revoked_at FROM sync_peer WHERE site_id = ?", (site.site_id,)
+        ).first()
+        by_name = connection.exec_driver_sql("SELECT site_id FROM sync_peer WHERE name = ?", (name,)).first()
+        if by_name is not None and by_name[0] != site.site_id:
+            raise InvalidValue("name", f"Another site is already trusted as '{name}': choose another name.")
+        if by_site is not None and by_site[1] is None and by_site[0] != name:
+            raise InvalidValue("key", f"That site is already trusted as '{by_site[0]}'.")
+        connection.exec_driver_sql(
+            "INSERT INTO sync_peer (site_id, name, signing_key, encryption_key, trusted_at, revoked_at) "
+            "VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (site_id) DO UPDATE SET name = excluded.name, "
+            "signing_key = excluded.signing_key, encryption_key = excluded.encryption_key, "
+            "trusted_at = excluded.trusted_at, revoked_at = NULL",
+            (site.site_id, name, site.signing_key.hex(), site.encryption_key.hex(), now),
+        )
+    return Peer(name, site, now, None)
+
+
+def revoke_peer(board: Board, name: str) -> Peer:
+    """Stop trusting a site: its bundles are refused from now on, and nothing more is exported to it."""
+    peer = _peer_named(board, name, allow_revoked=True)
+    if peer.revoked_at is not None:
+        raise InvalidValue("name", f"'{peer.name}' is already revoked (since {peer.revoked_at}).")
+    now = board.clock().astimezone(UTC).isoformat()
+    with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+        connection.exec_driver_sql("UPDATE sync_peer SET revoked_at = ? WHERE site_id = ?", (now, peer.site.site_id))
+    return Peer(peer.name, peer.site, peer.trusted_at, now)
+
+
+def _peer_named(board: Board, name: str, allow_revoked: bool = False) -> Peer:
+    for peer in peers(board):
+        if peer.name.casefold() == name.strip().casefold() and (allow_revoked or peer.revoked_at is None):
+            return peer
+    known = ", ".join(peer.name for peer in peers(board, include_revoked=False)) or "none yet"
+    raise NotFound(f"No trusted peer site is called '{name}' (trusted: {known}): see `factboard sync peers`.")
+
+
+def _names(board: Board) -> dict[str, str]:
+    return {peer.site.site_id: peer.name for peer in peers(board)} | {board.site_id: board.site.name}
+
+
+# -- export -------------------------------------------------------------------------------------------------------
+
+
+def _holdings(connection: Connection) -> dict[str, int]:
+    """The last sequence number held of every origin (numbers are held without gaps, so this acknowledges all)."""
+    return {
+        str(origin): int(seq)
+        for origin, seq in connection.exec_driver_sql(
+            "SELECT origin, max(seq) FROM change_log WHERE origin IS NOT NULL GROUP BY origin"
+        )
+    }
+
+
+def export_bundle(
+    board: Board, peer_name: str, progress: Progress | None = None, randomness: B.Randomness | None = None
+) -> ExportedBundle:
+    """A bundle for one peer with every change it has not acknowledged, and its minisign signature."""
+    peer = _peer_named(board, peer_name)
+    changes: list[tuple[Any, ...]] = []
+    ranges: dict[str, list[int]] = {}
+    with board.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        held = _holdings(connection)
+        acked = {
+            str(origin): int(seq)
+            for origin, seq in connection.exec_driver_sql(
+                "SELECT origin, seq FROM sync_ack WHERE peer = ?", (peer.site.site_id,)
+            )
+        }
+        previous = connection.exec_driver_sql(
+            "SELECT hash FROM sync_bundle WHERE direction = 'out' AND peer = ? ORDER BY at DESC, rowid DESC LIMIT 1",
+            (peer.site.site_id,),
+        ).scalar()
+        total = sum(max(0, last - acked.get(origin, 0)) for origin, last in held.items())
+        for origin, last in sorted(held.items()):
+            first = acked.get(origin, 0) + 1
+            if first > last:
+                continue
+            ranges[origin] = [first, last]
+            cursor = raw.execute(
+                "SELECT c.origin, c.seq, c.hlc, c.base, c.entity, coalesce(r.uid, s.initials), c.op, c.field, c.new, "
+                "c.author, c.at FROM change_log c LEFT JOIN board_row r ON r.id = c.row_id "
+                "LEFT JOIN staff s ON s.id = c.staff_id WHERE c.origin = ? AND c.seq >= ? ORDER BY c.seq",
+                (origin, first),
+            )
+            while batch := cursor.fetchmany(PROGRESS_STEP):
+                changes.extend(batch)
+                if progress is not None:
+                    progress("reading changes", len(changes), total)
+    if progress is not None:
+        progress("reading changes", len(changes), total)
+    payload = B.canonical_json({"acks": held, "changes": changes, "site_name": board.site.name})
+    header = {
+        "schema": LATEST_VERSION,
+        "origin_name": board.site.name,
+        "ranges": ranges,
+        "changes": len(changes),
+        "previous": previous,
+        "created": board.clock().astimezone(UTC).isoformat(),
+    }
+    if progress is not None:
+        progress("encrypting and signing", 0, 1)
+    data = B.seal(board.site, [peer.site, board.site.public], header, payload, randomness)
+    digest = B.digest(data)
+    signature = minisign.sign(
+        board.site.signing,
+        data,
+        trusted_comment=f"factboard sync bundle {digest[:16]} from {board.site.name} to {peer.name}",
+        untrusted_comment=f"signature from FactBoard site {board.site.name} ({board.site.public.fingerprint()})",
+    )
+    _record_export(board, digest, peer.site.site_id, previous, len(changes))
+    if progress is not None:
+        progress("encrypting and signing", 1, 1)
+    return ExportedBundle(data, signature, digest, peer.name, len(changes), ranges)
+
+
+def _record_export(board: Board, digest: str, peer: str, previous: str | None, changes: int) -> None:
+    """The one write function for bundles written here (the chain of `previous` hashes)."""
+    with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+        connection.exec_driver_sql(
+            "INSERT OR IGNORE INTO sync_bundle (hash, direction, peer, at, previous, changes) "
+            "VALUES (?, 'out', ?, ?, ?, ?)",
+            (digest, peer, board.clock().astimezone(UTC).isoformat(), previous, changes),
+        )
+
+
+# -- import -------------------------------------------------------------------------------------------------------
+
+
+def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -> ImportReport:
+    """Verify, decrypt, validate and merge one bundle; refuses with `SyncRefused` (nothing applied) on any problem."""
+    everyone = peers(board)
+    trusted = {peer.site.site_id: peer.site for peer in everyone if peer.revoked_at is None}
+    revoked = {peer.site.site_id: peer.site for peer in everyone if peer.revoked_at is not None}
+    names = _names(board)
+    try:
+        opened = B.open_bundle(data, board.site, trusted, revoked, names)
+    except SyncRefused as refused:
+        if refused.reason == "signer" and B.open_signer_is(data, board.site.public):
+            raise SyncRefused(
+                "own", "This bundle was written by this site: import it at the site it is addressed to."
+            ) from None
+        raise
+    header = opened.header
+    signer = names.get(opened.signer, opened.signer)
+    schema = header.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise SyncRefused("invalid", "The bundle header has no schema version: nothing was applied.")
+    if schema > LATEST_VERSION:
+        raise SyncRefused(
+            "schema",
+            f"The bundle from {signer} was written by a newer FactBoard (schema {schema}, this one knows up to "
+            f"{LATEST_VERSION}): update FactBoard to import it; nothing was applied.",
+        )
+    ranges = parse_ranges(header.get("ranges"))
+    with board.engine.connect() as connection:
+        seen = connection.exec_driver_sql(
+            "SELECT at FROM sync_bundle WHERE hash = ? AND direction = 'in'", (opened.digest,)
+        ).scalar()
+    if seen is not None:
+        raise SyncRefused(
+            "replay", f"This bundle from {signer} was already imported ({seen}): nothing was applied again."
+        )
+    if progress is not None:
+        progress("checking changes", 0, int(header.get("changes") or 0))
+    payload = B.strict_json(opened.payload, "payload")
+    if not isinstance(payload, dict) or set(payload) != PAYLOAD_KEYS:
+        raise SyncRefused("invalid", "The bundle's payload has unknown or missing parts: nothing was applied.")
+    acks = parse_acks(payload["acks"])
+    changes = parse_changes(payload["changes"], ranges, board.template)
+    if header.get("changes") != len(changes):
+        raise SyncRefused("invalid", "The bundle holds another number of changes than its header signs: refused.")
+    if progress is not None:
+        progress("checking changes", len(changes), len(changes))
+    warnings = _future_clock_warnings(board, changes, names)
+    previous = header.get("previous")
+
+    def finish(connection: Connection, applied: RemoteApplied) -> None:
+        _record_import(board, connection, opened, acks, previous if isinstance(previous, str) else None, applied)
+
+    if progress is not None:
+        progress("merging", 0, len(changes))
+    applied = board.apply_remote(changes, f"sync:{signer}", names, finish)
+    if progress is not None:
+        progress("merging", len(changes), len(changes))
+    return ImportReport(signer, opened.digest, applied, warnings)
+
+
+def _future_clock_warnings(board: Board, changes: list[RemoteChange], names: dict[str, str]) -> list[str]:
+    """A warning per site whose clock runs far ahead of ours: its changes win every tie until ours catches up."""
+    limit = format_hlc(millis_of(board.clock()) + FUTURE_TOLERANCE_MS, 99_999)  # the text compares as the clock
+    ahead: dict[str, str] = {}
+    for change in changes:
+        if change.hlc > limit:
+            ahead[change.origin] = max(ahead.get(change.origin, ""), change.hlc)
+    return [
+        f"The clock of {names.get(origin, origin[:8])} is far ahead: a change is stamped "
+        f"{as_datetime(hlc).strftime('%Y-%m-%d %H:%M')} UTC. Its edits will win over later ones made here until "
+        "the clocks agree: ask that site to check its computer's date and time."
+        for origin, hlc in sorted(ahead.items())
+    ]
+
+
+def _record_import(
+    board: Board,
+    connection: Connection,
+    opened: B.OpenedBundle,
+    acks: dict[str, int],
+    previous: str | None,
+    applied: RemoteApplied,
+) -> None:
+    """The one write function for what an import leaves besides board data: acks, the bundle, conflicts."""
+    now = board.clock().astimezone(UTC).isoformat()
+    if acks:
+        connection.exec_driver_sql(
+            "INSERT INTO sync_ack (peer, origin, seq) VALUES (?, ?, ?) "
+            "ON CONFLICT (peer, origin) DO UPDATE SET seq = max(seq, excluded.seq)",
+            [(opened.signer, origin, seq) for origin, seq in acks.items()],
+        )
+    connection.exec_driver_sql(
+        "INSERT INTO sync_bundle (hash, direction, peer, at, previous, changes) VALUES (?, 'in', ?, ?, ?, ?)",
+        (opened.digest, opened.signer, now, previous, applied.applied + applied.superseded + applied.skipped),
+    )
+    for entity, key, field_name, by in applied.settled:
+        connection.exec_driver_sql(
+            "UPDATE sync_conflict SET settled_at = ?, settled_by = ? "
+            "WHERE entity = ? AND entity_key = ? AND field = ? AND settled_at IS NULL",
+            (now, f"{by} (at another site)", entity, key, field_name),
+        )
+    for conflict in applied.conflicts:
+        existing = connection.exec_driver_sql(
+            "SELECT id, candidates FROM sync_conflict WHERE entity = ? AND entity_key = ? AND field = ? "
+            "AND settled_at IS NULL",
+            (conflict.entity, conflict.key, conflict.field),
+        ).first()
+        if existing is None:
+            connection.exec_driver_sql(
+                "INSERT INTO sync_conflict (entity, entity_key, field, candidates, provisional, opened_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    conflict.entity,
+                    conflict.key,
+                    conflict.field,
+                    json.dumps(conflict.candidates),
+                    conflict.provisional,
+                    now,
+                ),
+            )
+        else:
+            merged = {c["stamp"]: c for c in json.loads(existing[1])} | {c["stamp"]: c for c in conflict.candidates}
+            connection.exec_driver_sql(
+                "UPDATE sync_conflict SET candidates = ?, provisional = ? WHERE id = ?",
+                (json.dumps(sorted(merged.values(), key=lambda c: c["stamp"])), conflict.provisional, existing[0]),
+            )
+
+
+# -- conflicts ----------------------------------------------------------------------------------------------------
+
+
+def conflicts(board: Board, include_settled: bool = False) -> list[ConflictView]:
+    """Conflicts waiting for a person (and, if asked, the settled ones), oldest first."""
+    query = (
+        "SELECT c.id, c.entity, coalesce(r.client_code, c.entity_key), c.field, c.candidates, c.provisional, "
+        "c.opened_at, c.settled_at, c.settled_by FROM sync_conflict c LEFT JOIN board_row r ON r.uid = c.entity_key"
+    )
+    if not include_settled:
+        query += " WHERE c.settled_at IS NULL"
+    with board.engine.connect() as connection:
+        found = connection.exec_driver_sql(query + " ORDER BY c.id").all()
+    return [
+        ConflictView(
+            int(row[0]),
+            str(row[1]),
+            str(row[2]),
+            str(row[3]),
+            board.template.label(str(row[3])),
+            json.loads(row[4]),
+            row[5],
+            str(row[6]),
+            row[7] and str(row[7]),
+            row[8] and str(row[8]),
+        )
+        for row in found
+    ]
+
+
+def settle_conflict(board: Board, conflict_id: int, author: str, value: str | None) -> ConflictView:
+    """Settle a conflict with the value a person chose: written through the write path (so it syncs), then closed.
+
+    The choice is recorded even when it is the value already standing; it travels to the other sites as a later
+    edit made after seeing the standing value, which settles the same conflict there.
+    """
+    author = F.parse_initials(author, "author", "Your initials")
+    found = {conflict.id: conflict for conflict in conflicts(board)}
+    conflict = found.get(conflict_id)
+    if conflict is None:
+        raise NotFound(f"There is no open conflict {conflict_id}: list them with `factboard sync conflicts`.")
+    with board.engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT r.id, r.date_off FROM sync_conflict c JOIN board_row r ON r.uid = c.entity_key WHERE c.id = ?",
+            (conflict_id,),
+        ).first()
+    if row is None:
+        raise NotFound(f"The row of conflict {conflict_id} is not on this board.")
+    if row[1] is not None:
+        raise FactBoardError(
+            f"{conflict.client_code} is off the board: its {conflict.label} can no longer be changed; the "
+            "conflict stays listed (nothing was changed)."
+        )
+    # Recorded even when the value kept is the one standing, so the choice travels and settles it everywhere.
+    write = RowWrite("set", int(row[0]), values={conflict.field: value or ""}, confirm=frozenset({conflict.field}))
+    board.write_rows(author, [write], source="sync:settle")
+    now = board.clock().astimezone(UTC).isoformat()
+    with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+        connection.exec_driver_sql(
+            "UPDATE sync_conflict SET settled_at = ?, settled_by = ? WHERE id = ?", (now, author, conflict_id)
+        )
+    return next(c for c in conflicts(board, include_settled=True) if c.id == conflict_id)
+
+
+# -- comparing boards ---------------------------------------------------------------------------------------------
+
+
+def board_state(board: Board) -> dict[str, Any]:
+    """The board's content by global identity (row UUIDs, staff initials), without local ids and times."""
+    with board.engine.connect() as connection:
+        fields = list(F.ROW_FIELDS)
+        rows = {
+            str(row[0]): [None if value is None else str(value) for value in row[1:]]
+            for row in connection.exec_driver_sql(f"SELECT uid, {', '.join(fields)} FROM board_row")
+        }
+        visits = sorted(
+            [str(uid), str(day), str(staff), note]
+            for uid, day, staff, note in connection.exec_driver_sql(
+                "SELECT r.uid, v.day, v.staff, v.note FROM visit v JOIN board_row r ON r.id = v.row_id"
+            )
+        )
+        staff = {
+            str(row[0]): [str(value) for value in row[1:]]
+            for row in connection.exec_driver_sql("SELECT initials, name, discipline, organisation, active FROM staff")
+        }
+    return {"rows": rows, "visits": visits, "staff": staff}
+
+
+def board_state_hash(board: Board) -> str:
+    """SHA-256 of `board_state`: two sites in step have the same one."""
+    return hashlib.sha256(B.canonical_json(board_state(board))).hexdigest()

@@ -1,0 +1,276 @@
+"""`factboard sync …`: the command-line face of sync between sites (identity, trust, export, import, conflicts).
+
+A thin layer over `core.sync.service`: it reads and writes the files, shows a progress bar for large bundles and
+prints one-line errors through the same `user_errors` wrapper as every other command. Bundles are encrypted, so
+writing one is not a plaintext export; the command says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from factboard_tui.cli import DbOption, UserOption, author, err, out, unlocked, user_errors
+from factboard_tui.core.errors import FactBoardError, SyncRefused
+
+sync_app = typer.Typer(help="Keep boards at several sites in step with signed, encrypted files.", no_args_is_help=True)
+
+LARGE_BUNDLE = 10_000
+"""Changes from which a bundle's export or import shows a progress bar."""
+BUNDLE_SUFFIX = ".fbsync"
+
+
+@contextmanager
+def progress_bar(force: bool = False) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback that draws a bar on stderr once the work turns out large."""
+    bar: Progress | None = None
+    tasks: dict[str, object] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if total < LARGE_BUNDLE and not force:
+                return
+            bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=max(total, 1))
+        bar.update(tasks[stage], completed=done, total=max(total, 1))  # type: ignore[arg-type]
+
+    try:
+        yield report
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+@sync_app.command("identity")
+@user_errors
+def sync_identity(
+    db: DbOption = None,
+    show_minisign: Annotated[
+        bool, typer.Option("--minisign", help="Also print the minisign public key that checks this site's bundles.")
+    ] = False,
+) -> None:
+    """Show this site's key (give it to peers) and its fingerprint (read it to them on the phone)."""
+    from factboard_tui.core.sync.service import identity_lines
+
+    with unlocked(db) as board:
+        lines = identity_lines(board)
+    out.print(f"Site [bold]{lines['name']}[/] ({lines['site_id']})", highlight=False)
+    out.print(f"Fingerprint: [bold]{lines['fingerprint']}[/]", highlight=False)
+    out.print(f"Signing key (Ed25519): {lines['signing_key']}", highlight=False, soft_wrap=True)
+    out.print(f"Encryption key (X25519): {lines['encryption_key']}", highlight=False, soft_wrap=True)
+    out.print("Site key (peers run `factboard sync trust NAME KEY` with it):", highlight=False)
+    out.print(lines["key"], highlight=False, soft_wrap=True)
+    if show_minisign:
+        out.print("minisign public key (check a bundle: minisign -Vm BUNDLE -P KEY):", highlight=False)
+        out.print(lines["minisign"], highlight=False, soft_wrap=True)
+
+
+@sync_app.command("trust")
+@user_errors
+def sync_trust(
+    name: Annotated[str, typer.Argument(help="What to call the peer site here, like Region or Silkeborg.")],
+    key: Annotated[str, typer.Argument(help="The peer's site key (fbsite1:…) from its `sync identity`.")],
+    db: DbOption = None,
+) -> None:
+    """Trust another site: accept bundles it signs and encrypt bundles to it."""
+    from factboard_tui.core.sync.service import trust_peer
+
+    with unlocked(db) as board:
+        peer = trust_peer(board, name, key)
+    out.print(f"Trusted [bold]{peer.name}[/].", highlight=False)
+    out.print(
+        f"Check its fingerprint with them on the phone: [bold]{peer.site.fingerprint()}[/] "
+        "(if it differs, run `factboard sync revoke` now).",
+        highlight=False,
+    )
+
+
+@sync_app.command("peers")
+@user_errors
+def sync_peers(db: DbOption = None) -> None:
+    """List the sites this board trusts, with fingerprints."""
+    from factboard_tui.core.sync.service import peers
+
+    with unlocked(db) as board:
+        found = peers(board)
+    if not found:
+        out.print("No peer sites yet: add one with `factboard sync trust NAME KEY`.")
+        return
+    table = Table(header_style="bold")
+    for heading in ("Name", "Fingerprint", "Trusted since", "Status"):
+        table.add_column(heading)
+    for peer in found:
+        table.add_row(
+            peer.name,
+            peer.site.fingerprint(),
+            peer.trusted_at[:16].replace("T", " "),
+            f"revoked {peer.revoked_at[:16].replace('T', ' ')}" if peer.revoked_at else "trusted",
+        )
+    out.print(table)
+
+
+@sync_app.command("revoke")
+@user_errors
+def sync_revoke(name: Annotated[str, typer.Argument(help="The peer's name here.")], db: DbOption = None) -> None:
+    """Stop trusting a site: its bundles are refused from now on."""
+    from factboard_tui.core.sync.service import revoke_peer
+
+    with unlocked(db) as board:
+        peer = revoke_peer(board, name)
+    out.print(f"Revoked [bold]{peer.name}[/]: its bundles are refused from now on.", highlight=False)
+
+
+@sync_app.command("export")
+@user_errors
+def sync_export(
+    to: Annotated[str, typer.Option("--to", help="The trusted peer to write the bundle for.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The bundle file (default: a dated name here).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a bundle with every change the peer has not acknowledged, and its minisign signature beside it."""
+    from factboard_tui.core.sync.service import export_bundle
+
+    with unlocked(db) as board:
+        stamp = board.clock().astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+        target = output or Path(f"factboard-{_slug(board.site.name)}-to-{_slug(to)}-{stamp}{BUNDLE_SUFFIX}")
+        signature_path = target.with_name(target.name + ".minisig")
+        for path in (target, signature_path):
+            if path.exists():
+                raise FactBoardError(f"{path} already exists: choose another file with -o (nothing was written).")
+        with progress_bar() as report:
+            bundle = export_bundle(board, to, progress=report)
+    _write_new(target, bundle.data)
+    _write_new(signature_path, bundle.signature.encode("utf-8"))
+    out.print(
+        f"Wrote {target} for [bold]{bundle.peer}[/]: {bundle.changes} changes, encrypted to {bundle.peer} and this "
+        f"site, signed; minisign signature in {signature_path.name}.",
+        highlight=False,
+    )
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or "site"
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+@sync_app.command("import")
+@user_errors
+def sync_import(
+    file: Annotated[Path, typer.Argument(help="A bundle file from a trusted peer.")],
+    db: DbOption = None,
+) -> None:
+    """Verify, decrypt, check and merge a bundle in one transaction; a refused file is kept and nothing changes."""
+    from factboard_tui.core.sync.bundle import MAX_BUNDLE_BYTES
+    from factboard_tui.core.sync.service import import_bundle
+
+    if not file.is_file():
+        raise FactBoardError(f"There is no file {file}: give the path of a bundle (.fbsync).")
+    size = file.stat().st_size
+    if size > MAX_BUNDLE_BYTES:
+        raise SyncRefused("size", f"{file.name} is {size} bytes, over the {MAX_BUNDLE_BYTES} byte cap: refused.")
+    data = file.read_bytes()
+    with unlocked(db) as board, progress_bar(force=size > 2_000_000) as report:
+        result = import_bundle(board, data, progress=report)
+    applied = result.applied
+    out.print(
+        f"Imported {file.name} from [bold]{result.signer}[/]: {applied.applied} changes applied, "
+        f"{applied.superseded} older than what stands, {applied.skipped} already here; {applied.rows} rows touched.",
+        highlight=False,
+    )
+    for code in applied.duplicates_closed:
+        out.print(f"{code} was on the board twice (added at two sites): the later row was taken off.", highlight=False)
+    if applied.conflicts:
+        out.print(
+            f"[yellow]{len(applied.conflicts)} conflicting edits[/] kept for a person to settle: "
+            "`factboard sync conflicts`.",
+            highlight=False,
+        )
+    for warning in result.warnings:
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+
+@sync_app.command("conflicts")
+@user_errors
+def sync_conflicts(
+    db: DbOption = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Also list settled conflicts.")] = False,
+) -> None:
+    """List concurrent edits of one field at two sites, waiting for a person to choose."""
+    from factboard_tui.core.sync.service import conflicts
+
+    with unlocked(db) as board:
+        found = conflicts(board, include_settled=show_all)
+    if not found:
+        out.print("No conflicts to settle.")
+        return
+    table = Table(header_style="bold", show_lines=True)
+    for heading in ("Id", "Client", "Field", "Choices", "Standing now", "Settled"):
+        table.add_column(heading)
+    for conflict in found:
+        choices = "\n".join(
+            f"{number}. {candidate['author']}: {candidate['value'] or '—'}"
+            for number, candidate in enumerate(conflict.candidates, start=1)
+        )
+        table.add_row(
+            str(conflict.id),
+            conflict.client_code,
+            conflict.label,
+            choices,
+            conflict.provisional or "—",
+            f"{conflict.settled_by} {conflict.settled_at[:16]}" if conflict.settled_at else "",
+        )
+    out.print(table)
+    out.print("Settle one with `factboard sync settle ID --take N` (or --value TEXT).")
+
+
+@sync_app.command("settle")
+@user_errors
+def sync_settle(
+    conflict_id: Annotated[int, typer.Argument(help="The conflict's id from `sync conflicts`.")],
+    take: Annotated[int | None, typer.Option("--take", help="Keep choice N of the listed values.")] = None,
+    value: Annotated[str | None, typer.Option("--value", help="Keep this text instead (e.g. both merged).")] = None,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Settle a conflict: the chosen value is written as your edit, and travels to the other sites."""
+    from factboard_tui.core.sync.service import conflicts, settle_conflict
+
+    if (take is None) == (value is None):
+        raise FactBoardError("Say which value stays: --take N (a listed choice) or --value TEXT.")
+    who = author(user)
+    with unlocked(db) as board:
+        if take is not None:
+            found = {conflict.id: conflict for conflict in conflicts(board)}
+            if conflict_id not in found:
+                raise FactBoardError(f"There is no open conflict {conflict_id}: see `factboard sync conflicts`.")
+            candidates = found[conflict_id].candidates
+            if not 1 <= take <= len(candidates):
+                raise FactBoardError(f"Choose --take between 1 and {len(candidates)}.")
+            value = candidates[take - 1]["value"]
+        settled = settle_conflict(board, conflict_id, who, value)
+    out.print(f"Settled conflict {settled.id} ({settled.client_code} {settled.label}).", highlight=False)

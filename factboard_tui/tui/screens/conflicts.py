@@ -1,0 +1,213 @@
+"""Review of sync conflicts: edits of one free-text field made at two sites before either had seen the other.
+
+Sync keeps the newest value standing (the same on every site) and lists the conflict here until a person settles
+it. The table lists open conflicts; the panel below shows every competing value in full, numbered, with who wrote
+it at which site. Pressing a number keeps that value: it is written through the write path as this person's edit,
+so it travels to the other sites and settles the conflict there too. Reading and settling run in thread workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Static
+
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.store import Board
+from factboard_tui.core.sync.hlc import as_datetime
+from factboard_tui.core.sync.service import ConflictView, conflicts, peers, settle_conflict
+
+VALUE_WIDTH = 60
+"""How much of the standing value the table shows before cutting it."""
+
+
+def open_conflicts(screen: Screen[Any], board: Board, user: str) -> None:
+    """Show the conflict review over `screen`, and have the board reread when it closes."""
+
+    def back(_result: object) -> None:
+        reload = getattr(screen, "load_rows", None)
+        if callable(reload):
+            reload()
+
+    screen.app.push_screen(ConflictsScreen(board, user), back)
+
+
+def _one_line(text: str | None, width: int) -> Text:
+    line = Text(" ".join((text or "—").split()), no_wrap=True, overflow="ellipsis")
+    line.truncate(width, overflow="ellipsis")
+    return line
+
+
+class ConflictsScreen(ModalScreen[None]):
+    """Open sync conflicts, with the competing values of the highlighted one; 1-3 keeps a value."""
+
+    CSS_PATH = "conflicts.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "take(1)", "Keep 1", id="conflicts.take_1", tooltip="Keep value 1 of the highlighted conflict"),
+        Binding("2", "take(2)", "Keep 2", id="conflicts.take_2", tooltip="Keep value 2 of the highlighted conflict"),
+        Binding("3", "take(3)", "Keep 3", id="conflicts.take_3", tooltip="Keep value 3 of the highlighted conflict"),
+        Binding("escape,q", "close", "Close", id="conflicts.close", tooltip="Back to the board"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The open conflicts and the names of the sites, read by the loading worker."""
+
+        conflicts: list[ConflictView]
+        sites: dict[str, str]
+
+    @dataclass
+    class Settled(Message):
+        """A conflict was settled; `text` says how."""
+
+        text: str
+
+    @dataclass
+    class Failed(Message):
+        """Reading or settling failed; `reason` is the one-line message."""
+
+        reason: str
+
+    def __init__(self, board: Board, user: str) -> None:
+        super().__init__()
+        self.board = board
+        """The open board whose conflicts are shown."""
+        self.user = user
+        """Who settles (their initials sign the edit)."""
+        self.conflicts: list[ConflictView] = []
+        """Shown conflicts; table row keys are indexes into this list."""
+        self.sites: dict[str, str] = {}
+        """Site id -> name, to say where each value was written."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="conflicts-box"):
+            yield Static("Loading sync conflicts…", id="conflicts-title")
+            yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="conflicts-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_conflicts()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out a number that the highlighted conflict has no value for."""
+        if action == "take":
+            current = self._current()
+            return current is not None and int(str(parameters[0])) <= len(current.candidates)
+        return True
+
+    # -- loading and settling ----------------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="conflicts", name="load sync conflicts")
+    def load_conflicts(self) -> None:
+        """Read the open conflicts and the peer names off the UI thread."""
+        try:
+            found = conflicts(self.board)
+            names = {peer.site.site_id: peer.name for peer in peers(self.board)}
+        except FactBoardError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        names[self.board.site_id] = f"{self.board.site.name} (here)"
+        self.post_message(self.Loaded(found, names))
+
+    @work(thread=True, exclusive=True, group="conflicts", name="settle a sync conflict")
+    def settle(self, conflict: ConflictView, number: int) -> None:
+        """Write the chosen value through the write path and close the conflict."""
+        value = conflict.candidates[number - 1]["value"]
+        try:
+            settle_conflict(self.board, conflict.id, self.user, value)
+        except FactBoardError as error:
+            self.post_message(self.Failed(str(error)))
+            return
+        self.post_message(self.Settled(f"{conflict.client_code} {conflict.label}: kept value {number}."))
+
+    def action_take(self, number: int) -> None:
+        conflict = self._current()
+        if conflict is not None and number <= len(conflict.candidates):
+            self.settle(conflict, number)
+
+    def on_conflicts_screen_loaded(self, message: Loaded) -> None:
+        self.conflicts, self.sites = message.conflicts, message.sites
+        count = len(self.conflicts)
+        title = (
+            f"Sync conflicts · {count} to settle: press a value's number to keep it"
+            if count
+            else "Sync conflicts · none to settle"
+        )
+        self.query_one("#conflicts-title", Static).update(title)
+        table = self.query_one("#conflicts-table", DataTable)
+        with self.app.batch_update():
+            table.clear(columns=True)
+            table.add_column("Client", width=8, key="client")
+            table.add_column("Field", width=24, key="field")
+            table.add_column("Values", width=6, key="values")
+            table.add_column("Standing now (provisional)", width=VALUE_WIDTH, key="standing")
+            for index, conflict in enumerate(self.conflicts):
+                table.add_row(
+                    conflict.client_code,
+                    _one_line(conflict.label, 24),
+                    str(len(conflict.candidates)),
+                    _one_line(conflict.provisional, VALUE_WIDTH),
+                    key=str(index),
+                )
+        self._show_detail(table.cursor_row)
+        self.refresh_bindings()
+
+    def on_conflicts_screen_settled(self, message: Settled) -> None:
+        self.notify(message.text, title="Conflict settled")
+        self.load_conflicts()
+
+    def on_conflicts_screen_failed(self, message: Failed) -> None:
+        self.notify(message.reason, title="Could not settle", severity="error")
+
+    # -- showing -----------------------------------------------------------------------------------------------------
+
+    def _current(self) -> ConflictView | None:
+        if not self.is_mounted or not self.conflicts:
+            return None
+        index = self.query_one("#conflicts-table", DataTable).cursor_row
+        return self.conflicts[index] if 0 <= index < len(self.conflicts) else None
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        self._show_detail(message.cursor_row)
+        self.refresh_bindings()
+
+    def _show_detail(self, index: int) -> None:
+        """Every competing value of the highlighted conflict, whole and numbered."""
+        detail = self.query_one("#conflicts-detail", Static)
+        if not 0 <= index < len(self.conflicts):
+            detail.update(Text("Nothing to settle: both sites agree on every field.", style="dim"))
+            return
+        conflict = self.conflicts[index]
+        heading = Text.assemble(
+            (f"{conflict.client_code} · {conflict.label}", "bold"),
+            "  ·  edited at two sites before either had seen the other",
+        )
+        values = Table.grid(padding=(0, 2), expand=True)
+        values.add_column(no_wrap=True, width=3, style="bold")
+        values.add_column(no_wrap=True, width=42)
+        values.add_column(ratio=1)
+        for number, candidate in enumerate(conflict.candidates, start=1):
+            standing = candidate["value"] == conflict.provisional
+            where = self.sites.get(candidate["site"], candidate["site"][:8])
+            when = as_datetime(candidate["stamp"].split(" ")[0]).astimezone().strftime("%Y-%m-%d %H:%M")
+            values.add_row(
+                f"{number}.",
+                f"{candidate['author']} at {where}, {when}",
+                Text(candidate["value"] or "—", style="bold" if standing else ""),
+            )
+        detail.update(Group(heading, values))
