@@ -53,6 +53,15 @@ async def wait_for_rows(pilot: Pilot[None]) -> None:
     raise AssertionError("the board never showed its rows")
 
 
+async def wait_for_detail(pilot: Pilot[None], text: str) -> None:
+    """Wait until the detail panel shows `text`: it follows once the cursor rests (later on a busy machine)."""
+    for _ in range(100):
+        if text in detail_text(pilot.app):  # type: ignore[arg-type]
+            return
+        await pilot.pause(0.05)
+    assert text in detail_text(pilot.app)  # type: ignore[arg-type]
+
+
 def detail_text(app: FactBoardApp) -> str:
     """What the detail panel shows, as plain text."""
     console = Console(width=200, record=True, file=io.StringIO())
@@ -131,12 +140,11 @@ def test_board_lists_rows_in_triage_order_and_the_cursor_shows_the_whole_row(dem
             assert first.actions and len(first.actions) > 80
             assert first.actions not in grid.render_line(1).text
             assert "…" in grid.render_line(1).text
-            assert first.actions.split(".")[0] in detail_text(app)
+            await wait_for_detail(pilot, first.actions.split(".")[0])
             await pilot.press("j", "j")
-            await pilot.pause(0.1)  # the detail panel follows once the cursor rests
             third = app.screen.rows[2]  # type: ignore[attr-defined]
             assert grid.cursor_row_key == str(third.id)
-            assert third.client_code in detail_text(app)
+            await wait_for_detail(pilot, third.client_code)
 
     asyncio.run(scenario())
 
@@ -198,7 +206,16 @@ def test_snapshot_long_text_editor(snap_compare, demo_path: Path, clock, size) -
 def test_snapshot_add_form(snap_compare, demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_for_rows(pilot)
-        await pilot.press("a", *"DD-75")  # a code already on the board: the form says so
+        await pilot.press("a")
+        for _ in range(200):  # the form is up and its first field has the focus before typing (a busy CI is slow)
+            if getattr(pilot.app.focused, "id", None) == "field-client_code":
+                break
+            await pilot.pause(0.02)
+        await pilot.press(*"DD-75")  # a code already on the board: the form says so
+        for _ in range(200):
+            if "already on the board" in str(pilot.app.screen.query_one("#error-client_code", Static).render()):
+                break
+            await pilot.pause(0.02)
         await pilot.pause()
 
     assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)

@@ -402,6 +402,16 @@ class BoardGrid(ScrollView, can_focus=True):
         if row < len(self._rows):
             self._move_to(row, column)
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Textual's hook after every layout of the screen, given the layout's own idea of our virtual size.
+
+        A Line-API grid sets its virtual size itself (columns x rows), so the layout's always differs, and
+        `ScrollView` would then re-render both scrollbars after every layout anywhere on the screen (about 5 ms
+        at 2,000 rows, on each save of a cell). Comparing with our own virtual size keeps that for real changes;
+        our own changes of the virtual size update the scrollbars through `virtual_size`'s watcher as before.
+        """
+        return super()._size_updated(size, self.virtual_size, container_size, layout)
+
     def on_resize(self, event: events.Resize) -> None:
         """A new size changes every line's width: drop the cache and keep the cursor visible."""
         self._clear_caches()
