@@ -21,6 +21,7 @@ from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.messages import Unlocked
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
@@ -361,3 +362,44 @@ def test_unlock_refuses_a_damaged_database_and_shows_no_rows(demo_path: Path, cl
 
     asyncio.run(scenario())
     assert demo_path.read_bytes() == bytes(data)  # nothing was written
+
+
+def test_a_large_board_shows_its_first_screenful_first_then_every_row(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """The first read after unlocking takes only the top of the board; the status counts the whole board."""
+    from factboard_tui.core.store import RowWrite
+    from factboard_tui.tui.messages import FIRST_SCREENFUL, first_read
+
+    path = tmp_path / "large.db"
+    board, _key = Board.create(path, DEMO_PASSPHRASE, clock=clock)
+    triage = ["crisis", "admitted", "new", "watch", "stable"]
+    writes = [
+        RowWrite(
+            "add",
+            values={"client_code": f"LB-{n:03d}", "triage": triage[n % 5], "date_on": f"2026-10-{1 + n % 28:02d}"},
+        )
+        for n in range(FIRST_SCREENFUL + 30)
+    ]
+    board.write_rows("CSA", writes)
+    everything = board.rows()
+    board.close()
+    opened = Board.unlock(path, DEMO_PASSPHRASE, clock=clock, integrity=False)
+    top = first_read(opened)
+    assert [row.id for row in top.rows] == [row.id for row in everything[:FIRST_SCREENFUL]]  # the same order
+    assert top.triage_counts == {key: sum(row.triage == key for row in everything) for key in triage}
+
+    async def scenario() -> None:
+        app = FactBoardApp(path, clock=clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.post_message(Unlocked(opened, "CSA", top))
+            await wait_for_rows(pilot)
+            status = app.screen.query_one("#status", Static)
+            assert f"{len(everything)} rows" in str(status.render())  # the whole board, from the first frame
+            grid = app.screen.query_one(BoardGrid)
+            for _ in range(100):
+                if grid.row_count == len(everything):
+                    break
+                await pilot.pause(0.05)
+            assert grid.row_count == len(everything)  # the rest arrived
+            assert f"{len(everything)} rows" in str(status.render())
+
+    asyncio.run(scenario())

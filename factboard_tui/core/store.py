@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Connection, Engine, String, create_engine, event, insert, type_coerce, update
+from sqlalchemy import Connection, Engine, String, case, create_engine, event, func, insert, type_coerce, update
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -423,6 +423,33 @@ class Board:
         with self.session() as session:
             rows = list(session.exec(statement))
         return self.in_board_order(rows)
+
+    def top_rows(self, limit: int) -> tuple[list[BoardRow], dict[str, int]]:
+        """The first `limit` rows in board order, and how many rows of each triage the whole board has.
+
+        Enough for a first screenful of a large board (the database sorts, so it costs the same for 20 rows or
+        20,000); the caller reads the rest afterwards with `rows()`.
+        """
+        rank = case(
+            {level.key: index for index, level in enumerate(self.template.triage)},
+            value=col(BoardRow.triage),
+            else_=len(self.template.triage),
+        )
+        statement = (
+            select(BoardRow)
+            .where(col(BoardRow.date_off).is_(None))
+            .order_by(rank, col(BoardRow.date_on), col(BoardRow.client_code))
+            .limit(limit)
+        )
+        counting = (
+            sa_select(_ROW_TABLE.c.triage, func.count())
+            .where(_ROW_TABLE.c.date_off.is_(None))
+            .group_by(_ROW_TABLE.c.triage)
+        )
+        with self.session() as session:
+            rows = list(session.exec(statement))
+            counts = {str(triage): int(count) for triage, count in session.connection().execute(counting)}
+        return rows, counts
 
     def in_board_order(self, rows: list[BoardRow]) -> list[BoardRow]:
         """Rows sorted as the board shows them: triage priority, then date on board, then client code."""

@@ -21,19 +21,34 @@ class RowsLoaded(Message):
     today: date
     data_version: int
     staff: list[str]
+    triage_counts: dict[str, int] | None = None
+    """Only for a first screenful (`rows` is not the whole board): how many rows of each triage there are."""
 
 
-def read_board(board: Board, monday: date) -> RowsLoaded:
-    """Everything the board screen shows, read in one go (in a worker thread: it takes tens of milliseconds)."""
+FIRST_SCREENFUL = 120
+"""Rows the first read after unlocking fetches: more than any terminal shows; the rest follow right after."""
+
+
+def read_board(board: Board, monday: date, limit: int | None = None) -> RowsLoaded:
+    """Everything the board screen shows, read in one go (in a worker thread: it takes tens of milliseconds).
+
+    With `limit`, only the first rows in board order and their visits, with the whole board's triage counts:
+    a first screenful that costs the same whatever the board's size (the screen reads the rest next).
+    """
     version = board.data_version()
-    rows = board.rows()
-    visits = board.visits(monday, monday + timedelta(days=7))
+    counts: dict[str, int] | None = None
+    if limit is None:
+        rows = board.rows()
+        visits = board.visits(monday, monday + timedelta(days=7))
+    else:
+        rows, counts = board.top_rows(limit)
+        visits = board.visits(monday, monday + timedelta(days=7), {row.id or 0 for row in rows})
     staff = [member.initials for member in board.staff()]
-    return RowsLoaded(rows, visits, board.today(), version, staff)
+    return RowsLoaded(rows, visits, board.today(), version, staff, counts)
 
 
 def first_read(board: Board) -> RowsLoaded:
-    """The first read of a board opened with `integrity=False`, with the integrity check run beside it.
+    """The first screenful of a board opened with `integrity=False`, with the integrity check run beside it.
 
     SQLCipher checks the pages with Python's lock released, so on two cores the check costs the unlock no time.
     Raises `DatabaseDamaged` (nothing is shown) if the check fails, else whatever the read raised.
@@ -41,7 +56,7 @@ def first_read(board: Board) -> RowsLoaded:
     with ThreadPoolExecutor(1, thread_name_prefix="integrity") as pool:
         checked = pool.submit(board.check_integrity)
         try:
-            return read_board(board, week_start(board.today()))
+            return read_board(board, week_start(board.today()), limit=FIRST_SCREENFUL)
         except Exception:
             checked.result()  # a damaged page is what the person must hear about, whatever the read said
             raise

@@ -111,6 +111,8 @@ class BoardScreen(Screen[None]):
         """Grid lines already built, by row key: a refresh rebuilds only rows that changed."""
         self.detail_timer: Timer | None = None
         self.closing = False
+        self.triage_counts: dict[str, int] | None = None
+        """The whole board's rows per triage while only a first screenful is loaded (else counted from rows)."""
         """Another program asked for the board: writes are finishing and the board closes."""
 
     def compose(self) -> ComposeResult:
@@ -126,10 +128,10 @@ class BoardScreen(Screen[None]):
         grid.empty_text = "No clients on the board yet: press a to add one."
         grid.focus()
         self._set_columns()
-        if self.first_read is not None:
-            self.on_rows_loaded(self.first_read)
-            self.first_read = None
-        else:
+        first, self.first_read = self.first_read, None
+        if first is not None:
+            self.on_rows_loaded(first)  # the first frame already shows rows
+        if first is None or first.triage_counts is not None:  # none yet, or only the first screenful
             self.load_rows()
         self.set_interval(POLL_SECONDS, self.poll_changes, name="poll board changes")
         self.run_writer()
@@ -247,6 +249,7 @@ class BoardScreen(Screen[None]):
         self.today = message.today
         self.data_version = message.data_version
         self.staff_initials = message.staff
+        self.triage_counts = message.triage_counts
         self.grid_cache.clear()  # a full read: every line is built anew, once
         self._set_columns()
         self._show_rows()
@@ -327,7 +330,8 @@ class BoardScreen(Screen[None]):
 
     def _update_status(self, shown: int) -> None:
         template = self.board.template
-        counts = Counter(row.triage for row in self.rows)
+        counts = self.triage_counts or Counter(row.triage for row in self.rows)
+        total = sum(counts.values())
         per_triage = "  ".join(f"{level.label} {counts.get(level.key, 0)}" for level in template.triage)
         year, week, _ = self.monday.isocalendar()
         this_week = "" if self.monday == week_start(self.today) else " [reverse] not this week [/]"
@@ -335,7 +339,7 @@ class BoardScreen(Screen[None]):
         self.query_one("#status", Static).update(
             f"[b]{self.board.team}[/b]  ·  {self.today.isoformat()}  ·  week {year}-W{week:02d} "
             f"({self.monday:%d %b}–{self.monday + timedelta(days=6):%d %b}){this_week}  ·  "
-            f"{len(self.rows)} rows: {per_triage}{filtered}  ·  signed in: [b]{self.user}[/b]"
+            f"{total} rows: {per_triage}{filtered}  ·  signed in: [b]{self.user}[/b]"
         )
 
     # -- editing a cell ------------------------------------------------------------------------------------------
