@@ -16,6 +16,8 @@ same change log, so history and audit stay complete.
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Connection, Engine, String, create_engine, event, insert, type_coerce, update
+from sqlalchemy import Connection, Engine, RootTransaction, String, create_engine, event, insert, type_coerce, update
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -68,6 +70,17 @@ MERGE_CACHE_KIB = 256 * 1024
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's write lock before SQLite gives up."""
+
+WRITE_ATTEMPTS = 4
+"""Tries at taking the write lock before a write is refused as busy (each one waits up to `BUSY_TIMEOUT_MS`)."""
+WRITE_RETRY_PAUSE = 0.05
+"""Seconds before the second try; it doubles for each further try, with random jitter."""
+
+
+def _is_busy(error: Exception) -> bool:
+    """Whether SQLite refused because another connection holds a lock (`SQLITE_BUSY`, "database is locked")."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 _ROW_TABLE = BoardRow.__table__  # type: ignore[attr-defined]
 _VISIT_TABLE = Visit.__table__  # type: ignore[attr-defined]
@@ -378,7 +391,7 @@ class Board:
 
     def _user_error(self, error: Exception) -> FactBoardError:
         """A database error as the user should hear it: busy (try again) or damaged (restore)."""
-        if "locked" in str(error) or "busy" in str(error):
+        if _is_busy(error):
             return FactBoardError("The board is busy with another writer for too long: try again in a moment.")
         return _damaged(self.path)
 
@@ -510,12 +523,32 @@ class Board:
     def _write_transaction(self) -> Iterator[Connection]:
         """A write transaction that holds SQLite's write lock from the start, so old values cannot go stale."""
         try:
-            with self.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+            connection, transaction = self._take_write_lock()
+            with connection, transaction:
                 yield connection
         except IntegrityError:
             raise
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
             raise self._user_error(error) from None
+
+    def _take_write_lock(self) -> tuple[Connection, RootTransaction]:
+        """A connection in a transaction that holds the write lock (`BEGIN IMMEDIATE`), retried while busy.
+
+        SQLite already waits up to `BUSY_TIMEOUT_MS` for another writer; `BEGIN IMMEDIATE` can still fail with
+        "database is locked" when the wait runs out or another process is recovering the WAL. Only taking the lock
+        is retried (nothing has been read or written yet), at most `WRITE_ATTEMPTS` times with a random pause, so
+        writers that collided do not collide again in step.
+        """
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            connection = self.engine.connect().execution_options(immediate=True)
+            try:
+                return connection, connection.begin()
+            except SADatabaseError as error:
+                connection.close()
+                if not _is_busy(error) or attempt == WRITE_ATTEMPTS:
+                    raise
+            time.sleep(random.uniform(0.5, 1.0) * WRITE_RETRY_PAUSE * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def write_row(
         self,
