@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from conftest import Cli
-
 from helpers.edit_writer import RUN_SPAN, number_of
 
 from factboard_tui.core.store import Board

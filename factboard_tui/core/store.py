@@ -71,6 +71,9 @@ MERGE_CACHE_KIB = 256 * 1024
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's write lock before SQLite gives up."""
 
+BUSY_MESSAGE = "The board is busy with another writer for too long: try again in a moment."
+"""What a person is told when the write lock stayed taken through every wait and retry."""
+
 WRITE_ATTEMPTS = 4
 """Tries at taking the write lock before a write is refused as busy (each one waits up to `BUSY_TIMEOUT_MS`)."""
 WRITE_RETRY_PAUSE = 0.05
@@ -82,6 +85,7 @@ def _is_busy(error: Exception) -> bool:
     text = str(error).lower()
     return "locked" in text or "busy" in text
 
+
 _ROW_TABLE = BoardRow.__table__  # type: ignore[attr-defined]
 _VISIT_TABLE = Visit.__table__  # type: ignore[attr-defined]
 _STAFF_TABLE = Staff.__table__  # type: ignore[attr-defined]
@@ -92,6 +96,15 @@ def _damaged(path: Path) -> DatabaseDamaged:
     return DatabaseDamaged(
         f"The database {path.name} is damaged (its encrypted pages do not verify, though the key is right): "
         "restore it from a backup; nothing was changed."
+    )
+
+
+def _foreign_key(path: Path) -> DatabaseDamaged:
+    """Not even the first page decrypts: the key is another board's (a swapped key slot), or page 1 is damaged."""
+    return DatabaseDamaged(
+        f"The database {path.name} does not decrypt with this key (its first page fails its check): the key slot "
+        "beside it may belong to another board (put back this board's own), or the file is damaged (restore it "
+        "from a backup); nothing was changed."
     )
 
 
@@ -303,10 +316,16 @@ class Board:
     def _verify(engine: Engine, path: Path, integrity: bool) -> int:
         """Prove the key opens the file and every page verifies; returns the schema version."""
         try:
-            with engine.connect() as connection:
-                raw = connection.connection.dbapi_connection
-                assert raw is not None
-                raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            connection = engine.connect()  # a new connection reads page 1 (journal mode) as it is set up
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
+            if _is_busy(error):
+                raise FactBoardError(BUSY_MESSAGE) from None
+            raise _foreign_key(path) from None
+        try:
+            with connection:
                 if integrity:
                     problems = raw.execute("PRAGMA cipher_integrity_check").fetchall()
                     if problems:
@@ -392,7 +411,7 @@ class Board:
     def _user_error(self, error: Exception) -> FactBoardError:
         """A database error as the user should hear it: busy (try again) or damaged (restore)."""
         if _is_busy(error):
-            return FactBoardError("The board is busy with another writer for too long: try again in a moment.")
+            return FactBoardError(BUSY_MESSAGE)
         return _damaged(self.path)
 
     # -- facts about the board ---------------------------------------------------------------------------------

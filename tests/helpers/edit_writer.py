@@ -6,18 +6,18 @@ Two ways to run it (always with the interpreter of the test run, `sys.executable
     For the crash proof. Imports FactBoard once, then for every line `go START` on stdin forks a writer child and
     prints `pid PID`. The child opens the board with its raw key and writes edits START, START+1, … for ever,
     printing `committed N` the moment each COMMIT has returned. The test kills the child with SIGKILL at a random
-    moment; the zygote reaps it and prints `reaped STATUS` (the raw wait status). Forking from an already-imported process keeps each of the
-    50+ runs at a few milliseconds of start-up instead of a second of imports, and the child is still a real
-    process with its own SQLCipher connections, killed without any chance to clean up.
+    moment; the zygote reaps it and prints `reaped STATUS` (the raw wait status). Forking from an already-imported
+    process keeps each of the 50+ runs at a few milliseconds of start-up instead of a second of imports, and the
+    child is still a real process with its own SQLCipher connections, killed without any chance to clean up.
 
 `edit_writer.py burst DB WRITER COUNT START_FILE` (the key likewise)
     For the concurrency proof and its benchmark. Opens the board, prints `ready`, waits until START_FILE exists
     (so every writer starts at once), makes COUNT edits as author `W<WRITER>` and prints one JSON line with the
     commit latencies. Any error that reaches it is printed on stderr and makes the exit code 1.
 
-The edits: edit N of the crash writer adds a client (`client_code(N)`) every tenth time and otherwise sets the actions of row
-`1 + N % 5` to `edit N`. Edit I of burst writer W sets the actions of W's own row (row W) to `W<W> I` on even I
-and the situation of the shared row (row 5) on odd I, so the writers contend for one row too.
+The edits: edit N of the crash writer adds a client (`client_code(N)`) every tenth time and otherwise sets the
+actions of row `1 + N % 5` to `edit N`. Edit I of burst writer W sets the actions of W's own row (row W) to
+`W<W> I` on even I and the situation of the shared row (row 5) on odd I, so the writers contend for one row too.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import SyncRefused
-from factboard_tui.core.sync.hlc import HLC_PATTERN, stamp
+from factboard_tui.core.sync.hlc import HLC_PATTERN, LATEST_HLC, stamp
 from factboard_tui.core.templates import BoardTemplate
 
 FIELDS_ON_THE_WIRE = ("origin", "seq", "hlc", "base", "entity", "key", "op", "field", "new", "author", "at")
@@ -154,7 +154,7 @@ class ChangeChecker:
             raise _refuse(index, "has no valid origin site")
         if type(seq) is not int or not 1 <= seq < 2**62:
             raise _refuse(index, "has no valid sequence number")
-        if not isinstance(hlc, str) or not HLC_PATTERN.match(hlc):
+        if not isinstance(hlc, str) or not HLC_PATTERN.match(hlc) or hlc > LATEST_HLC:
             raise _refuse(index, "has no valid clock")
         if base is not None and (not isinstance(base, str) or not STAMP_PATTERN.match(base)):
             raise _refuse(index, "has a malformed base stamp")
