@@ -273,6 +273,20 @@ def test_a_resigned_bundle_with_any_header_is_taken_or_refused_cleanly(
     clean_refusal(lambda: service.import_bundle(muni, data, progress=_progress))
 
 
+@pytest.mark.parametrize("last", [10**12, 2**63, 2**62])
+def test_a_signed_range_of_a_trillion_changes_is_refused_at_once(sites: dict[str, Board], last: int) -> None:
+    """Found reading the checks the fuzzing drives: a signed range of 10**12 made the check build a list that long."""
+    region, muni = sites["region"], sites["muni"]
+    header, payload = real_export(region, muni)
+
+    def huge(sealed: dict[str, Any]) -> None:
+        sealed |= {name: header[name] for name in ("schema", "changes", "previous", "created")}
+        sealed["ranges"] = {region.site_id: [1, last]}
+
+    data = forge(region, muni, huge, B.canonical_json(payload))
+    assert clean_refusal(lambda: service.import_bundle(muni, data, progress=_progress))
+
+
 def _set_path(value: Any, path: list[int], new: Any) -> Any:
     """`value` with the item at `path` (indexes into lists and dicts, taken modulo their size) replaced."""
     if not path or not isinstance(value, list | dict) or not value:
@@ -292,6 +306,7 @@ def _set_path(value: Any, path: list[int], new: Any) -> Any:
 )
 @example(path=[1, 0, 2], new="999999999999999-00000", raw=None)  # a clock after the year 9999
 @example(path=[1, 0, 1], new=2**62 - 1, raw=None)
+@example(path=[0, 0], new=2**63, raw=None)  # an acknowledgement past SQLite's integers
 def test_a_resigned_bundle_with_any_payload_is_taken_or_refused_cleanly(
     sites: dict[str, Board], path: list[int], new: Any, raw: bytes | None
 ) -> None:
@@ -617,6 +632,7 @@ directory = "/mnt/usb"
     | mutated_text(REAL_CONFIG)
     | st.dictionaries(st.sampled_from(SETTING_KEYS) | st.text(max_size=6), TOML_VALUE, max_size=5).map(toml_document)
 )
+@example(text='[backups]\ndirectory = "~nosuchuser/backups"\n')  # crashed: no home for an unknown user
 def test_any_config_file_loads_or_is_refused_cleanly(tmp_path: Path, text: str) -> None:
     path = tmp_path / "config.toml"
     path.write_bytes(text.encode("utf-8", "surrogatepass"))
