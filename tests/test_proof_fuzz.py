@@ -364,8 +364,9 @@ def well_formed_change(draw: st.DrawFn) -> tuple[str, int, str, str, str | None,
 def test_well_formed_changes_in_any_combination_merge_or_are_refused_cleanly(
     sites: dict[str, Board], changes: list[tuple[str, int, str, str, str | None, int]]
 ) -> None:
-    """Changes that each pass the strict check, in orders no real site writes (a `set` before its `add`, an `off`
-    of an unknown row, staff fields on rows): the merge takes them or refuses them, and the board stays sound."""
+    """Changes that each pass the strict check, in orders no real site writes (a `set` before its `add`, a second
+    `add` of a row, an `undo` from another site, edits of a row taken off): the merge takes them or refuses them,
+    and the board stays sound."""
     region, muni = sites["region"], sites["muni"]
     if not muni.rows(include_off=True):
         send(sites, "region", "muni")  # the muni holds the region's rows, so changes can name them
