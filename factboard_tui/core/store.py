@@ -319,7 +319,11 @@ class Board:
             connection = engine.connect()  # a new connection reads page 1 (journal mode) as it is set up
             raw = connection.connection.dbapi_connection
             assert raw is not None
-            raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            try:
+                raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except BaseException:
+                connection.close()
+                raise
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
             if _is_busy(error):
                 raise FactBoardError(BUSY_MESSAGE) from None
