@@ -145,7 +145,11 @@ def _backup_settings(path: Path, table: Any) -> BackupSettings:
         raise _error(path, f"backups.daily is {daily!r}", "set it to true or false")
     if directory is not None and (not isinstance(directory, str) or not directory.strip()):
         raise _error(path, f"backups.directory is {directory!r}", 'quote it, like directory = "/mnt/usb"')
-    return BackupSettings(Path(directory).expanduser() if directory else None, keep, daily)
+    try:
+        folder = Path(directory).expanduser() if directory else None
+    except RuntimeError:  # `~someone/…` for a user this machine does not know
+        raise _error(path, f"backups.directory is {directory!r}", "write the folder's full path") from None
+    return BackupSettings(folder, keep, daily)
 
 
 def _optional_text(path: Path, table: Mapping[str, Any], key: str, example: str) -> str | None:

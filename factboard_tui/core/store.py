@@ -16,6 +16,8 @@ same change log, so history and audit stay complete.
 from __future__ import annotations
 
 import contextlib
+import random
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +26,19 @@ from pathlib import Path
 from typing import Any
 
 import sqlcipher3
-from sqlalchemy import Connection, Engine, String, case, create_engine, event, func, insert, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RootTransaction,
+    String,
+    case,
+    create_engine,
+    event,
+    func,
+    insert,
+    type_coerce,
+    update,
+)
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -69,6 +83,21 @@ MERGE_CACHE_KIB = 256 * 1024
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's write lock before SQLite gives up."""
 
+BUSY_MESSAGE = "The board is busy with another writer for too long: try again in a moment."
+"""What a person is told when the write lock stayed taken through every wait and retry."""
+
+WRITE_ATTEMPTS = 4
+"""Tries at taking the write lock before a write is refused as busy (each one waits up to `BUSY_TIMEOUT_MS`)."""
+WRITE_RETRY_PAUSE = 0.05
+"""Seconds before the second try; it doubles for each further try, with random jitter."""
+
+
+def _is_busy(error: Exception) -> bool:
+    """Whether SQLite refused because another connection holds a lock (`SQLITE_BUSY`, "database is locked")."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
 _ROW_TABLE = BoardRow.__table__  # type: ignore[attr-defined]
 _VISIT_TABLE = Visit.__table__  # type: ignore[attr-defined]
 _STAFF_TABLE = Staff.__table__  # type: ignore[attr-defined]
@@ -79,6 +108,15 @@ def _damaged(path: Path) -> DatabaseDamaged:
     return DatabaseDamaged(
         f"The database {path.name} is damaged (its encrypted pages do not verify, though the key is right): "
         "restore it from a backup; nothing was changed."
+    )
+
+
+def _foreign_key(path: Path) -> DatabaseDamaged:
+    """Not even the first page decrypts: the key is another board's (a swapped key slot), or page 1 is damaged."""
+    return DatabaseDamaged(
+        f"The database {path.name} does not decrypt with this key (its first page fails its check): the key slot "
+        "beside it may belong to another board (put back this board's own), or the file is damaged (restore it "
+        "from a backup); nothing was changed."
     )
 
 
@@ -290,10 +328,20 @@ class Board:
     def _verify(engine: Engine, path: Path, integrity: bool) -> int:
         """Prove the key opens the file and every page verifies; returns the schema version."""
         try:
-            with engine.connect() as connection:
-                raw = connection.connection.dbapi_connection
-                assert raw is not None
+            connection = engine.connect()  # a new connection reads page 1 (journal mode) as it is set up
+            raw = connection.connection.dbapi_connection
+            assert raw is not None
+            try:
                 raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except BaseException:
+                connection.close()
+                raise
+        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
+            if _is_busy(error):
+                raise FactBoardError(BUSY_MESSAGE) from None
+            raise _foreign_key(path) from None
+        try:
+            with connection:
                 if integrity:
                     problems = raw.execute("PRAGMA cipher_integrity_check").fetchall()
                     if problems:
@@ -378,8 +426,8 @@ class Board:
 
     def _user_error(self, error: Exception) -> FactBoardError:
         """A database error as the user should hear it: busy (try again) or damaged (restore)."""
-        if "locked" in str(error) or "busy" in str(error):
-            return FactBoardError("The board is busy with another writer for too long: try again in a moment.")
+        if _is_busy(error):
+            return FactBoardError(BUSY_MESSAGE)
         return _damaged(self.path)
 
     # -- facts about the board ---------------------------------------------------------------------------------
@@ -537,12 +585,32 @@ class Board:
     def _write_transaction(self) -> Iterator[Connection]:
         """A write transaction that holds SQLite's write lock from the start, so old values cannot go stale."""
         try:
-            with self.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+            connection, transaction = self._take_write_lock()
+            with connection, transaction:
                 yield connection
         except IntegrityError:
             raise
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
             raise self._user_error(error) from None
+
+    def _take_write_lock(self) -> tuple[Connection, RootTransaction]:
+        """A connection in a transaction that holds the write lock (`BEGIN IMMEDIATE`), retried while busy.
+
+        SQLite already waits up to `BUSY_TIMEOUT_MS` for another writer; `BEGIN IMMEDIATE` can still fail with
+        "database is locked" when the wait runs out or another process is recovering the WAL. Only taking the lock
+        is retried (nothing has been read or written yet), at most `WRITE_ATTEMPTS` times with a random pause, so
+        writers that collided do not collide again in step.
+        """
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            connection = self.engine.connect().execution_options(immediate=True)
+            try:
+                return connection, connection.begin()
+            except SADatabaseError as error:
+                connection.close()
+                if not _is_busy(error) or attempt == WRITE_ATTEMPTS:
+                    raise
+            time.sleep(random.uniform(0.5, 1.0) * WRITE_RETRY_PAUSE * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def write_row(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import tomllib
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -281,7 +282,9 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
                 raise fail(f"each item of 'agenda.{day}' must be a table")
             time_text = text(item, "time", f"agenda.{day}.")
             hours, _, minutes_part = time_text.partition(":")
-            if not (hours.isdigit() and minutes_part.isdigit() and int(hours) < 24 and int(minutes_part) < 60):
+            if not (_CLOCK_PART.match(hours) and _CLOCK_PART.match(minutes_part)) or not (
+                int(hours) < 24 and int(minutes_part) < 60
+            ):
                 raise fail(f"'agenda.{day}.time' must look like 08:15, not {time_text!r}")
             minutes = item.get("minutes")
             if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
@@ -329,11 +332,14 @@ def _shipped_table(template_id: Any) -> dict[str, Any]:
         return {}
 
 
+_CLOCK_PART = re.compile(r"[0-9]{1,2}\Z")
+"""Hours or minutes of an agenda time: ASCII digits only (`str.isdigit` also takes `²` and `٣`, which `int` refuses)."""
+
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}\Z")
+"""`#RRGGBB` exactly (`int(…, 16)` alone also takes `+1234`, `1_234` and spaces)."""
+
+
 def _colour(value: Any, fail: Any) -> str:
-    if not (isinstance(value, str) and len(value) == 7 and value.startswith("#")):
+    if not (isinstance(value, str) and _COLOUR.match(value)):
         raise fail(f"colours must look like #RRGGBB, not {value!r}")
-    try:
-        int(value[1:], 16)
-    except ValueError:
-        raise fail(f"colours must look like #RRGGBB, not {value!r}") from None
     return value

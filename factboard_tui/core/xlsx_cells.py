@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -56,6 +57,10 @@ def first_sheet(path: Path, progress: Callable[[int, int], None] | None = None) 
             with archive.open(sheet_path) as source:
                 return _rows(source, strings, dates, epoch, progress)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ParseError, ValueError, IndexError, OSError):
+        raise NotAWorkbook(path.name) from None
+    except (zlib.error, EOFError, NotImplementedError, RuntimeError, OverflowError):
+        # A damaged deflate stream, a cut-off member, an unknown compression method, a password-protected member,
+        # a date number beyond the calendar: still just "not a workbook we can read".
         raise NotAWorkbook(path.name) from None
 
 

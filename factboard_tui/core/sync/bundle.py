@@ -230,7 +230,10 @@ def open_bundle(
     nonce = _unb64(header.get("nonce"), 12, "nonce")
     sealed_key = _unb64(ours[0].get("key"), 48, "wrapped key")
     my_public = me.public.encryption_key
-    shared = me.encryption.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    try:
+        shared = me.encryption.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    except ValueError:  # a low-order point (all zeros, say) gives no shared key
+        raise SyncRefused("invalid", "The bundle's ephemeral key is not usable: nothing was applied.") from None
     try:
         content_key = ChaCha20Poly1305(_wrapping_key(shared, ephemeral, my_public)).decrypt(
             _WRAP_NONCE, sealed_key, bytes.fromhex(me.site_id)

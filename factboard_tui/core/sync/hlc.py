@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 HLC_PATTERN = re.compile(r"^[0-9]{15}-[0-9]{5}$")
 """`000001764061200000-00000`: milliseconds since 1970 (15 digits), then a counter (5 digits)."""
 
+LATEST_HLC = "253402300799999-99999"
+"""The last clock reading that is a date (9999-12-31 23:59:59.999 UTC); a later one is not a clock."""
+
 MAX_COUNTER = 99_999
 """The counter's five digits; past it the clock moves on by a millisecond."""
 FUTURE_TOLERANCE_MS = 60 * 60 * 1000

@@ -15,10 +15,12 @@ from typing import Any, NamedTuple
 
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import SyncRefused
-from factboard_tui.core.sync.hlc import HLC_PATTERN, stamp
+from factboard_tui.core.sync.hlc import HLC_PATTERN, LATEST_HLC, stamp
 from factboard_tui.core.templates import BoardTemplate
 
 FIELDS_ON_THE_WIRE = ("origin", "seq", "hlc", "base", "entity", "key", "op", "field", "new", "author", "at")
+MAX_SEQ = 2**62
+"""Sequence numbers (and acknowledgements of them) stay below this, well inside SQLite's 64-bit integers."""
 SITE_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 STAMP_PATTERN = re.compile(r"^[0-9]{15}-[0-9]{5} [0-9a-f]{32}$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -152,9 +154,9 @@ class ChangeChecker:
         origin, seq, hlc, base, entity, key, op, field, new, author, at = item
         if not self._text(origin, SITE_PATTERN, "o"):
             raise _refuse(index, "has no valid origin site")
-        if type(seq) is not int or not 1 <= seq < 2**62:
+        if type(seq) is not int or not 1 <= seq < MAX_SEQ:
             raise _refuse(index, "has no valid sequence number")
-        if not isinstance(hlc, str) or not HLC_PATTERN.match(hlc):
+        if not isinstance(hlc, str) or not HLC_PATTERN.match(hlc) or hlc > LATEST_HLC:
             raise _refuse(index, "has no valid clock")
         if base is not None and (not isinstance(base, str) or not STAMP_PATTERN.match(base)):
             raise _refuse(index, "has a malformed base stamp")
@@ -208,7 +210,7 @@ def parse_changes(items: Any, ranges: dict[str, list[int]], template: BoardTempl
         raise SyncRefused("invalid", "The bundle's changes come from other sites than its header says: refused.")
     for origin, numbers in seen.items():
         first, last = ranges[origin]
-        if numbers != list(range(first, last + 1)):
+        if len(numbers) != last - first + 1 or numbers != list(range(first, last + 1)):  # length first: no huge list
             raise SyncRefused(
                 "invalid", "The bundle's sequence numbers do not match the range its header signs: refused."
             )
@@ -225,7 +227,7 @@ def parse_ranges(value: Any) -> dict[str, list[int]]:
             or not isinstance(pair, list)
             or len(pair) != 2
             or not all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
-            or not 1 <= pair[0] <= pair[1]
+            or not 1 <= pair[0] <= pair[1] < MAX_SEQ
         ):
             raise SyncRefused("invalid", "The bundle header's sequence ranges are malformed: nothing was applied.")
     return value
@@ -234,8 +236,7 @@ def parse_ranges(value: Any) -> dict[str, list[int]]:
 def parse_acks(value: Any) -> dict[str, int]:
     """The sender's acknowledgements: origin site -> the last sequence number it holds."""
     if not isinstance(value, dict) or not all(
-        isinstance(k, str) and SITE_PATTERN.match(k) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
-        for k, v in value.items()
+        isinstance(k, str) and SITE_PATTERN.match(k) and type(v) is int and 0 <= v < MAX_SEQ for k, v in value.items()
     ):
         raise SyncRefused("invalid", "The bundle's acknowledgements are malformed: nothing was applied.")
     return value

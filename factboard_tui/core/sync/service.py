@@ -295,7 +295,8 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
             "replay", f"This bundle from {signer} was already imported ({seen}): nothing was applied again."
         )
     if progress is not None:
-        progress("checking changes", 0, int(header.get("changes") or 0))
+        announced = header.get("changes")
+        progress("checking changes", 0, announced if type(announced) is int and announced >= 0 else 0)
     payload = B.strict_json(opened.payload, "payload")
     if not isinstance(payload, dict) or set(payload) != PAYLOAD_KEYS:
         raise SyncRefused("invalid", "The bundle's payload has unknown or missing parts: nothing was applied.")

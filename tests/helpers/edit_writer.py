@@ -1,0 +1,139 @@
+"""A process that writes a stream of edits to a real board through the one write path, for the proofs.
+
+Two ways to run it (always with the interpreter of the test run, `sys.executable`):
+
+`edit_writer.py zygote DB` (the board's raw key in hex in `FACTBOARD_TEST_KEY`, never on the command line)
+    For the crash proof. Imports FactBoard once, then for every line `go START` on stdin forks a writer child and
+    prints `pid PID`. The child opens the board with its raw key and writes edits START, START+1, … for ever,
+    printing `committed N` the moment each COMMIT has returned. The test kills the child with SIGKILL at a random
+    moment; the zygote reaps it and prints `reaped STATUS` (the raw wait status). Forking from an already-imported
+    process keeps each of the 50+ runs at a few milliseconds of start-up instead of a second of imports, and the
+    child is still a real process with its own SQLCipher connections, killed without any chance to clean up.
+
+`edit_writer.py burst DB WRITER COUNT START_FILE` (the key likewise)
+    For the concurrency proof and its benchmark. Opens the board, prints `ready`, waits until START_FILE exists
+    (so every writer starts at once), makes COUNT edits as author `W<WRITER>` and prints one JSON line with the
+    commit latencies. Any error that reaches it is printed on stderr and makes the exit code 1.
+
+The edits: edit N of the crash writer adds a client (`client_code(N)`) every tenth time and otherwise sets the
+actions of row `1 + N % 5` to `edit N`. Edit I of burst writer W sets the actions of W's own row (row W) to
+`W<W> I` on even I and the situation of the shared row (row 5) on odd I, so the writers contend for one row too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.store import Board
+
+KEY_ENV = "FACTBOARD_TEST_KEY"
+"""Where the writer finds the board's raw key (hex)."""
+CRASH_ROWS = 5
+"""Rows the crash writer edits in turn (made by the test before the first run)."""
+RUN_SPAN = 10_000
+"""Crash run k writes edits k*RUN_SPAN, k*RUN_SPAN+1, …: an edit committed but not yet reported is never redone
+(client codes have at most four digits, so a run stays below 10,000 edits)."""
+SHARED_ROW = 5
+"""The row every burst writer edits on its odd edits."""
+
+
+def _say(line: str) -> None:
+    """One whole line straight to stdout: no buffer that a SIGKILL could lose or a fork could duplicate."""
+    os.write(1, (line + "\n").encode())
+
+
+def client_code(number: int) -> str:
+    """The client code crash edit `number` adds: two letters for the run (`number // RUN_SPAN`), then the rest."""
+    run, rest = divmod(number, RUN_SPAN)
+    return f"C{chr(65 + run // 26)}{chr(65 + run % 26)}-{rest}"
+
+
+def number_of(code: str) -> int:
+    """The crash edit that added client `code`."""
+    letters, _, rest = code.partition("-")
+    return ((ord(letters[1]) - 65) * 26 + ord(letters[2]) - 65) * RUN_SPAN + int(rest)
+
+
+def crash_edit(board: Board, number: int) -> None:
+    """Edit number `number` of the crash writer, through the write path."""
+    if number % 10 == 0:
+        board.add_row("CR", {"client_code": client_code(number), "triage": "new"})
+    else:
+        board.set_field("CR", 1 + number % CRASH_ROWS, "actions", f"edit {number}")
+
+
+def _crash_child(db: Path, key: bytes, start: int) -> None:
+    board = Board.open_with_key(db, key)
+    number = start
+    while True:
+        crash_edit(board, number)
+        _say(f"committed {number}")
+        number += 1
+
+
+def zygote(db: Path, key: bytes) -> None:
+    """Fork one crash writer per `go START` line; report its pid, then that it was reaped."""
+    for line in sys.stdin:
+        command, _, start = line.strip().partition(" ")
+        if command != "go":
+            break
+        pid = os.fork()
+        if pid == 0:  # the child: write until killed
+            try:
+                _crash_child(db, key, int(start))
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(1)
+        _say(f"pid {pid}")
+        _pid, status = os.waitpid(pid, 0)
+        _say(f"reaped {status}")
+
+
+def burst(db: Path, key: bytes, writer: int, count: int, start_file: Path) -> int:
+    """Make `count` edits as fast as the board takes them; print the commit latencies as JSON."""
+    author = f"W{chr(ord('A') + writer - 1)}"
+    board = Board.open_with_key(db, key, integrity=False)
+    latencies: list[float] = []
+    try:
+        _say("ready")
+        while not start_file.exists():
+            time.sleep(0.002)
+        began = time.perf_counter()
+        for index in range(count):
+            started = time.perf_counter()
+            if index % 2 == 0:
+                board.set_field(author, writer, "actions", f"{author} {index}")
+            else:
+                board.set_field(author, SHARED_ROW, "situation", f"{author} {index}")
+            latencies.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - began
+    except FactBoardError as error:
+        print(f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        board.close()
+    _say(json.dumps({"writer": writer, "elapsed": elapsed, "latencies": latencies}))
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    mode, db, *rest = argv
+    key = bytes.fromhex(os.environ[KEY_ENV])
+    if mode == "zygote":
+        zygote(Path(db), key)
+        return 0
+    if mode == "burst":
+        writer, count, start_file = rest
+        return burst(Path(db), key, int(writer), int(count), Path(start_file))
+    raise SystemExit(f"unknown mode {mode}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
