@@ -43,6 +43,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import configure_mappers
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col, select
 
@@ -204,6 +205,12 @@ def _as_text(value: Any) -> str | None:
 def _inserted_id(result: Any) -> int:
     """The primary key SQLite gave the row just inserted."""
     return int(result.inserted_primary_key[0])
+
+
+def prepare_reads() -> None:
+    """SQLAlchemy sets up its mappers on the first query of a process (tens of milliseconds with all our tables):
+    a screen waiting for a passphrase calls this first, so the board's first read does not pay for it."""
+    configure_mappers()
 
 
 def week_start(day: date) -> date:

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.fields import parse_initials
-from factboard_tui.core.store import Board
+from factboard_tui.core.store import Board, prepare_reads
 from factboard_tui.tui.messages import Unlocked, UnlockFailed, first_read
 
 
@@ -44,6 +44,14 @@ class UnlockScreen(Screen[None]):
                 yield Input(self.remembered or "", id="initials", placeholder="e.g. CSA", max_length=6)
             yield Static("", id="unlock-error")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.prepare_database_layer()
+
+    @work(thread=True, group="prepare", name="prepare the database layer")
+    def prepare_database_layer(self) -> None:
+        """While the person types, do the database layer's one-time set-up the first read would otherwise pay."""
+        prepare_reads()
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
