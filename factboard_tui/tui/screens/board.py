@@ -47,6 +47,9 @@ from factboard_tui.tui.widgets.row_detail import RowDetail
 POLL_SECONDS = 0.5
 """How often the screen asks whether another process changed the board."""
 
+WRITE_AFTER = 0.02
+"""Seconds after a cell is saved on screen before its write starts (about one frame)."""
+
 DETAIL_DELAY = 0.03
 """How long the cursor rests on a row before the detail panel shows it (about one frame)."""
 
@@ -110,6 +113,12 @@ class BoardScreen(Screen[None]):
         self.grid_cache: dict[str, GridRow] = {}
         """Grid lines already built, by row key: a refresh rebuilds only rows that changed."""
         self.detail_timer: Timer | None = None
+        self.unsaved: dict[tuple[int, str], tuple[int, Any]] = {}
+        """(row id, column key) -> (token, value) for cells saved on screen whose write has not finished."""
+        self.unsaved_token = 0
+        self.pending_writes: list[Callable[[], None]] = []
+        """Cell writes waiting for the frame that shows them (see `write_after_frame`)."""
+        self.pending_timer: Timer | None = None
         self.closing = False
         self.triage_counts: dict[str, int] | None = None
         """The whole board's rows per triage while only a first screenful is loaded (else counted from rows)."""
@@ -184,17 +193,41 @@ class BoardScreen(Screen[None]):
     def run_writer(self) -> None:
         """Run queued writes in order until the screen goes away."""
         worker = get_current_worker()
-        while not worker.is_cancelled:
+        while True:
             try:
                 job = self.writes.get(timeout=0.2)
             except queue.Empty:
+                if worker.is_cancelled:  # only once every queued write is done: closing never drops an edit
+                    return
                 continue
             if job is None:
                 return
             job()
 
+    def write_after_frame(self, job: Callable[[], None]) -> None:
+        """Queue a cell's write just after the frame that shows the new value.
+
+        The write takes a few milliseconds of Python in the writer thread; started at once, it would compete
+        with the repaint for Python's lock and make saving a cell feel slower. Anything still waiting when the
+        screen goes away is queued on unmount, so no edit is lost.
+        """
+        self.pending_writes.append(job)
+        if self.pending_timer is None:
+            self.pending_timer = self.set_timer(WRITE_AFTER, self._queue_pending_writes, name="queue cell writes")
+
+    def _queue_pending_writes(self) -> None:
+        self.pending_timer = None
+        for job in self.pending_writes:
+            self.write_later(job)
+        self.pending_writes.clear()
+
     def on_unmount(self) -> None:
+        self._queue_pending_writes()
         self.writes.put(None)
+
+    def _close_after_writes(self) -> None:
+        self._queue_pending_writes()
+        self.write_later(self._close_for_another_program)  # after every write already made
 
     def _close_for_another_program(self) -> None:
         """A restore or re-key needs the board to itself: close it (queued writes are done) and say why."""
@@ -228,7 +261,7 @@ class BoardScreen(Screen[None]):
             return
         if close_requested(self.board.path) and not self.closing:
             self.closing = True
-            self.write_later(self._close_for_another_program)  # after every write already queued
+            self.app.call_from_thread(self._close_after_writes)
             return
         try:
             version, row_ids, staff_changed = self.board.rows_changed_since(self.data_version)
@@ -250,6 +283,9 @@ class BoardScreen(Screen[None]):
         self.data_version = message.data_version
         self.staff_initials = message.staff
         self.triage_counts = message.triage_counts
+        if self.unsaved:
+            self._keep_unsaved()
+            self.rows = [self.rows_by_key[str(row.id)] for row in message.rows]
         self.grid_cache.clear()  # a full read: every line is built anew, once
         self._set_columns()
         self._show_rows()
@@ -268,6 +304,7 @@ class BoardScreen(Screen[None]):
             if row.date_off is None:
                 self.rows_by_key[str(row.id)] = row
         self.visits.update(message.visits)
+        self._keep_unsaved()
         self.rows = self.board.in_board_order(list(self.rows_by_key.values()))
         if message.staff is not None:
             self.staff_initials = message.staff
@@ -448,21 +485,70 @@ class BoardScreen(Screen[None]):
             else:
                 days[day] = VisitCell(row_id, day, typed[0], typed[1])
             self.visits[row_id] = days
-            self.write_later(partial(self.write_cell, row_id, key, text, original, day))
+            token = self._remember_unsaved(row_id, key, days.get(day))
+            self.write_after_frame(partial(self.write_cell, row_id, key, text, original, day, token=token))
         else:
             updated = row.model_copy(update={key: typed})
             self.rows = [updated if existing is row else existing for existing in self.rows]
             self.rows_by_key[str(row_id)] = updated
-            self.write_later(partial(self.write_cell, row_id, key, text, original, None))
+            token = self._remember_unsaved(row_id, key, typed)
+            self.write_after_frame(partial(self.write_cell, row_id, key, text, original, None, token=token))
         grid = self.query_one(BoardGrid)
         self.grid_cache.pop(str(row_id), None)
         grid.update_row(self._grid_row(self.rows_by_key[str(row_id)], grid.columns))
         self._show_detail_soon()
 
+    def _remember_unsaved(self, row_id: int, key: str, value: Any) -> int:
+        """Note a value shown but not yet written, so a read that started before the write cannot undo it."""
+        self.unsaved_token += 1
+        self.unsaved[(row_id, key)] = (self.unsaved_token, value)
+        return self.unsaved_token
+
+    def _forget_unsaved(self, row_id: int, key: str, token: int) -> None:
+        """The write is done (or refused): what the database holds is the truth again."""
+        if self.unsaved.get((row_id, key), (None, None))[0] == token:
+            del self.unsaved[(row_id, key)]
+
+    def _keep_unsaved(self) -> None:
+        """Lay values saved on screen but still being written over rows just read from the database.
+
+        A read (the change poll, a full load) may have started before this person's write committed; without
+        this, the cell would flick back to its old value, and the next edit of it would report a false conflict.
+        """
+        for (row_id, key), (_token, value) in self.unsaved.items():
+            row = self.rows_by_key.get(str(row_id))
+            if row is None:
+                continue
+            self.grid_cache.pop(str(row_id), None)
+            if key in WEEKDAY_KEYS:
+                day = self.monday + timedelta(days=WEEKDAY_KEYS.index(key))
+                days = dict(self.visits.get(row_id, {}))
+                if value is None:
+                    days.pop(day, None)
+                else:
+                    days[day] = value
+                self.visits[row_id] = days
+            else:
+                self.rows_by_key[str(row_id)] = row.model_copy(update={key: value})
+
     def write_cell(
-        self, row_id: int, key: str, text: str, original: Any, day: date | None, force: bool = False
+        self,
+        row_id: int,
+        key: str,
+        text: str,
+        original: Any,
+        day: date | None,
+        force: bool = False,
+        token: int | None = None,
     ) -> None:
         """Write one cell through the write path (in the writer thread); a conflict asks whose value stays."""
+        try:
+            self._write_cell(row_id, key, text, original, day, force)
+        finally:
+            if token is not None:
+                self.app.call_from_thread(self._forget_unsaved, row_id, key, token)
+
+    def _write_cell(self, row_id: int, key: str, text: str, original: Any, day: date | None, force: bool) -> None:
         expected = {} if force else ({f"visit:{day.isoformat()}": original} if day else {key: original})
         try:
             if day is not None:
