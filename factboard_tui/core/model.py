@@ -228,3 +228,41 @@ class VisitCell(NamedTuple):
     day: date
     staff: str
     note: str | None = None
+
+
+class AuditRecord(SQLModel, table=True):
+    """One entry of the hash-chained audit and access log (written only by `core.audit.append`)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    """1, 2, 3 … without gaps: a missing number is a deleted entry."""
+    at: str
+    """UTC ISO text with microseconds (hashed exactly as stored)."""
+    who: str
+    action: str
+    client: str | None = None
+    """The client code the entry is about, if one."""
+    subject: str | None = None
+    """The row's uid, a file name, or how many rows."""
+    detail: str = ""
+    """Screen, source, field names or counts: never free text."""
+    first_change: int | None = None
+    last_change: int | None = None
+    """The change records the entry covers (ids first..last), for write transactions."""
+    content: str
+    """SHA-256 of the content (change records, exported bytes)."""
+    prev: str
+    hash: str
+
+
+class AuditWitness(SQLModel, table=True):
+    """An audit chain head seen in a sync bundle: `chain`'s head as `witness` last saw it."""
+
+    __tablename__ = "audit_witness"
+
+    chain: str = Field(primary_key=True)
+    witness: str = Field(primary_key=True)
+    count: int
+    head: str
+    seen_at: str
