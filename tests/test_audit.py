@@ -404,3 +404,37 @@ def test_tui_records_the_detail_view_once_and_the_history_screen(tmp_path: Path)
     with Board.unlock(path, DEMO_PASSPHRASE, clock=clock) as again:
         assert again.audit_verify().ok
     board.close()
+
+
+def test_meeting_focus_card_lock_and_lock_screen_are_in_the_log(tmp_path: Path) -> None:
+    from test_meeting_tui import run, start_meeting, until
+
+    def entries_of(board: Board, where: str) -> list[audit.AuditEntry]:
+        return audit_rows(board, where)
+
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], _clock: Any, checker: Board) -> None:
+        screen = await start_meeting(pilot)
+        assert screen.session is not None
+        focus = "WHERE action = 'view' AND detail = 'meeting focus card'"
+        await until(pilot, lambda: len(entries_of(checker, focus)) == 1)
+        await pilot.press("space")  # the next row on the focus card
+        await until(pilot, lambda: len(entries_of(checker, focus)) == 2)
+        codes = [entry.client for entry in entries_of(checker, focus)]
+        assert codes == [checker.row(row_id).client_code for row_id in screen.session.order[:2]]
+        await pilot.press("ctrl+l")
+        await until(pilot, lambda: bool(entries_of(checker, "WHERE action = 'lock'")))
+        await pilot.press(*"not the passphrase", "enter")
+        await until(pilot, lambda: bool(entries_of(checker, "WHERE action = 'unlock failed'")))
+        await pilot.press(*DEMO_PASSPHRASE, "enter")
+        await until(pilot, lambda: bool(entries_of(checker, "WHERE action = 'unlock' AND detail = 'lock screen'")))
+        assert [e.who for e in entries_of(checker, "WHERE action IN ('lock', 'unlock failed', 'unlock')")][-3:] == [
+            "CSA",
+            "CSA",
+            "CSA",
+        ]
+
+    checker = run(tmp_path, scenario)
+    try:
+        assert checker.audit_verify().ok
+    finally:
+        checker.close()

@@ -160,7 +160,10 @@ def append(
     transaction (which must hold the write lock), and move the head in board_meta with it."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    last = head(connection)
+    raw = connection.connection.dbapi_connection  # plain cursor calls: this runs on every cell saved
+    assert raw is not None
+    found = raw.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    last = Head(int(found[0]), str(found[1])) if found else Head(0, GENESIS)
     entry = AuditEntry(
         id=last.count + 1,
         at=utc_text(at),
@@ -176,11 +179,11 @@ def append(
         hash="",
     )
     sealed = dataclasses.replace(entry, hash=entry.computed_hash())
-    connection.exec_driver_sql(
+    raw.execute(
         f"INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (*sealed.fields(), sealed.hash),
     )
-    connection.exec_driver_sql(
+    raw.execute(
         "INSERT INTO board_meta (key, value) VALUES (?, ?), (?, ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (HEAD_COUNT_KEY, str(sealed.id), HEAD_HASH_KEY, sealed.hash),

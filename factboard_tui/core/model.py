@@ -4,7 +4,8 @@ A `BoardRow` is one client's current period on the board (a client who leaves an
 history stays with the period it belongs to). `Visit` holds who visits on a calendar date, so every week keeps
 its own plan. `Staff` is the team. `Change` is the record every write appends: history, audit and later sync all
 read it. `BoardMeta` keeps the board's identity, team name and its own copy of its template. `Meeting`, with
-its attendees and rows, records one morning meeting.
+its attendees and rows, records one morning meeting. `AuditRecord` and `AuditWitness` are the hash-chained audit
+and access log and the chain heads peer sites witnessed (written only by `core.audit`).
 
 The tables are created by the versioned migrations in `migrations.py`, not by `create_all`; a test checks that
 these classes and the migrated schema agree.

@@ -11,6 +11,9 @@ in the same transaction. Everything else (the CLI, the TUI, imports, sync) calls
 stamped there with a hybrid logical clock, this site's id and its next sequence number (see `core.sync`); changes
 from other sites arrive through `Board.apply_remote`, which merges them field by field and records them in the
 same change log, so history and audit stay complete.
+
+Every write transaction ends with one entry in the hash-chained audit log (`core.audit`) naming the change records
+it wrote, by whom; unlocks, views (`record_view`), exports and backups are entered through `audit_event`.
 """
 
 from __future__ import annotations
@@ -589,11 +592,14 @@ class Board:
 
     def _audit_writes(self, connection: Connection, before: int, who: str, action: str, detail: str) -> None:
         """One audit entry for the change records after id `before`: which ones, a hash of them, whose row."""
-        written = connection.exec_driver_sql(
-            "SELECT id, row_id, staff_id, entity, op, field, old, new, author, source, hlc, origin, seq "
-            "FROM change_log WHERE id > ? ORDER BY id",
+        raw = connection.connection.dbapi_connection  # plain cursor calls: this runs on every cell saved
+        assert raw is not None
+        written = raw.execute(
+            "SELECT c.id, c.row_id, c.staff_id, c.entity, c.op, c.field, c.old, c.new, c.author, c.source, c.hlc, "
+            "c.origin, c.seq, r.client_code, r.uid FROM change_log c LEFT JOIN board_row r ON r.id = c.row_id "
+            "WHERE c.id > ? ORDER BY c.id",
             (before,),
-        ).all()
+        ).fetchall()
         detail = connection.info.pop("audit_detail", detail)
         if not written and action == "change":
             return
@@ -604,11 +610,7 @@ class Board:
             span = (int(written[0][0]), int(written[-1][0]))
             rows = {change[1] for change in written if change[1] is not None}
             if len(rows) == 1:
-                found = connection.exec_driver_sql(
-                    "SELECT client_code, uid FROM board_row WHERE id = ?", (next(iter(rows)),)
-                ).first()
-                if found is not None:
-                    client, subject = str(found[0]), str(found[1])
+                client, subject = written[0][13], written[0][14]
             elif rows:
                 subject = f"{len(rows)} rows"
             sources = sorted({str(change[9]) for change in written})
@@ -625,7 +627,7 @@ class Board:
             subject=subject,
             detail=detail,
             changes=span,
-            content=[list(change) for change in written],
+            content=[list(change[:13]) for change in written],
         )
 
     def _flush_unlock(self, connection: Connection) -> None:
