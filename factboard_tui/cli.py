@@ -524,6 +524,10 @@ def doctor(db: DbOption = None) -> None:
                 f"The database has {len(problems)} broken references (quick_check: {quick}): restore a backup."
             )
         out.print("[green]ok[/]  references and structure (foreign_key_check, quick_check)")
+        verdict = board.audit_verify()
+        if verdict.problem is not None:
+            raise FactBoardError(f"The audit log does not verify: {verdict.problem}. Run `factboard audit verify`.")
+        out.print(f"[green]ok[/]  audit log: {verdict.count} entries, chain intact", highlight=False)
         out.print(f"{len(board.rows())} rows on the board, team {board.team}.", highlight=False)
 
 

@@ -189,6 +189,8 @@ def test_cli_verify_passes_then_names_the_first_bad_entry(cli: Cli, board_path: 
     assert broken.returncode == 9
     assert len(broken.stderr.strip().splitlines()) == 1
     assert "audit entry 2" in broken.stderr and "Traceback" not in broken.stderr
+    doctor = cli("doctor")
+    assert doctor.returncode != 0 and "audit entry 2" in doctor.stderr
 
 
 def test_cli_client_extract_says_who_changed_and_saw_what(cli: Cli, board_path: Path) -> None:
@@ -224,7 +226,7 @@ def test_exports_backups_and_restores_are_entries(cli: Cli, board_path: Path, tm
     cli.ok("rows", "add", "--code", "DD-75", "--triage", "obs")
     target = tmp_path / "week.csv"
     cli.ok("export", "week", "-o", str(target))
-    backups = tmp_path / "backups"
+    backups = tmp_path / "kept"  # not the daily backups' folder: only the copy taken here
     made_text = cli.ok("backup", "-o", str(backups)).stdout
     made = next(backups.glob("*.db"), None)
     assert made is not None, made_text
