@@ -118,16 +118,22 @@ def with_theme(settings: Any, theme: str | None) -> Any:
 
 
 @contextmanager
-def unlocked(db: Path | None) -> Iterator[Any]:
-    """The unlocked board for a command, closed afterwards."""
+def unlocked(db: Path | None, user: str | None = None) -> Iterator[Any]:
+    """The unlocked board for a command, closed afterwards.
+
+    The unlock is entered in the audit log (as --user, else $FACTBOARD_USER, else '?') with the command's first
+    audit entry, or after the command succeeded: a refused command still changes nothing.
+    """
     from factboard_tui.core.store import Board
 
     path = db_path(db)
     Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
-    board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV))
+    who = user or os.environ.get(USER_ENV)
+    board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV), user=who, via="cli")
     try:
         yield board
         # After the command succeeded, so a refused command still changes nothing.
+        board.record_unlock()
         made = daily_backup(board)
         if made is not None:
             err.print(f"First unlock today: backed up to {made}", highlight=False, soft_wrap=True)
@@ -349,7 +355,7 @@ def rows_add(
     }
     values = {key: value for key, value in given.items() if value is not None}
     days = {"mon": mon, "tue": tue, "wed": wed, "thu": thu, "fri": fri, "sat": sat, "sun": sun}
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         who = author(user)
         monday = week_start(board.today())
         visits = {
@@ -372,7 +378,7 @@ def rows_set(
     user: UserOption = None,
 ) -> None:
     """Change one field of a client's row."""
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         row_id, row = open_row(board, code)
         result = board.set_field(author(user), row_id, field, value, source="cli")
     if result.changes:
@@ -391,7 +397,7 @@ def rows_off(
     user: UserOption = None,
 ) -> None:
     """Take a client off the board (the period closes; its history stays)."""
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         row_id, row = open_row(board, code)
         board.take_off(author(user), row_id, reason, source="cli")
     out.print(f"Took {row.client_code} off the board.", highlight=False)
@@ -411,7 +417,7 @@ def staff_add(
     user: UserOption = None,
 ) -> None:
     """Add a team member, or change one."""
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         staff = board.write_staff(
             author(user),
             initials,
@@ -518,6 +524,10 @@ def doctor(db: DbOption = None) -> None:
                 f"The database has {len(problems)} broken references (quick_check: {quick}): restore a backup."
             )
         out.print("[green]ok[/]  references and structure (foreign_key_check, quick_check)")
+        verdict = board.audit_verify()
+        if verdict.problem is not None:
+            raise FactBoardError(f"The audit log does not verify: {verdict.problem}. Run `factboard audit verify`.")
+        out.print(f"[green]ok[/]  audit log: {verdict.count} entries, chain intact", highlight=False)
         out.print(f"{len(board.rows())} rows on the board, team {board.team}.", highlight=False)
 
 
@@ -571,6 +581,10 @@ def restore(
     path = db_path(db)
     passphrase = ask_secret("Passphrase of the backup", PASSPHRASE_ENV)
     aside, checked = restore_backup(path, backup_file, passphrase, system_clock().astimezone())
+    from factboard_tui.core.store import Board
+
+    with Board.unlock(path, passphrase, user=os.environ.get(USER_ENV), via="restore") as board:
+        board.audit_event("restore", subject=backup_file.name, detail=f"the board before is kept as {aside.name}")
     out.print(
         f"Restored {checked.rows} rows of {checked.team} from {backup_file.name}. "
         f"The board as it was is kept at {aside}.",
@@ -588,13 +602,16 @@ def rekey_command(
 ) -> None:
     """Give the database a new key; open FactBoards are asked to close first. Shows the new recovery key."""
     from factboard_tui.core.backups import rekey
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store import Board, audit_who
 
     path = db_path(db)
     slot = Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
     if recovery_key_out is not None and recovery_key_out.exists():
         raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
     key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV))
+    with Board.open_with_key(path, key) as board:
+        board.actor = audit_who(os.environ.get(USER_ENV))
+        board.audit_event("rekey", detail="the database has a new key; the old recovery key no longer opens it")
     out.print(f"{path.name} has a new key. The old recovery key no longer opens it; this one does:", highlight=False)
     show_recovery_key(path, slot.board_id, key, recovery_key_out)
 
@@ -657,7 +674,10 @@ def meetings_show(
         raise InvalidValue("format", f"--format {output_format!r} is not known: use md or html.")
     with unlocked(db) as board:
         record = load_meeting(board, meeting_id)
-    sys.stdout.write(minutes_markdown(record) if output_format == "md" else minutes_html(record))
+        text = minutes_markdown(record) if output_format == "md" else minutes_html(record)
+        what = f"minutes ({output_format}), cli"
+        board.audit_event("export", subject=f"meeting {record.id}", detail=what, content=text)
+    sys.stdout.write(text)
     err.print(
         f"Meeting {record.id}'s minutes were written as plain text ({output_format}): they name clients and changes.",
         highlight=False,
@@ -672,6 +692,9 @@ from factboard_tui import cli_transfer  # noqa: E402, F401
 from factboard_tui.sync_cli import sync_app  # noqa: E402  (needs the helpers above)
 
 app.add_typer(sync_app, name="sync")
+
+# -- audit log and purge (issue 7): the commands live in audit_cli.py -----------------------------------------------
+from factboard_tui import audit_cli  # noqa: E402, F401  (registers `audit` and `purge` on app)
 
 
 def main() -> None:

@@ -90,6 +90,7 @@ def export_week(
         document = week_document(board, monday, grouping)
         data = render(document, chosen)
         target = write(output or Path(default_filename("week", chosen, monday, grouping)), data, board.path)
+        board.audit_event("export", subject=target.name, detail=f"week ({chosen.value}), cli", content=data)
     what = f"{len(document.events)} visits in {len(document.tables)} groups"
     _written(target, what + f" ({chosen.value.upper()})")
 
@@ -114,6 +115,7 @@ def export_board(
         document = board_document(board, monday)
         data = render(document, chosen)
         target = write(output or Path(default_filename("board", chosen, monday)), data, board.path)
+        board.audit_event("export", subject=target.name, detail=f"board ({chosen.value}), cli", content=data)
     _written(target, f"{document.line_count} rows ({chosen.value.upper()})")
 
 
@@ -184,7 +186,7 @@ def import_board(
     from factboard_tui.core.export import parse_week
     from factboard_tui.core.importer import iter_problems, plan_import, refusal, run_import
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         who = None if dry_run else author(user)
         monday = parse_week(week, board.today()) if week else None
         with _progress() as progress:

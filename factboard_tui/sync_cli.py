@@ -263,7 +263,7 @@ def sync_settle(
     if (take is None) == (value is None):
         raise FactBoardError("Say which value stays: --take N (a listed choice) or --value TEXT.")
     who = author(user)
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         if take is not None:
             found = {conflict.id: conflict for conflict in conflicts(board)}
             if conflict_id not in found:

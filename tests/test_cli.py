@@ -257,6 +257,7 @@ def test_passwd_with_the_recovery_key_and_then_the_passphrase(cli: Cli, copied: 
     listed = json.loads(cli.ok("rows", "list", "--json", env={"FACTBOARD_PASSPHRASE": "a brand new passphrase"}).stdout)
     assert [row["client_code"] for row in listed] == ["DD-75"]
 
+    database_before = board_path.read_bytes()  # `rows list` entered its unlock in the audit log
     cli.ok(
         "passwd",
         env={"FACTBOARD_PASSPHRASE": "a brand new passphrase", "FACTBOARD_NEW_PASSPHRASE": "the third passphrase"},

@@ -14,6 +14,8 @@ from conftest import NOW, PASSPHRASE, snapshot_files
 from factboard_tui.core import migrations
 from factboard_tui.core.errors import InvalidValue, SchemaTooNew
 from factboard_tui.core.model import (
+    AuditRecord,
+    AuditWitness,
     BoardMeta,
     BoardRow,
     Change,
@@ -290,7 +292,7 @@ def test_new_board_is_at_the_latest_schema_version(created: tuple[Board, bytes],
 def test_model_classes_match_the_migrated_schema(board: Board) -> None:
     models = (
         BoardRow, Visit, Staff, Change, BoardMeta, Meeting, MeetingAttendee, MeetingRow,
-        SyncPeer, SyncAck, SyncBundle, SyncConflict,
+        SyncPeer, SyncAck, SyncBundle, SyncConflict, AuditRecord, AuditWitness,
     )  # fmt: skip
     with board.engine.connect() as connection:
         tables = {

@@ -332,9 +332,23 @@ class UnlockAttempts:
                 f"Too many wrong passphrases in a row: wait {wait} s, then try again (nothing was changed)."
             )
 
+    def failures(self) -> tuple[int, str | None]:
+        """How many wrong passphrases came before this try, and since when (for the audit log, read before
+        `succeeded` clears them)."""
+        failures, last = self._read()
+        if not failures:
+            return 0, None
+        try:
+            first = str(json.loads(self.path.read_text(encoding="utf-8")).get("first") or "")
+        except (OSError, ValueError, AttributeError):
+            first = ""
+        return failures, first or (last.isoformat() if last else None)
+
     def failed(self) -> None:
         failures, _last = self._read()
-        record = {"failures": failures + 1, "last": self.clock().isoformat()}
+        now = self.clock().isoformat()
+        first = self.failures()[1] if failures else now
+        record = {"failures": failures + 1, "last": now, "first": first}
         write_atomically(self.path, json.dumps(record).encode())
 
     def succeeded(self) -> None:

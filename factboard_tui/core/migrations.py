@@ -175,6 +175,39 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             "CREATE INDEX ix_sync_conflict_open ON sync_conflict (entity_key, field, settled_at)",
         ],
     ),
+    (
+        "audit and access log: an append-only, hash-chained record of changes, unlocks, views, exports and syncs",
+        [
+            # Entry N's hash covers entry N-1's hash and entry N's own fields; `content` is a SHA-256 of what the
+            # entry is about (the change records, the exported bytes), never free text itself. The chain's head
+            # (count and last hash) is also kept in board_meta (`audit_count`, `audit_head`) by the same write.
+            """CREATE TABLE audit_log (
+                id INTEGER NOT NULL PRIMARY KEY,
+                at VARCHAR NOT NULL,
+                who VARCHAR NOT NULL,
+                action VARCHAR NOT NULL,
+                client VARCHAR,
+                subject VARCHAR,
+                detail VARCHAR NOT NULL DEFAULT '',
+                first_change INTEGER,
+                last_change INTEGER,
+                content VARCHAR NOT NULL,
+                prev VARCHAR NOT NULL,
+                hash VARCHAR NOT NULL
+            )""",
+            "CREATE INDEX ix_audit_log_client ON audit_log (client, action, at)",
+            # Heads of audit chains seen in sync bundles: another site's head witnessed here, and this site's
+            # head as a peer last witnessed it (sent back in its bundles); `audit verify` checks the latter.
+            """CREATE TABLE audit_witness (
+                chain VARCHAR NOT NULL,
+                witness VARCHAR NOT NULL,
+                count INTEGER NOT NULL,
+                head VARCHAR NOT NULL,
+                seen_at VARCHAR NOT NULL,
+                PRIMARY KEY (chain, witness)
+            )""",
+        ],
+    ),
 ]
 """(description, statements) per schema version; version N is MIGRATIONS[N - 1]."""
 

@@ -117,7 +117,8 @@ def save_meeting(board: Board, session: MeetingSession, ended_at: datetime) -> i
     session.book(ended_at)
     disciplines = {member.initials: member.discipline for member in board.staff(include_inactive=True)}
     agenda = " · ".join(item.title for item in session.agenda)
-    with board._write_transaction() as connection:
+    detail = f"{len(session.order)} rows, {len(attendees)} present"
+    with board._write_transaction(chair, "meeting", detail) as connection:
         last_change = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
         inserted = connection.execute(
             insert(_MEETING_TABLE).values(

@@ -4,7 +4,8 @@ A `BoardRow` is one client's current period on the board (a client who leaves an
 history stays with the period it belongs to). `Visit` holds who visits on a calendar date, so every week keeps
 its own plan. `Staff` is the team. `Change` is the record every write appends: history, audit and later sync all
 read it. `BoardMeta` keeps the board's identity, team name and its own copy of its template. `Meeting`, with
-its attendees and rows, records one morning meeting.
+its attendees and rows, records one morning meeting. `AuditRecord` and `AuditWitness` are the hash-chained audit
+and access log and the chain heads peer sites witnessed (written only by `core.audit`).
 
 The tables are created by the versioned migrations in `migrations.py`, not by `create_all`; a test checks that
 these classes and the migrated schema agree.
@@ -228,3 +229,41 @@ class VisitCell(NamedTuple):
     day: date
     staff: str
     note: str | None = None
+
+
+class AuditRecord(SQLModel, table=True):
+    """One entry of the hash-chained audit and access log (written only by `core.audit.append`)."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    """1, 2, 3 … without gaps: a missing number is a deleted entry."""
+    at: str
+    """UTC ISO text with microseconds (hashed exactly as stored)."""
+    who: str
+    action: str
+    client: str | None = None
+    """The client code the entry is about, if one."""
+    subject: str | None = None
+    """The row's uid, a file name, or how many rows."""
+    detail: str = ""
+    """Screen, source, field names or counts: never free text."""
+    first_change: int | None = None
+    last_change: int | None = None
+    """The change records the entry covers (ids first..last), for write transactions."""
+    content: str
+    """SHA-256 of the content (change records, exported bytes)."""
+    prev: str
+    hash: str
+
+
+class AuditWitness(SQLModel, table=True):
+    """An audit chain head seen in a sync bundle: `chain`'s head as `witness` last saw it."""
+
+    __tablename__ = "audit_witness"
+
+    chain: str = Field(primary_key=True)
+    witness: str = Field(primary_key=True)
+    count: int
+    head: str
+    seen_at: str

@@ -11,6 +11,9 @@ in the same transaction. Everything else (the CLI, the TUI, imports, sync) calls
 stamped there with a hybrid logical clock, this site's id and its next sequence number (see `core.sync`); changes
 from other sites arrive through `Board.apply_remote`, which merges them field by field and records them in the
 same change log, so history and audit stay complete.
+
+Every write transaction ends with one entry in the hash-chained audit log (`core.audit`) naming the change records
+it wrote, by whom; unlocks, views (`record_view`), exports and backups are entered through `audit_event`.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col, select
 
+from factboard_tui.core import audit
 from factboard_tui.core import fields as F
 from factboard_tui.core.backups import (
     BoardLock,
@@ -78,6 +82,9 @@ from factboard_tui.core.sync.records import RemoteChange, group_by_origin
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
 from factboard_tui.locations import key_slot_path
 
+FREE_TEXT_FIELDS = ("situation", "actions", "safety", "other_providers", "children_note", "off_reason")
+"""The free-text columns of a row: what `purge_free_text` removes from periods that ended long ago."""
+
 MERGE_CACHE_KIB = 256 * 1024
 """Page cache while merging a sync bundle (SQLite's default is 2 MiB)."""
 
@@ -103,6 +110,22 @@ _ROW_TABLE = BoardRow.__table__  # type: ignore[attr-defined]
 _VISIT_TABLE = Visit.__table__  # type: ignore[attr-defined]
 _STAFF_TABLE = Staff.__table__  # type: ignore[attr-defined]
 _CHANGE_TABLE = Change.__table__  # type: ignore[attr-defined]
+
+
+def _purged_history(marks: str) -> str:
+    """The change records that hold a purged row's free text (old or new values)."""
+    fields = ", ".join(f"'{name}'" for name in FREE_TEXT_FIELDS)
+    return f"row_id IN ({marks}) AND (field IN ({fields}) OR field LIKE 'visit_note:%')"
+
+
+def audit_who(user: str | None) -> str:
+    """Who an audit entry names: valid initials, else '?' (a script that did not say)."""
+    if not user:
+        return "?"
+    try:
+        return F.parse_initials(user, "author", "Your initials")
+    except FactBoardError:
+        return "?"
 
 
 def _damaged(path: Path) -> DatabaseDamaged:
@@ -174,6 +197,14 @@ class RowWrite:
     confirm: frozenset[str] = frozenset()
     """Fields to record even when the value stays the same: a person confirming it (settling a sync conflict), so
     the confirmation travels to the other sites."""
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    """What a purge removed (or, in a dry run, would remove)."""
+
+    rows: int
+    fields: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,15 +288,34 @@ class Board:
         """The raw database key (backups are encrypted with it)."""
         self.site = SiteIdentity.from_meta(meta)
         """This database's site: its id, name and keys for sync (kept only inside the encrypted database)."""
+        self.actor = "?"
+        """Who is at the keyboard (initials), for audit entries that are not a person's own row writes."""
+        self._unlock_note: str | None = None
+        """The unlock not yet in the audit log (written with the first entry after it, or by `record_unlock`)."""
+        self._views: dict[tuple[str, int, str], datetime] = {}
+        """When each (person, row, screen) view was last recorded here: skips the database for repeated looks."""
 
     # -- opening ----------------------------------------------------------------------------------------------
 
     @classmethod
-    def unlock(cls, path: Path, passphrase: str, clock: Clock = system_clock, *, integrity: bool = True) -> Board:
+    def unlock(
+        cls,
+        path: Path,
+        passphrase: str,
+        clock: Clock = system_clock,
+        *,
+        integrity: bool = True,
+        user: str | None = None,
+        via: str = "cli",
+    ) -> Board:
         """Open a board with its passphrase; refuses (and writes nothing) on any problem.
 
         `integrity=False` leaves the whole-file integrity check to the caller (`check_integrity`), which may run
         it beside its first read; a board that needs a migration is always checked first.
+
+        The unlock goes into the audit log (as `user`, from `via`) with the first entry written after it, or when
+        the face calls `record_unlock`; wrong passphrases typed before it are recorded at once ("N failed unlocks
+        since …"), since their count is cleared now.
         """
         slot = cls.read_slot(path)
         if finish_interrupted_rekey_safely(path, passphrase):
@@ -277,8 +327,20 @@ class Board:
         except WrongPassphrase:
             attempts.failed()
             raise
+        failures, since = attempts.failures()
+        board = cls.open_with_key(path, key, clock, integrity=integrity)
+        board.actor = audit_who(user)
+        if failures:
+            try:
+                board.audit_event(
+                    "unlock failed", detail=f"{failures} failed unlocks since {since or 'an unknown time'} ({via})"
+                )
+            except BaseException:
+                board.close()
+                raise
+        board._unlock_note = via  # after the failures: they came first
         attempts.succeeded()
-        return cls.open_with_key(path, key, clock, integrity=integrity)
+        return board
 
     @staticmethod
     def read_slot(path: Path) -> KeySlot:
@@ -316,7 +378,9 @@ class Board:
 
     def backup(self, directory: Path, keep: int) -> tuple[Path, CheckedCopy]:
         """An encrypted, verified copy of the board (and its key slot) in `directory`; keeps the newest `keep`."""
-        return take_backup(self.path, self._key, directory, self.clock().astimezone(), keep)
+        made, checked = take_backup(self.path, self._key, directory, self.clock().astimezone(), keep)
+        self.audit_event("backup", subject=made.name, detail=f"{checked.rows} rows to {made.parent}")
+        return made, checked
 
     def daily_backup(self, directory: Path, keep: int) -> Path | None:
         """The first unlock of a day makes a backup; later ones do nothing. Returns the new backup, if any."""
@@ -589,12 +653,21 @@ class Board:
     # -- the one write path ----------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _write_transaction(self) -> Iterator[Connection]:
-        """A write transaction that holds SQLite's write lock from the start, so old values cannot go stale."""
+    def _write_transaction(
+        self, who: str | None = None, action: str = "change", detail: str = ""
+    ) -> Iterator[Connection]:
+        """A write transaction that holds SQLite's write lock from the start, so old values cannot go stale.
+
+        Before it commits, the change records it appended are entered in the audit log as one entry (by `who`,
+        with `action`); an action other than `change` is entered even when no change record was written.
+        """
         try:
             connection, transaction = self._take_write_lock()
             with connection, transaction:
+                connection.info.pop("audit_detail", None)  # left by a transaction that failed on this connection
+                before = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
                 yield connection
+                self._audit_writes(connection, before, who or self.actor, action, detail)
         except IntegrityError:
             raise
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
@@ -618,6 +691,184 @@ class Board:
                     raise
             time.sleep(random.uniform(0.5, 1.0) * WRITE_RETRY_PAUSE * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _audit_writes(self, connection: Connection, before: int, who: str, action: str, detail: str) -> None:
+        """One audit entry for the change records after id `before`: which ones, a hash of them, whose row."""
+        raw = connection.connection.dbapi_connection  # plain cursor calls: this runs on every cell saved
+        assert raw is not None
+        written = raw.execute(
+            "SELECT c.id, c.row_id, c.staff_id, c.entity, c.op, c.field, c.old, c.new, c.author, c.source, c.hlc, "
+            "c.origin, c.seq, r.client_code, r.uid FROM change_log c LEFT JOIN board_row r ON r.id = c.row_id "
+            "WHERE c.id > ? ORDER BY c.id",
+            (before,),
+        ).fetchall()
+        detail = connection.info.pop("audit_detail", detail)
+        if not written and action == "change":
+            return
+        self._flush_unlock(connection)
+        client = subject = None
+        span = None
+        if written:
+            span = (int(written[0][0]), int(written[-1][0]))
+            rows = {change[1] for change in written if change[1] is not None}
+            if len(rows) == 1:
+                client, subject = written[0][13], written[0][14]
+            elif rows:
+                subject = f"{len(rows)} rows"
+            sources = sorted({str(change[9]) for change in written})
+            if action == "change" and all(source.startswith("import:") for source in sources):
+                action = "import"
+            fields = sorted({str(change[5]).partition(":")[0] for change in written})
+            detail = "; ".join(part for part in (detail, ", ".join(sources), ", ".join(fields)) if part)
+        audit.append(
+            connection,
+            who,
+            action,
+            self.clock(),
+            client=client,
+            subject=subject,
+            detail=detail,
+            changes=span,
+            content=[list(change[:13]) for change in written],
+        )
+
+    def _flush_unlock(self, connection: Connection) -> None:
+        """Enter the pending unlock (before the entry that follows it)."""
+        if self._unlock_note is not None:
+            note, self._unlock_note = self._unlock_note, None
+            audit.append(connection, self.actor, "unlock", self.clock(), detail=note)
+
+    def audit_event(
+        self,
+        action: str,
+        *,
+        client: str | None = None,
+        subject: str | None = None,
+        detail: str = "",
+        content: Any = None,
+        who: str | None = None,
+    ) -> None:
+        """Enter something that is not a row write (an export, a backup, a lock) in the audit log, now."""
+        with self._write_transaction() as connection:
+            self.audit_within(
+                connection, action, client=client, subject=subject, detail=detail, content=content, who=who
+            )
+
+    def audit_within(
+        self,
+        connection: Connection,
+        action: str,
+        *,
+        client: str | None = None,
+        subject: str | None = None,
+        detail: str = "",
+        content: Any = None,
+        who: str | None = None,
+    ) -> None:
+        """`audit_event` inside a write transaction the caller holds (the entry commits with that work)."""
+        self._flush_unlock(connection)
+        audit.append(
+            connection,
+            who or self.actor,
+            action,
+            self.clock(),
+            client=client,
+            subject=subject,
+            detail=detail,
+            content=content,
+        )
+
+    def record_unlock(self) -> None:
+        """Enter the unlock in the audit log if no entry has done so yet (faces call this once the board is in use)."""
+        if self._unlock_note is not None:
+            with self._write_transaction() as connection:
+                self._flush_unlock(connection)
+
+    def record_view(self, row_id: int, screen: str, who: str | None = None) -> bool:
+        """Access log: a person saw a client's row on `screen`. The same person, row and screen within
+        `audit.VIEW_REPEAT` is one entry. Returns whether an entry was written."""
+        person = who or self.actor
+        now = self.clock()
+        key = (person, row_id, screen)
+        last = self._views.get(key)
+        if last is not None and now - last < audit.VIEW_REPEAT:
+            return False
+        with self.engine.connect() as connection:
+            found = connection.exec_driver_sql("SELECT client_code, uid FROM board_row WHERE id = ?", (row_id,)).first()
+            if found is None:
+                return False
+            client, uid = str(found[0]), str(found[1])
+            if audit.recently_viewed(connection, person, client, uid, screen, now):
+                self._views[key] = now
+                return False
+        with self._write_transaction() as connection:
+            self._flush_unlock(connection)
+            audit.append(connection, person, "view", now, client=client, subject=uid, detail=screen)
+        self._views[key] = now
+        return True
+
+    def audit_verify(self) -> audit.Verdict:
+        """Check the whole audit chain, its head and the heads peers witnessed (see `audit.verify`)."""
+        with self.engine.connect() as connection:
+            return audit.verify(connection, self.site_id)
+
+    def purge_free_text(self, who: str, before: date, dry_run: bool = False) -> PurgeResult:
+        """Remove the free text of periods taken off the board before `before`: the row's text columns, its visit
+        notes, and the same fields' old and new values in the change log (they read `[purged]` afterwards).
+
+        One transaction with one audit entry saying how many rows and fields; the audit chain holds only hashes,
+        so it still verifies. A dry run counts and changes nothing.
+        """
+        if dry_run:
+            with self.engine.connect() as connection:
+                return self._purge_counts(connection, before)[1]
+        who = F.parse_initials(who, "author", "Your initials")
+        with self._write_transaction(who, "purge") as connection:
+            ids, result = self._purge_counts(connection, before)
+            connection.info["audit_detail"] = (
+                f"{result.rows} rows, {result.fields} fields (off the board before {before.isoformat()})"
+            )
+            if ids:
+                marks = ", ".join("?" for _ in ids)
+                cleared = ", ".join(f"{name} = NULL" for name in FREE_TEXT_FIELDS)
+                connection.exec_driver_sql(f"UPDATE board_row SET {cleared} WHERE id IN ({marks})", ids)
+                connection.exec_driver_sql(f"UPDATE visit SET note = NULL WHERE row_id IN ({marks})", ids)
+                connection.exec_driver_sql(
+                    "UPDATE change_log SET old = CASE WHEN old IS NULL THEN NULL ELSE '[purged]' END, "
+                    f"new = CASE WHEN new IS NULL THEN NULL ELSE '[purged]' END WHERE {_purged_history(marks)}",
+                    ids,
+                )
+        return result
+
+    @staticmethod
+    def _purge_counts(connection: Connection, before: date) -> tuple[tuple[int, ...], PurgeResult]:
+        """The rows off the board before `before`, and how many rows and text fields a purge would clear."""
+        ids = tuple(
+            int(found[0])
+            for found in connection.exec_driver_sql(
+                "SELECT id FROM board_row WHERE date_off IS NOT NULL AND date_off < ?", (before.isoformat(),)
+            )
+        )
+        if not ids:
+            return ids, PurgeResult(0, 0)
+        marks = ", ".join("?" for _ in ids)
+        non_null = " + ".join(f"({name} IS NOT NULL)" for name in FREE_TEXT_FIELDS)
+        per_row: dict[int, int] = dict.fromkeys(ids, 0)
+        for row_id, count in connection.exec_driver_sql(
+            f"SELECT id, {non_null} FROM board_row WHERE id IN ({marks})", ids
+        ):
+            per_row[int(row_id)] += int(count)
+        for row_id, count in connection.exec_driver_sql(
+            f"SELECT row_id, count(*) FROM visit WHERE note IS NOT NULL AND row_id IN ({marks}) GROUP BY row_id", ids
+        ):
+            per_row[int(row_id)] += int(count)
+        for row_id, count in connection.exec_driver_sql(
+            "SELECT row_id, sum((old IS NOT NULL AND old != '[purged]') + (new IS NOT NULL AND new != '[purged]')) "
+            f"FROM change_log WHERE {_purged_history(marks)} GROUP BY row_id",
+            ids,
+        ):
+            per_row[int(row_id)] += int(count or 0)
+        return ids, PurgeResult(sum(1 for count in per_row.values() if count), sum(per_row.values()))
 
     def write_row(
         self,
@@ -645,7 +896,7 @@ class Board:
         prepared = [self._prepare(write) for write in writes]
         now = self.clock().astimezone(UTC)
         results: list[WriteResult] = []
-        with self._write_transaction() as connection:
+        with self._write_transaction(author) as connection:
             if len(prepared) > 1 and all(write.op == "add" for write, _typed, _visits in prepared):
                 return self._apply_adds(connection, author, source, now, prepared)
             for write, typed, visit_values in prepared:
@@ -966,7 +1217,7 @@ class Board:
             wanted["active"] = active
         now = self.clock().astimezone(UTC)
         txn = uuid.uuid4().hex
-        with self._write_transaction() as connection:
+        with self._write_transaction(author) as connection:
             current = (
                 connection.execute(sa_select(_STAFF_TABLE).where(_STAFF_TABLE.c.initials == initials))
                 .mappings()
@@ -1060,7 +1311,7 @@ class Board:
         """
         author = F.parse_initials(author, "author", "Your initials")
         now = self.clock().astimezone(UTC)
-        with self._write_transaction() as connection:
+        with self._write_transaction(author) as connection:
             undone = sa_select(_CHANGE_TABLE.c.undoes).where(_CHANGE_TABLE.c.undoes.is_not(None))
             txn = connection.execute(
                 sa_select(_CHANGE_TABLE.c.txn)
@@ -1196,7 +1447,7 @@ class Board:
         acknowledgements, conflicts and the bundle there).
         """
         result = RemoteApplied()
-        with self._write_transaction() as connection:
+        with self._write_transaction(self.actor, "sync import", source) as connection:
             # A large merge touches many index pages: a bigger page cache (in memory) keeps them from being
             # encrypted and spilled to the WAL over and over before the commit.
             connection.exec_driver_sql(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")

@@ -10,6 +10,7 @@ passphrase is typed again.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -119,6 +120,7 @@ class FactBoardApp(App[None]):
         self.theme = self._starting_theme()
         self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle lock")
         if self.board is not None and self.user:
+            self.board.actor = self.user
             self._show_board(BoardScreen(self.board, self.user))
             return
         unlock = UnlockScreen(self.path, self.user, remembered=self.settings.user)
@@ -203,6 +205,13 @@ class FactBoardApp(App[None]):
             return
         self.clear_notifications()  # a toast may name a client or a value
         self.push_screen(LockScreen(self.path, self.user), self._unlocked_again)
+        self.record_lock(self.board)
+
+    @work(thread=True, group="audit", name="record lock")
+    def record_lock(self, board: Board) -> None:
+        """Enter the lock in the audit log, off the UI thread."""
+        with contextlib.suppress(FactBoardError):  # the board closed meanwhile (quit, restore): nothing to record
+            board.audit_event("lock", detail="idle or ctrl+l")
 
     def notify(
         self,

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from factboard_tui.core import audit
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
 from factboard_tui.core.migrations import LATEST_VERSION
@@ -204,6 +205,8 @@ def export_bundle(
             "SELECT hash FROM sync_bundle WHERE direction = 'out' AND peer = ? ORDER BY at DESC, rowid DESC LIMIT 1",
             (peer.site.site_id,),
         ).scalar()
+        own_head = audit.head(connection)
+        their_head = audit.witnessed_head(connection, peer.site.site_id, board.site_id)
         total = sum(max(0, last - acked.get(origin, 0)) for origin, last in held.items())
         for origin, last in sorted(held.items()):
             first = acked.get(origin, 0) + 1
@@ -230,6 +233,12 @@ def export_bundle(
         "changes": len(changes),
         "previous": previous,
         "created": board.clock().astimezone(UTC).isoformat(),
+        # This site's audit chain head, for the peer to witness, and the peer's head as witnessed here last.
+        "audit": {
+            "count": own_head.count,
+            "head": own_head.hash,
+            "yours": [their_head.count, their_head.hash] if their_head else None,
+        },
     }
     if progress is not None:
         progress("encrypting and signing", 0, 1)
@@ -248,12 +257,16 @@ def export_bundle(
 
 
 def _record_export(board: Board, digest: str, peer: str, previous: str | None, changes: int) -> None:
-    """The one write function for bundles written here (the chain of `previous` hashes)."""
-    with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+    """The one write function for bundles written here (the chain of `previous` hashes), with its audit entry."""
+    with board._write_transaction() as connection:
         connection.exec_driver_sql(
             "INSERT OR IGNORE INTO sync_bundle (hash, direction, peer, at, previous, changes) "
             "VALUES (?, 'out', ?, ?, ?, ?)",
             (digest, peer, board.clock().astimezone(UTC).isoformat(), previous, changes),
+        )
+        name = _names(board).get(peer, peer[:8])
+        board.audit_within(
+            connection, "sync export", subject=digest[:16], detail=f"to {name}, {changes} changes", content=digest
         )
 
 
@@ -308,9 +321,11 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
         progress("checking changes", len(changes), len(changes))
     warnings = _future_clock_warnings(board, changes, names)
     previous = header.get("previous")
+    heads = _audit_heads(header.get("audit"))
 
     def finish(connection: Connection, applied: RemoteApplied) -> None:
         _record_import(board, connection, opened, acks, previous if isinstance(previous, str) else None, applied)
+        warnings.extend(_record_witnessed(board, connection, opened.signer, signer, heads))
 
     if progress is not None:
         progress("merging", 0, len(changes))
@@ -318,6 +333,51 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
     if progress is not None:
         progress("merging", len(changes), len(changes))
     return ImportReport(signer, opened.digest, applied, warnings)
+
+
+def _audit_heads(found: Any) -> tuple[audit.Head | None, audit.Head | None]:
+    """The signer's audit head and this site's head as the signer witnessed it, from a bundle header (bundles
+    from before the audit log have neither; a malformed part refuses the bundle)."""
+    if found is None:
+        return None, None
+
+    def head_of(count: Any, digest: Any) -> audit.Head:
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0 or not isinstance(digest, str):
+            raise SyncRefused("invalid", "The bundle header's audit head is malformed: nothing was applied.")
+        if len(digest) != 64 or any(char not in "0123456789abcdef" for char in digest):
+            raise SyncRefused("invalid", "The bundle header's audit head is malformed: nothing was applied.")
+        return audit.Head(count, digest)
+
+    if not isinstance(found, dict) or set(found) != {"count", "head", "yours"}:
+        raise SyncRefused("invalid", "The bundle header's audit head is malformed: nothing was applied.")
+    yours = found["yours"]
+    if yours is not None and (not isinstance(yours, list) or len(yours) != 2):
+        raise SyncRefused("invalid", "The bundle header's audit head is malformed: nothing was applied.")
+    return head_of(found["count"], found["head"]), (head_of(*yours) if yours is not None else None)
+
+
+def _record_witnessed(
+    board: Board,
+    connection: Connection,
+    signer: str,
+    name: str,
+    heads: tuple[audit.Head | None, audit.Head | None],
+) -> list[str]:
+    """Keep the audit heads a bundle carried (the signer's own, and ours as it saw it); warn when the signer's log
+    is shorter than the one witnessed before (its entries were lost or cut)."""
+    theirs, ours = heads
+    now = board.clock()
+    warnings: list[str] = []
+    if theirs is not None:
+        before = audit.record_witnessed(connection, signer, board.site_id, theirs.count, theirs.hash, now)
+        if theirs.count < before:
+            warnings.append(
+                f"The audit log of {name} has {theirs.count} entries, fewer than the {before} seen before: entries "
+                "were lost there (a restored backup?) or removed; ask that site to run `factboard audit verify`."
+            )
+    if ours is not None:
+        audit.record_witnessed(connection, board.site_id, signer, ours.count, ours.hash, now)
+    return warnings
 
 
 def _future_clock_warnings(board: Board, changes: list[RemoteChange], names: dict[str, str]) -> list[str]:

@@ -364,6 +364,19 @@ class BoardScreen(Screen[None]):
         row = self.current_row()
         visits = self.visits.get(row.id or 0, {}) if row else {}
         self.query_one(RowDetail).show_row(row, visits, self.board.template, self.monday, self.today)
+        if row is not None and row.id is not None:
+            self.record_view(row.id, "board detail")
+
+    def record_view(self, row_id: int, screen: str) -> None:
+        """Access log: this person saw the row on `screen`; written by the writer thread, off the keystroke path
+        (the store records the same person, row and screen once per 10 minutes)."""
+        self.write_later(partial(self._write_view, row_id, screen))
+
+    def _write_view(self, row_id: int, screen: str) -> None:
+        try:
+            self.board.record_view(row_id, screen, self.user)
+        except FactBoardError as error:
+            self.app.call_from_thread(self.notify, f"The access log could not be written: {error}", severity="error")
 
     def _update_status(self, shown: int) -> None:
         template = self.board.template

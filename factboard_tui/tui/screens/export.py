@@ -215,7 +215,11 @@ class ExportScreen(ModalScreen[None]):
             else:
                 document = week_document(self.board, request.monday, request.grouping)
                 what = f"{len(document.events)} visits in {len(document.tables)} groups"
-            target = write_export(request.path, render(document, request.fmt), self.board.path)
+            data = render(document, request.fmt)
+            target = write_export(request.path, data, self.board.path)
+            self.board.audit_event(
+                "export", subject=target.name, detail=f"{request.kind} ({request.fmt.value}), tui", content=data
+            )
         except FactBoardError as error:
             self.post_message(self.Failed(str(error)))
             return

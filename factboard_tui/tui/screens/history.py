@@ -117,6 +117,7 @@ class HistoryScreen(ModalScreen[None]):
         try:
             row = self.board.row(self.row_id)
             changes = self.board.history(self.row_id)
+            self.board.record_view(self.row_id, "history")  # access log (once per 10 minutes)
         except FactBoardError as error:
             self.post_message(self.Failed(str(error)))
             return

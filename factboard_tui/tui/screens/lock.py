@@ -8,6 +8,7 @@ that check runs in a worker, since Argon2id takes a few hundred milliseconds by 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -20,7 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.errors import FactBoardError, WrongPassphrase
 from factboard_tui.core.store import Board
 
 
@@ -63,12 +64,23 @@ class LockScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="lock", name="check passphrase")
     def check(self, passphrase: str) -> None:
         """Unwrap the key slot with the passphrase, off the UI thread (the key itself is thrown away)."""
+        board: Board | None = getattr(self.app, "board", None)
         try:
             Board.read_slot(self.path).unwrap(passphrase)
         except FactBoardError as error:
+            if board is not None and isinstance(error, WrongPassphrase):
+                self._audit(board, "unlock failed", "1 wrong passphrase on the lock screen")
             self.post_message(self.Checked(str(error)))
             return
+        if board is not None:
+            self._audit(board, "unlock", "lock screen")
         self.post_message(self.Checked(None))
+
+    @staticmethod
+    def _audit(board: Board, action: str, detail: str) -> None:
+        """Enter the lock screen's outcome in the audit log (the board stays open underneath, so it can)."""
+        with contextlib.suppress(FactBoardError):  # a board closed meanwhile: nothing to record into
+            board.audit_event(action, detail=detail)
 
     def on_lock_screen_checked(self, message: Checked) -> None:
         if message.error is None:

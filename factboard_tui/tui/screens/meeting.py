@@ -92,6 +92,8 @@ class MeetingScreen(Screen[None]):
         """The board screen's change id and visits table last drawn from."""
         self.editing: dict[str, Any] | None = None
         self.ended = False
+        self.viewed: int | None = None
+        """The row last entered in the access log from the focus card."""
 
     def compose(self) -> ComposeResult:
         yield MeetingHeader(id="meeting-header")
@@ -182,6 +184,9 @@ class MeetingScreen(Screen[None]):
         visits = self.visits(session.current)
         flags = row_flags(row, visits, self.template, today) if row else []
         self.query_one(FocusCard).show(row, visits, flags, self.template, monday, today)
+        if row is not None and row.id is not None and row.id != self.viewed:
+            self.viewed = row.id
+            self.board_screen.record_view(row.id, "meeting focus card")
         self.query_one("#focus-scroll", VerticalScroll).scroll_home(animate=False)
         # Only the rows that fit are built (the current one in the middle), so a step costs the same at 2,000 rows.
         listing = self.query_one(MeetingList)

@@ -79,12 +79,20 @@ class UnlockScreen(Screen[None]):
     def unlock(self, passphrase: str, user: str) -> None:
         """Derive the key and open the database, off the UI thread."""
         try:
-            board = Board.unlock(self.path, passphrase, clock=self.app.clock, integrity=False)  # type: ignore[attr-defined]
+            board = Board.unlock(
+                self.path,
+                passphrase,
+                clock=self.app.clock,  # type: ignore[attr-defined]
+                integrity=False,
+                user=user,
+                via="tui",
+            )
         except FactBoardError as error:
             self.post_message(UnlockFailed(str(error)))
             return
         try:  # the first read here, so the board's first frame already shows the rows
             loaded = first_read(board)
+            board.record_unlock()  # once every page verified
         except FactBoardError as error:
             board.close()
             self.post_message(UnlockFailed(str(error)))

@@ -1,0 +1,374 @@
+"""The audit and access log: who changed, saw, exported or synced what, and when, in a chain nobody can rewrite.
+
+Health and social-care records must be accounted for. Every write transaction of the board (row and staff
+changes, undo, imports, merged sync bundles, stored meetings, purges), every unlock, lock and failed unlock, every
+export, backup, restore and sync bundle, and every time a person looks at a client's row (its detail panel, its
+history, the meeting's focus card) appends one entry to `audit_log`, inside the encrypted database.
+
+The log is append-only and hash-chained: entry N stores the SHA-256 of entry N-1 (`prev`) and its own `hash`
+over its fields and `prev`. Entries hold who, when, the action, the client code and row uid it is about, and a
+SHA-256 of the content (the change records, the exported bytes): never free text itself, so purging a period's
+text later leaves the chain intact. The head of the chain (count and last hash) is also written to `board_meta`
+in the same transaction, so cutting entries off the end is detected too; sync bundles carry the head to the peer
+sites, and their bundles carry back what they saw, so even a rewrite of both table and head is caught once a peer
+has witnessed a later head.
+
+`append` is the one function that writes `audit_log` (and the head); `record_witnessed` the one that writes
+`audit_witness`. Both take the caller's open transaction: an entry commits with the work it describes, or not at
+all. Access entries (action `view`) share the chain; the same person, row and screen within `VIEW_REPEAT` is
+recorded once, so moving the cursor does not flood the log.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+GENESIS = "0" * 64
+"""The `prev` of the first entry."""
+
+HEAD_COUNT_KEY = "audit_count"
+HEAD_HASH_KEY = "audit_head"
+"""board_meta keys holding the chain's head: how many entries, and the last one's hash."""
+
+VIEW_REPEAT = timedelta(minutes=10)
+"""Looking at the same row from the same screen again within this time is not recorded again."""
+
+ACTIONS = {
+    "change": "changed",
+    "import": "imported rows",
+    "sync import": "merged a sync bundle",
+    "sync export": "wrote a sync bundle",
+    "meeting": "stored a meeting",
+    "purge": "purged free text",
+    "unlock": "unlocked",
+    "unlock failed": "failed unlocks",
+    "lock": "locked",
+    "view": "viewed",
+    "export": "exported",
+    "backup": "backed up",
+    "restore": "restored",
+    "rekey": "new database key",
+    "audit extract": "extracted the audit log",
+}
+"""Every action the log knows, with the words `audit show` uses for it."""
+
+
+def utc_text(moment: datetime) -> str:
+    """A moment as the log stores it: UTC ISO text with microseconds (sorts and compares as text)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def content_hash(content: Any) -> str:
+    """SHA-256 of what an entry is about: bytes as they are, anything else as canonical JSON."""
+    if isinstance(content, bytes):
+        return hashlib.sha256(content).hexdigest()
+    data = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One entry of the log, as stored."""
+
+    id: int
+    at: str
+    who: str
+    action: str
+    client: str | None
+    subject: str | None
+    detail: str
+    first_change: int | None
+    last_change: int | None
+    content: str
+    prev: str
+    hash: str
+
+    def fields(self) -> list[Any]:
+        """What the entry's hash covers (everything but the hash itself)."""
+        return [
+            self.id,
+            self.at,
+            self.who,
+            self.action,
+            self.client,
+            self.subject,
+            self.detail,
+            self.first_change,
+            self.last_change,
+            self.content,
+            self.prev,
+        ]
+
+    def computed_hash(self) -> str:
+        """The hash the entry should have."""
+        data = json.dumps(self.fields(), separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+COLUMNS = "id, at, who, action, client, subject, detail, first_change, last_change, content, prev, hash"
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The head of a chain: how many entries it has and the hash of the last one."""
+
+    count: int
+    hash: str
+
+
+def head(connection: Connection) -> Head:
+    """The chain's head as the log itself has it (its newest entry)."""
+    found = connection.exec_driver_sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").first()
+    return Head(int(found[0]), str(found[1])) if found else Head(0, GENESIS)
+
+
+def stored_head(connection: Connection) -> Head | None:
+    """The head kept in board_meta (None on a board that has no entry yet)."""
+    meta: dict[str, str] = dict(
+        connection.exec_driver_sql(
+            "SELECT key, value FROM board_meta WHERE key IN (?, ?)", (HEAD_COUNT_KEY, HEAD_HASH_KEY)
+        ).all()
+    )
+    if HEAD_COUNT_KEY not in meta:
+        return None
+    return Head(int(meta[HEAD_COUNT_KEY]), str(meta.get(HEAD_HASH_KEY, "")))
+
+
+def append(
+    connection: Connection,
+    who: str,
+    action: str,
+    at: datetime,
+    *,
+    client: str | None = None,
+    subject: str | None = None,
+    detail: str = "",
+    changes: tuple[int, int] | None = None,
+    content: Any = None,
+) -> AuditEntry:
+    """The one write function of the audit log: chain a new entry to the newest one, inside the caller's
+    transaction (which must hold the write lock), and move the head in board_meta with it."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    raw = connection.connection.dbapi_connection  # plain cursor calls: this runs on every cell saved
+    assert raw is not None
+    found = raw.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    last = Head(int(found[0]), str(found[1])) if found else Head(0, GENESIS)
+    entry = AuditEntry(
+        id=last.count + 1,
+        at=utc_text(at),
+        who=who,
+        action=action,
+        client=client,
+        subject=subject,
+        detail=detail,
+        first_change=changes[0] if changes else None,
+        last_change=changes[1] if changes else None,
+        content=content_hash(content),
+        prev=last.hash,
+        hash="",
+    )
+    sealed = dataclasses.replace(entry, hash=entry.computed_hash())
+    raw.execute(
+        f"INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (*sealed.fields(), sealed.hash),
+    )
+    raw.execute(
+        "INSERT INTO board_meta (key, value) VALUES (?, ?), (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (HEAD_COUNT_KEY, str(sealed.id), HEAD_HASH_KEY, sealed.hash),
+    )
+    return sealed
+
+
+def recently_viewed(connection: Connection, who: str, client: str, subject: str, screen: str, at: datetime) -> bool:
+    """Whether this person looked at this row from this screen within `VIEW_REPEAT` (then it is not recorded)."""
+    found = connection.exec_driver_sql(
+        "SELECT 1 FROM audit_log WHERE client = ? AND action = 'view' AND at >= ? AND who = ? AND subject = ? "
+        "AND detail = ? LIMIT 1",
+        (client, utc_text(at - VIEW_REPEAT), who, subject, screen),
+    ).first()
+    return found is not None
+
+
+# -- checking the chain ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What `verify` found: the head it checked, and the first problem (None when the chain is intact)."""
+
+    count: int
+    head: str
+    problem: str | None = None
+    witnessed: int = 0
+    """How many peer-witnessed heads of this chain were checked."""
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def entries(connection: Connection, where: str = "", parameters: Sequence[Any] = ()) -> list[AuditEntry]:
+    """Entries in id order (optionally filtered by an SQL condition)."""
+    query = f"SELECT {COLUMNS} FROM audit_log {where} ORDER BY id"
+    return [AuditEntry(*row) for row in connection.exec_driver_sql(query, tuple(parameters)).all()]
+
+
+def verify(connection: Connection, site_id: str) -> Verdict:
+    """Walk the whole chain: ids 1, 2, 3 … without gaps, each `prev` the hash before it, each hash recomputed;
+    then the head in board_meta, then every head a peer witnessed of this site. Names the first bad entry."""
+    expected_prev = GENESIS
+    hashes: list[str] = []
+    count = 0
+    for row in connection.exec_driver_sql(f"SELECT {COLUMNS} FROM audit_log ORDER BY id"):
+        entry = AuditEntry(*row)
+        position = count + 1
+        if entry.id != position:
+            what = "missing (deleted)" if entry.id > position else "out of order"
+            return Verdict(count, expected_prev, f"audit entry {position} is {what}: the log goes on with {entry.id}")
+        if entry.prev != expected_prev:
+            return Verdict(
+                count,
+                expected_prev,
+                f"audit entry {entry.id} ({entry.action}, {entry.at}) does not follow entry {entry.id - 1}: "
+                "an entry was deleted, reordered or replaced before it",
+            )
+        if entry.computed_hash() != entry.hash:
+            what = f"audit entry {entry.id} ({entry.action}, {entry.at}) was edited after it was written"
+            return Verdict(count, expected_prev, what)
+        expected_prev = entry.hash
+        hashes.append(entry.hash)
+        count = position
+    kept = stored_head(connection)
+    if kept is not None and (kept.count, kept.hash) != (count, expected_prev):
+        if kept.count > count:
+            return Verdict(
+                count,
+                expected_prev,
+                f"audit entries {count + 1}–{kept.count} are missing: the log was cut after entry {count}",
+            )
+        return Verdict(count, expected_prev, f"the audit log's head does not match its entry {count}")
+    if kept is None and count:
+        return Verdict(count, expected_prev, "the audit log's head is missing from the board's facts")
+    witnessed = connection.exec_driver_sql(
+        "SELECT witness, count, head FROM audit_witness WHERE chain = ? ORDER BY count", (site_id,)
+    ).all()
+    for witness, seen_count, seen_head in witnessed:
+        seen_count = int(seen_count)
+        if seen_count > count:
+            return Verdict(
+                count,
+                expected_prev,
+                f"audit entries {count + 1}–{seen_count} are missing: a peer site ({str(witness)[:8]}) saw the log "
+                f"with {seen_count} entries",
+            )
+        if seen_count and hashes[seen_count - 1] != seen_head:
+            return Verdict(
+                count,
+                expected_prev,
+                f"audit entry {seen_count} differs from the one a peer site ({str(witness)[:8]}) witnessed: "
+                "the log was rewritten",
+            )
+    return Verdict(count, expected_prev, None, len(witnessed))
+
+
+def record_witnessed(connection: Connection, chain: str, witness: str, count: int, head_hash: str, at: datetime) -> int:
+    """The one write function of `audit_witness`: a chain head seen by `witness`; keeps the longest one seen.
+
+    Returns the count previously witnessed (a peer whose log got shorter has lost or cut entries)."""
+    before = connection.exec_driver_sql(
+        "SELECT count FROM audit_witness WHERE chain = ? AND witness = ?", (chain, witness)
+    ).scalar()
+    connection.exec_driver_sql(
+        "INSERT INTO audit_witness (chain, witness, count, head, seen_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (chain, witness) DO UPDATE SET count = excluded.count, head = excluded.head, "
+        "seen_at = excluded.seen_at WHERE excluded.count >= audit_witness.count",
+        (chain, witness, count, head_hash, utc_text(at)),
+    )
+    return int(before or 0)
+
+
+def witnessed_head(connection: Connection, chain: str, witness: str) -> Head | None:
+    """The head of `chain` as `witness` saw it last."""
+    found = connection.exec_driver_sql(
+        "SELECT count, head FROM audit_witness WHERE chain = ? AND witness = ?", (chain, witness)
+    ).first()
+    return Head(int(found[0]), str(found[1])) if found else None
+
+
+# -- the extract for one client -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractLine:
+    """One line of a client's log extract: when, who, what they did and how (screen, source, fields)."""
+
+    at: str
+    who: str
+    action: str
+    what: str
+    entry: int
+    """The audit entry that records it (check it with `factboard audit verify`)."""
+
+
+def client_extract(connection: Connection, code: str) -> list[ExtractLine]:
+    """Everything the log says about one client: every change to their rows (who, when, which field), every time
+    someone saw them and from where, and every other entry naming them; oldest first. Values are left out."""
+    lines: list[ExtractLine] = []
+    covering = {
+        (int(first), int(last)): int(entry)
+        for entry, first, last in connection.exec_driver_sql(
+            "SELECT id, first_change, last_change FROM audit_log WHERE first_change IS NOT NULL"
+        )
+    }
+    ranges = sorted(covering)
+    changes = connection.exec_driver_sql(
+        "SELECT c.id, c.at, c.author, c.op, c.field, c.source FROM change_log c JOIN board_row r ON r.id = c.row_id "
+        "WHERE r.client_code = ? ORDER BY c.id",
+        (code,),
+    ).all()
+    index = 0
+    for change_id, at, author, op, field_name, source in changes:
+        while index < len(ranges) and ranges[index][1] < change_id:
+            index += 1
+        entry = covering[ranges[index]] if index < len(ranges) and ranges[index][0] <= change_id else 0
+        moment = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        word = {"add": "added", "off": "took off", "undo": "undid"}.get(str(op), "changed")
+        lines.append(ExtractLine(utc_text(moment), str(author), word, f"{field_name} (via {source})", entry))
+    for found in entries(connection, "WHERE client = ? AND first_change IS NULL", (code,)):
+        how = f"on the {found.detail}" if found.action == "view" else found.detail
+        lines.append(ExtractLine(found.at, found.who, ACTIONS.get(found.action, found.action), how, found.id))
+    return sorted(lines, key=lambda line: (line.at, line.entry))
+
+
+def extract_markdown(code: str, team: str, lines: Iterable[ExtractLine]) -> str:
+    """A client's extract as a Markdown table."""
+    out = [f"# Log extract for {code} ({team})", "", "| When (UTC) | Who | What | Details | Entry |"]
+    out.append("|---|---|---|---|---|")
+    for line in lines:
+        cells = [line.at[:19].replace("T", " "), line.who, line.action, line.what, str(line.entry or "—")]
+        out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
+def extract_csv(lines: Iterable[ExtractLine]) -> str:
+    """A client's extract as CSV."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["at_utc", "who", "action", "details", "audit_entry"])
+    for line in lines:
+        writer.writerow([line.at, line.who, line.action, line.what, line.entry or ""])
+    return buffer.getvalue()
