@@ -374,6 +374,26 @@ def test_ctrl_l_locks_everything_until_the_passphrase_is_typed(tmp_path: Path) -
     run(tmp_path, scenario)
 
 
+def test_the_lock_screen_makes_repeated_wrong_passphrases_wait_like_the_unlock(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        error = app.screen.query_one("#lock-error", Static)
+        for attempt in range(3):
+            await pilot.press(*f"wrong passphrase {attempt}", "enter")
+            await until(pilot, lambda: "Wrong passphrase" in text_of(error))
+            error.update("")
+        await pilot.press(*DEMO_PASSPHRASE, "enter")  # right, but too soon after three wrong ones
+        await until(pilot, lambda: "Too many wrong passphrases" in text_of(error))
+        assert isinstance(app.screen, LockScreen)
+        clock.advance(seconds=6)  # the 5 s wait is over
+        await pilot.press(*DEMO_PASSPHRASE, "enter")
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+
+    run(tmp_path, scenario)
+
+
 def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
         await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))

@@ -332,6 +332,18 @@ class UnlockAttempts:
                 f"Too many wrong passphrases in a row: wait {wait} s, then try again (nothing was changed)."
             )
 
+    def unwrap(self, slot: KeySlot, passphrase: str) -> bytes:
+        """The slot's key for `passphrase`, counted: refused while a wait runs, a wrong one counted (and raised).
+
+        Every place a person types the passphrase (unlock, the lock screen) goes through here.
+        """
+        self.check()
+        try:
+            return slot.unwrap(passphrase)
+        except WrongPassphrase:
+            self.failed()
+            raise
+
     def failures(self) -> tuple[int, str | None]:
         """How many wrong passphrases came before this try, and since when (for the audit log, read before
         `succeeded` clears them)."""

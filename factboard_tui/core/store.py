@@ -69,7 +69,6 @@ from factboard_tui.core.errors import (
     InvalidValue,
     NotFound,
     SyncRefused,
-    WrongPassphrase,
 )
 from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key
 from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
@@ -321,12 +320,7 @@ class Board:
         if finish_interrupted_rekey_safely(path, passphrase):
             slot = cls.read_slot(path)
         attempts = UnlockAttempts(path, clock)
-        attempts.check()
-        try:
-            key = slot.unwrap(passphrase)
-        except WrongPassphrase:
-            attempts.failed()
-            raise
+        key = attempts.unwrap(slot, passphrase)
         failures, since = attempts.failures()
         board = cls.open_with_key(path, key, clock, integrity=integrity)
         board.actor = audit_who(user)

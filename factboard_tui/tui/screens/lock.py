@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from factboard_tui.core.errors import FactBoardError, WrongPassphrase
+from factboard_tui.core.keys import UnlockAttempts
 from factboard_tui.core.store import Board
 
 
@@ -65,13 +66,15 @@ class LockScreen(Screen[None]):
     def check(self, passphrase: str) -> None:
         """Unwrap the key slot with the passphrase, off the UI thread (the key itself is thrown away)."""
         board: Board | None = getattr(self.app, "board", None)
+        attempts = UnlockAttempts(self.path, self.app.clock)  # type: ignore[attr-defined]
         try:
-            Board.read_slot(self.path).unwrap(passphrase)
+            attempts.unwrap(Board.read_slot(self.path), passphrase)  # the same wait after wrong tries as unlocking
         except FactBoardError as error:
             if board is not None and isinstance(error, WrongPassphrase):
                 self._audit(board, "unlock failed", "1 wrong passphrase on the lock screen")
             self.post_message(self.Checked(str(error)))
             return
+        attempts.succeeded()
         if board is not None:
             self._audit(board, "unlock", "lock screen")
         self.post_message(self.Checked(None))
