@@ -217,6 +217,8 @@ def test_snapshot_add_form(snap_compare, demo_path: Path, clock, size) -> None: 
             if "already on the board" in str(pilot.app.screen.query_one("#error-client_code", Static).render()):
                 break
             await pilot.pause(0.02)
+        for field in pilot.app.screen.query(Input):  # a blinking cursor would make the picture depend on timing
+            field.cursor_blink = False
         await pilot.pause()
 
     assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
