@@ -252,8 +252,12 @@ def test_sync_bundles_carry_the_head_and_a_rewritten_log_is_caught_by_the_peers_
     try:
         for code in ("DD-75", "AB-12", "CC-01"):
             add_client(region, code)
-        send(boards, "Region", "Muni")  # Muni witnesses Region's head
+        merged = send(boards, "Region", "Muni")  # Muni witnesses Region's head
         send(boards, "Muni", "Region")  # and sends it back: Region knows what Muni saw
+        entry = next(e for e in audit_rows(muni) if e.action == "sync import")
+        assert entry.content == merged.digest  # names the bundle file it merged (its SHA-256, as sha256sum shows)
+        assert entry.subject == "3 rows" and entry.first_change == 1 and entry.last_change is not None
+        assert "sync:Region" in entry.detail and "client_code" in entry.detail
         with muni.engine.connect() as connection:
             seen = audit.witnessed_head(connection, region.site_id, muni.site_id)
         assert seen is not None and seen.count == 3

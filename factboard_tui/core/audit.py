@@ -7,11 +7,11 @@ history, the meeting's focus card) appends one entry to `audit_log`, inside the 
 
 The log is append-only and hash-chained: entry N stores the SHA-256 of entry N-1 (`prev`) and its own `hash`
 over its fields and `prev`. Entries hold who, when, the action, the client code and row uid it is about, and a
-SHA-256 of the content (the change records, the exported bytes): never free text itself, so purging a period's
-text later leaves the chain intact. The head of the chain (count and last hash) is also written to `board_meta`
-in the same transaction, so cutting entries off the end is detected too; sync bundles carry the head to the peer
-sites, and their bundles carry back what they saw, so even a rewrite of both table and head is caught once a peer
-has witnessed a later head.
+SHA-256 of the content (the change records, the exported bytes, the bundle file a sync merge took in): never free
+text itself, so purging a period's text later leaves the chain intact. The head of the chain (count and last
+hash) is also written to `board_meta` in the same transaction, so cutting entries off the end is detected too; sync
+bundles carry the head to the peer sites, and their bundles carry back what they saw, so even a rewrite of both
+table and head is caught once a peer has witnessed a later head.
 
 `append` is the one function that writes `audit_log` (and the head); `record_witnessed` the one that writes
 `audit_witness`. Both take the caller's open transaction: an entry commits with the work it describes, or not at

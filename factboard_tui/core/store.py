@@ -19,6 +19,7 @@ it wrote, by whom; unlocks, views (`record_view`), exports and backups are enter
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import time
 import uuid
@@ -141,6 +142,17 @@ def _foreign_key(path: Path) -> DatabaseDamaged:
         "beside it may belong to another board (put back this board's own), or the file is damaged (restore it "
         "from a backup); nothing was changed."
     )
+
+
+def _bind_null(value: None) -> None:
+    return value
+
+
+# The driver binds only int, float, str and bytearray directly: any other value is "adapted" first, and for None
+# that meant looking up an adapter and failing twice with an exception before binding NULL. Rows and change records
+# hold many NULLs (a sync bundle of 100,000 changes binds about 600,000), so None gets an adapter of its own: the
+# merge's inserts take a third of the time they took.
+sqlcipher3.register_adapter(type(None), _bind_null)
 
 
 def open_engine(path: Path, key: bytes) -> Engine:
@@ -687,33 +699,49 @@ class Board:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _audit_writes(self, connection: Connection, before: int, who: str, action: str, detail: str) -> None:
-        """One audit entry for the change records after id `before`: which ones, a hash of them, whose row."""
+        """One audit entry for the change records after id `before`: which ones, a hash of them, whose row.
+
+        The summary (id span, rows, sources, fields) is counted by SQLite. The content hash covers the records
+        themselves unless the transaction named its content in `connection.info["audit_content"]`: a sync merge
+        names the bundle file it merged, so 100,000 merged records are not read back and hashed again.
+        """
         raw = connection.connection.dbapi_connection  # plain cursor calls: this runs on every cell saved
         assert raw is not None
-        written = raw.execute(
-            "SELECT c.id, c.row_id, c.staff_id, c.entity, c.op, c.field, c.old, c.new, c.author, c.source, c.hlc, "
-            "c.origin, c.seq, r.client_code, r.uid FROM change_log c LEFT JOIN board_row r ON r.id = c.row_id "
-            "WHERE c.id > ? ORDER BY c.id",
-            (before,),
-        ).fetchall()
         detail = connection.info.pop("audit_detail", detail)
-        if not written and action == "change":
+        content = connection.info.pop("audit_content", None)
+        first, last, rows, row_id, sources, fields = raw.execute(
+            "SELECT min(id), max(id), count(DISTINCT row_id), max(row_id), json_group_array(DISTINCT source), "
+            "json_group_array(DISTINCT CASE WHEN instr(field, ':') > 0 THEN substr(field, 1, instr(field, ':') - 1) "
+            "ELSE field END) FROM change_log WHERE id > ?",
+            (before,),
+        ).fetchone()
+        if first is None and action == "change":
             return
         self._flush_unlock(connection)
         client = subject = None
         span = None
-        if written:
-            span = (int(written[0][0]), int(written[-1][0]))
-            rows = {change[1] for change in written if change[1] is not None}
-            if len(rows) == 1:
-                client, subject = written[0][13], written[0][14]
+        if first is not None:
+            span = (int(first), int(last))
+            if rows == 1:
+                found = raw.execute("SELECT client_code, uid FROM board_row WHERE id = ?", (row_id,)).fetchone()
+                client, subject = found if found else (None, None)
             elif rows:
-                subject = f"{len(rows)} rows"
-            sources = sorted({str(change[9]) for change in written})
-            if action == "change" and all(source.startswith("import:") for source in sources):
+                subject = f"{rows} rows"
+            named = sorted(json.loads(sources))
+            if action == "change" and all(source.startswith("import:") for source in named):
                 action = "import"
-            fields = sorted({str(change[5]).partition(":")[0] for change in written})
-            detail = "; ".join(part for part in (detail, ", ".join(sources), ", ".join(fields)) if part)
+            detail = "; ".join(
+                part for part in (detail, ", ".join(named), ", ".join(sorted(json.loads(fields)))) if part
+            )
+        if content is None:
+            content = [
+                list(change)
+                for change in raw.execute(
+                    "SELECT id, row_id, staff_id, entity, op, field, old, new, author, source, hlc, origin, seq "
+                    "FROM change_log WHERE id > ? ORDER BY id",
+                    (before,),
+                )
+            ]
         audit.append(
             connection,
             who,
@@ -723,7 +751,7 @@ class Board:
             subject=subject,
             detail=detail,
             changes=span,
-            content=[list(change[:13]) for change in written],
+            content=content,
         )
 
     def _flush_unlock(self, connection: Connection) -> None:

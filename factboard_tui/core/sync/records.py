@@ -127,54 +127,57 @@ def _staff_value_ok(field: str, value: str | None) -> bool:
 
 
 class ChangeChecker:
-    """Checks wire arrays one by one; remembers values already found good (origins, keys, authors, field values
-    repeat across a bundle), so a bundle of 100,000 changes is checked in well under a second."""
+    """Checks wire arrays one by one; remembers values already found good (origins, keys, authors, times, base
+    stamps and field values repeat across a bundle), so a bundle of 100,000 changes is checked in well under a
+    second. JSON gives exact `str`, `int` and `list` objects, so types are compared with `type() is` (which also
+    keeps `true` out of the sequence numbers)."""
 
     def __init__(self, template: BoardTemplate) -> None:
         self.template = template
         self.good_values: set[tuple[str, str, str | None]] = set()
-        self.good_text: set[str] = set()
-        """Origins, authors, times and row or staff keys already checked (each pattern is distinct)."""
+        self.origins: set[str] = set()
+        self.authors: set[str] = set()
+        self.times: set[str] = set()
+        self.bases: set[str] = set()
+        self.row_keys: set[str] = set()
+        self.staff_keys: set[str] = set()
 
-    def _text(self, value: Any, pattern: re.Pattern[str], tag: str) -> bool:
-        if not isinstance(value, str):
+    @staticmethod
+    def _good(value: Any, pattern: re.Pattern[str], known: set[str]) -> bool:
+        """Whether `value` is text matching `pattern` (remembered in `known` once it did)."""
+        if type(value) is not str or not pattern.match(value):
             return False
-        tagged = tag + value
-        if tagged in self.good_text:
-            return True
-        if pattern.match(value):
-            self.good_text.add(tagged)
-            return True
-        return False
+        known.add(value)
+        return True
 
     def parse(self, index: int, item: Any) -> RemoteChange:
         """One wire array as a checked `RemoteChange`, or `SyncRefused` naming what is wrong."""
-        if not isinstance(item, list) or len(item) != len(FIELDS_ON_THE_WIRE):
+        if type(item) is not list or len(item) != len(FIELDS_ON_THE_WIRE):
             raise _refuse(index, f"is not a list of {len(FIELDS_ON_THE_WIRE)} items")
         origin, seq, hlc, base, entity, key, op, field, new, author, at = item
-        if not self._text(origin, SITE_PATTERN, "o"):
+        if origin not in self.origins and not self._good(origin, SITE_PATTERN, self.origins):
             raise _refuse(index, "has no valid origin site")
         if type(seq) is not int or not 1 <= seq < MAX_SEQ:
             raise _refuse(index, "has no valid sequence number")
-        if not isinstance(hlc, str) or not HLC_PATTERN.match(hlc) or hlc > LATEST_HLC:
+        if type(hlc) is not str or not HLC_PATTERN.match(hlc) or hlc > LATEST_HLC:
             raise _refuse(index, "has no valid clock")
-        if base is not None and (not isinstance(base, str) or not STAMP_PATTERN.match(base)):
+        if base is not None and base not in self.bases and not self._good(base, STAMP_PATTERN, self.bases):
             raise _refuse(index, "has a malformed base stamp")
-        if not self._text(author, AUTHOR_PATTERN, "a"):
+        if author not in self.authors and not self._good(author, AUTHOR_PATTERN, self.authors):
             raise _refuse(index, "has no valid author")
-        if not self._text(at, AT_PATTERN, "t"):
+        if at not in self.times and not self._good(at, AT_PATTERN, self.times):
             raise _refuse(index, "has no valid time")
-        if new is not None and not isinstance(new, str):
+        if new is not None and type(new) is not str:
             raise _refuse(index, "has a value that is not text")
-        if not isinstance(field, str) or not isinstance(op, str):
+        if type(field) is not str or type(op) is not str:
             raise _refuse(index, "is malformed")
         if entity == "row":
-            if not self._text(key, SITE_PATTERN, "r"):
+            if key not in self.row_keys and not self._good(key, SITE_PATTERN, self.row_keys):
                 raise _refuse(index, "names a row without a valid row id")
             if op not in ROW_OPS:
                 raise _refuse(index, f"has an unknown operation '{op[:20]}'")
         elif entity == "staff":
-            if not self._text(key, F.INITIALS_PATTERN, "s"):
+            if key not in self.staff_keys and not self._good(key, F.INITIALS_PATTERN, self.staff_keys):
                 raise _refuse(index, "names staff without valid initials")
             if op not in STAFF_OPS:
                 raise _refuse(index, f"has an unknown operation '{op[:20]}'")
@@ -189,7 +192,7 @@ class ChangeChecker:
                     index, f"has a value that staff field '{field[:40]}' cannot hold (or the field is unknown)"
                 )
             self.good_values.add(checked)
-        return RemoteChange(origin, seq, hlc, base, entity, key, op, field, new, author, at)
+        return tuple.__new__(RemoteChange, item)  # the checked list as it is, without a keyword-argument call
 
 
 def parse_change(index: int, item: Any, template: BoardTemplate) -> RemoteChange:

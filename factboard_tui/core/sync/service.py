@@ -324,6 +324,7 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
     heads = _audit_heads(header.get("audit"))
 
     def finish(connection: Connection, applied: RemoteApplied) -> None:
+        connection.info["audit_content"] = data  # the merge's audit entry hashes the bundle file it merged
         _record_import(board, connection, opened, acks, previous if isinstance(previous, str) else None, applied)
         warnings.extend(_record_witnessed(board, connection, opened.signer, signer, heads))
 
