@@ -30,6 +30,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from textual import events
+from textual._compositor import CompositorUpdate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_store import PASSPHRASE, build
@@ -37,6 +38,7 @@ from bench_store import PASSPHRASE, build
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.messages import RowsLoaded, Unlocked, first_read
+from factboard_tui.tui.screens.board import DETAIL_DELAY
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 
@@ -51,7 +53,8 @@ async def measure_size(size: int, repeats: int) -> dict[str, Any]:
     key = Board.read_slot(path).unwrap(PASSPHRASE)
     Board.open_with_key(path, key).close()  # as a cleanly closed app leaves it: no write-ahead log to replay
     frames: list[float] = []
-    sink = Console(file=open("/dev/null", "w"), force_terminal=True, color_system="truecolor", width=200, height=50)  # noqa: SIM115
+    terminal = open(os.devnull, "w")  # noqa: SIM115 - where the frames' escape sequences go
+    sink = Console(file=terminal, force_terminal=True, color_system="truecolor", width=200, height=50)
 
     app = FactBoardApp(path, user="KOO")  # starts on the unlock screen, as a person sees it
     original = app._display
@@ -61,8 +64,11 @@ async def measure_size(size: int, repeats: int) -> dict[str, Any]:
     shown: list[Callable[[], bool]] = []  # what the frame being waited for must show
 
     def display(screen: Any, renderable: Any) -> None:
-        if renderable is not None:
-            sink.print(renderable, end="")
+        if renderable is not None:  # turned into escape sequences as Textual's `App._display` does for a terminal
+            if isinstance(renderable, CompositorUpdate):
+                terminal.write(renderable.render_segments(sink))
+            else:
+                terminal.write(sink._render_buffer(sink.render(renderable)))
         if not shown or shown[0]():
             frames.append((time.perf_counter(), time.process_time()))
         if not first_paint and screen.query(BoardGrid) and screen.query_one(BoardGrid).row_count:
@@ -114,12 +120,18 @@ async def measure_size(size: int, repeats: int) -> dict[str, Any]:
         grid.move_cursor(column_key="triage")
         await pilot.pause()
         moves = []
-        visible = grid.scrollable_content_region.height - 1  # data lines under the header
         for _ in range(repeats):
             grid.action_cursor_first_row()
-            for _ in range(visible - 1):  # to the last visible line, so the next move scrolls
-                grid.action_cursor_down()
+            for _ in range(5):  # to the last line in view, so the next move scrolls; the detail panel under the
+                await pilot.pause(DETAIL_DELAY * 2)  # grid follows the cursor and may change the view's height
+                last = grid.scroll_offset.y + grid.scrollable_content_region.height - 2  # a header line above
+                if grid.cursor_coordinate[0] == last:
+                    break
+                grid.move_cursor(row_key=grid.row(last).key)
+            top = grid.scroll_offset.y
             moves.append(await keystroke("down"))
+            if grid.scroll_offset.y == top:
+                raise RuntimeError("the cursor move that should scroll did not scroll")
         results["cursor move (scrolls)"] = moves
 
         saves = []

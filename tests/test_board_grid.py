@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from textual._styles_cache import StylesCache
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.strip import Strip
 
 from factboard_tui.tui.widgets.board_grid import BoardGrid, GridCell, GridColumn, GridRow
 
@@ -242,3 +244,49 @@ def test_empty_grid_says_so() -> None:
         assert grid.cursor_row_key is None
 
     run(scenario, [])
+
+
+def test_scrolled_lines_look_exactly_as_textual_draws_them_and_follow_a_theme_change() -> None:
+    """The grid keeps each styled line made from a row's strip (a scroll then costs no restyling): what it shows
+    must still be exactly what Textual's own line styling gives, after scrolling, a theme change and a blur."""
+
+    def same_as_textual(grid: BoardGrid) -> bool:
+        crop = grid.size.region
+        kept = [list(strip) for strip in grid.render_lines(crop)]
+        fresh = [list(strip) for strip in StylesCache().render_widget(grid, crop)]
+        return kept == fresh
+
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        assert same_as_textual(grid)
+        restyled: list[int] = []
+        original = StylesCache.render_line
+
+        def spy(self: StylesCache, styles: object, y: int, *rest: object) -> Strip:
+            restyled.append(y)
+            return original(self, styles, y, *rest)  # type: ignore[arg-type]
+
+        StylesCache.render_line = spy  # type: ignore[method-assign,assignment]
+        try:
+            await pilot.press("pagedown")
+            await pilot.pause()
+            restyled.clear()
+            await pilot.press("down")  # the cursor was on the last line: the view scrolls by one
+            await pilot.pause()
+            assert grid.scroll_offset.y > 0
+            assert len(restyled) <= 3  # the new bottom line and the two cursor lines, not every line in view
+        finally:
+            StylesCache.render_line = original  # type: ignore[method-assign]
+        assert same_as_textual(grid)
+        await pilot.press("pageup", "pageup")
+        await pilot.pause()
+        assert same_as_textual(grid)
+        before = [list(strip) for strip in grid.render_lines(grid.size.region)]
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert same_as_textual(grid)
+        assert [list(strip) for strip in grid.render_lines(grid.size.region)] != before
+        grid.blur()
+        await pilot.pause()
+        assert same_as_textual(grid)
+
+    run(scenario, make_rows(200))
