@@ -307,6 +307,9 @@ def _set_path(value: Any, path: list[int], new: Any) -> Any:
 @example(path=[1, 0, 2], new="999999999999999-00000", raw=None)  # a clock after the year 9999
 @example(path=[1, 0, 1], new=2**62 - 1, raw=None)
 @example(path=[0, 0], new=2**63, raw=None)  # an acknowledgement past SQLite's integers
+@example(path=[1, 0, 0], new=[], raw=None)  # a list where the origin belongs (found by this test: a set lookup
+@example(path=[1, 0, 3], new={}, raw=None)  # of it raised TypeError instead of refusing the bundle)
+@example(path=[1, 0, 5], new=[], raw=None)
 def test_a_resigned_bundle_with_any_payload_is_taken_or_refused_cleanly(
     sites: dict[str, Board], path: list[int], new: Any, raw: bytes | None
 ) -> None:

@@ -143,9 +143,14 @@ class ChangeChecker:
         self.staff_keys: set[str] = set()
 
     @staticmethod
-    def _good(value: Any, pattern: re.Pattern[str], known: set[str]) -> bool:
-        """Whether `value` is text matching `pattern` (remembered in `known` once it did)."""
-        if type(value) is not str or not pattern.match(value):
+    def _known(value: Any, pattern: re.Pattern[str], known: set[str]) -> bool:
+        """Whether `value` is text matching `pattern`; remembered in `known` once it did. The type comes first: a
+        list or an object from a hostile bundle cannot be looked up in a set."""
+        if type(value) is not str:
+            return False
+        if value in known:
+            return True
+        if not pattern.match(value):
             return False
         known.add(value)
         return True
@@ -155,29 +160,29 @@ class ChangeChecker:
         if type(item) is not list or len(item) != len(FIELDS_ON_THE_WIRE):
             raise _refuse(index, f"is not a list of {len(FIELDS_ON_THE_WIRE)} items")
         origin, seq, hlc, base, entity, key, op, field, new, author, at = item
-        if origin not in self.origins and not self._good(origin, SITE_PATTERN, self.origins):
+        if not self._known(origin, SITE_PATTERN, self.origins):
             raise _refuse(index, "has no valid origin site")
         if type(seq) is not int or not 1 <= seq < MAX_SEQ:
             raise _refuse(index, "has no valid sequence number")
         if type(hlc) is not str or not HLC_PATTERN.match(hlc) or hlc > LATEST_HLC:
             raise _refuse(index, "has no valid clock")
-        if base is not None and base not in self.bases and not self._good(base, STAMP_PATTERN, self.bases):
+        if base is not None and not self._known(base, STAMP_PATTERN, self.bases):
             raise _refuse(index, "has a malformed base stamp")
-        if author not in self.authors and not self._good(author, AUTHOR_PATTERN, self.authors):
+        if not self._known(author, AUTHOR_PATTERN, self.authors):
             raise _refuse(index, "has no valid author")
-        if at not in self.times and not self._good(at, AT_PATTERN, self.times):
+        if not self._known(at, AT_PATTERN, self.times):
             raise _refuse(index, "has no valid time")
         if new is not None and type(new) is not str:
             raise _refuse(index, "has a value that is not text")
         if type(field) is not str or type(op) is not str:
             raise _refuse(index, "is malformed")
         if entity == "row":
-            if key not in self.row_keys and not self._good(key, SITE_PATTERN, self.row_keys):
+            if not self._known(key, SITE_PATTERN, self.row_keys):
                 raise _refuse(index, "names a row without a valid row id")
             if op not in ROW_OPS:
                 raise _refuse(index, f"has an unknown operation '{op[:20]}'")
         elif entity == "staff":
-            if key not in self.staff_keys and not self._good(key, F.INITIALS_PATTERN, self.staff_keys):
+            if not self._known(key, F.INITIALS_PATTERN, self.staff_keys):
                 raise _refuse(index, "names staff without valid initials")
             if op not in STAFF_OPS:
                 raise _refuse(index, f"has an unknown operation '{op[:20]}'")
