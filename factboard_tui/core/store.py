@@ -244,6 +244,37 @@ def _as_text(value: Any) -> str | None:
     return str(value)
 
 
+def _new_row(typed: Mapping[str, Any], now: datetime, author: str) -> dict[str, Any]:
+    """The board_row values of a new period: its fields, who added it and when, and its uid between sites."""
+    row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
+    row["crisis_plan"] = bool(typed.get("crisis_plan"))
+    row |= {"created_at": now, "created_by": author, "updated_at": now, "updated_by": author}
+    row["uid"] = uuid.uuid4().hex
+    return row
+
+
+def _added_fields(typed: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The fields a new row's change records name: those given a value (no-s and blanks are the default)."""
+    return [(key, value) for key, value in typed.items() if value is not None and value is not False]
+
+
+def _field_change(base: Mapping[str, Any], field_name: str, old: Any, new: Any) -> dict[str, Any]:
+    """One change record: `base` (when, who, source, row, op, transaction) with the field and its old and new text."""
+    return {**base, "field": field_name, "old": _as_text(old), "new": _as_text(new)}
+
+
+def _visit_changes(
+    base: Mapping[str, Any], day: date, old: tuple[str | None, str | None], new: tuple[str | None, str | None]
+) -> list[dict[str, Any]]:
+    """The change records of one weekday cell going from `old` to `new` (staff, note): one per part that changed."""
+    changes = []
+    if old[0] != new[0]:
+        changes.append(_field_change(base, f"visit:{day.isoformat()}", old[0], new[0]))
+    if old[1] != new[1]:
+        changes.append(_field_change(base, f"visit_note:{day.isoformat()}", old[1], new[1]))
+    return changes
+
+
 def _inserted_id(result: Any) -> int:
     """The primary key SQLite gave the row just inserted."""
     return int(result.inserted_primary_key[0])
@@ -968,40 +999,18 @@ class Board:
     ) -> WriteResult:
         """Apply one validated write inside the caller's transaction."""
         op = write.op
-        txn = uuid.uuid4().hex
+        base = {"at": now, "author": author, "source": source, "entity": "row", "op": op}
+        base |= {"txn": uuid.uuid4().hex, "undoes": undoes}
         changes: list[dict[str, Any]] = []
-
-        def record(field_name: str, old: Any, new: Any, target: int) -> None:
-            changes.append(
-                {
-                    "at": now,
-                    "author": author,
-                    "source": source,
-                    "entity": "row",
-                    "row_id": target,
-                    "op": op,
-                    "field": field_name,
-                    "old": _as_text(old),
-                    "new": _as_text(new),
-                    "txn": txn,
-                    "undoes": undoes,
-                }
-            )
-
         if op == "add":
             code = typed["client_code"]
             self._refuse_open_duplicate(connection, code)
-            row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
-            row["crisis_plan"] = bool(typed.get("crisis_plan"))
-            row |= {"created_at": now, "created_by": author, "updated_at": now, "updated_by": author}
-            row["uid"] = uuid.uuid4().hex
             try:
-                target = _inserted_id(connection.execute(insert(_ROW_TABLE).values(**row)))
+                target = _inserted_id(connection.execute(insert(_ROW_TABLE).values(**_new_row(typed, now, author))))
             except IntegrityError:
                 raise self._duplicate(code) from None
-            for key, value in typed.items():
-                if value is not None and value is not False:
-                    record(key, None, value, target)
+            base["row_id"] = target
+            changes += [_field_change(base, key, None, value) for key, value in _added_fields(typed)]
         else:
             target = int(write.row_id)  # type: ignore[arg-type]
             current = connection.execute(sa_select(_ROW_TABLE).where(_ROW_TABLE.c.id == target)).mappings().first()
@@ -1017,8 +1026,8 @@ class Board:
                 self._refuse_open_duplicate(connection, current["client_code"])
             self._check_expected(connection, write, current)
             diff = {key: value for key, value in typed.items() if current[key] != value or key in write.confirm}
-            for key, value in diff.items():
-                record(key, current[key], value, target)
+            base["row_id"] = target
+            changes += [_field_change(base, key, current[key], value) for key, value in diff.items()]
             if diff:
                 connection.execute(
                     update(_ROW_TABLE)
@@ -1046,10 +1055,7 @@ class Board:
                 connection.execute(
                     update(_VISIT_TABLE).where(_VISIT_TABLE.c.id == existing["id"]).values(staff=staff, note=note)
                 )
-            if old_staff != staff:
-                record(f"visit:{day.isoformat()}", old_staff, staff, target)
-            if old_note != note:
-                record(f"visit_note:{day.isoformat()}", old_note, note, target)
+            changes += _visit_changes(base, day, (old_staff, old_note), (staff, note))
         if op == "set" and len(changes) > row_changes and row_changes == 0:
             # Only visits changed: the row is still stamped with who touched it last.
             connection.execute(
@@ -1087,13 +1093,7 @@ class Board:
             ).first()
             if clash is not None:
                 raise self._duplicate(str(clash[0]))
-        stamps = {"created_at": now, "created_by": author, "updated_at": now, "updated_by": author}
-        rows = []
-        for _write, typed, _visits in prepared:
-            row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
-            row["crisis_plan"] = bool(typed.get("crisis_plan"))
-            row["uid"] = uuid.uuid4().hex  # the row's name between sites, as `_apply` gives it
-            rows.append(row | stamps)
+        rows = [_new_row(typed, now, author) for _write, typed, _visits in prepared]
         try:
             inserted = connection.execute(
                 insert(_ROW_TABLE).returning(_ROW_TABLE.c.id, sort_by_parameter_order=True), rows
@@ -1107,21 +1107,14 @@ class Board:
         results: list[WriteResult] = []
         all_changes: list[dict[str, Any]] = []
         for target, (_write, typed, visit_values) in zip(ids, prepared, strict=True):
-            txn = uuid.uuid4().hex
             base = {"at": now, "author": author, "source": source, "entity": "row", "row_id": target, "op": "add"}
-            base |= {"txn": txn, "undoes": None}
-            changes = [
-                base | {"field": key, "old": None, "new": _as_text(value)}
-                for key, value in typed.items()
-                if value is not None and value is not False
-            ]
+            base |= {"txn": uuid.uuid4().hex, "undoes": None}
+            changes = [_field_change(base, key, None, value) for key, value in _added_fields(typed)]
             for day, (staff, note) in visit_values.items():
                 if staff is None:
                     continue
                 visit_rows.append({"row_id": target, "day": day, "staff": staff, "note": note})
-                changes.append(base | {"field": f"visit:{day.isoformat()}", "old": None, "new": staff})
-                if note is not None:
-                    changes.append(base | {"field": f"visit_note:{day.isoformat()}", "old": None, "new": note})
+                changes += _visit_changes(base, day, (None, None), (staff, note))
             all_changes.extend(changes)
             results.append(WriteResult(target, changes))
         # Plain executemany with SQLAlchemy's own conversion of dates: its per-row parameter handling was most of
