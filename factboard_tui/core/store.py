@@ -701,7 +701,8 @@ class Board:
         try:
             connection, transaction = self._take_write_lock()
             with connection, transaction:
-                connection.info.pop("audit_detail", None)  # left by a transaction that failed on this connection
+                for left in ("audit_detail", "audit_content"):  # by a transaction that failed on this connection
+                    connection.info.pop(left, None)
                 before = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
                 yield connection
                 self._audit_writes(connection, before, who or self.actor, action, detail)
