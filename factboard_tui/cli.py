@@ -516,13 +516,7 @@ def doctor(db: DbOption = None) -> None:
         out.print("[green]ok[/]  passphrase unwraps the key; every page verifies (cipher_integrity_check)")
         version = board.schema_version()
         out.print(f"[green]ok[/]  schema version {version} (this FactBoard knows up to {LATEST_VERSION})")
-        with board.engine.connect() as connection:
-            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            quick = connection.exec_driver_sql("PRAGMA quick_check").scalar_one()
-        if problems or quick != "ok":
-            raise FactBoardError(
-                f"The database has {len(problems)} broken references (quick_check: {quick}): restore a backup."
-            )
+        board.check_structure()
         out.print("[green]ok[/]  references and structure (foreign_key_check, quick_check)")
         verdict = board.audit_verify()
         if verdict.problem is not None:

@@ -151,6 +151,18 @@ def test_doctor_on_a_good_board(cli: Cli, copied: Path) -> None:
 # -- refusals that must leave every file as it was --------------------------------------------------------------
 
 
+def test_doctor_names_a_broken_reference_and_exits_as_damaged(cli: Cli, copied: Path, board_path: Path) -> None:
+    with Board.unlock(board_path, PASSPHRASE) as board, board.engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")  # as a damaged file or a hand edit might leave it
+        raw.execute("INSERT INTO visit (row_id, day, staff) VALUES (9999, '2026-11-23', 'DEN')")
+        raw.execute("PRAGMA foreign_keys = ON")
+    result = cli("doctor")
+    assert result.returncode == 5  # the exit code of a damaged database
+    one_line_error(result, "1 broken references", "restore a backup")
+
+
 def refused_unchanged(cli: Cli, root: Path, commands: list[list[str]], *words: str, **env: str) -> None:
     """Each command fails with a one-line message naming `words`, and no file under root changes or appears."""
     before = snapshot_files(root)

@@ -432,6 +432,17 @@ class Board:
         """
         self._verify(self.engine, self.path, True)
 
+    def check_structure(self) -> None:
+        """Check the references between tables and the structure of every table and index (`foreign_key_check`,
+        `quick_check`); raises `DatabaseDamaged` naming what is wrong. `check_integrity` checks the pages."""
+        with self.engine.connect() as connection:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            quick = connection.exec_driver_sql("PRAGMA quick_check").scalar_one()
+        if problems or quick != "ok":
+            raise DatabaseDamaged(
+                f"The database has {len(problems)} broken references (quick_check: {quick}): restore a backup."
+            )
+
     @staticmethod
     def _verify(engine: Engine, path: Path, integrity: bool) -> int:
         """Prove the key opens the file and every page verifies; returns the schema version."""
