@@ -8,99 +8,47 @@ processes) find the meeting and the change. Skipped where tmux is missing, excep
 from __future__ import annotations
 
 import json
-import os
-import shlex
-import shutil
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from test_tmux import run_cli, wait_for_screen
+from helpers.terminal import factboard_in_tmux, require_tmux, run_cli, scenario_env
 
 pytestmark = pytest.mark.tmux
-
-if shutil.which("tmux") is None:
-    if os.environ.get("CI"):
-        pytest.fail("tmux is not installed, but CI must run the real-terminal scenario", pytrace=False)
-    pytest.skip("tmux is not installed", allow_module_level=True)
+require_tmux()
 
 
 def test_a_meeting_in_a_real_terminal_ends_in_minutes_with_the_change(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "TMPDIR": str(tmp_path),
-        "FACTBOARD_KDF_FLOOR": "1",
-        "FACTBOARD_NOW": "2026-11-23T08:15:00+00:00",
-        "TERM": "xterm-256color",
-        "LANG": "C.UTF-8",
-    }
+    env = scenario_env(tmp_path)
     created = run_cli(env, "demo", "--db", str(db), "--no-open")
     assert created.returncode == 0, created.stderr
 
-    tmux = ["tmux", "-L", f"factboard-{uuid.uuid4().hex[:8]}"]
-    session = "meeting"
-    command = " ".join(
-        [
-            "env",
-            "-i",
-            *(shlex.quote(f"{key}={value}") for key, value in env.items()),
-            shlex.quote(sys.executable),
-            "-m",
-            "factboard_tui",
-            "open",
-            "--meeting",
-            "--db",
-            shlex.quote(str(db)),
-        ]
-    )
-
-    def keys(*sequence: str) -> None:
-        time.sleep(0.3)
-        subprocess.run([*tmux, "send-keys", "-t", session, *sequence], check=True)
-
-    subprocess.run([*tmux, "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command], check=True)
-    try:
-        wait_for_screen(tmux, session, "Passphrase")
-        for typed in (["-l", "factboard-demo"], ["Enter"], ["-l", "KOO"], ["Enter"]):
-            keys(*typed)
-        wait_for_screen(tmux, session, "Who is here?")
-        wait_for_screen(tmux, session, "Kim Olsson")
+    with factboard_in_tmux(env, "open", "--meeting", "--db", str(db), session="meeting") as terminal:
+        terminal.wait_for("Passphrase")
+        terminal.type(["-l", "factboard-demo"], ["Enter"], ["-l", "KOO"], ["Enter"])
+        terminal.wait_for("Who is here?")
+        terminal.wait_for("Kim Olsson")
         # The chair KOO is ticked; tick CSA (nurse), HMR (doctor) and KRO (social worker): four disciplines.
-        for typed in (["Down"], ["Space"], ["Down", "Down"], ["Space"], ["Down", "Down"], ["Space"], ["C-s"]):
-            keys(*typed)
-        screen = wait_for_screen(tmux, session, "Present 4: CSA HMR KOO KRO")
+        terminal.type(["Down"], ["Space"], ["Down", "Down"], ["Space"], ["Down", "Down"], ["Space"], ["C-s"])
+        screen = terminal.wait_for("Present 4: CSA HMR KOO KRO")
         assert "0 of 10 rows, 15 min left: on time" in screen
         assert "Row 1 of 10" in screen and "NN-89" in screen
         # Three rows: two discussed, one skipped; on the fourth, change its triage from the focus card.
-        for typed in (["Enter"], ["Enter"], ["s"]):
-            keys(*typed)
-        screen = wait_for_screen(tmux, session, "Row 4 of 10")
+        terminal.type(["Enter"], ["Enter"], ["s"])
+        screen = terminal.wait_for("Row 4 of 10")
         assert "BB-90" in screen and "3 of 10 rows" in screen
-        for typed in (["t"], ["C-u"], ["-l", "Stabil"], ["Enter"]):
-            keys(*typed)
+        terminal.type(["t"], ["C-u"], ["-l", "Stabil"], ["Enter"])
         time.sleep(1.5)  # the write goes through the writer thread; the screen reads it back
-        keys("e")
-        wait_for_screen(tmux, session, "End the meeting?")
-        keys("Enter")
-        screen = wait_for_screen(tmux, session, "Meeting 1 stored")
+        terminal.keys("e")
+        terminal.wait_for("End the meeting?")
+        terminal.keys("Enter")
+        screen = terminal.wait_for("Meeting 1 stored")
         assert "BB-90" in screen and "Stabil" in screen
-        keys("Escape")
-        wait_for_screen(tmux, session, "signed in: KOO")
-        keys("q")
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            alive = subprocess.run([*tmux, "has-session", "-t", session], capture_output=True).returncode == 0
-            if not alive:
-                break
-            time.sleep(0.2)
-        assert not alive, "q did not close the app"
-    finally:
-        subprocess.run([*tmux, "kill-server"], capture_output=True)
+        terminal.keys("Escape")
+        terminal.wait_for("signed in: KOO")
+        terminal.keys("q")
+        terminal.wait_closed()
 
     cli_env = {**env, "FACTBOARD_PASSPHRASE": "factboard-demo"}
     listed = run_cli(cli_env, "meetings", "list", "--json", "--db", str(db))
