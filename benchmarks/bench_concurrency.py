@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,9 @@ from rich.table import Table
 
 from factboard_tui.core.store import Board
 
-WRITER = Path(__file__).resolve().parent.parent / "tests" / "helpers" / "edit_writer.py"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from helpers.edit_writer import start_bursts  # the same writer processes the concurrency proof runs
+
 PASSPHRASE = "benchmark passphrase"
 
 
@@ -45,22 +46,10 @@ def burst(writers: int, edits: int) -> tuple[float, list[dict[str, object]]]:
             board.add_row("CSA", {"client_code": f"DD-{number}", "triage": "new"})
         board.close()
         start = Path(folder) / "start"
-        env = os.environ | {"FACTBOARD_TEST_KEY": key.hex()}
-        processes = [
-            subprocess.Popen(
-                [sys.executable, str(WRITER), "burst", str(path), str(writer), str(edits), str(start)],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
-            )
-            for writer in range(1, writers + 1)
-        ]
-        for process in processes:
-            assert process.stdout is not None
-            ready = process.stdout.readline().strip()
-            if ready != "ready":
-                raise SystemExit(f"a writer did not start: {process.stderr.read() if process.stderr else ''}")
+        try:
+            processes = start_bursts(path, key, start, writers, edits)
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
         began = time.perf_counter()
         start.touch()
         reports = []

@@ -13,9 +13,6 @@ busy timeout, an edit waits, retries and lands; if the lock is never let go, the
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,34 +20,14 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 from conftest import USER
-from helpers.edit_writer import SHARED_ROW
+from helpers.edit_writer import SHARED_ROW, start_bursts
 
 from factboard_tui.core import store
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store import Board
 
-WRITER = Path(__file__).parent / "helpers" / "edit_writer.py"
 WRITERS = 4
 EDITS = 250
-
-
-def start_writers(path: Path, key: bytes, start_file: Path, writers: int, edits: int) -> list[subprocess.Popen[str]]:
-    """Start the burst writers and wait until each has opened the board."""
-    env = os.environ | {"FACTBOARD_TEST_KEY": key.hex(), "FACTBOARD_KDF_FLOOR": "1"}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, str(WRITER), "burst", str(path), str(writer), str(edits), str(start_file)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for writer in range(1, writers + 1)
-    ]
-    for process in processes:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "ready", process.stderr.read() if process.stderr else ""
-    return processes
 
 
 def test_four_processes_making_250_edits_each_lose_nothing(created: tuple[Board, bytes], tmp_path: Path) -> None:
@@ -59,7 +36,7 @@ def test_four_processes_making_250_edits_each_lose_nothing(created: tuple[Board,
         board.add_row(USER, {"client_code": f"DD-{number}", "triage": "new"})
     board.close()
     start_file = tmp_path / "start"
-    processes = start_writers(board.path, key, start_file, WRITERS, EDITS)
+    processes = start_bursts(board.path, key, start_file, WRITERS, EDITS)
     start_file.touch()
     reports = []
     for process in processes:

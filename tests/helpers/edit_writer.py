@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 import traceback
@@ -121,6 +122,28 @@ def burst(db: Path, key: bytes, writer: int, count: int, start_file: Path) -> in
         board.close()
     _say(json.dumps({"writer": writer, "elapsed": elapsed, "latencies": latencies}))
     return 0
+
+
+def start_bursts(db: Path, key: bytes, start_file: Path, writers: int, edits: int) -> list[subprocess.Popen[str]]:
+    """Start `writers` burst writers on `db` (this file, run by the current interpreter) and wait until each has
+    opened the board; they begin when `start_file` appears. Raises `RuntimeError` with the writer's own error when
+    one does not start. For the concurrency proof and its benchmark."""
+    env = os.environ | {KEY_ENV: key.hex(), "FACTBOARD_KDF_FLOOR": "1"}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, __file__, "burst", str(db), str(writer), str(edits), str(start_file)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for writer in range(1, writers + 1)
+    ]
+    for process in processes:
+        assert process.stdout is not None and process.stderr is not None
+        if process.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"a burst writer did not start: {process.stderr.read().strip()}")
+    return processes
 
 
 def main(argv: list[str]) -> int:
