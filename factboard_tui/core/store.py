@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import random
 import time
 import uuid
@@ -142,6 +143,10 @@ def _foreign_key(path: Path) -> DatabaseDamaged:
         "beside it may belong to another board (put back this board's own), or the file is damaged (restore it "
         "from a backup); nothing was changed."
     )
+
+
+_CLOCK_ORDER = operator.attrgetter("hlc", "origin")
+"""Sort key of a `RemoteChange`: its hybrid clock, then its origin site (the order every site merges in)."""
 
 
 def _bind_null(value: None) -> None:
@@ -1481,9 +1486,7 @@ class Board:
             fresh = self._fresh_remote(connection, incoming, names)
             result.skipped = len(incoming) - len(fresh)
             if fresh:
-                RemoteMerge(self, connection, source, result).run(
-                    sorted(fresh, key=lambda change: (change.hlc, change.origin))
-                )
+                RemoteMerge(self, connection, source, result).run(sorted(fresh, key=_CLOCK_ORDER))
             if finish is not None:
                 finish(connection, result)
             connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default again

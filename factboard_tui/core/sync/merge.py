@@ -114,8 +114,9 @@ class RemoteMerge:
             str(initials): int(staff_id)
             for initials, staff_id in connection.exec_driver_sql("SELECT initials, id FROM staff")
         }
-        self.records: list[tuple[Any, ...]] = []
-        """Change log records to append, in merge order (keyed by global ids until the rows exist)."""
+        self.records: list[tuple[RemoteChange, str | None, str | None, str]] = []
+        """Change log records to append, in merge order: each change with the value it replaced, its outcome and
+        source (turned into rows once the board rows they point to have ids)."""
         self.touched: dict[tuple[str, str], set[str]] = {}
         """(entity, key) -> fields whose standing value this merge changed: what must be written back."""
         self.new_rows: set[str] = set()
@@ -201,25 +202,7 @@ class RemoteMerge:
         self._insert_records()
 
     def _record(self, change: RemoteChange, old: str | None, outcome: str | None, source: str | None = None) -> None:
-        self.records.append(
-            (
-                change.at,
-                change.author,
-                source or self.source,
-                change.entity,
-                change.key,
-                change.op,
-                change.field,
-                old,
-                change.new,
-                self.txn,
-                change.hlc,
-                change.origin,
-                change.seq,
-                change.base,
-                outcome,
-            )
-        )
+        self.records.append((change, old, outcome, source or self.source))
 
     # -- two rows for one client -------------------------------------------------------------------------------------
 
@@ -371,15 +354,29 @@ class RemoteMerge:
     def _insert_records(self) -> None:
         """Append every record of the merge to the change log (after the rows they point to exist)."""
         rows = []
-        row_ids, staff_ids = self.row_ids, self.staff_ids
-        for record in self.records:
-            entity, key = record[3], record[4]
+        row_ids, staff_ids, txn = self.row_ids, self.staff_ids, self.txn
+        for change, old, outcome, source in self.records:
+            origin, seq, hlc, base, entity, key, op, field_name, new, author, at = change
+            row_id = row_ids[key] if entity == "row" else None
+            staff_id = staff_ids.get(key) if entity == "staff" else None
             rows.append(
                 (
-                    *record[:4],
-                    row_ids[key] if entity == "row" else None,
-                    staff_ids.get(key) if entity == "staff" else None,
-                    *record[5:],
+                    at,
+                    author,
+                    source,
+                    entity,
+                    row_id,
+                    staff_id,
+                    op,
+                    field_name,
+                    old,
+                    new,
+                    txn,
+                    hlc,
+                    origin,
+                    seq,
+                    base,
+                    outcome,
                 )
             )
         self.connection.exec_driver_sql(
