@@ -7,17 +7,13 @@ snapshotted on its own host app at the wall-screen size (200x50) and the laptop 
 from __future__ import annotations
 
 import asyncio
-import io
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from helpers.pilot import Host, text_of, until
 from openpyxl import load_workbook
-from rich.console import Console
-from textual.app import App
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
 from factboard_tui.core.clock import frozen_clock
@@ -39,32 +35,6 @@ def demo(tmp_path: Path) -> Board:
     path = tmp_path / "demo.db"
     create_demo_board(path, clock=frozen_clock(MONDAY_MORNING)).close()
     return Board.unlock(path, DEMO_PASSPHRASE, clock=frozen_clock(MONDAY_MORNING))
-
-
-class Host(App[None]):
-    """A bare app that shows one screen, as the board does when `x` is pressed."""
-
-    def __init__(self, make_screen: Callable[[], Screen[None]]) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen())
-
-
-def text_of(widget: Static) -> str:
-    console = Console(width=300, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return " ".join(console.export_text().split())
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(300):
-        if condition():
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"{what} never happened")
 
 
 async def board_shown(pilot: Pilot[None]) -> BoardScreen:

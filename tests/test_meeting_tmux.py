@@ -12,17 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.terminal import factboard_in_tmux, require_tmux, run_cli, scenario_env
+from helpers.terminal import demo_board, factboard_in_tmux, require_tmux, run_cli
 
 pytestmark = pytest.mark.tmux
 require_tmux()
 
 
 def test_a_meeting_in_a_real_terminal_ends_in_minutes_with_the_change(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    env = scenario_env(tmp_path)
-    created = run_cli(env, "demo", "--db", str(db), "--no-open")
-    assert created.returncode == 0, created.stderr
+    db, env = demo_board(tmp_path)
 
     with factboard_in_tmux(env, "open", "--meeting", "--db", str(db), session="meeting") as terminal:
         terminal.wait_for("Passphrase")

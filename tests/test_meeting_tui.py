@@ -8,13 +8,12 @@ terminals (checking what was written, or writing while the meeting runs).
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from rich.console import Console
+from helpers.pilot import text_of, until
 from test_meetings import HandClock
 from textual.pilot import Pilot
 from textual.widgets import Digits, Input, SelectionList, Static
@@ -41,23 +40,8 @@ CHECK_IN = ("down", "down", "space", "down", "space", "down", "down", "space", "
 CSA, who starts ticked: nurses, a doctor, a social worker and a psychologist, four disciplines."""
 
 
-def text_of(widget: Static) -> str:
-    """What a Static shows, as plain text on one line."""
-    console = Console(width=300, record=True, file=io.StringIO())
-    console.print(widget.content)
-    return " ".join(console.export_text().split())
-
-
 def list_lines(app: FactBoardApp) -> list[str]:
     return app.screen.query_one(MeetingList).lines
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the app did not get there in time")
 
 
 def demo(tmp_path: Path, clock: HandClock) -> Path:

@@ -11,12 +11,13 @@ import asyncio
 import io
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from helpers.pilot import Host, until
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
@@ -75,27 +76,6 @@ def board(demo_path: Path) -> Iterator[Board]:
 @pytest.fixture
 def template() -> BoardTemplate:
     return load_template("sv")
-
-
-class Host(App[None]):
-    """A bare app that shows one screen, as the board will when its binding is pressed."""
-
-    def __init__(self, make_screen: Callable[[], Screen[None]]) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen())
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Wait (up to about four seconds) for a worker's result to show."""
-    for _ in range(200):
-        if condition():
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"{what} never happened")
 
 
 def table_rows(screen: Screen[Any], selector: str) -> list[list[str]]:

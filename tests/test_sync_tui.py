@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.pilot import Host, until
 from sync_helpers import NOW, make_sites, send
 from textual.app import App
 from textual.pilot import Pilot
@@ -55,26 +56,6 @@ def sites(tmp_path: Path) -> Iterator[dict[str, Board]]:
     yield boards
     for board in boards.values():
         board.close()
-
-
-class Host(App[None]):
-    """A bare app that shows one screen."""
-
-    def __init__(self, make_screen: Callable[[], ConflictsScreen]) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen())
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(200):
-        if condition():
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"{what} never happened")
 
 
 def _loaded(app: App[None]) -> bool:

@@ -11,17 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.terminal import factboard_in_tmux, require_tmux, run_cli, scenario_env
+from helpers.terminal import demo_board, factboard_in_tmux, require_tmux, run_cli
 
 pytestmark = pytest.mark.tmux
 require_tmux()
 
 
 def test_open_unlock_by_keyboard_and_read_the_board_in_tmux(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
-    env = scenario_env(tmp_path)
-    created = run_cli(env, "demo", "--db", str(db), "--no-open")
-    assert created.returncode == 0, created.stderr
+    db, env = demo_board(tmp_path)
 
     with factboard_in_tmux(env, "open", "--db", str(db)) as terminal:
         terminal.wait_for("Passphrase")

@@ -52,6 +52,14 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def demo_board(home: Path) -> tuple[Path, dict[str, str]]:
+    """A demo board made by `factboard demo` in `home`, and the scenario's environment to open it with."""
+    db, env = home / "demo.db", scenario_env(home)
+    created = run_cli(env, "demo", "--db", str(db), "--no-open")
+    assert created.returncode == 0, created.stderr
+    return db, env
+
+
 class Terminal:
     """One tmux session running FactBoard: type into it and read what it shows."""
 
