@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from helpers.pilot import Host, until
+from helpers.pilot import Host, central_european_time, until
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
@@ -37,7 +35,6 @@ MONDAY_MORNING = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
 """When the demo board is made (09:15 in Sweden)."""
 LATER = datetime(2026, 11, 23, 9, 2, tzinfo=UTC)
 """When a test edits the board after the demo was made (10:02 in Sweden)."""
-CENTRAL_EUROPE = "CET-1CEST,M3.5.0,M10.5.0/3"
 """The team's time zone as a POSIX rule, so no time-zone database is needed."""
 SIZES = [(200, 50), (120, 40)]
 
@@ -47,15 +44,8 @@ S = TypeVar("S", bound=Screen[Any])
 @pytest.fixture(autouse=True)
 def _team_time_zone() -> Iterator[None]:
     """Local time is Central European, whatever the machine says: times on screen are stable and converted."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = CENTRAL_EUROPE
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+    with central_european_time():
+        yield
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.pilot import Host, until
+from helpers.pilot import Host, central_european_time, until
 from sync_helpers import NOW, make_sites, send
 from textual.app import App
 from textual.pilot import Pilot
@@ -28,15 +26,8 @@ SIZES = [(200, 50), (120, 40)]
 @pytest.fixture(autouse=True)
 def _team_time_zone() -> Iterator[None]:
     """Times on screen in Central European time, whatever the machine says."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "CET-1CEST,M3.5.0,M10.5.0/3"
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
+    with central_european_time():
+        yield
 
 
 @pytest.fixture

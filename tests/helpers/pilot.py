@@ -1,10 +1,13 @@
 """What the Pilot tests of single screens share: a bare app to show a screen in, waiting for a worker's result to
-show, and the plain text of a `Static`."""
+show, the plain text of a `Static`, and the team's time zone for times on screen."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 from textual.app import App
@@ -41,3 +44,23 @@ def text_of(widget: Static) -> str:
     console = Console(width=300, record=True, file=io.StringIO())
     console.print(widget.content)
     return " ".join(console.export_text().split())
+
+
+CENTRAL_EUROPE = "CET-1CEST,M3.5.0,M10.5.0/3"
+"""The team's time zone (Sweden, Denmark), as a POSIX TZ rule."""
+
+
+@contextmanager
+def central_european_time() -> Iterator[None]:
+    """Local time is Central European while inside, whatever the machine says: times on screen are stable."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = CENTRAL_EUROPE
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
