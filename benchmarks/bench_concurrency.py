@@ -36,6 +36,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
+def latency_cells(latencies: list[float]) -> list[str]:
+    """Median, 95th percentile and worst of commit latencies, in milliseconds, as table cells."""
+    shown = (statistics.median(latencies), percentile(latencies, 0.95), max(latencies))
+    return [f"{seconds * 1000:.1f}" for seconds in shown]
+
+
 def burst(writers: int, edits: int) -> tuple[float, list[dict[str, object]]]:
     """One burst on a fresh board: (seconds from the start signal to the last writer done, each writer's report)."""
     with tempfile.TemporaryDirectory(prefix="factboard-bench-") as folder:
@@ -85,9 +91,7 @@ def main() -> None:
                 f"W{report['writer']}",
                 str(len(latencies)),
                 f"{len(latencies) / float(str(report['elapsed'])):.0f}",
-                f"{statistics.median(latencies) * 1000:.1f}",
-                f"{percentile(latencies, 0.95) * 1000:.1f}",
-                f"{max(latencies) * 1000:.1f}",
+                *latency_cells(latencies),
             )
         rate = len(burst_latencies) / elapsed
         rates.append(rate)
@@ -97,9 +101,7 @@ def main() -> None:
             "all",
             str(len(burst_latencies)),
             f"{rate:.0f}",
-            f"{statistics.median(burst_latencies) * 1000:.1f}",
-            f"{percentile(burst_latencies, 0.95) * 1000:.1f}",
-            f"{max(burst_latencies) * 1000:.1f}",
+            *latency_cells(burst_latencies),
             style="bold",
         )
     table.add_row(
@@ -107,9 +109,7 @@ def main() -> None:
         "all",
         str(len(all_latencies)),
         f"{statistics.median(rates):.0f}",
-        f"{statistics.median(all_latencies) * 1000:.1f}",
-        f"{percentile(all_latencies, 0.95) * 1000:.1f}",
-        f"{max(all_latencies) * 1000:.1f}",
+        *latency_cells(all_latencies),
         style="bold green",
     )
     console.print(table)
