@@ -173,7 +173,7 @@ REFUSED: dict[str, tuple[Case, str, str]] = {
     "control characters": (
         lambda b, r: b.set_field("CSA", r, "safety", "OK\x1b[31m"),
         "safety",
-        "control characters",
+        "control character (U+001B ESCAPE)",
     ),
     "bad visit initials": (
         lambda b, r: b.set_field("CSA", r, "mon", "den mjr!"),

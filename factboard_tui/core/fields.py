@@ -14,6 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from factboard_tui.core import characters
 from factboard_tui.core.errors import InvalidValue
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold
 
@@ -72,7 +73,6 @@ CODE_PATTERN = re.compile(r"^[A-ZÅÄÖÆØÜ]{1,4}-[0-9]{1,4}$")
 """Pseudonymous client codes like `DD-75`: letters, a dash, digits. Never a name or a national ID number."""
 INITIALS_PATTERN = re.compile(r"^[A-ZÅÄÖÆØÜ]{1,6}$")
 VISIT_PATTERN = re.compile(r"^[A-ZÅÄÖÆØÜ]{1,6}(\+[A-ZÅÄÖÆØÜ]{1,6})*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _NATIONAL_ID = re.compile(r"\d{6}")
 
 
@@ -91,7 +91,7 @@ def resolve_field(name: str, template: BoardTemplate) -> str:
     key = field_aliases(template).get(fold(name))
     if key is None:
         known = ", ".join((*ROW_FIELDS, *WEEKDAY_KEYS))
-        raise InvalidValue(name, f"There is no field '{name}': use one of {known}.")
+        raise InvalidValue(name, f"There is no field '{characters.excerpt(name)}': use one of {known}.")
     return key
 
 
@@ -101,7 +101,7 @@ def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
     if spec is None:
         raise InvalidValue(key, f"There is no field '{key}'.")
     label = template.label(key)
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if raw is None or (isinstance(raw, str) and characters.blank(raw)):
         if spec.required:
             raise InvalidValue(key, f"{label} is required: fill it in.")
         return False if spec.kind is Kind.YES_NO and key == "crisis_plan" else None
@@ -114,13 +114,17 @@ def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
             found = template.match_triage(str(raw))
             if found is None:
                 choices = ", ".join(level.label for level in template.triage)
-                raise InvalidValue(key, f"{label} '{raw}' is not a triage level of this board: use {choices}.")
+                raise InvalidValue(
+                    key, f"{label} '{characters.excerpt(raw)}' is not a triage level of this board: use {choices}."
+                )
             return found
         case Kind.CATEGORY:
             found = template.match_category(str(raw))
             if found is None:
                 choices = ", ".join(category.label for category in template.categories)
-                raise InvalidValue(key, f"{label} '{raw}' is not a category of this board: use {choices}.")
+                raise InvalidValue(
+                    key, f"{label} '{characters.excerpt(raw)}' is not a category of this board: use {choices}."
+                )
             return found
         case Kind.INITIALS:
             return parse_initials(str(raw), key, label)
@@ -143,7 +147,8 @@ def parse_client_code(raw: str, label: str = "Client code") -> str:
     if not CODE_PATTERN.match(code):
         raise InvalidValue(
             "client_code",
-            f"{label} '{raw.strip()}' is not a client code: use 1-4 letters, a dash and 1-4 digits, like DD-75.",
+            f"{label} '{characters.excerpt(raw)}' is not a client code: use 1-4 letters, a dash and 1-4 digits, "
+            "like DD-75.",
         )
     return code
 
@@ -164,14 +169,16 @@ def parse_date(raw: Any, key: str, label: str) -> date:
             return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
     except ValueError:
         pass
-    raise InvalidValue(key, f"{label} '{text}' is not a date: write 2026-11-23 or 261123.")
+    raise InvalidValue(key, f"{label} '{characters.excerpt(text)}' is not a date: write 2026-11-23 or 261123.")
 
 
 def parse_initials(raw: str, key: str, label: str) -> str:
     """Staff initials like CSA."""
     initials = raw.strip().upper()
     if not INITIALS_PATTERN.match(initials):
-        raise InvalidValue(key, f"{label} '{raw.strip()}' is not staff initials: use 1-6 letters, like CSA.")
+        raise InvalidValue(
+            key, f"{label} '{characters.excerpt(raw)}' is not staff initials: use 1-6 letters, like CSA."
+        )
     return initials
 
 
@@ -180,7 +187,8 @@ def parse_visit_staff(raw: str, label: str = "Visit") -> str:
     value = re.sub(r"\s+", "", raw).upper()
     if len(value) > VISIT_STAFF_MAX or not VISIT_PATTERN.match(value):
         raise InvalidValue(
-            "visit", f"{label} '{raw.strip()}' is not staff initials: use initials joined by +, like DEN+MJR."
+            "visit",
+            f"{label} '{characters.excerpt(raw)}' is not staff initials: use initials joined by +, like DEN+MJR.",
         )
     return value
 
@@ -194,16 +202,13 @@ def parse_yes_no(raw: Any, key: str, label: str, template: BoardTemplate) -> boo
         return True
     if word in {fold(template.no), "no", "n", "false", "0"}:
         return False
-    raise InvalidValue(key, f"{label} '{raw}' must be {template.yes} or {template.no}.")
+    raise InvalidValue(key, f"{label} '{characters.excerpt(raw)}' must be {template.yes} or {template.no}.")
 
 
 def clean_text(raw: str, key: str, label: str, max_length: int, multiline: bool) -> str:
-    """Free text: trimmed, no control characters, one line unless the field takes several, within its length."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if not multiline:
-        text = " ".join(text.split("\n"))
-    if _CONTROL.search(text):
-        raise InvalidValue(key, f"{label} contains control characters: retype it as plain text.")
+    """Free text: the characters `core.characters` allows, trimmed, one line unless the field takes several,
+    within its length."""
+    text = characters.clean(raw, key, label, multiline)
     if len(text) > max_length:
         raise InvalidValue(key, f"{label} is too long ({len(text):,} characters, at most {max_length:,}): shorten it.")
     return text
@@ -211,7 +216,7 @@ def clean_text(raw: str, key: str, label: str, max_length: int, multiline: bool)
 
 def clean_visit_note(raw: str | None) -> str | None:
     """The optional note of a visit cell."""
-    if raw is None or not raw.strip():
+    if raw is None or characters.blank(raw):
         return None
     return clean_text(raw, "visit_note", "Visit note", VISIT_NOTE_MAX, multiline=False)
 
@@ -237,4 +242,4 @@ def display(value: Any, template: BoardTemplate, key: str) -> str:
 def split_visit_cell(text: str) -> tuple[str, str | None]:
     """A weekday cell as typed, `DEN+MJR: note`, split into staff and optional note."""
     staff, _, note = text.partition(":")
-    return staff.strip(), (note.strip() or None)
+    return staff.strip(), (None if characters.blank(note) else note)

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from factboard_tui.core import characters
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.core.store import Board, RowWrite, week_start
@@ -285,7 +285,9 @@ class _Reader:
         options = [level.label for level in words.triage] if key == "triage" else [c.label for c in words.categories]
         what = "a triage level" if key == "triage" else "a category"
         label = self.template.label(key)
-        raise InvalidValue(key, f"{label} '{raw}' is not {what} of the board: use {', '.join(options)}.")
+        raise InvalidValue(
+            key, f"{label} '{characters.excerpt(raw)}' is not {what} of the board: use {', '.join(options)}."
+        )
 
     def value(self, key: str, raw: Any) -> Any:
         """The stored value of one field from one cell, or `InvalidValue`."""
@@ -454,9 +456,8 @@ def _preview_text(raw: Any) -> str:
 
 
 def import_source(file_name: str) -> str:
-    """The change log's source for rows imported from `file_name`: `import:<name>`, kept short and printable."""
-    clean = re.sub(r"[\x00-\x1f\x7f]", "", file_name).strip()
-    return f"{IMPORT_SOURCE}:{clean[:120]}"
+    """The change log's source for rows imported from `file_name`: `import:<name>`, kept short and inert."""
+    return f"{IMPORT_SOURCE}:{characters.inert_line(file_name).strip()[:120]}"
 
 
 def run_import(board: Board, plan: ImportPlan, author: str, skip_bad: bool = False) -> ImportResult:

@@ -52,7 +52,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col, select
 
-from factboard_tui.core import audit
+from factboard_tui.core import audit, characters
 from factboard_tui.core import fields as F
 from factboard_tui.core.backups import (
     BoardLock,
@@ -835,7 +835,10 @@ class Board:
         content: Any = None,
         who: str | None = None,
     ) -> None:
-        """`audit_event` inside a write transaction the caller holds (the entry commits with that work)."""
+        """`audit_event` inside a write transaction the caller holds (the entry commits with that work).
+
+        Subjects and details name files and peers, which may hold any character: they are kept inert, on one line.
+        """
         self._flush_unlock(connection)
         audit.append(
             connection,
@@ -843,8 +846,8 @@ class Board:
             action,
             self.clock(),
             client=client,
-            subject=subject,
-            detail=detail,
+            subject=None if subject is None else characters.inert_line(subject),
+            detail=characters.inert_line(detail),
             content=content,
         )
 
@@ -1297,7 +1300,9 @@ class Board:
         for option_key, option_label in options.items():
             if wanted in (fold(option_key), fold(option_label)):
                 return option_key
-        raise InvalidValue(key, f"{label} '{raw}' is not known: use one of {', '.join(options.values())}.")
+        raise InvalidValue(
+            key, f"{label} '{characters.excerpt(raw)}' is not known: use one of {', '.join(options.values())}."
+        )
 
     def _check_expected(self, connection: Connection, write: RowWrite, current: Any) -> None:
         """Raise `EditConflict` if a value the editor started from has been changed by someone else."""

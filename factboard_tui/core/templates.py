@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from factboard_tui.core import characters
 from factboard_tui.core.errors import TemplateError
 from factboard_tui.locations import templates_dir
 
@@ -209,11 +210,18 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
     if not isinstance(raw, dict):
         raise fail("it is not a table")
 
+    def plain(value: str, where: str) -> str:
+        """Template words are shown on every screen: they hold no character the board's cells may not."""
+        found = characters.refused_character(value, multiline=False)
+        if found is not None:
+            raise fail(f"'{where}' holds {found[1]}")
+        return value
+
     def text(table: dict[str, Any], key: str, where: str = "") -> str:
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
             raise fail(f"'{where}{key}' must be a non-empty text")
-        return value
+        return plain(value, f"{where}{key}")
 
     def integer(key: str, default: int, low: int, high: int) -> int:
         value = raw.get(key, default)
@@ -228,13 +236,13 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
         missing = [name for name in required if name not in table]
         if missing:
             raise fail(f"'{key}' lacks {', '.join(missing)}")
-        return {str(k): str(v) for k, v in table.items()}
+        return {plain(str(k), f"{key}.{k}"): plain(str(v), f"{key}.{k}") for k, v in table.items()}
 
     def seven(key: str) -> tuple[str, ...]:
         value = raw.get(key)
         if not isinstance(value, list) or len(value) != 7 or not all(isinstance(v, str) and v for v in value):
             raise fail(f"'{key}' must list seven weekday texts, Monday first")
-        return tuple(value)
+        return tuple(plain(day, key) for day in value)
 
     levels_raw = raw.get("triage")
     if not isinstance(levels_raw, list) or not levels_raw:
@@ -249,7 +257,7 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
                 label=text(item, "label", "triage."),
                 colour=_colour(item.get("colour"), fail),
                 text=_colour(item.get("text", "#000000"), fail),
-                meaning=str(item.get("meaning", "")),
+                meaning=plain(str(item.get("meaning", "")), "triage.meaning"),
                 crisis=bool(item.get("crisis", False)),
             )
         )

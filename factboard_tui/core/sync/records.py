@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
+from factboard_tui.core import characters
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import SyncRefused
 from factboard_tui.core.sync.hlc import HLC_PATTERN, LATEST_HLC, stamp
@@ -32,8 +33,6 @@ STAFF_FIELDS: dict[str, int] = {"initials": 6, "name": 80, "discipline": 40, "or
 """Staff fields that sync, with their longest text (0: yes/no)."""
 FREE_TEXT_FIELDS = frozenset(key for key, spec in F.ROW_FIELDS.items() if spec.kind in (F.Kind.TEXT, F.Kind.LONG_TEXT))
 """Row fields where two sites' concurrent edits are kept as a conflict for a person to settle."""
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class RemoteChange(NamedTuple):
@@ -68,8 +67,10 @@ def _refuse(index: int, what: str) -> SyncRefused:
 
 
 def _text_ok(value: str, max_length: int, multiline: bool) -> bool:
-    pattern = _CONTROL if multiline else _CONTROL_ONE_LINE
-    return len(value) <= max_length and not pattern.search(value)
+    """Text the write path could have stored: within its length, no character `core.characters` refuses (what
+    it only normalises, NFD, dropped invisible characters and tabs in a field of several lines, is let through:
+    older FactBoards stored those, and they cannot act on a terminal)."""
+    return len(value) <= max_length and characters.refused_character(value, multiline) is None
 
 
 def _date_ok(value: str) -> bool:
@@ -190,6 +191,9 @@ class ChangeChecker:
             raise _refuse(index, "is for an unknown table")
         checked = (entity, field, new)
         if checked not in self.good_values:
+            found = characters.refused_character(new, multiline=True) if new is not None else None
+            if found is not None:
+                raise _refuse(index, f"has a value for '{field[:40]}' that holds {found[1]}")
             if entity == "row" and not _row_value_ok(field, new, self.template):
                 raise _refuse(index, f"has a value that field '{field[:40]}' cannot hold (or the field is unknown)")
             if entity == "staff" and not _staff_value_ok(field, new):
