@@ -14,7 +14,9 @@ from typing import Annotated
 import typer
 
 from factboard_tui.cli import DbOption, UserOption, app, author, err, out, unlocked, user_errors
+from factboard_tui.core.characters import inert
 from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.shown import shown
 
 audit_app = typer.Typer(
     help="The audit and access log: check that nothing was edited or removed; a client's log extract.",
@@ -45,8 +47,7 @@ def audit_verify(db: DbOption = None) -> None:
         )
     peers = f"; {verdict.witnessed} heads witnessed by peer sites agree" if verdict.witnessed else ""
     out.print(
-        f"[green]ok[/]  audit log: {verdict.count} entries, chain intact, head {verdict.head[:16]}…{peers}",
-        highlight=False,
+        shown(("ok", "green"), f"  audit log: {verdict.count} entries, chain intact, head {verdict.head[:16]}…{peers}")
     )
 
 
@@ -72,11 +73,12 @@ def audit_show(
             raise FactBoardError(f"The log says nothing about {code}: check the code with `factboard rows list --all`.")
         text = extract_markdown(code, board.team, lines) if output_format == "md" else extract_csv(lines)
         board.audit_event("audit extract", client=code, detail=f"{len(lines)} lines ({output_format})", content=text)
-    sys.stdout.write(text)
+    sys.stdout.write(inert(text))
     err.print(
-        f"The log extract for {code} was written as plain text ({output_format}): it names the client and who "
-        "looked at or changed their data; keep it only where that is allowed.",
-        highlight=False,
+        shown(
+            f"The log extract for {code} was written as plain text ({output_format}): it names the client and who "
+            "looked at or changed their data; keep it only where that is allowed."
+        ),
         soft_wrap=True,
     )
 
@@ -109,7 +111,8 @@ def purge(
         result = board.purge_free_text(board.actor if dry_run else author(user), before, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     out.print(
-        f"Purge {verb} {result.fields} free-text fields of {result.rows} periods taken off the board before "
-        f"{before.isoformat()}." + (" Nothing was changed (dry run)." if dry_run else " The audit log records it."),
-        highlight=False,
+        shown(
+            f"Purge {verb} {result.fields} free-text fields of {result.rows} periods taken off the board before "
+            f"{before.isoformat()}." + (" Nothing was changed (dry run)." if dry_run else " The audit log records it.")
+        )
     )

@@ -22,7 +22,9 @@ from rich.panel import Panel
 from rich.table import Table
 
 from factboard_tui import locations
+from factboard_tui.core.characters import inert, json_safe
 from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.shown import shown
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -62,20 +64,26 @@ UserOption = Annotated[str | None, typer.Option("--user", "-u", help="Your staff
 
 
 def user_errors(function: Callable[P, R]) -> Callable[P, R]:
-    """Turn `FactBoardError` into one line on stderr and its exit code."""
+    """Turn `FactBoardError` into one line on stderr and its exit code (the message is shown as plain text: it
+    may quote a value or a file name)."""
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return function(*args, **kwargs)
         except FactBoardError as error:
-            err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True, soft_wrap=True)
+            err.print(shown(("error:", "bold red"), " ", str(error), one_line=True), soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             err.print("Interrupted: nothing more was changed.")
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def print_json(value: Any) -> None:
+    """`value` as JSON on stdout for scripts; a character a terminal could act on travels as its `\\u` escape."""
+    sys.stdout.write(json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
 
 
 def db_path(db: Path | None) -> Path:
@@ -136,7 +144,7 @@ def unlocked(db: Path | None, user: str | None = None) -> Iterator[Any]:
         board.record_unlock()
         made = daily_backup(board)
         if made is not None:
-            err.print(f"First unlock today: backed up to {made}", highlight=False, soft_wrap=True)
+            err.print(shown(f"First unlock today: backed up to {made}"), soft_wrap=True)
     finally:
         board.close()
 
@@ -181,7 +189,7 @@ def init(
     passphrase = ask_secret("New passphrase", PASSPHRASE_ENV, confirm=True)
     board, key = Board.create(path, passphrase, template_id=template, team=team)
     board.close()
-    out.print(f"Created board [bold]{team}[/] at {path} (template {template}).", highlight=False)
+    out.print(shown("Created board ", (board.team, "bold"), f" at {path} (template {template})."))
     show_recovery_key(path, board.board_id, key, recovery_key_out)
 
 
@@ -196,9 +204,10 @@ def show_recovery_key(path: Path, board_id: str, key: bytes, recovery_key_out: P
             handle.write(f"FactBoard recovery key for {path.name} (board {board_id})\n{recovery}\n")
     out.print(Panel(recovery, title="Recovery key: shown only now", expand=False))
     out.print(
-        "Keep it offline and safe: with it anyone can open the board, and `factboard passwd --recovery-key` "
-        "sets a new passphrase." + (f" Also written to {recovery_key_out}." if recovery_key_out else ""),
-        highlight=False,
+        shown(
+            "Keep it offline and safe: with it anyone can open the board, and `factboard passwd --recovery-key` "
+            "sets a new passphrase." + (f" Also written to {recovery_key_out}." if recovery_key_out else "")
+        )
     )
 
 
@@ -223,10 +232,10 @@ def demo(
         remove_board_files(path)
     if path.exists():
         board = Board.unlock(path, DEMO_PASSPHRASE)
-        out.print(f"Demo board at {path} (synthetic data).", highlight=False)
+        out.print(shown(f"Demo board at {path} (synthetic data)."))
     else:
         board = create_demo_board(path)
-        out.print(f"Created a demo board of synthetic rows at {path}.", highlight=False)
+        out.print(shown(f"Created a demo board of synthetic rows at {path}."))
     out.print(f"Its passphrase is [bold]{DEMO_PASSPHRASE}[/] (demo only; never put real clients in it).")
     if no_open:
         board.close()
@@ -283,7 +292,7 @@ def rows_list(
         records = [row_record(row, week.get(row.id, {}), board.template, today) for row in board.rows(include_off)]
         template = board.template
     if as_json:
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        print_json(records)
         return
     table = Table(title=f"{len(records)} rows", header_style="bold")
     wide = out.width >= 140  # free text only where it can be read; `--json` always has everything
@@ -292,14 +301,17 @@ def rows_list(
     for key in columns:
         free_text = key in ("situation", "actions")
         table.add_column(
-            template.label(key), overflow="ellipsis", no_wrap=not free_text, max_width=None if free_text else 14
+            shown(template.label(key), one_line=True),
+            overflow="ellipsis",
+            no_wrap=not free_text,
+            max_width=None if free_text else 14,
         )
     for weekday in template.weekdays:
-        table.add_column(weekday, min_width=len(weekday), overflow="fold")
+        table.add_column(shown(weekday, one_line=True), min_width=len(weekday), overflow="fold")
     for record in records:
         cells = [record[key] if key not in ("triage", "category") else record[f"{key}_label"] for key in columns]
         cells += [(cell or {}).get("staff") or "" for cell in record["visits"].values()]
-        table.add_row(*[cell or "" for cell in cells])
+        table.add_row(*[shown(cell or "") for cell in cells])
     out.print(table)
 
 
@@ -365,7 +377,7 @@ def rows_add(
         }
         result = board.write_row(who, "add", values=values, visits=visits, source="cli")
         row = board.row(result.row_id)
-    out.print(f"Added {row.client_code} to the board (row {row.id}).", highlight=False)
+    out.print(shown(f"Added {row.client_code} to the board (row {row.id})."))
 
 
 @rows_app.command("set")
@@ -383,9 +395,9 @@ def rows_set(
         result = board.set_field(author(user), row_id, field, value, source="cli")
     if result.changes:
         for change in result.changes:
-            out.print(f"{row.client_code} {change.field}: {change.old or '—'} -> {change.new or '—'}", highlight=False)
+            out.print(shown(f"{row.client_code} {change.field}: {change.old or '—'} -> {change.new or '—'}"))
     else:
-        out.print(f"{row.client_code}: no change (the value was already that).", highlight=False)
+        out.print(shown(f"{row.client_code}: no change (the value was already that)."))
 
 
 @rows_app.command("off")
@@ -400,7 +412,7 @@ def rows_off(
     with unlocked(db, user) as board:
         row_id, row = open_row(board, code)
         board.take_off(author(user), row_id, reason, source="cli")
-    out.print(f"Took {row.client_code} off the board.", highlight=False)
+    out.print(shown(f"Took {row.client_code} off the board."))
 
 
 # -- staff ---------------------------------------------------------------------------------------------------------
@@ -426,7 +438,7 @@ def staff_add(
             organisation=organisation or None,
             source="cli",
         )
-    out.print(f"Saved {staff.initials}.", highlight=False)
+    out.print(shown(f"Saved {staff.initials}."))
 
 
 @staff_app.command("list")
@@ -440,18 +452,17 @@ def staff_list(
         members = board.staff()
         template = board.template
     if as_json:
-        records = [member.model_dump(exclude={"id"}) for member in members]
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        print_json([member.model_dump(exclude={"id"}) for member in members])
         return
     table = Table(header_style="bold")
     for heading in ("Initials", "Name", "Discipline", "Organisation"):
         table.add_column(heading)
     for member in members:
         table.add_row(
-            member.initials,
-            member.name,
-            template.disciplines.get(member.discipline, member.discipline),
-            template.organisations.get(member.organisation, member.organisation),
+            shown(member.initials),
+            shown(member.name),
+            shown(template.disciplines.get(member.discipline, member.discipline)),
+            shown(template.organisations.get(member.organisation, member.organisation)),
         )
     out.print(table)
 
@@ -522,7 +533,7 @@ def doctor(db: DbOption = None) -> None:
         if verdict.problem is not None:
             raise FactBoardError(f"The audit log does not verify: {verdict.problem}. Run `factboard audit verify`.")
         out.print(f"[green]ok[/]  audit log: {verdict.count} entries, chain intact", highlight=False)
-        out.print(f"{len(board.rows())} rows on the board, team {board.team}.", highlight=False)
+        out.print(shown(f"{len(board.rows())} rows on the board, team {board.team}."))
 
 
 # -- backups, restore and a new key (issue 7) -----------------------------------------------------------------------
@@ -548,17 +559,18 @@ def backup(
     if list_only:
         found = list_backups(path, directory)
         for item in found:
-            out.print(f"{item}  ({item.stat().st_size // 1024} KiB)", highlight=False)
+            out.print(shown(f"{item}  ({item.stat().st_size // 1024} KiB)"))
         if not found:
-            out.print(f"No backups of {path.name} in {directory}.", highlight=False)
+            out.print(shown(f"No backups of {path.name} in {directory}."))
         return
     if keep is not None and keep < 1:
         raise InvalidValue("keep", "--keep must be at least 1: the newest backup is always kept.")
     with unlocked(db) as board:
         made, checked = board.backup(directory, keep or settings.keep)
     out.print(
-        f"Backed up {checked.rows} rows of {checked.team} to {made} (encrypted, verified; its key slot beside it).",
-        highlight=False,
+        shown(
+            f"Backed up {checked.rows} rows of {checked.team} to {made} (encrypted, verified; its key slot beside it)."
+        )
     )
 
 
@@ -580,9 +592,10 @@ def restore(
     with Board.unlock(path, passphrase, user=os.environ.get(USER_ENV), via="restore") as board:
         board.audit_event("restore", subject=backup_file.name, detail=f"the board before is kept as {aside.name}")
     out.print(
-        f"Restored {checked.rows} rows of {checked.team} from {backup_file.name}. "
-        f"The board as it was is kept at {aside}.",
-        highlight=False,
+        shown(
+            f"Restored {checked.rows} rows of {checked.team} from {backup_file.name}. "
+            f"The board as it was is kept at {aside}."
+        )
     )
 
 
@@ -606,7 +619,7 @@ def rekey_command(
     with Board.open_with_key(path, key) as board:
         board.actor = audit_who(os.environ.get(USER_ENV))
         board.audit_event("rekey", detail="the database has a new key; the old recovery key no longer opens it")
-    out.print(f"{path.name} has a new key. The old recovery key no longer opens it; this one does:", highlight=False)
+    out.print(shown(f"{path.name} has a new key. The old recovery key no longer opens it; this one does:"))
     show_recovery_key(path, slot.board_id, key, recovery_key_out)
 
 
@@ -633,7 +646,7 @@ def meetings_list(
     with unlocked(db) as board:
         records = [load_meeting(board, meeting_id) for meeting_id in meeting_ids(board)]
     if as_json:
-        sys.stdout.write(json.dumps([record.summary() for record in records], ensure_ascii=False, indent=2) + "\n")
+        print_json([record.summary() for record in records])
         return
     table = Table(title=f"{len(records)} meetings", header_style="bold")
     for heading in ("Id", "Started", "Minutes", "Chair", "Agenda", "Present", "Discussed", "Not reached", "Changes"):
@@ -641,15 +654,20 @@ def meetings_list(
     for record in records:
         summary = record.summary()
         table.add_row(
-            str(record.id),
-            record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-            f"{summary['duration_minutes']:g}",
-            record.chair,
-            record.agenda,
-            str(len(record.attendees)),
-            str(len(summary["discussed"])),
-            str(len(summary["not_reached"])),
-            str(summary["changes"]),
+            *(
+                shown(cell)
+                for cell in (
+                    record.id,
+                    record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    f"{summary['duration_minutes']:g}",
+                    record.chair,
+                    record.agenda,
+                    len(record.attendees),
+                    len(summary["discussed"]),
+                    len(summary["not_reached"]),
+                    summary["changes"],
+                )
+            )
         )
     out.print(table)
 
@@ -671,7 +689,7 @@ def meetings_show(
         text = minutes_markdown(record) if output_format == "md" else minutes_html(record)
         what = f"minutes ({output_format}), cli"
         board.audit_event("export", subject=f"meeting {record.id}", detail=what, content=text)
-    sys.stdout.write(text)
+    sys.stdout.write(inert(text))
     err.print(
         f"Meeting {record.id}'s minutes were written as plain text ({output_format}): they name clients and changes.",
         highlight=False,

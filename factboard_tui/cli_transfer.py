@@ -19,6 +19,7 @@ from rich.table import Table
 from factboard_tui.cli import DbOption, UserOption, app, author, err, out, unlocked, user_errors
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.templates import WEEKDAY_KEYS
+from factboard_tui.shown import shown
 
 export_app = typer.Typer(
     help="Export the week's actions or the whole board (CSV, XLSX, Markdown, HTML, ICS). Exports are NOT encrypted.",
@@ -59,8 +60,8 @@ def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) ->
 def _written(path: Path, what: str) -> None:
     from factboard_tui.core.export import NOT_ENCRYPTED
 
-    out.print(f"Wrote {what} to {path}", highlight=False, soft_wrap=True)
-    out.print(f"[bold yellow]{NOT_ENCRYPTED}[/]", highlight=False, soft_wrap=True)
+    out.print(shown(f"Wrote {what} to {path}"), soft_wrap=True)
+    out.print(shown((NOT_ENCRYPTED, "bold yellow")), soft_wrap=True)
 
 
 @export_app.command("week")
@@ -143,24 +144,24 @@ def _preview(plan: Any, template: Any) -> Table:
     problems: dict[int, int] = {}
     for problem in plan.problems:
         problems[problem.row] = problems.get(problem.row, 0) + 1
-    table = Table(title=f"{plan.file_name}: {plan.row_count} rows", header_style="bold")
+    table = Table(title=shown(f"{plan.file_name}: {plan.row_count} rows", one_line=True), header_style="bold")
     short = ["date_on", "client_code", "triage", "primary_contact"]
     wide = ["category", "actions"] if out.width >= 140 else []
     table.add_column("row", justify="right", no_wrap=True)
     for key in short:
-        table.add_column(template.label(key), no_wrap=True, min_width=len(template.label(key)))
+        table.add_column(shown(template.label(key), one_line=True), no_wrap=True, min_width=len(template.label(key)))
     table.add_column("visits", overflow="fold")
     for key in wide:
-        table.add_column(template.label(key), overflow="ellipsis", no_wrap=True, max_width=40)
+        table.add_column(shown(template.label(key), one_line=True), overflow="ellipsis", no_wrap=True, max_width=40)
     table.add_column("check", no_wrap=True)
     lines = {row.line: row for row in plan.rows}
     for line in sorted(set(lines) | set(problems)):
         row = lines.get(line)
         preview = row.preview if row else {}
         visits = " ".join(f"{template.label(k)} {preview[k]}" for k in WEEKDAY_KEYS if k in preview)
-        status = f"[red]{problems[line]} problem(s)[/]" if line in problems else "[green]ok[/]"
+        status = shown((f"{problems[line]} problem(s)", "red") if line in problems else ("ok", "green"))
         cells = [preview.get(key, "") for key in short] + [visits] + [preview.get(key, "") for key in wide]
-        table.add_row(str(line), *cells, status)
+        table.add_row(str(line), *(shown(cell, one_line=True) for cell in cells), status)
     return table
 
 
@@ -201,16 +202,17 @@ def import_board(
         if dry_run:
             out.print(_preview(plan, board.template))
         for line in iter_problems(plan):
-            out.print(f"[red]problem[/] {line}", highlight=False, soft_wrap=True)
+            out.print(shown(("problem", "red"), " ", line, one_line=True), soft_wrap=True)
         for what, columns in (("unknown, not imported", plan.unknown), ("computed, not imported", plan.ignored)):
             if columns:
-                out.print(f"Columns {what}: {', '.join(columns)}", highlight=False, soft_wrap=True)
+                out.print(shown(f"Columns {what}: {', '.join(columns)}", one_line=True), soft_wrap=True)
         if dry_run:
             out.print(
-                f"Dry run ({plan.template_id} values, visits in the week of {plan.monday.isoformat()}): "
-                f"{len(plan.good_rows)} rows would be imported, {len(plan.bad_lines)} have problems. "
-                "Nothing was written.",
-                highlight=False,
+                shown(
+                    f"Dry run ({plan.template_id} values, visits in the week of {plan.monday.isoformat()}): "
+                    f"{len(plan.good_rows)} rows would be imported, {len(plan.bad_lines)} have problems. "
+                    "Nothing was written."
+                ),
                 soft_wrap=True,
             )
             if plan.bad_lines:
@@ -222,8 +224,9 @@ def import_board(
             result = run_import(board, plan, who, skip_bad)
     skipped = f"; skipped rows {', '.join(map(str, result.skipped))} (problems above)" if result.skipped else ""
     out.print(
-        f"Imported {len(result.row_ids)} rows from {plan.file_name}{skipped}. Each row's history says it was "
-        f"imported from {plan.file_name}.",
-        highlight=False,
+        shown(
+            f"Imported {len(result.row_ids)} rows from {plan.file_name}{skipped}. Each row's history says it was "
+            f"imported from {plan.file_name}."
+        ),
         soft_wrap=True,
     )

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from factboard_tui.cli import DbOption, UserOption, author, err, out, unlocked, user_errors
 from factboard_tui.core.errors import FactBoardError, SyncRefused
+from factboard_tui.shown import shown
 
 sync_app = typer.Typer(help="Keep boards at several sites in step with signed, encrypted files.", no_args_is_help=True)
 
@@ -72,15 +73,15 @@ def sync_identity(
 
     with unlocked(db) as board:
         lines = identity_lines(board)
-    out.print(f"Site [bold]{lines['name']}[/] ({lines['site_id']})", highlight=False)
-    out.print(f"Fingerprint: [bold]{lines['fingerprint']}[/]", highlight=False)
-    out.print(f"Signing key (Ed25519): {lines['signing_key']}", highlight=False, soft_wrap=True)
-    out.print(f"Encryption key (X25519): {lines['encryption_key']}", highlight=False, soft_wrap=True)
+    out.print(shown("Site ", (lines["name"], "bold"), f" ({lines['site_id']})"))
+    out.print(shown("Fingerprint: ", (lines["fingerprint"], "bold")))
+    out.print(shown(f"Signing key (Ed25519): {lines['signing_key']}"), soft_wrap=True)
+    out.print(shown(f"Encryption key (X25519): {lines['encryption_key']}"), soft_wrap=True)
     out.print("Site key (peers run `factboard sync trust NAME KEY` with it):", highlight=False)
-    out.print(lines["key"], highlight=False, soft_wrap=True)
+    out.print(shown(lines["key"]), soft_wrap=True)
     if show_minisign:
         out.print("minisign public key (check a bundle: minisign -Vm BUNDLE -P KEY):", highlight=False)
-        out.print(lines["minisign"], highlight=False, soft_wrap=True)
+        out.print(shown(lines["minisign"]), soft_wrap=True)
 
 
 @sync_app.command("trust")
@@ -95,11 +96,13 @@ def sync_trust(
 
     with unlocked(db) as board:
         peer = trust_peer(board, name, key)
-    out.print(f"Trusted [bold]{peer.name}[/].", highlight=False)
+    out.print(shown("Trusted ", (peer.name, "bold"), "."))
     out.print(
-        f"Check its fingerprint with them on the phone: [bold]{peer.site.fingerprint()}[/] "
-        "(if it differs, run `factboard sync revoke` now).",
-        highlight=False,
+        shown(
+            "Check its fingerprint with them on the phone: ",
+            (peer.site.fingerprint(), "bold"),
+            " (if it differs, run `factboard sync revoke` now).",
+        )
     )
 
 
@@ -119,10 +122,10 @@ def sync_peers(db: DbOption = None) -> None:
         table.add_column(heading)
     for peer in found:
         table.add_row(
-            peer.name,
-            peer.site.fingerprint(),
-            peer.trusted_at[:16].replace("T", " "),
-            f"revoked {peer.revoked_at[:16].replace('T', ' ')}" if peer.revoked_at else "trusted",
+            shown(peer.name, one_line=True),
+            shown(peer.site.fingerprint()),
+            shown(peer.trusted_at[:16].replace("T", " ")),
+            shown(f"revoked {peer.revoked_at[:16].replace('T', ' ')}" if peer.revoked_at else "trusted"),
         )
     out.print(table)
 
@@ -135,7 +138,7 @@ def sync_revoke(name: Annotated[str, typer.Argument(help="The peer's name here."
 
     with unlocked(db) as board:
         peer = revoke_peer(board, name)
-    out.print(f"Revoked [bold]{peer.name}[/]: its bundles are refused from now on.", highlight=False)
+    out.print(shown("Revoked ", (peer.name, "bold"), ": its bundles are refused from now on."))
 
 
 @sync_app.command("export")
@@ -162,9 +165,12 @@ def sync_export(
     _write_new(target, bundle.data)
     _write_new(signature_path, bundle.signature.encode("utf-8"))
     out.print(
-        f"Wrote {target} for [bold]{bundle.peer}[/]: {bundle.changes} changes, encrypted to {bundle.peer} and this "
-        f"site, signed; minisign signature in {signature_path.name}.",
-        highlight=False,
+        shown(
+            f"Wrote {target} for ",
+            (bundle.peer, "bold"),
+            f": {bundle.changes} changes, encrypted to {bundle.peer} and this site, signed; minisign signature in "
+            f"{signature_path.name}.",
+        )
     )
 
 
@@ -198,20 +204,24 @@ def sync_import(
         result = import_bundle(board, data, progress=report)
     applied = result.applied
     out.print(
-        f"Imported {file.name} from [bold]{result.signer}[/]: {applied.applied} changes applied, "
-        f"{applied.superseded} older than what stands, {applied.skipped} already here; {applied.rows} rows touched.",
-        highlight=False,
+        shown(
+            f"Imported {file.name} from ",
+            (result.signer, "bold"),
+            f": {applied.applied} changes applied, {applied.superseded} older than what stands, {applied.skipped} "
+            f"already here; {applied.rows} rows touched.",
+        )
     )
     for code in applied.duplicates_closed:
-        out.print(f"{code} was on the board twice (added at two sites): the later row was taken off.", highlight=False)
+        out.print(shown(f"{code} was on the board twice (added at two sites): the later row was taken off."))
     if applied.conflicts:
         out.print(
-            f"[yellow]{len(applied.conflicts)} conflicting edits[/] kept for a person to settle: "
-            "`factboard sync conflicts`.",
-            highlight=False,
+            shown(
+                (f"{len(applied.conflicts)} conflicting edits", "yellow"),
+                " kept for a person to settle: `factboard sync conflicts`.",
+            )
         )
     for warning in result.warnings:
-        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        err.print(shown(("warning:", "bold yellow"), " ", warning, one_line=True), soft_wrap=True)
 
 
 @sync_app.command("conflicts")
@@ -237,12 +247,12 @@ def sync_conflicts(
             for number, candidate in enumerate(conflict.candidates, start=1)
         )
         table.add_row(
-            str(conflict.id),
-            conflict.client_code,
-            conflict.label,
-            choices,
-            conflict.provisional or "—",
-            f"{conflict.settled_by} {conflict.settled_at[:16]}" if conflict.settled_at else "",
+            shown(conflict.id),
+            shown(conflict.client_code),
+            shown(conflict.label),
+            shown(choices),
+            shown(conflict.provisional or "—"),
+            shown(f"{conflict.settled_by} {conflict.settled_at[:16]}" if conflict.settled_at else ""),
         )
     out.print(table)
     out.print("Settle one with `factboard sync settle ID --take N` (or --value TEXT).")
@@ -273,4 +283,4 @@ def sync_settle(
                 raise FactBoardError(f"Choose --take between 1 and {len(candidates)}.")
             value = candidates[take - 1]["value"]
         settled = settle_conflict(board, conflict_id, who, value)
-    out.print(f"Settled conflict {settled.id} ({settled.client_code} {settled.label}).", highlight=False)
+    out.print(shown(f"Settled conflict {settled.id} ({settled.client_code} {settled.label})."))

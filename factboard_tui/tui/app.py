@@ -24,6 +24,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.notifications import SeverityLevel
 
+from factboard_tui.core.characters import inert
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store import Board
@@ -220,12 +221,16 @@ class FactBoardApp(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
-        """Show a notification, except behind the lock (notifications can name clients and values)."""
+        """Show a notification, except behind the lock (notifications can name clients and values).
+
+        Never as markup, whatever the caller asks (`Widget.notify` asks for it by default): a notification is
+        usually an error message, which may quote a value or a file name.
+        """
         if self.locked:
             return
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        super().notify(inert(message), title=inert(title), severity=severity, timeout=timeout, markup=False)
 
     def _unlocked_again(self, _result: object) -> None:
         self.last_input = self.clock()

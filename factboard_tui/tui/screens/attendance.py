@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,6 +22,7 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.meetings import MIN_DISCIPLINES, attendance_warning, disciplines_present
 from factboard_tui.core.model import Staff
 from factboard_tui.core.store import Board
+from factboard_tui.shown import shown
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,9 @@ class AttendanceScreen(ModalScreen[CheckIn]):
         width = max((len(member.name) for member in self.staff), default=10)
         for member in self.staff:
             discipline = template.disciplines.get(member.discipline, member.discipline) or "no discipline"
-            prompt = Text.assemble((f"{member.initials:<6}", "bold"), f" {member.name:<{width}}  ", (discipline, "dim"))
+            prompt = shown(
+                (f"{member.initials:<6}", "bold"), f" {member.name:<{width}}  ", (discipline, "dim"), one_line=True
+            )
             selections.add_option((prompt, member.initials, member.initials in self.present))
         if self.staff:
             selections.highlighted = 0
@@ -97,7 +99,7 @@ class AttendanceScreen(ModalScreen[CheckIn]):
         warning = attendance_warning(self.staff, present, self.board.template)
         count = self.query_one("#attendance-count", Static)
         if warning:
-            count.update(Text(f"⚠ {warning}", style="bold"))
+            count.update(shown(f"⚠ {warning}", style="bold"))
             count.add_class("-warning")
         else:
             count.update(f"{len(present)} present, {len(found)} disciplines (at least {MIN_DISCIPLINES}): good.")

@@ -33,6 +33,7 @@ from factboard_tui.core.filters import RowFilter
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.store import Board, week_start
 from factboard_tui.core.templates import WEEKDAY_KEYS
+from factboard_tui.shown import shown
 from factboard_tui.tui.board_view import WeekContext, grid_columns, grid_row
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.messages import RowsChanged, RowsLoaded, read_board
@@ -329,15 +330,15 @@ class BoardScreen(Screen[None]):
     def _show_rows(self) -> None:
         grid = self.query_one(BoardGrid)
         if self.row_filter.text:
-            shown = [row for row in self.rows if self.row_filter.matches(row, self.visits.get(row.id or 0, {}))]
+            visible = [row for row in self.rows if self.row_filter.matches(row, self.visits.get(row.id or 0, {}))]
         else:
-            shown = self.rows
+            visible = self.rows
         columns = grid.columns
-        grid.set_rows([self._grid_row(row, columns) for row in shown])
+        grid.set_rows([self._grid_row(row, columns) for row in visible])
         if self.pending_cursor is not None:  # a row just added: put the cursor on it
             grid.move_cursor(row_key=self.pending_cursor)
             self.pending_cursor = None
-        self._update_status(len(shown))
+        self._update_status(len(visible))
         self._show_detail_soon()
         self.refresh_bindings()
 
@@ -378,18 +379,25 @@ class BoardScreen(Screen[None]):
         except FactBoardError as error:
             self.app.call_from_thread(self.notify, f"The access log could not be written: {error}", severity="error")
 
-    def _update_status(self, shown: int) -> None:
+    def _update_status(self, visible: int) -> None:
         template = self.board.template
         counts = self.triage_counts or Counter(row.triage for row in self.rows)
         total = sum(counts.values())
         per_triage = "  ".join(f"{level.label} {counts.get(level.key, 0)}" for level in template.triage)
         year, week, _ = self.monday.isocalendar()
-        this_week = "" if self.monday == week_start(self.today) else " [reverse] not this week [/]"
-        filtered = f"  ·  filter [b]{self.row_filter.text}[/b]: {shown} shown" if self.row_filter.text else ""
+        filtered = self.row_filter.text
         self.query_one("#status", Static).update(
-            f"[b]{self.board.team}[/b]  ·  {self.today.isoformat()}  ·  week {year}-W{week:02d} "
-            f"({self.monday:%d %b}–{self.monday + timedelta(days=6):%d %b}){this_week}  ·  "
-            f"{total} rows: {per_triage}{filtered}  ·  signed in: [b]{self.user}[/b]"
+            shown(
+                (self.board.team, "bold"),
+                f"  ·  {self.today.isoformat()}  ·  week {year}-W{week:02d} "
+                f"({self.monday:%d %b}–{self.monday + timedelta(days=6):%d %b})",
+                *(() if self.monday == week_start(self.today) else (" ", (" not this week ", "reverse"))),
+                f"  ·  {total} rows: {per_triage}",
+                *(("  ·  filter ", (filtered, "bold"), f": {visible} shown") if filtered else ()),
+                "  ·  signed in: ",
+                (str(self.user), "bold"),
+                one_line=True,
+            )
         )
 
     # -- editing a cell ------------------------------------------------------------------------------------------
@@ -596,10 +604,10 @@ class BoardScreen(Screen[None]):
         row = self.rows_by_key.get(str(self.editing["row_id"]))
         if row is None:
             return
-        current, shown = self._cell_value(row, self.editing["key"])
+        current, now_text = self._cell_value(row, self.editing["key"])
         editor = self.query_one(CellEditor)
         if current != self.editing["original"] and editor.is_open:
-            editor.show_error(f"Changed by someone else meanwhile, now '{shown or '—'}': saving asks whose stays.")
+            editor.show_error(f"Changed by someone else meanwhile, now '{now_text or '—'}': saving asks whose stays.")
 
     # -- rows ------------------------------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync.hlc import as_datetime
 from factboard_tui.core.sync.service import ConflictView, conflicts, peers, settle_conflict
+from factboard_tui.shown import cut, shown
 
 VALUE_WIDTH = 60
 """How much of the standing value the table shows before cutting it."""
@@ -43,9 +44,7 @@ def open_conflicts(screen: Screen[Any], board: Board, user: str) -> None:
 
 
 def _one_line(text: str | None, width: int) -> Text:
-    line = Text(" ".join((text or "—").split()), no_wrap=True, overflow="ellipsis")
-    line.truncate(width, overflow="ellipsis")
-    return line
+    return cut(text or "—", width)
 
 
 class ConflictsScreen(ModalScreen[None]):
@@ -148,7 +147,7 @@ class ConflictsScreen(ModalScreen[None]):
             if count
             else "Sync conflicts · none to settle"
         )
-        self.query_one("#conflicts-title", Static).update(title)
+        self.query_one("#conflicts-title", Static).update(shown(title))
         table = self.query_one("#conflicts-table", DataTable)
         with self.app.batch_update():
             table.clear(columns=True)
@@ -158,7 +157,7 @@ class ConflictsScreen(ModalScreen[None]):
             table.add_column("Standing now (provisional)", width=VALUE_WIDTH, key="standing")
             for index, conflict in enumerate(self.conflicts):
                 table.add_row(
-                    conflict.client_code,
+                    shown(conflict.client_code, one_line=True),
                     _one_line(conflict.label, 24),
                     str(len(conflict.candidates)),
                     _one_line(conflict.provisional, VALUE_WIDTH),
@@ -193,9 +192,10 @@ class ConflictsScreen(ModalScreen[None]):
             detail.update(Text("Nothing to settle: both sites agree on every field.", style="dim"))
             return
         conflict = self.conflicts[index]
-        heading = Text.assemble(
+        heading = shown(
             (f"{conflict.client_code} · {conflict.label}", "bold"),
             "  ·  edited at two sites before either had seen the other",
+            one_line=True,
         )
         values = Table.grid(padding=(0, 2), expand=True)
         values.add_column(no_wrap=True, width=3, style="bold")
@@ -207,7 +207,7 @@ class ConflictsScreen(ModalScreen[None]):
             when = as_datetime(candidate["stamp"].split(" ")[0]).astimezone().strftime("%Y-%m-%d %H:%M")
             values.add_row(
                 f"{number}.",
-                f"{candidate['author']} at {where}, {when}",
-                Text(candidate["value"] or "—", style="bold" if standing else ""),
+                shown(f"{candidate['author']} at {where}, {when}", one_line=True),
+                shown(candidate["value"] or "—", style="bold" if standing else ""),
             )
         detail.update(Group(heading, values))

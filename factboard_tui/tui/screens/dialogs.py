@@ -16,7 +16,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
+from factboard_tui.core.characters import inert
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.shown import shown
 
 
 class _Dialog(ModalScreen[object]):
@@ -53,10 +55,10 @@ class ConfirmDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(self.question, classes="dialog-title")
+            yield Static(shown(self.question), classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
-                yield Button(self.yes, variant="primary", id="yes")
+                yield Button(shown(self.yes, one_line=True), variant="primary", id="yes")
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -76,8 +78,8 @@ class ReasonDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(self.question, classes="dialog-title")
-            yield Label(self.label)
+            yield Static(shown(self.question), classes="dialog-title")
+            yield Label(shown(self.label))
             yield Input(id="reason", placeholder="e.g. stable, evaluated")
             yield Static("", classes="dialog-error", id="reason-error")
             with Horizontal(classes="dialog-buttons"):
@@ -112,8 +114,8 @@ class ConflictDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static("Changed while you were editing", classes="dialog-title")
-            yield Static(self.message)
-            yield Static(f"Yours: {self.mine or '—'}")
+            yield Static(shown(self.message))
+            yield Static(shown(f"Yours: {self.mine or '—'}"))
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Keep theirs", id="theirs")
                 yield Button("Use mine", variant="warning", id="mine")
@@ -142,8 +144,8 @@ class TextEditorDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield TextArea(self.text, id="text", soft_wrap=True, show_line_numbers=False)
+            yield Static(shown(self.title_text, one_line=True), classes="dialog-title")
+            yield TextArea(inert(self.text), id="text", soft_wrap=True, show_line_numbers=False)
             yield Static("ctrl+s saves · Esc cancels", classes="dialog-error", id="text-error")
 
     def on_mount(self) -> None:
@@ -156,6 +158,6 @@ class TextEditorDialog(_Dialog):
         try:
             self.validate(text)
         except FactBoardError as error:
-            self.query_one("#text-error", Static).update(str(error))
+            self.query_one("#text-error", Static).update(shown(str(error)))
             return
         self.dismiss(text)

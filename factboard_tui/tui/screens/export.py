@@ -37,6 +37,7 @@ from factboard_tui.core.export import (
 )
 from factboard_tui.core.export_formats import render
 from factboard_tui.core.store import Board
+from factboard_tui.shown import shown
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("The week's actions (visits, actions, evaluations)", "week"),
@@ -192,7 +193,7 @@ class ExportScreen(ModalScreen[None]):
         try:
             monday = parse_week(self.query_one("#export-week", Input).value, self.board.today())
         except FactBoardError as error:
-            self._show(Text(str(error), style="bold red"))
+            self._show(shown(str(error), style="bold red"))
             return
         text = self.query_one("#export-path", Input).value.strip()
         if not text:
@@ -227,19 +228,12 @@ class ExportScreen(ModalScreen[None]):
 
     def on_export_screen_written(self, message: Written) -> None:
         self._show(
-            Text.assemble(
-                ("Wrote ", ""),
-                (message.what, "bold"),
-                " to ",
-                (str(message.path), "bold"),
-                "\n",
-                (NOT_ENCRYPTED, "bold"),
-            )
+            shown("Wrote ", (message.what, "bold"), " to ", (message.path, "bold"), "\n", (NOT_ENCRYPTED, "bold"))
         )
         self.notify(f"Exported to {message.path}. {NOT_ENCRYPTED}", title="Export written", timeout=10)
 
     def on_export_screen_failed(self, message: Failed) -> None:
-        self._show(Text(message.reason, style="bold red"))
+        self._show(shown(message.reason, style="bold red"))
 
     def _show(self, text: Text) -> None:
         self.query_one("#export-result", Static).update(text)

@@ -25,6 +25,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from factboard_tui import locations
+from factboard_tui.shown import shown
 
 GROUP_ORDER = ("board", "grid", "row", "view", "meeting", "app")
 """Groups shown first, in this order; any other prefixes follow alphabetically."""
@@ -163,7 +164,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-scroll"):
                 yield Static(id="help-bindings")
             yield Static(
-                Text(f'Remap keys in {self.config_path} under [keys], e.g. board.edit = "f2"'),
+                shown(f'Remap keys in {self.config_path} under [keys], e.g. board.edit = "f2"', one_line=True),
                 id="help-footer",
             )
 

@@ -26,6 +26,7 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.history import ChangeLine, describe_change
 from factboard_tui.core.model import BoardRow
 from factboard_tui.core.store import Board
+from factboard_tui.shown import cut, shown
 
 WHEN_WIDTH = 16
 """`2026-11-23 08:15` is sixteen cells."""
@@ -42,13 +43,6 @@ VALUE_MIN_WIDTH = 10
 def local_time(moment: datetime) -> str:
     """A stored (UTC) moment as the team's local time, to the minute."""
     return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def cut(text: str, width: int) -> Text:
-    """`text` on one line, cut with "…" when it is wider than `width` cells."""
-    line = Text(" ".join(text.split()), no_wrap=True, overflow="ellipsis")
-    line.truncate(max(width, 1), overflow="ellipsis")
-    return line
 
 
 def history_title(row: BoardRow, changes: int) -> str:
@@ -127,11 +121,11 @@ class HistoryScreen(ModalScreen[None]):
 
     def on_history_screen_loaded(self, message: Loaded) -> None:
         self.lines = message.lines
-        self.query_one("#history-title", Static).update(history_title(message.row, len(message.lines)))
+        self.query_one("#history-title", Static).update(shown(history_title(message.row, len(message.lines))))
         self._fill()
 
     def on_history_screen_failed(self, message: Failed) -> None:
-        self.query_one("#history-title", Static).update(Text(message.reason, style="bold red"))
+        self.query_one("#history-title", Static).update(shown(message.reason, style="bold red"))
 
     # -- showing -----------------------------------------------------------------------------------------------------
 
@@ -155,8 +149,8 @@ class HistoryScreen(ModalScreen[None]):
             table.add_column("Source", width=SOURCE_WIDTH, key="source")
             for index, line in enumerate(self.lines):
                 table.add_row(
-                    local_time(line.at),
-                    line.author,
+                    shown(local_time(line.at)),
+                    shown(line.author, one_line=True),
                     cut(line.what, field_width),
                     cut(line.old, value_width),
                     cut(line.new, value_width),
@@ -177,10 +171,12 @@ class HistoryScreen(ModalScreen[None]):
             detail.update(Text("No changes recorded for this row.", style="dim"))
             return
         line = self.lines[index]
-        heading = Text.assemble((line.what, "bold"), f"  ·  {local_time(line.at)}  ·  {line.author}  ·  {line.origin}")
+        heading = shown(
+            (line.what, "bold"), f"  ·  {local_time(line.at)}  ·  {line.author}  ·  {line.origin}", one_line=True
+        )
         values = Table.grid(padding=(0, 2), expand=True)
         values.add_column(style="bold", no_wrap=True, width=3)
         values.add_column(ratio=1)
-        values.add_row("Old", line.old)
-        values.add_row("New", line.new)
+        values.add_row("Old", shown(line.old))
+        values.add_row("New", shown(line.new))
         detail.update(Group(heading, values))

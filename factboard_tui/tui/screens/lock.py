@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Static
 from factboard_tui.core.errors import FactBoardError, WrongPassphrase
 from factboard_tui.core.keys import UnlockAttempts
 from factboard_tui.core.store import Board
+from factboard_tui.shown import shown
 
 
 class LockScreen(Screen[None]):
@@ -49,7 +50,7 @@ class LockScreen(Screen[None]):
         with Center(), Vertical(id="lock-box"):
             yield Static("FactBoard is locked", id="lock-title")
             who = f" (signed in: {self.user})" if self.user else ""
-            yield Static(f"Type the team's passphrase to go on{who}.", id="lock-hint")
+            yield Static(shown(f"Type the team's passphrase to go on{who}."), id="lock-hint")
             yield Label("Passphrase")
             yield Input(password=True, id="lock-passphrase", placeholder="the team's passphrase")
             yield Static("", id="lock-error")
@@ -89,7 +90,7 @@ class LockScreen(Screen[None]):
         if message.error is None:
             self.dismiss(None)
             return
-        self.query_one("#lock-error", Static).update(message.error)
+        self.query_one("#lock-error", Static).update(shown(message.error))
         field = self.query_one("#lock-passphrase", Input)
         field.value = ""
         field.focus()

@@ -36,7 +36,8 @@ class MeetingSummaryScreen(Screen[None]):
             id="summary-status",
         )
         with VerticalScroll(id="summary-scroll"):
-            yield Markdown(minutes_markdown(self.record), id="summary-minutes")
+            # The minutes quote cell values: a value written like a Markdown link must not open a browser.
+            yield Markdown(minutes_markdown(self.record), id="summary-minutes", open_links=False)
         yield KeyBar()
 
     def on_mount(self) -> None:

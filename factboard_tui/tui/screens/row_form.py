@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, Static
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.core.fields import ROW_FIELDS, parse_client_code
 from factboard_tui.core.store import Board
+from factboard_tui.shown import shown
 
 FORM_FIELDS: tuple[str, ...] = (
     "client_code",
@@ -71,7 +72,7 @@ class AddRowForm(ModalScreen[int | None]):
                     if key in choices and key not in ("primary_contact", "doctor")
                     else ""
                 )
-                yield Label(template.label(key) + hint)
+                yield Label(shown(template.label(key) + hint, one_line=True))
                 suggester = SuggestFromList(choices[key], case_sensitive=False) if key in choices else None
                 value = self.board.today().isoformat() if key == "date_on" else ""
                 yield Input(value, id=f"field-{key}", suggester=suggester)
@@ -97,7 +98,7 @@ class AddRowForm(ModalScreen[int | None]):
             else:
                 if code in self.open_codes:
                     message = f"{code} is already on the board: edit that row instead."
-        self.query_one("#error-client_code", Static).update(message)
+        self.query_one("#error-client_code", Static).update(shown(message))
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
@@ -132,7 +133,7 @@ class AddRowForm(ModalScreen[int | None]):
         """Show the problem under its field (or under the form), and focus that field."""
         key = getattr(error, "field", "")
         if key in FORM_FIELDS:
-            self.query_one(f"#error-{key}", Static).update(str(error))
+            self.query_one(f"#error-{key}", Static).update(shown(str(error)))
             self.query_one(f"#field-{key}", Input).focus()
         else:
-            self.query_one("#error-form", Static).update(str(error))
+            self.query_one("#error-form", Static).update(shown(str(error)))

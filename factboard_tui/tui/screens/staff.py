@@ -25,6 +25,7 @@ from factboard_tui.core.fields import parse_initials
 from factboard_tui.core.model import Staff
 from factboard_tui.core.store import Board
 from factboard_tui.core.templates import fold
+from factboard_tui.shown import shown
 
 FORM_FIELDS: tuple[str, ...] = ("initials", "name", "discipline", "organisation", "active")
 """The team-list fields the form edits; an `InvalidValue` naming one of them is shown under it."""
@@ -90,7 +91,7 @@ class StaffForm(ModalScreen[bool]):
         member = self.member
         with Vertical(id="staff-form"):
             title = f"Edit {member.initials}" if member else "Add a team member"
-            yield Static(title, id="staff-form-title")
+            yield Static(shown(title), id="staff-form-title")
             yield Label("Initials", classes="form-label")
             yield Input(
                 value=member.initials if member else "",
@@ -208,7 +209,7 @@ class StaffForm(ModalScreen[bool]):
         """One line under the field at fault, or at the bottom of the form; the field gets the focus."""
         target = field if field in FORM_FIELDS and self.query(f"#staff-{field}-error") else "form"
         error = self.query_one(f"#staff-{target}-error", Static)
-        error.update(reason)
+        error.update(shown(reason))
         error.add_class("-shown")
         if target != "form":
             widget = self.query_one(f"#staff-{target}")
@@ -227,9 +228,9 @@ def _choice_select(options: dict[str, str], current: str, widget_id: str) -> Sel
     Blank is allowed only while nothing is chosen: the write path cannot clear a discipline or organisation.
     """
     chosen = current in options
-    choices: list[tuple[str, str]] = sorted(((label, key) for key, label in options.items()), key=lambda c: fold(c[0]))
+    ordered = sorted(options.items(), key=lambda item: fold(item[1]))
     return Select(
-        choices,
+        [(shown(label, one_line=True), key) for key, label in ordered],
         prompt="(not set)",
         allow_blank=not chosen,
         value=current if chosen else Select.NULL,
@@ -306,11 +307,13 @@ class StaffScreen(Screen[None]):
             style = "" if member.active else "dim"
             rows.append(
                 [
-                    Text(member.initials, style=f"bold {style}"),
-                    Text(member.name, style=style),
-                    Text(template.disciplines.get(member.discipline, member.discipline), style=style),
-                    Text(template.organisations.get(member.organisation, member.organisation), style=style),
-                    Text(template.yes if member.active else template.no, style=style),
+                    shown(member.initials, style=f"bold {style}", one_line=True),
+                    shown(member.name, style=style, one_line=True),
+                    shown(template.disciplines.get(member.discipline, member.discipline), style=style, one_line=True),
+                    shown(
+                        template.organisations.get(member.organisation, member.organisation), style=style, one_line=True
+                    ),
+                    shown(template.yes if member.active else template.no, style=style, one_line=True),
                 ]
             )
         with self.app.batch_update():

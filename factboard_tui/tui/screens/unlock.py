@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Label, Static
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.fields import parse_initials
 from factboard_tui.core.store import Board, prepare_reads
+from factboard_tui.shown import shown
 from factboard_tui.tui.messages import Unlocked, UnlockFailed, first_read
 
 
@@ -36,7 +37,7 @@ class UnlockScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="unlock-box"):
             yield Static("FactBoard", id="unlock-title")
-            yield Static(f"Board: {self.path.name}", id="unlock-board")
+            yield Static(shown(f"Board: {self.path.name}"), id="unlock-board")
             yield Label("Passphrase")
             yield Input(password=True, id="passphrase", placeholder="the team's passphrase")
             if self.user is None:
@@ -110,4 +111,4 @@ class UnlockScreen(Screen[None]):
         self.app.post_message(Unlocked(message.board, message.user, message.first_read))
 
     def show_error(self, text: str) -> None:
-        self.query_one("#unlock-error", Static).update(text)
+        self.query_one("#unlock-error", Static).update(shown(text))

@@ -19,9 +19,11 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 
 from factboard_tui.core import fields as F
+from factboard_tui.core.characters import inert_line
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.model import VisitCell
 from factboard_tui.core.templates import BoardTemplate
+from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.cell_editor import complete_initials
 
 
@@ -37,10 +39,10 @@ class InitialsSuggester(Suggester):
 
 
 def visit_text(visit: VisitCell | None) -> str:
-    """A visit as it is typed: `DEN+MJR: note`."""
+    """A visit as it is typed: `DEN+MJR: note` (a note stored before today's character rules shows inert)."""
     if visit is None:
         return ""
-    return visit.staff + (f": {visit.note}" if visit.note else "")
+    return inert_line(visit.staff + (f": {visit.note}" if visit.note else ""))
 
 
 class VisitsDialog(ModalScreen[dict[date, str] | None]):
@@ -69,10 +71,10 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="visits-box"):
-            yield Static(self.title_text, id="visits-title")
+            yield Static(shown(self.title_text, one_line=True), id="visits-title")
             with Grid(id="visits-grid"):
                 for day in self.days:
-                    yield Label(f"{self.template.weekday_names[day.weekday()]} {day.isoformat()}")
+                    yield Label(shown(f"{self.template.weekday_names[day.weekday()]} {day.isoformat()}"))
                     yield Input(
                         self.before[day],
                         suggester=InitialsSuggester(self.initials),
@@ -102,7 +104,7 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
                     F.parse_visit_staff(staff, label)
                     F.clean_visit_note(note)
             except FactBoardError as error:
-                self.query_one("#visits-error", Static).update(str(error))
+                self.query_one("#visits-error", Static).update(shown(str(error)))
                 return
             if text != self.before[day]:
                 changed[day] = text

@@ -31,14 +31,14 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from factboard_tui.core.characters import inert_line
+
 __all__ = ["BoardGrid", "GridCell", "GridColumn", "GridRow"]
 
 PADDING = " "
 """Blank cell before a cell's text, part of the cell (so the cursor highlight covers it)."""
 SEPARATOR = "│"
 """Thin line between two columns, drawn in the `board-grid--separator` style."""
-_BLANKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
-"""Line breaks and tabs become spaces: every row is exactly one terminal line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +111,14 @@ _LINE_COMPONENTS = ("board-grid--header", "board-grid--cursor-row", "board-grid-
 
 
 def fit_text(text: str, width: int) -> str:
-    """Return `text` on one line, exactly `width` cells wide, cut with "…" if it is too long."""
+    """Return `text` on one line, exactly `width` cells wide, cut with "…" if it is too long.
+
+    Line breaks and tabs become spaces (every row is exactly one terminal line), and a character a terminal would
+    act on becomes a visible stand-in (`core.characters.inert_line`): segments go to the terminal as they are.
+    """
     if width <= 0:
         return ""
-    text = text.translate(_BLANKS)
+    text = inert_line(text)
     if cell_len(text) > width:  # cut by cells, and keep "…" next to the text when a wide character is split
         text = set_cell_size(text, width - 1).rstrip() + "…"
     return set_cell_size(text, width)
@@ -518,7 +522,7 @@ class BoardGrid(ScrollView, can_focus=True):
         index = scroll_y + y - 1
         if index >= len(self._rows):
             if y == 1 and not self._rows:
-                text = self.empty_text.translate(_BLANKS).strip()
+                text = inert_line(self.empty_text).strip()
                 text = " " * max(0, (width - cell_len(text)) // 2) + text
                 style = self.get_component_rich_style("board-grid--empty")
                 return Strip([Segment(set_cell_size(text, width), style)], width)

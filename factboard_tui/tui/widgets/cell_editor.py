@@ -26,6 +26,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from factboard_tui.core.characters import inert_line
+from factboard_tui.shown import shown
+
 Completion = Callable[[str], str | None]
 """Given what is typed, the whole value it completes to (None when nothing fits)."""
 
@@ -141,15 +144,16 @@ class LineInput(Widget):
     def render(self) -> Text:
         width = max(1, self.content_region.width)
         completion = self.completion
-        shown = self.value + (completion or " ")
+        drawn = self.value + (completion or " ")
         start = max(0, self.cursor - width + 1)  # scroll so the cursor stays in view
         text = Text(no_wrap=True, overflow="crop", end="")
-        text.append(self.value[start : self.cursor])
+        # Pasted text may hold anything until it is saved (and refused): drawn inert, one stand-in per character.
+        text.append(inert_line(self.value[start : self.cursor]))
         cursor_style = self.get_component_rich_style("line-input--cursor")
-        text.append(shown[self.cursor] if self.cursor < len(shown) else " ", cursor_style)
-        text.append(self.value[self.cursor + 1 :])
+        text.append(inert_line(drawn[self.cursor]) if self.cursor < len(drawn) else " ", cursor_style)
+        text.append(inert_line(self.value[self.cursor + 1 :]))
         if completion:
-            text.append(completion[1:], self.get_component_rich_style("line-input--completion"))
+            text.append(inert_line(completion[1:]), self.get_component_rich_style("line-input--completion"))
         return text
 
 
@@ -249,8 +253,8 @@ class CellEditor(Vertical, can_focus=True):
             return complete_initials(self.initials)
         return None
 
-    def _hint(self) -> str:
-        return f"{self.label}: " + (" · ".join(self.choices) if self.choices else "Enter saves, Esc cancels")
+    def _hint(self) -> Text:
+        return shown(f"{self.label}: " + (" · ".join(self.choices) if self.choices else "Enter saves, Esc cancels"))
 
     @property
     def line(self) -> LineInput:
@@ -298,7 +302,7 @@ class CellEditor(Vertical, can_focus=True):
     def show_error(self, message: str) -> None:
         """Show why the value cannot be saved (the editor stays open)."""
         hint = self.query_one("#cell-hint", Static)
-        hint.update(message)
+        hint.update(shown(message))
         hint.add_class("-error")
 
     def take_key(self, event: events.Key) -> bool:

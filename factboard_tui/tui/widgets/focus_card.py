@@ -19,6 +19,7 @@ from factboard_tui.core.meetings import Flag
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.templates import BoardTemplate
 from factboard_tui.core.views import days_on_board
+from factboard_tui.shown import shown
 from factboard_tui.tui.board_view import triage_style
 
 
@@ -26,35 +27,41 @@ def focus_card(
     row: BoardRow, visits: dict[date, VisitCell], flags: list[Flag], template: BoardTemplate, monday: date, today: date
 ) -> RenderableType:
     """One row as the focus card draws it."""
-    label = template.label
-    title = Text.assemble(
+
+    def label(key: str) -> Text:
+        return shown(template.label(key), one_line=True)
+
+    title = shown(
         (row.client_code, "bold underline"),
         "   ",
         (f" {display(row.triage, template, 'triage')} ", triage_style(template, row.triage)),
         "   ",
         (display(row.category, template, "category") or "—", "bold"),
         f"   ·   {days_on_board(row, today)} days on board",
+        one_line=True,
     )
     parts: list[RenderableType] = [title, Text("")]
     if flags:
         flag_line = Text()
         for flag in flags:
-            flag_line.append(f" ⚑ {flag.text} ", style="bold reverse")
+            flag_line.append_text(shown((f" ⚑ {flag.text} ", "bold reverse"), one_line=True))
             flag_line.append("  ")
         parts += [flag_line, Text("")]
     fields = Table.grid(padding=(0, 2), expand=True)
     fields.add_column(style="bold", no_wrap=True, width=20)
     fields.add_column(ratio=1)
     for key in ("situation", "actions", "safety"):
-        fields.add_row(label(key), getattr(row, key) or "—")
+        fields.add_row(label(key), shown(getattr(row, key) or "—"))
         fields.add_row("", "")
     contacts = f"{row.primary_contact or '—'} / {row.doctor or '—'}"
-    fields.add_row(f"{label('primary_contact')} / {label('doctor')}", contacts)
+    fields.add_row(
+        shown(f"{template.label('primary_contact')} / {template.label('doctor')}", one_line=True), shown(contacts)
+    )
     if row.other_providers:
-        fields.add_row(label("other_providers"), row.other_providers)
+        fields.add_row(label("other_providers"), shown(row.other_providers))
     evaluation = display(row.evaluation_date, template, "evaluation_date") or "—"
-    fields.add_row(label("evaluation_date"), evaluation)
-    fields.add_row(label("crisis_plan"), display(row.crisis_plan, template, "crisis_plan"))
+    fields.add_row(label("evaluation_date"), shown(evaluation))
+    fields.add_row(label("crisis_plan"), shown(display(row.crisis_plan, template, "crisis_plan")))
     parts += [fields, Text(""), _week(visits, template, monday, today)]
     return Group(*parts)
 
@@ -64,7 +71,7 @@ def _week(visits: dict[date, VisitCell], template: BoardTemplate, monday: date, 
     week = Table(expand=True, show_edge=True, padding=(0, 1), title="Visits this week", title_justify="left")
     for offset in range(7):
         day = monday + timedelta(days=offset)
-        heading = f"{template.weekdays[offset]} {day:%d/%m}"
+        heading = shown(f"{template.weekdays[offset]} {day:%d/%m}", one_line=True)
         week.add_column(heading, ratio=1, header_style="bold reverse" if day == today else "bold")
     cells: list[RenderableType] = []
     for offset in range(7):
@@ -72,9 +79,7 @@ def _week(visits: dict[date, VisitCell], template: BoardTemplate, monday: date, 
         if visit is None:
             cells.append(Text("·", style="dim"))
         else:
-            cell = Text(visit.staff, style="bold")
-            if visit.note:
-                cell.append(f"\n{visit.note}", style="italic")
+            cell = shown(visit.staff, *(("\n", (visit.note, "italic")) if visit.note else ()), style="bold")
             cells.append(cell)
     week.add_row(*cells)
     return week

@@ -18,6 +18,7 @@ from textual.widgets import Digits, Static
 from factboard_tui.core.meetings import MeetingSession, attendance_warning, clock_text, disciplines_present
 from factboard_tui.core.model import Staff
 from factboard_tui.core.templates import BoardTemplate
+from factboard_tui.shown import shown
 
 VERDICT_CLASSES = {"behind": "-behind", "over time": "-behind", "ahead": "-ahead", "done": "-ahead"}
 """Header classes by pace verdict."""
@@ -43,15 +44,20 @@ class MeetingHeader(Horizontal):
     ) -> None:
         """Draw everything for the moment `now`."""
         lines = [
-            Text.assemble(
+            shown(
                 ("Meeting", "bold"),
                 " · ",
                 team,
                 " · ",
                 template.weekday_names[today.weekday()],
                 f" {today.isoformat()}",
+                one_line=True,
             ),
-            Text("  ·  ".join(f"{item.time} {item.title}" for item in session.agenda) if session else "", style="bold"),
+            shown(
+                "  ·  ".join(f"{item.time} {item.title}" for item in session.agenda) if session else "",
+                style="bold",
+                one_line=True,
+            ),
             Text(session.pace(now).text if session else "", style="bold"),
         ]
         found = disciplines_present(staff, attendees)
@@ -59,9 +65,9 @@ class MeetingHeader(Horizontal):
         if not staff:
             lines.append(Text("Checking in who is present…", style="dim"))
         elif warning is None:
-            lines.append(Text(f"Present {len(attendees)}: {' '.join(attendees)}  ({len(found)} disciplines)"))
+            lines.append(shown(f"Present {len(attendees)}: {' '.join(attendees)}  ({len(found)} disciplines)"))
         else:
-            lines.append(Text(f"⚠ {warning}", style="bold reverse"))
+            lines.append(shown(f"⚠ {warning}", style="bold reverse", one_line=True))
         self.query_one("#meeting-title", Static).update(Text("\n", no_wrap=True, overflow="ellipsis").join(lines))
         if session is None:
             return

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
+from factboard_tui.core.characters import inert_line
 from factboard_tui.core.fields import display
 from factboard_tui.core.meetings import CURRENT, DISCUSSED, NOT_REACHED, SKIPPED, Flag
 from factboard_tui.core.model import BoardRow
 from factboard_tui.core.templates import BoardTemplate
+from factboard_tui.shown import shown
 from factboard_tui.tui.board_view import triage_style
 
 MARKS = {DISCUSSED: "✓", CURRENT: "▶", SKIPPED: "↷", NOT_REACHED: "·"}
@@ -53,13 +55,14 @@ def list_line(entry: ListEntry, template: BoardTemplate, privacy: bool, width: i
     style = {CURRENT: "bold reverse", DISCUSSED: "dim", SKIPPED: "dim italic"}.get(entry.outcome, "")
     flags = "".join(FLAG_MARKS.get(flag.key, "?") for flag in entry.flags)
     triage = display(row.triage, template, "triage")
-    line = Text.assemble(
+    line = shown(
         f"{MARKS[entry.outcome]} ",
         (f"{row.client_code:<8}", "bold"),
         (f" {triage:<7} ", triage_style(template, row.triage)),
         (f" {('⚑' + flags) if flags else '':<7}", "bold"),
         f" {row.primary_contact or '':<5}",
         style=style,
+        one_line=True,
         no_wrap=True,
     )
     room = width - len(line.plain)  # the columns above are one cell per character
@@ -67,9 +70,10 @@ def list_line(entry: ListEntry, template: BoardTemplate, privacy: bool, width: i
     if row.date_off is not None:
         tail = " (off board)"
     elif not privacy and row.situation:
-        tail = " " + " ".join(row.situation.split())
+        tail = " " + inert_line(" ".join(row.situation.split()))
     if room > 1 and tail:
-        line.append(tail if len(tail) <= room else tail[: room - 1] + "…", style="italic" if row.date_off else "")
+        line.append(tail, style="italic" if row.date_off else "")
+        line.truncate(width, overflow="ellipsis")  # by cells: a wide (CJK) character takes two
     return line
 
 

@@ -22,6 +22,7 @@ from factboard_tui.core.fields import display
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.templates import BoardTemplate
 from factboard_tui.core.views import days_on_board, evaluation_passed
+from factboard_tui.shown import shown
 from factboard_tui.tui.board_view import triage_style
 
 MAX_LINES = 11
@@ -58,7 +59,10 @@ class RowDetail(Static):
         if row is None:
             self._show(Text("No row selected.", style="dim"))
             return
-        label = template.label
+
+        def label(key: str) -> Text:
+            return shown(template.label(key), one_line=True)
+
         table = Table.grid(padding=(0, 2), expand=True)
         table.add_column(style="bold", no_wrap=True, width=18)
         table.add_column(ratio=1)
@@ -70,17 +74,18 @@ class RowDetail(Static):
         children = display(row.children, template, "children")
         if row.children_note:
             children = f"{children}, {row.children_note}"
-        heading = Text.assemble(
+        heading = shown(
             (row.client_code, "bold"),
             "  ",
             (f" {display(row.triage, template, 'triage')} ", triage_style(template, row.triage)),
             f"  {display(row.category, template, 'category')}  ·  {days_on_board(row, today)} d",
+            one_line=True,
         )
-        table.add_row(label("situation"), row.situation or "", label("date_on"), row.date_on.isoformat())
-        table.add_row(label("actions"), row.actions or "", label("evaluation_date"), evaluation)
+        table.add_row(label("situation"), shown(row.situation), label("date_on"), shown(row.date_on.isoformat()))
+        table.add_row(label("actions"), shown(row.actions), label("evaluation_date"), shown(evaluation))
         crisis_plan = display(row.crisis_plan, template, "crisis_plan")
-        table.add_row(label("safety"), row.safety or "", label("crisis_plan"), crisis_plan)
-        table.add_row(label("other_providers"), row.other_providers or "", label("children"), children)
+        table.add_row(label("safety"), shown(row.safety), label("crisis_plan"), shown(crisis_plan))
+        table.add_row(label("other_providers"), shown(row.other_providers), label("children"), shown(children))
         notes = []
         for offset in range(7):
             visit = visits.get(monday + timedelta(days=offset))
@@ -88,10 +93,10 @@ class RowDetail(Static):
                 text = f"{template.weekdays[offset]} {visit.staff}"
                 notes.append(f"{text}: {visit.note}" if visit.note else text)
         table.add_row(
-            "Visits",
-            "  ".join(notes) or "—",
-            f"{label('primary_contact')} / {label('doctor')}",
-            f"{row.primary_contact or '—'} / {row.doctor or '—'}",
+            shown("Visits"),
+            shown("  ".join(notes) or "—"),
+            shown(f"{template.label('primary_contact')} / {template.label('doctor')}", one_line=True),
+            shown(f"{row.primary_contact or '—'} / {row.doctor or '—'}"),
         )
         grid = Table.grid(expand=True)
         grid.add_row(heading)

@@ -1,0 +1,54 @@
+"""The one way a value becomes something a terminal shows, for both faces (the CLI's Rich console and the TUI).
+
+A cell, a staff name, a template word, a file name, a peer's name or an error message quoting any of them can hold
+`[/]`, `[link=…]` or `[@click=…]`: as Rich or Textual markup the first crashes the renderer, the second becomes a
+terminal hyperlink (OSC 8) and the third an action a click runs. It can also hold characters a terminal acts on
+(an old value, a file name). So every such string goes to the screen through `shown`: a `rich.text.Text` built
+from the value as plain text, with the characters `core.characters.inert` replaces made visible. Only literals
+written in code get a style, given as `(text, style)` pairs; none is ever parsed as markup. Textual widgets take
+the same `Text` (`Static.update`, table cells, selection prompts).
+"""
+
+from __future__ import annotations
+
+from rich.style import StyleType
+from rich.text import Text, TextType
+
+from factboard_tui.core.characters import inert, inert_line
+
+Part = str | tuple[str, StyleType] | Text | None
+"""A piece of a shown line: a value (plain text), a `(text, style)` pair, a `Text` made by `shown`, or nothing."""
+
+
+def shown(*parts: Part | object, style: StyleType = "", one_line: bool = False, no_wrap: bool | None = None) -> Text:
+    """The parts as one literal `Text`: values as plain text (never markup), unsafe characters made visible.
+
+    `one_line` also turns line breaks into spaces (for table cells and titles). Any other object is shown as
+    `str(object)` (a number, a path).
+    """
+    clean = inert_line if one_line else inert
+    text = Text(style=style, no_wrap=no_wrap, end="\n")
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, Text):
+            text.append_text(part)
+        elif isinstance(part, tuple):
+            value, part_style = part
+            text.append(clean(str(value)), part_style)
+        else:
+            text.append(clean(str(part)))
+    return text
+
+
+def cut(value: str, width: int, style: StyleType = "") -> Text:
+    """`value` on one line, white space collapsed, cut with "…" when it is wider than `width` cells."""
+    line = shown(" ".join(value.split()), style=style, one_line=True, no_wrap=True)
+    line.overflow = "ellipsis"
+    line.truncate(max(width, 1), overflow="ellipsis")
+    return line
+
+
+def plain_or_text(value: TextType) -> Text:
+    """A `Text` as it is (it was built by `shown` or from literals), a string as a shown value."""
+    return value if isinstance(value, Text) else shown(value)
