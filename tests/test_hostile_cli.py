@@ -18,11 +18,13 @@ import pytest
 from conftest import NOW, PASSPHRASE, USER, Cli, snapshot_files
 from data.hostile_values import REFUSED, STORED, Hostile, by_name
 from helpers.hostile import LEGACY, fill_board, initials_for, plant_legacy
+from sync_helpers import make_sites
 from test_cli import one_line_error
 
 from factboard_tui.core.meetings import MeetingSession
 from factboard_tui.core.minutes import save_meeting
 from factboard_tui.core.store import Board
+from factboard_tui.core.sync import service
 from factboard_tui.core.templates import WEEKDAY_KEYS
 
 FROZEN = {"FACTBOARD_NOW": NOW.isoformat()}
@@ -128,7 +130,7 @@ def test_exports_hold_every_value(cli: Cli, corpus: Board, tmp_path: Path) -> No
         expected = entry.expected(multiline=True)
         # A cell a spreadsheet would run as a formula may come out behind a quote (issue 12's formula rule).
         assert expected in cells or f"'{expected}" in cells, entry.name
-    for kind, fmt in (("board", "html"), ("week", "html"), ("week", "md")):
+    for kind, fmt in (("board", "html"), ("week", "html"), ("week", "md"), ("week", "csv")):
         target = tmp_path / f"{kind}.{fmt}"
         stdout, _err, code = run(cli, "export", kind, "-f", fmt, "-o", str(target))
         assert code == 0 and "NOT encrypted" in stdout
@@ -286,3 +288,24 @@ def test_import_checks_every_cell_and_refuses_each_bad_one_by_row_and_column(
             assert f"IM-{number}" not in records, entry.name
         else:
             assert records[f"IM-{number}"]["situation"] == entry.expected(multiline=True), entry.name
+
+
+def test_sync_import_refuses_a_bundle_carrying_a_refused_value_whole(cli: Cli, tmp_path: Path) -> None:
+    sites = make_sites(tmp_path, ["region", "board"])  # the CLI's board is the receiving site
+    region = sites["region"]
+    row_id = region.add_row(USER, {"client_code": "DD-75", "triage": "obs", "situation": "placeholder"})
+    with region.engine.begin() as connection:  # an old or hostile sender's change log
+        connection.exec_driver_sql(
+            "UPDATE change_log SET new = ? WHERE row_id = ? AND field = 'situation'", ("\x1b]0;PWNED\x07", row_id)
+        )
+    bundle = tmp_path / "in" / "from-region.fbsync"
+    bundle.parent.mkdir()
+    bundle.write_bytes(service.export_bundle(region, "board").data)
+    for board in sites.values():
+        board.close()
+    before = snapshot_files(tmp_path)
+    result = cli("sync", "import", str(bundle), env=FROZEN)
+    assert result.returncode == 8
+    message = one_line_error(result, "'situation'", "U+001B ESCAPE", "nothing was applied")
+    assert_inert(message, "sync import")
+    assert snapshot_files(tmp_path) == before
