@@ -12,7 +12,7 @@ the same `Text` (`Static.update`, table cells, selection prompts).
 from __future__ import annotations
 
 from rich.style import StyleType
-from rich.text import Text, TextType
+from rich.text import Text
 
 from factboard_tui.core.characters import inert, inert_line
 
@@ -47,8 +47,3 @@ def cut(value: str, width: int, style: StyleType = "") -> Text:
     line.overflow = "ellipsis"
     line.truncate(max(width, 1), overflow="ellipsis")
     return line
-
-
-def plain_or_text(value: TextType) -> Text:
-    """A `Text` as it is (it was built by `shown` or from literals), a string as a shown value."""
-    return value if isinstance(value, Text) else shown(value)
