@@ -115,7 +115,7 @@ class SyncRefused(FactBoardError):
     """A sync bundle was refused (damaged, untrusted, not for us, out of order, newer): nothing was applied.
 
     `reason` is a short stable word tests and scripts can check (`signature`, `signer`, `revoked`, `recipient`,
-    `format`, `schema`, `gap`, `reuse`, `replay`, `invalid`, `size`).
+    `format`, `schema`, `gap`, `reuse`, `replay`, `invalid`, `identity`, `size`).
     """
 
     exit_code = 8

@@ -16,6 +16,7 @@ from typing import Any
 
 from factboard_tui.core import characters
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.national_ids import refuse_national_id
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold
 
 
@@ -141,7 +142,7 @@ def parse_client_code(raw: str, label: str = "Client code") -> str:
     if _NATIONAL_ID.search(code):
         raise InvalidValue(
             "client_code",
-            f"{label} '{raw.strip()}' looks like a national ID number: use the pseudonymous code (like DD-75), "
+            f"{label} looks like a national ID number: use the pseudonymous code (like DD-75), "
             "never a personal number.",
         )
     if not CODE_PATTERN.match(code):
@@ -207,10 +208,11 @@ def parse_yes_no(raw: Any, key: str, label: str, template: BoardTemplate) -> boo
 
 def clean_text(raw: str, key: str, label: str, max_length: int, multiline: bool) -> str:
     """Free text: the characters `core.characters` allows, trimmed, one line unless the field takes several,
-    within its length."""
+    within its length, and no national identity number (`national_ids`)."""
     text = characters.clean(raw, key, label, multiline)
     if len(text) > max_length:
         raise InvalidValue(key, f"{label} is too long ({len(text):,} characters, at most {max_length:,}): shorten it.")
+    refuse_national_id(text, key, label)
     return text
 
 

@@ -4,6 +4,8 @@ A change travels as a JSON array of eleven items (`FIELDS_ON_THE_WIRE`): origin 
 clock, base stamp, entity (`row` or `staff`), the entity's global key (a row's UUID or staff initials), op, field,
 new value (text as the change log keeps it, or null), author and time. Only known entities, fields and ops are
 accepted, and every value must be one its field could hold: a bundle that carries anything else is refused whole.
+That includes a national identity number in any value (`national_ids`), which only an old or hostile sender can
+produce, since every site's write path refuses one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, NamedTuple
 from factboard_tui.core import characters
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.national_ids import find_national_id
 from factboard_tui.core.sync.hlc import HLC_PATTERN, LATEST_HLC, stamp
 from factboard_tui.core.templates import BoardTemplate
 
@@ -194,6 +197,12 @@ class ChangeChecker:
             found = characters.refused_character(new, multiline=True) if new is not None else None
             if found is not None:
                 raise _refuse(index, f"has a value for '{field[:40]}' that holds {found[1]}")
+            if new is not None and (kind := find_national_id(new)) is not None:
+                raise SyncRefused(
+                    "identity",
+                    f"Change {index + 1} of the bundle carries what looks like {kind} in '{field[:40]}': the bundle "
+                    "is refused; nothing was applied (a current FactBoard never sends one: ask that site to update).",
+                )
             if entity == "row" and not _row_value_ok(field, new, self.template):
                 raise _refuse(index, f"has a value that field '{field[:40]}' cannot hold (or the field is unknown)")
             if entity == "staff" and not _staff_value_ok(field, new):

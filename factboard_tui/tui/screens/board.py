@@ -632,7 +632,11 @@ class BoardScreen(Screen[None]):
             if isinstance(reason, str) and reason:
                 self.write_later(partial(self.take_off, row.id or 0, reason))
 
-        self.app.push_screen(ReasonDialog(f"Take {row.client_code} off the board?", label), confirmed)
+        template = self.board.template
+        dialog = ReasonDialog(
+            f"Take {row.client_code} off the board?", label, lambda text: F.coerce("off_reason", text, template)
+        )
+        self.app.push_screen(dialog, confirmed)
 
     def take_off(self, row_id: int, reason: str) -> None:
         try:

@@ -69,12 +69,17 @@ class ConfirmDialog(_Dialog):
 
 
 class ReasonDialog(_Dialog):
-    """Take a client off the board: asks for the reason and confirms; dismisses with the reason or None."""
+    """Take a client off the board: asks for the reason and confirms; dismisses with the reason or None.
 
-    def __init__(self, question: str, label: str) -> None:
+    `validate` (the write path's rules for the field) runs before the dialog closes, so a reason the board would
+    refuse is shown here, where it can be fixed, rather than after the dialog is gone.
+    """
+
+    def __init__(self, question: str, label: str, validate: Callable[[str], object] | None = None) -> None:
         super().__init__()
         self.question = question
         self.label = label
+        self.validate = validate
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -96,6 +101,12 @@ class ReasonDialog(_Dialog):
         if not reason:
             self.query_one("#reason-error", Static).update("Say why the client leaves the board: give a reason.")
             return
+        if self.validate is not None:
+            try:
+                self.validate(reason)
+            except FactBoardError as error:
+                self.query_one("#reason-error", Static).update(str(error))
+                return
         self.dismiss(reason)
 
     @on(Button.Pressed, "#cancel")
