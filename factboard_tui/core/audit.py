@@ -33,6 +33,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from factboard_tui.core.inert import markdown_text, spreadsheet_text
+
 GENESIS = "0" * 64
 """The `prev` of the first entry."""
 
@@ -356,11 +358,15 @@ def client_extract(connection: Connection, code: str) -> list[ExtractLine]:
 
 def extract_markdown(code: str, team: str, lines: Iterable[ExtractLine]) -> str:
     """A client's extract as a Markdown table."""
-    out = [f"# Log extract for {code} ({team})", "", "| When (UTC) | Who | What | Details | Entry |"]
+    out = [
+        f"# Log extract for {markdown_text(code)} ({markdown_text(team)})",
+        "",
+        "| When (UTC) | Who | What | Details | Entry |",
+    ]
     out.append("|---|---|---|---|---|")
     for line in lines:
         cells = [line.at[:19].replace("T", " "), line.who, line.action, line.what, str(line.entry or "—")]
-        out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+        out.append("| " + " | ".join(markdown_text(" ".join(cell.split())) for cell in cells) + " |")
     return "\n".join(out) + "\n"
 
 
@@ -370,5 +376,6 @@ def extract_csv(lines: Iterable[ExtractLine]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["at_utc", "who", "action", "details", "audit_entry"])
     for line in lines:
-        writer.writerow([line.at, line.who, line.action, line.what, line.entry or ""])
+        cells = [line.at, line.who, line.action, line.what, str(line.entry or "")]
+        writer.writerow([spreadsheet_text(cell) for cell in cells])
     return buffer.getvalue()

@@ -4,10 +4,12 @@ Each format is a pure function from an `ExportDocument` to bytes (nothing touche
 plaintext file is ever made; `export.write_export` writes the result once). What each format promises:
 
 - **CSV**: UTF-8 (with a byte-order mark, so Excel reads the board's å, ä and ø right), the board's labels as the
-  header, and a group column when the document is grouped.
+  header, and a group column when the document is grouped. Every cell is made inert (`inert.spreadsheet_text`):
+  a value like `=HYPERLINK(…)` is written as `'=HYPERLINK(…)`, so no spreadsheet runs it.
 - **XLSX**: one sheet per group, the board's labels as a bold frozen header, dates as real dates, the triage cell
   in the triage colour.
-- **Markdown**: a heading per group and a pipe table.
+- **Markdown**: a heading per group and a pipe table; every value escaped (`inert.markdown_text`), so raw HTML,
+  links and pipes in a cell show as typed.
 - **HTML**: one self-contained page that looks like the board (triage colours, the board's labels) and prints
   cleanly on A4 landscape: repeated table headers, no row split across pages.
 - **ICS**: one all-day event per visit (RFC 5545), with stable UIDs so a re-export updates a calendar.
@@ -24,6 +26,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from factboard_tui.core.export import GROUP, ExportDocument, Format, Table
+from factboard_tui.core.inert import markdown_text, spreadsheet_text
 from factboard_tui.core.templates import BoardTemplate
 
 
@@ -57,11 +60,12 @@ def render_csv(document: ExportDocument) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = document.tables[0].columns if document.tables else ()
     header = [column.label for column in columns]
-    writer.writerow([GROUP, *header] if document.grouped else header)
+    writer.writerow([spreadsheet_text(text) for text in ([GROUP, *header] if document.grouped else header)])
     for table in document.tables:
+        group = spreadsheet_text(table.title)
         for row in table.rows:
-            cells = [cell_text(value) for value in row]
-            writer.writerow([table.title, *cells] if document.grouped else cells)
+            cells = [spreadsheet_text(cell_text(value)) for value in row]
+            writer.writerow([group, *cells] if document.grouped else cells)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -197,16 +201,15 @@ def _in_memory_writer(sheet_rows: dict[str, tuple[bytes, bytes]], archive: zipfi
 
 
 def _md_cell(value: Any) -> str:
-    text = cell_text(value).replace("\\", "\\\\").replace("|", "\\|")
-    return "<br>".join(line.strip() for line in text.splitlines()) or " "
+    return "<br>".join(markdown_text(line.strip()) for line in cell_text(value).splitlines()) or " "
 
 
 def render_markdown(document: ExportDocument) -> bytes:
     """A heading, then a heading and a pipe table per group."""
-    lines = [f"# {document.title}", "", document.subtitle, ""]
+    lines = [f"# {markdown_text(document.title)}", "", markdown_text(document.subtitle), ""]
     for table in document.tables:
         if document.grouped:
-            lines += [f"## {table.title}", ""]
+            lines += [f"## {markdown_text(table.title)}", ""]
         lines.append("| " + " | ".join(_md_cell(column.label) for column in table.columns) + " |")
         lines.append("|" + "|".join("---" for _ in table.columns) + "|")
         for row in table.rows:

@@ -19,6 +19,7 @@ from sqlalchemy import select as sa_select
 from factboard_tui.core import fields as F
 from factboard_tui.core.errors import InvalidValue, NotFound
 from factboard_tui.core.history import ChangeLine, describe_change
+from factboard_tui.core.inert import markdown_text
 from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
 from factboard_tui.core.model import BoardRow, Change, Meeting, MeetingAttendee, MeetingRow
 from factboard_tui.core.store import Board
@@ -244,13 +245,13 @@ def minutes_markdown(record: MeetingRecord) -> str:
     """The meeting's minutes as Markdown: a coordinator can send them on as they are."""
 
     def cell(text: str) -> str:
-        return " ".join(text.split()).replace("|", "\\|") or "—"
+        return markdown_text(" ".join(text.split())) or "—"
 
     lines = [
-        f"# Meeting {record.id}: {record.team}, {_local(record.started_at)}",
+        f"# Meeting {record.id}: {cell(record.team)}, {_local(record.started_at)}",
         "",
-        f"- **Agenda:** {record.agenda or '—'}",
-        f"- **Chair:** {record.chair}",
+        f"- **Agenda:** {cell(record.agenda)}",
+        f"- **Chair:** {cell(record.chair)}",
         f"- **Duration:** {_minutes_text(record.duration)} (budget {record.budget_minutes} min)",
         f"- **Attendees ({len(record.attendees)}):** "
         + (", ".join(f"{a.initials} ({a.discipline or '—'})" for a in record.attendees) or "—"),
@@ -265,10 +266,8 @@ def minutes_markdown(record: MeetingRecord) -> str:
         lines += ["| time | who | client | what | old | new |", "|---|---|---|---|---|---|"]
         for change in record.changes:
             line = change.line
-            lines.append(
-                f"| {line.at.astimezone():%H:%M} | {line.author} | {change.client_code} | {cell(line.what)} "
-                f"| {cell(line.old)} | {cell(line.new)} |"
-            )
+            cells = (line.author, change.client_code, line.what, line.old, line.new)
+            lines.append(f"| {line.at.astimezone():%H:%M} | " + " | ".join(cell(text) for text in cells) + " |")
     else:
         lines.append("No changes.")
     return "\n".join(lines) + "\n"

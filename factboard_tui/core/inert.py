@@ -1,0 +1,39 @@
+"""Values made inert in the files other programs open: spreadsheets that run formulas, Markdown that renders HTML.
+
+A cell of the board is text anyone on the team (or an imported spreadsheet, or a peer site) typed. Written as it
+is into a CSV file, `=HYPERLINK("https://evil.example";"click")` or `=cmd|' /C calc'!A0` becomes a live formula
+when a coordinator opens the file in LibreOffice or Excel; written into Markdown, `<img src=x onerror=…>` becomes
+HTML in whatever renders it. Every exporter that writes such a format passes each value through here.
+
+- **Spreadsheet text (CSV)**: the OWASP rule. A value that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+  return (or the full-width `＝ ＋ － ＠` some spreadsheet versions also read as formulas) gets a leading `'`, which
+  spreadsheets show as text. Left alone: a lone `-` or `+` (a board's "nothing") and a plain signed number like
+  `-2` or `+4520255798`, which a spreadsheet reads as a number or text, never as a formula. XLSX needs none of
+  this: its cells are typed, and strings are stored as strings.
+- **Markdown text**: every character that starts inline Markdown or HTML (backslash, backtick, `* _ [ ] < > & | ~ !`)
+  is escaped with a backslash, so the text renders exactly as typed and a pipe cannot split a table cell.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP's list, and the full-width forms)."""
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]+)?)?")
+"""A lone sign or a signed number: read as a number or text, never as a formula."""
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~!])")
+
+
+def spreadsheet_text(text: str) -> str:
+    """`text` as a CSV cell that no spreadsheet turns into a formula."""
+    if text and text[0] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def markdown_text(text: str) -> str:
+    """`text` as inline Markdown that renders literally (no HTML, links, emphasis or table breaks)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
