@@ -74,26 +74,49 @@ def export_week(
         str, typer.Option("--by", help="Group by day (the team's week), staff (each person's) or provider.")
     ] = "day",
     output: OutputOption = None,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details",
+            help="Calendar (ics) only: also each row's actions, triage and other providers in its events "
+            "(by default an event holds the client code, staff and visit note; calendars are often synced to clouds).",
+        ),
+    ] = False,
 ) -> None:
     """The week's visits, each row's current actions and the evaluation dates that fall in the week."""
-    from factboard_tui.core.export import WEEK_FORMATS, Grouping, default_filename, parse_week, week_document
+    from factboard_tui.core.export import (
+        WEEK_FORMATS,
+        Format,
+        Grouping,
+        calendar_contents,
+        default_filename,
+        parse_week,
+        week_document,
+    )
     from factboard_tui.core.export import write_export as write
     from factboard_tui.core.export_formats import render
     from factboard_tui.core.store import week_start
 
     chosen = _format(fmt, output, WEEK_FORMATS)
+    if details and chosen is not Format.ICS:
+        raise FactBoardError(
+            f"--details is for calendar exports (ics); a {chosen.value} export holds every column already: "
+            "leave it out."
+        )
     try:
         grouping = Grouping(by.lower())
     except ValueError:
         raise FactBoardError(f"Cannot group by '{by}': use day, staff or provider.") from None
     with unlocked(db) as board:
         monday = parse_week(week, board.today()) if week else week_start(board.today())
-        document = week_document(board, monday, grouping)
+        document = week_document(board, monday, grouping, calendar_details=details)
         data = render(document, chosen)
         target = write(output or Path(default_filename("week", chosen, monday, grouping)), data, board.path)
         board.audit_event("export", subject=target.name, detail=f"week ({chosen.value}), cli", content=data)
-    what = f"{len(document.events)} visits in {len(document.tables)} groups"
-    _written(target, what + f" ({chosen.value.upper()})")
+    what = f"{len(document.events)} visits in {len(document.tables)} groups ({chosen.value.upper()}"
+    if chosen is Format.ICS:
+        what += f", {calendar_contents(details)}" + ("" if details else "; --details adds the rest")
+    _written(target, what + ")")
 
 
 @export_app.command("board")

@@ -89,9 +89,19 @@ class Table:
     """The triage key of each row, so formats that have colour can colour the triage cell like the board."""
 
 
+CALENDAR_WITHOUT_DETAILS = "without details: client code, staff and visit note only"
+CALENDAR_WITH_DETAILS = "with details: also actions, triage and other providers"
+"""What a calendar export says it holds."""
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarEvent:
-    """One visit as an all-day calendar event."""
+    """One visit as an all-day calendar event.
+
+    Calendars are often synced to cloud services, so by default an event holds only what a visit needs: the client
+    code, the staff initials and the visit note. The row's actions, triage and other providers are added only when
+    the person asks for them (`--details`, or the dialog's checkbox).
+    """
 
     uid: str
     """Stable for the same row and day, so a calendar updates an event instead of duplicating it."""
@@ -115,6 +125,8 @@ class ExportDocument:
     events: list[CalendarEvent] = field(default_factory=list)
     grouped: bool = False
     """Whether the tables are groups of one list (CSV then gets a group column)."""
+    calendar_details: bool = False
+    """Whether the calendar events carry the rows' actions, triage and other providers (see `CalendarEvent`)."""
 
     @property
     def line_count(self) -> int:
@@ -250,8 +262,10 @@ def _group_title(key: str, grouping: Grouping, template: BoardTemplate, names: d
     return key
 
 
-def week_document(board: Board, monday: date, grouping: Grouping = Grouping.DAY) -> ExportDocument:
-    """The week starting `monday`, grouped as asked."""
+def week_document(
+    board: Board, monday: date, grouping: Grouping = Grouping.DAY, calendar_details: bool = False
+) -> ExportDocument:
+    """The week starting `monday`, grouped as asked (`calendar_details`: see `CalendarEvent`)."""
     template = board.template
     lines = week_lines(board, monday)
     order = {id(line.row): index for index, line in enumerate(lines)}
@@ -288,37 +302,45 @@ def week_document(board: Board, monday: date, grouping: Grouping = Grouping.DAY)
         template=template,
         generated_at=generated,
         tables=tables,
-        events=_events(board, lines),
+        events=_events(board, lines, calendar_details),
         grouped=True,
+        calendar_details=calendar_details,
     )
 
 
-def _events(board: Board, lines: Iterable[WeekLine]) -> list[CalendarEvent]:
-    """One all-day event per visit."""
+def _events(board: Board, lines: Iterable[WeekLine], with_details: bool) -> list[CalendarEvent]:
+    """One all-day event per visit: client code, staff and visit note; the row's details only if asked."""
     template = board.template
     events: list[CalendarEvent] = []
     for line in lines:
         if line.kind != "visit" or line.day is None:
             continue
         row = line.row
-        triage = display(row.triage, template, "triage")
-        details = [
-            f"{VISIT}: {line.staff}",
-            *([f"{NOTE}: {line.note}"] if line.note else []),
-            f"{template.label('triage')}: {triage}",
-            *([f"{template.label('other_providers')}: {row.other_providers}"] if row.other_providers else []),
-            *([f"{template.label('actions')}: {row.actions}"] if row.actions else []),
-        ]
+        description = [f"{VISIT}: {line.staff}", *([f"{NOTE}: {line.note}"] if line.note else [])]
+        categories: tuple[str, ...] = ()
+        if with_details:
+            triage = display(row.triage, template, "triage")
+            description.append(f"{template.label('triage')}: {triage}")
+            if row.other_providers:
+                description.append(f"{template.label('other_providers')}: {row.other_providers}")
+            if row.actions:
+                description.append(f"{template.label('actions')}: {row.actions}")
+            categories = (triage,)
         events.append(
             CalendarEvent(
                 uid=f"{board.board_id}-{row.id}-{line.day:%Y%m%d}@factboard",
                 day=line.day,
                 summary=f"{row.client_code}: {line.staff}" + (f" ({line.note})" if line.note else ""),
-                description="\n".join(details),
-                categories=(triage,),
+                description="\n".join(description),
+                categories=categories,
             )
         )
     return events
+
+
+def calendar_contents(with_details: bool) -> str:
+    """What a calendar export holds, as the faces say it after writing one."""
+    return CALENDAR_WITH_DETAILS if with_details else CALENDAR_WITHOUT_DETAILS
 
 
 # -- the board ----------------------------------------------------------------------------------------------------

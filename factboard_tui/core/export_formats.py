@@ -12,7 +12,8 @@ plaintext file is ever made; `export.write_export` writes the result once). What
   links and pipes in a cell show as typed.
 - **HTML**: one self-contained page that looks like the board (triage colours, the board's labels) and prints
   cleanly on A4 landscape: repeated table headers, no row split across pages.
-- **ICS**: one all-day event per visit (RFC 5545), with stable UIDs so a re-export updates a calendar.
+- **ICS**: one all-day event per visit (RFC 5545), with stable UIDs so a re-export updates a calendar; an event
+  holds the client code, staff and visit note, and the row's details only when asked (`CalendarEvent`).
 """
 
 from __future__ import annotations
@@ -348,7 +349,7 @@ def render_ics(document: ExportDocument) -> bytes:
             b"DTEND;VALUE=DATE:" + bytes(vDate(item.day + timedelta(days=1)).to_ical()),  # type: ignore[no-untyped-call]
             b"SUMMARY:" + text(item.summary),
             b"DESCRIPTION:" + text(item.description),
-            b"CATEGORIES:" + b",".join(text(category) for category in item.categories),
+            *([b"CATEGORIES:" + b",".join(text(category) for category in item.categories)] if item.categories else []),
             b"TRANSP:TRANSPARENT",
             b"END:VEVENT",
         ]

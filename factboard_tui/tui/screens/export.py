@@ -1,8 +1,10 @@
 """The export dialog: the week's actions or the whole board to a file, from the board with `x` or the palette.
 
 A coordinator picks the week, the grouping (day, staff, other care provider), the format and the file; the file
-name follows those choices until the person types their own. The export runs in a named thread worker through the
-same core code as `factboard export`, and the dialog then says where the file went and that it is not encrypted.
+name follows those choices until the person types their own. A calendar holds only client code, staff and visit
+note unless the calendar-details box (shown for ICS only) is ticked. The export runs in a named thread worker
+through the same core code as `factboard export`, and the dialog then says where the file went, what a calendar
+holds, and that it is not encrypted.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.export import (
@@ -29,6 +31,7 @@ from factboard_tui.core.export import (
     Format,
     Grouping,
     board_document,
+    calendar_contents,
     default_filename,
     parse_week,
     week_document,
@@ -65,6 +68,9 @@ FORMAT_LABELS: dict[Format, str] = {
 HINT = "ctrl+s exports · Esc closes · the file will not be encrypted"
 """What the result line says before anything is exported."""
 
+CALENDAR_DETAILS_LABEL = "Calendar details: also actions, triage and other providers (calendars often sync to clouds)"
+"""The checkbox that adds the rows' details to calendar events; without it an event holds code, staff and note."""
+
 
 @dataclass(frozen=True, slots=True)
 class ExportRequest:
@@ -75,6 +81,7 @@ class ExportRequest:
     grouping: Grouping
     fmt: Format
     path: Path
+    calendar_details: bool = False
 
 
 class ExportScreen(ModalScreen[None]):
@@ -125,6 +132,7 @@ class ExportScreen(ModalScreen[None]):
                     yield Select(GROUPINGS, value=Grouping.DAY, allow_blank=False, id="export-by")
             yield Label("Format", classes="form-label")
             yield Select(self._format_options(), value=Format.HTML, allow_blank=False, id="export-format")
+            yield Checkbox(CALENDAR_DETAILS_LABEL, id="export-details")
             yield Label("File (a folder you can write to; the file is not encrypted)", classes="form-label")
             yield Input(id="export-path")
             yield Static(Text(HINT, style="dim"), id="export-result")
@@ -134,7 +142,12 @@ class ExportScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self._suggest_path()
+        self._show_calendar_details()
         self.query_one("#export-format", Select).focus()
+
+    def _show_calendar_details(self) -> None:
+        """The calendar-details checkbox shows only while the format is a calendar."""
+        self.query_one("#export-details", Checkbox).display = self._choices()[1] is Format.ICS
 
     def _format_options(self) -> list[tuple[str, Format]]:
         allowed = WEEK_FORMATS if self.kind == "week" else BOARD_FORMATS
@@ -179,6 +192,7 @@ class ExportScreen(ModalScreen[None]):
     @on(Input.Changed, "#export-week")
     def _choice_changed(self) -> None:
         self._suggest_path()
+        self._show_calendar_details()
 
     # -- exporting ---------------------------------------------------------------------------------------------------
 
@@ -201,9 +215,10 @@ class ExportScreen(ModalScreen[None]):
             return
         path = Path(text).expanduser()
         grouping, fmt = self._choices()
+        details = fmt is Format.ICS and self.query_one("#export-details", Checkbox).value
         self._show(Text("Exporting…"))
         self.run_export(
-            ExportRequest(self.kind, monday, grouping, fmt, path if path.is_absolute() else Path.cwd() / path)
+            ExportRequest(self.kind, monday, grouping, fmt, path if path.is_absolute() else Path.cwd() / path, details)
         )
 
     @work(thread=True, exclusive=True, group="export", name="export file")
@@ -214,7 +229,7 @@ class ExportScreen(ModalScreen[None]):
                 document = board_document(self.board, request.monday)
                 what = f"{document.line_count} rows"
             else:
-                document = week_document(self.board, request.monday, request.grouping)
+                document = week_document(self.board, request.monday, request.grouping, request.calendar_details)
                 what = f"{len(document.events)} visits in {len(document.tables)} groups"
             data = render(document, request.fmt)
             target = write_export(request.path, data, self.board.path)
@@ -224,7 +239,8 @@ class ExportScreen(ModalScreen[None]):
         except FactBoardError as error:
             self.post_message(self.Failed(str(error)))
             return
-        self.post_message(self.Written(target, f"{what} ({request.fmt.value.upper()})"))
+        contents = f", {calendar_contents(request.calendar_details)}" if request.fmt is Format.ICS else ""
+        self.post_message(self.Written(target, f"{what} ({request.fmt.value.upper()}{contents})"))
 
     def on_export_screen_written(self, message: Written) -> None:
         self._show(
