@@ -6,14 +6,17 @@ into an `ExportDocument`: a title, one table per group (a day, a staff member or
 board's own column labels, and one calendar event per visit. `export_formats.render` then writes that document
 as CSV, XLSX, Markdown, HTML or ICS bytes, so the CLI and the TUI's export dialog call the very same code.
 
-Every export is plaintext by nature: `write_export` writes the bytes readable only by their owner, refuses to
-overwrite the board's own files, and the faces tell the person that the file is not encrypted.
+Every export is plaintext by nature: `write_export` writes the bytes readable only by their owner, whole or not at
+all, never through a symbolic link nor over the board's own files, and the faces tell the person that the file is
+not encrypted.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -410,26 +413,83 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
 
 # -- writing the file ---------------------------------------------------------------------------------------------
 
-NOT_ENCRYPTED = "The file is NOT encrypted: keep it where only the people who need it can read it, and delete it after."
+NOT_ENCRYPTED = (
+    "The file is NOT encrypted (it is readable only by you): keep it where only the people who need it can read it, "
+    "and delete it after."
+)
 """What every face says after writing an export."""
+
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
 def write_export(path: Path, data: bytes, board_path: Path | None = None) -> Path:
-    """Write an export readable only by its owner; refuses to write over the board or its key slot."""
+    """Write an export readable only by its owner (mode 600), whole or not at all.
+
+    The bytes go to a new file beside the target (created exclusively, mode 600, synced), which is then renamed
+    over it: a file already there is replaced, never written through (so it ends up mode 600 too, whatever it was),
+    and a failure (a full disk) removes the new file and leaves the old one as it was. Refused: a target that is a
+    symbolic link (it would send plaintext wherever the link points), a folder, and the board's own files. Nothing
+    goes through the temp folder.
+    """
     target = path.expanduser()
     if board_path is not None:
         protected = {board_path, key_slot_path(board_path)}
         protected |= {board_path.with_name(board_path.name + suffix) for suffix in ("-wal", "-shm")}
         if target.resolve() in {item.resolve() for item in protected}:
             raise FactBoardError(f"{target} is the board's own file: choose another file name for the export.")
+    if target.is_symlink():
+        raise FactBoardError(
+            f"{target} is a symbolic link: an export is never written through a link; give the file's own name "
+            "or a new one (nothing was written)."
+        )
     if target.is_dir():
         raise FactBoardError(f"{target} is a folder: give a file name for the export, like {target / 'week.html'}.")
     if not target.parent.is_dir():
         raise FactBoardError(f"The folder {target.parent} does not exist: create it or choose another path.")
     try:
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    except OSError as error:
+        raise _write_error(target, error) from None
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
     except OSError as error:
-        raise FactBoardError(f"Cannot write {target} ({error.strerror}): choose a folder you can write to.") from None
+        Path(partial).unlink(missing_ok=True)
+        raise _write_error(target, error) from None
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    _sync_folder(target.parent)
     return target.resolve()
+
+
+def _write_error(target: Path, error: OSError) -> FactBoardError:
+    """The one line for a write that failed, with its true cause."""
+    if error.errno in _NO_SPACE:
+        return FactBoardError(
+            f"The disk is full: {target.name} was not written (no part of it is left in {target.parent}); "
+            "free some space, or export to another disk."
+        )
+    if error.errno == errno.EFBIG:
+        return FactBoardError(
+            f"{target.name} would be larger than this system lets a file grow: it was not written; export a "
+            "shorter week or to another disk."
+        )
+    return FactBoardError(f"Cannot write {target} ({error.strerror}): choose a folder you can write to.")
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (a crash after the command said "Wrote" keeps the file)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the file itself is synced
+    finally:
+        os.close(fd)
