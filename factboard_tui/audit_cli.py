@@ -36,9 +36,9 @@ class AuditBroken(FactBoardError):
 
 @audit_app.command("verify")
 @user_errors
-def audit_verify(db: DbOption = None) -> None:
+def audit_verify(db: DbOption = None, user: UserOption = None) -> None:
     """Check the whole hash chain, its head, and the heads peer sites witnessed; exits 9 naming the first bad entry."""
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         verdict = board.audit_verify()
     if verdict.problem is not None:
         raise AuditBroken(
@@ -56,6 +56,7 @@ def audit_verify(db: DbOption = None) -> None:
 def audit_show(
     client: Annotated[str, typer.Option("--client", help="The client code, like DD-75.")],
     db: DbOption = None,
+    user: UserOption = None,
     output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or csv.")] = "md",
 ) -> None:
     """The log extract for one client: who changed which field, who saw the row and from where, and when."""
@@ -66,7 +67,7 @@ def audit_show(
     code = client.strip().upper()
     if not code:
         raise InvalidValue("client", "Give the client's code with --client, like --client DD-75.")
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         with board.engine.connect() as connection:
             lines = client_extract(connection, code)
         if not lines:

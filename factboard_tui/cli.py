@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 
-from factboard_tui import locations
+from factboard_tui import cli_options, locations
 from factboard_tui.core.characters import inert, json_safe
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
@@ -60,16 +60,25 @@ ThemeOption = Annotated[
         "--theme", help="wall, laptop, high-contrast or light, for this session (ctrl+t cycles and remembers)."
     ),
 ]
-UserOption = Annotated[str | None, typer.Option("--user", "-u", help="Your staff initials (default: $FACTBOARD_USER).")]
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        "-u",
+        help="Your staff initials, stamped on changes and named in the audit log (default: $FACTBOARD_USER).",
+    ),
+]
 
 
 def user_errors(function: Callable[P, R]) -> Callable[P, R]:
     """Turn `FactBoardError` into one line on stderr and its exit code (the message is shown as plain text: it
-    may quote a value or a file name)."""
+    may quote a value or a file name); take the options given before the command (`cli_options`). Every command
+    is wrapped by it."""
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
+            kwargs = cli_options.apply(function, kwargs, command_name(wrapper))  # type: ignore[assignment]
             return function(*args, **kwargs)
         except FactBoardError as error:
             err.print(shown(("error:", "bold red"), " ", str(error), one_line=True), soft_wrap=True)
@@ -84,6 +93,11 @@ def user_errors(function: Callable[P, R]) -> Callable[P, R]:
 def print_json(value: Any) -> None:
     """`value` as JSON on stdout for scripts; a character a terminal could act on travels as its `\\u` escape."""
     sys.stdout.write(json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
+
+
+def command_name(callback: Callable[..., Any]) -> str:
+    """How a person types the command whose registered function is `callback` (`rows list`)."""
+    return cli_options.command_names(app).get(callback, "")
 
 
 def db_path(db: Path | None) -> Path:
@@ -165,7 +179,8 @@ def daily_backup(board: Any) -> Path | None:
 
 @app.callback()
 def root(ctx: typer.Context, db: DbOption = None, user: UserOption = None, theme: ThemeOption = None) -> None:
-    """With no command, open the board (like `factboard open`)."""
+    """With no command, open the board (like `factboard open`). Options before a command apply to it."""
+    cli_options.keep(cli_options.RootOptions(db, user, theme))
     if ctx.invoked_subcommand is None:
         open_board(db=db, user=user, theme=theme)
 
@@ -280,13 +295,14 @@ def open_board(
 @user_errors
 def rows_list(
     db: DbOption = None,
+    user: UserOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     include_off: Annotated[bool, typer.Option("--all", help="Also rows that have been taken off the board.")] = False,
 ) -> None:
     """List the rows on the board, in board order."""
     from factboard_tui.core.views import row_record
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         today = board.today()
         week = board.week_visits(today)
         records = [row_record(row, week.get(row.id, {}), board.template, today) for row in board.rows(include_off)]
@@ -445,10 +461,11 @@ def staff_add(
 @user_errors
 def staff_list(
     db: DbOption = None,
+    user: UserOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """List the team."""
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         members = board.staff()
         template = board.template
     if as_json:
@@ -510,7 +527,7 @@ def passwd(
 
 @app.command("doctor")
 @user_errors
-def doctor(db: DbOption = None) -> None:
+def doctor(db: DbOption = None, user: UserOption = None) -> None:
     """Check the key slot, every encrypted page and the schema; exits non-zero on trouble."""
     from factboard_tui.core.migrations import LATEST_VERSION
     from factboard_tui.core.store import Board
@@ -523,7 +540,7 @@ def doctor(db: DbOption = None) -> None:
         f"{slot.kdf.lanes} lanes",
         highlight=False,
     )
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         out.print("[green]ok[/]  passphrase unwraps the key; every page verifies (cipher_integrity_check)")
         version = board.schema_version()
         out.print(f"[green]ok[/]  schema version {version} (this FactBoard knows up to {LATEST_VERSION})")
@@ -543,6 +560,7 @@ def doctor(db: DbOption = None) -> None:
 @user_errors
 def backup(
     db: DbOption = None,
+    user: UserOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Folder for backups (default: config, else backups/).")
     ] = None,
@@ -565,7 +583,7 @@ def backup(
         return
     if keep is not None and keep < 1:
         raise InvalidValue("keep", "--keep must be at least 1: the newest backup is always kept.")
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         made, checked = board.backup(directory, keep or settings.keep)
     out.print(
         shown(
@@ -579,6 +597,7 @@ def backup(
 def restore(
     backup_file: Annotated[Path, typer.Argument(help="The backup to put back (its .keyslot must be beside it).")],
     db: DbOption = None,
+    user: UserOption = None,
 ) -> None:
     """Put a backup in the board's place after verifying it; the current board is kept aside."""
     from factboard_tui.core.backups import restore_backup
@@ -589,7 +608,7 @@ def restore(
     aside, checked = restore_backup(path, backup_file, passphrase, system_clock().astimezone())
     from factboard_tui.core.store import Board
 
-    with Board.unlock(path, passphrase, user=os.environ.get(USER_ENV), via="restore") as board:
+    with Board.unlock(path, passphrase, user=user or os.environ.get(USER_ENV), via="restore") as board:
         board.audit_event("restore", subject=backup_file.name, detail=f"the board before is kept as {aside.name}")
     out.print(
         shown(
@@ -603,6 +622,7 @@ def restore(
 @user_errors
 def rekey_command(
     db: DbOption = None,
+    user: UserOption = None,
     recovery_key_out: Annotated[
         Path | None, typer.Option("--recovery-key-out", help="Also write the new recovery key to this file.")
     ] = None,
@@ -617,7 +637,7 @@ def rekey_command(
         raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
     key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV))
     with Board.open_with_key(path, key) as board:
-        board.actor = audit_who(os.environ.get(USER_ENV))
+        board.actor = audit_who(user or os.environ.get(USER_ENV))
         board.audit_event("rekey", detail="the database has a new key; the old recovery key no longer opens it")
     out.print(shown(f"{path.name} has a new key. The old recovery key no longer opens it; this one does:"))
     show_recovery_key(path, slot.board_id, key, recovery_key_out)
@@ -638,12 +658,13 @@ MINUTES_FORMATS = ("md", "html")
 @user_errors
 def meetings_list(
     db: DbOption = None,
+    user: UserOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """List the meetings held on this board, newest first."""
     from factboard_tui.core.minutes import load_meeting, meeting_ids
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         records = [load_meeting(board, meeting_id) for meeting_id in meeting_ids(board)]
     if as_json:
         print_json([record.summary() for record in records])
@@ -677,6 +698,7 @@ def meetings_list(
 def meetings_show(
     meeting_id: Annotated[int, typer.Argument(metavar="ID", help="The meeting's id (from `factboard meetings list`).")],
     db: DbOption = None,
+    user: UserOption = None,
     output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or html.")] = "md",
 ) -> None:
     """Print a meeting's minutes (plain text with client codes and changes: send them only where that is allowed)."""
@@ -684,7 +706,7 @@ def meetings_show(
 
     if output_format not in MINUTES_FORMATS:
         raise InvalidValue("format", f"--format {output_format!r} is not known: use md or html.")
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         record = load_meeting(board, meeting_id)
         text = minutes_markdown(record) if output_format == "md" else minutes_html(record)
         what = f"minutes ({output_format}), cli"

@@ -68,6 +68,7 @@ def _written(path: Path, what: str) -> None:
 @user_errors
 def export_week(
     db: DbOption = None,
+    user: UserOption = None,
     week: WeekOption = None,
     fmt: FormatOption = None,
     by: Annotated[
@@ -107,7 +108,7 @@ def export_week(
         grouping = Grouping(by.lower())
     except ValueError:
         raise FactBoardError(f"Cannot group by '{by}': use day, staff or provider.") from None
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         monday = parse_week(week, board.today()) if week else week_start(board.today())
         document = week_document(board, monday, grouping, calendar_details=details)
         data = render(document, chosen)
@@ -123,6 +124,7 @@ def export_week(
 @user_errors
 def export_board(
     db: DbOption = None,
+    user: UserOption = None,
     fmt: FormatOption = None,
     week: WeekOption = None,
     output: OutputOption = None,
@@ -134,7 +136,7 @@ def export_board(
     from factboard_tui.core.store import week_start
 
     chosen = _format(fmt, output, BOARD_FORMATS)
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         monday = parse_week(week, board.today()) if week else week_start(board.today())
         document = board_document(board, monday)
         data = render(document, chosen)

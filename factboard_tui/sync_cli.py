@@ -64,6 +64,7 @@ def progress_bar(force: bool = False) -> Iterator[Callable[[str, int, int], None
 @user_errors
 def sync_identity(
     db: DbOption = None,
+    user: UserOption = None,
     show_minisign: Annotated[
         bool, typer.Option("--minisign", help="Also print the minisign public key that checks this site's bundles.")
     ] = False,
@@ -71,7 +72,7 @@ def sync_identity(
     """Show this site's key (give it to peers) and its fingerprint (read it to them on the phone)."""
     from factboard_tui.core.sync.service import identity_lines
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         lines = identity_lines(board)
     out.print(shown("Site ", (lines["name"], "bold"), f" ({lines['site_id']})"))
     out.print(shown("Fingerprint: ", (lines["fingerprint"], "bold")))
@@ -90,11 +91,12 @@ def sync_trust(
     name: Annotated[str, typer.Argument(help="What to call the peer site here, like Region or Silkeborg.")],
     key: Annotated[str, typer.Argument(help="The peer's site key (fbsite1:…) from its `sync identity`.")],
     db: DbOption = None,
+    user: UserOption = None,
 ) -> None:
     """Trust another site: accept bundles it signs and encrypt bundles to it."""
     from factboard_tui.core.sync.service import trust_peer
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         peer = trust_peer(board, name, key)
     out.print(shown("Trusted ", (peer.name, "bold"), "."))
     out.print(
@@ -108,11 +110,11 @@ def sync_trust(
 
 @sync_app.command("peers")
 @user_errors
-def sync_peers(db: DbOption = None) -> None:
+def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
     """List the sites this board trusts, with fingerprints."""
     from factboard_tui.core.sync.service import peers
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         found = peers(board)
     if not found:
         out.print("No peer sites yet: add one with `factboard sync trust NAME KEY`.")
@@ -132,11 +134,13 @@ def sync_peers(db: DbOption = None) -> None:
 
 @sync_app.command("revoke")
 @user_errors
-def sync_revoke(name: Annotated[str, typer.Argument(help="The peer's name here.")], db: DbOption = None) -> None:
+def sync_revoke(
+    name: Annotated[str, typer.Argument(help="The peer's name here.")], db: DbOption = None, user: UserOption = None
+) -> None:
     """Stop trusting a site: its bundles are refused from now on."""
     from factboard_tui.core.sync.service import revoke_peer
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         peer = revoke_peer(board, name)
     out.print(shown("Revoked ", (peer.name, "bold"), ": its bundles are refused from now on."))
 
@@ -149,11 +153,12 @@ def sync_export(
         Path | None, typer.Option("--output", "-o", help="The bundle file (default: a dated name here).")
     ] = None,
     db: DbOption = None,
+    user: UserOption = None,
 ) -> None:
     """Write a bundle with every change the peer has not acknowledged, and its minisign signature beside it."""
     from factboard_tui.core.sync.service import export_bundle
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         stamp = board.clock().astimezone(UTC).strftime("%Y%m%dT%H%M%S")
         target = output or Path(f"factboard-{_slug(board.site.name)}-to-{_slug(to)}-{stamp}{BUNDLE_SUFFIX}")
         signature_path = target.with_name(target.name + ".minisig")
@@ -189,6 +194,7 @@ def _write_new(path: Path, data: bytes) -> None:
 def sync_import(
     file: Annotated[Path, typer.Argument(help="A bundle file from a trusted peer.")],
     db: DbOption = None,
+    user: UserOption = None,
 ) -> None:
     """Verify, decrypt, check and merge a bundle in one transaction; a refused file is kept and nothing changes."""
     from factboard_tui.core.sync.bundle import MAX_BUNDLE_BYTES
@@ -200,7 +206,7 @@ def sync_import(
     if size > MAX_BUNDLE_BYTES:
         raise SyncRefused("size", f"{file.name} is {size} bytes, over the {MAX_BUNDLE_BYTES} byte cap: refused.")
     data = file.read_bytes()
-    with unlocked(db) as board, progress_bar(force=size > 2_000_000) as report:
+    with unlocked(db, user) as board, progress_bar(force=size > 2_000_000) as report:
         result = import_bundle(board, data, progress=report)
     applied = result.applied
     out.print(
@@ -228,12 +234,13 @@ def sync_import(
 @user_errors
 def sync_conflicts(
     db: DbOption = None,
+    user: UserOption = None,
     show_all: Annotated[bool, typer.Option("--all", help="Also list settled conflicts.")] = False,
 ) -> None:
     """List concurrent edits of one field at two sites, waiting for a person to choose."""
     from factboard_tui.core.sync.service import conflicts
 
-    with unlocked(db) as board:
+    with unlocked(db, user) as board:
         found = conflicts(board, include_settled=show_all)
     if not found:
         out.print("No conflicts to settle.")

@@ -1,0 +1,88 @@
+"""Options given before the command (`factboard --db X --user DEN rows set …`) and how every command takes them.
+
+`--db`, `--user` and `--theme` may stand before the command as well as after it. Before, they used to be read
+only when no command followed, so `factboard --db OTHER rows list` listed the default board and `factboard --user
+DEN rows set …` stamped `$FACTBOARD_USER` as the author. Now the root callback keeps them here, and every command
+(through `cli.user_errors`, which wraps them all) takes them as if they had been given after it: an option the
+command has not got is refused with one line, and the same option given on both sides with different values too.
+Nothing given is ever ignored.
+
+A `ContextVar` holds them rather than Click's `ctx.obj`: the commands are plain functions that never see the
+context, and the root callback runs before every one of them, in the same process.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, fields
+from typing import Any
+
+from factboard_tui.core.errors import FactBoardError
+
+ROOT_OPTION_NAMES = ("db", "user", "theme")
+"""The options the root command takes, by parameter name (`--db`, `--user`, `--theme`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RootOptions:
+    """What was given before the command (None: not given)."""
+
+    db: Any = None
+    user: str | None = None
+    theme: str | None = None
+
+
+_given: ContextVar[RootOptions | None] = ContextVar("root_options", default=None)
+
+
+def keep(options: RootOptions) -> None:
+    """Remember what the root callback was given, for the command that follows."""
+    _given.set(options)
+
+
+def apply(function: Callable[..., Any], kwargs: dict[str, Any], command: str) -> dict[str, Any]:
+    """`kwargs` of a command with the options given before it filled in, or a one-line refusal.
+
+    `command` names it for the message (`rows list`).
+    """
+    given = _given.get() or RootOptions()
+    accepted = inspect.signature(function).parameters
+    merged = dict(kwargs)
+    for option in fields(given):
+        value = getattr(given, option.name)
+        if value is None:
+            continue
+        flag = f"--{option.name}"
+        if option.name not in accepted:
+            takes = [f"--{name}" for name in ROOT_OPTION_NAMES if name in accepted]
+            raise FactBoardError(
+                f"{flag} does not apply to `factboard {command}`"
+                + (f" (it takes {' and '.join(takes)})" if takes else "")
+                + f": leave {flag} out; nothing was done."
+            )
+        here = merged.get(option.name)
+        if here is None:
+            merged[option.name] = value
+        elif here != value:
+            raise FactBoardError(
+                f"{flag} is given twice, as {value} before `{command}` and as {here} after it: give it once; "
+                "nothing was done."
+            )
+    return merged
+
+
+def command_names(typer_app: Any) -> dict[Callable[..., Any], str]:
+    """Each registered command function and its name as typed (`rows list`), walking the sub-apps."""
+    names: dict[Callable[..., Any], str] = {}
+    for path, callback in _walk(typer_app, ()):
+        names[callback] = " ".join(path)
+    return names
+
+
+def _walk(typer_app: Any, prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Callable[..., Any]]]:
+    for info in typer_app.registered_commands:
+        yield (*prefix, info.name or info.callback.__name__.replace("_", "-")), info.callback
+    for group in typer_app.registered_groups:
+        yield from _walk(group.typer_instance, (*prefix, group.name))
