@@ -497,9 +497,8 @@ def passwd(
 ) -> None:
     """Set a new passphrase (re-wraps the key; the database is not touched)."""
     from factboard_tui.core.errors import DatabaseDamaged, WrongPassphrase
-    from factboard_tui.core.keys import KeySlot, parse_recovery_key
+    from factboard_tui.core.keys import parse_recovery_key
     from factboard_tui.core.store import Board
-    from factboard_tui.locations import key_slot_path
 
     path = db_path(db)
     if recovery_key:
@@ -515,13 +514,13 @@ def passwd(
                 "is damaged: run `factboard doctor`); nothing was changed."
             ) from None
     else:
-        slot = Board.read_slot(path)
-        key = slot.unwrap(ask_secret("Current passphrase", PASSPHRASE_ENV))
-        board = Board.open_with_key(path, key)
-    board_id = board.board_id
-    board.close()
-    new = ask_secret("New passphrase", NEW_PASSPHRASE_ENV, confirm=True)
-    KeySlot.wrap(key, new, board_id).write(key_slot_path(path))
+        Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
+        # Counted like every unwrap (wrong tries wait, and are logged); the change itself is not logged.
+        board = Board.unlock(path, ask_secret("Current passphrase", PASSPHRASE_ENV), via="passwd")
+    try:
+        board.set_passphrase(ask_secret("New passphrase", NEW_PASSPHRASE_ENV, confirm=True))
+    finally:
+        board.close()
     out.print("New passphrase set. The database itself was not changed; the recovery key stays the same.")
 
 
@@ -629,6 +628,8 @@ def rekey_command(
 ) -> None:
     """Give the database a new key; open FactBoards are asked to close first. Shows the new recovery key."""
     from factboard_tui.core.backups import rekey
+    from factboard_tui.core.clock import system_clock
+    from factboard_tui.core.keys import UnlockAttempts
     from factboard_tui.core.store import Board, audit_who
 
     path = db_path(db)
@@ -638,6 +639,7 @@ def rekey_command(
     key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV))
     with Board.open_with_key(path, key) as board:
         board.actor = audit_who(user or os.environ.get(USER_ENV))
+        board.record_failed_unlocks(UnlockAttempts(path, system_clock), "rekey")
         board.audit_event("rekey", detail="the database has a new key; the old recovery key no longer opens it")
     out.print(shown(f"{path.name} has a new key. The old recovery key no longer opens it; this one does:"))
     show_recovery_key(path, slot.board_id, key, recovery_key_out)

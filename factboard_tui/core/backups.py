@@ -27,8 +27,9 @@ from typing import IO
 
 import sqlcipher3
 
+from factboard_tui.core.clock import system_clock
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError, NotFound
-from factboard_tui.core.keys import KeySlot, new_board_key, write_atomically
+from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key, write_atomically
 from factboard_tui.core.migrations import LATEST_VERSION
 
 CLOSE_WAIT_SECONDS = 5.0
@@ -209,7 +210,7 @@ def restore_backup(db: Path, backup: Path, passphrase: str, now: datetime) -> tu
     if not backup.is_file() or not slot_of(backup).is_file():
         raise NotFound(f"There is no backup with its key slot at {backup}: list them with `factboard backup --list`.")
     slot = KeySlot.read(slot_of(backup))
-    key = slot.unwrap(passphrase)  # the passphrase of the day the backup was taken
+    key = UnlockAttempts(db, lambda: now).unwrap(slot, passphrase)  # the backup's passphrase, counted for this board
     checked = check_copy(backup, key)
     if slot_of(db).is_file():
         current = KeySlot.read(slot_of(db))
@@ -245,7 +246,7 @@ def rekey(db: Path, passphrase: str, make_key: Callable[[], bytes] = new_board_k
     is written beside the old one first, so a crash at any point leaves a board that opens.
     """
     slot = KeySlot.read(slot_of(db))
-    old_key = slot.unwrap(passphrase)
+    old_key = UnlockAttempts(db, system_clock).unwrap(slot, passphrase)  # counted; the caller logs and clears it
     new_key = make_key()
     with exclusive_access(db, what="`factboard rekey`"):
         staged = db.with_name(db.name + ".rekeying")

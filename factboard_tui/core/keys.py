@@ -8,11 +8,17 @@ printed once at `init` in readable groups, is the recovery key: any SQLCipher 4 
 A slot carries a SHA-256 checksum of its own contents, so a damaged slot ("the file was cut or edited") is told
 apart from a wrong passphrase ("the AEAD tag does not verify"). The slot's header (format, KDF parameters, board
 id) is the AEAD's associated data, so weakening the parameters in the file breaks the tag.
+
+Passphrases are normalised to Unicode NFC before the key is derived: `lösenord` typed on one keyboard and pasted
+from another program (as `o` + a combining diaeresis, NFD) is the same passphrase. A slot made before that, from a
+non-NFC passphrase as it was typed, still opens: the raw form is tried when the NFC form fails, and the slot is then
+wrapped again under the NFC form (atomically: an interrupted re-wrap leaves the old slot, which still opens).
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import math
@@ -21,6 +27,7 @@ import re
 import secrets
 import tempfile
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +39,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from factboard_tui.core.errors import (
+    FactBoardError,
     KeySlotDamaged,
     KeySlotMissing,
     KeySlotTooWeak,
@@ -176,7 +184,8 @@ class KeySlot:
 
     @classmethod
     def wrap(cls, key: bytes, passphrase: str, board_id: str, kdf: KdfParams | None = None) -> KeySlot:
-        """A new slot holding `key` under `passphrase`."""
+        """A new slot holding `key` under `passphrase` (in its NFC form)."""
+        passphrase = normalise(passphrase)
         check_passphrase_strength(passphrase)
         params = kdf or tune_kdf()
         params.check_floor()
@@ -186,15 +195,23 @@ class KeySlot:
         return cls(board_id=board_id, kdf=params, nonce=nonce, wrapped_key=wrapped)
 
     def unwrap(self, passphrase: str) -> bytes:
-        """The board key, or `WrongPassphrase` when the AEAD tag does not verify."""
+        """The board key, or `WrongPassphrase` when the AEAD tag does not verify (see `open`)."""
+        return self.open(passphrase)[0]
+
+    def open(self, passphrase: str) -> tuple[bytes, bool]:
+        """The board key, and whether only the passphrase's raw (non-NFC) form opened it: a slot from before
+        passphrases were normalised, which the caller should wrap again (`rewrap_normalised`)."""
         self.kdf.check_floor()
-        try:
-            key = AESGCM(self.kdf.derive(passphrase)).decrypt(self.nonce, self.wrapped_key, self._associated_data())
-        except InvalidTag:
-            raise WrongPassphrase("Wrong passphrase for this board: try again (nothing was changed).") from None
-        if len(key) != KEY_BYTES:
-            raise KeySlotDamaged("The key slot holds a key of the wrong size: the key slot is damaged.")
-        return key
+        nfc = normalise(passphrase)
+        for candidate in dict.fromkeys((nfc, passphrase)):  # the raw form only if it differs
+            try:
+                key = AESGCM(self.kdf.derive(candidate)).decrypt(self.nonce, self.wrapped_key, self._associated_data())
+            except InvalidTag:
+                continue
+            if len(key) != KEY_BYTES:
+                raise KeySlotDamaged("The key slot holds a key of the wrong size: the key slot is damaged.")
+            return key, candidate != nfc
+        raise WrongPassphrase("Wrong passphrase for this board: try again (nothing was changed).")
 
     def to_bytes(self) -> bytes:
         """The slot file's bytes: header, wrapped key and a checksum over both."""
@@ -265,6 +282,20 @@ class KeySlot:
         write_atomically(path, self.to_bytes())
 
 
+def normalise(passphrase: str) -> str:
+    """The passphrase as the key is derived from it: Unicode NFC (composed characters)."""
+    return unicodedata.normalize("NFC", passphrase)
+
+
+def rewrap_normalised(slot: KeySlot, key: bytes, passphrase: str, path: Path) -> None:
+    """Wrap `key` again under the NFC form of `passphrase`, at the same cost, replacing the slot at `path`
+    atomically. Best effort: if the slot cannot be written now (a read-only folder), the raw form keeps opening it
+    and the next unlock tries again; so does a passphrase whose NFC form is too short for a new slot."""
+    fresh = KdfParams(slot.kdf.memory_kib, slot.kdf.iterations, slot.kdf.lanes, secrets.token_bytes(16))
+    with contextlib.suppress(OSError, FactBoardError):  # FactBoardError: an NFC form shorter than the minimum
+        KeySlot.wrap(key, passphrase, slot.board_id, fresh).write(path)
+
+
 def check_passphrase_strength(passphrase: str) -> None:
     """Refuse passphrases too short to resist guessing even behind Argon2id."""
     from factboard_tui.core.errors import InvalidValue
@@ -294,14 +325,20 @@ def write_atomically(path: Path, data: bytes) -> None:
 FREE_ATTEMPTS = 3
 """Wrong passphrases in a row before the next try must wait."""
 
+FIRST_WAIT_SECONDS = 5
 MAX_WAIT_SECONDS = 300
-"""The longest wait between tries, however many went wrong."""
+"""The longest wait between tries, however many went wrong and whatever the attempts file says."""
 
 
 class UnlockAttempts:
     """Counts wrong passphrases in a row in `<db>.attempts` (a count and a time: no board data) and makes each
     try after the third wait longer: 5 s, 10 s, 20 s … up to 5 minutes. Argon2id makes every guess expensive
     already; this slows down someone trying passphrases at an unattended terminal. A right passphrase resets it.
+
+    Every unwrap of a key slot with a typed passphrase goes through `unwrap` here: unlocking, the lock screen,
+    `passwd`, `restore` and `rekey`. The file is not trusted further than the cap: a count however large waits 5
+    minutes, a time in the future or a file that cannot be read counts as the cap from the file's own time (never
+    later than now), so no file can lock the board for longer than 5 minutes after it was last written.
     """
 
     def __init__(self, db: Path, clock: Callable[[], datetime]) -> None:
@@ -309,20 +346,40 @@ class UnlockAttempts:
         self.clock = clock
 
     def _read(self) -> tuple[int, datetime | None]:
+        """The count and the time of the last wrong try (a damaged file: the cap, from the file's own time)."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return int(data["failures"]), datetime.fromisoformat(str(data["last"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            return 0, None  # no file (or a damaged one): no wait
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return 0, None
+        except (OSError, UnicodeDecodeError):
+            return self._damaged()
+        try:
+            data = json.loads(text)
+            failures, last = data["failures"], datetime.fromisoformat(str(data["last"]))
+        except (ValueError, KeyError, TypeError):
+            return self._damaged()
+        if type(failures) is not int or failures < 0 or last.tzinfo is None or last > self.clock():
+            return self._damaged()
+        return failures, last
+
+    def _damaged(self) -> tuple[int, datetime | None]:
+        """A file we cannot believe counts as the cap, waited from when it was written (at the latest: now)."""
+        now = self.clock()
+        try:
+            written = datetime.fromtimestamp(self.path.stat().st_mtime, tz=now.tzinfo or None)
+        except (OSError, ValueError, OverflowError):
+            written = now
+        return FREE_ATTEMPTS + _CAP_STEPS, min(written, now)
 
     def wait_seconds(self) -> int:
-        """How long the next try must still wait (0: go ahead)."""
+        """How long the next try must still wait (0: go ahead); never more than `MAX_WAIT_SECONDS`."""
         failures, last = self._read()
         if failures < FREE_ATTEMPTS or last is None:
             return 0
-        wait = min(MAX_WAIT_SECONDS, 5 * 2 ** (failures - FREE_ATTEMPTS))
+        steps = min(failures - FREE_ATTEMPTS, _CAP_STEPS)  # the count never reaches the power: 10**12 is the cap
+        wait = min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2**steps)
         elapsed = (self.clock() - last).total_seconds()
-        return int(max(0, math.ceil(wait - elapsed)))
+        return int(min(MAX_WAIT_SECONDS, max(0, math.ceil(wait - elapsed))))
 
     def check(self) -> None:
         """Refuse to try a passphrase while the wait after the last wrong one runs."""
@@ -332,36 +389,53 @@ class UnlockAttempts:
                 f"Too many wrong passphrases in a row: wait {wait} s, then try again (nothing was changed)."
             )
 
-    def unwrap(self, slot: KeySlot, passphrase: str) -> bytes:
+    def unwrap(self, slot: KeySlot, passphrase: str, slot_path: Path | None = None) -> bytes:
         """The slot's key for `passphrase`, counted: refused while a wait runs, a wrong one counted (and raised).
 
-        Every place a person types the passphrase (unlock, the lock screen) goes through here.
+        Every place a person types the passphrase goes through here. With `slot_path`, a slot that only the raw
+        (non-NFC) form opened is wrapped again under the NFC form.
         """
         self.check()
         try:
-            return slot.unwrap(passphrase)
+            key, raw_form = slot.open(passphrase)
         except WrongPassphrase:
             self.failed()
             raise
+        if raw_form and slot_path is not None:
+            rewrap_normalised(slot, key, passphrase, slot_path)
+        return key
 
-    def failures(self) -> tuple[int, str | None]:
-        """How many wrong passphrases came before this try, and since when (for the audit log, read before
-        `succeeded` clears them)."""
+    def summary(self) -> str | None:
+        """The wrong passphrases before this try, for the audit log (read before `succeeded` clears them)."""
         failures, last = self._read()
         if not failures:
-            return 0, None
+            return None
         try:
-            first = str(json.loads(self.path.read_text(encoding="utf-8")).get("first") or "")
-        except (OSError, ValueError, AttributeError):
-            first = ""
-        return failures, first or (last.isoformat() if last else None)
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("failures") != failures:
+                raise ValueError("not the count read")
+            first = str(data.get("first") or "")
+        except (OSError, ValueError, AttributeError, UnicodeDecodeError):
+            return f"an unreadable or altered attempts file, counted as {failures} failed unlocks"
+        return f"{failures} failed unlocks since {first or (last.isoformat() if last else 'an unknown time')}"
 
     def failed(self) -> None:
-        failures, _last = self._read()
+        """Count one more wrong passphrase (a file that cannot be written keeps counting as the cap)."""
+        failures, last = self._read()
         now = self.clock().isoformat()
-        first = self.failures()[1] if failures else now
-        record = {"failures": failures + 1, "last": now, "first": first}
-        write_atomically(self.path, json.dumps(record).encode())
+        try:
+            first = str(json.loads(self.path.read_text(encoding="utf-8")).get("first") or "") if failures else now
+        except (OSError, ValueError, AttributeError, UnicodeDecodeError):
+            first = last.isoformat() if last else now
+        record = {"failures": failures + 1, "last": now, "first": first or now}
+        with contextlib.suppress(OSError):
+            write_atomically(self.path, json.dumps(record).encode())
 
     def succeeded(self) -> None:
-        self.path.unlink(missing_ok=True)
+        """Start the count again (a right passphrase)."""
+        with contextlib.suppress(OSError):  # gone already, or not a file we can remove: it counts as the cap
+            self.path.unlink()
+
+
+_CAP_STEPS = math.ceil(math.log2(MAX_WAIT_SECONDS / FIRST_WAIT_SECONDS))
+"""Doublings of the first wait that reach the cap (6: 5 s · 2**6 = 320 s > 300 s)."""

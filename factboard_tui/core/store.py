@@ -368,21 +368,29 @@ class Board:
         if finish_interrupted_rekey_safely(path, passphrase):
             slot = cls.read_slot(path)
         attempts = UnlockAttempts(path, clock)
-        key = attempts.unwrap(slot, passphrase)
-        failures, since = attempts.failures()
+        key = attempts.unwrap(slot, passphrase, key_slot_path(path))
         board = cls.open_with_key(path, key, clock, integrity=integrity)
         board.actor = audit_who(user)
-        if failures:
-            try:
-                board.audit_event(
-                    "unlock failed", detail=f"{failures} failed unlocks since {since or 'an unknown time'} ({via})"
-                )
-            except BaseException:
-                board.close()
-                raise
+        try:
+            board.record_failed_unlocks(attempts, via)
+        except BaseException:
+            board.close()
+            raise
         board._unlock_note = via  # after the failures: they came first
-        attempts.succeeded()
         return board
+
+    def set_passphrase(self, passphrase: str) -> None:
+        """Wrap this board's key under a new passphrase (`passwd`): the database itself is not touched."""
+        KeySlot.wrap(self._key, passphrase, self.board_id).write(key_slot_path(self.path))
+
+    def record_failed_unlocks(self, attempts: UnlockAttempts, via: str) -> None:
+        """Enter the wrong passphrases typed before the right one in the audit log, then start the count again.
+
+        Whatever unwrapped the key through `attempts` (an unlock, a re-key) calls this once the board is open."""
+        summary = attempts.summary()
+        if summary is not None:
+            self.audit_event("unlock failed", detail=f"{summary} ({via})")
+        attempts.succeeded()
 
     @staticmethod
     def read_slot(path: Path) -> KeySlot:

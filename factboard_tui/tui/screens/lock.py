@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, Static
 from factboard_tui.core.errors import FactBoardError, WrongPassphrase
 from factboard_tui.core.keys import UnlockAttempts
 from factboard_tui.core.store import Board
+from factboard_tui.locations import key_slot_path
 from factboard_tui.shown import shown
 
 
@@ -69,7 +70,8 @@ class LockScreen(Screen[None]):
         board: Board | None = getattr(self.app, "board", None)
         attempts = UnlockAttempts(self.path, self.app.clock)  # type: ignore[attr-defined]
         try:
-            attempts.unwrap(Board.read_slot(self.path), passphrase)  # the same wait after wrong tries as unlocking
+            # The same count and wait as unlocking (and the same re-wrap of a slot from before NFC).
+            attempts.unwrap(Board.read_slot(self.path), passphrase, key_slot_path(self.path))
         except FactBoardError as error:
             if board is not None and isinstance(error, WrongPassphrase):
                 self._audit(board, "unlock failed", "1 wrong passphrase on the lock screen")
