@@ -257,8 +257,11 @@ def demo(
         return
     from factboard_tui.tui.app import FactBoardApp
 
-    FactBoardApp(path, board=board, user=user or os.environ.get(USER_ENV) or "KOO", settings=settings).run()
+    tui = FactBoardApp(path, board=board, user=user or os.environ.get(USER_ENV) or "KOO", settings=settings)
+    tui.run()
     board.close()
+    if tui.return_code:
+        raise typer.Exit(tui.return_code)  # a crash: its account is printed already
 
 
 @app.command("open")
@@ -279,13 +282,16 @@ def open_board(
     path = db_path(db)
     Board.read_slot(path)
     settings = with_theme(load_settings(), theme)
-    FactBoardApp(
+    tui = FactBoardApp(
         path,
         user=user or os.environ.get(USER_ENV),
         passphrase=os.environ.get(PASSPHRASE_ENV),
         settings=settings,
         meeting=meeting,
-    ).run()
+    )
+    tui.run()
+    if tui.return_code:
+        raise typer.Exit(tui.return_code)  # a crash: its account is printed already
 
 
 # -- rows ----------------------------------------------------------------------------------------------------------
@@ -734,8 +740,18 @@ from factboard_tui import audit_cli  # noqa: E402, F401  (registers `audit` and 
 
 
 def main() -> None:
-    """Entry point of the `factboard` console script."""
-    app()
+    """Entry point of the `factboard` console script.
+
+    An exception that is not a user error is a bug: it is reported by `crash.record` (where it happened, a crash
+    report file; never local variables, messages or board data) with exit code 70, instead of a traceback.
+    """
+    try:
+        app()
+    except Exception as error:
+        from factboard_tui import crash
+
+        sys.stderr.write(crash.record(error, face="cli").text + "\n")
+        raise SystemExit(crash.EXIT_CODE) from None
 
 
 if __name__ == "__main__":

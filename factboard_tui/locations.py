@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_dir, user_data_dir
+from platformdirs import user_config_dir, user_data_dir, user_state_dir
 
 APP_NAME = "factboard"
 DB_ENV = "FACTBOARD_DB"
@@ -31,6 +31,11 @@ def default_db_path() -> Path:
 def demo_db_path() -> Path:
     """Where `factboard demo` keeps its synthetic board."""
     return data_dir() / "demo.db"
+
+
+def crash_reports_dir() -> Path:
+    """Where crash reports go (`crash.py`: no board data in them): the user's state directory."""
+    return Path(user_state_dir(APP_NAME, appauthor=False)) / "crash-reports"
 
 
 def config_path() -> Path:

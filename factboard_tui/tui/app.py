@@ -6,6 +6,9 @@ The app owns the open `Board` and the signed-in user; screens do the work. Given
 The app also owns the lock: after `idle_lock_minutes` without a key press or click (by the app's clock, so tests
 move it by hand), or at once on ctrl+l, a lock screen covers every screen and shows no board data until the
 passphrase is typed again.
+
+A crash (an error in FactBoard itself) ends the app with `crash.record`'s account: where it happened, never the
+values that were on screen or in memory (Textual's own crash screen shows local variables).
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.notifications import SeverityLevel
+from textual.worker import WorkerFailed
 
+from factboard_tui import crash
 from factboard_tui.core.characters import inert
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.errors import FactBoardError
@@ -242,6 +248,25 @@ class FactBoardApp(App[None]):
     def on_unmount(self) -> None:
         if self.board is not None:
             self.board.close()
+
+    # -- a crash ---------------------------------------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error: exit showing `crash.record`'s short account instead of Textual's crash screen.
+
+        Textual 8's `App._handle_exception` renders a traceback with every frame's local variables (it showed a
+        passphrase and a client's situation); this does the same bookkeeping (exit code 1, the first error kept
+        for `run_test` to raise, the app closed) with a text that holds no locals and no board data.
+        """
+        self._return_code = 1
+        if self._exception is not None:
+            return  # the first error is the one reported; the rest follow from it
+        self._exception = error
+        self._exception_event.set()
+        cause = error.error if isinstance(error, WorkerFailed) and isinstance(error.error, Exception) else error
+        self.bell()
+        self._exit_renderables.append(Text(crash.record(cause, face="tui").text))
+        self._close_messages_no_wait()
 
     # -- themes, keys, palette ---------------------------------------------------------------------------------------
 
