@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import Cli
 from helpers.pilot import Host, text_of, until
+from test_cli import one_line_error
 from test_export import MONDAY, NOW_ENV, cli_board, fill
 from textual.widgets import Input, Static
 
@@ -54,14 +55,6 @@ def big_board(board: Board) -> None:
         for n in range(1, 8)
     ]
     board.write_rows("CSA", writes, source="test")
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> str:
-    line = result.stderr.strip()
-    assert result.returncode != 0 and len(line.splitlines()) == 1 and "Traceback" not in line, result.stderr
-    for word in words:
-        assert word in line, line
-    return line
 
 
 def test_a_symbolic_link_as_target_is_refused_and_nothing_is_written(cli: Cli, tmp_path: Path) -> None:
