@@ -10,7 +10,7 @@ HTML in whatever renders it. Every exporter that writes such a format passes eac
   spreadsheets show as text. Left alone: a lone `-` or `+` (a board's "nothing") and a plain signed number like
   `-2` or `+4520255798`, which a spreadsheet reads as a number or text, never as a formula. XLSX needs none of
   this: its cells are typed, and strings are stored as strings.
-- **Markdown text**: every character that starts inline Markdown or HTML (backslash, backtick, `* _ [ ] < > & | ~ !`)
+- **Markdown text**: every character that starts inline Markdown or HTML (backslash, backtick, `* _ [ ] < > & | ~`)
   is escaped with a backslash, so the text renders exactly as typed and a pipe cannot split a table cell.
 """
 
@@ -24,7 +24,8 @@ FORMULA_STARTS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]+)?)?")
 """A lone sign or a signed number: read as a number or text, never as a formula."""
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~!])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
+"""What starts inline Markdown or HTML. `!` needs no escape: an image starts `![`, and `[` is escaped."""
 
 
 def spreadsheet_text(text: str) -> str:
