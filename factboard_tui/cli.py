@@ -139,6 +139,21 @@ def with_theme(settings: Any, theme: str | None) -> Any:
     return replace(settings, theme=name)
 
 
+def recover(path: Path, show: Callable[[str], None] | None = None) -> list[str]:
+    """Before any question: finish or undo an operation on the board (or on its backups) that was cut off, and say
+    what was done (on stderr, unless `show` says how). Needs no passphrase: whatever is typed next, it is done."""
+    from factboard_tui.core.backups import recover_backups, recover_board
+    from factboard_tui.settings import load_settings
+
+    notes = recover_board(path) + recover_backups(path, load_settings().backups.directory_for(path))
+    for note in notes:
+        if show is not None:
+            show(note)
+        else:
+            err.print(shown(note), soft_wrap=True)
+    return notes
+
+
 @contextmanager
 def unlocked(db: Path | None, user: str | None = None) -> Iterator[Any]:
     """The unlocked board for a command, closed afterwards.
@@ -149,6 +164,7 @@ def unlocked(db: Path | None, user: str | None = None) -> Iterator[Any]:
     from factboard_tui.core.store import Board
 
     path = db_path(db)
+    recover(path)
     Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
     who = user or os.environ.get(USER_ENV)
     board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV), user=who, via="cli")
@@ -208,8 +224,14 @@ def init(
     show_recovery_key(path, board.board_id, key, recovery_key_out)
 
 
-def show_recovery_key(path: Path, board_id: str, key: bytes, recovery_key_out: Path | None) -> None:
-    """Show a board's recovery key once (and write it to a new file if asked)."""
+def show_recovery_key(
+    path: Path, board_id: str, key: bytes, recovery_key_out: Path | None, pending: bool = False
+) -> None:
+    """Show a board's recovery key once (and first write it to a new file, flushed to the disk, if asked).
+
+    `pending`: a re-key shows the key before it puts the new database in place, so the key is never lost.
+    """
+    from factboard_tui.core.durable import sync_directory
     from factboard_tui.core.keys import format_recovery_key
 
     recovery = format_recovery_key(key)
@@ -217,13 +239,18 @@ def show_recovery_key(path: Path, board_id: str, key: bytes, recovery_key_out: P
         fd = os.open(recovery_key_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"FactBoard recovery key for {path.name} (board {board_id})\n{recovery}\n")
-    out.print(Panel(recovery, title="Recovery key: shown only now", expand=False))
+            handle.flush()
+            os.fsync(handle.fileno())
+        sync_directory(recovery_key_out.parent)
+    title = "New recovery key: shown only now" if pending else "Recovery key: shown only now"
+    out.print(Panel(recovery, title=title, expand=False))
     out.print(
         shown(
             "Keep it offline and safe: with it anyone can open the board, and `factboard passwd --recovery-key` "
             "sets a new passphrase." + (f" Also written to {recovery_key_out}." if recovery_key_out else "")
         )
     )
+    out.file.flush()
 
 
 @app.command("demo")
@@ -280,6 +307,7 @@ def open_board(
     from factboard_tui.tui.app import FactBoardApp
 
     path = db_path(db)
+    notes = recover(path)
     Board.read_slot(path)
     settings = with_theme(load_settings(), theme)
     tui = FactBoardApp(
@@ -288,6 +316,7 @@ def open_board(
         passphrase=os.environ.get(PASSPHRASE_ENV),
         settings=settings,
         meeting=meeting,
+        notes=notes,
     )
     tui.run()
     if tui.return_code:
@@ -507,6 +536,7 @@ def passwd(
     from factboard_tui.core.store import Board
 
     path = db_path(db)
+    recover(path)
     if recovery_key:
         if not path.is_file():
             Board.read_slot(path)
@@ -533,11 +563,14 @@ def passwd(
 @app.command("doctor")
 @user_errors
 def doctor(db: DbOption = None, user: UserOption = None) -> None:
-    """Check the key slot, every encrypted page and the schema; exits non-zero on trouble."""
+    """Finish what was cut off; check the key slot, every encrypted page and the schema; exits non-zero on trouble."""
+    from factboard_tui.core.backups import leftovers
     from factboard_tui.core.migrations import LATEST_VERSION
     from factboard_tui.core.store import Board
+    from factboard_tui.settings import load_settings
 
     path = db_path(db)
+    recover(path, lambda note: out.print(shown(("fixed", "yellow"), "  ", note), soft_wrap=True))
     slot = Board.read_slot(path)
     slot.kdf.check_floor()
     out.print(
@@ -555,6 +588,8 @@ def doctor(db: DbOption = None, user: UserOption = None) -> None:
         if verdict.problem is not None:
             raise FactBoardError(f"The audit log does not verify: {verdict.problem}. Run `factboard audit verify`.")
         out.print(f"[green]ok[/]  audit log: {verdict.count} entries, chain intact", highlight=False)
+        for note in leftovers(path, load_settings().backups.directory_for(path)):
+            out.print(shown(("note", "yellow"), "  ", note), soft_wrap=True)
         out.print(shown(f"{len(board.rows())} rows on the board, team {board.team}."))
 
 
@@ -609,6 +644,7 @@ def restore(
     from factboard_tui.core.clock import system_clock
 
     path = db_path(db)
+    recover(path)
     passphrase = ask_secret("Passphrase of the backup", PASSPHRASE_ENV)
     aside, checked = restore_backup(path, backup_file, passphrase, system_clock().astimezone())
     from factboard_tui.core.store import Board
@@ -633,22 +669,41 @@ def rekey_command(
     ] = None,
 ) -> None:
     """Give the database a new key; open FactBoards are asked to close first. Shows the new recovery key."""
-    from factboard_tui.core.backups import rekey
+    from factboard_tui.core.backups import committed, rekey
     from factboard_tui.core.clock import system_clock
     from factboard_tui.core.keys import UnlockAttempts
     from factboard_tui.core.store import Board, audit_who
 
     path = db_path(db)
+    recover(path)
     slot = Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
     if recovery_key_out is not None and recovery_key_out.exists():
         raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
-    key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV))
+    delivered: list[bool] = []
+
+    def deliver(key: bytes) -> None:
+        """Before the re-key commits: the new recovery key in its file (flushed) and on the screen."""
+        show_recovery_key(path, slot.board_id, key, recovery_key_out, pending=True)
+        delivered.append(True)
+
+    try:
+        key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV), deliver=deliver)
+    except BaseException:
+        if delivered:
+            err.print(
+                "The re-key stopped after it committed: the next start finishes it, and the recovery key above "
+                "opens the board."
+                if committed(path)
+                else "The re-key did not happen: the recovery key above does not apply; the old one still opens "
+                "the board.",
+                highlight=False,
+            )
+        raise
     with Board.open_with_key(path, key) as board:
         board.actor = audit_who(user or os.environ.get(USER_ENV))
         board.record_failed_unlocks(UnlockAttempts(path, system_clock), "rekey")
         board.audit_event("rekey", detail="the database has a new key; the old recovery key no longer opens it")
-    out.print(shown(f"{path.name} has a new key. The old recovery key no longer opens it; this one does:"))
-    show_recovery_key(path, slot.board_id, key, recovery_key_out)
+    out.print(shown(f"{path.name} has its new key. The old recovery key no longer opens it; the one above does."))
 
 
 # -- meetings (issue 4: meeting mode) -------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers.faults import Zygote
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store import Board
@@ -90,6 +91,15 @@ class Cli:
 def cli(board_path: Path, tmp_path: Path) -> Cli:
     """The CLI on `board_path`, with HOME inside tmp_path and its own inspectable TMPDIR."""
     return Cli(board_path, home=tmp_path, tmpdir=tmp_path / "tmpdir")
+
+
+@pytest.fixture(scope="module")
+def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zygote]:
+    """A process with FactBoard imported that runs `factboard` commands in forked children, each with a fault at a
+    chosen rename, fsync or commit (tests/helpers/fault_runner.py); one per test module."""
+    runner = Zygote(tmp_path_factory.mktemp("zygote"))
+    yield runner
+    runner.close()
 
 
 @pytest.fixture

@@ -5,102 +5,67 @@ transaction, so it can run while people edit) with a copy of the key slot beside
 the backup was taken opens it, and nothing in it is ever plaintext. Backups are checked after they are written
 and only then are old ones pruned.
 
-Restoring and re-keying replace the database file, so they need the board to themselves. Every open board holds a
-shared lock on `<db>.lock`; these two ask for an exclusive one. They first leave a close request beside the board
-(`<db>.close-request`), which running FactBoards notice within a second and answer by closing the board; if one
-does not, the command stops with a message and changes nothing. Files are swapped with atomic renames, and a
-re-key interrupted between its two renames is finished on the next unlock (`finish_interrupted_rekey`).
+Restoring and re-keying replace the database file, so they need the board to themselves (`core.locks`:
+`exclusive_access` asks open FactBoards to close it and waits for them).
+
+All three write their new files beside the old ones first, and then put them in place with renames: a journal
+(`core.journal`) records the intent before the first file is written and the renames before the first one is made,
+so a process killed at any point leaves files that the next start finishes or undoes, before it asks for a
+passphrase (`recover_board`, `recover_backups`). A re-key hands its new recovery key to the person (`deliver`)
+before it commits, so a re-key finished by the next start never leaves a key nobody has seen.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
+import re
 import secrets
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import IO
 
 import sqlcipher3
 
 from factboard_tui.core.clock import system_clock
+from factboard_tui.core.durable import copy_durably, remove_durably, rename_durably, sync_file, write_durably
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError, NotFound
-from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key, write_atomically
+from factboard_tui.core.journal import COMMITTED, Journal, Step
+from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key
+from factboard_tui.core.locks import (
+    exclusive_access,
+    exclusive_hold,
+    held,
+    read_close_request,
+    remove_stale_close_request,
+)
 from factboard_tui.core.migrations import LATEST_VERSION
-
-CLOSE_WAIT_SECONDS = 5.0
-"""How long a restore or re-key waits for open FactBoards to close the board after asking them to."""
 
 BACKUP_STAMP = "%Y%m%d-%H%M%S"
 """How a backup's file name says when it was taken (sorts in time order)."""
 
-
-def lock_path(db: Path) -> Path:
-    return db.with_name(db.name + ".lock")
-
-
-def close_request_path(db: Path) -> Path:
-    """Present while a restore or re-key waits for the board: open FactBoards close it when they see this."""
-    return db.with_name(db.name + ".close-request")
+BACKUP_WAIT_SECONDS = 60.0
+"""How long a backup waits for another backup of the same board into the same folder to finish."""
 
 
 def slot_of(db: Path) -> Path:
     return db.with_name(db.name + ".keyslot")
 
 
-def close_requested(db: Path) -> bool:
-    """Whether another FactBoard asks everyone to close this board (one `stat`: cheap enough to poll)."""
-    return close_request_path(db).exists()
+def journal_of(path: Path) -> Path:
+    """The journal of an operation that replaces `path` (a board, or a backup being put in place)."""
+    return path.with_name(path.name + ".journal")
 
 
-class BoardLock:
-    """A shared hold on the board for as long as it is open; restore and re-key wait for every hold to go."""
-
-    def __init__(self, db: Path) -> None:
-        self._file: IO[bytes] | None = open(lock_path(db), "a+b")  # noqa: SIM115 - held until release()
-        try:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._file.close()
-            self._file = None
-            raise BoardBusy(
-                f"The board {db.name} is being restored or given a new key right now: "
-                "open it again in a minute; nothing was changed."
-            ) from None
-
-    def release(self) -> None:
-        if self._file is not None:
-            self._file.close()  # closing the descriptor drops the lock
-            self._file = None
+def _beside(db: Path, suffix: str) -> Path:
+    return db.with_name(db.name + suffix)
 
 
-@contextlib.contextmanager
-def exclusive_access(db: Path, wait: float = CLOSE_WAIT_SECONDS, what: str = "this") -> Iterator[None]:
-    """Have the board to ourselves: ask open FactBoards to close it, wait for them, refuse if one will not."""
-    request = close_request_path(db)
-    with open(lock_path(db), "a+b") as handle:
-        request.touch()
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise BoardBusy(
-                            f"The board {db.name} is still open in another FactBoard that did not close it: "
-                            f"close that window, then run {what} again; nothing was changed."
-                        ) from None
-                    time.sleep(0.1)
-            yield
-        finally:
-            request.unlink(missing_ok=True)
-
+REKEY_STAGED = (".rekeying", ".rekeying-journal", ".keyslot.new")
+"""What a re-key writes beside the board before it commits (the database under its new key, SQLite's rollback
+journal of that export, the new key slot), in the order it writes them."""
+RESTORE_STAGED = (".restoring", ".keyslot.restoring")
+"""What a restore writes beside the board before it commits: copies of the backup and of its key slot."""
 
 # -- raw SQLCipher access (these files are not open as boards) ---------------------------------------------------
 
@@ -172,30 +137,83 @@ def backup_name(db: Path, taken: datetime) -> str:
     return f"{db.stem}-{taken.strftime(BACKUP_STAMP)}.db"
 
 
+def _backup_pattern(db: Path) -> re.Pattern[str]:
+    """Names of this board's backups and what a backup writes beside them (and nothing of a board named alike)."""
+    return re.compile(rf"\.?{re.escape(db.stem)}-\d{{8}}-\d{{6}}\.db(?P<rest>.*)")
+
+
 def list_backups(db: Path, directory: Path) -> list[Path]:
-    """This board's backups in `directory`, oldest first."""
+    """This board's backups in `directory` (each with its key slot beside it), oldest first."""
     if not directory.is_dir():
         return []
-    found = [path for path in directory.glob(f"{db.stem}-*.db") if slot_of(path).is_file()]
-    return sorted(found, key=lambda path: path.name)
+    pattern = _backup_pattern(db)
+    found = [
+        path
+        for path in directory.iterdir()
+        if (match := pattern.fullmatch(path.name)) and not match["rest"] and not path.name.startswith(".")
+    ]
+    return sorted((path for path in found if slot_of(path).is_file()), key=lambda path: path.name)
+
+
+def backup_lock_path(db: Path, directory: Path) -> Path:
+    """Held while a backup of `db` is written into `directory`: backups of one board into one folder take turns."""
+    return directory / f"{db.stem}.backup.lock"
 
 
 def take_backup(db: Path, key: bytes, directory: Path, taken: datetime, keep: int) -> tuple[Path, CheckedCopy]:
     """Write a verified encrypted copy of the board and its key slot to `directory`; keep the newest `keep`."""
+    made = _take_backup(db, key, directory, taken, keep, only_if_due=False)
+    assert made is not None  # only a daily backup can be skipped
+    return made
+
+
+def take_daily_backup(
+    db: Path, key: bytes, directory: Path, taken: datetime, keep: int
+) -> tuple[Path, CheckedCopy] | None:
+    """`take_backup`, unless a backup of this board was taken on `taken`'s day already (checked while holding the
+    folder, so two FactBoards unlocking at once make one backup between them)."""
+    return _take_backup(db, key, directory, taken, keep, only_if_due=True)
+
+
+def _take_backup(
+    db: Path, key: bytes, directory: Path, taken: datetime, keep: int, only_if_due: bool
+) -> tuple[Path, CheckedCopy] | None:
+    """The copy and its slot are staged as `.partial` files, flushed and checked, and then put in place together
+    with the pruning of old backups, under a journal."""
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / backup_name(db, taken)
-    partial = target.with_name(target.name + ".partial")
-    _export(db, key, partial, key)
-    try:
-        checked = check_copy(partial, key)
-        write_atomically(slot_of(target), slot_of(db).read_bytes())
-        os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    for old in list_backups(db, directory)[: max(0, len(list_backups(db, directory)) - max(1, keep))]:
-        old.unlink(missing_ok=True)
-        slot_of(old).unlink(missing_ok=True)
+    with held(backup_lock_path(db, directory), wait=BACKUP_WAIT_SECONDS) as ours:
+        if not ours:
+            raise BoardBusy(
+                f"Another backup of {db.name} is being written to {directory} right now: try again in a minute; "
+                "nothing was changed."
+            )
+        _recover_backups_held(db, directory)
+        if only_if_due and not backup_due(db, directory, taken):
+            return None
+        target = directory / backup_name(db, taken)
+        partial = _beside(target, ".partial")
+        staged = [partial, _beside(partial, "-journal"), slot_of(partial)]
+        journal = Journal.begin(
+            journal_of(target),
+            "backup",
+            staged,
+            finished=f"the backup {target.name} is in place.",
+            undone="the half-written backup was removed; the next backup makes a whole one.",
+        )
+        try:
+            _export(db, key, partial, key)
+            checked = check_copy(partial, key)
+            sync_file(partial)
+            write_durably(slot_of(partial), slot_of(db).read_bytes())
+            older = [path for path in list_backups(db, directory) if path.name != target.name]
+            pruned = older[: max(0, len(older) + 1 - max(1, keep))]
+            steps = [Step(slot_of(partial).name, slot_of(target).name), Step(partial.name, target.name)]
+            steps += [Step(name) for old in pruned for name in (old.name, slot_of(old).name)]
+            journal.commit(steps, checked=[partial, slot_of(partial)])
+        except BaseException:
+            journal.roll_back()
+            raise
+        journal.finish()
     return target, checked
 
 
@@ -219,73 +237,217 @@ def restore_backup(db: Path, backup: Path, passphrase: str, now: datetime) -> tu
                 f"{backup.name} is a backup of another board, not of {db.name}: restore it to its own --db; "
                 "nothing was changed."
             )
-    aside = db.with_name(f"{db.name}.before-restore-{now.strftime(BACKUP_STAMP)}")
-    with exclusive_access(db, what="`factboard restore`"):
-        staged = db.with_name(db.name + ".restoring")
-        write_atomically(staged, backup.read_bytes())
-        for suffix in ("", "-wal", "-shm", ".keyslot"):
-            source = db.with_name(db.name + suffix)
-            if source.exists():
-                os.replace(source, aside.with_name(aside.name + suffix))
-        os.replace(staged, db)
-        write_atomically(slot_of(db), slot_of(backup).read_bytes())
+    aside = _beside(db, f".before-restore-{now.strftime(BACKUP_STAMP)}")
+    with exclusive_access(db, what="`factboard restore`", by="restore"):
+        recover_held(db)  # an operation cut off earlier is finished (or undone) first
+        staged, staged_slot = (_beside(db, suffix) for suffix in RESTORE_STAGED)
+        journal = Journal.begin(
+            journal_of(db),
+            "restore",
+            [staged, staged_slot],
+            finished=f"the board is the backup {backup.name}; the board before it is kept as {aside.name}.",
+            undone=f"{db.name} is the board it was before; run the restore again to put {backup.name} back.",
+        )
+        try:
+            copy_durably(backup, staged)
+            copy_durably(slot_of(backup), staged_slot)
+            steps = [
+                Step(_beside(db, suffix).name, _beside(aside, suffix).name)
+                for suffix in ("", "-wal", "-shm", ".keyslot")
+                if _beside(db, suffix).exists()
+            ]
+            steps += [Step(staged.name, db.name), Step(staged_slot.name, slot_of(db).name)]
+            journal.commit(steps, checked=[staged, staged_slot])
+        except BaseException:
+            journal.roll_back()
+            raise
+        journal.finish()
     return aside, checked
 
 
 # -- a new database key -------------------------------------------------------------------------------------------
 
 
-def _new_slot(db: Path) -> Path:
-    return db.with_name(db.name + ".keyslot.new")
-
-
-def rekey(db: Path, passphrase: str, make_key: Callable[[], bytes] = new_board_key) -> bytes:
+def rekey(
+    db: Path,
+    passphrase: str,
+    make_key: Callable[[], bytes] = new_board_key,
+    deliver: Callable[[bytes], None] | None = None,
+) -> bytes:
     """Give the database a new key (wrapped with the same passphrase); returns it, for a new recovery key.
 
-    The board is exported under the new key into a side file, checked, and renamed into place; the new key slot
-    is written beside the old one first, so a crash at any point leaves a board that opens.
+    The board is exported under the new key into a side file, checked and flushed, and the new key slot written
+    beside the old one; `deliver` then hands the new key to the person (the recovery-key file, the screen) and
+    only after that does the journal commit and the renames begin. A failure before the commit changes nothing.
     """
     slot = KeySlot.read(slot_of(db))
     old_key = UnlockAttempts(db, system_clock).unwrap(slot, passphrase)  # counted; the caller logs and clears it
     new_key = make_key()
-    with exclusive_access(db, what="`factboard rekey`"):
-        staged = db.with_name(db.name + ".rekeying")
-        _export(db, old_key, staged, new_key)
+    with exclusive_access(db, what="`factboard rekey`", by="rekey"):
+        recover_held(db)  # an operation cut off earlier is finished (or undone) first
+        staged, staged_journal, new_slot = (_beside(db, suffix) for suffix in REKEY_STAGED)
+        journal = Journal.begin(
+            journal_of(db),
+            "re-key",
+            [staged, staged_journal, new_slot],
+            finished="the board has its new key; the recovery key that re-key showed opens it, the old one no longer.",
+            undone="the board keeps its key and its old recovery key; a new recovery key shown then does not apply.",
+        )
         try:
+            _export(db, old_key, staged, new_key)
             check_copy(staged, new_key)
+            sync_file(staged)
             fresh = replace(slot.kdf, salt=secrets.token_bytes(len(slot.kdf.salt)))  # same cost, new salt
-            KeySlot.wrap(new_key, passphrase, slot.board_id, fresh).write(_new_slot(db))
+            KeySlot.wrap(new_key, passphrase, slot.board_id, fresh).write(new_slot)
+            if deliver is not None:
+                deliver(new_key)  # the new recovery key reaches the person before anything is replaced
+            # Nobody has the board open: a -wal or -shm left beside it belongs to the old file, and its export
+            # above already read what the WAL held.
+            steps = [Step(_beside(db, suffix).name) for suffix in ("-wal", "-shm") if _beside(db, suffix).exists()]
+            steps += [Step(staged.name, db.name), Step(new_slot.name, slot_of(db).name)]
+            journal.commit(steps, checked=[staged, new_slot])
         except BaseException:
-            staged.unlink(missing_ok=True)
+            journal.roll_back()
             raise
-        for suffix in ("-wal", "-shm"):  # nobody has the board open: these are leftovers of the old file
-            db.with_name(db.name + suffix).unlink(missing_ok=True)
-        os.replace(staged, db)
-        os.replace(_new_slot(db), slot_of(db))
+        journal.finish()
     return new_key
 
 
-def finish_interrupted_rekey(db: Path, passphrase: str) -> bool:
-    """If a re-key stopped between its renames, the new slot opens the file: put it in place. True if it did."""
-    new_slot = _new_slot(db)
-    if not new_slot.is_file():
-        return False
-    try:
-        key = KeySlot.read(new_slot).unwrap(passphrase)
-        check_copy(db, key)
-    except FactBoardError:
-        new_slot.unlink(missing_ok=True)  # the rename of the database never happened: the old slot is right
-        return False
-    os.replace(new_slot, slot_of(db))
-    return True
+def committed(db: Path) -> bool:
+    """Whether an operation on the board committed and stopped before it finished (the next start finishes it)."""
+    return journal_of(db).exists() and Journal.read(journal_of(db)).phase == COMMITTED
 
 
-def finish_interrupted_rekey_safely(db: Path, passphrase: str) -> bool:
-    """`finish_interrupted_rekey`, but only while no re-key is running (it holds the board exclusively)."""
-    if not _new_slot(db).is_file():
-        return False
-    hold = BoardLock(db)  # BoardBusy while a re-key is still at work
-    try:
-        return finish_interrupted_rekey(db, passphrase)
-    finally:
-        hold.release()
+# -- the next start: finish or undo what was cut off --------------------------------------------------------------
+
+
+def _leftovers(db: Path) -> list[Path]:
+    """Files beside the board that only an operation cut off leaves there (its journal, staged files, temporary
+    files of its atomic writes)."""
+    if not db.parent.is_dir():
+        return []
+    names = {db.name + suffix for suffix in (".journal", *REKEY_STAGED, *RESTORE_STAGED)}
+    temporary = tuple(f".{name}." for name in names)
+    with os.scandir(db.parent) as entries:
+        return sorted(Path(entry.path) for entry in entries if entry.name in names or entry.name.startswith(temporary))
+
+
+def recover_board(db: Path) -> list[str]:
+    """What the next start does first, before it asks for a passphrase: finish or undo an operation that was cut
+    off, clean up what it left, and remove a close request nobody answers any more. Returns what it did, in
+    words, for the person. Needs no key; does nothing while the board is open elsewhere or an operation runs.
+    """
+    notes = [note] if (note := remove_stale_close_request(db)) else []
+    if not _leftovers(db):
+        return notes
+    with exclusive_hold(db) as ours:
+        if ours:
+            notes += recover_held(db)
+    return notes
+
+
+def recover_held(db: Path) -> list[str]:
+    """`recover_board`'s work, for a caller that holds the board exclusively."""
+    notes: list[str] = []
+    if journal_of(db).exists():
+        notes.append(Journal.read(journal_of(db)).recover())
+    staged_db, _, new_slot = (_beside(db, suffix) for suffix in REKEY_STAGED)
+    if new_slot.exists() and not staged_db.exists():
+        # Left by a FactBoard before journals: its re-key had renamed the database, not yet the slot.
+        rename_durably(new_slot, slot_of(db))
+        notes.append(f"A re-key of {db.name} cut off by an older FactBoard was finished: the board has its new key.")
+    removed: list[str] = []
+    # The new key slot first: a re-key's database removed before its slot would leave what looks like the state
+    # above (a re-key that renamed its database), and the next start would put the new slot in place.
+    for path in sorted(_leftovers(db), key=lambda path: path != new_slot):
+        if path == journal_of(db) or (path == _beside(db, RESTORE_STAGED[0]) and not db.exists()):
+            continue  # a restore by a FactBoard before journals, half done: its copy is the only board now
+        remove_durably(path)  # each removal on the disk before the next, in this order
+        removed.append(path.name)
+    if removed:
+        notes.append(
+            f"Removed what an operation cut off before it took effect left beside {db.name}: {', '.join(removed)}."
+        )
+    return notes
+
+
+def _backup_leftovers(db: Path, directory: Path) -> tuple[list[Path], list[Path]]:
+    """Journals of backups cut off in `directory`, and other files they left (partial copies, temporary files,
+    key slots whose backup is gone)."""
+    if not directory.is_dir():
+        return [], []
+    pattern = _backup_pattern(db)
+    journals: list[Path] = []
+    stale: list[Path] = []
+    for path in directory.iterdir():
+        match = pattern.fullmatch(path.name)
+        if match is None:
+            continue
+        rest = match["rest"]
+        if path.name.startswith("."):
+            stale.append(path)  # a temporary file of an atomic write that never got renamed
+        elif rest == ".journal":
+            journals.append(path)
+        elif rest.startswith(".partial") or (rest == ".keyslot" and not path.with_suffix("").exists()):
+            stale.append(path)
+    return sorted(journals), sorted(stale)
+
+
+def recover_backups(db: Path, directory: Path) -> list[str]:
+    """Finish or undo backups of `db` into `directory` that were cut off, unless one is being written right now."""
+    journals, stale = _backup_leftovers(db, directory)
+    if not journals and not stale:
+        return []
+    with held(backup_lock_path(db, directory)) as ours:
+        return _recover_backups_held(db, directory) if ours else []
+
+
+def _recover_backups_held(db: Path, directory: Path) -> list[str]:
+    journals, _ = _backup_leftovers(db, directory)
+    notes = [Journal.read(journal).recover() for journal in journals]
+    _, stale = _backup_leftovers(db, directory)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if stale:
+        notes.append(
+            f"Removed {len(stale)} files that backups cut off before they were whole left in {directory}: "
+            f"{', '.join(path.name for path in stale)}."
+        )
+    return notes
+
+
+def unpaired_backups(db: Path, directory: Path) -> list[Path]:
+    """Backups in `directory` without their key slot: only the recovery key of their day opens them."""
+    if not directory.is_dir():
+        return []
+    pattern = _backup_pattern(db)
+    return sorted(
+        path
+        for path in directory.iterdir()
+        if (match := pattern.fullmatch(path.name))
+        and not match["rest"]
+        and not path.name.startswith(".")
+        and not slot_of(path).exists()
+    )
+
+
+def leftovers(db: Path, directory: Path) -> list[str]:
+    """What `doctor` reports after the start has finished what it could: files it must leave alone, in words."""
+    found: list[str] = []
+    request = read_close_request(db)
+    if request is not None:
+        who = f"process {request.pid}" if request.pid is not None else "an unknown process"
+        found.append(f"A {request.by or 'restore or re-key'} ({who}) is asking open FactBoards to close {db.name}.")
+    for path in [journal_of(db), *_backup_leftovers(db, directory)[0]]:
+        if path.exists():
+            found.append(f"{path.name}: an operation is running right now, or was left by a FactBoard still open.")
+    if _beside(db, RESTORE_STAGED[0]).exists() and not db.exists():
+        found.append(
+            f"{db.name}{RESTORE_STAGED[0]} is a restore an older FactBoard left half done: rename it to {db.name} "
+            f"and its backup's key slot to {slot_of(db).name}, or restore the backup again."
+        )
+    found += [
+        f"The backup {path.name} has no key slot beside it: only the recovery key of its day opens it."
+        for path in unpaired_backups(db, directory)
+    ]
+    return found

@@ -54,13 +54,7 @@ from sqlmodel import Session, col, select
 
 from factboard_tui.core import audit, characters
 from factboard_tui.core import fields as F
-from factboard_tui.core.backups import (
-    BoardLock,
-    CheckedCopy,
-    backup_due,
-    finish_interrupted_rekey_safely,
-    take_backup,
-)
+from factboard_tui.core.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.clock import Clock, local_today, system_clock
 from factboard_tui.core.errors import (
     BoardExists,
@@ -73,6 +67,7 @@ from factboard_tui.core.errors import (
     SyncRefused,
 )
 from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key
+from factboard_tui.core.locks import BoardLock
 from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
 from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
 from factboard_tui.core.sync.hlc import millis_of, next_hlc
@@ -364,9 +359,8 @@ class Board:
         the face calls `record_unlock`; wrong passphrases typed before it are recorded at once ("N failed unlocks
         since …"), since their count is cleared now.
         """
+        recover_board(path)  # the faces do it before they ask (and say what was done); whatever the passphrase
         slot = cls.read_slot(path)
-        if finish_interrupted_rekey_safely(path, passphrase):
-            slot = cls.read_slot(path)
         attempts = UnlockAttempts(path, clock)
         key = attempts.unwrap(slot, passphrase, key_slot_path(path))
         board = cls.open_with_key(path, key, clock, integrity=integrity)
@@ -402,6 +396,7 @@ class Board:
     @classmethod
     def open_with_key(cls, path: Path, key: bytes, clock: Clock = system_clock, *, integrity: bool = True) -> Board:
         """Open a board with its raw key (from the slot, or a recovery key)."""
+        recover_board(path)  # as in `unlock`: before anything else, never depending on the key
         if not path.is_file():
             raise BoardNotFound(f"There is no board at {path}: create one with `factboard init` or pass --db.")
         hold = BoardLock(path)
@@ -429,14 +424,19 @@ class Board:
     def backup(self, directory: Path, keep: int) -> tuple[Path, CheckedCopy]:
         """An encrypted, verified copy of the board (and its key slot) in `directory`; keeps the newest `keep`."""
         made, checked = take_backup(self.path, self._key, directory, self.clock().astimezone(), keep)
-        self.audit_event("backup", subject=made.name, detail=f"{checked.rows} rows to {made.parent}")
+        self._audit_backup(made, checked)
         return made, checked
 
     def daily_backup(self, directory: Path, keep: int) -> Path | None:
         """The first unlock of a day makes a backup; later ones do nothing. Returns the new backup, if any."""
-        if not backup_due(self.path, directory, self.clock().astimezone()):
+        made = take_daily_backup(self.path, self._key, directory, self.clock().astimezone(), keep)
+        if made is None:
             return None
-        return self.backup(directory, keep)[0]
+        self._audit_backup(*made)
+        return made[0]
+
+    def _audit_backup(self, made: Path, checked: CheckedCopy) -> None:
+        self.audit_event("backup", subject=made.name, detail=f"{checked.rows} rows to {made.parent}")
 
     def check_integrity(self) -> None:
         """Check every page of the file against its HMAC; raises `DatabaseDamaged` if any fails.

@@ -106,6 +106,7 @@ class FactBoardApp(App[None]):
         settings: Settings | None = None,
         themes: list[ThemeFile] | None = None,
         meeting: bool = False,
+        notes: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.path = path
@@ -119,6 +120,8 @@ class FactBoardApp(App[None]):
             self.register_theme(theme_file.theme)
         self.start_meeting = meeting
         """Start the morning meeting as soon as the board is open (`factboard open --meeting`)."""
+        self.notes = notes or []
+        """What the start finished or undid before the app began (shown on the unlock screen)."""
         self.last_input: datetime = clock()
         """When someone last pressed a key or clicked: the idle lock counts from here."""
 
@@ -130,7 +133,7 @@ class FactBoardApp(App[None]):
             self.board.actor = self.user
             self._show_board(BoardScreen(self.board, self.user))
             return
-        unlock = UnlockScreen(self.path, self.user, remembered=self.settings.user)
+        unlock = UnlockScreen(self.path, self.user, remembered=self.settings.user, notes=self.notes)
         self.push_screen(unlock)
         if self.passphrase and self.user:
             unlock.unlock(self.passphrase, self.user)

@@ -27,9 +27,9 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from factboard_tui.core import fields as F
-from factboard_tui.core.backups import close_requested
 from factboard_tui.core.errors import EditConflict, FactBoardError
 from factboard_tui.core.filters import RowFilter
+from factboard_tui.core.locks import close_requested
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.store import Board, week_start
 from factboard_tui.core.templates import WEEKDAY_KEYS

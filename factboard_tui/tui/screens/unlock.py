@@ -3,6 +3,9 @@
 It shows nothing from the board. Argon2id takes a few hundred milliseconds by design, so the unlock runs in a
 thread worker while the screen stays responsive; a wrong passphrase or a damaged file is shown in one line and
 nothing is written.
+
+Before the screen takes any input it finishes (or undoes) a re-key, restore or backup that was cut off, which
+needs no passphrase (`core.backups.recover_board`), and says above the fields what was done.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
+from factboard_tui.core.backups import recover_board
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.fields import parse_initials
 from factboard_tui.core.store import Board, prepare_reads
@@ -27,17 +31,22 @@ class UnlockScreen(Screen[None]):
 
     AUTO_FOCUS = "#passphrase"
 
-    def __init__(self, path: Path, user: str | None = None, remembered: str | None = None) -> None:
+    def __init__(
+        self, path: Path, user: str | None = None, remembered: str | None = None, notes: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.user = user
         self.remembered = remembered
         """The initials last used on this machine: filled in, but still asked (a laptop may be shared)."""
+        self.notes = list(notes or [])
+        """What the start finished or undid before asking anything (an operation that was cut off)."""
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="unlock-box"):
             yield Static("FactBoard", id="unlock-title")
             yield Static(shown(f"Board: {self.path.name}"), id="unlock-board")
+            yield Static("", id="unlock-notes")
             yield Label("Passphrase")
             yield Input(password=True, id="passphrase", placeholder="the team's passphrase")
             if self.user is None:
@@ -47,6 +56,13 @@ class UnlockScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        try:  # before any key reaches the fields: renames only, no passphrase, a few milliseconds
+            self.notes += recover_board(self.path)
+        except FactBoardError as error:
+            self.show_error(str(error))
+        notes = self.query_one("#unlock-notes", Static)
+        notes.update(shown("\n".join(self.notes)))
+        notes.display = bool(self.notes)
         self.prepare_database_layer()
 
     @work(thread=True, group="prepare", name="prepare the database layer")

@@ -1,0 +1,196 @@
+"""Who holds the board: a shared hold while it is open, exclusive access for a restore or re-key, and the close
+request that asks open FactBoards to let go.
+
+Every open board holds a shared lock on `<db>.lock`; a restore or re-key asks for an exclusive one. Before it
+waits it leaves `<db>.close-request`, which running FactBoards notice within a second and answer by closing the
+board. The request names its maker (process id and host) and when it was made, so a request left behind by a
+maker that was killed does not close every board opened after it: a request whose maker is gone, or that is older
+than `CLOSE_REQUEST_MAX_AGE`, is ignored, and the next start removes it (`remove_stale_close_request`).
+
+The locks are advisory locks the operating system drops when their holder dies, so a killed process never leaves
+the board locked. They are POSIX `flock` locks; where that does not exist (Windows) a byte-range lock stands in,
+exclusive for every holder (two windows then cannot open one board at the same time, but nothing breaks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from factboard_tui.core.errors import BoardBusy
+
+CLOSE_WAIT_SECONDS = 5.0
+"""How long a restore or re-key waits for open FactBoards to close the board after asking them to."""
+
+CLOSE_REQUEST_MAX_AGE = 60.0
+"""Seconds after which a close request is ignored even if its maker still runs (it should have been answered)."""
+
+
+def lock_path(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")
+
+
+def close_request_path(db: Path) -> Path:
+    """Present while a restore or re-key waits for the board: open FactBoards close it when they see this."""
+    return db.with_name(db.name + ".close-request")
+
+
+def _try_lock(handle: IO[bytes], shared: bool) -> bool:
+    """Take a lock on an open lock file without waiting; False if another process holds a conflicting one."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def process_alive(pid: int, host: str) -> bool | None:
+    """Whether process `pid` on `host` still runs; None when this machine cannot tell (another host, Windows)."""
+    if host != socket.gethostname() or os.name == "nt":  # os.kill on Windows would end the process, not probe it
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it runs, as another user
+    except OSError:
+        return None
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class CloseRequest:
+    """A request to close the board: who made it and when (seconds since the epoch)."""
+
+    pid: int | None
+    host: str
+    made: float
+    by: str
+
+    def stale_because(self, now: float) -> str | None:
+        """Why this request no longer counts (its maker is gone, it is too old), or None while it does."""
+        age = now - self.made
+        if abs(age) > CLOSE_REQUEST_MAX_AGE:
+            return f"it is {int(abs(age) // 60)} min old"
+        if self.pid is None:
+            return None  # an old request without a maker: only its age can retire it
+        if process_alive(self.pid, self.host) is False:
+            return f"its maker (process {self.pid}) is gone"
+        return None
+
+
+def read_close_request(db: Path) -> CloseRequest | None:
+    """The close request beside the board, if there is one (one `stat` when there is none: cheap to poll)."""
+    path = close_request_path(db)
+    try:
+        made = path.stat().st_mtime
+        body = json.loads(path.read_text(encoding="utf-8"))
+        return CloseRequest(int(body["pid"]), str(body["host"]), float(body["made"]), str(body.get("by", "")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return CloseRequest(None, "", made, "")  # written by an older FactBoard, or damaged: judged by its age
+
+
+def close_requested(db: Path) -> bool:
+    """Whether a live request asks everyone to close this board (a stale one is ignored)."""
+    request = read_close_request(db)
+    return request is not None and request.stale_because(time.time()) is None
+
+
+def remove_stale_close_request(db: Path) -> str | None:
+    """Remove a close request whose maker is gone or that is too old; says what was removed, in words."""
+    request = read_close_request(db)
+    why = request.stale_because(time.time()) if request is not None else None
+    if why is None:
+        return None
+    close_request_path(db).unlink(missing_ok=True)
+    return f"Removed a leftover request to close {db.name} ({why}): open FactBoards no longer close because of it."
+
+
+class BoardLock:
+    """A shared hold on the board for as long as it is open; restore and re-key wait for every hold to go."""
+
+    def __init__(self, db: Path) -> None:
+        self._file: IO[bytes] | None = open(lock_path(db), "a+b")  # noqa: SIM115 - held until release()
+        if not _try_lock(self._file, shared=True):
+            self._file.close()
+            self._file = None
+            raise BoardBusy(
+                f"The board {db.name} is being restored or given a new key right now: "
+                "open it again in a minute; nothing was changed."
+            )
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing the descriptor drops the lock
+            self._file = None
+
+
+@contextlib.contextmanager
+def exclusive_access(
+    db: Path, wait: float = CLOSE_WAIT_SECONDS, what: str = "this", by: str = "restore"
+) -> Iterator[None]:
+    """Have the board to ourselves: ask open FactBoards to close it, wait for them, refuse if one will not."""
+    request = close_request_path(db)
+    with open(lock_path(db), "a+b") as handle:
+        body = {"pid": os.getpid(), "host": socket.gethostname(), "made": time.time(), "by": by}
+        request.write_text(json.dumps(body), encoding="utf-8")  # a reader that catches it half written waits too
+        try:
+            deadline = time.monotonic() + wait
+            while not _try_lock(handle, shared=False):
+                if time.monotonic() > deadline:
+                    raise BoardBusy(
+                        f"The board {db.name} is still open in another FactBoard that did not close it: "
+                        f"close that window, then run {what} again; nothing was changed."
+                    )
+                time.sleep(0.1)
+            yield
+        finally:
+            request.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def held(path: Path, wait: float = 0.0) -> Iterator[bool]:
+    """Hold the lock file `path` alone, waiting up to `wait` seconds for others to let go; yields whether it is held.
+
+    Not held when the folder cannot take the file (it is gone, or read-only): then there is nothing to protect.
+    """
+    try:
+        handle = open(path, "a+b")  # noqa: SIM115 - closed below
+    except OSError:
+        yield False
+        return
+    with handle:
+        deadline = time.monotonic() + wait
+        while not (ours := _try_lock(handle, shared=False)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        yield ours
+
+
+def exclusive_hold(db: Path) -> contextlib.AbstractContextManager[bool]:
+    """Try once, without asking anyone to close, to hold the board alone; yields whether it is held.
+
+    The next start uses it to finish an interrupted operation: while the board is open elsewhere, or a restore or
+    re-key is running, it is not held, and nothing must be touched.
+    """
+    return held(lock_path(db))

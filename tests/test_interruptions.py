@@ -1,0 +1,388 @@
+"""Operations cut off between their renames, and what they leave, on real boards and real killed processes.
+
+Each scenario is one that lost a board, or kept one closed, before operations were journalled: a re-key killed
+right after its database rename, then one wrong passphrase; a restore killed between any two renames; a close
+request left by a killed re-key; a backup or re-key killed while SQLite wrote its copy. The commands run in
+processes forked from a zygote (tests/helpers/fault_runner.py) that SIGKILL themselves at the chosen point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import NOW, PASSPHRASE, Cli, snapshot_files
+from helpers.faults import Run, Zygote
+
+from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.keys import parse_recovery_key
+from factboard_tui.core.store import Board
+from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.widgets.board_grid import BoardGrid
+
+CODE = "QZ-17"
+WRONG = "not the passphrase at all"
+LEFT_BY_CUT_OFF_OPERATIONS = (".journal", ".rekeying", ".restoring", ".keyslot.new", ".partial", "close-request")
+"""Parts of the names of files only an operation that was cut off leaves behind."""
+
+
+class Team:
+    """A board in its own folder (`tmp/team/board.db`), with the CLI's environment, and a way to copy it."""
+
+    def __init__(self, root: Path, name: str = "team") -> None:
+        self.root = root
+        self.folder = root / name
+        self.db = self.folder / "board.db"
+        self.config = self.folder / "config.toml"
+        self.cli = Cli(self.db, home=root, tmpdir=root / "tmpdir")
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        return self.cli.environment({"FACTBOARD_CONFIG": str(self.config)} | overrides)
+
+    def copy(self, name: str) -> Team:
+        twin = Team(self.root, name)
+        shutil.copytree(self.folder, twin.folder)
+        return twin
+
+    def leftovers(self) -> list[str]:
+        return sorted(
+            str(path.relative_to(self.folder))
+            for path in self.folder.rglob("*")
+            if any(part in path.name for part in LEFT_BY_CUT_OFF_OPERATIONS) or path.name.startswith(".")
+        )
+
+
+@pytest.fixture
+def team(tmp_path: Path) -> Team:
+    """A board with two clients, closed, its daily backups switched off (the scenarios make their own)."""
+    made = Team(tmp_path)
+    board, _key = Board.create(made.db, PASSPHRASE, template_id="sv", team="FACT Test", clock=frozen_clock(NOW))
+    board.add_row("CSA", {"client_code": CODE, "triage": "Kris", "situation": "Orolig natt."})
+    board.add_row("CSA", {"client_code": "AB-12", "triage": "Stabil"})
+    board.close()
+    made.config.write_text("[backups]\ndaily = false\n", encoding="utf-8")
+    return made
+
+
+def codes(run: Run) -> list[str]:
+    assert run.code == 0, run.stderr
+    return sorted(row["client_code"] for row in json.loads(run.stdout))
+
+
+def points_of(zygote: Zygote, team: Team, args: Callable[[Team], list[str]]) -> list[str]:
+    """The fault points of `factboard ARGS`, from a run on a copy of the team's folder."""
+    dry = team.copy("dry")
+    found = zygote.run(args(dry), dry.env(FACTBOARD_DB=str(dry.db)))
+    assert found.code == 0, found.stderr
+    return found.points
+
+
+def cut_off_after(
+    zygote: Zygote, team: Team, args: Callable[[Team], list[str]], label: str, action: str = "kill", nth: int = 1
+) -> Run:
+    """Run `factboard ARGS` on the team's board, killed (or failing) right after the `nth` point whose label starts
+    with `label` (at the point that follows it)."""
+    return at_point(zygote, team, args, label, action, nth, after=1)
+
+
+def at_point(
+    zygote: Zygote, team: Team, args: Callable[[Team], list[str]], label: str, action: str, nth: int, after: int
+) -> Run:
+    """`factboard ARGS` on the team's board with its fault `after` points past the `nth` one labelled `label…`."""
+    found = points_of(zygote, team, args)
+    at = [index for index, point in enumerate(found, 1) if point.startswith(label)][nth - 1] + after
+    run = zygote.run(args(team), team.env(), at=at, action=action)
+    assert run.killed == (action == "kill"), run.stderr
+    return run
+
+
+def rekey(where: Team) -> list[str]:
+    return ["rekey", "--recovery-key-out", str(where.folder / "new-recovery-key.txt")]
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_a_rekey_cut_off_after_its_database_rename_survives_a_wrong_passphrase(zygote: Zygote, team: Team) -> None:
+    recovery_file = team.folder / "new-recovery-key.txt"
+    cut_off_after(zygote, team, rekey, "replace board.db.rekeying -> board.db")
+    wrong = zygote.run(["rows", "list"], team.env(FACTBOARD_PASSPHRASE=WRONG))
+    assert wrong.code == 3 and "Wrong passphrase" in wrong.stderr
+    right = zygote.run(["rows", "list", "--json"], team.env())
+    assert codes(right) == ["AB-12", CODE]  # the new key slot survived the wrong passphrase and finished the re-key
+    # The new recovery key was written to its file before the rename, and it is the key that opens the board now.
+    new_key = parse_recovery_key(" ".join(recovery_file.read_text(encoding="utf-8").splitlines()[1:]))
+    with Board.open_with_key(team.db, new_key) as reopened:
+        assert reopened.open_row_by_code(CODE).situation == "Orolig natt."
+    assert team.leftovers() == []
+    assert zygote.run(["doctor"], team.env()).code == 0
+
+
+def test_a_restore_cut_off_after_any_of_its_renames_is_finished_by_the_next_start(
+    zygote: Zygote, team: Team, tmp_path: Path
+) -> None:
+    assert zygote.run(["backup", "-o", str(tmp_path / "safe")], team.env()).code == 0
+    (backup,) = (tmp_path / "safe").glob("board-*.db")
+    with Board.unlock(team.db, PASSPHRASE) as board:
+        board.take_off("CSA", board.open_row_by_code(CODE).id or 0, "Utskriven")  # the backup still has it
+    template = team.copy("template")
+    found = zygote.run(["restore", str(backup)], template.env(FACTBOARD_DB=str(template.db)))
+    renames = [point for point in found.points if point.startswith("replace ")]
+    assert len(renames) >= 4, found.points
+    for nth, label in enumerate(renames):
+        shutil.rmtree(team.folder)
+        shutil.copytree(template.folder, team.folder)
+        run = zygote.run(["restore", str(backup)], team.env(), at=found.points.index(label) + 2, action="kill")
+        assert run.killed, (label, run.stderr)
+        wrong = zygote.run(["rows", "list"], team.env(FACTBOARD_PASSPHRASE=WRONG))
+        assert wrong.code == 3 and "Wrong passphrase" in wrong.stderr, (label, wrong.stderr)
+        on_board = codes(zygote.run(["rows", "list", "--json"], team.env()))
+        assert on_board in (["AB-12"], ["AB-12", CODE]), (nth, label, on_board)  # before, or after: never lost
+        assert team.leftovers() == [], (label, team.leftovers())
+        assert zygote.run(["doctor"], team.env()).code == 0, label
+
+
+def start_asking_to_close(team: Team) -> subprocess.Popen[str]:
+    """A process that asks for the board the way a restore or re-key does, and waits (the test holds it open)."""
+    script = (
+        "import sys; from pathlib import Path; from factboard_tui.core import locks; "
+        "sys.stdout.write('asking\\n'); sys.stdout.flush(); "
+        f"locks.exclusive_access(Path({str(team.db)!r}), wait=60).__enter__()"
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "asking\n"
+    return process
+
+
+def test_a_close_request_whose_maker_was_killed_closes_nothing_and_the_next_start_removes_it(team: Team) -> None:
+    holder = Board.unlock(team.db, PASSPHRASE)  # an open FactBoard: the asking process has to wait for it
+    asking = start_asking_to_close(team)
+    request = team.db.with_name("board.db.close-request")
+    try:
+        for _ in range(600):  # the request appears before the maker starts to wait (bounded: 30 s)
+            if request.exists():
+                break
+            time.sleep(0.05)
+    finally:
+        asking.send_signal(signal.SIGKILL)  # the re-key is killed while it waits: its request stays behind
+        asking.wait()
+        holder.close()
+    left_behind = request.read_bytes()
+    shown: list[bool] = []
+
+    async def scenario() -> None:
+        board = Board.unlock(team.db, PASSPHRASE)
+        app = FactBoardApp(team.db, board=board, user="CSA", clock=frozen_clock(NOW))
+        async with app.run_test(size=(120, 40)) as pilot:
+            grid = app.screen.query_one(BoardGrid)
+            for _ in range(200):
+                if grid.row_count == 2:
+                    break
+                await pilot.pause(0.05)
+            with Board.unlock(team.db, PASSPHRASE) as elsewhere:  # a colleague adds a client meanwhile
+                elsewhere.add_row("MJR", {"client_code": "NEW-1", "triage": "Stabil"})
+            for _ in range(200):  # the board's poll sees the new row: polls ran since it opened
+                if grid.row_count == 3:
+                    break
+                await pilot.pause(0.05)
+            shown.append(grid.row_count == 3 and app.is_running)
+
+    asyncio.run(scenario())
+    assert shown == [True]  # the board stayed open: the request of a killed maker closed nothing
+    assert not request.exists()  # the open removed it
+
+    from factboard_tui.core.locks import close_requested
+
+    request.write_bytes(left_behind)
+    assert not close_requested(team.db)  # what open boards poll: a request whose maker is gone does not count
+    doctor = team.cli("doctor", env={"FACTBOARD_CONFIG": str(team.config)})
+    assert doctor.returncode == 0, doctor.stderr
+    assert "Removed a leftover request to close board.db (its maker (process" in doctor.stdout
+    assert not request.exists()
+
+
+def test_an_old_close_request_is_ignored_even_if_its_maker_still_runs(team: Team) -> None:
+    request = team.db.with_name("board.db.close-request")
+    made = NOW.timestamp()  # long ago, by this very (running) process
+    request.write_text(json.dumps({"pid": os.getpid(), "host": os.uname().nodename, "made": made, "by": "rekey"}))
+    result = team.cli("rows", "list", env={"FACTBOARD_CONFIG": str(team.config)})
+    assert result.returncode == 0, result.stderr
+    assert "Removed a leftover request to close board.db" in result.stderr
+    assert not request.exists()
+
+
+@pytest.mark.parametrize("command", ["backup", "rekey"])
+def test_a_copy_killed_while_sqlite_writes_it_leaves_nothing_after_the_next_start(
+    zygote: Zygote, team: Team, command: str
+) -> None:
+    """SQLite's export writes the copy and its rollback journal (`-journal`); a kill before its COMMIT leaves both."""
+    found = points_of(zygote, team, lambda _where: [command])
+    export_commit = found.index("commit board.db") + 1  # the export's own COMMIT, on the board's connection
+    run = zygote.run([command], team.env(), at=export_commit, action="kill")
+    assert run.killed
+    left = team.leftovers()
+    assert any(name.endswith(("-journal", ".partial", ".rekeying")) for name in left), left  # what a kill leaves
+    before = snapshot_files(team.folder / "backups") if (team.folder / "backups").exists() else {}
+    next_start = zygote.run(["rows", "list", "--json"], team.env())
+    assert codes(next_start) == ["AB-12", CODE]
+    assert team.leftovers() == []
+    assert "Removed" in next_start.stderr or "undone" in next_start.stderr
+    after = snapshot_files(team.folder / "backups") if (team.folder / "backups").exists() else {}
+    assert set(after) <= set(before)  # only removed: no backup half made is kept
+    assert zygote.run(["doctor"], team.env()).code == 0
+
+
+def test_the_unlock_screen_finishes_a_cut_off_restore_before_it_takes_a_key(
+    zygote: Zygote, team: Team, tmp_path: Path
+) -> None:
+    from helpers.pilot import text_of, until
+    from textual.widgets import Static
+
+    from factboard_tui.tui.screens.board import BoardScreen
+    from factboard_tui.tui.screens.unlock import UnlockScreen
+
+    assert zygote.run(["backup", "-o", str(tmp_path / "safe")], team.env()).code == 0
+    (backup,) = (tmp_path / "safe").glob("board-*.db")
+    cut_off_after(zygote, team, lambda _where: ["restore", str(backup)], "replace board.db -> board.db.before-restore-")
+    assert not team.db.exists()  # the board was moved aside; the restored copy is not in its place yet
+    seen: dict[str, object] = {}
+
+    async def scenario() -> None:
+        app = FactBoardApp(team.db, clock=frozen_clock(NOW))
+        async with app.run_test(size=(120, 40)) as pilot:
+            assert isinstance(app.screen, UnlockScreen)
+            seen["notes"] = text_of(app.screen.query_one("#unlock-notes", Static))
+            seen["left before any key"] = team.leftovers()
+            await pilot.press(*WRONG, "enter", *"CSA", "enter")
+            error = app.screen.query_one("#unlock-error", Static)
+            await until(pilot, lambda: "Wrong passphrase" in text_of(error), "the wrong passphrase refused")
+            seen["left after the wrong passphrase"] = team.leftovers()
+            await pilot.press(*PASSPHRASE, "enter")
+            await until(pilot, lambda: isinstance(app.screen, BoardScreen), "the board")
+            grid = app.screen.query_one(BoardGrid)
+            await until(pilot, lambda: grid.row_count == 2, "the restored rows")
+
+    asyncio.run(scenario())
+    assert "A restore cut off at" in str(seen["notes"]) and "was finished" in str(seen["notes"])
+    assert seen["left before any key"] == [] and seen["left after the wrong passphrase"] == []
+
+
+@pytest.mark.parametrize(
+    ("cut_after", "said"),
+    [("commit board.db", "before it took effect, was undone"), ("replace board.db.rekeying -> board.db", "finished")],
+)
+def test_doctor_as_the_first_start_says_what_it_finished_or_undid(
+    zygote: Zygote, team: Team, cut_after: str, said: str
+) -> None:
+    cut_off_after(zygote, team, rekey, cut_after)
+    doctor = zygote.run(["doctor"], team.env())
+    assert doctor.code == 0, doctor.stderr
+    fixed = [line for line in doctor.stdout.splitlines() if line.startswith("fixed")]
+    assert any("A re-key cut off at" in line and said in line for line in fixed), doctor.stdout
+    assert any("Removed a leftover request to close board.db (its maker" in line for line in fixed), doctor.stdout
+    assert team.leftovers() == []
+
+
+@pytest.mark.parametrize(
+    ("failing", "nth", "said"),
+    [("replace .board.db.journal.", 2, "did not happen"), ("replace board.db.rekeying -> board.db", 1, "committed")],
+)
+def test_a_rekey_that_fails_after_showing_its_key_says_which_key_opens_the_board(
+    zygote: Zygote, team: Team, failing: str, nth: int, said: str
+) -> None:
+    """The disk fails as the re-key's journal commits, or at its first rename after the commit."""
+    run = at_point(zygote, team, rekey, failing, action="raise", nth=nth, after=0)
+    assert run.code != 0
+    assert "New recovery key" in run.stdout  # shown (and written to its file) before the commit
+    assert said in run.stderr
+    next_start = zygote.run(["rows", "list", "--json"], team.env())
+    assert codes(next_start) == ["AB-12", CODE]
+    recovery_key = parse_recovery_key(
+        " ".join((team.folder / "new-recovery-key.txt").read_text(encoding="utf-8").splitlines()[1:])
+    )
+    if said == "committed":  # the next start finished it: the key that was shown opens the board
+        assert "was finished" in next_start.stderr
+        Board.open_with_key(team.db, recovery_key).close()
+    else:
+        assert next_start.stderr == ""
+        with pytest.raises(Exception, match=r"does not decrypt|damaged"):
+            Board.open_with_key(team.db, recovery_key)
+
+
+def journal_body(team: Team) -> dict[str, object]:
+    return dict(json.loads(team.db.with_name("board.db.journal").read_text(encoding="utf-8")))
+
+
+def write_journal(team: Team, body: dict[str, object], fix_checksum: bool) -> None:
+    import hashlib
+
+    if fix_checksum:
+        body.pop("checksum")
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        body["checksum"] = hashlib.sha256(canonical).hexdigest()
+    team.db.with_name("board.db.journal").write_text(json.dumps(body), encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", ["a flipped character", "a step out of its folder, checksum fixed up"])
+def test_a_damaged_or_tampered_journal_is_one_line_and_changes_nothing(zygote: Zygote, team: Team, damage: str) -> None:
+    cut_off_after(zygote, team, rekey, "replace board.db.rekeying -> board.db")
+    body = journal_body(team)
+    if damage == "a flipped character":
+        body["finished"] = str(body["finished"]).replace("new key", "new kez")
+        write_journal(team, body, fix_checksum=False)
+    else:
+        body["steps"] = [["board.db.keyslot.new", "../../outside.keyslot", False]]
+        write_journal(team, body, fix_checksum=True)
+    team.db.with_name("board.db.close-request").unlink()  # the killed re-key's request: removed at any start
+    before = snapshot_files(team.folder)
+    refused = team.cli("rows", "list", env={"FACTBOARD_CONFIG": str(team.config)})
+    assert refused.returncode == 5
+    assert "board.db.journal records an operation that was cut off, but it is damaged" in one_line(refused.stderr)
+    assert snapshot_files(team.folder) == before
+    assert not (team.root / "outside.keyslot").exists()
+
+
+def test_a_staged_copy_changed_after_the_commit_is_undone_when_the_renames_can_be_reversed(
+    zygote: Zygote, team: Team, tmp_path: Path
+) -> None:
+    assert zygote.run(["backup", "-o", str(tmp_path / "safe")], team.env()).code == 0
+    (backup,) = (tmp_path / "safe").glob("board-*.db")
+    with Board.unlock(team.db, PASSPHRASE) as board:
+        board.add_row("CSA", {"client_code": "CC-3", "triage": "Stabil"})  # not in the backup
+    cut_off_after(zygote, team, lambda _where: ["restore", str(backup)], "replace board.db -> board.db.before-restore-")
+    staged = team.db.with_name("board.db.restoring")
+    data = bytearray(staged.read_bytes())
+    data[len(data) // 2] ^= 0x01  # the disk damaged the copy that was to be put in place
+    staged.write_bytes(bytes(data))
+    next_start = zygote.run(["rows", "list", "--json"], team.env())
+    assert codes(next_start) == ["AB-12", "CC-3", CODE]  # the board as it was before the restore
+    assert "was undone, because its file board.db.restoring was changed or damaged" in next_start.stderr
+    assert team.leftovers() == []
+
+
+def test_a_staged_copy_changed_after_it_replaced_the_board_is_refused_and_nothing_changes(
+    zygote: Zygote, team: Team
+) -> None:
+    cut_off_after(zygote, team, rekey, "replace board.db.rekeying -> board.db")
+    data = bytearray(team.db.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    team.db.write_bytes(bytes(data))
+    team.db.with_name("board.db.close-request").unlink()  # the killed re-key's request: removed at any start
+    before = snapshot_files(team.folder)
+    refused = team.cli("rows", "list", env={"FACTBOARD_CONFIG": str(team.config)})
+    assert refused.returncode == 5
+    assert "cannot be finished: its file board.db.rekeying was changed or damaged" in one_line(refused.stderr)
+    assert "factboard restore" in refused.stderr
+    assert snapshot_files(team.folder) == before
