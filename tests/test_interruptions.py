@@ -20,8 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PASSPHRASE, Cli, snapshot_files
+from conftest import NOW, PASSPHRASE, snapshot_files
 from helpers.faults import Run, Zygote
+from helpers.teams import Team
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.keys import parse_recovery_key
@@ -31,34 +32,6 @@ from factboard_tui.tui.widgets.board_grid import BoardGrid
 
 CODE = "QZ-17"
 WRONG = "not the passphrase at all"
-LEFT_BY_CUT_OFF_OPERATIONS = (".journal", ".rekeying", ".restoring", ".keyslot.new", ".partial", "close-request")
-"""Parts of the names of files only an operation that was cut off leaves behind."""
-
-
-class Team:
-    """A board in its own folder (`tmp/team/board.db`), with the CLI's environment, and a way to copy it."""
-
-    def __init__(self, root: Path, name: str = "team") -> None:
-        self.root = root
-        self.folder = root / name
-        self.db = self.folder / "board.db"
-        self.config = self.folder / "config.toml"
-        self.cli = Cli(self.db, home=root, tmpdir=root / "tmpdir")
-
-    def env(self, **overrides: str) -> dict[str, str]:
-        return self.cli.environment({"FACTBOARD_CONFIG": str(self.config)} | overrides)
-
-    def copy(self, name: str) -> Team:
-        twin = Team(self.root, name)
-        shutil.copytree(self.folder, twin.folder)
-        return twin
-
-    def leftovers(self) -> list[str]:
-        return sorted(
-            str(path.relative_to(self.folder))
-            for path in self.folder.rglob("*")
-            if any(part in path.name for part in LEFT_BY_CUT_OFF_OPERATIONS) or path.name.startswith(".")
-        )
 
 
 @pytest.fixture
@@ -386,3 +359,31 @@ def test_a_staged_copy_changed_after_it_replaced_the_board_is_refused_and_nothin
     assert "cannot be finished: its file board.db.rekeying was changed or damaged" in one_line(refused.stderr)
     assert "factboard restore" in refused.stderr
     assert snapshot_files(team.folder) == before
+
+
+def test_a_start_killed_while_it_finishes_a_restore_is_finished_by_the_next_one(
+    zygote: Zygote, team: Team, tmp_path: Path
+) -> None:
+    """Finishing is made of the same idempotent steps as the operation: a kill at any of them loses nothing."""
+    assert zygote.run(["backup", "-o", str(tmp_path / "safe")], team.env()).code == 0
+    (backup,) = (tmp_path / "safe").glob("board-*.db")
+    with Board.unlock(team.db, PASSPHRASE) as board:
+        board.add_row("CSA", {"client_code": "CC-3", "triage": "Stabil"})  # not in the backup
+    cut_off_after(zygote, team, lambda _where: ["restore", str(backup)], "replace board.db -> board.db.before-restore-")
+    template = team.copy("cut-off")
+    dry = template.copy("dry-start")
+    start = zygote.run(["rows", "list", "--json"], dry.env(FACTBOARD_DB=str(dry.db)))
+    finishing = start.points[: start.points.index("unlink board.db.journal") + 2]  # up to the journal's removal
+    assert len(finishing) >= 6, start.points  # the renames left, their flushes, the journal's removal
+    for at in range(1, len(finishing) + 1):
+        shutil.rmtree(team.folder)
+        shutil.copytree(template.folder, team.folder)
+        killed = zygote.run(["rows", "list"], team.env(), at=at, action="kill")
+        assert killed.killed
+        wrong = zygote.run(["rows", "list"], team.env(FACTBOARD_PASSPHRASE=WRONG))
+        assert wrong.code == 3, wrong.stderr
+        assert codes(zygote.run(["rows", "list", "--json"], team.env())) == ["AB-12", CODE], at  # the backup's rows
+        (aside,) = team.folder.glob("board.db.before-restore-*[0-9]")
+        with Board.unlock(aside, PASSPHRASE) as kept:
+            assert kept.open_row_by_code("CC-3").triage == "stable"  # the board before, kept whole
+        assert team.leftovers() == [], at

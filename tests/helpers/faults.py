@@ -3,8 +3,9 @@
 Test-only: nothing here is part of the shipped code path. `FaultPoints` replaces `os.replace`, `os.rename`,
 `os.unlink`, `os.remove` and `os.fsync` with wrappers, and `sqlcipher3.connect` with one that makes connections
 whose `commit()` (SQLAlchemy's commits) and `execute("COMMIT")` (the raw connections of backups and migrations)
-pass through the same count. Each call is one numbered point, labelled with what it was about to do. At point
-`at` the chosen fault happens *instead of* the call:
+pass through the same count. Each call is one numbered point, labelled with what it was about to do; a commit
+is two, one before it (`commit …`) and one the moment it has returned (`committed …`). At point `at` the chosen
+fault happens *instead of* the call (or, at a `committed` point, right after the commit):
 
 - `kill`: the process sends itself SIGKILL (no cleanup, no buffers flushed: what a power cut leaves, as far as a
   process can tell);
@@ -95,14 +96,19 @@ class FaultPoints:
             """A real SQLCipher connection whose commits are fault points."""
 
             def commit(self) -> None:
-                if self.in_transaction:
-                    points.point(f"commit {self.label}", commit=True)
+                if not self.in_transaction:
+                    return super().commit()
+                points.point(f"commit {self.label}", commit=True)
                 super().commit()
+                points.point(f"committed {self.label}", commit=True)
 
             def execute(self, sql: str, *args: Any) -> Any:
-                if sql.strip().upper() == "COMMIT":
-                    points.point(f"commit {self.label}", commit=True)
-                return super().execute(sql, *args)
+                if sql.strip().upper() != "COMMIT":
+                    return super().execute(sql, *args)
+                points.point(f"commit {self.label}", commit=True)
+                cursor = super().execute(sql, *args)
+                points.point(f"committed {self.label}", commit=True)
+                return cursor
 
         def connect(database: Any, *args: Any, **kwargs: Any) -> Any:
             connection = real_connect(database, *args, factory=Counted, **kwargs)
