@@ -387,3 +387,26 @@ def test_a_start_killed_while_it_finishes_a_restore_is_finished_by_the_next_one(
         with Board.unlock(aside, PASSPHRASE) as kept:
             assert kept.open_row_by_code("CC-3").triage == "stable"  # the board before, kept whole
         assert team.leftovers() == [], at
+
+
+def test_doctor_reports_what_it_finished_in_the_backups_and_what_it_must_leave_alone(
+    zygote: Zygote, team: Team
+) -> None:
+    assert zygote.run(["backup"], team.env(FACTBOARD_NOW="2026-11-25T08:00:00")).code == 0
+    (made,) = (team.folder / "backups").glob("board-*.db")
+    made.with_name(made.name + ".keyslot").unlink()  # someone deleted a backup's key slot by hand
+    found = points_of(zygote, team, lambda _where: ["backup"])
+    run = zygote.run(["backup"], team.env(), at=found.index("commit board.db") + 1, action="kill")
+    assert run.killed  # a backup killed while SQLite wrote its copy
+    request = team.db.with_name("board.db.close-request")
+    request.write_text(
+        json.dumps({"pid": os.getpid(), "host": os.uname().nodename, "made": time.time(), "by": "rekey"})
+    )
+    doctor = team.cli("doctor", env={"FACTBOARD_CONFIG": str(team.config)})
+    assert doctor.returncode == 0, doctor.stderr
+    lines = doctor.stdout.splitlines()
+    assert any(line.startswith("fixed  A backup cut off at") and "was undone" in line for line in lines), doctor.stdout
+    assert f"note  The backup {made.name} has no key slot beside it" in doctor.stdout
+    assert f"note  A rekey (process {os.getpid()}) is asking open FactBoards to close board.db." in doctor.stdout
+    assert request.exists()  # a live request is reported, never removed
+    assert team.leftovers() == ["board.db.close-request"]
