@@ -78,6 +78,30 @@ def at_point(
     return run
 
 
+def backup_into(zygote: Zygote, team: Team, folder: Path) -> Path:
+    """A backup of the team's board, taken with `factboard backup -o FOLDER`."""
+    assert zygote.run(["backup", "-o", str(folder)], team.env()).code == 0
+    (backup,) = folder.glob("board-*.db")
+    return backup
+
+
+def restore_cut_off_after_moving_the_board_aside(zygote: Zygote, team: Team, folder: Path) -> None:
+    """A backup, then a client added (CC-3), then `factboard restore` of the backup killed right after it moved the
+    board aside: no board in its place."""
+    backup = backup_into(zygote, team, folder)
+    with Board.unlock(team.db, PASSPHRASE) as board:
+        board.add_row("CSA", {"client_code": "CC-3", "triage": "Stabil"})  # not in the backup
+    cut_off_after(zygote, team, lambda _where: ["restore", str(backup)], "replace board.db -> board.db.before-restore-")
+    assert not team.db.exists()
+
+
+def wrong_then_right(zygote: Zygote, team: Team) -> list[str]:
+    """The next starts: a wrong passphrase first (refused), then the right one; the client codes it shows."""
+    wrong = zygote.run(["rows", "list"], team.env(FACTBOARD_PASSPHRASE=WRONG))
+    assert wrong.code == 3 and "Wrong passphrase" in wrong.stderr, wrong.stderr
+    return codes(zygote.run(["rows", "list", "--json"], team.env()))
+
+
 def rekey(where: Team) -> list[str]:
     return ["rekey", "--recovery-key-out", str(where.folder / "new-recovery-key.txt")]
 
@@ -91,10 +115,8 @@ def one_line(text: str) -> str:
 def test_a_rekey_cut_off_after_its_database_rename_survives_a_wrong_passphrase(zygote: Zygote, team: Team) -> None:
     recovery_file = team.folder / "new-recovery-key.txt"
     cut_off_after(zygote, team, rekey, "replace board.db.rekeying -> board.db")
-    wrong = zygote.run(["rows", "list"], team.env(FACTBOARD_PASSPHRASE=WRONG))
-    assert wrong.code == 3 and "Wrong passphrase" in wrong.stderr
-    right = zygote.run(["rows", "list", "--json"], team.env())
-    assert codes(right) == ["AB-12", CODE]  # the new key slot survived the wrong passphrase and finished the re-key
+    # The new key slot survives the wrong passphrase, and the right one finishes the re-key.
+    assert wrong_then_right(zygote, team) == ["AB-12", CODE]
     # The new recovery key was written to its file before the rename, and it is the key that opens the board now.
     new_key = parse_recovery_key(" ".join(recovery_file.read_text(encoding="utf-8").splitlines()[1:]))
     with Board.open_with_key(team.db, new_key) as reopened:
@@ -106,22 +128,20 @@ def test_a_rekey_cut_off_after_its_database_rename_survives_a_wrong_passphrase(z
 def test_a_restore_cut_off_after_any_of_its_renames_is_finished_by_the_next_start(
     zygote: Zygote, team: Team, tmp_path: Path
 ) -> None:
-    assert zygote.run(["backup", "-o", str(tmp_path / "safe")], team.env()).code == 0
-    (backup,) = (tmp_path / "safe").glob("board-*.db")
+    backup = backup_into(zygote, team, tmp_path / "safe")
     with Board.unlock(team.db, PASSPHRASE) as board:
         board.take_off("CSA", board.open_row_by_code(CODE).id or 0, "Utskriven")  # the backup still has it
     template = team.copy("template")
     found = zygote.run(["restore", str(backup)], template.env(FACTBOARD_DB=str(template.db)))
-    renames = [point for point in found.points if point.startswith("replace ")]
-    assert len(renames) >= 4, found.points
+    # The renames of the board's own files (those of temporary files into staged copies come before the commit).
+    renames = [point for point in found.points if point.startswith("replace board.db")]
+    assert len(renames) == 4, found.points  # the board and its slot aside, the backup and its slot in place
     for nth, label in enumerate(renames):
         shutil.rmtree(team.folder)
         shutil.copytree(template.folder, team.folder)
         run = zygote.run(["restore", str(backup)], team.env(), at=found.points.index(label) + 2, action="kill")
         assert run.killed, (label, run.stderr)
-        wrong = zygote.run(["rows", "list"], team.env(FACTBOARD_PASSPHRASE=WRONG))
-        assert wrong.code == 3 and "Wrong passphrase" in wrong.stderr, (label, wrong.stderr)
-        on_board = codes(zygote.run(["rows", "list", "--json"], team.env()))
+        on_board = wrong_then_right(zygote, team)
         assert on_board in (["AB-12"], ["AB-12", CODE]), (nth, label, on_board)  # before, or after: never lost
         assert team.leftovers() == [], (label, team.leftovers())
         assert zygote.run(["doctor"], team.env()).code == 0, label
@@ -226,10 +246,7 @@ def test_the_unlock_screen_finishes_a_cut_off_restore_before_it_takes_a_key(
     from factboard_tui.tui.screens.board import BoardScreen
     from factboard_tui.tui.screens.unlock import UnlockScreen
 
-    assert zygote.run(["backup", "-o", str(tmp_path / "safe")], team.env()).code == 0
-    (backup,) = (tmp_path / "safe").glob("board-*.db")
-    cut_off_after(zygote, team, lambda _where: ["restore", str(backup)], "replace board.db -> board.db.before-restore-")
-    assert not team.db.exists()  # the board was moved aside; the restored copy is not in its place yet
+    restore_cut_off_after_moving_the_board_aside(zygote, team, tmp_path / "safe")
     seen: dict[str, object] = {}
 
     async def scenario() -> None:
@@ -330,11 +347,7 @@ def test_a_damaged_or_tampered_journal_is_one_line_and_changes_nothing(zygote: Z
 def test_a_staged_copy_changed_after_the_commit_is_undone_when_the_renames_can_be_reversed(
     zygote: Zygote, team: Team, tmp_path: Path
 ) -> None:
-    assert zygote.run(["backup", "-o", str(tmp_path / "safe")], team.env()).code == 0
-    (backup,) = (tmp_path / "safe").glob("board-*.db")
-    with Board.unlock(team.db, PASSPHRASE) as board:
-        board.add_row("CSA", {"client_code": "CC-3", "triage": "Stabil"})  # not in the backup
-    cut_off_after(zygote, team, lambda _where: ["restore", str(backup)], "replace board.db -> board.db.before-restore-")
+    restore_cut_off_after_moving_the_board_aside(zygote, team, tmp_path / "safe")
     staged = team.db.with_name("board.db.restoring")
     data = bytearray(staged.read_bytes())
     data[len(data) // 2] ^= 0x01  # the disk damaged the copy that was to be put in place
@@ -365,11 +378,7 @@ def test_a_start_killed_while_it_finishes_a_restore_is_finished_by_the_next_one(
     zygote: Zygote, team: Team, tmp_path: Path
 ) -> None:
     """Finishing is made of the same idempotent steps as the operation: a kill at any of them loses nothing."""
-    assert zygote.run(["backup", "-o", str(tmp_path / "safe")], team.env()).code == 0
-    (backup,) = (tmp_path / "safe").glob("board-*.db")
-    with Board.unlock(team.db, PASSPHRASE) as board:
-        board.add_row("CSA", {"client_code": "CC-3", "triage": "Stabil"})  # not in the backup
-    cut_off_after(zygote, team, lambda _where: ["restore", str(backup)], "replace board.db -> board.db.before-restore-")
+    restore_cut_off_after_moving_the_board_aside(zygote, team, tmp_path / "safe")
     template = team.copy("cut-off")
     dry = template.copy("dry-start")
     start = zygote.run(["rows", "list", "--json"], dry.env(FACTBOARD_DB=str(dry.db)))
@@ -380,9 +389,7 @@ def test_a_start_killed_while_it_finishes_a_restore_is_finished_by_the_next_one(
         shutil.copytree(template.folder, team.folder)
         killed = zygote.run(["rows", "list"], team.env(), at=at, action="kill")
         assert killed.killed
-        wrong = zygote.run(["rows", "list"], team.env(FACTBOARD_PASSPHRASE=WRONG))
-        assert wrong.code == 3, wrong.stderr
-        assert codes(zygote.run(["rows", "list", "--json"], team.env())) == ["AB-12", CODE], at  # the backup's rows
+        assert wrong_then_right(zygote, team) == ["AB-12", CODE], at  # the backup's rows
         (aside,) = team.folder.glob("board.db.before-restore-*[0-9]")
         with Board.unlock(aside, PASSPHRASE) as kept:
             assert kept.open_row_by_code("CC-3").triage == "stable"  # the board before, kept whole
@@ -410,3 +417,37 @@ def test_doctor_reports_what_it_finished_in_the_backups_and_what_it_must_leave_a
     assert f"note  A rekey (process {os.getpid()}) is asking open FactBoards to close board.db." in doctor.stdout
     assert request.exists()  # a live request is reported, never removed
     assert team.leftovers() == ["board.db.close-request"]
+
+
+def test_a_damaged_backup_journal_is_reported_and_never_keeps_the_board_closed(zygote: Zygote, team: Team) -> None:
+    cut_off_after(zygote, team, lambda _where: ["backup"], "replace .board-", nth=1)  # its journal is written
+    (journal,) = (team.folder / "backups").glob("board-*.db.journal")
+    journal.write_text(journal.read_text(encoding="utf-8").replace("backup", "backuq", 1), encoding="utf-8")
+    before = snapshot_files(team.folder / "backups")
+    next_start = zygote.run(["rows", "list", "--json"], team.env())
+    assert codes(next_start) == ["AB-12", CODE]
+    assert f"{journal.name} records an operation that was cut off, but it is damaged" in next_start.stderr
+    assert snapshot_files(team.folder / "backups") == before  # left as found, for a person to look at
+
+
+def test_a_close_request_counts_only_while_its_maker_runs_and_for_a_minute(team: Team) -> None:
+    from factboard_tui.core.locks import close_requested
+
+    request = team.db.with_name("board.db.close-request")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    here = os.uname().nodename
+
+    def made_by(pid: int, age: float, host: str = here) -> bool:
+        body = {"pid": pid, "host": host, "made": time.time() - age, "by": "restore"}
+        request.write_text(json.dumps(body), encoding="utf-8")
+        return close_requested(team.db)
+
+    assert made_by(os.getpid(), age=1)  # a restore waiting right now
+    assert made_by(os.getpid(), age=50, host="another-machine")  # its process cannot be looked at: the age decides
+    assert not made_by(int(gone.stdout), age=1)  # its maker is gone
+    assert not made_by(os.getpid(), age=61)  # it should have been answered long ago
+    assert not made_by(os.getpid(), age=-3600)  # dated an hour ahead
+    request.write_bytes(b"")  # the empty request of an older FactBoard: only its age counts
+    assert close_requested(team.db)
+    os.utime(request, (time.time() - 120, time.time() - 120))
+    assert not close_requested(team.db)

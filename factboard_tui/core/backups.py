@@ -193,14 +193,13 @@ def _take_backup(
         target = directory / backup_name(db, taken)
         partial = _beside(target, ".partial")
         staged = [partial, _beside(partial, "-journal"), slot_of(partial)]
-        journal = Journal.begin(
+        with Journal.begin(
             journal_of(target),
             "backup",
             staged,
             finished=f"the backup {target.name} is in place.",
             undone="the half-written backup was removed; the next backup makes a whole one.",
-        )
-        try:
+        ) as journal:  # undone if anything below fails before the commit
             _export(db, key, partial, key)
             checked = check_copy(partial, key)
             sync_file(partial)
@@ -210,9 +209,6 @@ def _take_backup(
             steps = [Step(slot_of(partial).name, slot_of(target).name), Step(partial.name, target.name)]
             steps += [Step(name) for old in pruned for name in (old.name, slot_of(old).name)]
             journal.commit(steps, checked=[partial, slot_of(partial)])
-        except BaseException:
-            journal.roll_back()
-            raise
         journal.finish()
     return target, checked
 
@@ -241,14 +237,13 @@ def restore_backup(db: Path, backup: Path, passphrase: str, now: datetime) -> tu
     with exclusive_access(db, what="`factboard restore`", by="restore"):
         recover_held(db)  # an operation cut off earlier is finished (or undone) first
         staged, staged_slot = (_beside(db, suffix) for suffix in RESTORE_STAGED)
-        journal = Journal.begin(
+        with Journal.begin(
             journal_of(db),
             "restore",
             [staged, staged_slot],
             finished=f"the board is the backup {backup.name}; the board before it is kept as {aside.name}.",
             undone=f"{db.name} is the board it was before; run the restore again to put {backup.name} back.",
-        )
-        try:
+        ) as journal:  # undone if anything below fails before the commit
             copy_durably(backup, staged)
             copy_durably(slot_of(backup), staged_slot)
             steps = [
@@ -258,9 +253,6 @@ def restore_backup(db: Path, backup: Path, passphrase: str, now: datetime) -> tu
             ]
             steps += [Step(staged.name, db.name), Step(staged_slot.name, slot_of(db).name)]
             journal.commit(steps, checked=[staged, staged_slot])
-        except BaseException:
-            journal.roll_back()
-            raise
         journal.finish()
     return aside, checked
 
@@ -286,14 +278,13 @@ def rekey(
     with exclusive_access(db, what="`factboard rekey`", by="rekey"):
         recover_held(db)  # an operation cut off earlier is finished (or undone) first
         staged, staged_journal, new_slot = (_beside(db, suffix) for suffix in REKEY_STAGED)
-        journal = Journal.begin(
+        with Journal.begin(
             journal_of(db),
             "re-key",
             [staged, staged_journal, new_slot],
             finished="the board has its new key; the recovery key that re-key showed opens it, the old one no longer.",
             undone="the board keeps its key and its old recovery key; a new recovery key shown then does not apply.",
-        )
-        try:
+        ) as journal:  # undone if anything below fails before the commit
             _export(db, old_key, staged, new_key)
             check_copy(staged, new_key)
             sync_file(staged)
@@ -306,9 +297,6 @@ def rekey(
             steps = [Step(_beside(db, suffix).name) for suffix in ("-wal", "-shm") if _beside(db, suffix).exists()]
             steps += [Step(staged.name, db.name), Step(new_slot.name, slot_of(db).name)]
             journal.commit(steps, checked=[staged, new_slot])
-        except BaseException:
-            journal.roll_back()
-            raise
         journal.finish()
     return new_key
 
@@ -404,7 +392,12 @@ def recover_backups(db: Path, directory: Path) -> list[str]:
 
 def _recover_backups_held(db: Path, directory: Path) -> list[str]:
     journals, _ = _backup_leftovers(db, directory)
-    notes = [Journal.read(journal).recover() for journal in journals]
+    notes: list[str] = []
+    for journal in journals:
+        try:
+            notes.append(Journal.read(journal).recover())
+        except DatabaseDamaged as error:  # a backup's trouble never keeps the board itself from opening
+            return [*notes, f"{error} (in {directory}; the board itself is not touched by it)"]  # all left as found
     _, stale = _backup_leftovers(db, directory)
     for path in stale:
         path.unlink(missing_ok=True)

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 CHUNK = 1024 * 1024
 """Bytes read at a time when a file is hashed or copied."""
@@ -40,27 +43,24 @@ def write_durably(path: Path, data: bytes) -> None:
 
     The temporary file is named `.<name>.<random>` and is readable by its owner only.
     """
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    sync_directory(path.parent)
+    _through_temporary(path, lambda handle: handle.write(data))
 
 
 def copy_durably(source: Path, target: Path) -> None:
-    """Copy `source` to `target` (replacing it) through a flushed temporary sibling, as `write_durably` does."""
+    """Copy `source` over `target` whole or not at all, the way `write_durably` writes."""
+
+    def fill(handle: IO[bytes]) -> None:
+        with open(source, "rb") as reading:
+            shutil.copyfileobj(reading, handle, CHUNK)
+
+    _through_temporary(target, fill)
+
+
+def _through_temporary(target: Path, fill: Callable[[IO[bytes]], object]) -> None:
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as handle, open(source, "rb") as reading:
-            while chunk := reading.read(CHUNK):
-                handle.write(chunk)
+        with os.fdopen(fd, "wb") as handle:
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o600)

@@ -6,7 +6,8 @@ process killed between two of those renames would leave a board that opens with 
 each of them keeps a journal (`<file>.journal`, JSON with a checksum, written and flushed before anything else):
 
 1. `Journal.begin` records the operation and the files it is about to write ("staged"). Until it commits, the next
-   start undoes it: it removes the staged files, and the old files were never touched.
+   start undoes it: it removes the staged files, and the old files were never touched. Used as a context manager,
+   the journal also undoes it at once when the staging raises.
 2. `Journal.commit`, once every staged file is written, flushed and checked, records the steps that put them in
    place (renames and removals, in order) and a fingerprint (size and SHA-256) of each staged file. From then on
    the next start finishes it.
@@ -29,6 +30,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from factboard_tui.core.durable import (
@@ -58,9 +60,6 @@ class Step:
     source: str
     target: str | None = None
     replaces: bool = False
-
-    def words(self) -> str:
-        return f"{self.source} -> {self.target}" if self.target else f"remove {self.source}"
 
 
 @dataclass(slots=True)
@@ -100,7 +99,21 @@ class Journal:
         )
         self.checks = {item.name: fingerprint(item) for item in checked}
         self.phase = COMMITTED
-        self._write()
+        try:
+            self._write()
+        except BaseException:
+            self.phase = PREPARED  # not known to be on the disk: undone like any failure before the commit
+            raise
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        """Leaving the staging with an error before the commit undoes the operation (then the error goes on)."""
+        if kind is not None and self.phase != COMMITTED:
+            self.roll_back()
 
     def finish(self) -> None:
         """Take every step not yet taken, in order, then forget the operation."""
@@ -152,7 +165,7 @@ class Journal:
         )
 
     def _done(self) -> list[bool]:
-        """Which steps were taken. A rename whose source is missing was taken, unless … see the module docstring."""
+        """Which steps were taken: one whose source is gone, or whose source a later step (taken) put back."""
         done = [False] * len(self.steps)
         for index in reversed(range(len(self.steps))):
             step = self.steps[index]

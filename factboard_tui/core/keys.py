@@ -25,7 +25,6 @@ import math
 import os
 import re
 import secrets
-import tempfile
 import time
 import unicodedata
 from collections.abc import Callable
@@ -38,6 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from factboard_tui.core.durable import write_durably
 from factboard_tui.core.errors import (
     FactBoardError,
     KeySlotDamaged,
@@ -308,18 +308,8 @@ def check_passphrase_strength(passphrase: str) -> None:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling, fsync and rename."""
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o600)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    """Write a file through a temporary sibling, fsync, rename and fsync the folder (`durable.write_durably`)."""
+    write_durably(path, data)
 
 
 FREE_ATTEMPTS = 3

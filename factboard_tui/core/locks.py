@@ -89,8 +89,11 @@ class CloseRequest:
     def stale_because(self, now: float) -> str | None:
         """Why this request no longer counts (its maker is gone, it is too old), or None while it does."""
         age = now - self.made
-        if abs(age) > CLOSE_REQUEST_MAX_AGE:
-            return f"it is {int(abs(age) // 60)} min old"
+        if age < -CLOSE_REQUEST_MAX_AGE:
+            return "it is dated in the future"
+        if age > CLOSE_REQUEST_MAX_AGE:
+            minutes = int(age // 60)
+            return f"it is {minutes} min old" if minutes < 120 else f"it is {minutes // 60} hours old"
         if self.pid is None:
             return None  # an old request without a maker: only its age can retire it
         if process_alive(self.pid, self.host) is False:
