@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import secrets
+import tempfile
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -88,7 +89,7 @@ def _fail_on(name: str, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
         hits[0] += 1
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    target: Any = {"mkstemp": keys.tempfile, "fsync": keys.os, "chmod": keys.os, "replace": keys.os}[name]
+    target: Any = {"mkstemp": tempfile, "fsync": os, "chmod": os, "replace": os}[name]  # as core.durable calls them
     original = getattr(target, name)
 
     def only_the_slot(*args: Any, **kwargs: Any) -> Any:

@@ -9,6 +9,7 @@ flush is skipped rather than failing.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -21,13 +22,24 @@ CHUNK = 1024 * 1024
 """Bytes read at a time when a file is hashed or copied."""
 
 
+UNSUPPORTED = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBADF}
+"""What `fsync` on a folder says on file systems that cannot flush one (some network and FUSE file systems)."""
+
+
 def sync_directory(directory: Path) -> None:
-    """Flush a directory's entries (names made, renamed or removed in it) to the disk."""
+    """Flush a directory's entries (names made, renamed or removed in it) to the disk.
+
+    Where that is not possible (Windows, a file system that cannot flush a folder) it is skipped: the files
+    themselves are flushed. A real I/O error is raised.
+    """
     if os.name == "nt":  # no directory handles to flush; NTFS journals its metadata itself
         return
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError as error:
+        if error.errno not in UNSUPPORTED:
+            raise
     finally:
         os.close(fd)
 

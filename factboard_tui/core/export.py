@@ -13,6 +13,7 @@ not encrypted.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -24,6 +25,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from factboard_tui.core.durable import sync_directory
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.core.fields import display
 from factboard_tui.core.model import BoardRow, VisitCell
@@ -483,13 +485,5 @@ def _write_error(target: Path, error: OSError) -> FactBoardError:
 
 def _sync_folder(folder: Path) -> None:
     """Make the rename itself durable (a crash after the command said "Wrote" keeps the file)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the file itself is synced
-    finally:
-        os.close(fd)
+    with contextlib.suppress(OSError):  # the file itself is synced; this only adds the folder's entry
+        sync_directory(folder)
