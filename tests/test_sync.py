@@ -333,9 +333,21 @@ def test_a_bundle_from_a_newer_schema_or_format_is_refused(two: dict[str, Board]
     region, muni = two["region"], two["muni"]
     message = _refused(muni, _forged(region, muni, {"schema": LATEST_VERSION + 1}), "schema")
     assert "update FactBoard" in str(message)
-    newer_format = bytearray(_forged(region, muni, {}))
-    newer_format[6:8] = (B.FORMAT_VERSION + 1).to_bytes(2, "big")
-    assert "update FactBoard" in str(_refused(muni, bytes(newer_format), "format"))
+    # A newer FactBoard signs its own format number (the frame and the signature stay where they are).
+    data = _forged(region, muni, {})
+    prefix, body = B.MAGIC + (B.FORMAT_VERSION + 1).to_bytes(2, "big"), data[8 + 64 :]
+    newer_format = prefix + region.site.signing.sign(prefix + body) + body
+    assert "update FactBoard" in str(_refused(muni, newer_format, "format"))
+
+
+@pytest.mark.parametrize("version", [B.FORMAT_VERSION + 1, 17986, 0])
+def test_a_damaged_format_field_is_told_as_damage_not_as_a_newer_format(two: dict[str, Board], version: int) -> None:
+    region, muni = two["region"], two["muni"]
+    damaged = bytearray(_forged(region, muni, {}))
+    damaged[6:8] = version.to_bytes(2, "big")  # the signature was made over format 1
+    message = str(_refused(muni, bytes(damaged), "invalid"))
+    assert f"is damaged: its format field reads {version} where it was signed as 1" in message
+    assert "newer" not in message and "update FactBoard" not in message
 
 
 def test_unknown_tables_fields_and_values_are_refused_whole(two: dict[str, Board]) -> None:

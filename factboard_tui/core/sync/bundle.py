@@ -186,15 +186,11 @@ def open_bundle(
     if len(data) < _FIXED or data[: len(MAGIC)] != MAGIC:
         raise SyncRefused("invalid", "This is not a FactBoard sync bundle (wrong start of file); nothing was applied.")
     _magic, version = _PREFIX.unpack_from(data)
-    if version > FORMAT_VERSION:
-        raise SyncRefused(
-            "format",
-            f"The bundle is in format {version}, newer than this FactBoard's {FORMAT_VERSION}: update FactBoard "
-            "to import it (nothing was applied).",
-        )
     prefix = data[: _PREFIX.size]
     signature = data[_PREFIX.size : _PREFIX.size + _SIGNATURE_SIZE]
     body = data[_PREFIX.size + _SIGNATURE_SIZE :]
+    # The signature first, the format after: the version field is covered by the signature like every other byte,
+    # so a damaged one is told as damage, never as "newer" (every format keeps this frame and this signature).
     signer = _signer(prefix + body, signature, trusted)
     if signer is None:
         gone = _signer(prefix + body, signature, revoked)
@@ -204,10 +200,18 @@ def open_bundle(
                 f"The bundle is signed by {names.get(gone, gone)}, whose key was revoked: ask them for a new "
                 "site key, or trust them again; nothing was applied.",
             )
+        if version != FORMAT_VERSION:
+            _refuse_damaged_version(version, body, signature, trusted, names)
         raise SyncRefused(
             "signer",
             "The bundle's signature does not match any trusted site: it is damaged, or from a site you have not "
             "trusted (`factboard sync trust NAME KEY`); nothing was applied.",
+        )
+    if version > FORMAT_VERSION:
+        raise SyncRefused(
+            "format",
+            f"The bundle from {names.get(signer, signer)} is in format {version}, newer than this FactBoard's "
+            f"{FORMAT_VERSION}: update FactBoard to import it (nothing was applied).",
         )
     (header_length,) = _LENGTH.unpack_from(body)
     if _LENGTH.size + header_length > len(body):
@@ -253,6 +257,19 @@ def open_bundle(
     if header.get("payload_size") != len(payload):
         raise SyncRefused("invalid", "The bundle's payload is not the size its header says: nothing was applied.")
     return OpenedBundle(signer, header, payload, digest(data))
+
+
+def _refuse_damaged_version(
+    version: int, body: bytes, signature: bytes, trusted: dict[str, PublicSite], names: dict[str, str]
+) -> None:
+    """A bundle whose signature fails only because its format field changed: say exactly that (it is damaged)."""
+    signer = _signer(_PREFIX.pack(MAGIC, FORMAT_VERSION) + body, signature, trusted)
+    if signer is not None:
+        raise SyncRefused(
+            "invalid",
+            f"The bundle from {names.get(signer, signer)} is damaged: its format field reads {version} where it was "
+            f"signed as {FORMAT_VERSION}. Ask for a new export; nothing was applied.",
+        )
 
 
 def open_signer_is(data: bytes, site: PublicSite) -> bool:
