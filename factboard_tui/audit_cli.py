@@ -15,7 +15,7 @@ import typer
 
 from factboard_tui.cli import DbOption, UserOption, app, author, err, out, unlocked, user_errors
 from factboard_tui.core.characters import inert
-from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.errors import AuditBroken, FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 
 audit_app = typer.Typer(
@@ -26,12 +26,6 @@ app.add_typer(audit_app, name="audit")
 
 EXTRACT_FORMATS = ("md", "csv")
 """Formats `audit show` writes."""
-
-
-class AuditBroken(FactBoardError):
-    """`audit verify` found an edited, deleted, reordered or cut entry."""
-
-    exit_code = 9
 
 
 @audit_app.command("verify")

@@ -83,6 +83,12 @@ def user_errors(function: Callable[P, R]) -> Callable[P, R]:
         except FactBoardError as error:
             err.print(shown(("error:", "bold red"), " ", str(error), one_line=True), soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
+        except Exception as error:  # a full disk, a read-only mount, a failing USB stick …
+            told = told_error(error)
+            if told is None:
+                raise
+            err.print(shown(("error:", "bold red"), " ", str(told), one_line=True), soft_wrap=True)
+            raise typer.Exit(told.exit_code) from None
         except KeyboardInterrupt:
             err.print("Interrupted: nothing more was changed.")
             raise typer.Exit(130) from None
@@ -98,6 +104,16 @@ def print_json(value: Any) -> None:
 def command_name(callback: Callable[..., Any]) -> str:
     """How a person types the command whose registered function is `callback` (`rows list`)."""
     return cli_options.command_names(app).get(callback, "")
+
+
+def told_error(error: Exception) -> FactBoardError | None:
+    """An operating system or SQLite error that escaped a command, told as what happened (None: a bug, not a user
+    error). Commands map the errors they expect themselves; this keeps the rest from printing a traceback."""
+    if not isinstance(error, OSError) and getattr(error, "sqlite_errorcode", None) is None:
+        return None
+    from factboard_tui.core.diagnosis import told
+
+    return told(error, None, "use")
 
 
 def db_path(db: Path | None) -> Path:
@@ -172,7 +188,18 @@ def unlocked(db: Path | None, user: str | None = None) -> Iterator[Any]:
         yield board
         # After the command succeeded, so a refused command still changes nothing.
         board.record_unlock()
-        made = daily_backup(board)
+        try:
+            made = daily_backup(board)
+        except FactBoardError as error:  # the command's own work is saved: say so, and why there is no backup
+            err.print(
+                shown(
+                    ("warning:", "bold yellow"),
+                    " the command's work is saved, but today's backup was not made: ",
+                    str(error),
+                ),
+                soft_wrap=True,
+            )
+            return
         if made is not None:
             err.print(shown(f"First unlock today: backed up to {made}"), soft_wrap=True)
     finally:
@@ -531,7 +558,7 @@ def passwd(
     ] = False,
 ) -> None:
     """Set a new passphrase (re-wraps the key; the database is not touched)."""
-    from factboard_tui.core.errors import DatabaseDamaged, WrongPassphrase
+    from factboard_tui.core.errors import WrongKey, WrongPassphrase
     from factboard_tui.core.keys import parse_recovery_key
     from factboard_tui.core.store import Board
 
@@ -543,11 +570,11 @@ def passwd(
         key = parse_recovery_key(ask_secret("Recovery key", RECOVERY_KEY_ENV))
         try:
             board = Board.open_with_key(path, key)
-        except DatabaseDamaged:
-            # Unlike a key from the slot, a typed recovery key is not proven right: a typo looks like damage.
+        except WrongKey:
+            # Unlike a key from the slot, a typed recovery key is not proven right: no page verifying means a typo.
             raise WrongPassphrase(
-                f"That recovery key does not open {path.name}: check what you typed (if it is right, the database "
-                "is damaged: run `factboard doctor`); nothing was changed."
+                f"That recovery key does not open {path.name}: check what you typed (if it is right, run "
+                "`factboard doctor`); nothing was changed."
             ) from None
     else:
         Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase

@@ -94,7 +94,7 @@ def export_week(
         parse_week,
         week_document,
     )
-    from factboard_tui.core.export import write_export as write
+    from factboard_tui.core.export import write_recorded_export as write
     from factboard_tui.core.export_formats import render
     from factboard_tui.core.store import week_start
 
@@ -112,8 +112,12 @@ def export_week(
         monday = parse_week(week, board.today()) if week else week_start(board.today())
         document = week_document(board, monday, grouping, calendar_details=details)
         data = render(document, chosen)
-        target = write(output or Path(default_filename("week", chosen, monday, grouping)), data, board.path)
-        board.audit_event("export", subject=target.name, detail=f"week ({chosen.value}), cli", content=data)
+        target = write(
+            board,
+            output or Path(default_filename("week", chosen, monday, grouping)),
+            data,
+            f"week ({chosen.value}), cli",
+        )
     what = f"{len(document.events)} visits in {len(document.tables)} groups ({chosen.value.upper()}"
     if chosen is Format.ICS:
         what += f", {calendar_contents(details)}" + ("" if details else "; --details adds the rest")
@@ -131,7 +135,7 @@ def export_board(
 ) -> None:
     """The current board as the team knows it: every open row, every column, the week's visits."""
     from factboard_tui.core.export import BOARD_FORMATS, board_document, default_filename, parse_week
-    from factboard_tui.core.export import write_export as write
+    from factboard_tui.core.export import write_recorded_export as write
     from factboard_tui.core.export_formats import render
     from factboard_tui.core.store import week_start
 
@@ -140,8 +144,9 @@ def export_board(
         monday = parse_week(week, board.today()) if week else week_start(board.today())
         document = board_document(board, monday)
         data = render(document, chosen)
-        target = write(output or Path(default_filename("board", chosen, monday)), data, board.path)
-        board.audit_event("export", subject=target.name, detail=f"board ({chosen.value}), cli", content=data)
+        target = write(
+            board, output or Path(default_filename("board", chosen, monday)), data, f"board ({chosen.value}), cli"
+        )
     _written(target, f"{document.line_count} rows ({chosen.value.upper()})")
 
 

@@ -184,9 +184,16 @@ def _slug(name: str) -> str:
 
 
 def _write_new(path: Path, data: bytes) -> None:
+    """Write a new file (never over one); a cut-off file is removed and a full disk is said as such."""
+    from factboard_tui.core.diagnosis import os_error
+
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        path.unlink(missing_ok=True)
+        raise os_error(error, path, "writing the bundle") from None
 
 
 @sync_app.command("import")

@@ -28,6 +28,7 @@ from pathlib import Path
 import sqlcipher3
 
 from factboard_tui.core.clock import system_clock
+from factboard_tui.core.diagnosis import SQLITE_CORRUPT, SQLITE_NOTADB, sqlite_code, told
 from factboard_tui.core.durable import copy_durably, remove_durably, rename_durably, sync_file, write_durably
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError, NotFound
 from factboard_tui.core.journal import COMMITTED, Journal, Step
@@ -120,7 +121,9 @@ def check_copy(path: Path, key: bytes) -> CheckedCopy:
             version = int(connection.execute("PRAGMA user_version").fetchone()[0])
         finally:
             connection.close()
-    except sqlcipher3.dbapi2.DatabaseError:
+    except sqlcipher3.dbapi2.DatabaseError as error:
+        if str(error) != "integrity" and sqlite_code(error) not in (SQLITE_NOTADB, SQLITE_CORRUPT):
+            raise told(error, path, "reading the copy") or error from None  # a full or failing disk, not damage
         raise DatabaseDamaged(
             f"The copy {path.name} does not verify with its key: it is damaged or not a FactBoard board; "
             "nothing was changed."
@@ -162,7 +165,7 @@ def backup_lock_path(db: Path, directory: Path) -> Path:
 
 def take_backup(db: Path, key: bytes, directory: Path, taken: datetime, keep: int) -> tuple[Path, CheckedCopy]:
     """Write a verified encrypted copy of the board and its key slot to `directory`; keep the newest `keep`."""
-    made = _take_backup(db, key, directory, taken, keep, only_if_due=False)
+    made = _told_backup(db, key, directory, taken, keep, only_if_due=False)
     assert made is not None  # only a daily backup can be skipped
     return made
 
@@ -172,7 +175,18 @@ def take_daily_backup(
 ) -> tuple[Path, CheckedCopy] | None:
     """`take_backup`, unless a backup of this board was taken on `taken`'s day already (checked while holding the
     folder, so two FactBoards unlocking at once make one backup between them)."""
-    return _take_backup(db, key, directory, taken, keep, only_if_due=True)
+    return _told_backup(db, key, directory, taken, keep, only_if_due=True)
+
+
+def _told_backup(
+    db: Path, key: bytes, directory: Path, taken: datetime, keep: int, only_if_due: bool
+) -> tuple[Path, CheckedCopy] | None:
+    """`_take_backup`, with a full or read-only backup disk said as such (the journal has undone the staging; the
+    board itself is untouched)."""
+    try:
+        return _take_backup(db, key, directory, taken, keep, only_if_due)
+    except (OSError, sqlcipher3.dbapi2.Error) as error:
+        raise told(error, directory / backup_name(db, taken), "writing the backup") or error from None
 
 
 def _take_backup(

@@ -3,6 +3,26 @@
 Every failure that can reach a user is a `FactBoardError` whose message is one line saying what happened and
 what to do. The CLI prints that line and exits non-zero; the TUI shows it next to the field or as a notification.
 Anything else escaping is a bug, not a user error.
+
+Each kind of failure has its own exit code, so scripts can tell "try again" from "restore a backup":
+
+| code | class | what happened |
+|---|---|---|
+| 1 | `FactBoardError`, `InvalidValue`, `TemplateError` | a value or an option that does not fit |
+| 2 | `BoardNotFound`, `BoardExists`, `NotFound` | no such board, row, client or staff member (or one exists already) |
+| 3 | `WrongPassphrase`, `TooManyAttempts` | the passphrase does not unwrap the key (or must wait) |
+| 4 | `KeySlotMissing`, `KeySlotDamaged`, `KeySlotTooWeak` | the key slot is missing, damaged or too weak |
+| 5 | `DatabaseDamaged` | pages fail SQLCipher's check (`cipher_integrity_check`) or the structure check: restore |
+| 6 | `SchemaTooNew` | written by a newer FactBoard |
+| 7 | `EditConflict` | someone else changed the value being edited |
+| 8 | `SyncRefused` | a sync bundle was refused |
+| 9 | `AuditBroken` (in the CLI) | the audit log or its seal does not verify |
+| 10 | `DiskFull` | no space left on the disk (`SQLITE_FULL`, `ENOSPC`, `EDQUOT`) |
+| 11 | `ReadOnly` | the file or its disk cannot be written (`SQLITE_READONLY`, `EROFS`, `EACCES`, `EPERM`) |
+| 12 | `DiskError` | the disk reported an input/output error (`SQLITE_IOERR`, `EIO`) |
+| 13 | `NotADatabase` | the file is not a FactBoard board (empty, plain SQLite, no board in it) |
+| 14 | `WrongKey` | the key does not open the database: no page verifies with it |
+| 15 | `BoardBusy` | another FactBoard holds the board or its write lock: try again |
 """
 
 from __future__ import annotations
@@ -12,6 +32,18 @@ class FactBoardError(Exception):
     """Base class: `str(error)` is the one-line message shown to the user."""
 
     exit_code: int = 1
+
+    def with_note(self, note: str) -> FactBoardError:
+        """The same error (class, exit code, fields) with `note` after its message: what else happened (a message
+        that said "nothing was changed" leaves that to the note)."""
+        noted = type(self).__new__(type(self))
+        noted.__dict__.update(self.__dict__)
+        message = str(self)
+        for unchanged in ("; nothing was changed.", " (nothing was changed)."):
+            if message.endswith(unchanged):
+                message = message.removesuffix(unchanged) + "."
+        noted.args = (f"{message} {note}",)
+        return noted
 
 
 class WrongPassphrase(FactBoardError):
@@ -39,9 +71,42 @@ class KeySlotTooWeak(FactBoardError):
 
 
 class DatabaseDamaged(FactBoardError):
-    """The key is right (the slot proved it) but SQLCipher's page check fails: the file itself is damaged."""
+    """The key is right but pages fail SQLCipher's check (or the structure check fails): the file is damaged.
+
+    Raised only after a check really failed; a full disk or an I/O error is never called damage."""
 
     exit_code = 5
+
+
+class DiskFull(FactBoardError):
+    """No space left on the disk that holds the board (or the backup, export or bundle being written)."""
+
+    exit_code = 10
+
+
+class ReadOnly(FactBoardError):
+    """The file or the disk cannot be written: a read-only mount, or no permission."""
+
+    exit_code = 11
+
+
+class DiskError(FactBoardError):
+    """The disk reported an input/output error (a failing disk, a lost network share or USB stick)."""
+
+    exit_code = 12
+
+
+class NotADatabase(FactBoardError):
+    """The file is not a FactBoard board: empty, a plain (unencrypted) SQLite file, or a database with no board."""
+
+    exit_code = 13
+
+
+class WrongKey(FactBoardError):
+    """The key does not open the database: not one page verifies with it (another board's key slot, a mistyped
+    recovery key, or a file that is no board)."""
+
+    exit_code = 14
 
 
 class SchemaTooNew(FactBoardError):
@@ -100,9 +165,10 @@ class EditConflict(FactBoardError):
 
 
 class BoardBusy(FactBoardError):
-    """Another FactBoard holds the board (a restore or re-key waits for it, or is running)."""
+    """Another FactBoard holds the board (a restore or re-key waits for it, or is running), or its write lock
+    stayed taken through every wait and retry."""
 
-    exit_code = 8
+    exit_code = 15
 
 
 class TooManyAttempts(FactBoardError):
@@ -123,3 +189,10 @@ class SyncRefused(FactBoardError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class AuditBroken(FactBoardError):
+    """The audit log, its head or the seal over the board's records does not verify: edited, deleted, reordered or
+    cut entries, or rows and change records changed outside FactBoard."""
+
+    exit_code = 9

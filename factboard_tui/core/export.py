@@ -25,8 +25,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from factboard_tui.core.diagnosis import os_error
 from factboard_tui.core.durable import sync_directory
-from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue
 from factboard_tui.core.fields import display
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.store import Board, week_start
@@ -471,7 +472,7 @@ def write_export(path: Path, data: bytes, board_path: Path | None = None) -> Pat
 def _write_error(target: Path, error: OSError) -> FactBoardError:
     """The one line for a write that failed, with its true cause."""
     if error.errno in _NO_SPACE:
-        return FactBoardError(
+        return DiskFull(
             f"The disk is full: {target.name} was not written (no part of it is left in {target.parent}); "
             "free some space, or export to another disk."
         )
@@ -480,6 +481,8 @@ def _write_error(target: Path, error: OSError) -> FactBoardError:
             f"{target.name} would be larger than this system lets a file grow: it was not written; export a "
             "shorter week or to another disk."
         )
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO):  # read-only, no permission, a failing disk
+        return os_error(error, target, "writing the export")
     return FactBoardError(f"Cannot write {target} ({error.strerror}): choose a folder you can write to.")
 
 
@@ -487,3 +490,19 @@ def _sync_folder(folder: Path) -> None:
     """Make the rename itself durable (a crash after the command said "Wrote" keeps the file)."""
     with contextlib.suppress(OSError):  # the file itself is synced; this only adds the folder's entry
         sync_directory(folder)
+
+
+def write_recorded_export(board: Board, path: Path, data: bytes, detail: str) -> Path:
+    """Write an export and enter it in the audit log (with a SHA-256 of its bytes); returns where it went.
+
+    An export the log cannot account for must not stay: if the entry cannot be written (a full disk, say), the file
+    is removed again and the error says so.
+    """
+    target = write_export(path, data, board.path)
+    try:
+        board.audit_event("export", subject=target.name, detail=detail, content=data)
+    except FactBoardError as error:
+        target.unlink(missing_ok=True)
+        note = f"The export {target.name} was removed again (the audit log could not record it); nothing else changed."
+        raise error.with_note(note) from None
+    return target

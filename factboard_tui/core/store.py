@@ -19,6 +19,7 @@ it wrote, by whom; unlocks, views (`record_view`), exports and backups are enter
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import operator
 import random
@@ -56,6 +57,7 @@ from factboard_tui.core import audit, characters
 from factboard_tui.core import fields as F
 from factboard_tui.core.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.clock import Clock, local_today, system_clock
+from factboard_tui.core.diagnosis import PageCheck, damaged_or_wrong_key, database_error, is_busy, page_problems
 from factboard_tui.core.errors import (
     BoardExists,
     BoardNotFound,
@@ -63,6 +65,7 @@ from factboard_tui.core.errors import (
     EditConflict,
     FactBoardError,
     InvalidValue,
+    NotADatabase,
     NotFound,
     SyncRefused,
 )
@@ -87,19 +90,10 @@ MERGE_CACHE_KIB = 256 * 1024
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process's write lock before SQLite gives up."""
 
-BUSY_MESSAGE = "The board is busy with another writer for too long: try again in a moment."
-"""What a person is told when the write lock stayed taken through every wait and retry."""
-
 WRITE_ATTEMPTS = 4
 """Tries at taking the write lock before a write is refused as busy (each one waits up to `BUSY_TIMEOUT_MS`)."""
 WRITE_RETRY_PAUSE = 0.05
 """Seconds before the second try; it doubles for each further try, with random jitter."""
-
-
-def _is_busy(error: Exception) -> bool:
-    """Whether SQLite refused because another connection holds a lock (`SQLITE_BUSY`, "database is locked")."""
-    text = str(error).lower()
-    return "locked" in text or "busy" in text
 
 
 _ROW_TABLE = BoardRow.__table__  # type: ignore[attr-defined]
@@ -122,22 +116,6 @@ def audit_who(user: str | None) -> str:
         return F.parse_initials(user, "author", "Your initials")
     except FactBoardError:
         return "?"
-
-
-def _damaged(path: Path) -> DatabaseDamaged:
-    return DatabaseDamaged(
-        f"The database {path.name} is damaged (its encrypted pages do not verify, though the key is right): "
-        "restore it from a backup; nothing was changed."
-    )
-
-
-def _foreign_key(path: Path) -> DatabaseDamaged:
-    """Not even the first page decrypts: the key is another board's (a swapped key slot), or page 1 is damaged."""
-    return DatabaseDamaged(
-        f"The database {path.name} does not decrypt with this key (its first page fails its check): the key slot "
-        "beside it may belong to another board (put back this board's own), or the file is damaged (restore it "
-        "from a backup); nothing was changed."
-    )
 
 
 _CLOCK_ORDER = operator.attrgetter("hlc", "origin")
@@ -305,12 +283,15 @@ def _give_site_identity(engine: Engine, name: str) -> dict[str, str]:
 
 
 def _read_meta(engine: Engine, path: Path) -> dict[str, str]:
-    """The board's facts (id, team, template copy); a board without them is damaged."""
+    """The board's facts (id, team, template copy); a database that verifies without them holds no board."""
     with engine.connect() as connection:
         rows = connection.exec_driver_sql("SELECT key, value FROM board_meta").all()
     meta = {str(row[0]): str(row[1]) for row in rows}
     if "template" not in meta or "board_id" not in meta:
-        raise _damaged(path)
+        raise NotADatabase(
+            f"{path.name} opens with this key but holds no FactBoard board (its board facts are missing): check "
+            "--db; nothing was changed."
+        )
     return meta
 
 
@@ -399,20 +380,27 @@ class Board:
         recover_board(path)  # as in `unlock`: before anything else, never depending on the key
         if not path.is_file():
             raise BoardNotFound(f"There is no board at {path}: create one with `factboard init` or pass --db.")
+        if path.stat().st_size == 0:  # SQLite would take it for a new database and write one into it
+            raise NotADatabase(f"{path.name} is an empty file, not a FactBoard board: check --db; nothing was changed.")
         hold = BoardLock(path)
         engine = open_engine(path, key)
+        check = functools.partial(page_problems, path, key)
         try:
-            version = cls._verify(engine, path, integrity)
+            version = cls._verify(engine, path, integrity, check)
             check_version(version)
             if version < LATEST_VERSION:
                 if not integrity:  # never migrate a damaged file
-                    cls._verify(engine, path, True)
+                    cls._verify(engine, path, True, check)
                 with engine.connect() as connection:
                     migrate(connection.connection.dbapi_connection)
             meta = _read_meta(engine, path)
             if "site_id" not in meta:
                 meta |= _give_site_identity(engine, meta.get("team", "FACT"))
             board = cls(path, engine, clock, meta)
+        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
+            engine.dispose()
+            hold.release()
+            raise database_error(error, path, check) from None
         except BaseException:
             engine.dispose()
             hold.release()
@@ -436,14 +424,23 @@ class Board:
         return made[0]
 
     def _audit_backup(self, made: Path, checked: CheckedCopy) -> None:
-        self.audit_event("backup", subject=made.name, detail=f"{checked.rows} rows to {made.parent}")
+        try:
+            self.audit_event("backup", subject=made.name, detail=f"{checked.rows} rows to {made.parent}")
+        except FactBoardError as error:  # keep the copy (encrypted, verified): it may be the one that is needed
+            raise error.with_note(
+                f"The backup {made} was written and verified; only its audit entry is missing."
+            ) from None
 
     def check_integrity(self) -> None:
         """Check every page of the file against its HMAC; raises `DatabaseDamaged` if any fails.
 
         SQLCipher does the work with Python's lock released, so it can run in a thread beside other work.
         """
-        self._verify(self.engine, self.path, True)
+        self._verify(self.engine, self.path, True, self._check_pages)
+
+    def _check_pages(self) -> list[str]:
+        """SQLCipher's check of every page, on a connection of its own (see `diagnosis.page_problems`)."""
+        return page_problems(self.path, self._key)
 
     def check_structure(self) -> None:
         """Check the references between tables and the structure of every table and index (`foreign_key_check`,
@@ -457,8 +454,12 @@ class Board:
             )
 
     @staticmethod
-    def _verify(engine: Engine, path: Path, integrity: bool) -> int:
-        """Prove the key opens the file and every page verifies; returns the schema version."""
+    def _verify(engine: Engine, path: Path, integrity: bool, check: PageCheck) -> int:
+        """Prove the key opens the file and every page verifies; returns the schema version.
+
+        A first page that does not decrypt is not yet a verdict: the page check tells a wrong key (no page
+        verifies) from a damaged first page (the others do); a full disk or an I/O error is said as such.
+        """
         try:
             connection = engine.connect()  # a new connection reads page 1 (journal mode) as it is set up
             raw = connection.connection.dbapi_connection
@@ -469,18 +470,16 @@ class Board:
                 connection.close()
                 raise
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
-            if _is_busy(error):
-                raise FactBoardError(BUSY_MESSAGE) from None
-            raise _foreign_key(path) from None
+            raise database_error(error, path, check) from None
         try:
             with connection:
                 if integrity:
-                    problems = raw.execute("PRAGMA cipher_integrity_check").fetchall()
+                    problems = [str(row[0]) for row in raw.execute("PRAGMA cipher_integrity_check").fetchall()]
                     if problems:
-                        raise _damaged(path)
+                        raise damaged_or_wrong_key(path, problems)
                 return int(raw.execute("PRAGMA user_version").fetchone()[0])
-        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError):
-            raise _damaged(path) from None
+        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
+            raise database_error(error, path, check) from None
 
     @classmethod
     def create(
@@ -557,10 +556,9 @@ class Board:
             raise self._user_error(error) from None
 
     def _user_error(self, error: Exception) -> FactBoardError:
-        """A database error as the user should hear it: busy (try again) or damaged (restore)."""
-        if _is_busy(error):
-            return FactBoardError(BUSY_MESSAGE)
-        return _damaged(self.path)
+        """A database error as the user should hear it: busy, disk full, read-only, an I/O error, or (only when
+        the page check fails) damaged; see `core.diagnosis`."""
+        return database_error(error, self.path, self._check_pages)
 
     # -- facts about the board ---------------------------------------------------------------------------------
 
@@ -749,7 +747,7 @@ class Board:
                 return connection, connection.begin()
             except SADatabaseError as error:
                 connection.close()
-                if not _is_busy(error) or attempt == WRITE_ATTEMPTS:
+                if not is_busy(error) or attempt == WRITE_ATTEMPTS:
                     raise
             time.sleep(random.uniform(0.5, 1.0) * WRITE_RETRY_PAUSE * 2 ** (attempt - 1))
         raise AssertionError("unreachable")  # pragma: no cover

@@ -36,7 +36,7 @@ from factboard_tui.core.export import (
     parse_week,
     week_document,
     week_name,
-    write_export,
+    write_recorded_export,
 )
 from factboard_tui.core.export_formats import render
 from factboard_tui.core.store import Board
@@ -232,10 +232,7 @@ class ExportScreen(ModalScreen[None]):
                 document = week_document(self.board, request.monday, request.grouping, request.calendar_details)
                 what = f"{len(document.events)} visits in {len(document.tables)} groups"
             data = render(document, request.fmt)
-            target = write_export(request.path, data, self.board.path)
-            self.board.audit_event(
-                "export", subject=target.name, detail=f"{request.kind} ({request.fmt.value}), tui", content=data
-            )
+            target = write_recorded_export(self.board, request.path, data, f"{request.kind} ({request.fmt.value}), tui")
         except FactBoardError as error:
             self.post_message(self.Failed(str(error)))
             return
