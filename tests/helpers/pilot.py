@@ -28,15 +28,19 @@ class Host(App[None]):
 
 
 async def until(
-    pilot: Pilot[None], condition: Callable[[], bool], what: str = "the app getting there", seconds: float = 6.0
+    pilot: Pilot[None],
+    condition: Callable[[], bool],
+    what: str | Callable[[], str] = "the app getting there",
+    seconds: float = 6.0,
 ) -> None:
-    """Wait until `condition` holds (a worker's result shows), then let the app settle; fails naming `what`."""
+    """Wait until `condition` holds (a worker's result shows), then let the app settle; fails naming `what` (or
+    what `what()` says about the state it ended in)."""
     for _ in range(round(seconds / 0.02)):
         if condition():
             await pilot.pause()
             return
         await pilot.pause(0.02)
-    raise AssertionError(f"{what} never happened")
+    raise AssertionError(f"{what() if callable(what) else what} never happened")
 
 
 def text_of(widget: Static) -> str:

@@ -6,7 +6,9 @@ writes from other processes within half a second.
 
 Saving a cell is validated on the spot (the same field rules the write path uses), shown at once in the grid,
 and written through the one write path in a worker with the value the editor started from: if someone changed
-that very value meanwhile, the write is refused and the person chooses whose value stays.
+that very value meanwhile, the write is refused and the person chooses whose value stays. A write that fails for
+another reason (a full disk, say) is never dropped: the editor opens again over the cell with what was typed and
+the reason, so the person can save again once it is fixed, or let it go with Esc.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import queue
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from typing import Any, ClassVar
@@ -59,6 +62,18 @@ READ_ONLY: dict[str, str] = {
     "days_on_board": "Days on board follow from the date on board: edit that date instead.",
 }
 """Columns the grid shows but nobody edits, with what to do instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class FailedEdit:
+    """A cell edit whose write failed: what was typed, what it replaced, and why it was not saved."""
+
+    row_id: int
+    key: str
+    text: str
+    original: Any
+    force: bool
+    reason: str
 
 
 class BoardScreen(Screen[None]):
@@ -120,6 +135,8 @@ class BoardScreen(Screen[None]):
         self.pending_writes: list[Callable[[], None]] = []
         """Cell writes waiting for the frame that shows them (see `write_after_frame`)."""
         self.pending_timer: Timer | None = None
+        self.failed_edits: list[FailedEdit] = []
+        """Cell edits whose write failed, waiting for the editor to show them again (oldest first)."""
         self.closing = False
         self.triage_counts: dict[str, int] | None = None
         """The whole board's rows per triage while only a first screenful is loaded (else counted from rows)."""
@@ -221,6 +238,9 @@ class BoardScreen(Screen[None]):
         for job in self.pending_writes:
             self.write_later(job)
         self.pending_writes.clear()
+
+    def on_screen_resume(self) -> None:
+        self.call_after_refresh(self._reopen_failed_edit)  # an edit that failed while a dialog was open
 
     def on_unmount(self) -> None:
         self._queue_pending_writes()
@@ -411,13 +431,22 @@ class BoardScreen(Screen[None]):
             self.notify(READ_ONLY[key], severity="warning")
             return
         original, text = self._cell_value(row, key)
-        self.editing = {"row_id": row.id, "key": key, "original": original}
+        self._open_editor(row, key, text, original)
+
+    def _open_editor(
+        self, row: BoardRow, key: str, text: str, original: Any, problem: str | None = None, force: bool = False
+    ) -> None:
+        """Edit a cell starting from `text`; `original` is the stored value the edit replaces (for conflicts),
+        `problem` a reason to show at once (a save that failed), `force` a choice already made in a conflict."""
+        self.editing = {"row_id": row.id, "key": key, "original": original, "force": force}
         template = self.board.template
         label = self._field_label(key)
         spec = F.ROW_FIELDS.get(key)
         if spec is not None and spec.kind is F.Kind.LONG_TEXT:
             self.app.push_screen(
-                TextEditorDialog(f"{row.client_code} · {label}", text, lambda value: self._validate(key, value)),
+                TextEditorDialog(
+                    f"{row.client_code} · {label}", text, lambda value: self._validate(key, value), problem=problem
+                ),
                 lambda value: self._finish_long_edit(value),
             )
             return
@@ -435,6 +464,8 @@ class BoardScreen(Screen[None]):
         editor = self.query_one(CellEditor)
         editor.open(text, label=label, choices=choices, initials=initials, width=width, offset=offset)
         self.query_one(KeyBar).show_instead(editor.key_bar_bindings)
+        if problem is not None:
+            editor.show_error(problem)
 
     def _field_label(self, key: str) -> str:
         if key in WEEKDAY_KEYS:
@@ -484,16 +515,19 @@ class BoardScreen(Screen[None]):
         self.editing = None
         self.query_one(CellEditor).close()
         self.query_one(KeyBar).show_instead(None)
+        self.call_after_refresh(self._reopen_failed_edit)
 
     def _finish_long_edit(self, text: str | None) -> None:
         if text is not None and self.editing is not None:
             self._save_cell(text)  # already validated by the dialog
         self.editing = None
+        self.call_after_refresh(self._reopen_failed_edit)
 
     def _save_cell(self, text: str) -> None:
         """Validate, show the new value at once, and queue the write for the writer thread."""
         assert self.editing is not None
         row_id, key, original = self.editing["row_id"], self.editing["key"], self.editing["original"]
+        force = bool(self.editing.get("force"))
         typed = self._validate(key, text)
         row = self.rows_by_key.get(str(row_id))
         if row is None:
@@ -507,13 +541,13 @@ class BoardScreen(Screen[None]):
                 days[day] = VisitCell(row_id, day, typed[0], typed[1])
             self.visits[row_id] = days
             token = self._remember_unsaved(row_id, key, days.get(day))
-            self.write_after_frame(partial(self.write_cell, row_id, key, text, original, day, token=token))
+            self.write_after_frame(partial(self.write_cell, row_id, key, text, original, day, force, token))
         else:
             updated = row.model_copy(update={key: typed})
             self.rows = [updated if existing is row else existing for existing in self.rows]
             self.rows_by_key[str(row_id)] = updated
             token = self._remember_unsaved(row_id, key, typed)
-            self.write_after_frame(partial(self.write_cell, row_id, key, text, original, None, token=token))
+            self.write_after_frame(partial(self.write_cell, row_id, key, text, original, None, force, token))
         grid = self.query_one(BoardGrid)
         self.grid_cache.pop(str(row_id), None)
         grid.update_row(self._grid_row(self.rows_by_key[str(row_id)], grid.columns))
@@ -585,8 +619,29 @@ class BoardScreen(Screen[None]):
             self.app.call_from_thread(self._ask_whose_value, conflict, row_id, key, text, day)
             return
         except FactBoardError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            self.app.call_from_thread(self.load_rows)  # put back what is really stored
+            failed = FailedEdit(row_id, key, text, original, force, str(error))
+            self.app.call_from_thread(self._write_failed, failed)
+
+    def _write_failed(self, failed: FailedEdit) -> None:
+        """A cell's write failed: show what is really stored, and give the typed value back in the editor."""
+        self.failed_edits.append(failed)
+        self.load_rows()  # put back what is really stored
+        self._reopen_failed_edit()
+
+    def _reopen_failed_edit(self) -> None:
+        """Open the editor again over the oldest cell whose write failed, with what was typed and why it was not
+        saved; waits while another cell is edited or a dialog is open."""
+        if not self.failed_edits or self.editing is not None or self.app.screen is not self or self.closing:
+            return
+        failed = self.failed_edits.pop(0)
+        row = self.rows_by_key.get(str(failed.row_id))
+        label = self._field_label(failed.key)
+        if row is None:  # taken off meanwhile: nothing left to edit, but say what was not saved
+            self.notify(f"Not saved ({label}: {failed.text}): {failed.reason}", severity="error", timeout=30)
+            self.call_after_refresh(self._reopen_failed_edit)
+            return
+        self.query_one(BoardGrid).move_cursor(row_key=str(failed.row_id), column_key=failed.key)
+        self._open_editor(row, failed.key, failed.text, failed.original, f"Not saved: {failed.reason}", failed.force)
 
     def _ask_whose_value(self, conflict: EditConflict, row_id: int, key: str, text: str, day: date | None) -> None:
         def decided(use_mine: object) -> None:

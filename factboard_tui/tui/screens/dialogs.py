@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -147,17 +148,20 @@ class TextEditorDialog(_Dialog):
         Binding("escape", "cancel", "Cancel", id="text.cancel", tooltip="Close without saving"),
     ]
 
-    def __init__(self, title: str, text: str, validate: Callable[[str], None]) -> None:
+    def __init__(self, title: str, text: str, validate: Callable[[str], None], problem: str | None = None) -> None:
+        """`problem` is shown under the text at once (a save of this text that failed, and why)."""
         super().__init__()
         self.title_text = title
         self.text = text
         self.validate = validate
+        self.problem = problem
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(shown(self.title_text, one_line=True), classes="dialog-title")
             yield TextArea(inert(self.text), id="text", soft_wrap=True, show_line_numbers=False)
-            yield Static("ctrl+s saves · Esc cancels", classes="dialog-error", id="text-error")
+            hint = shown(self.problem) if self.problem else Text("ctrl+s saves · Esc cancels")
+            yield Static(hint, classes="dialog-error", id="text-error")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
