@@ -31,9 +31,10 @@ EXTRACT_FORMATS = ("md", "csv")
 @audit_app.command("verify")
 @user_errors
 def audit_verify(db: DbOption = None, user: UserOption = None) -> None:
-    """Check the whole hash chain, its head, and the heads peer sites witnessed; exits 9 naming the first bad entry."""
-    with unlocked(db, user) as board:
-        verdict = board.audit_verify()
+    """Check the whole hash chain, its head, the seal over the records and the heads peer sites witnessed; exits 9
+    naming the first problem. Reads everything before it writes anything (its own unlock comes after)."""
+    with unlocked(db, user, write_now=False, warn=False) as board:
+        verdict = board.audit_verify(keep_problem=True)
     if verdict.problem is not None:
         raise AuditBroken(
             f"The audit log does not verify: {verdict.problem}. Keep this board as it is and restore a backup "
@@ -41,7 +42,11 @@ def audit_verify(db: DbOption = None, user: UserOption = None) -> None:
         )
     peers = f"; {verdict.witnessed} heads witnessed by peer sites agree" if verdict.witnessed else ""
     out.print(
-        shown(("ok", "green"), f"  audit log: {verdict.count} entries, chain intact, head {verdict.head[:16]}…{peers}")
+        shown(
+            ("ok", "green"),
+            f"  audit log: {verdict.count} entries, chain intact, head {verdict.head[:16]}…, records match their "
+            f"seal{peers}",
+        )
     )
 
 

@@ -171,11 +171,14 @@ def recover(path: Path, show: Callable[[str], None] | None = None) -> list[str]:
 
 
 @contextmanager
-def unlocked(db: Path | None, user: str | None = None) -> Iterator[Any]:
+def unlocked(db: Path | None, user: str | None = None, *, write_now: bool = True, warn: bool = True) -> Iterator[Any]:
     """The unlocked board for a command, closed afterwards.
 
     The unlock is entered in the audit log (as --user, else $FACTBOARD_USER, else '?') with the command's first
-    audit entry, or after the command succeeded: a refused command still changes nothing.
+    audit entry, or after the command succeeded: a refused command still changes nothing. `write_now=False` holds
+    back even the entry for wrong passphrases typed before, until the command is done (`audit verify` reads the
+    log first). A problem with the audit log seen on opening is a warning line before the command runs (unless
+    `warn` is False: the command checks the log itself).
     """
     from factboard_tui.core.store import Board
 
@@ -183,11 +186,16 @@ def unlocked(db: Path | None, user: str | None = None) -> Iterator[Any]:
     recover(path)
     Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
     who = user or os.environ.get(USER_ENV)
-    board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV), user=who, via="cli")
+    board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV), user=who, via="cli", write_now=write_now)
+    if board.audit_warning is not None and warn:
+        problem = f" the audit log does not verify: {board.audit_warning}. Run `factboard audit verify`; nothing was "
+        problem += "overwritten."
+        err.print(shown(("warning:", "bold yellow"), problem), soft_wrap=True)
     try:
         yield board
         # After the command succeeded, so a refused command still changes nothing.
         board.record_unlock()
+        warned = board.audit_warning
         try:
             made = daily_backup(board)
         except FactBoardError as error:  # the command's own work is saved: say so, and why there is no backup
@@ -200,6 +208,9 @@ def unlocked(db: Path | None, user: str | None = None) -> Iterator[Any]:
                 soft_wrap=True,
             )
             return
+        if warn and board.audit_warning is not None and board.audit_warning != warned:  # found by the day's check
+            found = f" today's check of the audit log found: {board.audit_warning}. Run `factboard audit verify`."
+            err.print(shown(("warning:", "bold yellow"), found), soft_wrap=True)
         if made is not None:
             err.print(shown(f"First unlock today: backed up to {made}"), soft_wrap=True)
     finally:
@@ -605,19 +616,24 @@ def doctor(db: DbOption = None, user: UserOption = None) -> None:
         f"{slot.kdf.lanes} lanes",
         highlight=False,
     )
-    with unlocked(db, user) as board:
+    from factboard_tui.core.errors import AuditBroken
+
+    with unlocked(db, user, write_now=False, warn=False) as board:
         out.print("[green]ok[/]  passphrase unwraps the key; every page verifies (cipher_integrity_check)")
         version = board.schema_version()
         out.print(f"[green]ok[/]  schema version {version} (this FactBoard knows up to {LATEST_VERSION})")
         board.check_structure()
         out.print("[green]ok[/]  references and structure (foreign_key_check, quick_check)")
-        verdict = board.audit_verify()
-        if verdict.problem is not None:
-            raise FactBoardError(f"The audit log does not verify: {verdict.problem}. Run `factboard audit verify`.")
-        out.print(f"[green]ok[/]  audit log: {verdict.count} entries, chain intact", highlight=False)
-        for note in leftovers(path, load_settings().backups.directory_for(path)):
-            out.print(shown(("note", "yellow"), "  ", note), soft_wrap=True)
-        out.print(shown(f"{len(board.rows())} rows on the board, team {board.team}."))
+        verdict = board.audit_verify(keep_problem=True)
+        if verdict.problem is None:
+            out.print(
+                shown(("ok", "green"), f"  audit log: {verdict.count} entries, chain intact, records match their seal")
+            )
+            for note in leftovers(path, load_settings().backups.directory_for(path)):
+                out.print(shown(("note", "yellow"), "  ", note), soft_wrap=True)
+            out.print(shown(f"{len(board.rows())} rows on the board, team {board.team}."))
+    if verdict.problem is not None:
+        raise AuditBroken(f"The audit log does not verify: {verdict.problem}. Run `factboard audit verify`.")
 
 
 # -- backups, restore and a new key (issue 7) -----------------------------------------------------------------------

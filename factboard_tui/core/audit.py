@@ -17,6 +17,13 @@ table and head is caught once a peer has witnessed a later head.
 `audit_witness`. Both take the caller's open transaction: an entry commits with the work it describes, or not at
 all. Access entries (action `view`) share the chain; the same person, row and screen within `VIEW_REPEAT` is
 recorded once, so moving the cursor does not flood the log.
+
+The head cannot be rolled back quietly. Before it chains a new entry, `append` compares the log's real tail with
+the head kept in board_meta; if they differ (entries were cut off the end, or the head was removed or rewritten),
+that is a break: it is entered as an `audit break` entry naming what differs and kept in board_meta
+(`audit_breaks`), and the new entry chains on after it. A break is never overwritten: `verify` names it from then
+on (exit 9) and every unlock warns (`quick_check`). The head also carries the seal over the board's records
+(`core.seal`), so a row or change record edited outside FactBoard is found by `verify` too.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from factboard_tui.core import seal
 from factboard_tui.core.inert import markdown_text, spreadsheet_text
 
 GENESIS = "0" * 64
@@ -41,6 +49,9 @@ GENESIS = "0" * 64
 HEAD_COUNT_KEY = "audit_count"
 HEAD_HASH_KEY = "audit_head"
 """board_meta keys holding the chain's head: how many entries, and the last one's hash."""
+
+BREAKS_KEY = "audit_breaks"
+"""board_meta key keeping every break found (JSON list of {at, entry, detail}); only ever added to."""
 
 VIEW_REPEAT = timedelta(minutes=10)
 """Looking at the same row from the same screen again within this time is not recorded again."""
@@ -61,6 +72,7 @@ ACTIONS = {
     "restore": "restored",
     "rekey": "new database key",
     "audit extract": "extracted the audit log",
+    "audit break": "found the audit log or the board's records changed outside FactBoard",
 }
 """Every action the log knows, with the words `audit show` uses for it."""
 
@@ -159,13 +171,53 @@ def append(
     content: Any = None,
 ) -> AuditEntry:
     """The one write function of the audit log: chain a new entry to the newest one, inside the caller's
-    transaction (which must hold the write lock), and move the head in board_meta with it."""
+    transaction (which must hold the write lock), and move the head in board_meta with it, with the seal over
+    the records this transaction wrote.
+
+    If the log's tail is not the head kept in board_meta, the break is entered first (see the module's doc); an
+    `audit break` entry asked for while the head is off is that break."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     raw = connection.connection.dbapi_connection  # plain cursor calls: this runs on every cell saved
     assert raw is not None
-    found = raw.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    last = Head(int(found[0]), str(found[1])) if found else Head(0, GENESIS)
+    last = _tail(raw)
+    broken = _head_mismatch(last, _stored_head(raw))
+    if broken is not None:
+        if action == "audit break":
+            detail, content = broken, broken
+        else:
+            kept = _write(raw, who, "audit break", at, detail=broken, content=broken, last=last)
+            last = Head(kept.id, kept.hash)
+    sealed = _write(
+        raw,
+        who,
+        action,
+        at,
+        client=client,
+        subject=subject,
+        detail=detail,
+        changes=changes,
+        content=content,
+        last=last,
+    )
+    seal.fold(raw, connection.info.get("seal"))
+    return sealed
+
+
+def _write(
+    raw: Any,
+    who: str,
+    action: str,
+    at: datetime,
+    *,
+    last: Head,
+    client: str | None = None,
+    subject: str | None = None,
+    detail: str = "",
+    changes: tuple[int, int] | None = None,
+    content: Any = None,
+) -> AuditEntry:
+    """Chain one entry onto `last` and move the head to it (a break is also kept in `audit_breaks`)."""
     entry = AuditEntry(
         id=last.count + 1,
         at=utc_text(at),
@@ -190,7 +242,92 @@ def append(
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (HEAD_COUNT_KEY, str(sealed.id), HEAD_HASH_KEY, sealed.hash),
     )
+    if action == "audit break":
+        breaks = [*_breaks(raw), {"at": sealed.at, "entry": sealed.id, "detail": detail}]
+        raw.execute(
+            "INSERT INTO board_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (BREAKS_KEY, json.dumps(breaks, ensure_ascii=False)),
+        )
     return sealed
+
+
+def _tail(raw: Any) -> Head:
+    """The log's newest entry, as the table has it."""
+    found = raw.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return Head(int(found[0]), str(found[1])) if found else Head(0, GENESIS)
+
+
+def _stored_head(raw: Any) -> Head | None:
+    found = dict(
+        raw.execute("SELECT key, value FROM board_meta WHERE key IN (?, ?)", (HEAD_COUNT_KEY, HEAD_HASH_KEY)).fetchall()
+    )
+    if HEAD_COUNT_KEY not in found:
+        return None
+    return Head(int(found[HEAD_COUNT_KEY]), str(found.get(HEAD_HASH_KEY, "")))
+
+
+def _head_mismatch(tail: Head, kept: Head | None) -> str | None:
+    """What is wrong when the log's tail is not the head kept in board_meta (None when they agree)."""
+    if kept is None:
+        if tail.count == 0:
+            return None  # a board with no entry yet
+        return f"the audit log's head was removed from the board's facts while the log had {tail.count} entries"
+    if (kept.count, kept.hash) == (tail.count, tail.hash):
+        return None
+    if kept.count > tail.count:
+        cut = (
+            f"entry {kept.count} was" if kept.count == tail.count + 1 else f"entries {tail.count + 1}–{kept.count} were"
+        )
+        return (
+            f"audit {cut} cut off the end of the log (the head kept in the board's facts says {kept.count} "
+            f"entries, the log ended at entry {tail.count})"
+        )
+    if kept.count < tail.count:
+        return (
+            f"the log has {tail.count} entries but the head kept in the board's facts says {kept.count}: entries "
+            "were added outside FactBoard or the head was rolled back"
+        )
+    return f"audit entry {tail.count} is not the one the head kept in the board's facts names: it was replaced"
+
+
+def _breaks(raw: Any) -> list[dict[str, Any]]:
+    found = raw.execute("SELECT value FROM board_meta WHERE key = ?", (BREAKS_KEY,)).fetchone()
+    if found is None:
+        return []
+    try:
+        kept = json.loads(found[0])
+    except ValueError:
+        return [{"at": "?", "entry": 0, "detail": "the list of audit breaks in the board's facts was damaged"}]
+    return kept if isinstance(kept, list) else []
+
+
+def quick_check(connection: Connection) -> str | None:
+    """What an unlock can tell at once (a few small reads): a head that is not the log's tail, a break found
+    before, or the seal's triggers removed. None when nothing is wrong as far as that goes; `verify` checks all."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    broken = _head_mismatch(_tail(raw), _stored_head(raw))
+    if broken is not None:
+        return broken
+    breaks = _breaks(raw)
+    if breaks:
+        first = breaks[0]
+        return f"{first.get('detail')} (found {str(first.get('at', '?'))[:19].replace('T', ' ')} UTC)"
+    return seal.triggers_intact(raw)
+
+
+def record_problem(connection: Connection, who: str, at: datetime, problem: str) -> None:
+    """Keep a problem `verify` found as a break (once), so every later unlock warns about it too."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    if any(str(problem).startswith(str(found.get("detail"))) for found in _breaks(raw)):
+        return  # kept already (verify names a kept break with when it was found)
+    if problem.startswith("a break found before is gone"):
+        return
+    if _head_mismatch(_tail(raw), _stored_head(raw)) is not None:
+        append(connection, who, "audit break", at)  # the head's own story is the break to keep
+        return
+    append(connection, who, "audit break", at, detail=problem, content=problem)
 
 
 def recently_viewed(connection: Connection, who: str, client: str, subject: str, screen: str, at: datetime) -> bool:
@@ -229,12 +366,16 @@ def entries(connection: Connection, where: str = "", parameters: Sequence[Any] =
 
 def verify(connection: Connection, site_id: str) -> Verdict:
     """Walk the whole chain: ids 1, 2, 3 … without gaps, each `prev` the hash before it, each hash recomputed;
-    then the head in board_meta, then every head a peer witnessed of this site. Names the first bad entry."""
+    then the head in board_meta, the breaks found before, the seal over the records, and every head a peer
+    witnessed of this site. Names the first problem. Reads only: it writes nothing."""
     expected_prev = GENESIS
     hashes: list[str] = []
     count = 0
+    first_break: AuditEntry | None = None
     for row in connection.exec_driver_sql(f"SELECT {COLUMNS} FROM audit_log ORDER BY id"):
         entry = AuditEntry(*row)
+        if entry.action == "audit break" and first_break is None:
+            first_break = entry
         position = count + 1
         if entry.id != position:
             what = "missing (deleted)" if entry.id > position else "out of order"
@@ -263,6 +404,17 @@ def verify(connection: Connection, site_id: str) -> Verdict:
         return Verdict(count, expected_prev, f"the audit log's head does not match its entry {count}")
     if kept is None and count:
         return Verdict(count, expected_prev, "the audit log's head is missing from the board's facts")
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    if first_break is not None:
+        when = first_break.at[:19].replace("T", " ")
+        problem = f"{first_break.detail} (found {when} UTC, kept as audit entry {first_break.id})"
+        return Verdict(count, expected_prev, problem)
+    for found in _breaks(raw):  # a break kept in the facts whose entry is gone from the log
+        return Verdict(count, expected_prev, f"a break found before is gone from the log: {found.get('detail')}")
+    altered = seal.triggers_intact(raw) or seal.differences(raw)
+    if altered is not None:
+        return Verdict(count, expected_prev, altered)
     witnessed = connection.exec_driver_sql(
         "SELECT witness, count, head FROM audit_witness WHERE chain = ? ORDER BY count", (site_id,)
     ).all()
@@ -285,20 +437,38 @@ def verify(connection: Connection, site_id: str) -> Verdict:
     return Verdict(count, expected_prev, None, len(witnessed))
 
 
-def record_witnessed(connection: Connection, chain: str, witness: str, count: int, head_hash: str, at: datetime) -> int:
-    """The one write function of `audit_witness`: a chain head seen by `witness`; keeps the longest one seen.
+@dataclass(frozen=True, slots=True)
+class Witnessed:
+    """A head of another chain as a witness saw it last, and when the bundle that carried it was written."""
 
-    Returns the count previously witnessed (a peer whose log got shorter has lost or cut entries)."""
-    before = connection.exec_driver_sql(
-        "SELECT count FROM audit_witness WHERE chain = ? AND witness = ?", (chain, witness)
-    ).scalar()
+    count: int
+    hash: str
+    written: str | None
+
+
+def record_witnessed(
+    connection: Connection,
+    chain: str,
+    witness: str,
+    count: int,
+    head_hash: str,
+    at: datetime,
+    written: str | None = None,
+) -> Witnessed | None:
+    """The one write function of `audit_witness`: a chain head seen by `witness` in a bundle written at `written`
+    (the signer's own signed time); keeps the longest one seen. Returns what was kept before (None the first time):
+    the caller compares the two in the order the bundles were written, not the order they arrived."""
+    found = connection.exec_driver_sql(
+        "SELECT count, head, written FROM audit_witness WHERE chain = ? AND witness = ?", (chain, witness)
+    ).first()
+    before = Witnessed(int(found[0]), str(found[1]), found[2]) if found else None
     connection.exec_driver_sql(
-        "INSERT INTO audit_witness (chain, witness, count, head, seen_at) VALUES (?, ?, ?, ?, ?) "
+        "INSERT INTO audit_witness (chain, witness, count, head, seen_at, written) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (chain, witness) DO UPDATE SET count = excluded.count, head = excluded.head, "
-        "seen_at = excluded.seen_at WHERE excluded.count >= audit_witness.count",
-        (chain, witness, count, head_hash, utc_text(at)),
+        "seen_at = excluded.seen_at, written = excluded.written WHERE excluded.count >= audit_witness.count",
+        (chain, witness, count, head_hash, utc_text(at), written),
     )
-    return int(before or 0)
+    return before
 
 
 def witnessed_head(connection: Connection, chain: str, witness: str) -> Head | None:

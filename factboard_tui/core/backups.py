@@ -27,6 +27,7 @@ from pathlib import Path
 
 import sqlcipher3
 
+from factboard_tui.core import seal
 from factboard_tui.core.clock import system_clock
 from factboard_tui.core.diagnosis import SQLITE_CORRUPT, SQLITE_NOTADB, sqlite_code, told
 from factboard_tui.core.durable import copy_durably, remove_durably, rename_durably, sync_file, write_durably
@@ -76,6 +77,7 @@ def _connect(path: Path, key: bytes) -> sqlcipher3.Connection:
     connection.execute("PRAGMA cipher_log_level = NONE")
     connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     connection.execute("PRAGMA temp_store = MEMORY")
+    seal.register(connection)  # the sealed tables' triggers need it, were anything written here
     return connection
 
 

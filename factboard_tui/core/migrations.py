@@ -8,11 +8,13 @@ refused before anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from factboard_tui.core import seal
 from factboard_tui.core.errors import SchemaTooNew
 
-MIGRATIONS: list[tuple[str, list[str]]] = [
+MIGRATIONS: list[tuple[str, list[str | Callable[[Any], None]]]] = [
     (
         "board rows, visits, staff, change log",
         [
@@ -208,8 +210,20 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        "a seal over the board's records beside the audit head; witnessed heads say when their bundle was written",
+        [
+            # Triggers on every table of rows, visits, staff, change records and meetings feed a running digest
+            # that the write path keeps beside the audit head (see core.seal): an edit made outside FactBoard shows.
+            seal.install_triggers,
+            # A witnessed head is compared with the others in the order the peer wrote its bundles, not the order
+            # they arrived: `written` is the bundle's own signed time of writing.
+            "ALTER TABLE audit_witness ADD COLUMN written VARCHAR",
+        ],
+    ),
 ]
-"""(description, statements) per schema version; version N is MIGRATIONS[N - 1]."""
+"""(description, steps) per schema version; version N is MIGRATIONS[N - 1]. A step is an SQL statement, or a
+function of the DB-API connection for what SQL alone cannot do."""
 
 LATEST_VERSION = len(MIGRATIONS)
 
@@ -234,9 +248,12 @@ def migrate(dbapi_connection: Any) -> int:
     try:
         dbapi_connection.execute("BEGIN IMMEDIATE")
         try:
-            for _description, statements in MIGRATIONS[start:]:
-                for statement in statements:
-                    dbapi_connection.execute(statement)
+            for _description, steps in MIGRATIONS[start:]:
+                for step in steps:
+                    if callable(step):
+                        step(dbapi_connection)
+                    else:
+                        dbapi_connection.execute(step)
             dbapi_connection.execute(f"PRAGMA user_version = {LATEST_VERSION}")
             dbapi_connection.execute("COMMIT")
         except BaseException:

@@ -267,3 +267,5 @@ class AuditWitness(SQLModel, table=True):
     count: int
     head: str
     seen_at: str
+    written: str | None = None
+    """When the bundle that carried this head was written (the signer's signed time): heads compare in that order."""

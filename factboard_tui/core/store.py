@@ -53,7 +53,7 @@ from sqlalchemy.orm import configure_mappers
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col, select
 
-from factboard_tui.core import audit, characters
+from factboard_tui.core import audit, characters, seal
 from factboard_tui.core import fields as F
 from factboard_tui.core.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.clock import Clock, local_today, system_clock
@@ -159,6 +159,7 @@ def open_engine(path: Path, key: bytes) -> Engine:
         dbapi_connection.execute("PRAGMA temp_store = MEMORY")  # no temporary files on disk
         dbapi_connection.execute("PRAGMA journal_mode = WAL")
         dbapi_connection.execute("PRAGMA synchronous = FULL")
+        _record.info["seal"] = seal.register(dbapi_connection)  # the sealed tables' triggers report to it
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
@@ -278,7 +279,11 @@ def _give_site_identity(engine: Engine, name: str) -> dict[str, str]:
             rows = connection.exec_driver_sql("SELECT key, value FROM board_meta").all()
             return {str(key): str(value) for key, value in rows if key in META_KEYS}
         connection.execute(insert(BoardMeta.__table__), [{"key": k, "value": v} for k, v in identity.items()])  # type: ignore[attr-defined]
+        pending: seal.Pending | None = connection.info.get("seal")
+        if pending is not None:
+            pending.clear()
         stamp_existing_changes(connection.connection.dbapi_connection, identity["site_id"])
+        seal.fold(connection.connection.dbapi_connection, pending)  # stamping is FactBoard's own change
     return identity
 
 
@@ -314,6 +319,10 @@ class Board:
         self.actor = "?"
         """Who is at the keyboard (initials), for audit entries that are not a person's own row writes."""
         self._unlock_note: str | None = None
+        self._failures_note: str | None = None
+        """Wrong passphrases before this unlock, not yet in the audit log (entered just before the unlock)."""
+        self.audit_warning: str | None = None
+        """A problem with the audit log seen at once on opening (see `audit.quick_check`), for the face to show."""
         """The unlock not yet in the audit log (written with the first entry after it, or by `record_unlock`)."""
         self._views: dict[tuple[str, int, str], datetime] = {}
         """When each (person, row, screen) view was last recorded here: skips the database for repeated looks."""
@@ -330,6 +339,7 @@ class Board:
         integrity: bool = True,
         user: str | None = None,
         via: str = "cli",
+        write_now: bool = True,
     ) -> Board:
         """Open a board with its passphrase; refuses (and writes nothing) on any problem.
 
@@ -338,7 +348,11 @@ class Board:
 
         The unlock goes into the audit log (as `user`, from `via`) with the first entry written after it, or when
         the face calls `record_unlock`; wrong passphrases typed before it are recorded at once ("N failed unlocks
-        since …"), since their count is cleared now.
+        since …"), since their count is cleared now, unless `write_now` is False (`audit verify` must read the
+        log before anything is added to it): then they go in with the unlock.
+
+        A problem with the audit log that shows at once (a cut, a removed head, a break found before, the seal's
+        triggers gone) is left in `audit_warning` for the face to show; nothing is overwritten or hidden.
         """
         recover_board(path)  # the faces do it before they ask (and say what was done); whatever the passphrase
         slot = cls.read_slot(path)
@@ -346,11 +360,17 @@ class Board:
         key = attempts.unwrap(slot, passphrase, key_slot_path(path))
         board = cls.open_with_key(path, key, clock, integrity=integrity)
         board.actor = audit_who(user)
-        try:
-            board.record_failed_unlocks(attempts, via)
-        except BaseException:
-            board.close()
-            raise
+        if write_now:
+            try:
+                board.record_failed_unlocks(attempts, via)
+            except BaseException:
+                board.close()
+                raise
+        else:  # `audit verify` reads the log first: the failures go in with the unlock, after it
+            summary = attempts.summary()
+            if summary is not None:
+                board._failures_note = f"{summary} ({via})"
+            attempts.succeeded()
         board._unlock_note = via  # after the failures: they came first
         return board
 
@@ -397,6 +417,8 @@ class Board:
             if "site_id" not in meta:
                 meta |= _give_site_identity(engine, meta.get("team", "FACT"))
             board = cls(path, engine, clock, meta)
+            with engine.connect() as connection:
+                board.audit_warning = audit.quick_check(connection)
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
             engine.dispose()
             hold.release()
@@ -416,11 +438,16 @@ class Board:
         return made, checked
 
     def daily_backup(self, directory: Path, keep: int) -> Path | None:
-        """The first unlock of a day makes a backup; later ones do nothing. Returns the new backup, if any."""
+        """The first unlock of a day makes a backup, then checks the whole audit log and the seal over the records
+        (a problem is kept as a break and left in `audit_warning`); later ones do nothing. Returns the new backup,
+        if any."""
         made = take_daily_backup(self.path, self._key, directory, self.clock().astimezone(), keep)
         if made is None:
             return None
         self._audit_backup(*made)
+        verdict = self.audit_verify(keep_problem=True)
+        if verdict.problem is not None:
+            self.audit_warning = verdict.problem
         return made[0]
 
     def _audit_backup(self, made: Path, checked: CheckedCopy) -> None:
@@ -725,9 +752,13 @@ class Board:
             with connection, transaction:
                 for left in ("audit_detail", "audit_content"):  # by a transaction that failed on this connection
                     connection.info.pop(left, None)
+                pending: seal.Pending | None = connection.info.get("seal")
+                if pending is not None:
+                    pending.clear()  # what a transaction that failed on this connection left
                 before = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
                 yield connection
                 self._audit_writes(connection, before, who or self.actor, action, detail)
+                seal.fold(connection.connection.dbapi_connection, pending)  # also when no entry was written
         except IntegrityError:
             raise
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
@@ -808,8 +839,15 @@ class Board:
             content=content,
         )
 
+    def _flush_failures(self, connection: Connection) -> None:
+        """Enter the wrong passphrases typed before this unlock, if not yet done."""
+        if self._failures_note is not None:
+            note, self._failures_note = self._failures_note, None
+            audit.append(connection, self.actor, "unlock failed", self.clock(), detail=note)
+
     def _flush_unlock(self, connection: Connection) -> None:
-        """Enter the pending unlock (before the entry that follows it)."""
+        """Enter the pending failed unlocks and unlock (before the entry that follows them)."""
+        self._flush_failures(connection)
         if self._unlock_note is not None:
             note, self._unlock_note = self._unlock_note, None
             audit.append(connection, self.actor, "unlock", self.clock(), detail=note)
@@ -859,7 +897,7 @@ class Board:
 
     def record_unlock(self) -> None:
         """Enter the unlock in the audit log if no entry has done so yet (faces call this once the board is in use)."""
-        if self._unlock_note is not None:
+        if self._unlock_note is not None or self._failures_note is not None:
             with self._write_transaction() as connection:
                 self._flush_unlock(connection)
 
@@ -886,10 +924,18 @@ class Board:
         self._views[key] = now
         return True
 
-    def audit_verify(self) -> audit.Verdict:
-        """Check the whole audit chain, its head and the heads peers witnessed (see `audit.verify`)."""
+    def audit_verify(self, keep_problem: bool = False) -> audit.Verdict:
+        """Check the whole audit chain, its head, the seal and the heads peers witnessed (see `audit.verify`).
+
+        With `keep_problem`, a problem found is then kept as a break (after the check: nothing is written before
+        it), so every later unlock warns about it too."""
         with self.engine.connect() as connection:
-            return audit.verify(connection, self.site_id)
+            verdict = audit.verify(connection, self.site_id)
+        if keep_problem and verdict.problem is not None:
+            with self._write_transaction() as connection:
+                audit.record_problem(connection, self.actor, self.clock(), verdict.problem)
+                self._flush_unlock(connection)  # after the break: it was there before this unlock
+        return verdict
 
     def purge_free_text(self, who: str, before: date, dry_run: bool = False) -> PurgeResult:
         """Remove the free text of periods taken off the board before `before`: the row's text columns, its visit

@@ -132,6 +132,8 @@ class FactBoardApp(App[None]):
         if self.board is not None and self.user:
             self.board.actor = self.user
             self._show_board(BoardScreen(self.board, self.user))
+            if self.board.audit_warning is not None:
+                self.warn_audit(self.board.audit_warning)
             return
         unlock = UnlockScreen(self.path, self.user, remembered=self.settings.user, notes=self.notes)
         self.push_screen(unlock)
@@ -152,16 +154,32 @@ class FactBoardApp(App[None]):
         if message.user != self.settings.user:
             self.settings = replace(self.settings, user=message.user)
             self._remember(save_user, message.user)
+        if message.board.audit_warning is not None:
+            self.warn_audit(message.board.audit_warning)
+
+    def warn_audit(self, problem: str) -> None:
+        """Say that the audit log does not verify (it stays as it is: nothing is overwritten)."""
+        self.notify(
+            f"The audit log does not verify: {problem}. Run `factboard audit verify`.",
+            title="Audit log",
+            severity="warning",
+            timeout=60,
+            markup=False,
+        )
 
     @work(thread=True, exclusive=True, group="backup", name="daily backup")
     def daily_backup(self, board: Board) -> None:
-        """The first unlock of a day backs the board up (encrypted), once the board is on screen."""
+        """The first unlock of a day backs the board up (encrypted) and checks the whole audit log, once the
+        board is on screen."""
         backups = self.settings.backups
+        warned = board.audit_warning
         try:
             made = board.daily_backup(backups.directory_for(board.path), backups.keep)
         except FactBoardError as error:
             self.call_from_thread(self.notify, f"Today's backup failed: {error}", severity="warning")
             return
+        if board.audit_warning is not None and board.audit_warning != warned:
+            self.call_from_thread(self.warn_audit, board.audit_warning)
         if made is not None:
             self.call_from_thread(self.notify, f"First unlock today: backed up to {made}")
 

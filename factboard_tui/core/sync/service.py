@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -322,11 +322,13 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
     warnings = _future_clock_warnings(board, changes, names)
     previous = header.get("previous")
     heads = _audit_heads(header.get("audit"))
+    created = header.get("created")
+    written = created if isinstance(created, str) else None
 
     def finish(connection: Connection, applied: RemoteApplied) -> None:
         connection.info["audit_content"] = data  # the merge's audit entry hashes the bundle file it merged
         _record_import(board, connection, opened, acks, previous if isinstance(previous, str) else None, applied)
-        warnings.extend(_record_witnessed(board, connection, opened.signer, signer, heads))
+        warnings.extend(_record_witnessed(board, connection, opened.signer, signer, heads, written))
 
     if progress is not None:
         progress("merging", 0, len(changes))
@@ -363,22 +365,38 @@ def _record_witnessed(
     signer: str,
     name: str,
     heads: tuple[audit.Head | None, audit.Head | None],
+    written: str | None,
 ) -> list[str]:
     """Keep the audit heads a bundle carried (the signer's own, and ours as it saw it); warn when the signer's log
-    is shorter than the one witnessed before (its entries were lost or cut)."""
+    got shorter from one bundle to a later one. Heads are compared in the order the signer wrote its bundles
+    (`written`, signed in the header), so an older bundle arriving late is no alarm, and a later bundle that
+    arrived first with a shorter log is still caught."""
     theirs, ours = heads
     now = board.clock()
     warnings: list[str] = []
     if theirs is not None:
-        before = audit.record_witnessed(connection, signer, board.site_id, theirs.count, theirs.hash, now)
-        if theirs.count < before:
-            warnings.append(
-                f"The audit log of {name} has {theirs.count} entries, fewer than the {before} seen before: entries "
-                "were lost there (a restored backup?) or removed; ask that site to run `factboard audit verify`."
-            )
+        before = audit.record_witnessed(connection, signer, board.site_id, theirs.count, theirs.hash, now, written)
+        if before is not None and theirs.count != before.count:
+            this_later = written is None or before.written is None or _moment(written) >= _moment(before.written)
+            shorter, longer = (theirs.count, before.count) if this_later else (before.count, theirs.count)
+            if (theirs.count < before.count) == this_later:
+                warnings.append(
+                    f"The audit log of {name} has {shorter} entries in a bundle written after one that had "
+                    f"{longer}: entries were lost there (a restored backup?) or removed; ask that site to run "
+                    "`factboard audit verify`."
+                )
     if ours is not None:
-        audit.record_witnessed(connection, board.site_id, signer, ours.count, ours.hash, now)
+        audit.record_witnessed(connection, board.site_id, signer, ours.count, ours.hash, now, written)
     return warnings
+
+
+def _moment(text: str) -> datetime:
+    """A bundle's signed time of writing, comparable whatever its offset (an unreadable one sorts first)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _future_clock_warnings(board: Board, changes: list[RemoteChange], names: dict[str, str]) -> list[str]:
