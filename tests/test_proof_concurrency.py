@@ -64,6 +64,8 @@ def test_four_processes_making_250_edits_each_lose_nothing(created: tuple[Board,
         assert shared in last_odd  # whichever writer committed last, it is someone's last edit of that row
         history = [change.new for change in reopened.history(SHARED_ROW) if change.field == "situation"]
         assert history[-1] == shared and len(history) == WRITERS * (EDITS // 2)
+        verdict = reopened.audit_verify()  # four processes' writes chained one after another, the seal kept true
+        assert verdict.ok, verdict.problem
 
 
 def hold_write_lock(path: Path, key: bytes, seconds: float, held: threading.Event) -> None:

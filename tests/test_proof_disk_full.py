@@ -23,12 +23,14 @@ import pytest
 from conftest import NOW, PASSPHRASE, USER, Cli
 from helpers.disks import fill, free, free_kib, small_disk
 from helpers.pilot import until
+from textual.widgets import TextArea
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.screens.board import BoardScreen
+from factboard_tui.tui.screens.dialogs import TextEditorDialog
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 
@@ -261,6 +263,23 @@ def test_an_edit_the_full_disk_refused_stays_in_the_editor_with_the_reason_and_s
                 await pilot.press("enter")  # save again, now that there is room
                 await until(pilot, lambda: not editor.display, "the editor closing")
                 await until(pilot, lambda: checker.open_row_by_code("DD-07").safety == typed, "the value being saved")
+                # Long text goes through its text area: the same, with the reason under the text.
+                grid.move_cursor(row_key=str(row.id), column_key="actions")
+                fill(disk, 0)
+                await pilot.press("enter")
+                await until(pilot, lambda: isinstance(app.screen, TextEditorDialog), "the text area opening")
+                app.screen.query_one(TextArea).text = SECRETS[1]
+                await pilot.press("ctrl+s")
+                await until(
+                    pilot,
+                    lambda: isinstance(app.screen, TextEditorDialog) and "is full" in _text_error(app),
+                    lambda: f"the text area coming back (screen: {type(app.screen).__name__})",
+                    seconds=20,
+                )
+                assert app.screen.query_one(TextArea).text == SECRETS[1]
+                free(disk)
+                await pilot.press("ctrl+s")
+                await until(pilot, lambda: checker.open_row_by_code("DD-07").actions == SECRETS[1], "long text saved")
 
         try:
             asyncio.run(scenario())
@@ -273,3 +292,7 @@ def test_an_edit_the_full_disk_refused_stays_in_the_editor_with_the_reason_and_s
 
 def _hint(screen: BoardScreen) -> str:
     return str(screen.query_one("#cell-hint").render())
+
+
+def _text_error(app: FactBoardApp) -> str:
+    return str(app.screen.query_one("#text-error").render())

@@ -598,12 +598,14 @@ class BoardScreen(Screen[None]):
     ) -> None:
         """Write one cell through the write path (in the writer thread); a conflict asks whose value stays."""
         try:
-            self._write_cell(row_id, key, text, original, day, force)
+            self._write_cell(row_id, key, text, original, day, force, token)
         finally:
             if token is not None:
                 self.app.call_from_thread(self._forget_unsaved, row_id, key, token)
 
-    def _write_cell(self, row_id: int, key: str, text: str, original: Any, day: date | None, force: bool) -> None:
+    def _write_cell(
+        self, row_id: int, key: str, text: str, original: Any, day: date | None, force: bool, token: int | None
+    ) -> None:
         expected = {} if force else ({f"visit:{day.isoformat()}": original} if day else {key: original})
         try:
             if day is not None:
@@ -620,12 +622,18 @@ class BoardScreen(Screen[None]):
             return
         except FactBoardError as error:
             failed = FailedEdit(row_id, key, text, original, force, str(error))
-            self.app.call_from_thread(self._write_failed, failed)
+            self.app.call_from_thread(self._write_failed, failed, token)
 
-    def _write_failed(self, failed: FailedEdit) -> None:
+    def _write_failed(self, failed: FailedEdit, token: int | None) -> None:
         """A cell's write failed: show what is really stored, and give the typed value back in the editor."""
         self.failed_edits.append(failed)
+        if token is not None:  # before the read below: it must not lay the value that failed over the rows
+            self._forget_unsaved(failed.row_id, failed.key, token)
         self.load_rows()  # put back what is really stored
+        if self.app.screen is not self:  # made from the meeting, say: say so there, the editor waits here
+            label = self._field_label(failed.key)
+            message = f"Not saved ({label}): {failed.reason} It waits on the board."
+            self.notify(message, severity="error", timeout=30, markup=False)
         self._reopen_failed_edit()
 
     def _reopen_failed_edit(self) -> None:
@@ -637,7 +645,8 @@ class BoardScreen(Screen[None]):
         row = self.rows_by_key.get(str(failed.row_id))
         label = self._field_label(failed.key)
         if row is None:  # taken off meanwhile: nothing left to edit, but say what was not saved
-            self.notify(f"Not saved ({label}: {failed.text}): {failed.reason}", severity="error", timeout=30)
+            message = f"Not saved ({label}: {failed.text}): {failed.reason}"
+            self.notify(message, severity="error", timeout=30, markup=False)
             self.call_after_refresh(self._reopen_failed_edit)
             return
         self.query_one(BoardGrid).move_cursor(row_key=str(failed.row_id), column_key=failed.key)
