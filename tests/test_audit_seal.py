@@ -5,6 +5,7 @@ wrote them (an older bundle arriving late is no alarm; a shorter log in a later 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -111,62 +112,58 @@ def test_a_board_from_before_the_seal_gets_it_when_opened(created: tuple[Board, 
 # -- heads witnessed in sync bundles, in the order they were written ----------------------------------------------
 
 
-def test_an_older_bundle_arriving_late_is_no_alarm_but_a_cut_is_caught_in_either_order(tmp_path: Path) -> None:
+@pytest.fixture
+def alfa_beta(tmp_path: Path) -> Iterator[tuple[Board, Board]]:
+    """Two sites that trust each other (closed at teardown)."""
     sites = make_sites(tmp_path, ["Alfa", "Beta"], Ticker())
-    alfa, beta = sites["Alfa"], sites["Beta"]
-    try:
-        alfa.add_row(USER, {"client_code": "DD-75", "triage": "obs"})
-        second = service.export_bundle(alfa, "Beta")
-        for code in ("AB-12", "CC-01", "EE-02"):
-            alfa.add_row(USER, {"client_code": code, "triage": "obs"})
-        third = service.export_bundle(alfa, "Beta")
-        assert service.import_bundle(beta, third.data).warnings == []
-        late = service.import_bundle(beta, second.data)  # the older bundle, after the newer one
-        assert late.warnings == []
-        assert late.applied.skipped > 0 and late.applied.applied == 0
-        # Someone cuts Alfa's log back with the key in hand; Alfa's next bundle carries the shorter head.
-        with alfa.engine.begin() as connection:
-            count = int(connection.exec_driver_sql("SELECT max(id) FROM audit_log").scalar_one())
-            connection.exec_driver_sql("DELETE FROM audit_log WHERE id > ?", (count - 4,))
-        fourth = service.export_bundle(alfa, "Beta")
-        report = service.import_bundle(beta, fourth.data)
-        assert any("in a bundle written after one that had" in warning for warning in report.warnings)
-    finally:
-        for board in sites.values():
-            board.close()
+    yield sites["Alfa"], sites["Beta"]
+    for board in sites.values():
+        board.close()
 
 
-def test_a_shorter_log_in_a_later_bundle_is_caught_when_it_arrives_first(tmp_path: Path) -> None:
-    sites = make_sites(tmp_path, ["Alfa", "Beta"], Ticker())
-    alfa, beta = sites["Alfa"], sites["Beta"]
-    try:
-        for code in ("DD-75", "AB-12", "CC-01"):
-            alfa.add_row(USER, {"client_code": code, "triage": "obs"})
-        before_cut = service.export_bundle(alfa, "Beta")
-        with alfa.engine.begin() as connection:
-            connection.exec_driver_sql("DELETE FROM audit_log WHERE id > 2")
-        after_cut = service.export_bundle(alfa, "Beta")
-        assert service.import_bundle(beta, after_cut.data).warnings == []  # nothing to compare with yet
-        report = service.import_bundle(beta, before_cut.data)  # written earlier, with the longer log
-        assert any("in a bundle written after one that had" in warning for warning in report.warnings)
-    finally:
-        for board in sites.values():
-            board.close()
+def test_an_older_bundle_arriving_late_is_no_alarm_but_a_cut_is_caught_in_either_order(
+    alfa_beta: tuple[Board, Board],
+) -> None:
+    alfa, beta = alfa_beta
+    alfa.add_row(USER, {"client_code": "DD-75", "triage": "obs"})
+    second = service.export_bundle(alfa, "Beta")
+    for code in ("AB-12", "CC-01", "EE-02"):
+        alfa.add_row(USER, {"client_code": code, "triage": "obs"})
+    third = service.export_bundle(alfa, "Beta")
+    assert service.import_bundle(beta, third.data).warnings == []
+    late = service.import_bundle(beta, second.data)  # the older bundle, after the newer one
+    assert late.warnings == []
+    assert late.applied.skipped > 0 and late.applied.applied == 0
+    # Someone cuts Alfa's log back with the key in hand; Alfa's next bundle carries the shorter head.
+    with alfa.engine.begin() as connection:
+        count = int(connection.exec_driver_sql("SELECT max(id) FROM audit_log").scalar_one())
+        connection.exec_driver_sql("DELETE FROM audit_log WHERE id > ?", (count - 4,))
+    fourth = service.export_bundle(alfa, "Beta")
+    report = service.import_bundle(beta, fourth.data)
+    assert any("in a bundle written after one that had" in warning for warning in report.warnings)
 
 
-def test_the_issues_order_bundle_three_then_two_gives_no_false_alarm_through_the_cli_flow(tmp_path: Path) -> None:
+def test_a_shorter_log_in_a_later_bundle_is_caught_when_it_arrives_first(alfa_beta: tuple[Board, Board]) -> None:
+    alfa, beta = alfa_beta
+    for code in ("DD-75", "AB-12", "CC-01"):
+        alfa.add_row(USER, {"client_code": code, "triage": "obs"})
+    before_cut = service.export_bundle(alfa, "Beta")
+    with alfa.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_log WHERE id > 2")
+    after_cut = service.export_bundle(alfa, "Beta")
+    assert service.import_bundle(beta, after_cut.data).warnings == []  # nothing to compare with yet
+    report = service.import_bundle(beta, before_cut.data)  # written earlier, with the longer log
+    assert any("in a bundle written after one that had" in warning for warning in report.warnings)
+
+
+def test_the_issues_order_bundle_three_then_two_gives_no_false_alarm(alfa_beta: tuple[Board, Board]) -> None:
     """Issue 13's report: importing bundle 3 and then bundle 2 warned that entries were lost."""
-    sites = make_sites(tmp_path, ["Alfa", "Beta"], Ticker())
-    alfa, beta = sites["Alfa"], sites["Beta"]
-    try:
-        bundles = []
-        for number in range(3):
-            alfa.add_row(USER, {"client_code": f"DD-{number:02d}", "triage": "obs"})
-            alfa.record_view(alfa.open_row_by_code(f"DD-{number:02d}").id or 0, "history")
-            bundles.append(service.export_bundle(alfa, "Beta"))
-        warnings = [service.import_bundle(beta, bundles[i].data).warnings for i in (2, 1, 0)]
-        assert warnings == [[], [], []]
-        assert beta.audit_verify().ok and alfa.audit_verify().ok
-    finally:
-        for board in sites.values():
-            board.close()
+    alfa, beta = alfa_beta
+    bundles = []
+    for number in range(3):
+        alfa.add_row(USER, {"client_code": f"DD-{number:02d}", "triage": "obs"})
+        alfa.record_view(alfa.open_row_by_code(f"DD-{number:02d}").id or 0, "history")
+        bundles.append(service.export_bundle(alfa, "Beta"))
+    warnings = [service.import_bundle(beta, bundles[i].data).warnings for i in (2, 1, 0)]
+    assert warnings == [[], [], []]
+    assert beta.audit_verify().ok and alfa.audit_verify().ok
