@@ -5,21 +5,24 @@ entry, or edits a client's row or a change record directly. Then people go on us
 In every case `factboard audit verify` exits 9 with one line naming what was done, a later unlock warns, and
 nothing FactBoard writes afterwards overwrites or hides it: verify still exits 9 after more work, and `doctor`
 fails with the same exit code. Where the cut shows at once (the head no longer matches the log's end), the very
-first command after it already warns.
+first command after it already warns (in the TUI too).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlcipher3
 from conftest import NOW, PASSPHRASE, USER, Cli
+from helpers.pilot import until
 
 from factboard_tui.core import seal
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store import Board
+from factboard_tui.tui.app import FactBoardApp
 
 Tamper = Callable[[sqlcipher3.Connection], None]
 
@@ -127,9 +130,8 @@ def test_tampering_with_the_log_or_the_records_is_named_kept_and_warned_about(
     assert first.returncode == 0, first.stderr
     assert warned(first) == seen_at_once, first.stderr
     said = verify_says(cli, words)
-    later = cli.ok("rows", "list")
+    later = cli.ok("rows", "list")  # its unlock is entered after it: more work on top of the break
     assert warned(later), later.stderr  # every unlock from now on says so
-    cli.ok("rows", "set", "DD-75", "actions", "Ännu en ändring")
     problem = said.split("does not verify: ", 1)[1].split(" (found ", 1)[0].split(". Keep this board", 1)[0]
     assert problem in verify_says(cli, words)  # kept as it was found: nothing written since hid or changed it
     doctor = cli("doctor")
@@ -164,3 +166,26 @@ def test_audit_verify_reads_the_log_before_it_writes_anything(cli: Cli, board_pa
         actions = [row[0] for row in connection.exec_driver_sql("SELECT action FROM audit_log WHERE id > ?", (count,))]
     assert actions[:3] == ["audit break", "unlock failed", "unlock"]  # written after the verdict, in that order
     assert actions.count("audit break") == 1  # the day's own check found it kept already
+
+
+def test_the_tui_warns_on_unlock_about_a_cut_log(board_path: Path) -> None:
+    board, key = Board.create(board_path, PASSPHRASE, team="FACT Test", clock=frozen_clock(NOW))
+    with board:
+        row = board.add_row(USER, {"client_code": "DD-75", "triage": "obs"})
+        board.set_field(USER, row, "actions", "Ring KRO")
+    db = stock_tool(board_path, key)
+    delete_last(db)
+    db.close()
+    opened = Board.unlock(board_path, PASSPHRASE, clock=frozen_clock(NOW), user=USER, via="tui")
+
+    async def scenario() -> list[str]:
+        app = FactBoardApp(board_path, board=opened, user=USER, clock=frozen_clock(NOW))
+        async with app.run_test(size=(160, 40)) as pilot:
+            await until(pilot, lambda: bool(app._notifications), "a notification")
+            return [notification.message for notification in app._notifications]
+
+    try:
+        toasts = asyncio.run(scenario())
+    finally:
+        opened.close()
+    assert any("The audit log does not verify" in toast and "cut off the end" in toast for toast in toasts), toasts
