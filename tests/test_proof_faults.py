@@ -38,7 +38,7 @@ from helpers.teams import Team
 
 from factboard_tui.core.backups import list_backups, recover_backups, recover_board
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.errors import DatabaseDamaged
+from factboard_tui.core.errors import WrongKey
 from factboard_tui.core.keys import parse_recovery_key
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
@@ -91,7 +91,7 @@ def rekey_operation() -> Operation:
         try:
             assert codes_of(team.db, operation.keys["board"]) == ["AB-12", "QZ-17"]
             return "before"  # the old key, and so the old recovery key, still opens it
-        except DatabaseDamaged:
+        except WrongKey:  # not one page verifies with the old key: the re-key happened
             new_key = recovery_key_in(team.folder / "new-recovery-key.txt")  # written before the first rename
             assert codes_of(team.db, new_key) == ["AB-12", "QZ-17"]
             return "after"
