@@ -26,8 +26,8 @@ from factboard_tui.core.errors import WrongPassphrase
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.dialogs.history import HistoryScreen
 from factboard_tui.tui.screens.board import BoardScreen
-from factboard_tui.tui.screens.history import HistoryScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 
 SECRET = "Lives with her sister; afraid of the neighbour"

@@ -10,7 +10,8 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.strip import Strip
 
-from factboard_tui.tui.widgets.board_grid import BoardGrid, GridCell, GridColumn, GridRow
+from factboard_tui.tui.widgets.board_grid import BoardGrid
+from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
 
 SIZE = (120, 40)
 COLUMNS = (

@@ -24,7 +24,7 @@ from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.export import Format, Grouping, week_document
 from factboard_tui.core.export_formats import render
 from factboard_tui.core.store import Board
-from factboard_tui.tui.screens.export import ExportScreen
+from factboard_tui.tui.dialogs.export import ExportScreen
 
 MONDAY = date(2026, 11, 23)
 DETAILS = ("Krisplan ska upprättas", "Helsingborg", "Kris", "Kommunen följer upp", "Svalöv")

@@ -20,9 +20,9 @@ from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.store import Board, week_start
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.dialogs.confirm import ConflictDialog
+from factboard_tui.tui.dialogs.row_form import AddRowForm
 from factboard_tui.tui.screens.board import BoardScreen
-from factboard_tui.tui.screens.dialogs import ConflictDialog
-from factboard_tui.tui.screens.row_form import AddRowForm
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 

@@ -25,7 +25,7 @@ from textual.widgets import Input, Static
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.export import write_export
 from factboard_tui.core.store import Board, RowWrite
-from factboard_tui.tui.screens.export import ExportScreen
+from factboard_tui.tui.dialogs.export import ExportScreen
 
 FREE_BYTES = 4096
 """What the small disk has left when an export is tried."""

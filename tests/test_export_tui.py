@@ -21,8 +21,8 @@ from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.export import Format, Grouping
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.dialogs.export import ExportScreen
 from factboard_tui.tui.screens.board import BoardScreen
-from factboard_tui.tui.screens.export import ExportScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 
 MONDAY_MORNING = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
@@ -140,7 +140,7 @@ def test_a_bad_week_or_folder_is_said_in_the_dialog_and_writes_nothing(demo: Boa
 
 def test_an_imported_rows_history_says_from_which_file(demo: Board) -> None:
     from factboard_tui.core.importer import plan_import, run_import
-    from factboard_tui.tui.screens.history import HistoryScreen
+    from factboard_tui.tui.dialogs.history import HistoryScreen
 
     data = Path(__file__).resolve().parent / "data" / "reference_board.csv"
     for row in demo.rows():  # the demo has its own NN-89 and DD-75: take them off first

@@ -26,10 +26,10 @@ from factboard_tui.core.characters import inert, inert_line
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
-from factboard_tui.tui.screens.attendance import AttendanceScreen
+from factboard_tui.tui.dialogs.attendance import AttendanceScreen
+from factboard_tui.tui.dialogs.export import ExportScreen
+from factboard_tui.tui.dialogs.history import HistoryScreen
 from factboard_tui.tui.screens.board import BoardScreen
-from factboard_tui.tui.screens.export import ExportScreen
-from factboard_tui.tui.screens.history import HistoryScreen
 from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.screens.staff import StaffScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid

@@ -24,7 +24,7 @@ from factboard_tui.core.minutes import load_meeting, meeting_ids
 from factboard_tui.core.store import Board
 from factboard_tui.settings import Settings
 from factboard_tui.tui.app import FactBoardApp
-from factboard_tui.tui.screens.attendance import AttendanceScreen
+from factboard_tui.tui.dialogs.attendance import AttendanceScreen
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.lock import LockScreen
 from factboard_tui.tui.screens.meeting import MeetingScreen
@@ -429,7 +429,7 @@ def test_ending_the_meeting_stores_it_and_shows_the_summary(tmp_path: Path) -> N
 
 
 def test_quitting_during_a_meeting_asks_first(tmp_path: Path) -> None:
-    from factboard_tui.tui.screens.dialogs import ConfirmDialog
+    from factboard_tui.tui.dialogs.confirm import ConfirmDialog
 
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
         screen = await start_meeting(pilot)

@@ -22,9 +22,10 @@ from textual.widgets import Input, Static, TextArea
 from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.dialogs.row_form import AddRowForm
+from factboard_tui.tui.dialogs.staff_form import StaffForm
 from factboard_tui.tui.screens.board import BoardScreen
-from factboard_tui.tui.screens.row_form import AddRowForm
-from factboard_tui.tui.screens.staff import StaffForm, StaffScreen
+from factboard_tui.tui.screens.staff import StaffScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 

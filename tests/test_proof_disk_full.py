@@ -29,8 +29,8 @@ from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.dialogs.confirm import TextEditorDialog
 from factboard_tui.tui.screens.board import BoardScreen
-from factboard_tui.tui.screens.dialogs import TextEditorDialog
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 

@@ -28,8 +28,9 @@ from factboard_tui.core.history import EMPTY, ChangeLine, describe_change
 from factboard_tui.core.model import Change
 from factboard_tui.core.store import Board
 from factboard_tui.core.templates import BoardTemplate, load_template
-from factboard_tui.tui.screens.history import HistoryScreen, history_title
-from factboard_tui.tui.screens.staff import StaffForm, StaffScreen
+from factboard_tui.tui.dialogs.history import HistoryScreen, history_title
+from factboard_tui.tui.dialogs.staff_form import StaffForm
+from factboard_tui.tui.screens.staff import StaffScreen
 
 MONDAY_MORNING = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
 """When the demo board is made (09:15 in Sweden)."""

@@ -17,8 +17,8 @@ from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.dialogs.conflicts import ConflictsScreen
 from factboard_tui.tui.screens.board import BoardScreen
-from factboard_tui.tui.screens.conflicts import ConflictsScreen
 
 SIZES = [(200, 50), (120, 40)]
 

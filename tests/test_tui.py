@@ -298,7 +298,7 @@ def test_keys_are_remapped_from_the_config_file(demo_path: Path, clock, tmp_path
             await wait_for_rows(pilot)
             await pilot.press("n")
             await pilot.pause()
-            from factboard_tui.tui.screens.row_form import AddRowForm
+            from factboard_tui.tui.dialogs.row_form import AddRowForm
 
             assert isinstance(app.screen, AddRowForm)
 

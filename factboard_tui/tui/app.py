@@ -59,7 +59,7 @@ LOCKED_OUT_ACTIONS = frozenset({"help", "command_palette", "next_theme", "lock"}
 class FactBoardApp(App[None]):
     """The terminal face of FactBoard."""
 
-    CSS_PATH = "factboard.tcss"
+    CSS_PATH = "styles/factboard.tcss"
     TITLE = "FactBoard"
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {FactBoardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -195,7 +195,7 @@ class FactBoardApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; while a meeting runs unstored, ask first (ending it with e stores its minutes)."""
-        from factboard_tui.tui.screens.dialogs import ConfirmDialog
+        from factboard_tui.tui.dialogs.confirm import ConfirmDialog
         from factboard_tui.tui.screens.meeting import MeetingScreen
 
         if not any(isinstance(screen, MeetingScreen) and screen.running for screen in self.screen_stack):

@@ -37,14 +37,15 @@ from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.store import Board, week_start
 from factboard_tui.core.templates import WEEKDAY_KEYS
 from factboard_tui.shown import shown
-from factboard_tui.tui.board_view import WeekContext, grid_columns, grid_row
 from factboard_tui.tui.commands import PaletteCommand
+from factboard_tui.tui.dialogs.confirm import ConfirmDialog, ConflictDialog, ReasonDialog, TextEditorDialog
+from factboard_tui.tui.dialogs.conflicts import open_conflicts
+from factboard_tui.tui.dialogs.row_form import AddRowForm
 from factboard_tui.tui.messages import RowsChanged, RowsLoaded, read_board
-from factboard_tui.tui.screens.conflicts import open_conflicts
-from factboard_tui.tui.screens.dialogs import ConfirmDialog, ConflictDialog, ReasonDialog, TextEditorDialog
-from factboard_tui.tui.screens.row_form import AddRowForm
-from factboard_tui.tui.widgets.board_grid import BoardGrid, GridColumn, GridRow
+from factboard_tui.tui.widgets.board_grid import BoardGrid
+from factboard_tui.tui.widgets.board_view import WeekContext, grid_columns, grid_row
 from factboard_tui.tui.widgets.cell_editor import CellEditor
+from factboard_tui.tui.widgets.grid_rows import GridColumn, GridRow
 from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.row_detail import RowDetail
 
@@ -725,7 +726,7 @@ class BoardScreen(Screen[None]):
         self.app.call_from_thread(self.refresh_changes)
 
     def action_history(self) -> None:
-        from factboard_tui.tui.screens.history import HistoryScreen
+        from factboard_tui.tui.dialogs.history import HistoryScreen
 
         row = self.current_row()
         if row is not None and row.id is not None:
@@ -740,7 +741,7 @@ class BoardScreen(Screen[None]):
         self.app.push_screen(StaffScreen(self.board, self.user), back)
 
     def action_export(self, kind: str = "week") -> None:
-        from factboard_tui.tui.screens.export import ExportScreen
+        from factboard_tui.tui.dialogs.export import ExportScreen
 
         self.app.push_screen(ExportScreen(self.board, self.monday, kind))
 

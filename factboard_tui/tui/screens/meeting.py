@@ -29,10 +29,10 @@ from factboard_tui.core.minutes import MeetingRecord, load_meeting, save_meeting
 from factboard_tui.core.model import BoardRow, Staff, VisitCell
 from factboard_tui.core.store import week_start
 from factboard_tui.tui.commands import PaletteCommand
-from factboard_tui.tui.screens.attendance import AttendanceScreen, CheckIn
-from factboard_tui.tui.screens.dialogs import ConfirmDialog, TextEditorDialog
+from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckIn
+from factboard_tui.tui.dialogs.confirm import ConfirmDialog, TextEditorDialog
+from factboard_tui.tui.dialogs.visits import VisitsDialog
 from factboard_tui.tui.screens.meeting_summary import MeetingSummaryScreen
-from factboard_tui.tui.screens.visits import VisitsDialog
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.focus_card import FocusCard
 from factboard_tui.tui.widgets.key_bar import KeyBar
@@ -52,7 +52,7 @@ ROW_ACTIONS = frozenset({"next", "previous", "discussed", "skip", "move", "edit_
 class MeetingScreen(Screen[None]):
     """The board meeting: header, focus card, compact list."""
 
-    CSS_PATH = "meeting.tcss"
+    CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,n", "next", "Next", id="meeting.next", tooltip="Next row (nothing is marked)"),
         Binding("p", "previous", "Previous", id="meeting.previous", tooltip="Back to the row before"),

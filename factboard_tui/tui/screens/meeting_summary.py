@@ -21,7 +21,7 @@ from factboard_tui.tui.widgets.key_bar import KeyBar
 class MeetingSummaryScreen(Screen[None]):
     """The stored meeting's minutes; Esc or Enter goes back to the board."""
 
-    CSS_PATH = "meeting.tcss"
+    CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter", "close", "Back to board", id="summary.close", tooltip="Close the summary"),
     ]

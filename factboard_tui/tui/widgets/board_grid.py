@@ -11,97 +11,33 @@ about the board's domain and never imports `factboard_tui.core`.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any, ClassVar, NamedTuple
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.errors import StyleSyntaxError
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual._styles_cache import StylesCache
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.color import Color
-from textual.geometry import NULL_SPACING, Region, Size, Spacing
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from factboard_tui.core.characters import inert_line
+from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
+from factboard_tui.tui.widgets.styled_lines import StyledLines
 
-__all__ = ["BoardGrid", "GridCell", "GridColumn", "GridRow"]
+__all__ = ["BoardGrid"]
 
 PADDING = " "
 """Blank cell before a cell's text, part of the cell (so the cursor highlight covers it)."""
 SEPARATOR = "│"
 """Thin line between two columns, drawn in the `board-grid--separator` style."""
-
-
-@dataclass(frozen=True, slots=True)
-class GridColumn:
-    """A column: a stable key, the header label, a fixed width in cells and an optional Rich style."""
-
-    key: str
-    label: str
-    width: int
-    style: str = ""
-
-
-class GridCell(NamedTuple):
-    """One cell's text and optional Rich style (e.g. a triage label on a coloured background).
-
-    A named tuple rather than a frozen dataclass: a board of 2,000 rows makes 40,000 of them on load, and a
-    tuple is several times cheaper to create.
-    """
-
-    text: str
-    style: str = ""
-
-
-class GridRow:
-    """A row: a stable key (a database id as text), its cells in column order and an optional Rich style.
-
-    The cells may be given, or built on first use (`GridRow.lazy`): the first frame of a 2,000-row board then
-    builds only the rows it shows, and the rest are built as they scroll into view.
-    """
-
-    __slots__ = ("_build", "_cells", "key", "style")
-
-    def __init__(self, key: str, cells: tuple[GridCell, ...] = (), style: str = "") -> None:
-        self.key = key
-        self.style = style
-        self._cells: tuple[GridCell, ...] | None = cells
-        self._build: Callable[[], tuple[GridCell, ...]] | None = None
-
-    @classmethod
-    def lazy(cls, key: str, build: Callable[[], tuple[GridCell, ...]], style: str = "") -> GridRow:
-        """A row whose cells `build` makes when they are first needed."""
-        row = cls(key, style=style)
-        row._cells, row._build = None, build
-        return row
-
-    @property
-    def cells(self) -> tuple[GridCell, ...]:
-        """The cells in column order."""
-        if self._cells is None:
-            assert self._build is not None
-            self._cells, self._build = self._build(), None
-        return self._cells
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, GridRow):
-            return NotImplemented
-        return self.key == other.key and self.style == other.style and self.cells == other.cells
-
-    def __hash__(self) -> int:
-        return hash((self.key, self.style, self.cells))
-
-    def __repr__(self) -> str:
-        return f"GridRow({self.key!r}, {self.cells!r}, {self.style!r})"
 
 
 _EMPTY_CELL = GridCell("")
@@ -133,65 +69,6 @@ def _parse_style(style: str) -> Style:
         return Style.parse(style)
     except StyleSyntaxError:
         return Style.null()
-
-
-class _StyledLines(StylesCache):
-    """Textual's per-widget cache of styled lines, remembering each styled line by the strip it was made from.
-
-    Textual forgets every styled line when a widget scrolls or is refreshed whole (`StylesCache.clear`), then
-    styles and colour-filters each line again: about a quarter of a millisecond per line, 10 ms for the grid's
-    38 lines on every move that scrolls at 200x50. The grid's row strips are cached and never change once made,
-    so the styled line made from one is the same every time: this keeps it (and because it is the same `Strip`
-    object, Textual's own caches on it for colour filters, cuts and escape sequences hit as well). Only lines of
-    a widget with plain styles (no padding, border, outline, tint, opacity or hatch, as the grid's CSS has) are
-    kept; anything else takes Textual's way. Built on Textual's private `StylesCache` (pinned below 9).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._plain = False
-        self._styled: LRUCache[tuple[int, int, int, Color, Color], tuple[Strip, Strip]] = LRUCache(512)
-
-    def render_widget(self, widget: Any, crop: Region) -> list[Strip]:
-        """Render as Textual does, after checking once per render whether the widget's styles are plain."""
-        styles = widget.styles
-        self._plain = (
-            styles.gutter == NULL_SPACING
-            and not any(edge for edge, _color in styles.outline)
-            and not styles.tint.a
-            and widget.opacity == 1.0
-            and styles.text_opacity == 1.0
-            and not (styles.has_rule("hatch") and styles.hatch != "none")
-        )
-        return super().render_widget(widget, crop)
-
-    def render_line(
-        self,
-        styles: Any,
-        y: int,
-        size: Size,
-        content_size: Size,
-        padding: Spacing,
-        base_background: Color,
-        background: Color,
-        render_content_line: Callable[[int], Strip],
-        *rest: Any,
-    ) -> Strip:
-        """The styled line `y`: the one made before from the same content strip, or Textual's own."""
-        if not self._plain or padding != NULL_SPACING or y >= content_size.height:
-            return super().render_line(
-                styles, y, size, content_size, padding, base_background, background, render_content_line, *rest
-            )
-        content = render_content_line(y)
-        key = (id(content), content_size.width, size.width, base_background, background)
-        found = self._styled.get(key)
-        if found is not None and found[0] is content:  # the memo holds `content`, so its id is not reused
-            return found[1]
-        strip = super().render_line(
-            styles, y, size, content_size, padding, base_background, background, lambda _y: content, *rest
-        )
-        self._styled.set(key, (content, strip))
-        return strip
 
 
 class BoardGrid(ScrollView, can_focus=True):
@@ -278,7 +155,7 @@ class BoardGrid(ScrollView, can_focus=True):
     ) -> None:
         """Create a grid, optionally with its columns; rows arrive later through `set_rows`."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._styles_cache = _StyledLines()
+        self._styles_cache = StyledLines()
         self._columns: tuple[GridColumn, ...] = ()
         self._column_x: list[int] = []  # x of each column's left edge (including its padding)
         self._total_width = 0

@@ -20,7 +20,7 @@ from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.templates import BoardTemplate
 from factboard_tui.core.views import days_on_board
 from factboard_tui.shown import shown
-from factboard_tui.tui.board_view import triage_style
+from factboard_tui.tui.widgets.board_view import triage_style
 
 
 def focus_card(

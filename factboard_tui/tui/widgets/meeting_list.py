@@ -19,7 +19,7 @@ from factboard_tui.core.meetings import CURRENT, DISCUSSED, NOT_REACHED, SKIPPED
 from factboard_tui.core.model import BoardRow
 from factboard_tui.core.templates import BoardTemplate
 from factboard_tui.shown import shown
-from factboard_tui.tui.board_view import triage_style
+from factboard_tui.tui.widgets.board_view import triage_style
 
 MARKS = {DISCUSSED: "✓", CURRENT: "▶", SKIPPED: "↷", NOT_REACHED: "·"}
 """The mark before each row: never colour alone."""

@@ -23,7 +23,7 @@ from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.templates import BoardTemplate
 from factboard_tui.core.views import days_on_board, evaluation_passed
 from factboard_tui.shown import shown
-from factboard_tui.tui.board_view import triage_style
+from factboard_tui.tui.widgets.board_view import triage_style
 
 MAX_LINES = 11
 """The most lines of text the panel takes from the board (longer text is cut at the bottom)."""

@@ -36,7 +36,7 @@ class CheckIn:
 class AttendanceScreen(ModalScreen[CheckIn]):
     """Tick who is present; the count of disciplines updates as you go."""
 
-    CSS_PATH = "meeting.tcss"
+    CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "done", "Start", id="attendance.done", tooltip="Done checking in: run the meeting"),
         Binding("escape", "done", "Close", id="attendance.close", tooltip="Close, keeping who is ticked"),

@@ -23,7 +23,7 @@ from factboard_tui.core.fields import display
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.views import days_on_board, evaluation_passed
-from factboard_tui.tui.widgets.board_grid import GridCell, GridColumn, GridRow
+from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
 
 WIDE_COLUMNS: tuple[str, ...] = (
     "date_on",

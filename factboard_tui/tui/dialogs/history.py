@@ -58,7 +58,7 @@ def history_title(row: BoardRow, changes: int) -> str:
 class HistoryScreen(ModalScreen[None]):
     """A modal list of one row's changes over the board; Esc or q goes back."""
 
-    CSS_PATH = "forms.tcss"
+    CSS_PATH = "../styles/forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close", id="history.close", tooltip="Close the history and go back to the board"),

@@ -48,7 +48,7 @@ def visit_text(visit: VisitCell | None) -> str:
 class VisitsDialog(ModalScreen[dict[date, str] | None]):
     """Seven inputs, Monday first; ctrl+s (or Enter on the last) saves, Esc cancels."""
 
-    CSS_PATH = "meeting.tcss"
+    CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="visits.save", tooltip="Save the week's visits"),
         Binding("escape", "cancel", "Cancel", id="visits.cancel", tooltip="Close without saving"),

@@ -50,7 +50,7 @@ def _one_line(text: str | None, width: int) -> Text:
 class ConflictsScreen(ModalScreen[None]):
     """Open sync conflicts, with the competing values of the highlighted one; 1-3 keeps a value."""
 
-    CSS_PATH = "conflicts.tcss"
+    CSS_PATH = "../styles/conflicts.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "take(1)", "Keep 1", id="conflicts.take_1", tooltip="Keep value 1 of the highlighted conflict"),

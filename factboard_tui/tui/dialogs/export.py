@@ -87,7 +87,7 @@ class ExportRequest:
 class ExportScreen(ModalScreen[None]):
     """Export the week or the board to a file; Esc closes."""
 
-    CSS_PATH = "forms.tcss"
+    CSS_PATH = "../styles/forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "export", "Export", id="export.run", tooltip="Write the export file"),
