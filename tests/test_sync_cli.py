@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Cli, snapshot_files
+from conftest import PASSPHRASE, Cli, snapshot_files
+
+from factboard_tui.core.store import Board, RowWrite
 
 
 @pytest.fixture
@@ -109,3 +112,26 @@ def test_conflicts_are_listed_and_settled_from_the_command_line(paired: tuple[Cl
     region.ok("sync", "settle", "1", "--value", "Inlagd, sedan hemma")
     assert "No conflicts" in region.ok("sync", "conflicts").stdout
     assert "Inlagd, sedan hemma" in region.ok("rows", "list", "--json").stdout
+
+
+def test_a_large_bundle_in_a_script_draws_no_progress_bar_on_stderr(paired: tuple[Cli, Cli]) -> None:
+    """Over 10,000 changes a bundle's export and import draw a progress bar, in a terminal only: a script reading
+    stderr used to get an empty line where the bar would have been, after each of them."""
+    region, muni = paired
+    with Board.unlock(region.db, PASSPHRASE) as board:
+        monday = date(2026, 11, 23)
+        number = 0
+        while board.data_version() < 10_500:
+            writes = []
+            for _ in range(250):
+                number += 1
+                values = {"client_code": f"AA-{number}", "triage": "new", "situation": "Bor hemma", "safety": "ok"}
+                visits = {monday + timedelta(days=day): ("DEN", "hembesök") for day in (0, 2, 4)}
+                writes.append(RowWrite("add", values=values, visits=visits))
+            board.write_rows("CSA", writes, source="test")
+    bundle = region.home / "large.fbsync"
+    written = region.ok("sync", "export", "--to", "Silkeborg", "-o", str(bundle))
+    imported = muni.ok("sync", "import", str(bundle))
+    assert f"{number} rows touched" in imported.stdout
+    for result in (written, imported):
+        assert "" not in result.stderr.splitlines(), result.stderr

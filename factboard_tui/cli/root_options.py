@@ -3,12 +3,14 @@
 `--db`, `--user` and `--theme` may stand before the command as well as after it. Before, they used to be read
 only when no command followed, so `factboard --db OTHER rows list` listed the default board and `factboard --user
 DEN rows set …` stamped `$FACTBOARD_USER` as the author. Now the root callback keeps them here, and every command
-(through `cli.user_errors`, which wraps them all) takes them as if they had been given after it: an option the
+(through `cli.common.user_errors`, which wraps them all) takes them as if they had been given after it: an option the
 command has not got is refused with one line, and the same option given on both sides with different values too.
 Nothing given is ever ignored.
 
 A `ContextVar` holds them rather than Click's `ctx.obj`: the commands are plain functions that never see the
-context, and the root callback runs before every one of them, in the same process.
+context, and the root callback runs before every one of them, in the same process. It also keeps how each command
+is typed (`rows list`), walked from the app it registered on, so a refusal names the command; the command modules
+never see the app (`cli/__init__.py` registers them).
 """
 
 from __future__ import annotations
@@ -35,11 +37,18 @@ class RootOptions:
 
 
 _given: ContextVar[RootOptions | None] = ContextVar("root_options", default=None)
+_names: ContextVar[dict[Callable[..., Any], str] | None] = ContextVar("command_names", default=None)
 
 
-def keep(options: RootOptions) -> None:
-    """Remember what the root callback was given, for the command that follows."""
+def keep(options: RootOptions, names: dict[Callable[..., Any], str]) -> None:
+    """Remember what the root callback was given, and how each command is typed, for the command that follows."""
     _given.set(options)
+    _names.set(names)
+
+
+def command_name(callback: Callable[..., Any]) -> str:
+    """How a person types the command whose registered function is `callback` (`rows list`)."""
+    return (_names.get() or {}).get(callback, "")
 
 
 def apply(function: Callable[..., Any], kwargs: dict[str, Any], command: str) -> dict[str, Any]:
@@ -85,4 +94,6 @@ def _walk(typer_app: Any, prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
     for info in typer_app.registered_commands:
         yield (*prefix, info.name or info.callback.__name__.replace("_", "-")), info.callback
     for group in typer_app.registered_groups:
-        yield from _walk(group.typer_instance, (*prefix, group.name))
+        name = group.name
+        # A group added without a name (`app.add_typer(board.commands)`) puts its commands at this level.
+        yield from _walk(group.typer_instance, (*prefix, name) if isinstance(name, str) else prefix)

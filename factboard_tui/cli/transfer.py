@@ -1,31 +1,28 @@
-"""`factboard export …` and `factboard import`: the board's way in from spreadsheets and out to coordinators.
+"""`factboard export week|board` and `factboard import`: the board's way in from spreadsheets and out to coordinators.
 
-Kept apart from `cli.py` so the CLI's core commands stay short; it registers its commands on the same Typer app
-(imported at the end of `cli.py`). Both commands only call core services (`core.export`, `core.export_formats`,
-`core.importer`); they add progress bars, tables and the reminder that an exported file is not encrypted.
+Both only call core services (`core.export`, `core.export_formats`, `core.importer`); they add progress bars, tables
+and the reminder that an exported file is not encrypted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from factboard_tui.cli import DbOption, UserOption, app, author, err, out, unlocked, user_errors
+from factboard_tui.cli.common import DbOption, UserOption, author, out, progress_bar, unlocked, user_errors
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.templates import WEEKDAY_KEYS
 from factboard_tui.shown import shown
 
-export_app = typer.Typer(
+group = typer.Typer(
     help="Export the week's actions or the whole board (CSV, XLSX, Markdown, HTML, ICS). Exports are NOT encrypted.",
     no_args_is_help=True,
 )
-app.add_typer(export_app, name="export")
+commands = typer.Typer()
+"""`factboard import`, registered on the app without a group name."""
 
 WeekOption = Annotated[
     str | None, typer.Option("--week", help="The week, like 2026-W48 or a date in it (default: this week).")
@@ -64,7 +61,7 @@ def _written(path: Path, what: str) -> None:
     out.print(shown((NOT_ENCRYPTED, "bold yellow")), soft_wrap=True)
 
 
-@export_app.command("week")
+@group.command("week")
 @user_errors
 def export_week(
     db: DbOption = None,
@@ -124,7 +121,7 @@ def export_week(
     _written(target, what + ")")
 
 
-@export_app.command("board")
+@group.command("board")
 @user_errors
 def export_board(
     db: DbOption = None,
@@ -153,22 +150,6 @@ def export_board(
 # -- import ---------------------------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _progress() -> Iterator[Progress]:
-    """Progress bars on stderr in a terminal; nothing in scripts and tests."""
-    progress = Progress(
-        TextColumn("{task.description:<9}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-    with progress:
-        yield progress
-
-
 def _preview(plan: Any, template: Any) -> Table:
     """The rows as they would go on the board, each marked ok or with its problem count."""
     problems: dict[int, int] = {}
@@ -195,7 +176,7 @@ def _preview(plan: Any, template: Any) -> Table:
     return table
 
 
-@app.command("import")
+@commands.command("import")
 @user_errors
 def import_board(
     file: Annotated[Path, typer.Argument(help="The board as .xlsx or .csv (UTF-8), with the board's column labels.")],
@@ -220,14 +201,7 @@ def import_board(
     with unlocked(db, user) as board:
         who = None if dry_run else author(user)
         monday = parse_week(week, board.today()) if week else None
-        with _progress() as progress:
-            tasks: dict[str, Any] = {}
-
-            def step(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = progress.add_task(phase, total=total)
-                progress.update(tasks[phase], completed=done, total=total)
-
+        with progress_bar() as step:
             plan = plan_import(board, file, template, monday, step)
         if dry_run:
             out.print(_preview(plan, board.template))
@@ -249,8 +223,8 @@ def import_board(
                 raise refusal(plan, dry_run=True)
             return
         assert who is not None
-        with _progress() as progress:
-            progress.add_task("writing", total=None)
+        with progress_bar() as step:
+            step("writing", 0, 0)  # one transaction: how far it is cannot be told
             result = run_import(board, plan, who, skip_bad)
     skipped = f"; skipped rows {', '.join(map(str, result.skipped))} (problems above)" if result.skipped else ""
     out.print(

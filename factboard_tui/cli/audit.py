@@ -1,8 +1,7 @@
 """`factboard audit verify|show` and `factboard purge`: what the board records about who did what, and retention.
 
-A thin face over `core.audit` and `Board.purge_free_text`, registered on the same Typer app (imported at the end
-of `cli.py`). `audit show` writes a client's log extract as plain text, which the person asked for: it says so on
-stderr, and the extract itself is entered in the log.
+A thin face over `core.audit` and `Board.purge_free_text`. `audit show` writes a client's log extract as plain
+text, which the person asked for: it says so on stderr, and the extract itself is entered in the log.
 """
 
 from __future__ import annotations
@@ -13,22 +12,23 @@ from typing import Annotated
 
 import typer
 
-from factboard_tui.cli import DbOption, UserOption, app, author, err, out, unlocked, user_errors
+from factboard_tui.cli.common import DbOption, UserOption, author, err, out, unlocked, user_errors
 from factboard_tui.core.characters import inert
 from factboard_tui.core.errors import AuditBroken, FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 
-audit_app = typer.Typer(
+group = typer.Typer(
     help="The audit and access log: check that nothing was edited or removed; a client's log extract.",
     no_args_is_help=True,
 )
-app.add_typer(audit_app, name="audit")
+commands = typer.Typer()
+"""`factboard purge`, registered on the app without a group name."""
 
 EXTRACT_FORMATS = ("md", "csv")
 """Formats `audit show` writes."""
 
 
-@audit_app.command("verify")
+@group.command("verify")
 @user_errors
 def audit_verify(db: DbOption = None, user: UserOption = None) -> None:
     """Check the whole hash chain, its head, the seal over the records and the heads peer sites witnessed; exits 9
@@ -50,7 +50,7 @@ def audit_verify(db: DbOption = None, user: UserOption = None) -> None:
     )
 
 
-@audit_app.command("show")
+@group.command("show")
 @user_errors
 def audit_show(
     client: Annotated[str, typer.Option("--client", help="The client code, like DD-75.")],
@@ -83,7 +83,7 @@ def audit_show(
     )
 
 
-@app.command("purge")
+@commands.command("purge")
 @user_errors
 def purge(
     off_board_before: Annotated[

@@ -8,59 +8,27 @@ writing one is not a plaintext export; the command says so.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from factboard_tui.cli import DbOption, UserOption, author, err, out, unlocked, user_errors
+from factboard_tui.cli.common import DbOption, UserOption, author, err, out, progress_bar, unlocked, user_errors
 from factboard_tui.core.errors import FactBoardError, SyncRefused
 from factboard_tui.shown import shown
 
-sync_app = typer.Typer(help="Keep boards at several sites in step with signed, encrypted files.", no_args_is_help=True)
+group = typer.Typer(help="Keep boards at several sites in step with signed, encrypted files.", no_args_is_help=True)
 
 LARGE_BUNDLE = 10_000
 """Changes from which a bundle's export or import shows a progress bar."""
+LARGE_FILE = 2_000_000
+"""Bytes from which importing a bundle shows a progress bar from the start (its changes are not counted yet)."""
 BUNDLE_SUFFIX = ".fbsync"
 
 
-@contextmanager
-def progress_bar(force: bool = False) -> Iterator[Callable[[str, int, int], None]]:
-    """A progress callback that draws a bar on stderr once the work turns out large."""
-    bar: Progress | None = None
-    tasks: dict[str, object] = {}
-
-    def report(stage: str, done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            if total < LARGE_BUNDLE and not force:
-                return
-            bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            )
-            bar.start()
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=max(total, 1))
-        bar.update(tasks[stage], completed=done, total=max(total, 1))  # type: ignore[arg-type]
-
-    try:
-        yield report
-    finally:
-        if bar is not None:
-            bar.stop()
-
-
-@sync_app.command("identity")
+@group.command("identity")
 @user_errors
 def sync_identity(
     db: DbOption = None,
@@ -85,7 +53,7 @@ def sync_identity(
         out.print(shown(lines["minisign"]), soft_wrap=True)
 
 
-@sync_app.command("trust")
+@group.command("trust")
 @user_errors
 def sync_trust(
     name: Annotated[str, typer.Argument(help="What to call the peer site here, like Region or Silkeborg.")],
@@ -108,7 +76,7 @@ def sync_trust(
     )
 
 
-@sync_app.command("peers")
+@group.command("peers")
 @user_errors
 def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
     """List the sites this board trusts, with fingerprints."""
@@ -132,7 +100,7 @@ def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
     out.print(table)
 
 
-@sync_app.command("revoke")
+@group.command("revoke")
 @user_errors
 def sync_revoke(
     name: Annotated[str, typer.Argument(help="The peer's name here.")], db: DbOption = None, user: UserOption = None
@@ -145,7 +113,7 @@ def sync_revoke(
     out.print(shown("Revoked ", (peer.name, "bold"), ": its bundles are refused from now on."))
 
 
-@sync_app.command("export")
+@group.command("export")
 @user_errors
 def sync_export(
     to: Annotated[str, typer.Option("--to", help="The trusted peer to write the bundle for.")],
@@ -165,7 +133,7 @@ def sync_export(
         for path in (target, signature_path):
             if path.exists():
                 raise FactBoardError(f"{path} already exists: choose another file with -o (nothing was written).")
-        with progress_bar() as report:
+        with progress_bar(LARGE_BUNDLE) as report:
             bundle = export_bundle(board, to, progress=report)
     _write_new(target, bundle.data)
     _write_new(signature_path, bundle.signature.encode("utf-8"))
@@ -196,7 +164,7 @@ def _write_new(path: Path, data: bytes) -> None:
         raise os_error(error, path, "writing the bundle") from None
 
 
-@sync_app.command("import")
+@group.command("import")
 @user_errors
 def sync_import(
     file: Annotated[Path, typer.Argument(help="A bundle file from a trusted peer.")],
@@ -213,7 +181,7 @@ def sync_import(
     if size > MAX_BUNDLE_BYTES:
         raise SyncRefused("size", f"{file.name} is {size} bytes, over the {MAX_BUNDLE_BYTES} byte cap: refused.")
     data = file.read_bytes()
-    with unlocked(db, user) as board, progress_bar(force=size > 2_000_000) as report:
+    with unlocked(db, user) as board, progress_bar(0 if size > LARGE_FILE else LARGE_BUNDLE) as report:
         result = import_bundle(board, data, progress=report)
     applied = result.applied
     out.print(
@@ -237,7 +205,7 @@ def sync_import(
         err.print(shown(("warning:", "bold yellow"), " ", warning, one_line=True), soft_wrap=True)
 
 
-@sync_app.command("conflicts")
+@group.command("conflicts")
 @user_errors
 def sync_conflicts(
     db: DbOption = None,
@@ -272,7 +240,7 @@ def sync_conflicts(
     out.print("Settle one with `factboard sync settle ID --take N` (or --value TEXT).")
 
 
-@sync_app.command("settle")
+@group.command("settle")
 @user_errors
 def sync_settle(
     conflict_id: Annotated[int, typer.Argument(help="The conflict's id from `sync conflicts`.")],

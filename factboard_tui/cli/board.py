@@ -1,0 +1,365 @@
+"""`factboard init|demo|open|passwd|doctor|backup|restore|rekey`: the board itself, its keys and its health.
+
+These are the commands on the board as a whole rather than on its rows: make one (or the demo), open it in the
+terminal UI, change its passphrase or key, check it, back it up and put a backup back. They call the store and
+`core.backups`; the terminal UI is started through `factboard_tui.launch`, never imported from here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.panel import Panel
+
+from factboard_tui import locations
+from factboard_tui.cli.common import (
+    NEW_PASSPHRASE_ENV,
+    PASSPHRASE_ENV,
+    RECOVERY_KEY_ENV,
+    USER_ENV,
+    DbOption,
+    ThemeOption,
+    UserOption,
+    ask_secret,
+    db_path,
+    err,
+    out,
+    recover,
+    unlocked,
+    user_errors,
+)
+from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.shown import shown
+
+if TYPE_CHECKING:
+    from factboard_tui.settings import Settings
+
+commands = typer.Typer()
+"""Registered on the app without a group name: `factboard init`, not `factboard board init`."""
+
+
+def with_theme(settings: Settings, theme: str | None) -> Settings:
+    """Settings with the theme asked for on the command line (by short name or full name)."""
+    from dataclasses import replace
+
+    if theme is None:
+        return settings
+    name = theme if theme.startswith("factboard-") else f"factboard-{theme}"
+    return replace(settings, theme=name)
+
+
+@commands.command("init")
+@user_errors
+def init(
+    db: DbOption = None,
+    template: Annotated[str, typer.Option(help="Board language template: sv, da or en.")] = "sv",
+    team: Annotated[str, typer.Option(help="The team's name, shown on the board.")] = "FACT",
+    recovery_key_out: Annotated[
+        Path | None, typer.Option("--recovery-key-out", help="Also write the recovery key to this file.")
+    ] = None,
+) -> None:
+    """Create a new encrypted board and show its recovery key once."""
+    from factboard_tui.core.store import Board
+
+    path = db_path(db)
+    if recovery_key_out is not None and recovery_key_out.exists():
+        raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
+    passphrase = ask_secret("New passphrase", PASSPHRASE_ENV, confirm=True)
+    board, key = Board.create(path, passphrase, template_id=template, team=team)
+    board.close()
+    out.print(shown("Created board ", (board.team, "bold"), f" at {path} (template {template})."))
+    show_recovery_key(path, board.board_id, key, recovery_key_out)
+
+
+def show_recovery_key(
+    path: Path, board_id: str, key: bytes, recovery_key_out: Path | None, pending: bool = False
+) -> None:
+    """Show a board's recovery key once (and first write it to a new file, flushed to the disk, if asked).
+
+    `pending`: a re-key shows the key before it puts the new database in place, so the key is never lost.
+    """
+    from factboard_tui.core.durable import sync_directory
+    from factboard_tui.core.keys import format_recovery_key
+
+    recovery = format_recovery_key(key)
+    if recovery_key_out is not None:
+        fd = os.open(recovery_key_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"FactBoard recovery key for {path.name} (board {board_id})\n{recovery}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        sync_directory(recovery_key_out.parent)
+    title = "New recovery key: shown only now" if pending else "Recovery key: shown only now"
+    out.print(Panel(recovery, title=title, expand=False))
+    out.print(
+        shown(
+            "Keep it offline and safe: with it anyone can open the board, and `factboard passwd --recovery-key` "
+            "sets a new passphrase." + (f" Also written to {recovery_key_out}." if recovery_key_out else "")
+        )
+    )
+    out.file.flush()
+
+
+@commands.command("demo")
+@user_errors
+def demo(
+    db: Annotated[Path | None, typer.Option("--db", help="Where to keep the demo board.")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Throw the demo board away and make it anew.")] = False,
+    no_open: Annotated[bool, typer.Option("--no-open", help="Create the demo board but do not open the TUI.")] = False,
+    user: UserOption = None,
+    theme: ThemeOption = None,
+) -> None:
+    """Create (or reopen) a demo board of synthetic rows and open it."""
+    from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board, remove_board_files
+    from factboard_tui.core.store import Board
+    from factboard_tui.settings import load_settings
+
+    settings = with_theme(load_settings(), theme)  # a malformed config stops here, before the board opens
+
+    path = (db or locations.demo_db_path()).expanduser()
+    if reset:
+        remove_board_files(path)
+    if path.exists():
+        board = Board.unlock(path, DEMO_PASSPHRASE)
+        out.print(shown(f"Demo board at {path} (synthetic data)."))
+    else:
+        board = create_demo_board(path)
+        out.print(shown(f"Created a demo board of synthetic rows at {path}."))
+    out.print(f"Its passphrase is [bold]{DEMO_PASSPHRASE}[/] (demo only; never put real clients in it).")
+    if no_open:
+        board.close()
+        return
+    from factboard_tui.tui.app import FactBoardApp
+
+    tui = FactBoardApp(path, board=board, user=user or os.environ.get(USER_ENV) or "KOO", settings=settings)
+    tui.run()
+    board.close()
+    if tui.return_code:
+        raise typer.Exit(tui.return_code)  # a crash: its account is printed already
+
+
+@commands.command("open")
+@user_errors
+def open_board(
+    db: DbOption = None,
+    user: UserOption = None,
+    theme: ThemeOption = None,
+    meeting: Annotated[
+        bool, typer.Option("--meeting", help="Start the morning meeting at once (like m on the board).")
+    ] = False,
+) -> None:
+    """Open the board in the terminal UI."""
+    from factboard_tui.core.store import Board
+    from factboard_tui.settings import load_settings
+    from factboard_tui.tui.app import FactBoardApp
+
+    path = db_path(db)
+    notes = recover(path)
+    Board.read_slot(path)
+    settings = with_theme(load_settings(), theme)
+    tui = FactBoardApp(
+        path,
+        user=user or os.environ.get(USER_ENV),
+        passphrase=os.environ.get(PASSPHRASE_ENV),
+        settings=settings,
+        meeting=meeting,
+        notes=notes,
+    )
+    tui.run()
+    if tui.return_code:
+        raise typer.Exit(tui.return_code)  # a crash: its account is printed already
+
+
+# -- keys and health ---------------------------------------------------------------------------------------------
+
+
+@commands.command("passwd")
+@user_errors
+def passwd(
+    db: DbOption = None,
+    recovery_key: Annotated[
+        bool, typer.Option("--recovery-key", help="Prove access with the recovery key instead of the passphrase.")
+    ] = False,
+) -> None:
+    """Set a new passphrase (re-wraps the key; the database is not touched)."""
+    from factboard_tui.core.errors import WrongKey, WrongPassphrase
+    from factboard_tui.core.keys import parse_recovery_key
+    from factboard_tui.core.store import Board
+
+    path = db_path(db)
+    recover(path)
+    if recovery_key:
+        if not path.is_file():
+            Board.read_slot(path)
+        key = parse_recovery_key(ask_secret("Recovery key", RECOVERY_KEY_ENV))
+        try:
+            board = Board.open_with_key(path, key)
+        except WrongKey:
+            # Unlike a key from the slot, a typed recovery key is not proven right: no page verifying means a typo.
+            raise WrongPassphrase(
+                f"That recovery key does not open {path.name}: check what you typed (if it is right, run "
+                "`factboard doctor`); nothing was changed."
+            ) from None
+    else:
+        Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
+        # Counted like every unwrap (wrong tries wait, and are logged); the change itself is not logged.
+        board = Board.unlock(path, ask_secret("Current passphrase", PASSPHRASE_ENV), via="passwd")
+    try:
+        board.set_passphrase(ask_secret("New passphrase", NEW_PASSPHRASE_ENV, confirm=True))
+    finally:
+        board.close()
+    out.print("New passphrase set. The database itself was not changed; the recovery key stays the same.")
+
+
+@commands.command("doctor")
+@user_errors
+def doctor(db: DbOption = None, user: UserOption = None) -> None:
+    """Finish what was cut off; check the key slot, every encrypted page and the schema; exits non-zero on trouble."""
+    from factboard_tui.core.backups import leftovers
+    from factboard_tui.core.migrations import LATEST_VERSION
+    from factboard_tui.core.store import Board
+    from factboard_tui.settings import load_settings
+
+    path = db_path(db)
+    recover(path, lambda note: out.print(shown(("fixed", "yellow"), "  ", note), soft_wrap=True))
+    slot = Board.read_slot(path)
+    slot.kdf.check_floor()
+    out.print(
+        f"[green]ok[/]  key slot: Argon2id {slot.kdf.memory_kib // 1024} MiB, {slot.kdf.iterations} passes, "
+        f"{slot.kdf.lanes} lanes",
+        highlight=False,
+    )
+    from factboard_tui.core.errors import AuditBroken
+
+    with unlocked(db, user, write_now=False, warn=False) as board:
+        out.print("[green]ok[/]  passphrase unwraps the key; every page verifies (cipher_integrity_check)")
+        version = board.schema_version()
+        out.print(f"[green]ok[/]  schema version {version} (this FactBoard knows up to {LATEST_VERSION})")
+        board.check_structure()
+        out.print("[green]ok[/]  references and structure (foreign_key_check, quick_check)")
+        verdict = board.audit_verify(keep_problem=True)
+        if verdict.problem is None:
+            out.print(
+                shown(("ok", "green"), f"  audit log: {verdict.count} entries, chain intact, records match their seal")
+            )
+            for note in leftovers(path, load_settings().backups.directory_for(path)):
+                out.print(shown(("note", "yellow"), "  ", note), soft_wrap=True)
+            out.print(shown(f"{len(board.rows())} rows on the board, team {board.team}."))
+    if verdict.problem is not None:
+        raise AuditBroken(f"The audit log does not verify: {verdict.problem}. Run `factboard audit verify`.")
+
+
+# -- backups, restore and a new key (issue 7) -----------------------------------------------------------------------
+
+
+@commands.command("backup")
+@user_errors
+def backup(
+    db: DbOption = None,
+    user: UserOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder for backups (default: config, else backups/).")
+    ] = None,
+    keep: Annotated[int | None, typer.Option(help="Keep this many backups of the board (default: config, 14).")] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List this board's backups instead of taking one.")] = False,
+) -> None:
+    """Take an encrypted, verified copy of the board and its key slot (safe while others edit)."""
+    from factboard_tui.core.backups import list_backups
+    from factboard_tui.settings import load_settings
+
+    path = db_path(db)
+    settings = load_settings().backups
+    directory = (output or settings.directory_for(path)).expanduser()
+    if list_only:
+        found = list_backups(path, directory)
+        for item in found:
+            out.print(shown(f"{item}  ({item.stat().st_size // 1024} KiB)"))
+        if not found:
+            out.print(shown(f"No backups of {path.name} in {directory}."))
+        return
+    if keep is not None and keep < 1:
+        raise InvalidValue("keep", "--keep must be at least 1: the newest backup is always kept.")
+    with unlocked(db, user) as board:
+        made, checked = board.backup(directory, keep or settings.keep)
+    out.print(
+        shown(
+            f"Backed up {checked.rows} rows of {checked.team} to {made} (encrypted, verified; its key slot beside it)."
+        )
+    )
+
+
+@commands.command("restore")
+@user_errors
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="The backup to put back (its .keyslot must be beside it).")],
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Put a backup in the board's place after verifying it; the current board is kept aside."""
+    from factboard_tui.core.backups import restore_backup
+    from factboard_tui.core.clock import system_clock
+
+    path = db_path(db)
+    recover(path)
+    passphrase = ask_secret("Passphrase of the backup", PASSPHRASE_ENV)
+    aside, checked = restore_backup(path, backup_file, passphrase, system_clock().astimezone())
+    from factboard_tui.core.store import Board
+
+    with Board.unlock(path, passphrase, user=user or os.environ.get(USER_ENV), via="restore") as board:
+        board.audit_event("restore", subject=backup_file.name, detail=f"the board before is kept as {aside.name}")
+    out.print(
+        shown(
+            f"Restored {checked.rows} rows of {checked.team} from {backup_file.name}. "
+            f"The board as it was is kept at {aside}."
+        )
+    )
+
+
+@commands.command("rekey")
+@user_errors
+def rekey_command(
+    db: DbOption = None,
+    user: UserOption = None,
+    recovery_key_out: Annotated[
+        Path | None, typer.Option("--recovery-key-out", help="Also write the new recovery key to this file.")
+    ] = None,
+) -> None:
+    """Give the database a new key; open FactBoards are asked to close first. Shows the new recovery key."""
+    from factboard_tui.core.backups import committed, rekey
+    from factboard_tui.core.clock import system_clock
+    from factboard_tui.core.keys import UnlockAttempts
+    from factboard_tui.core.store import Board, audit_who
+
+    path = db_path(db)
+    recover(path)
+    slot = Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
+    if recovery_key_out is not None and recovery_key_out.exists():
+        raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
+    delivered: list[bool] = []
+
+    def deliver(key: bytes) -> None:
+        """Before the re-key commits: the new recovery key in its file (flushed) and on the screen."""
+        show_recovery_key(path, slot.board_id, key, recovery_key_out, pending=True)
+        delivered.append(True)
+
+    try:
+        key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV), deliver=deliver)
+    except BaseException:
+        if delivered:
+            err.print(
+                "The re-key stopped after it committed: the next start finishes it, and the recovery key above "
+                "opens the board."
+                if committed(path)
+                else "The re-key did not happen: the recovery key above does not apply; the old one still opens "
+                "the board.",
+                highlight=False,
+            )
+        raise
+    with Board.open_with_key(path, key) as board:
+        board.actor = audit_who(user or os.environ.get(USER_ENV))
+        board.record_failed_unlocks(UnlockAttempts(path, system_clock), "rekey")
+        board.audit_event("rekey", detail="the database has a new key; the old recovery key no longer opens it")
+    out.print(shown(f"{path.name} has its new key. The old recovery key no longer opens it; the one above does."))

@@ -1,0 +1,243 @@
+"""What every `factboard` command shares: the consoles, the options, `user_errors`, `unlocked` and the progress bar.
+
+Each command module (`board`, `rows`, `staff`, `meetings`, `transfer`, `sync`, `audit`) imports this one and no
+other command module; `cli/__init__.py` registers them all on the app. So the rules every command keeps live here
+once: a user error is one line on stderr and its exit code, never a traceback; passphrases come from a hidden prompt
+or `FACTBOARD_PASSPHRASE` for scripts; who is writing comes from `--user` or `FACTBOARD_USER`; a board is unlocked,
+audited, backed up once a day and closed the same way by every command.
+
+Nothing here imports the store, SQLAlchemy or Textual at module level (`Board` only for the type checker): `factboard
+--help` loads Typer and Rich and the command modules, never the database layer.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as ProgressBar
+
+from factboard_tui import locations
+from factboard_tui.cli import root_options
+from factboard_tui.core.characters import json_safe
+from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.shown import shown
+
+if TYPE_CHECKING:
+    from factboard_tui.core.importer import Progress
+    from factboard_tui.core.store import Board
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+PASSPHRASE_ENV = "FACTBOARD_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "FACTBOARD_NEW_PASSPHRASE"
+RECOVERY_KEY_ENV = "FACTBOARD_RECOVERY_KEY"
+USER_ENV = "FACTBOARD_USER"
+
+out = Console()
+"""What a command says it did: stdout."""
+err = Console(stderr=True)
+"""Errors, warnings, notes and progress bars: stderr, so stdout stays what scripts read."""
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="The board's database file (default: $FACTBOARD_DB, else board.db in the data dir)."),
+]
+CodeArgument = Annotated[str, typer.Argument(help="Client code of a row on the board, like DD-75.")]
+ThemeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--theme", help="wall, laptop, high-contrast or light, for this session (ctrl+t cycles and remembers)."
+    ),
+]
+UserOption = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        "-u",
+        help="Your staff initials, stamped on changes and named in the audit log (default: $FACTBOARD_USER).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def user_errors(function: Callable[P, R]) -> Callable[P, R]:
+    """Turn `FactBoardError` into one line on stderr and its exit code (the message is shown as plain text: it
+    may quote a value or a file name); take the options given before the command (`root_options`). Every command
+    is wrapped by it."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            kwargs = root_options.apply(function, kwargs, root_options.command_name(wrapper))  # type: ignore[assignment]
+            return function(*args, **kwargs)
+        except FactBoardError as error:
+            err.print(shown(("error:", "bold red"), " ", str(error), one_line=True), soft_wrap=True)
+            raise typer.Exit(error.exit_code) from None
+        except Exception as error:  # a full disk, a read-only mount, a failing USB stick …
+            told = told_error(error)
+            if told is None:
+                raise
+            err.print(shown(("error:", "bold red"), " ", str(told), one_line=True), soft_wrap=True)
+            raise typer.Exit(told.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("Interrupted: nothing more was changed.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def print_json(value: Any) -> None:
+    """`value` as JSON on stdout for scripts; a character a terminal could act on travels as its `\\u` escape."""
+    sys.stdout.write(json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
+
+
+def told_error(error: Exception) -> FactBoardError | None:
+    """An operating system or SQLite error that escaped a command, told as what happened (None: a bug, not a user
+    error). Commands map the errors they expect themselves; this keeps the rest from printing a traceback."""
+    if not isinstance(error, OSError) and getattr(error, "sqlite_errorcode", None) is None:
+        return None
+    from factboard_tui.core.diagnosis import told
+
+    return told(error, None, "use")
+
+
+def db_path(db: Path | None) -> Path:
+    """The database a command works on."""
+    return (db or locations.default_db_path()).expanduser()
+
+
+def ask_secret(prompt: str, env: str, confirm: bool = False) -> str:
+    """A secret from the environment (scripts) or a hidden prompt (people)."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin.isatty():
+        raise FactBoardError(f"No terminal to ask for the {prompt.lower()}: set {env} or run in a terminal.")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+def author(user: str | None) -> str:
+    """Who is writing: --user, else FACTBOARD_USER; writes need it."""
+    initials = user or os.environ.get(USER_ENV)
+    if not initials:
+        raise InvalidValue("author", f"Say who is writing: pass --user INITIALS or set {USER_ENV}.")
+    return initials
+
+
+def recover(path: Path, show: Callable[[str], None] | None = None) -> list[str]:
+    """Before any question: finish or undo an operation on the board (or on its backups) that was cut off, and say
+    what was done (on stderr, unless `show` says how). Needs no passphrase: whatever is typed next, it is done."""
+    from factboard_tui.core.backups import recover_backups, recover_board
+    from factboard_tui.settings import load_settings
+
+    notes = recover_board(path) + recover_backups(path, load_settings().backups.directory_for(path))
+    for note in notes:
+        if show is not None:
+            show(note)
+        else:
+            err.print(shown(note), soft_wrap=True)
+    return notes
+
+
+@contextmanager
+def unlocked(db: Path | None, user: str | None = None, *, write_now: bool = True, warn: bool = True) -> Iterator[Board]:
+    """The unlocked board for a command, closed afterwards.
+
+    The unlock is entered in the audit log (as --user, else $FACTBOARD_USER, else '?') with the command's first
+    audit entry, or after the command succeeded: a refused command still changes nothing. `write_now=False` holds
+    back even the entry for wrong passphrases typed before, until the command is done (`audit verify` reads the
+    log first). A problem with the audit log seen on opening is a warning line before the command runs (unless
+    `warn` is False: the command checks the log itself).
+    """
+    from factboard_tui.core.store import Board
+
+    path = db_path(db)
+    recover(path)
+    Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
+    who = user or os.environ.get(USER_ENV)
+    board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV), user=who, via="cli", write_now=write_now)
+    if board.audit_warning is not None and warn:
+        problem = f" the audit log does not verify: {board.audit_warning}. Run `factboard audit verify`; nothing was "
+        problem += "overwritten."
+        err.print(shown(("warning:", "bold yellow"), problem), soft_wrap=True)
+    try:
+        yield board
+        # After the command succeeded, so a refused command still changes nothing.
+        board.record_unlock()
+        warned = board.audit_warning
+        try:
+            made = daily_backup(board)
+        except FactBoardError as error:  # the command's own work is saved: say so, and why there is no backup
+            err.print(
+                shown(
+                    ("warning:", "bold yellow"),
+                    " the command's work is saved, but today's backup was not made: ",
+                    str(error),
+                ),
+                soft_wrap=True,
+            )
+            return
+        if warn and board.audit_warning is not None and board.audit_warning != warned:  # found by the day's check
+            found = f" today's check of the audit log found: {board.audit_warning}. Run `factboard audit verify`."
+            err.print(shown(("warning:", "bold yellow"), found), soft_wrap=True)
+        if made is not None:
+            err.print(shown(f"First unlock today: backed up to {made}"), soft_wrap=True)
+    finally:
+        board.close()
+
+
+def daily_backup(board: Board) -> Path | None:
+    """The first unlock of a day makes a backup, unless the config's `[backups] daily = false`."""
+    from factboard_tui.settings import load_settings
+
+    settings = load_settings().backups
+    if not settings.daily:
+        return None
+    return board.daily_backup(settings.directory_for(board.path), settings.keep)
+
+
+@contextmanager
+def progress_bar(large: int = 0) -> Iterator[Progress]:
+    """The `Progress` callback a core service reports to (`stage, done, total`; a total of 0 or less: not known),
+    drawn as a bar on stderr once a stage reaches `large` steps, and only in a terminal (never in scripts and tests).
+
+    The bar is transient: it is gone when the work is done, and what the command says stays.
+    """
+    bar: ProgressBar | None = None
+    tasks: dict[str, Any] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            if total < large or not err.is_terminal:
+                return
+            bar = ProgressBar(
+                TextColumn("{task.description:<9}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            )
+            bar.start()
+        known = total if total > 0 else None
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=known)
+        bar.update(tasks[stage], completed=done, total=known)
+
+    try:
+        yield report
+    finally:
+        if bar is not None:
+            bar.stop()

@@ -1,0 +1,87 @@
+"""`factboard meetings list|show`: the morning meetings held on the board (issue 4), and their minutes.
+
+`meetings show` prints minutes as plain text on stdout: they name clients and changes, so the command says so on
+stderr and enters the export in the audit log.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from factboard_tui.cli.common import DbOption, JsonOption, UserOption, err, out, print_json, unlocked, user_errors
+from factboard_tui.core.characters import inert
+from factboard_tui.core.errors import InvalidValue
+from factboard_tui.shown import shown
+
+group = typer.Typer(help="Morning meetings held on the board: list them, show their minutes.", no_args_is_help=True)
+
+MINUTES_FORMATS = ("md", "html")
+"""Formats `meetings show` writes."""
+
+
+@group.command("list")
+@user_errors
+def meetings_list(
+    db: DbOption = None,
+    user: UserOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the meetings held on this board, newest first."""
+    from factboard_tui.core.minutes import load_meeting, meeting_ids
+
+    with unlocked(db, user) as board:
+        records = [load_meeting(board, meeting_id) for meeting_id in meeting_ids(board)]
+    if as_json:
+        print_json([record.summary() for record in records])
+        return
+    table = Table(title=f"{len(records)} meetings", header_style="bold")
+    for heading in ("Id", "Started", "Minutes", "Chair", "Agenda", "Present", "Discussed", "Not reached", "Changes"):
+        table.add_column(heading)
+    for record in records:
+        summary = record.summary()
+        table.add_row(
+            *(
+                shown(cell)
+                for cell in (
+                    record.id,
+                    record.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    f"{summary['duration_minutes']:g}",
+                    record.chair,
+                    record.agenda,
+                    len(record.attendees),
+                    len(summary["discussed"]),
+                    len(summary["not_reached"]),
+                    summary["changes"],
+                )
+            )
+        )
+    out.print(table)
+
+
+@group.command("show")
+@user_errors
+def meetings_show(
+    meeting_id: Annotated[int, typer.Argument(metavar="ID", help="The meeting's id (from `factboard meetings list`).")],
+    db: DbOption = None,
+    user: UserOption = None,
+    output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or html.")] = "md",
+) -> None:
+    """Print a meeting's minutes (plain text with client codes and changes: send them only where that is allowed)."""
+    from factboard_tui.core.minutes import load_meeting, minutes_html, minutes_markdown
+
+    if output_format not in MINUTES_FORMATS:
+        raise InvalidValue("format", f"--format {output_format!r} is not known: use md or html.")
+    with unlocked(db, user) as board:
+        record = load_meeting(board, meeting_id)
+        text = minutes_markdown(record) if output_format == "md" else minutes_html(record)
+        what = f"minutes ({output_format}), cli"
+        board.audit_event("export", subject=f"meeting {record.id}", detail=what, content=text)
+    sys.stdout.write(inert(text))
+    err.print(
+        f"Meeting {record.id}'s minutes were written as plain text ({output_format}): they name clients and changes.",
+        highlight=False,
+    )
