@@ -132,13 +132,12 @@ def demo(
     if no_open:
         board.close()
         return
-    from factboard_tui.tui.app import FactBoardApp
+    from factboard_tui.launch import run_board_app
 
-    tui = FactBoardApp(path, board=board, user=user or os.environ.get(USER_ENV) or "KOO", settings=settings)
-    tui.run()
+    code = run_board_app(path, board=board, user=user or os.environ.get(USER_ENV) or "KOO", settings=settings)
     board.close()
-    if tui.return_code:
-        raise typer.Exit(tui.return_code)  # a crash: its account is printed already
+    if code:
+        raise typer.Exit(code)  # a crash: its account is printed already
 
 
 @commands.command("open")
@@ -153,14 +152,14 @@ def open_board(
 ) -> None:
     """Open the board in the terminal UI."""
     from factboard_tui.core.store import Board
+    from factboard_tui.launch import run_board_app
     from factboard_tui.settings import load_settings
-    from factboard_tui.tui.app import FactBoardApp
 
     path = db_path(db)
     notes = recover(path)
     Board.read_slot(path)
     settings = with_theme(load_settings(), theme)
-    tui = FactBoardApp(
+    code = run_board_app(
         path,
         user=user or os.environ.get(USER_ENV),
         passphrase=os.environ.get(PASSPHRASE_ENV),
@@ -168,9 +167,8 @@ def open_board(
         meeting=meeting,
         notes=notes,
     )
-    tui.run()
-    if tui.return_code:
-        raise typer.Exit(tui.return_code)  # a crash: its account is printed already
+    if code:
+        raise typer.Exit(code)  # a crash: its account is printed already
 
 
 # -- keys and health ---------------------------------------------------------------------------------------------
