@@ -12,7 +12,7 @@ the CLI from `cli.main`), which keeps only what a maintainer needs and no person
   (`KeyError('DD-75')`, a markup error quoting the cell, a `FactBoardError` echoing what was typed), so none is
   shown, not even ours: an error of ours that reaches this point is a bug too.
 
-The report goes to `crash-reports/` in the user's state directory (`locations.crash_reports_dir`), created mode 700,
+The report goes to `crash-reports/` in the user's state directory (`core.paths.crash_reports_dir`), created mode 700,
 the file itself mode 600, created exclusively (never through a link). If it cannot be written, the screen says so.
 No third-party import here: the CLI reaches this when anything at all went wrong.
 """
@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from factboard_tui import locations
+from factboard_tui.core import paths
 
 EXIT_CODE = 70
 """The exit code of a crash (EX_SOFTWARE: an internal error), apart from every user error's."""
@@ -131,7 +131,7 @@ def _report_text(chain: list[BaseException], face: str, moment: datetime) -> str
 
 
 def _write(text: str, moment: datetime) -> Path:
-    directory = locations.crash_reports_dir()
+    directory = paths.crash_reports_dir()
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = directory / f"crash-{moment.astimezone(UTC):%Y%m%d-%H%M%S}-{os.getpid()}.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)

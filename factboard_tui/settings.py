@@ -1,6 +1,6 @@
 """This machine's FactBoard settings: theme, remembered initials, remapped keys, idle lock.
 
-They live in one small TOML file at `locations.config_path()` (`FACTBOARD_CONFIG` overrides), written by hand or
+They live in one small TOML file at `core.paths.config_path()` (`FACTBOARD_CONFIG` overrides), written by hand or
 by the app when someone picks a theme or signs in. The file is read strictly: a typo becomes one line naming the
 file and what to fix, not a silent default. It holds no patient data, so it is plain text; it is still written
 atomically (temp file + `os.replace`) so a crash never leaves half a file. Like the core, this module does not
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from factboard_tui import locations
+from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError
 
 DEFAULT_IDLE_LOCK_MINUTES = 10
@@ -75,8 +75,8 @@ class BackupSettings:
 
 
 def load_settings(path: Path | None = None) -> Settings:
-    """The settings in `path` (default: `locations.config_path()`); defaults when the file does not exist."""
-    path = locations.config_path() if path is None else path
+    """The settings in `path` (default: `paths.config_path()`); defaults when the file does not exist."""
+    path = paths.config_path() if path is None else path
     return _settings_from_table(path, _read_table(path))
 
 
@@ -185,7 +185,7 @@ def _keymap(path: Path, table: Mapping[str, Any], prefix: str = "") -> dict[str,
 
 def _save_setting(key: str, value: str, path: Path | None) -> None:
     """Set one top-level text setting; refuse to touch a file that does not read cleanly."""
-    path = locations.config_path() if path is None else path
+    path = paths.config_path() if path is None else path
     table = _read_table(path)
     _settings_from_table(path, table)
     wanted = {**table, key: value}

@@ -12,8 +12,8 @@ from conftest import PASSPHRASE, Cli, snapshot_files
 
 from factboard_tui.core.errors import WrongPassphrase
 from factboard_tui.core.keys import parse_recovery_key
+from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.store import Board
-from factboard_tui.locations import key_slot_path
 
 NOW = "2026-11-25T09:00:00"
 """A Wednesday; frozen for the subprocesses that check dates."""

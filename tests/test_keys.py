@@ -30,8 +30,8 @@ from factboard_tui.core.keys import (
     parse_recovery_key,
     tune_kdf,
 )
+from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.store import Board
-from factboard_tui.locations import key_slot_path
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ from factboard_tui.core.audit import entries
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import TooManyAttempts, WrongPassphrase
 from factboard_tui.core.keys import MAX_WAIT_SECONDS, KdfParams, KeySlot, UnlockAttempts
+from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.store import Board
-from factboard_tui.locations import key_slot_path
 
 NFC = "lösenord på tavlan"
 NFD = unicodedata.normalize("NFD", NFC)

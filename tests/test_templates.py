@@ -11,6 +11,7 @@ import sqlcipher3
 from conftest import PASSPHRASE
 
 from factboard_tui.core.errors import TemplateError
+from factboard_tui.core.paths import templates_dir
 from factboard_tui.core.store import Board
 from factboard_tui.core.templates import (
     COLUMN_KEYS,
@@ -19,7 +20,6 @@ from factboard_tui.core.templates import (
     available_templates,
     load_template,
 )
-from factboard_tui.locations import templates_dir
 
 SV_TEXT = (templates_dir() / "sv.toml").read_text(encoding="utf-8")
 

@@ -23,7 +23,7 @@ from textual.command import CommandList
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from factboard_tui import locations
+from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.settings import Settings, load_settings, save_theme, save_user, toml_string
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
@@ -37,7 +37,7 @@ SHIPPED_THEMES = Path(__file__).resolve().parent.parent / "themes"
 def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own config path, in a folder that does not exist yet."""
     path = tmp_path / "config" / "factboard" / "config.toml"
-    monkeypatch.setenv(locations.CONFIG_ENV, str(path))
+    monkeypatch.setenv(paths.CONFIG_ENV, str(path))
     return path
 
 

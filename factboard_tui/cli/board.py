@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.panel import Panel
 
-from factboard_tui import locations
 from factboard_tui.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
@@ -31,6 +30,7 @@ from factboard_tui.cli.common import (
     unlocked,
     user_errors,
 )
+from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 
@@ -119,7 +119,7 @@ def demo(
 
     settings = with_theme(load_settings(), theme)  # a malformed config stops here, before the board opens
 
-    path = (db or locations.demo_db_path()).expanduser()
+    path = (db or paths.demo_db_path()).expanduser()
     if reset:
         remove_board_files(path)
     if path.exists():

@@ -26,8 +26,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as ProgressBar
 
-from factboard_tui import locations
 from factboard_tui.cli import root_options
+from factboard_tui.core import paths
 from factboard_tui.core.characters import json_safe
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
@@ -114,7 +114,7 @@ def told_error(error: Exception) -> FactBoardError | None:
 
 def db_path(db: Path | None) -> Path:
     """The database a command works on."""
-    return (db or locations.default_db_path()).expanduser()
+    return (db or paths.default_db_path()).expanduser()
 
 
 def ask_secret(prompt: str, env: str, confirm: bool = False) -> str:

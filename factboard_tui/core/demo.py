@@ -14,9 +14,9 @@ from typing import Any
 
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.fields import split_visit_cell
+from factboard_tui.core.paths import key_slot_path, shipped_dir
 from factboard_tui.core.store import Board, RowWrite, week_start
 from factboard_tui.core.templates import WEEKDAY_KEYS
-from factboard_tui.locations import key_slot_path, shipped_dir
 
 DEMO_PASSPHRASE = "factboard-demo"
 """The demo board's published passphrase: it holds synthetic data only."""

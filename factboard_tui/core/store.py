@@ -73,13 +73,13 @@ from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key
 from factboard_tui.core.locks import BoardLock
 from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
 from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
+from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.sync.hlc import millis_of, next_hlc
 from factboard_tui.core.sync.hlc import stamp as clock_stamp
 from factboard_tui.core.sync.identity import META_KEYS, SiteIdentity, stamp_existing_changes
 from factboard_tui.core.sync.merge import RemoteApplied, RemoteMerge
 from factboard_tui.core.sync.records import RemoteChange, group_by_origin
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
-from factboard_tui.locations import key_slot_path
 
 FREE_TEXT_FIELDS = ("situation", "actions", "safety", "other_providers", "children_note", "off_reason")
 """The free-text columns of a row: what `purge_free_text` removes from periods that ended long ago."""

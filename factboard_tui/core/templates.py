@@ -20,7 +20,7 @@ from typing import Any
 
 from factboard_tui.core import characters
 from factboard_tui.core.errors import TemplateError
-from factboard_tui.locations import templates_dir
+from factboard_tui.core.paths import templates_dir
 
 WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Language-neutral weekday keys, Monday first (ISO weekday 1..7)."""

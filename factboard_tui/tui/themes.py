@@ -17,7 +17,7 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from factboard_tui import locations
+from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError
 
 THEME_ORDER = ("factboard-wall", "factboard-laptop", "factboard-high-contrast", "factboard-light")
@@ -74,7 +74,7 @@ def load_themes(directory: Path | None = None) -> list[ThemeFile]:
     A missing directory gives an empty list; a malformed file or two files with the same name raise
     `FactBoardError` with one line naming the file and what to fix.
     """
-    directory = locations.themes_dir() if directory is None else directory
+    directory = paths.themes_dir() if directory is None else directory
     if not directory.is_dir():
         return []
     loaded: dict[str, tuple[Path, ThemeFile]] = {}

@@ -24,7 +24,7 @@ from textual.keys import key_to_character
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from factboard_tui import locations
+from factboard_tui.core import paths
 from factboard_tui.shown import shown
 
 GROUP_ORDER = ("board", "grid", "row", "view", "meeting", "app")
@@ -153,7 +153,7 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.source = screen
         """The screen whose keys are listed (the one the help was opened from)."""
-        self.config_path = locations.config_path() if config_path is None else config_path
+        self.config_path = paths.config_path() if config_path is None else config_path
         """Named in the footer, so people know where `[keys]` goes."""
         self.entries = help_entries(screen.active_bindings.values())
         """What the screen lists, in binding order; also what tests inspect."""

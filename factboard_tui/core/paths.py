@@ -1,4 +1,4 @@
-"""Every path FactBoard reads or writes, in one place.
+"""Every path FactBoard reads or writes, in one place (the core's, so the store, the faces and the settings agree).
 
 The database lives in the user's data directory (platformdirs) unless `FACTBOARD_DB` or `--db` says otherwise;
 `FACTBOARD_CONFIG` points at another config file. Shipped files (board templates, themes) are found beside the
@@ -51,7 +51,7 @@ def key_slot_path(db_path: Path) -> Path:
 
 def shipped_dir(name: str) -> Path:
     """A directory shipped with the app (`data` or `themes`), installed or in a source checkout."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # factboard_tui/, beside which a checkout keeps data/ and themes/
     installed = package / "_shipped" / name
     if installed.is_dir():
         return installed
