@@ -18,12 +18,12 @@ from conftest import NOW, PASSPHRASE, USER, Cli
 from openpyxl import Workbook
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.errors import FactBoardError, ImportRefused
 from factboard_tui.core.export import Format, board_document
 from factboard_tui.core.export_formats import render
 from factboard_tui.core.fields import ROW_FIELDS
 from factboard_tui.core.history import describe_change
-from factboard_tui.core.importer import ImportRefused, header_aliases, plan_import, run_import
+from factboard_tui.core.importer import header_aliases, plan_import, run_import
 from factboard_tui.core.store import Board, RowWrite
 from factboard_tui.core.templates import load_template
 

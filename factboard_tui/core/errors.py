@@ -8,7 +8,7 @@ Each kind of failure has its own exit code, so scripts can tell "try again" from
 
 | code | class | what happened |
 |---|---|---|
-| 1 | `FactBoardError`, `InvalidValue`, `TemplateError` | a value or an option that does not fit |
+| 1 | `FactBoardError`, `InvalidValue`, `TemplateError`, `ImportRefused` | a value, option or file that does not fit |
 | 2 | `BoardNotFound`, `BoardExists`, `NotFound` | no such board, row, client or staff member (or one exists already) |
 | 3 | `WrongPassphrase`, `TooManyAttempts` | the passphrase does not unwrap the key (or must wait) |
 | 4 | `KeySlotMissing`, `KeySlotDamaged`, `KeySlotTooWeak` | the key slot is missing, damaged or too weak |
@@ -23,6 +23,9 @@ Each kind of failure has its own exit code, so scripts can tell "try again" from
 | 13 | `NotADatabase` | the file is not a FactBoard board (empty, plain SQLite, no board in it) |
 | 14 | `WrongKey` | the key does not open the database: no page verifies with it |
 | 15 | `BoardBusy` | another FactBoard holds the board or its write lock: try again |
+
+`NotAWorkbook` is the one exception here that never reaches a person: the spreadsheet reader raises it and the
+importer tells it as an `ImportRefused` that says what to do.
 """
 
 from __future__ import annotations
@@ -196,3 +199,12 @@ class AuditBroken(FactBoardError):
     cut entries, or rows and change records changed outside FactBoard."""
 
     exit_code = 9
+
+
+class ImportRefused(FactBoardError):
+    """A spreadsheet cannot be imported as it is (no such file, not a board, rows with problems); nothing was
+    written."""
+
+
+class NotAWorkbook(Exception):
+    """The file is not an Excel workbook the spreadsheet reader understands (not user-facing: see the table)."""

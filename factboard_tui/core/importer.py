@@ -25,7 +25,7 @@ from typing import Any
 
 from factboard_tui.core import characters
 from factboard_tui.core import fields as F
-from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.errors import ImportRefused, InvalidValue, NotAWorkbook
 from factboard_tui.core.store import Board, RowWrite, week_start
 from factboard_tui.core.templates import (
     COLUMN_KEYS,
@@ -51,10 +51,6 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 Progress = Callable[[str, int, int], None]
 """Told (phase, rows done, rows in all) while a file is read (`reading`) and checked (`checking`)."""
-
-
-class ImportRefused(FactBoardError):
-    """The file cannot be imported as it is; nothing was written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +139,7 @@ def read_cells(path: Path, progress: Progress | None = None) -> tuple[list[tuple
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> list[tuple[int, list[Any]]]:
-    from factboard_tui.core.xlsx_cells import NotAWorkbook, first_sheet
+    from factboard_tui.core.xlsx_cells import first_sheet
 
     def reading(done: int, total: int) -> None:
         if progress is not None:

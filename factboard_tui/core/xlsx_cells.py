@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, fromstring, iterparse
 
+from factboard_tui.core.errors import NotAWorkbook
+
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 
@@ -33,10 +35,6 @@ _COLUMN = re.compile(r"[A-Z]+")
 
 RowCells = tuple[int, list[Any]]
 """A row number as the sheet shows it (1 is the first), and its cell values from column A."""
-
-
-class NotAWorkbook(Exception):
-    """The file is not an Excel workbook this reader understands."""
 
 
 def first_sheet(path: Path, progress: Callable[[int, int], None] | None = None) -> list[RowCells]:
