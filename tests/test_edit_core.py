@@ -9,9 +9,10 @@ import pytest
 import sqlcipher3
 
 from factboard_tui.core import migrations
+from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import EditConflict, InvalidValue, NotFound
 from factboard_tui.core.filters import RowFilter
-from factboard_tui.core.store import Board, week_start
+from factboard_tui.core.store import Board
 
 
 def add(board: Board, code: str = "DD-75", **values: str) -> int:

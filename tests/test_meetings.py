@@ -14,6 +14,7 @@ from conftest import NOW, PASSPHRASE, Cli, snapshot_files
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import NotFound
 from factboard_tui.core.meetings import (
     CURRENT,
@@ -28,7 +29,7 @@ from factboard_tui.core.meetings import (
 )
 from factboard_tui.core.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
 from factboard_tui.core.model import BoardRow
-from factboard_tui.core.store import Board, RowWrite, week_start
+from factboard_tui.core.store import Board, RowWrite
 from factboard_tui.core.templates import BoardTemplate, load_template
 
 

@@ -12,6 +12,7 @@ import sqlcipher3
 from conftest import NOW, PASSPHRASE, snapshot_files
 
 from factboard_tui.core import migrations
+from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import InvalidValue, SchemaTooNew
 from factboard_tui.core.model import (
     AuditRecord,
@@ -29,7 +30,7 @@ from factboard_tui.core.model import (
     SyncPeer,
     Visit,
 )
-from factboard_tui.core.store import Board, RowWrite, week_start
+from factboard_tui.core.store import Board, RowWrite
 
 TODAY = NOW.astimezone().date()
 MONDAY = week_start(TODAY)

@@ -107,8 +107,8 @@ def rows_add(
     """Put a client on the board."""
     from datetime import timedelta
 
+    from factboard_tui.core.clock import week_start
     from factboard_tui.core.fields import split_visit_cell
-    from factboard_tui.core.store import week_start
     from factboard_tui.core.templates import WEEKDAY_KEYS
 
     given = {

@@ -82,6 +82,7 @@ def export_week(
     ] = False,
 ) -> None:
     """The week's visits, each row's current actions and the evaluation dates that fall in the week."""
+    from factboard_tui.core.clock import week_start
     from factboard_tui.core.export import (
         WEEK_FORMATS,
         Format,
@@ -93,7 +94,6 @@ def export_week(
     )
     from factboard_tui.core.export import write_recorded_export as write
     from factboard_tui.core.export_formats import render
-    from factboard_tui.core.store import week_start
 
     chosen = _format(fmt, output, WEEK_FORMATS)
     if details and chosen is not Format.ICS:
@@ -131,10 +131,10 @@ def export_board(
     output: OutputOption = None,
 ) -> None:
     """The current board as the team knows it: every open row, every column, the week's visits."""
+    from factboard_tui.core.clock import week_start
     from factboard_tui.core.export import BOARD_FORMATS, board_document, default_filename, parse_week
     from factboard_tui.core.export import write_recorded_export as write
     from factboard_tui.core.export_formats import render
-    from factboard_tui.core.store import week_start
 
     chosen = _format(fmt, output, BOARD_FORMATS)
     with unlocked(db, user) as board:

@@ -1,4 +1,4 @@
-"""Time, made replaceable.
+"""Time, made replaceable, and the calendar rules every part shares (today where the team is, the ISO week).
 
 Everything that stamps or compares time asks a `Clock`, so tests and screenshots can freeze it. `FACTBOARD_NOW`
 (an ISO date-time) freezes the clock of a whole process, which the CLI tests and the demo screenshots use.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from factboard_tui.core.errors import FactBoardError
 
@@ -44,3 +44,8 @@ def frozen_clock(moment: datetime) -> Clock:
 def local_today(clock: Clock) -> date:
     """Today's date where the team is."""
     return clock().astimezone().date()
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week that holds `day`."""
+    return day - timedelta(days=day.weekday())

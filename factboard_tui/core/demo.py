@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from factboard_tui.core.clock import Clock, system_clock
+from factboard_tui.core.clock import Clock, system_clock, week_start
 from factboard_tui.core.fields import split_visit_cell
 from factboard_tui.core.paths import key_slot_path, shipped_dir
-from factboard_tui.core.store import Board, RowWrite, week_start
+from factboard_tui.core.store import Board, RowWrite
 from factboard_tui.core.templates import WEEKDAY_KEYS
 
 DEMO_PASSPHRASE = "factboard-demo"

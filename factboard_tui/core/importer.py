@@ -25,8 +25,9 @@ from typing import Any
 
 from factboard_tui.core import characters
 from factboard_tui.core import fields as F
+from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import ImportRefused, InvalidValue, NotAWorkbook
-from factboard_tui.core.store import Board, RowWrite, week_start
+from factboard_tui.core.store import Board, RowWrite
 from factboard_tui.core.templates import (
     COLUMN_KEYS,
     LATER_COLUMNS,

@@ -56,7 +56,7 @@ from sqlmodel import Session, col, select
 from factboard_tui.core import audit, characters, seal
 from factboard_tui.core import fields as F
 from factboard_tui.core.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
-from factboard_tui.core.clock import Clock, local_today, system_clock
+from factboard_tui.core.clock import Clock, local_today, system_clock, week_start
 from factboard_tui.core.diagnosis import PageCheck, damaged_or_wrong_key, database_error, is_busy, page_problems
 from factboard_tui.core.errors import (
     BoardExists,
@@ -263,11 +263,6 @@ def prepare_reads() -> None:
     """SQLAlchemy sets up its mappers on the first query of a process (tens of milliseconds with all our tables):
     a screen waiting for a passphrase calls this first, so the board's first read does not pay for it."""
     configure_mappers()
-
-
-def week_start(day: date) -> date:
-    """The Monday of the ISO week that holds `day`."""
-    return day - timedelta(days=day.weekday())
 
 
 def _give_site_identity(engine: Engine, name: str) -> dict[str, str]:

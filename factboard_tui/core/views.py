@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from factboard_tui.core.clock import week_start
 from factboard_tui.core.fields import ROW_FIELDS
 from factboard_tui.core.model import BoardRow, VisitCell
-from factboard_tui.core.store import week_start
 from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate
 
 

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 
 from textual.message import Message
 
+from factboard_tui.core.clock import week_start
 from factboard_tui.core.model import BoardRow, VisitCell
-from factboard_tui.core.store import Board, week_start
+from factboard_tui.core.store import Board
 
 
 @dataclass

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 
 from data.hostile_values import STORED, Hostile
 
-from factboard_tui.core.store import Board, week_start
+from factboard_tui.core.clock import week_start
+from factboard_tui.core.store import Board
 
 LEGACY = {
     "legacy-clear": "before\x1b[2Jafter",

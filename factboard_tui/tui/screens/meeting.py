@@ -23,11 +23,11 @@ from textual.screen import Screen
 from textual.widgets import Digits, Static
 
 from factboard_tui.core import fields as F
+from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.meetings import NOT_REACHED, MeetingSession, clock_text, row_flags
 from factboard_tui.core.minutes import MeetingRecord, load_meeting, save_meeting
 from factboard_tui.core.model import BoardRow, Staff, VisitCell
-from factboard_tui.core.store import week_start
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckIn
 from factboard_tui.tui.dialogs.confirm import ConfirmDialog, TextEditorDialog
