@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_store import PASSPHRASE, build
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.meetings import MeetingSession, row_flags
+from factboard_tui.core.domain.meetings import MeetingSession, row_flags
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.screens.meeting import MeetingScreen

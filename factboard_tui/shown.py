@@ -4,7 +4,7 @@ A cell, a staff name, a template word, a file name, a peer's name or an error me
 `[/]`, `[link=…]` or `[@click=…]`: as Rich or Textual markup the first crashes the renderer, the second becomes a
 terminal hyperlink (OSC 8) and the third an action a click runs. It can also hold characters a terminal acts on
 (an old value, a file name). So every such string goes to the screen through `shown`: a `rich.text.Text` built
-from the value as plain text, with the characters `core.characters.inert` replaces made visible. Only literals
+from the value as plain text, with the characters `core.domain.characters.inert` replaces made visible. Only literals
 written in code get a style, given as `(text, style)` pairs; none is ever parsed as markup. Textual widgets take
 the same `Text` (`Static.update`, table cells, selection prompts).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from rich.style import StyleType
 from rich.text import Text
 
-from factboard_tui.core.characters import inert, inert_line
+from factboard_tui.core.domain.characters import inert, inert_line
 
 Part = str | tuple[str, StyleType] | Text | None
 """A piece of a shown line: a value (plain text), a `(text, style)` pair, a `Text` made by `shown`, or nothing."""

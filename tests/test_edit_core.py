@@ -10,8 +10,8 @@ import sqlcipher3
 
 from factboard_tui.core import migrations
 from factboard_tui.core.clock import week_start
+from factboard_tui.core.domain.filters import RowFilter
 from factboard_tui.core.errors import EditConflict, InvalidValue, NotFound
-from factboard_tui.core.filters import RowFilter
 from factboard_tui.core.store import Board
 
 

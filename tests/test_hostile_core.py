@@ -1,7 +1,8 @@
 """The hostile corpus through the one write path: every value is stored as the corpus says, or refused with one line
 naming the field, changing nothing; a sync bundle that carries a refused value is refused whole.
 
-The character rules themselves are `factboard_tui/core/characters.py`; the corpus is `tests/data/hostile_values.py`.
+The character rules themselves are `factboard_tui/core/domain/characters.py`; the corpus is
+`tests/data/hostile_values.py`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from sync_helpers import make_sites, send
 from test_proof_fuzz import forge, real_export
 from test_store import state
 
-from factboard_tui.core import characters
+from factboard_tui.core.domain import characters
+from factboard_tui.core.domain.templates import load_template, parse_template
 from factboard_tui.core.errors import InvalidValue, SyncRefused, TemplateError
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
-from factboard_tui.core.templates import load_template, parse_template
 
 
 def test_the_corpus_is_large_and_says_what_each_value_becomes() -> None:

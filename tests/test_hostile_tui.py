@@ -22,8 +22,8 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, SelectionList, Static
 
-from factboard_tui.core.characters import inert, inert_line
 from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.domain.characters import inert, inert_line
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen

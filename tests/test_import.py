@@ -18,14 +18,14 @@ from conftest import NOW, PASSPHRASE, USER, Cli
 from openpyxl import Workbook
 
 from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.domain.fields import ROW_FIELDS
+from factboard_tui.core.domain.history import describe_change
+from factboard_tui.core.domain.templates import load_template
 from factboard_tui.core.errors import FactBoardError, ImportRefused
 from factboard_tui.core.export import Format, board_document
 from factboard_tui.core.export_formats import render
-from factboard_tui.core.fields import ROW_FIELDS
-from factboard_tui.core.history import describe_change
 from factboard_tui.core.importer import header_aliases, plan_import, run_import
 from factboard_tui.core.store import Board, RowWrite
-from factboard_tui.core.templates import load_template
 
 DATA = Path(__file__).resolve().parent / "data"
 MONDAY = date(2026, 11, 23)
@@ -239,7 +239,7 @@ def test_every_templates_labels_are_recognised_without_clashes() -> None:
 
 
 def fold_label(text: str) -> str:
-    from factboard_tui.core.templates import fold
+    from factboard_tui.core.domain.templates import fold
 
     return fold(text)
 

@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Digits, Input, SelectionList, Static
 
 from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
-from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED
+from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED
 from factboard_tui.core.minutes import load_meeting, meeting_ids
 from factboard_tui.core.store import Board
 from factboard_tui.settings import Settings

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from conftest import USER, Cli, snapshot_files
 
-from factboard_tui.core import fields as F
+from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.national_ids import DANISH, DUTCH, NORWEGIAN, SWEDISH, find_national_id
 from factboard_tui.core.errors import InvalidValue, SyncRefused
 from factboard_tui.core.importer import plan_import
-from factboard_tui.core.national_ids import DANISH, DUTCH, NORWEGIAN, SWEDISH, find_national_id
 from factboard_tui.core.store import Board
 
 IDENTITY_NUMBERS: dict[str, tuple[str, str]] = {

@@ -10,16 +10,16 @@ import pytest
 import sqlcipher3
 from conftest import PASSPHRASE
 
-from factboard_tui.core.errors import TemplateError
-from factboard_tui.core.paths import templates_dir
-from factboard_tui.core.store import Board
-from factboard_tui.core.templates import (
+from factboard_tui.core.domain.templates import (
     COLUMN_KEYS,
     WEEKDAY_KEYS,
     BoardTemplate,
     available_templates,
     load_template,
 )
+from factboard_tui.core.errors import TemplateError
+from factboard_tui.core.paths import templates_dir
+from factboard_tui.core.store import Board
 
 SV_TEXT = (templates_dir() / "sv.toml").read_text(encoding="utf-8")
 

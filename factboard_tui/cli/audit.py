@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from factboard_tui.cli.common import DbOption, UserOption, author, err, out, unlocked, user_errors
-from factboard_tui.core.characters import inert
+from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import AuditBroken, FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 

@@ -28,7 +28,7 @@ from rich.progress import Progress as ProgressBar
 
 from factboard_tui.cli import root_options
 from factboard_tui.core import paths
-from factboard_tui.core.characters import json_safe
+from factboard_tui.core.domain.characters import json_safe
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 

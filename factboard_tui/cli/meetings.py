@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from factboard_tui.cli.common import DbOption, JsonOption, UserOption, err, out, print_json, unlocked, user_errors
-from factboard_tui.core.characters import inert
+from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import InvalidValue
 from factboard_tui.shown import shown
 

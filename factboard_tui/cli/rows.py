@@ -46,7 +46,7 @@ def rows_list(
     include_off: Annotated[bool, typer.Option("--all", help="Also rows that have been taken off the board.")] = False,
 ) -> None:
     """List the rows on the board, in board order."""
-    from factboard_tui.core.views import row_record
+    from factboard_tui.core.domain.views import row_record
 
     with unlocked(db, user) as board:
         today = board.today()
@@ -108,8 +108,8 @@ def rows_add(
     from datetime import timedelta
 
     from factboard_tui.core.clock import week_start
-    from factboard_tui.core.fields import split_visit_cell
-    from factboard_tui.core.templates import WEEKDAY_KEYS
+    from factboard_tui.core.domain.fields import split_visit_cell
+    from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 
     given = {
         "client_code": code,

@@ -13,8 +13,8 @@ import typer
 from rich.table import Table
 
 from factboard_tui.cli.common import DbOption, UserOption, author, out, progress_bar, unlocked, user_errors
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.templates import WEEKDAY_KEYS
 from factboard_tui.shown import shown
 
 group = typer.Typer(

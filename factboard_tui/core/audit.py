@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from factboard_tui.core import seal
-from factboard_tui.core.inert import markdown_text, spreadsheet_text
+from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
 
 GENESIS = "0" * 64
 """The `prev` of the first entry."""

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from factboard_tui.core.clock import Clock, system_clock, week_start
-from factboard_tui.core.fields import split_visit_cell
+from factboard_tui.core.domain.fields import split_visit_cell
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.paths import key_slot_path, shipped_dir
 from factboard_tui.core.store import Board, RowWrite
-from factboard_tui.core.templates import WEEKDAY_KEYS
 
 DEMO_PASSPHRASE = "factboard-demo"
 """The demo board's published passphrase: it holds synthetic data only."""

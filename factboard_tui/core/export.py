@@ -27,14 +27,14 @@ from typing import Any
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.diagnosis import os_error
+from factboard_tui.core.domain.fields import display
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
+from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.durable import sync_directory
 from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue
-from factboard_tui.core.fields import display
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.store import Board
-from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate
-from factboard_tui.core.views import days_on_board
 
 
 class Format(StrEnum):

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
+from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.export import GROUP, ExportDocument, Format, Table
-from factboard_tui.core.inert import markdown_text, spreadsheet_text
-from factboard_tui.core.templates import BoardTemplate
 
 
 def cell_text(value: Any) -> str:

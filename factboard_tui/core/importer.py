@@ -23,12 +23,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from factboard_tui.core import characters
-from factboard_tui.core import fields as F
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.errors import ImportRefused, InvalidValue, NotAWorkbook
-from factboard_tui.core.store import Board, RowWrite
-from factboard_tui.core.templates import (
+from factboard_tui.core.domain import characters
+from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.templates import (
     COLUMN_KEYS,
     LATER_COLUMNS,
     WEEKDAY_KEYS,
@@ -37,6 +35,8 @@ from factboard_tui.core.templates import (
     fold,
     load_template,
 )
+from factboard_tui.core.errors import ImportRefused, InvalidValue, NotAWorkbook
+from factboard_tui.core.store import Board, RowWrite
 
 IMPORT_SOURCE = "import"
 """The change log's source for imported rows is `import:<file name>`."""

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy import select as sa_select
 
-from factboard_tui.core import fields as F
+from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.history import ChangeLine, describe_change
+from factboard_tui.core.domain.inert import markdown_text
+from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
 from factboard_tui.core.errors import InvalidValue, NotFound
-from factboard_tui.core.history import ChangeLine, describe_change
-from factboard_tui.core.inert import markdown_text
-from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
 from factboard_tui.core.model import BoardRow, Change, Meeting, MeetingAttendee, MeetingRow
 from factboard_tui.core.store import Board
 

@@ -53,11 +53,13 @@ from sqlalchemy.orm import configure_mappers
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col, select
 
-from factboard_tui.core import audit, characters, seal
-from factboard_tui.core import fields as F
+from factboard_tui.core import audit, seal
 from factboard_tui.core.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.clock import Clock, local_today, system_clock, week_start
 from factboard_tui.core.diagnosis import PageCheck, damaged_or_wrong_key, database_error, is_busy, page_problems
+from factboard_tui.core.domain import characters
+from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
 from factboard_tui.core.errors import (
     BoardExists,
     BoardNotFound,
@@ -79,7 +81,6 @@ from factboard_tui.core.sync.hlc import stamp as clock_stamp
 from factboard_tui.core.sync.identity import META_KEYS, SiteIdentity, stamp_existing_changes
 from factboard_tui.core.sync.merge import RemoteApplied, RemoteMerge
 from factboard_tui.core.sync.records import RemoteChange, group_by_origin
-from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold, load_template
 
 FREE_TEXT_FIELDS = ("situation", "actions", "safety", "other_providers", "children_note", "off_reason")
 """The free-text columns of a row: what `purge_free_text` removes from periods that ended long ago."""

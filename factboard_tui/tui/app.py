@@ -30,8 +30,8 @@ from textual.notifications import SeverityLevel
 from textual.worker import WorkerFailed
 
 from factboard_tui import crash
-from factboard_tui.core.characters import inert
 from factboard_tui.core.clock import Clock, system_clock
+from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store import Board
 from factboard_tui.settings import Settings, save_theme, save_user

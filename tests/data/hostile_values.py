@@ -1,6 +1,6 @@
 """Hostile values: text any keyboard, paste, spreadsheet or peer can put in a cell, and what the board does with it.
 
-Every entry says what happens to it in a free-text field (the rules live in `factboard_tui/core/characters.py`):
+Every entry says what happens to it in a free-text field (the rules live in `factboard_tui/core/domain/characters.py`):
 
 - `LITERAL`: stored exactly as given and shown exactly as given, on every screen and in every output;
 - `NORMALISED`: stored as `stored` (a field of several lines) or `stored_one_line`, then shown literally; the

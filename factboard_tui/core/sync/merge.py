@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Connection
 
-from factboard_tui.core import fields as F
+from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import SyncRefused
 from factboard_tui.core.sync.hlc import next_hlc, stamp
 from factboard_tui.core.sync.records import FREE_TEXT_FIELDS, RemoteChange

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from factboard_tui.core import characters
-from factboard_tui.core import fields as F
+from factboard_tui.core.domain import characters
+from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.national_ids import find_national_id
+from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import SyncRefused
-from factboard_tui.core.national_ids import find_national_id
 from factboard_tui.core.sync.hlc import HLC_PATTERN, LATEST_HLC, stamp
-from factboard_tui.core.templates import BoardTemplate
 
 FIELDS_ON_THE_WIRE = ("origin", "seq", "hlc", "base", "entity", "key", "op", "field", "new", "author", "at")
 MAX_SEQ = 2**62
@@ -70,7 +70,7 @@ def _refuse(index: int, what: str) -> SyncRefused:
 
 
 def _text_ok(value: str, max_length: int, multiline: bool) -> bool:
-    """Text the write path could have stored: within its length, no character `core.characters` refuses (what
+    """Text the write path could have stored: within its length, no character `core.domain.characters` refuses (what
     it only normalises, NFD, dropped invisible characters and tabs in a field of several lines, is let through:
     older FactBoards stored those, and they cannot act on a terminal)."""
     return len(value) <= max_length and characters.refused_character(value, multiline) is None

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from factboard_tui.core.characters import inert
+from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.shown import shown
 

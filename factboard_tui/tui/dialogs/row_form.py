@@ -17,8 +17,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
+from factboard_tui.core.domain.fields import ROW_FIELDS, parse_client_code
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.fields import ROW_FIELDS, parse_client_code
 from factboard_tui.core.store import Board
 from factboard_tui.shown import shown
 

@@ -17,11 +17,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
+from factboard_tui.core.domain.fields import parse_initials
+from factboard_tui.core.domain.templates import fold
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.fields import parse_initials
 from factboard_tui.core.model import Staff
 from factboard_tui.core.store import Board
-from factboard_tui.core.templates import fold
 from factboard_tui.shown import shown
 
 FORM_FIELDS: tuple[str, ...] = ("initials", "name", "discipline", "organisation", "active")

@@ -29,14 +29,14 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from factboard_tui.core import fields as F
 from factboard_tui.core.clock import week_start
+from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.filters import RowFilter
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import EditConflict, FactBoardError
-from factboard_tui.core.filters import RowFilter
 from factboard_tui.core.locks import close_requested
 from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.store import Board
-from factboard_tui.core.templates import WEEKDAY_KEYS
 from factboard_tui.shown import shown
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.confirm import ConfirmDialog, ConflictDialog, ReasonDialog, TextEditorDialog

@@ -22,10 +22,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Digits, Static
 
-from factboard_tui.core import fields as F
 from factboard_tui.core.clock import week_start
+from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.meetings import NOT_REACHED, MeetingSession, clock_text, row_flags
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.meetings import NOT_REACHED, MeetingSession, clock_text, row_flags
 from factboard_tui.core.minutes import MeetingRecord, load_meeting, save_meeting
 from factboard_tui.core.model import BoardRow, Staff, VisitCell
 from factboard_tui.tui.commands import PaletteCommand

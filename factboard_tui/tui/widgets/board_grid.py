@@ -28,7 +28,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from factboard_tui.core.characters import inert_line
+from factboard_tui.core.domain.characters import inert_line
 from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
 from factboard_tui.tui.widgets.styled_lines import StyledLines
 

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from factboard_tui.core.fields import display
+from factboard_tui.core.domain.fields import display
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
+from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.model import BoardRow, VisitCell
-from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate
-from factboard_tui.core.views import days_on_board, evaluation_passed
 from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
 
 WIDE_COLUMNS: tuple[str, ...] = (

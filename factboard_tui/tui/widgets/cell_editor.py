@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from factboard_tui.core.characters import inert_line
+from factboard_tui.core.domain.characters import inert_line
 from factboard_tui.shown import shown
 
 Completion = Callable[[str], str | None]

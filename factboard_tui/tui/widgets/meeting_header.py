@@ -15,9 +15,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Digits, Static
 
-from factboard_tui.core.meetings import MeetingSession, attendance_warning, clock_text, disciplines_present
+from factboard_tui.core.domain.meetings import MeetingSession, attendance_warning, clock_text, disciplines_present
+from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.model import Staff
-from factboard_tui.core.templates import BoardTemplate
 from factboard_tui.shown import shown
 
 VERDICT_CLASSES = {"behind": "-behind", "over time": "-behind", "ahead": "-ahead", "done": "-ahead"}

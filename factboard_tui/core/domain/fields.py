@@ -14,10 +14,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from factboard_tui.core import characters
+from factboard_tui.core.domain import characters
+from factboard_tui.core.domain.national_ids import refuse_national_id
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate, fold
 from factboard_tui.core.errors import InvalidValue
-from factboard_tui.core.national_ids import refuse_national_id
-from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate, fold
 
 
 class Kind(StrEnum):
@@ -207,7 +207,7 @@ def parse_yes_no(raw: Any, key: str, label: str, template: BoardTemplate) -> boo
 
 
 def clean_text(raw: str, key: str, label: str, max_length: int, multiline: bool) -> str:
-    """Free text: the characters `core.characters` allows, trimmed, one line unless the field takes several,
+    """Free text: the characters `core.domain.characters` allows, trimmed, one line unless the field takes several,
     within its length, and no national identity number (`national_ids`)."""
     text = characters.clean(raw, key, label, multiline)
     if len(text) > max_length:

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.fields import ROW_FIELDS
+from factboard_tui.core.domain.fields import ROW_FIELDS
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.model import BoardRow, VisitCell
-from factboard_tui.core.templates import WEEKDAY_KEYS, BoardTemplate
 
 
 def days_on_board(row: BoardRow, today: date) -> int:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from factboard_tui.core import characters
+from factboard_tui.core.domain import characters
 from factboard_tui.core.errors import TemplateError
 from factboard_tui.core.paths import templates_dir
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from factboard_tui.core.domain.templates import BoardTemplate, fold
 from factboard_tui.core.model import BoardRow, VisitCell
-from factboard_tui.core.templates import BoardTemplate, fold
 
 
 @dataclass(frozen=True)
