@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from factboard_tui.core import seal
+from factboard_tui.core.security import seal
 from factboard_tui.core.store import Board, RowWrite
 
 PASSPHRASE = "benchmark passphrase"

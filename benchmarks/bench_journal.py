@@ -31,8 +31,8 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_store import PASSPHRASE, build  # the same boards as the store benchmark
 
-from factboard_tui.core import backups
-from factboard_tui.core.durable import fingerprint
+from factboard_tui.core.security import backups
+from factboard_tui.core.security.durable import fingerprint
 from factboard_tui.core.store import Board
 
 SIZES = (2_000, 20_000)

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from conftest import NOW, PASSPHRASE, Cli, snapshot_files
 
-from factboard_tui.core import backups
-from factboard_tui.core.backups import list_backups
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import BoardBusy, WrongKey, WrongPassphrase
-from factboard_tui.core.keys import format_recovery_key, parse_recovery_key
-from factboard_tui.core.locks import close_request_path, exclusive_access
+from factboard_tui.core.security import backups
+from factboard_tui.core.security.backups import list_backups
+from factboard_tui.core.security.keys import format_recovery_key, parse_recovery_key
+from factboard_tui.core.security.locks import close_request_path, exclusive_access
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.widgets.board_grid import BoardGrid

@@ -11,8 +11,8 @@ import sqlcipher3
 from conftest import PASSPHRASE, Cli, snapshot_files
 
 from factboard_tui.core.errors import WrongPassphrase
-from factboard_tui.core.keys import parse_recovery_key
 from factboard_tui.core.paths import key_slot_path
+from factboard_tui.core.security.keys import parse_recovery_key
 from factboard_tui.core.store import Board
 
 NOW = "2026-11-25T09:00:00"

@@ -26,7 +26,7 @@ from helpers.teams import Team
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import WrongKey
-from factboard_tui.core.keys import parse_recovery_key
+from factboard_tui.core.security.keys import parse_recovery_key
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.widgets.board_grid import BoardGrid
@@ -151,7 +151,7 @@ def test_a_restore_cut_off_after_any_of_its_renames_is_finished_by_the_next_star
 def start_asking_to_close(team: Team) -> subprocess.Popen[str]:
     """A process that asks for the board the way a restore or re-key does, and waits (the test holds it open)."""
     script = (
-        "import sys; from pathlib import Path; from factboard_tui.core import locks; "
+        "import sys; from pathlib import Path; from factboard_tui.core.security import locks; "
         "sys.stdout.write('asking\\n'); sys.stdout.flush(); "
         f"locks.exclusive_access(Path({str(team.db)!r}), wait=60).__enter__()"
     )
@@ -197,7 +197,7 @@ def test_a_close_request_whose_maker_was_killed_closes_nothing_and_the_next_star
     assert shown == [True]  # the board stayed open: the request of a killed maker closed nothing
     assert not request.exists()  # the open removed it
 
-    from factboard_tui.core.locks import close_requested
+    from factboard_tui.core.security.locks import close_requested
 
     request.write_bytes(left_behind)
     assert not close_requested(team.db)  # what open boards poll: a request whose maker is gone does not count
@@ -432,7 +432,7 @@ def test_a_damaged_backup_journal_is_reported_and_never_keeps_the_board_closed(z
 
 
 def test_a_close_request_counts_only_while_its_maker_runs_and_for_a_minute(team: Team) -> None:
-    from factboard_tui.core.locks import close_requested
+    from factboard_tui.core.security.locks import close_requested
 
     request = team.db.with_name("board.db.close-request")
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)

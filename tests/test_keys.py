@@ -19,7 +19,8 @@ from factboard_tui.core.errors import (
     KeySlotTooWeak,
     WrongPassphrase,
 )
-from factboard_tui.core.keys import (
+from factboard_tui.core.paths import key_slot_path
+from factboard_tui.core.security.keys import (
     KEY_BYTES,
     MIN_ITERATIONS,
     MIN_MEMORY_KIB,
@@ -30,7 +31,6 @@ from factboard_tui.core.keys import (
     parse_recovery_key,
     tune_kdf,
 )
-from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.store import Board
 
 

@@ -25,12 +25,12 @@ from conftest import NOW, Cli
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from test_cli import one_line_error
 
-from factboard_tui.core import keys
-from factboard_tui.core.audit import entries
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import TooManyAttempts, WrongPassphrase
-from factboard_tui.core.keys import MAX_WAIT_SECONDS, KdfParams, KeySlot, UnlockAttempts
 from factboard_tui.core.paths import key_slot_path
+from factboard_tui.core.security import keys
+from factboard_tui.core.security.audit import entries
+from factboard_tui.core.security.keys import MAX_WAIT_SECONDS, KdfParams, KeySlot, UnlockAttempts
 from factboard_tui.core.store import Board
 
 NFC = "lösenord på tavlan"
@@ -89,7 +89,7 @@ def _fail_on(name: str, monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
         hits[0] += 1
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    target: Any = {"mkstemp": tempfile, "fsync": os, "chmod": os, "replace": os}[name]  # as core.durable calls them
+    target: Any = {"mkstemp": tempfile, "fsync": os, "chmod": os, "replace": os}[name]  # as durable.py calls them
     original = getattr(target, name)
 
     def only_the_slot(*args: Any, **kwargs: Any) -> Any:

@@ -19,8 +19,8 @@ import sqlcipher3
 from conftest import NOW, PASSPHRASE, USER, Cli
 from helpers.pilot import until
 
-from factboard_tui.core import seal
 from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.security import seal
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
 

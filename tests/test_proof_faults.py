@@ -36,10 +36,10 @@ from conftest import NOW, PASSPHRASE, snapshot_files
 from helpers.faults import Run, Zygote
 from helpers.teams import Team
 
-from factboard_tui.core.backups import list_backups, recover_backups, recover_board
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import WrongKey
-from factboard_tui.core.keys import parse_recovery_key
+from factboard_tui.core.security.backups import list_backups, recover_backups, recover_board
+from factboard_tui.core.security.keys import parse_recovery_key
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
 

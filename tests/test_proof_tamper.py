@@ -21,8 +21,8 @@ import pytest
 from conftest import PASSPHRASE, USER, Cli, snapshot_files
 
 from factboard_tui.core.errors import KeySlotTooWeak, WrongKey, WrongPassphrase
-from factboard_tui.core.keys import KeySlot
 from factboard_tui.core.paths import key_slot_path
+from factboard_tui.core.security.keys import KeySlot
 from factboard_tui.core.store import Board
 
 Edit = Callable[[dict[str, Any], dict[str, Any]], None]

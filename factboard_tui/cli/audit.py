@@ -59,7 +59,7 @@ def audit_show(
     output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or csv.")] = "md",
 ) -> None:
     """The log extract for one client: who changed which field, who saw the row and from where, and when."""
-    from factboard_tui.core.audit import client_extract, extract_csv, extract_markdown
+    from factboard_tui.core.security.audit import client_extract, extract_csv, extract_markdown
 
     if output_format not in EXTRACT_FORMATS:
         raise InvalidValue("format", f"--format {output_format!r} is not known: use md or csv.")

@@ -81,8 +81,8 @@ def show_recovery_key(
 
     `pending`: a re-key shows the key before it puts the new database in place, so the key is never lost.
     """
-    from factboard_tui.core.durable import sync_directory
-    from factboard_tui.core.keys import format_recovery_key
+    from factboard_tui.core.security.durable import sync_directory
+    from factboard_tui.core.security.keys import format_recovery_key
 
     recovery = format_recovery_key(key)
     if recovery_key_out is not None:
@@ -184,7 +184,7 @@ def passwd(
 ) -> None:
     """Set a new passphrase (re-wraps the key; the database is not touched)."""
     from factboard_tui.core.errors import WrongKey, WrongPassphrase
-    from factboard_tui.core.keys import parse_recovery_key
+    from factboard_tui.core.security.keys import parse_recovery_key
     from factboard_tui.core.store import Board
 
     path = db_path(db)
@@ -216,8 +216,8 @@ def passwd(
 @user_errors
 def doctor(db: DbOption = None, user: UserOption = None) -> None:
     """Finish what was cut off; check the key slot, every encrypted page and the schema; exits non-zero on trouble."""
-    from factboard_tui.core.backups import leftovers
     from factboard_tui.core.migrations import LATEST_VERSION
+    from factboard_tui.core.security.backups import leftovers
     from factboard_tui.core.store import Board
     from factboard_tui.settings import load_settings
 
@@ -265,7 +265,7 @@ def backup(
     list_only: Annotated[bool, typer.Option("--list", help="List this board's backups instead of taking one.")] = False,
 ) -> None:
     """Take an encrypted, verified copy of the board and its key slot (safe while others edit)."""
-    from factboard_tui.core.backups import list_backups
+    from factboard_tui.core.security.backups import list_backups
     from factboard_tui.settings import load_settings
 
     path = db_path(db)
@@ -297,8 +297,8 @@ def restore(
     user: UserOption = None,
 ) -> None:
     """Put a backup in the board's place after verifying it; the current board is kept aside."""
-    from factboard_tui.core.backups import restore_backup
     from factboard_tui.core.clock import system_clock
+    from factboard_tui.core.security.backups import restore_backup
 
     path = db_path(db)
     recover(path)
@@ -326,9 +326,9 @@ def rekey_command(
     ] = None,
 ) -> None:
     """Give the database a new key; open FactBoards are asked to close first. Shows the new recovery key."""
-    from factboard_tui.core.backups import committed, rekey
     from factboard_tui.core.clock import system_clock
-    from factboard_tui.core.keys import UnlockAttempts
+    from factboard_tui.core.security.backups import committed, rekey
+    from factboard_tui.core.security.keys import UnlockAttempts
     from factboard_tui.core.store import Board, audit_who
 
     path = db_path(db)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from factboard_tui.core import seal
 from factboard_tui.core.errors import SchemaTooNew
+from factboard_tui.core.security import seal
 
 MIGRATIONS: list[tuple[str, list[str | Callable[[Any], None]]]] = [
     (
@@ -214,7 +214,8 @@ MIGRATIONS: list[tuple[str, list[str | Callable[[Any], None]]]] = [
         "a seal over the board's records beside the audit head; witnessed heads say when their bundle was written",
         [
             # Triggers on every table of rows, visits, staff, change records and meetings feed a running digest
-            # that the write path keeps beside the audit head (see core.seal): an edit made outside FactBoard shows.
+            # that the write path keeps beside the audit head (see core.security.seal): an edit made outside
+            # FactBoard shows.
             seal.install_triggers,
             # A witnessed head is compared with the others in the order the peer wrote its bundles, not the order
             # they arrived: `written` is the bundle's own signed time of writing.

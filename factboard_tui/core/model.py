@@ -5,7 +5,7 @@ history stays with the period it belongs to). `Visit` holds who visits on a cale
 its own plan. `Staff` is the team. `Change` is the record every write appends: history, audit and later sync all
 read it. `BoardMeta` keeps the board's identity, team name and its own copy of its template. `Meeting`, with
 its attendees and rows, records one morning meeting. `AuditRecord` and `AuditWitness` are the hash-chained audit
-and access log and the chain heads peer sites witnessed (written only by `core.audit`).
+and access log and the chain heads peer sites witnessed (written only by `core.security.audit`).
 
 The tables are created by the versioned migrations in `migrations.py`, not by `create_all`; a test checks that
 these classes and the migrated schema agree.
@@ -232,7 +232,7 @@ class VisitCell(NamedTuple):
 
 
 class AuditRecord(SQLModel, table=True):
-    """One entry of the hash-chained audit and access log (written only by `core.audit.append`)."""
+    """One entry of the hash-chained audit and access log (written only by `core.security.audit.append`)."""
 
     __tablename__ = "audit_log"
 

@@ -12,8 +12,8 @@ stamped there with a hybrid logical clock, this site's id and its next sequence 
 from other sites arrive through `Board.apply_remote`, which merges them field by field and records them in the
 same change log, so history and audit stay complete.
 
-Every write transaction ends with one entry in the hash-chained audit log (`core.audit`) naming the change records
-it wrote, by whom; unlocks, views (`record_view`), exports and backups are entered through `audit_event`.
+Every write transaction ends with one entry in the hash-chained audit log (`core.security.audit`) naming the change
+records it wrote, by whom; unlocks, views (`record_view`), exports and backups are entered through `audit_event`.
 """
 
 from __future__ import annotations
@@ -53,8 +53,6 @@ from sqlalchemy.orm import configure_mappers
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, col, select
 
-from factboard_tui.core import audit, seal
-from factboard_tui.core.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.clock import Clock, local_today, system_clock, week_start
 from factboard_tui.core.diagnosis import PageCheck, damaged_or_wrong_key, database_error, is_busy, page_problems
 from factboard_tui.core.domain import characters
@@ -71,11 +69,13 @@ from factboard_tui.core.errors import (
     NotFound,
     SyncRefused,
 )
-from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key
-from factboard_tui.core.locks import BoardLock
 from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
 from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
 from factboard_tui.core.paths import key_slot_path
+from factboard_tui.core.security import audit, seal
+from factboard_tui.core.security.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
+from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key
+from factboard_tui.core.security.locks import BoardLock
 from factboard_tui.core.sync.hlc import millis_of, next_hlc
 from factboard_tui.core.sync.hlc import stamp as clock_stamp
 from factboard_tui.core.sync.identity import META_KEYS, SiteIdentity, stamp_existing_changes

@@ -27,9 +27,9 @@ from faults import FaultPoints
 
 # Imported once here, so that no forked child pays for them.
 import factboard_tui.cli
-import factboard_tui.core.backups
 import factboard_tui.core.export
 import factboard_tui.core.importer
+import factboard_tui.core.security.backups
 import factboard_tui.core.store
 import factboard_tui.core.sync.service
 import factboard_tui.settings

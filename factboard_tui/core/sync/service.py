@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from factboard_tui.core import audit
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
 from factboard_tui.core.migrations import LATEST_VERSION
+from factboard_tui.core.security import audit
 from factboard_tui.core.store import Board, RowWrite
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import minisign

@@ -5,7 +5,7 @@ thread worker while the screen stays responsive; a wrong passphrase or a damaged
 nothing is written.
 
 Before the screen takes any input it finishes (or undoes) a re-key, restore or backup that was cut off, which
-needs no passphrase (`core.backups.recover_board`), and says above the fields what was done.
+needs no passphrase (`core.security.backups.recover_board`), and says above the fields what was done.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from factboard_tui.core.backups import recover_board
 from factboard_tui.core.domain.fields import parse_initials
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.security.backups import recover_board
 from factboard_tui.core.store import Board, prepare_reads
 from factboard_tui.shown import shown
 from factboard_tui.tui.messages import Unlocked, UnlockFailed, first_read

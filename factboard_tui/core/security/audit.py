@@ -23,7 +23,7 @@ the head kept in board_meta; if they differ (entries were cut off the end, or th
 that is a break: it is entered as an `audit break` entry naming what differs and kept in board_meta
 (`audit_breaks`), and the new entry chains on after it. A break is never overwritten: `verify` names it from then
 on (exit 9) and every unlock warns (`quick_check`). The head also carries the seal over the board's records
-(`core.seal`), so a row or change record edited outside FactBoard is found by `verify` too.
+(`core.security.seal`), so a row or change record edited outside FactBoard is found by `verify` too.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from factboard_tui.core import seal
 from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
+from factboard_tui.core.security import seal
 
 GENESIS = "0" * 64
 """The `prev` of the first entry."""

@@ -33,13 +33,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from factboard_tui.core.durable import (
-    fingerprint,
-    remove_durably,
-    rename_durably,
-    write_durably,
-)
 from factboard_tui.core.errors import DatabaseDamaged
+from factboard_tui.core.security.durable import fingerprint, remove_durably, rename_durably, write_durably
 
 JOURNAL_FORMAT = "factboard-journal"
 JOURNAL_VERSION = 1

@@ -5,11 +5,11 @@ transaction, so it can run while people edit) with a copy of the key slot beside
 the backup was taken opens it, and nothing in it is ever plaintext. Backups are checked after they are written
 and only then are old ones pruned.
 
-Restoring and re-keying replace the database file, so they need the board to themselves (`core.locks`:
+Restoring and re-keying replace the database file, so they need the board to themselves (`core.security.locks`:
 `exclusive_access` asks open FactBoards to close it and waits for them).
 
 All three write their new files beside the old ones first, and then put them in place with renames: a journal
-(`core.journal`) records the intent before the first file is written and the renames before the first one is made,
+(`journal`) records the intent before the first file is written and the renames before the first one is made,
 so a process killed at any point leaves files that the next start finishes or undoes, before it asks for a
 passphrase (`recover_board`, `recover_backups`). A re-key hands its new recovery key to the person (`deliver`)
 before it commits, so a re-key finished by the next start never leaves a key nobody has seen.
@@ -27,21 +27,21 @@ from pathlib import Path
 
 import sqlcipher3
 
-from factboard_tui.core import seal
 from factboard_tui.core.clock import system_clock
 from factboard_tui.core.diagnosis import SQLITE_CORRUPT, SQLITE_NOTADB, sqlite_code, told
-from factboard_tui.core.durable import copy_durably, remove_durably, rename_durably, sync_file, write_durably
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError, NotFound
-from factboard_tui.core.journal import COMMITTED, Journal, Step
-from factboard_tui.core.keys import KeySlot, UnlockAttempts, new_board_key
-from factboard_tui.core.locks import (
+from factboard_tui.core.migrations import LATEST_VERSION
+from factboard_tui.core.security import seal
+from factboard_tui.core.security.durable import copy_durably, remove_durably, rename_durably, sync_file, write_durably
+from factboard_tui.core.security.journal import COMMITTED, Journal, Step
+from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key
+from factboard_tui.core.security.locks import (
     exclusive_access,
     exclusive_hold,
     held,
     read_close_request,
     remove_stale_close_request,
 )
-from factboard_tui.core.migrations import LATEST_VERSION
 
 BACKUP_STAMP = "%Y%m%d-%H%M%S"
 """How a backup's file name says when it was taken (sorts in time order)."""

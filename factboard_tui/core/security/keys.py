@@ -37,7 +37,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from factboard_tui.core.durable import write_durably
 from factboard_tui.core.errors import (
     FactBoardError,
     KeySlotDamaged,
@@ -46,6 +45,7 @@ from factboard_tui.core.errors import (
     TooManyAttempts,
     WrongPassphrase,
 )
+from factboard_tui.core.security.durable import write_durably
 
 KEY_BYTES = 32
 SLOT_FORMAT = "factboard-keyslot"

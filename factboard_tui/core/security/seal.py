@@ -13,7 +13,7 @@ imports, sync merges, purges, undo, meetings), keeps the seal true without knowi
 compare: a difference names the table ("board rows were changed outside FactBoard"). A stock SQLCipher tool cannot
 even write to a sealed table, since the triggers call a function it does not have; dropping the triggers to get
 round that is found at every unlock (`triggers_intact`). Someone who rebuilds all of it with FactBoard's own code
-can forge the seal like the chain; peers' witnessed heads are the answer to that (see `core.audit`).
+can forge the seal like the chain; peers' witnessed heads are the answer to that (see `core.security.audit`).
 
 A migration that adds a column to a sealed table must add it to `SEALED` and call `install_triggers` again.
 """

@@ -1,7 +1,7 @@
 """Files that survive a crash: data flushed to the disk, renamed atomically, and the rename itself made durable.
 
 A rename is atomic, but until the directory that holds it is flushed a power cut may forget it, or keep a later
-rename and forget an earlier one. The journalled operations (`core.journal`) depend on their renames reaching the
+rename and forget an earlier one. The journalled operations (`journal`) depend on their renames reaching the
 disk in the order they were made, so every step here flushes the directory after it (POSIX: `fsync` on the
 directory). Windows cannot open a directory for flushing and makes its renames durable by itself, so there that
 flush is skipped rather than failing.
