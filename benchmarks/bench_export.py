@@ -22,10 +22,10 @@ from rich.console import Console
 from rich.table import Table
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.export import Format, Grouping, board_document, week_document
-from factboard_tui.core.export_formats import render
-from factboard_tui.core.importer import plan_import, run_import
 from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.export import Format, Grouping, board_document, week_document
+from factboard_tui.core.transfer.export_formats import render
+from factboard_tui.core.transfer.importer import plan_import, run_import
 
 SIZE = 2_000
 BUDGET_S = 2.0

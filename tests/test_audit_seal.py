@@ -17,11 +17,11 @@ from sync_helpers import Ticker, make_sites, send
 from factboard_tui.core import migrations
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.meetings import MeetingSession
-from factboard_tui.core.importer import plan_import, run_import
-from factboard_tui.core.minutes import save_meeting
 from factboard_tui.core.security import seal
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
+from factboard_tui.core.transfer.importer import plan_import, run_import
+from factboard_tui.core.transfer.minutes import save_meeting
 
 
 def raw(path: Path, key: bytes) -> sqlcipher3.Connection:

@@ -20,10 +20,10 @@ from test_export_tui import MONDAY_MORNING
 from textual.widgets import Checkbox, Input, Select, Static
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
-from factboard_tui.core.export import Format, Grouping, week_document
-from factboard_tui.core.export_formats import render
 from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
+from factboard_tui.core.transfer.export import Format, Grouping, week_document
+from factboard_tui.core.transfer.export_formats import render
 from factboard_tui.tui.dialogs.export import ExportScreen
 
 MONDAY = date(2026, 11, 23)

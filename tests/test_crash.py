@@ -19,8 +19,8 @@ from conftest import Cli
 from test_tui import MONDAY_MORNING, wait_for_rows
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.crash import EXIT_CODE
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.screens.board import BoardScreen

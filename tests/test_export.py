@@ -21,7 +21,8 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.export import (
+from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.transfer.export import (
     Format,
     Grouping,
     board_document,
@@ -30,8 +31,7 @@ from factboard_tui.core.export import (
     week_document,
     write_export,
 )
-from factboard_tui.core.export_formats import render, sheet_title
-from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.transfer.export_formats import render, sheet_title
 
 MONDAY = date(2026, 11, 23)
 """Monday of the frozen week (conftest's NOW is Wednesday 2026-11-25)."""

@@ -17,9 +17,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
-from factboard_tui.core.export import Format, Grouping
 from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
+from factboard_tui.core.transfer.export import Format, Grouping
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.export import ExportScreen
 from factboard_tui.tui.screens.board import BoardScreen
@@ -139,7 +139,7 @@ def test_a_bad_week_or_folder_is_said_in_the_dialog_and_writes_nothing(demo: Boa
 
 
 def test_an_imported_rows_history_says_from_which_file(demo: Board) -> None:
-    from factboard_tui.core.importer import plan_import, run_import
+    from factboard_tui.core.transfer.importer import plan_import, run_import
     from factboard_tui.tui.dialogs.history import HistoryScreen
 
     data = Path(__file__).resolve().parent / "data" / "reference_board.csv"

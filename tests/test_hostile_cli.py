@@ -23,9 +23,9 @@ from test_cli import one_line_error
 
 from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
-from factboard_tui.core.minutes import save_meeting
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import service
+from factboard_tui.core.transfer.minutes import save_meeting
 
 FROZEN = {"FACTBOARD_NOW": NOW.isoformat()}
 """The CLI's clock is the in-process board's: the same week, so the planted visit notes show."""

@@ -22,10 +22,10 @@ from factboard_tui.core.domain.fields import ROW_FIELDS
 from factboard_tui.core.domain.history import describe_change
 from factboard_tui.core.domain.templates import load_template
 from factboard_tui.core.errors import FactBoardError, ImportRefused
-from factboard_tui.core.export import Format, board_document
-from factboard_tui.core.export_formats import render
-from factboard_tui.core.importer import header_aliases, plan_import, run_import
 from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.transfer.export import Format, board_document
+from factboard_tui.core.transfer.export_formats import render
+from factboard_tui.core.transfer.importer import header_aliases, plan_import, run_import
 
 DATA = Path(__file__).resolve().parent / "data"
 MONDAY = date(2026, 11, 23)

@@ -18,10 +18,10 @@ from test_meetings import HandClock
 from textual.pilot import Pilot
 from textual.widgets import Digits, Input, SelectionList, Static
 
-from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED
-from factboard_tui.core.minutes import load_meeting, meeting_ids
 from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
+from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids
 from factboard_tui.settings import Settings
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen

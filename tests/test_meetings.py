@@ -28,9 +28,9 @@ from factboard_tui.core.domain.meetings import (
 )
 from factboard_tui.core.domain.templates import BoardTemplate, load_template
 from factboard_tui.core.errors import NotFound
-from factboard_tui.core.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
 from factboard_tui.core.model import BoardRow
 from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
 
 
 class HandClock:

@@ -19,8 +19,8 @@ from test_staff_history import staff_loaded
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
-from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.row_form import AddRowForm
 from factboard_tui.tui.dialogs.staff_form import StaffForm

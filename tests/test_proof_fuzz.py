@@ -35,11 +35,11 @@ from sync_helpers import make_sites, send
 
 from factboard_tui.core.domain.templates import BoardTemplate, load_template_file, parse_template
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.importer import plan_import, run_import
 from factboard_tui.core.paths import templates_dir
 from factboard_tui.core.store import Board
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
+from factboard_tui.core.transfer.importer import plan_import, run_import
 from factboard_tui.settings import SETTING_KEYS, load_settings, toml_key, toml_string
 
 DATA = Path(__file__).parent / "data"

@@ -18,8 +18,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.messages import Unlocked
 from factboard_tui.tui.screens.board import BoardScreen

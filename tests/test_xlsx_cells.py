@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from factboard_tui.core.errors import NotAWorkbook
-from factboard_tui.core.xlsx_cells import first_sheet
+from factboard_tui.core.transfer.xlsx_cells import first_sheet
 
 DATA = Path(__file__).resolve().parent / "data"
 

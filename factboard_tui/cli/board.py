@@ -113,8 +113,8 @@ def demo(
     theme: ThemeOption = None,
 ) -> None:
     """Create (or reopen) a demo board of synthetic rows and open it."""
-    from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board, remove_board_files
     from factboard_tui.core.store import Board
+    from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board, remove_board_files
     from factboard_tui.settings import load_settings
 
     settings = with_theme(load_settings(), theme)  # a malformed config stops here, before the board opens

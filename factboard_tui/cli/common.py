@@ -33,8 +33,8 @@ from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 
 if TYPE_CHECKING:
-    from factboard_tui.core.importer import Progress
     from factboard_tui.core.store import Board
+    from factboard_tui.core.transfer.importer import Progress
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -31,7 +31,7 @@ def meetings_list(
     as_json: JsonOption = False,
 ) -> None:
     """List the meetings held on this board, newest first."""
-    from factboard_tui.core.minutes import load_meeting, meeting_ids
+    from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids
 
     with unlocked(db, user) as board:
         records = [load_meeting(board, meeting_id) for meeting_id in meeting_ids(board)]
@@ -71,7 +71,7 @@ def meetings_show(
     output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or html.")] = "md",
 ) -> None:
     """Print a meeting's minutes (plain text with client codes and changes: send them only where that is allowed)."""
-    from factboard_tui.core.minutes import load_meeting, minutes_html, minutes_markdown
+    from factboard_tui.core.transfer.minutes import load_meeting, minutes_html, minutes_markdown
 
     if output_format not in MINUTES_FORMATS:
         raise InvalidValue("format", f"--format {output_format!r} is not known: use md or html.")

@@ -38,7 +38,7 @@ FormatOption = Annotated[
 
 def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) -> Any:
     """The format asked for, or the one -o's suffix names, or HTML."""
-    from factboard_tui.core.export import Format
+    from factboard_tui.core.transfer.export import Format
 
     names = ", ".join(fmt.value for fmt in allowed)
     wanted = given or (output.suffix.lstrip(".").lower() if output is not None and output.suffix else "html")
@@ -55,7 +55,7 @@ def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) ->
 
 
 def _written(path: Path, what: str) -> None:
-    from factboard_tui.core.export import NOT_ENCRYPTED
+    from factboard_tui.core.transfer.export import NOT_ENCRYPTED
 
     out.print(shown(f"Wrote {what} to {path}"), soft_wrap=True)
     out.print(shown((NOT_ENCRYPTED, "bold yellow")), soft_wrap=True)
@@ -83,7 +83,7 @@ def export_week(
 ) -> None:
     """The week's visits, each row's current actions and the evaluation dates that fall in the week."""
     from factboard_tui.core.clock import week_start
-    from factboard_tui.core.export import (
+    from factboard_tui.core.transfer.export import (
         WEEK_FORMATS,
         Format,
         Grouping,
@@ -92,8 +92,8 @@ def export_week(
         parse_week,
         week_document,
     )
-    from factboard_tui.core.export import write_recorded_export as write
-    from factboard_tui.core.export_formats import render
+    from factboard_tui.core.transfer.export import write_recorded_export as write
+    from factboard_tui.core.transfer.export_formats import render
 
     chosen = _format(fmt, output, WEEK_FORMATS)
     if details and chosen is not Format.ICS:
@@ -132,9 +132,9 @@ def export_board(
 ) -> None:
     """The current board as the team knows it: every open row, every column, the week's visits."""
     from factboard_tui.core.clock import week_start
-    from factboard_tui.core.export import BOARD_FORMATS, board_document, default_filename, parse_week
-    from factboard_tui.core.export import write_recorded_export as write
-    from factboard_tui.core.export_formats import render
+    from factboard_tui.core.transfer.export import BOARD_FORMATS, board_document, default_filename, parse_week
+    from factboard_tui.core.transfer.export import write_recorded_export as write
+    from factboard_tui.core.transfer.export_formats import render
 
     chosen = _format(fmt, output, BOARD_FORMATS)
     with unlocked(db, user) as board:
@@ -195,8 +195,8 @@ def import_board(
     ] = False,
 ) -> None:
     """Move an existing Excel or CSV board in: all rows or none (unless --skip-bad)."""
-    from factboard_tui.core.export import parse_week
-    from factboard_tui.core.importer import iter_problems, plan_import, refusal, run_import
+    from factboard_tui.core.transfer.export import parse_week
+    from factboard_tui.core.transfer.importer import iter_problems, plan_import, refusal, run_import
 
     with unlocked(db, user) as board:
         who = None if dry_run else author(user)

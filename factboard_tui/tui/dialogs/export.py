@@ -24,7 +24,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.export import (
+from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.export import (
     BOARD_FORMATS,
     NOT_ENCRYPTED,
     WEEK_FORMATS,
@@ -38,8 +39,7 @@ from factboard_tui.core.export import (
     week_name,
     write_recorded_export,
 )
-from factboard_tui.core.export_formats import render
-from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.export_formats import render
 from factboard_tui.shown import shown
 
 KINDS: tuple[tuple[str, str], ...] = (

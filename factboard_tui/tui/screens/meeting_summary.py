@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
-from factboard_tui.core.minutes import MeetingRecord, minutes_markdown
+from factboard_tui.core.transfer.minutes import MeetingRecord, minutes_markdown
 from factboard_tui.tui.widgets.key_bar import KeyBar
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
 from factboard_tui.core.domain.templates import BoardTemplate
-from factboard_tui.core.export import GROUP, ExportDocument, Format, Table
+from factboard_tui.core.transfer.export import GROUP, ExportDocument, Format, Table
 
 
 def cell_text(value: Any) -> str:

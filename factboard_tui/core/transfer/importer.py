@@ -140,7 +140,7 @@ def read_cells(path: Path, progress: Progress | None = None) -> tuple[list[tuple
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> list[tuple[int, list[Any]]]:
-    from factboard_tui.core.xlsx_cells import first_sheet
+    from factboard_tui.core.transfer.xlsx_cells import first_sheet
 
     def reading(done: int, total: int) -> None:
         if progress is not None:
