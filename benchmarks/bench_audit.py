@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from factboard_tui.core.security import seal
-from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.store.board import Board, RowWrite
 
 PASSPHRASE = "benchmark passphrase"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from helpers.edit_writer import start_bursts  # the same writer processes the concurrency proof runs

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.export import Format, Grouping, board_document, week_document
 from factboard_tui.core.transfer.export_formats import render
 from factboard_tui.core.transfer.importer import plan_import, run_import

@@ -33,7 +33,7 @@ from bench_store import PASSPHRASE, build  # the same boards as the store benchm
 
 from factboard_tui.core.security import backups
 from factboard_tui.core.security.durable import fingerprint
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 SIZES = (2_000, 20_000)
 BUDGETS = {"start, nothing to finish": 2.0, "next start finishes a cut-off restore": 1000.0}

@@ -25,7 +25,7 @@ from bench_store import PASSPHRASE, build
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.meetings import MeetingSession, row_flags
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.screens.meeting import MeetingScreen
 

@@ -21,7 +21,7 @@ from rich.table import Table
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.security.keys import KeySlot, tune_kdf
-from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.store.board import Board, RowWrite
 
 OUT = Path(__file__).resolve().parent / "out"
 PASSPHRASE = "benchmark passphrase"

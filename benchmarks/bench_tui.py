@@ -35,7 +35,7 @@ from textual._compositor import CompositorUpdate
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_store import PASSPHRASE, build
 
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.messages import RowsLoaded, Unlocked, first_read
 from factboard_tui.tui.screens.board import DETAIL_DELAY

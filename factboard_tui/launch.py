@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
     from factboard_tui.settings import Settings
 
 

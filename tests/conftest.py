@@ -14,7 +14,7 @@ import pytest
 from helpers.faults import Zygote
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 PASSPHRASE = "correct horse battery"
 """The passphrase of every test board."""

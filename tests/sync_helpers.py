@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 
 PASSPHRASE = "correct horse battery"

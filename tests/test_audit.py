@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import WrongPassphrase
 from factboard_tui.core.security import audit
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.tui.app import FactBoardApp

@@ -14,11 +14,11 @@ import sqlcipher3
 from conftest import NOW, USER
 from sync_helpers import Ticker, make_sites, send
 
-from factboard_tui.core import migrations
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.security import seal
-from factboard_tui.core.store import Board
+from factboard_tui.core.store import migrations
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 from factboard_tui.core.transfer.importer import plan_import, run_import
 from factboard_tui.core.transfer.minutes import save_meeting

@@ -19,7 +19,7 @@ from factboard_tui.core.security import backups
 from factboard_tui.core.security.backups import list_backups
 from factboard_tui.core.security.keys import format_recovery_key, parse_recovery_key
 from factboard_tui.core.security.locks import close_request_path, exclusive_access
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 

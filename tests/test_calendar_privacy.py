@@ -20,7 +20,7 @@ from test_export_tui import MONDAY_MORNING
 from textual.widgets import Checkbox, Input, Select, Static
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.transfer.export import Format, Grouping, week_document
 from factboard_tui.core.transfer.export_formats import render

@@ -13,7 +13,7 @@ from conftest import PASSPHRASE, Cli, snapshot_files
 from factboard_tui.core.errors import WrongPassphrase
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.keys import parse_recovery_key
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 NOW = "2026-11-25T09:00:00"
 """A Wednesday; frozen for the subprocesses that check dates."""

@@ -19,7 +19,7 @@ import typer.main
 from conftest import PASSPHRASE, Cli
 
 from factboard_tui.cli import app
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 
 def all_commands() -> list[tuple[str, list[str]]]:

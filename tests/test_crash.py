@@ -19,7 +19,7 @@ from conftest import Cli
 from test_tui import MONDAY_MORNING, wait_for_rows
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.crash import EXIT_CODE
 from factboard_tui.tui.app import FactBoardApp
@@ -124,7 +124,7 @@ def test_a_crash_in_a_command_shows_where_but_no_locals_or_board_text(cli: Cli, 
     cli.ok("rows", "add", "--code", "DD-75", "--triage", "Ny", "--situation", SITUATION)
     script = (
         "import sys\n"
-        "from factboard_tui.core.store import Board\n"
+        "from factboard_tui.core.store.board import Board\n"
         "def broken(self, include_off=False):\n"
         f"    passphrase = {DEMO_PASSPHRASE!r}\n"
         "    situation = self.open_row_by_code('DD-75').situation\n"

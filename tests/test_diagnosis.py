@@ -14,11 +14,11 @@ import sqlcipher3
 from conftest import NOW, PASSPHRASE, Cli, snapshot_files
 from helpers.disks import break_disk, failing_disk, read_only, small_disk
 
-from factboard_tui.core import store
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, NotADatabase, WrongKey
 from factboard_tui.core.paths import key_slot_path
-from factboard_tui.core.store import Board
+from factboard_tui.core.store import board as store
+from factboard_tui.core.store.board import Board
 
 SECRET = "Sover dåligt, rädd för grannen"
 """A client's text: it must never be told as anything but board data."""

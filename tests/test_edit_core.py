@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from factboard_tui.core import migrations
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.filters import RowFilter
 from factboard_tui.core.errors import EditConflict, InvalidValue, NotFound
-from factboard_tui.core.store import Board
+from factboard_tui.core.store import migrations
+from factboard_tui.core.store.board import Board
 
 
 def add(board: Board, code: str = "DD-75", **values: str) -> int:

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
 from factboard_tui.core.clock import frozen_clock, week_start
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.confirm import ConflictDialog

@@ -21,7 +21,7 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.store.board import Board, RowWrite
 from factboard_tui.core.transfer.export import (
     Format,
     Grouping,

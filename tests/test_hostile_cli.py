@@ -23,7 +23,7 @@ from test_cli import one_line_error
 
 from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 from factboard_tui.core.transfer.minutes import save_meeting
 

@@ -23,7 +23,7 @@ from test_store import state
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain.templates import load_template, parse_template
 from factboard_tui.core.errors import InvalidValue, SyncRefused, TemplateError
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
 

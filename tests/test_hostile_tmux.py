@@ -21,7 +21,7 @@ from helpers.hostile import fill_board, plant_legacy
 from helpers.terminal import factboard_in_tmux, require_tmux, scenario_env
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 pytestmark = pytest.mark.tmux
 require_tmux()

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.characters import inert, inert_line
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen
 from factboard_tui.tui.dialogs.export import ExportScreen

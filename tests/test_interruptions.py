@@ -27,7 +27,7 @@ from helpers.teams import Team
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import WrongKey
 from factboard_tui.core.security.keys import parse_recovery_key
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 

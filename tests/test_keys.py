@@ -31,7 +31,7 @@ from factboard_tui.core.security.keys import (
     parse_recovery_key,
     tune_kdf,
 )
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Digits, Input, SelectionList, Static
 
 from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids
 from factboard_tui.settings import Settings
@@ -278,7 +278,7 @@ def test_a_change_made_at_another_desk_shows_on_the_focus_card(tmp_path: Path) -
 
 
 def test_a_long_board_lists_the_rows_around_the_current_one(tmp_path: Path) -> None:
-    from factboard_tui.core.store import RowWrite
+    from factboard_tui.core.store.board import RowWrite
 
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
         codes = [f"ZZ-{number}" for number in range(50)]

@@ -18,7 +18,7 @@ from conftest import USER, Cli, snapshot_files
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.national_ids import DANISH, DUTCH, NORWEGIAN, SWEDISH, find_national_id
 from factboard_tui.core.errors import InvalidValue, SyncRefused
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.importer import plan_import
 
 IDENTITY_NUMBERS: dict[str, tuple[str, str]] = {

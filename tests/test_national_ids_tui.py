@@ -19,7 +19,7 @@ from test_staff_history import staff_loaded
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.row_form import AddRowForm

@@ -31,7 +31,7 @@ from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security import keys
 from factboard_tui.core.security.audit import entries
 from factboard_tui.core.security.keys import MAX_WAIT_SECONDS, KdfParams, KeySlot, UnlockAttempts
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 NFC = "lösenord på tavlan"
 NFD = unicodedata.normalize("NFD", NFC)

@@ -21,7 +21,7 @@ from helpers.pilot import until
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.security import seal
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 
 Tamper = Callable[[sqlcipher3.Connection], None]

@@ -22,9 +22,9 @@ import sqlcipher3
 from conftest import USER
 from helpers.edit_writer import SHARED_ROW, start_bursts
 
-from factboard_tui.core import store
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store import Board
+from factboard_tui.core.store import board as store
+from factboard_tui.core.store.board import Board
 
 WRITERS = 4
 EDITS = 250

@@ -22,7 +22,7 @@ from pathlib import Path
 from conftest import Cli
 from helpers.edit_writer import RUN_SPAN, number_of
 
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 WRITER = Path(__file__).parent / "helpers" / "edit_writer.py"
 RUNS = 60

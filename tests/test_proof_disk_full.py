@@ -26,7 +26,7 @@ from helpers.pilot import until
 from textual.widgets import TextArea
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.confirm import TextEditorDialog

@@ -40,7 +40,7 @@ from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import WrongKey
 from factboard_tui.core.security.backups import list_backups, recover_backups, recover_board
 from factboard_tui.core.security.keys import parse_recovery_key
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 
 WRONG = "not the passphrase at all"

@@ -36,7 +36,7 @@ from sync_helpers import make_sites, send
 from factboard_tui.core.domain.templates import BoardTemplate, load_template_file, parse_template
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.paths import templates_dir
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
 from factboard_tui.core.transfer.importer import plan_import, run_import

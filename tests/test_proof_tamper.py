@@ -23,7 +23,7 @@ from conftest import PASSPHRASE, USER, Cli, snapshot_files
 from factboard_tui.core.errors import KeySlotTooWeak, WrongKey, WrongPassphrase
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.keys import KeySlot
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 Edit = Callable[[dict[str, Any], dict[str, Any]], None]
 """Changes a slot's JSON body, given the body of another board's slot to take parts from."""

@@ -25,8 +25,8 @@ from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.history import EMPTY, ChangeLine, describe_change
 from factboard_tui.core.domain.templates import BoardTemplate, load_template
-from factboard_tui.core.model import Change
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import Change
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 from factboard_tui.tui.dialogs.history import HistoryScreen, history_title
 from factboard_tui.tui.dialogs.staff_form import StaffForm

@@ -11,10 +11,11 @@ import pytest
 import sqlcipher3
 from conftest import NOW, PASSPHRASE, snapshot_files
 
-from factboard_tui.core import migrations
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import InvalidValue, SchemaTooNew
-from factboard_tui.core.model import (
+from factboard_tui.core.store import migrations
+from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.schema import (
     AuditRecord,
     AuditWitness,
     BoardMeta,
@@ -30,7 +31,6 @@ from factboard_tui.core.model import (
     SyncPeer,
     Visit,
 )
-from factboard_tui.core.store import Board, RowWrite
 
 TODAY = NOW.astimezone().date()
 MONDAY = week_start(TODAY)

@@ -11,8 +11,8 @@ from sync_helpers import NOW, PASSPHRASE, Ticker, make_sites, send
 
 from factboard_tui.core.domain.history import describe_change
 from factboard_tui.core.errors import SyncRefused
-from factboard_tui.core.migrations import LATEST_VERSION
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.migrations import LATEST_VERSION
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
 from factboard_tui.core.sync.merge import DUPLICATE_REASON

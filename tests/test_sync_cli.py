@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import PASSPHRASE, Cli, snapshot_files
 
-from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.store.board import Board, RowWrite
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sync_helpers import Ticker, make_sites
 
 from factboard_tui.core.errors import FactBoardError, SyncRefused
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 
 SITES = ["region", "muni", "town"]

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.conflicts import ConflictsScreen

@@ -19,7 +19,7 @@ from factboard_tui.core.domain.templates import (
 )
 from factboard_tui.core.errors import TemplateError
 from factboard_tui.core.paths import templates_dir
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 SV_TEXT = (templates_dir() / "sv.toml").read_text(encoding="utf-8")
 

@@ -62,7 +62,7 @@ def init(
     ] = None,
 ) -> None:
     """Create a new encrypted board and show its recovery key once."""
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
 
     path = db_path(db)
     if recovery_key_out is not None and recovery_key_out.exists():
@@ -113,7 +113,7 @@ def demo(
     theme: ThemeOption = None,
 ) -> None:
     """Create (or reopen) a demo board of synthetic rows and open it."""
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
     from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board, remove_board_files
     from factboard_tui.settings import load_settings
 
@@ -151,7 +151,7 @@ def open_board(
     ] = False,
 ) -> None:
     """Open the board in the terminal UI."""
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
     from factboard_tui.launch import run_board_app
     from factboard_tui.settings import load_settings
 
@@ -185,7 +185,7 @@ def passwd(
     """Set a new passphrase (re-wraps the key; the database is not touched)."""
     from factboard_tui.core.errors import WrongKey, WrongPassphrase
     from factboard_tui.core.security.keys import parse_recovery_key
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
 
     path = db_path(db)
     recover(path)
@@ -216,9 +216,9 @@ def passwd(
 @user_errors
 def doctor(db: DbOption = None, user: UserOption = None) -> None:
     """Finish what was cut off; check the key slot, every encrypted page and the schema; exits non-zero on trouble."""
-    from factboard_tui.core.migrations import LATEST_VERSION
     from factboard_tui.core.security.backups import leftovers
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
+    from factboard_tui.core.store.migrations import LATEST_VERSION
     from factboard_tui.settings import load_settings
 
     path = db_path(db)
@@ -304,7 +304,7 @@ def restore(
     recover(path)
     passphrase = ask_secret("Passphrase of the backup", PASSPHRASE_ENV)
     aside, checked = restore_backup(path, backup_file, passphrase, system_clock().astimezone())
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
 
     with Board.unlock(path, passphrase, user=user or os.environ.get(USER_ENV), via="restore") as board:
         board.audit_event("restore", subject=backup_file.name, detail=f"the board before is kept as {aside.name}")
@@ -329,7 +329,7 @@ def rekey_command(
     from factboard_tui.core.clock import system_clock
     from factboard_tui.core.security.backups import committed, rekey
     from factboard_tui.core.security.keys import UnlockAttempts
-    from factboard_tui.core.store import Board, audit_who
+    from factboard_tui.core.store.board import Board, audit_who
 
     path = db_path(db)
     recover(path)

@@ -33,7 +33,7 @@ from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 
 if TYPE_CHECKING:
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
     from factboard_tui.core.transfer.importer import Progress
 
 P = ParamSpec("P")
@@ -160,7 +160,7 @@ def unlocked(db: Path | None, user: str | None = None, *, write_now: bool = True
     log first). A problem with the audit log seen on opening is a warning line before the command runs (unless
     `warn` is False: the command checks the log itself).
     """
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
 
     path = db_path(db)
     recover(path)

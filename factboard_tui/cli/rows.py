@@ -25,8 +25,8 @@ from factboard_tui.cli.common import (
 from factboard_tui.shown import shown
 
 if TYPE_CHECKING:
-    from factboard_tui.core.model import BoardRow
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
+    from factboard_tui.core.store.schema import BoardRow
 
 group = typer.Typer(help="List, add, change and take off board rows.", no_args_is_help=True)
 

@@ -33,7 +33,7 @@ from factboard_tui import crash
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
 from factboard_tui.tui.messages import Unlocked

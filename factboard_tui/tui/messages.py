@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from textual.message import Message
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.model import BoardRow, VisitCell
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import BoardRow, VisitCell
 
 
 @dataclass

@@ -31,7 +31,7 @@ import traceback
 from pathlib import Path
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 KEY_ENV = "FACTBOARD_TEST_KEY"
 """Where the writer finds the board's raw key (hex)."""

@@ -28,7 +28,7 @@ from faults import FaultPoints
 # Imported once here, so that no forked child pays for them.
 import factboard_tui.cli
 import factboard_tui.core.security.backups
-import factboard_tui.core.store
+import factboard_tui.core.store.board
 import factboard_tui.core.sync.service
 import factboard_tui.core.transfer.export
 import factboard_tui.core.transfer.importer

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from data.hostile_values import STORED, Hostile
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 LEGACY = {
     "legacy-clear": "before\x1b[2Jafter",

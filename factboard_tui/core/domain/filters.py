@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from factboard_tui.core.domain.templates import BoardTemplate, fold
-from factboard_tui.core.model import BoardRow, VisitCell
+from factboard_tui.core.store.schema import BoardRow, VisitCell
 
 
 @dataclass(frozen=True)

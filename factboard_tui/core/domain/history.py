@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 from factboard_tui.core.domain.fields import ROW_FIELDS, Kind, display
 from factboard_tui.core.domain.templates import BoardTemplate
-from factboard_tui.core.model import Change
+from factboard_tui.core.store.schema import Change
 
 EMPTY = "—"
 """How a missing value reads: an added field had no old value, a removed visit has no new one."""

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.templates import AgendaItem, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
-from factboard_tui.core.model import BoardRow, Staff, VisitCell
+from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
 
 MIN_DISCIPLINES = 4
 """FACT teams are certified on having at least this many disciplines at the board meeting."""

@@ -12,7 +12,7 @@ from typing import Any
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.fields import ROW_FIELDS
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
-from factboard_tui.core.model import BoardRow, VisitCell
+from factboard_tui.core.store.schema import BoardRow, VisitCell
 
 
 def days_on_board(row: BoardRow, today: date) -> int:

@@ -30,7 +30,6 @@ import sqlcipher3
 from factboard_tui.core.clock import system_clock
 from factboard_tui.core.diagnosis import SQLITE_CORRUPT, SQLITE_NOTADB, sqlite_code, told
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError, NotFound
-from factboard_tui.core.migrations import LATEST_VERSION
 from factboard_tui.core.security import seal
 from factboard_tui.core.security.durable import copy_durably, remove_durably, rename_durably, sync_file, write_durably
 from factboard_tui.core.security.journal import COMMITTED, Journal, Step
@@ -42,6 +41,7 @@ from factboard_tui.core.security.locks import (
     read_close_request,
     remove_stale_close_request,
 )
+from factboard_tui.core.store.migrations import LATEST_VERSION
 
 BACKUP_STAMP = "%Y%m%d-%H%M%S"
 """How a backup's file name says when it was taken (sorts in time order)."""

@@ -28,7 +28,7 @@ from factboard_tui.core.sync.hlc import next_hlc, stamp
 from factboard_tui.core.sync.records import FREE_TEXT_FIELDS, RemoteChange
 
 if TYPE_CHECKING:
-    from factboard_tui.core.store import Board
+    from factboard_tui.core.store.board import Board
 
 DUPLICATE_REASON = "Added twice at different sites: the row added first stays"
 """The reason every site gives when it takes off the later of two rows for one client."""

@@ -19,9 +19,9 @@ from sqlalchemy import Connection
 
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
-from factboard_tui.core.migrations import LATEST_VERSION
 from factboard_tui.core.security import audit
-from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.migrations import LATEST_VERSION
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import minisign
 from factboard_tui.core.sync.hlc import FUTURE_TOLERANCE_MS, as_datetime, format_hlc, millis_of

@@ -21,8 +21,8 @@ from factboard_tui.core.domain.history import ChangeLine, describe_change
 from factboard_tui.core.domain.inert import markdown_text
 from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
 from factboard_tui.core.errors import InvalidValue, NotFound
-from factboard_tui.core.model import BoardRow, Change, Meeting, MeetingAttendee, MeetingRow
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import BoardRow, Change, Meeting, MeetingAttendee, MeetingRow
 
 _MEETING_TABLE = Meeting.__table__  # type: ignore[attr-defined]
 _ATTENDEE_TABLE = MeetingAttendee.__table__  # type: ignore[attr-defined]

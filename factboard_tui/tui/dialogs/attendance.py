@@ -20,8 +20,8 @@ from textual.widgets import Button, SelectionList, Static
 
 from factboard_tui.core.domain.meetings import MIN_DISCIPLINES, attendance_warning, disciplines_present
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.model import Staff
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 
 

@@ -23,7 +23,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync.hlc import as_datetime
 from factboard_tui.core.sync.service import ConflictView, conflicts, peers, settle_conflict
 from factboard_tui.shown import cut, shown

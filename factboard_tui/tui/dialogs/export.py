@@ -24,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.export import (
     BOARD_FORMATS,
     NOT_ENCRYPTED,

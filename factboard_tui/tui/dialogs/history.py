@@ -24,8 +24,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from factboard_tui.core.domain.history import ChangeLine, describe_change
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.model import BoardRow
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.shown import cut, shown
 
 WHEN_WIDTH = 16

@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from factboard_tui.core.domain.fields import ROW_FIELDS, parse_client_code
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.shown import shown
 
 FORM_FIELDS: tuple[str, ...] = (

@@ -20,8 +20,8 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 from factboard_tui.core.domain.fields import parse_initials
 from factboard_tui.core.domain.templates import fold
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.model import Staff
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 
 FORM_FIELDS: tuple[str, ...] = ("initials", "name", "discipline", "organisation", "active")

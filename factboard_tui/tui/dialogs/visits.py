@@ -22,7 +22,7 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.characters import inert_line
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.model import VisitCell
+from factboard_tui.core.store.schema import VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.cell_editor import complete_initials
 

@@ -34,9 +34,9 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.filters import RowFilter
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import EditConflict, FactBoardError
-from factboard_tui.core.model import BoardRow, VisitCell
 from factboard_tui.core.security.locks import close_requested
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.confirm import ConfirmDialog, ConflictDialog, ReasonDialog, TextEditorDialog

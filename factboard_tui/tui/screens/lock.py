@@ -24,7 +24,7 @@ from textual.widgets import Input, Label, Static
 from factboard_tui.core.errors import FactBoardError, WrongPassphrase
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.keys import UnlockAttempts
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.shown import shown
 
 

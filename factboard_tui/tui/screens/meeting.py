@@ -26,7 +26,7 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.meetings import NOT_REACHED, MeetingSession, clock_text, row_flags
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.model import BoardRow, Staff, VisitCell
+from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
 from factboard_tui.core.transfer.minutes import MeetingRecord, load_meeting, save_meeting
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckIn

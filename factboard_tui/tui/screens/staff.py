@@ -20,8 +20,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.model import Staff
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 from factboard_tui.tui.dialogs.staff_form import StaffForm
 

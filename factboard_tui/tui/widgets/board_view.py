@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
-from factboard_tui.core.model import BoardRow, VisitCell
+from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
 
 WIDE_COLUMNS: tuple[str, ...] = (

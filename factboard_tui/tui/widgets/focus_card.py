@@ -18,7 +18,7 @@ from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.meetings import Flag
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
-from factboard_tui.core.model import BoardRow, VisitCell
+from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import triage_style
 

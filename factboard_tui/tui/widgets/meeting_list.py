@@ -17,7 +17,7 @@ from factboard_tui.core.domain.characters import inert_line
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.meetings import CURRENT, DISCUSSED, NOT_REACHED, SKIPPED, Flag
 from factboard_tui.core.domain.templates import BoardTemplate
-from factboard_tui.core.model import BoardRow
+from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import triage_style
 

@@ -69,13 +69,13 @@ from factboard_tui.core.errors import (
     NotFound,
     SyncRefused,
 )
-from factboard_tui.core.migrations import LATEST_VERSION, check_version, migrate
-from factboard_tui.core.model import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security import audit, seal
 from factboard_tui.core.security.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key
 from factboard_tui.core.security.locks import BoardLock
+from factboard_tui.core.store.migrations import LATEST_VERSION, check_version, migrate
+from factboard_tui.core.store.schema import BoardMeta, BoardRow, Change, Staff, Visit, VisitCell
 from factboard_tui.core.sync.hlc import millis_of, next_hlc
 from factboard_tui.core.sync.hlc import stamp as clock_stamp
 from factboard_tui.core.sync.identity import META_KEYS, SiteIdentity, stamp_existing_changes
