@@ -21,7 +21,9 @@ from rich.console import Console
 from rich.table import Table
 
 from factboard_tui.core.security import seal
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store import transaction
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 
 PASSPHRASE = "benchmark passphrase"
 
@@ -44,14 +46,14 @@ def main() -> None:
         adds = [RowWrite("add", values={"client_code": f"C-{i:04d}", "triage": triage}) for i in range(2000)]
         add_ms = timed(lambda: board.write_rows("KOO", adds, source="benchmark"))
         ids = [row.id or 0 for row in board.rows()][:50]
-        audited = Board._audit_writes
+        audited = transaction.audit_writes
         samples: dict[bool, list[float]] = {True: [], False: []}
         for index in range(saves):
             on = index % 2 == 1
-            Board._audit_writes = audited if on else (lambda *_args, **_kwargs: None)  # type: ignore[method-assign]
+            transaction.audit_writes = audited if on else (lambda *_args, **_kwargs: None)
             save = partial(board.set_field, "KOO", ids[index % len(ids)], "actions", f"call {index}")
             samples[on].append(timed(save))
-        Board._audit_writes = audited  # type: ignore[method-assign]
+        transaction.audit_writes = audited
         first_view = [timed(partial(board.record_view, row_id, "board detail", "KOO")) for row_id in ids]
         repeat_view = [timed(partial(board.record_view, row_id, "board detail", "KOO")) for row_id in ids]
         for index in range(saves * 5):  # a longer chain to walk

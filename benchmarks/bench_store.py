@@ -21,7 +21,8 @@ from rich.table import Table
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.security.keys import KeySlot, tune_kdf
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 
 OUT = Path(__file__).resolve().parent / "out"
 PASSPHRASE = "benchmark passphrase"

@@ -17,7 +17,7 @@ from helpers.disks import break_disk, failing_disk, read_only, small_disk
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, NotADatabase, WrongKey
 from factboard_tui.core.paths import key_slot_path
-from factboard_tui.core.store import board as store
+from factboard_tui.core.store import engine, transaction
 from factboard_tui.core.store.board import Board
 
 SECRET = "Sover dåligt, rädd för grannen"
@@ -155,8 +155,8 @@ def test_a_write_lock_held_through_every_retry_is_busy_with_its_own_exit_code(
 ) -> None:
     row = board.add_row("CSA", {"client_code": "DD-75", "triage": "obs"})
     board.close()
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 20)  # the real wait is 10 s per try: the lock is as real
-    monkeypatch.setattr(store, "WRITE_RETRY_PAUSE", 0.001)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 20)  # the real wait is 10 s per try: the lock is as real
+    monkeypatch.setattr(transaction, "WRITE_RETRY_PAUSE", 0.001)
     key = Board.read_slot(board_path).unwrap(PASSPHRASE)
     holder = sqlcipher3.connect(str(board_path), isolation_level=None)
     holder.execute(f"PRAGMA key = \"x'{key.hex()}'\"")

@@ -21,7 +21,8 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.export import (
     Format,
     Grouping,

@@ -23,7 +23,8 @@ from test_export import MONDAY, NOW_ENV, cli_board, fill
 from textual.widgets import Input, Static
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.export import write_export
 from factboard_tui.tui.dialogs.export import ExportScreen
 

@@ -26,7 +26,8 @@ from test_meetings import fill as fill_meeting_board
 from factboard_tui.core.domain.inert import FORMULA_STARTS, markdown_text, spreadsheet_text
 from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.security.audit import ExtractLine, extract_csv, extract_markdown
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.export import Format, Grouping, board_document, week_document
 from factboard_tui.core.transfer.export_formats import render
 from factboard_tui.core.transfer.minutes import load_meeting, minutes_markdown, save_meeting

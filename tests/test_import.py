@@ -22,7 +22,8 @@ from factboard_tui.core.domain.fields import ROW_FIELDS
 from factboard_tui.core.domain.history import describe_change
 from factboard_tui.core.domain.templates import load_template
 from factboard_tui.core.errors import FactBoardError, ImportRefused
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.export import Format, board_document
 from factboard_tui.core.transfer.export_formats import render
 from factboard_tui.core.transfer.importer import header_aliases, plan_import, run_import

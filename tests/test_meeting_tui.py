@@ -278,7 +278,7 @@ def test_a_change_made_at_another_desk_shows_on_the_focus_card(tmp_path: Path) -
 
 
 def test_a_long_board_lists_the_rows_around_the_current_one(tmp_path: Path) -> None:
-    from factboard_tui.core.store.board import RowWrite
+    from factboard_tui.core.store.rows import RowWrite
 
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
         codes = [f"ZZ-{number}" for number in range(50)]

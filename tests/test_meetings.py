@@ -28,7 +28,8 @@ from factboard_tui.core.domain.meetings import (
 )
 from factboard_tui.core.domain.templates import BoardTemplate, load_template
 from factboard_tui.core.errors import NotFound
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
 

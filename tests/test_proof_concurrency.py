@@ -23,7 +23,7 @@ from conftest import USER
 from helpers.edit_writer import SHARED_ROW, start_bursts
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store import board as store
+from factboard_tui.core.store import engine, transaction
 from factboard_tui.core.store.board import Board
 
 WRITERS = 4
@@ -84,7 +84,7 @@ def hold_write_lock(path: Path, key: bytes, seconds: float, held: threading.Even
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite's own wait cut to 50 ms, so the write path's retries are what carries an edit through."""
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 50)
 
 
 def test_an_edit_retries_while_another_writer_holds_the_lock_past_the_busy_timeout(
@@ -112,7 +112,7 @@ def test_a_lock_that_is_never_let_go_is_one_clear_line_and_changes_nothing(
     board, key = created
     row = board.add_row(USER, {"client_code": "DD-1", "triage": "new"})
     board.close()
-    monkeypatch.setattr(store, "WRITE_ATTEMPTS", 3)
+    monkeypatch.setattr(transaction, "WRITE_ATTEMPTS", 3)
     with Board.open_with_key(board.path, key) as reopened:
         held = threading.Event()
         other = threading.Thread(target=hold_write_lock, args=(board.path, key, 1.5, held))

@@ -14,7 +14,8 @@ from conftest import NOW, PASSPHRASE, snapshot_files
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import InvalidValue, SchemaTooNew
 from factboard_tui.core.store import migrations
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.store.schema import (
     AuditRecord,
     AuditWitness,

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import PASSPHRASE, Cli, snapshot_files
 
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 
 
 @pytest.fixture

@@ -368,7 +368,7 @@ def test_unlock_refuses_a_damaged_database_and_shows_no_rows(demo_path: Path, cl
 
 def test_a_large_board_shows_its_first_screenful_first_then_every_row(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     """The first read after unlocking takes only the top of the board; the status counts the whole board."""
-    from factboard_tui.core.store.board import RowWrite
+    from factboard_tui.core.store.rows import RowWrite
     from factboard_tui.tui.messages import FIRST_SCREENFUL, first_read
 
     path = tmp_path / "large.db"

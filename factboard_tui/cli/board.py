@@ -329,7 +329,8 @@ def rekey_command(
     from factboard_tui.core.clock import system_clock
     from factboard_tui.core.security.backups import committed, rekey
     from factboard_tui.core.security.keys import UnlockAttempts
-    from factboard_tui.core.store.board import Board, audit_who
+    from factboard_tui.core.store.board import Board
+    from factboard_tui.core.store.events import audit_who
 
     path = db_path(db)
     recover(path)

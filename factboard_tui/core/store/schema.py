@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
+from sqlalchemy import Table
 from sqlmodel import Field, SQLModel
 
 
@@ -269,3 +270,14 @@ class AuditWitness(SQLModel, table=True):
     seen_at: str
     written: str | None = None
     """When the bundle that carried this head was written (the signer's signed time): heads compare in that order."""
+
+
+ROW_TABLE: Table = BoardRow.__table__  # type: ignore[attr-defined]
+"""The tables behind the classes, for the statements that work on many rows at once (no ORM objects)."""
+VISIT_TABLE: Table = Visit.__table__  # type: ignore[attr-defined]
+STAFF_TABLE: Table = Staff.__table__  # type: ignore[attr-defined]
+CHANGE_TABLE: Table = Change.__table__  # type: ignore[attr-defined]
+META_TABLE: Table = BoardMeta.__table__  # type: ignore[attr-defined]
+MEETING_TABLE: Table = Meeting.__table__  # type: ignore[attr-defined]
+ATTENDEE_TABLE: Table = MeetingAttendee.__table__  # type: ignore[attr-defined]
+MEETING_ROW_TABLE: Table = MeetingRow.__table__  # type: ignore[attr-defined]

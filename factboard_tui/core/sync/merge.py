@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.store.changelog import sequence_state
 from factboard_tui.core.sync.hlc import next_hlc, stamp
 from factboard_tui.core.sync.records import FREE_TEXT_FIELDS, RemoteChange
 
@@ -241,7 +242,7 @@ class RemoteMerge:
                 self.result.duplicates_closed.append(code)
         if not closing:
             return
-        last, seq = self.board._sequence_state(self.connection)
+        last, seq = sequence_state(self.connection, self.board.site_id)
         last = max(last or "", seen_hlc)
         for uid, field_name, value in closing:
             last = next_hlc(last, int(now.timestamp() * 1000))

@@ -20,8 +20,10 @@ from sqlalchemy import Connection
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
 from factboard_tui.core.security import audit
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.migrations import LATEST_VERSION
+from factboard_tui.core.store.rows import RowWrite
+from factboard_tui.core.store.transaction import write_transaction
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import minisign
 from factboard_tui.core.sync.hlc import FUTURE_TOLERANCE_MS, as_datetime, format_hlc, millis_of
@@ -258,7 +260,7 @@ def export_bundle(
 
 def _record_export(board: Board, digest: str, peer: str, previous: str | None, changes: int) -> None:
     """The one write function for bundles written here (the chain of `previous` hashes), with its audit entry."""
-    with board._write_transaction() as connection:
+    with write_transaction(board) as connection:
         connection.exec_driver_sql(
             "INSERT OR IGNORE INTO sync_bundle (hash, direction, peer, at, previous, changes) "
             "VALUES (?, 'out', ?, ?, ?, ?)",

@@ -16,7 +16,8 @@ from factboard_tui.core.clock import Clock, system_clock, week_start
 from factboard_tui.core.domain.fields import split_visit_cell
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.paths import key_slot_path, shipped_dir
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 
 DEMO_PASSPHRASE = "factboard-demo"
 """The demo board's published passphrase: it holds synthetic data only."""

@@ -36,7 +36,8 @@ from factboard_tui.core.domain.templates import (
     load_template,
 )
 from factboard_tui.core.errors import ImportRefused, InvalidValue, NotAWorkbook
-from factboard_tui.core.store.board import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 
 IMPORT_SOURCE = "import"
 """The change log's source for imported rows is `import:<file name>`."""

@@ -22,14 +22,15 @@ from factboard_tui.core.domain.inert import markdown_text
 from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
 from factboard_tui.core.errors import InvalidValue, NotFound
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.schema import BoardRow, Change, Meeting, MeetingAttendee, MeetingRow
-
-_MEETING_TABLE = Meeting.__table__  # type: ignore[attr-defined]
-_ATTENDEE_TABLE = MeetingAttendee.__table__  # type: ignore[attr-defined]
-_MEETING_ROW_TABLE = MeetingRow.__table__  # type: ignore[attr-defined]
-_CHANGE_TABLE = Change.__table__  # type: ignore[attr-defined]
-_ROW_TABLE = BoardRow.__table__  # type: ignore[attr-defined]
-
+from factboard_tui.core.store.schema import (
+    ATTENDEE_TABLE,
+    CHANGE_TABLE,
+    MEETING_ROW_TABLE,
+    MEETING_TABLE,
+    ROW_TABLE,
+    Change,
+)
+from factboard_tui.core.store.transaction import write_transaction
 
 # -- the record ------------------------------------------------------------------------------------------------------
 
@@ -119,10 +120,10 @@ def save_meeting(board: Board, session: MeetingSession, ended_at: datetime) -> i
     disciplines = {member.initials: member.discipline for member in board.staff(include_inactive=True)}
     agenda = " · ".join(item.title for item in session.agenda)
     detail = f"{len(session.order)} rows, {len(attendees)} present"
-    with board._write_transaction(chair, "meeting", detail) as connection:
+    with write_transaction(board, chair, "meeting", detail) as connection:
         last_change = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
         inserted = connection.execute(
-            insert(_MEETING_TABLE).values(
+            insert(MEETING_TABLE).values(
                 started_at=session.started_at.astimezone(UTC),
                 ended_at=ended_at,
                 chair=chair,
@@ -135,7 +136,7 @@ def save_meeting(board: Board, session: MeetingSession, ended_at: datetime) -> i
         meeting_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
         if attendees:
             connection.execute(
-                insert(_ATTENDEE_TABLE),
+                insert(ATTENDEE_TABLE),
                 [
                     {"meeting_id": meeting_id, "initials": initials, "discipline": disciplines.get(initials, "")}
                     for initials in attendees
@@ -143,7 +144,7 @@ def save_meeting(board: Board, session: MeetingSession, ended_at: datetime) -> i
             )
         if session.order:
             connection.execute(
-                insert(_MEETING_ROW_TABLE),
+                insert(MEETING_ROW_TABLE),
                 [
                     {
                         "meeting_id": meeting_id,
@@ -162,8 +163,7 @@ def meeting_ids(board: Board) -> list[int]:
     """Every stored meeting's id, newest first."""
     with board.engine.connect() as connection:
         return [
-            int(row[0])
-            for row in connection.execute(sa_select(_MEETING_TABLE.c.id).order_by(_MEETING_TABLE.c.id.desc()))
+            int(row[0]) for row in connection.execute(sa_select(MEETING_TABLE.c.id).order_by(MEETING_TABLE.c.id.desc()))
         ]
 
 
@@ -173,40 +173,40 @@ def load_meeting(board: Board, meeting_id: int) -> MeetingRecord:
     with board.session() as session:
         connection = session.connection()
         meeting = (
-            connection.execute(sa_select(_MEETING_TABLE).where(_MEETING_TABLE.c.id == meeting_id)).mappings().first()
+            connection.execute(sa_select(MEETING_TABLE).where(MEETING_TABLE.c.id == meeting_id)).mappings().first()
         )
         if meeting is None:
             raise NotFound(f"There is no meeting {meeting_id}: list the meetings with `factboard meetings list`.")
         codes = {
             int(row_id): str(code)
-            for row_id, code in connection.execute(sa_select(_ROW_TABLE.c.id, _ROW_TABLE.c.client_code))
+            for row_id, code in connection.execute(sa_select(ROW_TABLE.c.id, ROW_TABLE.c.client_code))
         }
         attendees = tuple(
             Attendee(str(initials), template.disciplines.get(str(discipline), str(discipline)))
             for initials, discipline in connection.execute(
-                sa_select(_ATTENDEE_TABLE.c.initials, _ATTENDEE_TABLE.c.discipline)
-                .where(_ATTENDEE_TABLE.c.meeting_id == meeting_id)
-                .order_by(_ATTENDEE_TABLE.c.initials)
+                sa_select(ATTENDEE_TABLE.c.initials, ATTENDEE_TABLE.c.discipline)
+                .where(ATTENDEE_TABLE.c.meeting_id == meeting_id)
+                .order_by(ATTENDEE_TABLE.c.initials)
             )
         )
         rows = tuple(
             RowOutcome(int(row_id), codes.get(int(row_id), "?"), str(outcome), int(seconds))
             for row_id, outcome, seconds in connection.execute(
-                sa_select(_MEETING_ROW_TABLE.c.row_id, _MEETING_ROW_TABLE.c.outcome, _MEETING_ROW_TABLE.c.seconds)
-                .where(_MEETING_ROW_TABLE.c.meeting_id == meeting_id)
-                .order_by(_MEETING_ROW_TABLE.c.position)
+                sa_select(MEETING_ROW_TABLE.c.row_id, MEETING_ROW_TABLE.c.outcome, MEETING_ROW_TABLE.c.seconds)
+                .where(MEETING_ROW_TABLE.c.meeting_id == meeting_id)
+                .order_by(MEETING_ROW_TABLE.c.position)
             )
         )
         changes = [
             Change(**change)
             for change in connection.execute(
-                sa_select(_CHANGE_TABLE)
+                sa_select(CHANGE_TABLE)
                 .where(
-                    _CHANGE_TABLE.c.id > meeting["first_change_id"],
-                    _CHANGE_TABLE.c.id <= meeting["last_change_id"],
-                    _CHANGE_TABLE.c.entity == "row",
+                    CHANGE_TABLE.c.id > meeting["first_change_id"],
+                    CHANGE_TABLE.c.id <= meeting["last_change_id"],
+                    CHANGE_TABLE.c.entity == "row",
                 )
-                .order_by(_CHANGE_TABLE.c.id)
+                .order_by(CHANGE_TABLE.c.id)
             ).mappings()
         ]
     return MeetingRecord(

@@ -21,7 +21,8 @@ from textual.widgets import Footer, Input, Label, Static
 from factboard_tui.core.domain.fields import parse_initials
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.security.backups import recover_board
-from factboard_tui.core.store.board import Board, prepare_reads
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.engine import prepare_reads
 from factboard_tui.shown import shown
 from factboard_tui.tui.messages import Unlocked, UnlockFailed, first_read
 

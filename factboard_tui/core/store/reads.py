@@ -1,0 +1,146 @@
+"""Reading the board: its rows in board order, the visits of a week, a row's history and the team list.
+
+Reads never take the write lock; database errors are told as what they are (`BoardHandle.session`). The board's
+order is the template's triage priority, then the date on the board, then the client code. A screen refreshing
+after someone else's write reads only what changed (`rows_changed_since`, `rows_by_ids`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import String, case, func, type_coerce
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+
+from factboard_tui.core.clock import week_start
+from factboard_tui.core.errors import NotFound
+from factboard_tui.core.store.handle import BoardHandle
+from factboard_tui.core.store.schema import CHANGE_TABLE, ROW_TABLE, VISIT_TABLE, BoardRow, Change, Staff, VisitCell
+
+
+def rows(board: BoardHandle, include_off: bool = False) -> list[BoardRow]:
+    """Rows in board order: triage priority, then date on board, then client code."""
+    statement = select(BoardRow)
+    if not include_off:
+        statement = statement.where(col(BoardRow.date_off).is_(None))
+    with board.session() as session:
+        found = list(session.exec(statement))
+    return in_board_order(board, found)
+
+
+def top_rows(board: BoardHandle, limit: int) -> tuple[list[BoardRow], dict[str, int]]:
+    """The first `limit` rows in board order, and how many rows of each triage the whole board has.
+
+    Enough for a first screenful of a large board (the database sorts, so it costs the same for 20 rows or
+    20,000); the caller reads the rest afterwards with `rows()`.
+    """
+    rank = case(
+        {level.key: index for index, level in enumerate(board.template.triage)},
+        value=col(BoardRow.triage),
+        else_=len(board.template.triage),
+    )
+    statement = (
+        select(BoardRow)
+        .where(col(BoardRow.date_off).is_(None))
+        .order_by(rank, col(BoardRow.date_on), col(BoardRow.client_code))
+        .limit(limit)
+    )
+    counting = (
+        sa_select(ROW_TABLE.c.triage, func.count()).where(ROW_TABLE.c.date_off.is_(None)).group_by(ROW_TABLE.c.triage)
+    )
+    with board.session() as session:
+        first = list(session.exec(statement))
+        counts = {str(triage): int(count) for triage, count in session.connection().execute(counting)}
+    return first, counts
+
+
+def in_board_order(board: BoardHandle, found: list[BoardRow]) -> list[BoardRow]:
+    """Rows sorted as the board shows them: triage priority, then date on board, then client code."""
+    rank = board.template.triage_rank
+    return sorted(found, key=lambda row: (row.date_off is not None, rank(row.triage), row.date_on, row.client_code))
+
+
+def rows_changed_since(board: BoardHandle, version: int) -> tuple[int, set[int], bool]:
+    """What changed after change id `version`: (newest change id, ids of changed rows, whether staff changed).
+
+    Lets a screen refresh only the rows other people touched instead of reloading the whole board.
+    """
+    with board.engine.connect() as connection:
+        found = connection.execute(
+            sa_select(CHANGE_TABLE.c.id, CHANGE_TABLE.c.row_id, CHANGE_TABLE.c.entity).where(
+                CHANGE_TABLE.c.id > version
+            )
+        ).all()
+    newest = max((change_id for change_id, _row, _entity in found), default=version)
+    return newest, {row for _id, row, _entity in found if row is not None}, any(e == "staff" for *_, e in found)
+
+
+def rows_by_ids(board: BoardHandle, ids: set[int]) -> list[BoardRow]:
+    """Rows by id, on the board or not (for refreshing a few rows)."""
+    if not ids:
+        return []
+    with board.session() as session:
+        return list(session.exec(select(BoardRow).where(col(BoardRow.id).in_(ids))))
+
+
+def row(board: BoardHandle, row_id: int) -> BoardRow:
+    """One row by id."""
+    with board.session() as session:
+        found = session.get(BoardRow, row_id)
+    if found is None:
+        raise NotFound(f"There is no board row {row_id}: list rows with `factboard rows list --all`.")
+    return found
+
+
+def open_row_by_code(board: BoardHandle, code: str) -> BoardRow:
+    """The client's row that is on the board now."""
+    wanted = code.strip().upper()
+    with board.session() as session:
+        found = session.exec(
+            select(BoardRow).where(col(BoardRow.client_code) == wanted, col(BoardRow.date_off).is_(None))
+        ).one_or_none()
+    if found is None:
+        raise NotFound(f"No client {wanted} is on the board: check the code with `factboard rows list`.")
+    return found
+
+
+def visits(
+    board: BoardHandle, start: date, end: date, row_ids: set[int] | None = None
+) -> dict[int, dict[date, VisitCell]]:
+    """Visits with `start <= day < end` (of some rows only, if given), by row id and date."""
+    # The day as its stored ISO text, parsed by `date.fromisoformat`: SQLAlchemy's SQLite date parsing is a
+    # regular expression per value, a third of the time of reading a week of a 2,000-row board.
+    statement = sa_select(
+        VISIT_TABLE.c.row_id, type_coerce(VISIT_TABLE.c.day, String), VISIT_TABLE.c.staff, VISIT_TABLE.c.note
+    ).where(VISIT_TABLE.c.day >= start, VISIT_TABLE.c.day < end)
+    if row_ids is not None:
+        statement = statement.where(VISIT_TABLE.c.row_id.in_(row_ids))
+    by_row: dict[int, dict[date, VisitCell]] = {}
+    parse = date.fromisoformat
+    with board.engine.connect() as connection:
+        for row_id, text, staff_text, note in connection.execute(statement):
+            day = parse(text)
+            by_row.setdefault(row_id, {})[day] = VisitCell(row_id, day, staff_text, note)
+    return by_row
+
+
+def week_visits(board: BoardHandle, day: date | None = None) -> dict[int, dict[date, VisitCell]]:
+    """The visit plan of the ISO week holding `day` (today by default)."""
+    monday = week_start(day or board.today())
+    return visits(board, monday, monday + timedelta(days=7))
+
+
+def history(board: BoardHandle, row_id: int) -> list[Change]:
+    """Every change to one row (and its visits), oldest first."""
+    with board.session() as session:
+        return list(session.exec(select(Change).where(col(Change.row_id) == row_id).order_by(col(Change.id))))
+
+
+def staff(board: BoardHandle, include_inactive: bool = False) -> list[Staff]:
+    """The team list, by initials."""
+    statement = select(Staff).order_by(col(Staff.initials))
+    if not include_inactive:
+        statement = statement.where(col(Staff.active).is_(True))
+    with board.session() as session:
+        return list(session.exec(statement))
