@@ -15,14 +15,12 @@ writes `board.rows()` or `board.write_row(...)` and the list below is the board'
 from __future__ import annotations
 
 import functools
-import operator
 import uuid
-from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import Connection, insert
+from sqlalchemy import insert
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
 from factboard_tui.core.clock import Clock, system_clock
@@ -36,7 +34,6 @@ from factboard_tui.core.errors import (
     FactBoardError,
     InvalidValue,
     NotADatabase,
-    SyncRefused,
 )
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security import audit
@@ -50,16 +47,7 @@ from factboard_tui.core.store.engine import give_site_identity, open_engine, rea
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.migrations import LATEST_VERSION, check_version, migrate
 from factboard_tui.core.store.schema import META_TABLE
-from factboard_tui.core.store.transaction import write_transaction
 from factboard_tui.core.sync.identity import SiteIdentity
-from factboard_tui.core.sync.merge import RemoteApplied, RemoteMerge
-from factboard_tui.core.sync.records import RemoteChange, group_by_origin
-
-MERGE_CACHE_KIB = 256 * 1024
-"""Page cache while merging a sync bundle (SQLite's default is 2 MiB)."""
-
-_CLOCK_ORDER = operator.attrgetter("hlc", "origin")
-"""Sort key of a `RemoteChange`: its hybrid clock, then its origin site (the order every site merges in)."""
 
 
 class Board(BoardHandle):
@@ -299,75 +287,3 @@ class Board(BoardHandle):
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-    # -- changes from other sites (sync) ---------------------------------------------------------------------------
-
-    def apply_remote(
-        self,
-        incoming: Sequence[RemoteChange],
-        source: str,
-        names: Mapping[str, str],
-        finish: Callable[[Connection, RemoteApplied], None] | None = None,
-    ) -> RemoteApplied:
-        """Merge changes made at other sites, in one transaction that holds the write lock.
-
-        Changes this board already holds (same origin and sequence number) are skipped; one that reuses a held
-        sequence number for different content, or that would leave a gap in an origin's numbers, refuses the whole
-        batch. The rest are merged field by field: the value with the latest stamp (hybrid clock, then site id)
-        stands, so every site ends with the same board whatever order the changes arrive in. Each is recorded in
-        the change log with its own origin, clock and author, and `source`. Concurrent edits of a free-text field
-        are reported as conflicts; `finish` runs inside the same transaction (the sync service records
-        acknowledgements, conflicts and the bundle there).
-        """
-        result = RemoteApplied()
-        with write_transaction(self, self.actor, "sync import", source) as connection:
-            # A large merge touches many index pages: a bigger page cache (in memory) keeps them from being
-            # encrypted and spilled to the WAL over and over before the commit.
-            connection.exec_driver_sql(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
-            fresh = self._fresh_remote(connection, incoming, names)
-            result.skipped = len(incoming) - len(fresh)
-            if fresh:
-                RemoteMerge(self, connection, source, result).run(sorted(fresh, key=_CLOCK_ORDER))
-            if finish is not None:
-                finish(connection, result)
-            connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default again
-        return result
-
-    def _fresh_remote(
-        self, connection: Connection, incoming: Sequence[RemoteChange], names: Mapping[str, str]
-    ) -> list[RemoteChange]:
-        """The changes not yet held here; refuses sequence reuse and gaps, naming what is wrong."""
-        fresh: list[RemoteChange] = []
-        for origin, group in group_by_origin(incoming).items():
-            name = names.get(origin, origin[:8])
-            held = int(
-                connection.exec_driver_sql(
-                    "SELECT coalesce(max(seq), 0) FROM change_log WHERE origin = ?", (origin,)
-                ).scalar_one()
-            )
-            first, last = group[0].seq, group[-1].seq
-            if first > held + 1:
-                missing = f"{held + 1}" if first == held + 2 else f"{held + 1}–{first - 1}"
-                raise SyncRefused(
-                    "gap",
-                    f"The bundle skips changes {missing} of {name} (this site holds up to {held}): import the "
-                    f"bundles that carry them first, or ask for a new export; nothing was applied.",
-                )
-            if first <= held:
-                known = {
-                    int(seq): (hlc, field_name, new)
-                    for seq, hlc, field_name, new in connection.exec_driver_sql(
-                        "SELECT seq, hlc, field, new FROM change_log WHERE origin = ? AND seq BETWEEN ? AND ?",
-                        (origin, first, min(last, held)),
-                    )
-                }
-                for change in group:
-                    if change.seq <= held and known.get(change.seq) != (change.hlc, change.field, change.new):
-                        raise SyncRefused(
-                            "reuse",
-                            f"The bundle reuses sequence number {change.seq} of {name} for a different change than "
-                            "the one already imported (was that site restored from a backup?): nothing was applied; "
-                            "ask that site to check its board.",
-                        )
-            fresh.extend(change for change in group if change.seq > held)
-        return fresh

@@ -2,8 +2,9 @@
 
 Every field of every row (and of every staff member) holds the value of the newest change to it by stamp (hybrid
 clock, then site id). That makes the board a pure function of the set of change records it holds, so two sites
-that hold the same records hold the same board, whatever order the records came in. Only `Board.apply_remote`
-uses this module; it runs on the connection of the store's one write transaction.
+that hold the same records hold the same board, whatever order the records came in. `apply_remote` is the one way
+in (the sync service calls it): it runs the whole merge in the store's one write transaction. The store never
+imports this module; the merge stamps its own records with the store's public `changelog.sequence_state`.
 
 Two more rules keep the board sensible:
 - Concurrent edits (neither site had seen the other's) of one free-text field become a conflict for a person to
@@ -14,27 +15,31 @@ Two more rules keep the board sensible:
 
 from __future__ import annotations
 
+import operator
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import SyncRefused
 from factboard_tui.core.store.changelog import sequence_state
+from factboard_tui.core.store.handle import BoardHandle
+from factboard_tui.core.store.transaction import write_transaction
 from factboard_tui.core.sync.hlc import next_hlc, stamp
-from factboard_tui.core.sync.records import FREE_TEXT_FIELDS, RemoteChange
-
-if TYPE_CHECKING:
-    from factboard_tui.core.store.board import Board
+from factboard_tui.core.sync.records import FREE_TEXT_FIELDS, RemoteChange, group_by_origin
 
 DUPLICATE_REASON = "Added twice at different sites: the row added first stays"
 """The reason every site gives when it takes off the later of two rows for one client."""
 SYNC_AUTHOR = "SYNC"
 """Author of the changes the merge itself makes (taking off a duplicate row)."""
+MERGE_CACHE_KIB = 256 * 1024
+"""Page cache while merging a sync bundle (SQLite's default is 2 MiB)."""
+_CLOCK_ORDER = operator.attrgetter("hlc", "origin")
+"""Sort key of a `RemoteChange`: its hybrid clock, then its origin site (the order every site merges in)."""
 STAFF_DEFAULTS: dict[str, str | None] = {"name": "", "discipline": "", "organisation": "", "active": "true"}
 _CHUNK = 500
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -97,10 +102,82 @@ def _stored_row_value(field_name: str, text: str | None) -> Any:
     return text
 
 
+def apply_remote(
+    board: BoardHandle,
+    incoming: Sequence[RemoteChange],
+    source: str,
+    names: Mapping[str, str],
+    finish: Callable[[Connection, RemoteApplied], None] | None = None,
+) -> RemoteApplied:
+    """Merge changes made at other sites, in one transaction that holds the write lock.
+
+    Changes this board already holds (same origin and sequence number) are skipped; one that reuses a held
+    sequence number for different content, or that would leave a gap in an origin's numbers, refuses the whole
+    batch. The rest are merged field by field: the value with the latest stamp (hybrid clock, then site id)
+    stands, so every site ends with the same board whatever order the changes arrive in. Each is recorded in
+    the change log with its own origin, clock and author, and `source`. Concurrent edits of a free-text field
+    are reported as conflicts; `finish` runs inside the same transaction (the sync service records
+    acknowledgements, conflicts and the bundle there).
+    """
+    result = RemoteApplied()
+    with write_transaction(board, board.actor, "sync import", source) as connection:
+        # A large merge touches many index pages: a bigger page cache (in memory) keeps them from being
+        # encrypted and spilled to the WAL over and over before the commit.
+        connection.exec_driver_sql(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
+        fresh = _fresh_remote(connection, incoming, names)
+        result.skipped = len(incoming) - len(fresh)
+        if fresh:
+            RemoteMerge(board, connection, source, result).run(sorted(fresh, key=_CLOCK_ORDER))
+        if finish is not None:
+            finish(connection, result)
+        connection.exec_driver_sql("PRAGMA cache_size = -2000")  # SQLite's default again
+    return result
+
+
+def _fresh_remote(
+    connection: Connection, incoming: Sequence[RemoteChange], names: Mapping[str, str]
+) -> list[RemoteChange]:
+    """The changes not yet held here; refuses sequence reuse and gaps, naming what is wrong."""
+    fresh: list[RemoteChange] = []
+    for origin, group in group_by_origin(incoming).items():
+        name = names.get(origin, origin[:8])
+        held = int(
+            connection.exec_driver_sql(
+                "SELECT coalesce(max(seq), 0) FROM change_log WHERE origin = ?", (origin,)
+            ).scalar_one()
+        )
+        first, last = group[0].seq, group[-1].seq
+        if first > held + 1:
+            missing = f"{held + 1}" if first == held + 2 else f"{held + 1}–{first - 1}"
+            raise SyncRefused(
+                "gap",
+                f"The bundle skips changes {missing} of {name} (this site holds up to {held}): import the "
+                f"bundles that carry them first, or ask for a new export; nothing was applied.",
+            )
+        if first <= held:
+            known = {
+                int(seq): (hlc, field_name, new)
+                for seq, hlc, field_name, new in connection.exec_driver_sql(
+                    "SELECT seq, hlc, field, new FROM change_log WHERE origin = ? AND seq BETWEEN ? AND ?",
+                    (origin, first, min(last, held)),
+                )
+            }
+            for change in group:
+                if change.seq <= held and known.get(change.seq) != (change.hlc, change.field, change.new):
+                    raise SyncRefused(
+                        "reuse",
+                        f"The bundle reuses sequence number {change.seq} of {name} for a different change than "
+                        "the one already imported (was that site restored from a backup?): nothing was applied; "
+                        "ask that site to check its board.",
+                    )
+        fresh.extend(change for change in group if change.seq > held)
+    return fresh
+
+
 class RemoteMerge:
     """One merge of fresh remote changes (sorted by stamp) on the write transaction's connection."""
 
-    def __init__(self, board: Board, connection: Connection, source: str, result: RemoteApplied) -> None:
+    def __init__(self, board: BoardHandle, connection: Connection, source: str, result: RemoteApplied) -> None:
         self.board = board
         self.connection = connection
         self.source = source

@@ -2,8 +2,8 @@
 
 Each table sync keeps has its one write function here (`trust_peer`/`revoke_peer` for `sync_peer`, `_record_import`
 and `_record_export` for acknowledgements and the bundle chain, `_record_conflicts`/`settle_conflict` for
-conflicts); board data itself only ever changes through the store's write path (`Board.apply_remote` for imported
-changes, `Board.write_row` when a person settles a conflict).
+conflicts); board data itself only ever changes through the store's write path (`merge.apply_remote` for imported
+changes, `Board.write_rows` when a person settles a conflict).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import minisign
 from factboard_tui.core.sync.hlc import FUTURE_TOLERANCE_MS, as_datetime, format_hlc, millis_of
 from factboard_tui.core.sync.identity import PublicSite
-from factboard_tui.core.sync.merge import RemoteApplied
+from factboard_tui.core.sync.merge import RemoteApplied, apply_remote
 from factboard_tui.core.sync.records import RemoteChange, parse_acks, parse_changes, parse_ranges
 
 Progress = Callable[[str, int, int], None]
@@ -334,7 +334,7 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
 
     if progress is not None:
         progress("merging", 0, len(changes))
-    applied = board.apply_remote(changes, f"sync:{signer}", names, finish)
+    applied = apply_remote(board, changes, f"sync:{signer}", names, finish)
     if progress is not None:
         progress("merging", len(changes), len(changes))
     return ImportReport(signer, opened.digest, applied, warnings)
