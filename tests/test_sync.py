@@ -7,10 +7,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.faults import FaultPoints
 from sync_helpers import NOW, PASSPHRASE, Ticker, make_sites, send
 
 from factboard_tui.core.domain.history import describe_change
-from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.errors import FactBoardError, SyncRefused
+from factboard_tui.core.security import audit
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.migrations import LATEST_VERSION
 from factboard_tui.core.sync import bundle as B
@@ -166,6 +168,54 @@ def test_concurrent_edits_of_free_text_become_one_conflict_with_the_same_provisi
     send(two, "region", "muni")
     assert service.conflicts(region) == [] and service.conflicts(muni) == []
     assert muni.row(muni_row).situation == "admitted on Monday, discharged Tuesday"
+
+
+def _open_conflict(folder: Path) -> tuple[Board, int, int]:
+    """A region board with one open conflict over a row's situation (the municipality's board is closed again)."""
+    sites = make_sites(folder, ["region", "muni"])
+    region, muni = sites["region"], sites["muni"]
+    row_id = region.add_row("CSA", {"client_code": "DD-75", "triage": "new", "situation": "start"})
+    send(sites, "region", "muni")
+    muni.set_field("MJR", muni.open_row_by_code("DD-75").id or 0, "situation", "admitted on Monday")
+    region.set_field("CSA", row_id, "situation", "discharged Tuesday")
+    send(sites, "muni", "region")
+    muni.close()
+    (conflict,) = service.conflicts(region)
+    return region, row_id, conflict.id
+
+
+def test_settling_a_conflict_is_one_transaction_a_failed_commit_leaves_the_row_and_the_conflict_open(
+    tmp_path: Path,
+) -> None:
+    region, row_id, conflict_id = _open_conflict(tmp_path / "listing")
+    region.engine.dispose()  # connections made from here on count their commits
+    with FaultPoints() as listing:
+        service.settle_conflict(region, conflict_id, "CSA", "chosen")
+    region.close()
+    commits = [(at, label) for at, label in enumerate(listing.labels, 1) if label.startswith("commit ")]
+    assert [label for _at, label in commits] == ["commit region.db"]  # the row and the conflict commit together
+    for at, _label in commits:
+        board, row_id, conflict_id = _open_conflict(tmp_path / f"fault-{at}")
+        before = (board.row(row_id).situation, len(board.history(row_id)))
+        board.engine.dispose()
+        with FaultPoints(at=at), pytest.raises(FactBoardError):
+            service.settle_conflict(board, conflict_id, "CSA", "chosen")
+        assert [conflict.id for conflict in service.conflicts(board)] == [conflict_id]  # still to settle
+        assert (board.row(row_id).situation, len(board.history(row_id))) == before  # and nothing half-written
+        board.close()
+
+
+def test_trusting_and_revoking_a_peer_are_entered_in_the_audit_log(two: dict[str, Board]) -> None:
+    region, muni = two["region"], two["muni"]
+    service.revoke_peer(region, "muni")
+    service.trust_peer(region, "Muni again", muni.site.public.key_text())
+    with region.engine.connect() as connection:
+        entries = audit.entries(connection)
+        verdict = audit.verify(connection, region.site_id)
+    named = [(entry.action, entry.subject, entry.detail) for entry in entries if entry.action.endswith(" peer")]
+    site = f"site {muni.site_id[:16]}"
+    assert named == [("trust peer", "muni", site), ("revoke peer", "muni", site), ("trust peer", "Muni again", site)]
+    assert verdict.ok
 
 
 def test_an_edit_after_seeing_the_other_is_not_a_conflict(two: dict[str, Board]) -> None:

@@ -61,6 +61,8 @@ ACTIONS = {
     "import": "imported rows",
     "sync import": "merged a sync bundle",
     "sync export": "wrote a sync bundle",
+    "trust peer": "trusted a peer site",
+    "revoke peer": "revoked a peer site",
     "meeting": "stored a meeting",
     "purge": "purged free text",
     "unlock": "unlocked",

@@ -2,8 +2,9 @@
 
 Each table sync keeps has its one write function here (`trust_peer`/`revoke_peer` for `sync_peer`, `_record_import`
 and `_record_export` for acknowledgements and the bundle chain, `_record_conflicts`/`settle_conflict` for
-conflicts); board data itself only ever changes through the store's write path (`merge.apply_remote` for imported
-changes, `Board.write_rows` when a person settles a conflict).
+conflicts), each in the store's one `write_transaction` (trusting and revoking a peer get an audit entry); board
+data itself only ever changes through the store's write path (`merge.apply_remote` for imported changes,
+`rows.apply` in the same transaction that closes the conflict when a person settles one).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Connection
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
 from factboard_tui.core.security import audit
+from factboard_tui.core.store import rows as row_path
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.migrations import LATEST_VERSION
 from factboard_tui.core.store.rows import RowWrite
@@ -131,7 +133,7 @@ def trust_peer(board: Board, name: str, key_text: str) -> Peer:
     if site.site_id == board.site_id:
         raise InvalidValue("key", "That is this site's own key: ask the other site for theirs.")
     now = board.clock().astimezone(UTC).isoformat()
-    with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+    with write_transaction(board) as connection:
         by_site = connection.exec_driver_sql(
             "SELECT name, revoked_at FROM sync_peer WHERE site_id = ?", (site.site_id,)
         ).first()
@@ -147,6 +149,7 @@ def trust_peer(board: Board, name: str, key_text: str) -> Peer:
             "trusted_at = excluded.trusted_at, revoked_at = NULL",
             (site.site_id, name, site.signing_key.hex(), site.encryption_key.hex(), now),
         )
+        _audit_peer(board, connection, "trust peer", name, site)
     return Peer(name, site, now, None)
 
 
@@ -156,9 +159,16 @@ def revoke_peer(board: Board, name: str) -> Peer:
     if peer.revoked_at is not None:
         raise InvalidValue("name", f"'{peer.name}' is already revoked (since {peer.revoked_at}).")
     now = board.clock().astimezone(UTC).isoformat()
-    with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+    with write_transaction(board) as connection:
         connection.exec_driver_sql("UPDATE sync_peer SET revoked_at = ? WHERE site_id = ?", (now, peer.site.site_id))
+        _audit_peer(board, connection, "revoke peer", peer.name, peer.site)
     return Peer(peer.name, peer.site, peer.trusted_at, now)
+
+
+def _audit_peer(board: Board, connection: Connection, action: str, name: str, site: PublicSite) -> None:
+    """The audit entry of trusting or revoking a site: its name, its id, and a hash of the keys it signs with."""
+    keys = [site.site_id, site.signing_key.hex(), site.encryption_key.hex()]
+    board.audit_within(connection, action, subject=name, detail=f"site {site.site_id[:16]}", content=keys)
 
 
 def _peer_named(board: Board, name: str, allow_revoked: bool = False) -> Peer:
@@ -500,7 +510,8 @@ def conflicts(board: Board, include_settled: bool = False) -> list[ConflictView]
 
 
 def settle_conflict(board: Board, conflict_id: int, author: str, value: str | None) -> ConflictView:
-    """Settle a conflict with the value a person chose: written through the write path (so it syncs), then closed.
+    """Settle a conflict with the value a person chose, in one transaction: the row written through the write path
+    (so the choice syncs) and the conflict closed; a failure on the way leaves both as they were.
 
     The choice is recorded even when it is the value already standing; it travels to the other sites as a later
     edit made after seeing the standing value, which settles the same conflict there.
@@ -510,25 +521,25 @@ def settle_conflict(board: Board, conflict_id: int, author: str, value: str | No
     conflict = found.get(conflict_id)
     if conflict is None:
         raise NotFound(f"There is no open conflict {conflict_id}: list them with `factboard sync conflicts`.")
-    with board.engine.connect() as connection:
+    now = board.clock().astimezone(UTC)
+    with write_transaction(board, author) as connection:
         row = connection.exec_driver_sql(
             "SELECT r.id, r.date_off FROM sync_conflict c JOIN board_row r ON r.uid = c.entity_key WHERE c.id = ?",
             (conflict_id,),
         ).first()
-    if row is None:
-        raise NotFound(f"The row of conflict {conflict_id} is not on this board.")
-    if row[1] is not None:
-        raise FactBoardError(
-            f"{conflict.client_code} is off the board: its {conflict.label} can no longer be changed; the "
-            "conflict stays listed (nothing was changed)."
-        )
-    # Recorded even when the value kept is the one standing, so the choice travels and settles it everywhere.
-    write = RowWrite("set", int(row[0]), values={conflict.field: value or ""}, confirm=frozenset({conflict.field}))
-    board.write_rows(author, [write], source="sync:settle")
-    now = board.clock().astimezone(UTC).isoformat()
-    with board.engine.connect().execution_options(immediate=True) as connection, connection.begin():
+        if row is None:
+            raise NotFound(f"The row of conflict {conflict_id} is not on this board.")
+        if row[1] is not None:
+            raise FactBoardError(
+                f"{conflict.client_code} is off the board: its {conflict.label} can no longer be changed; the "
+                "conflict stays listed (nothing was changed)."
+            )
+        # Recorded even when the value kept is the one standing, so the choice travels and settles it everywhere.
+        write = RowWrite("set", int(row[0]), values={conflict.field: value or ""}, confirm=frozenset({conflict.field}))
+        row_path.apply(board, connection, author, "sync:settle", now, *row_path.prepare(board, write))
         connection.exec_driver_sql(
-            "UPDATE sync_conflict SET settled_at = ?, settled_by = ? WHERE id = ?", (now, author, conflict_id)
+            "UPDATE sync_conflict SET settled_at = ?, settled_by = ? WHERE id = ?",
+            (board.clock().astimezone(UTC).isoformat(), author, conflict_id),
         )
     return next(c for c in conflicts(board, include_settled=True) if c.id == conflict_id)
 
