@@ -66,6 +66,11 @@ ROW_FIELDS: dict[str, FieldSpec] = {
     )
 }
 """Every stored field of a board row that the write path may change."""
+FREE_TEXT_FIELDS = frozenset(key for key, spec in ROW_FIELDS.items() if spec.kind in (Kind.TEXT, Kind.LONG_TEXT))
+"""A row's free text: what a purge removes from periods long over, and where two sites' concurrent edits are kept
+as a conflict for a person to settle."""
+STAFF_DEFAULTS: dict[str, str | bool] = {"name": "", "discipline": "", "organisation": "", "active": True}
+"""A team member's fields before any is given (a new member, or one known to sync only by initials)."""
 
 VISIT_STAFF_MAX = 40
 VISIT_NOTE_MAX = 200

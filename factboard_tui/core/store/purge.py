@@ -17,8 +17,8 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
 
-FREE_TEXT_FIELDS = ("situation", "actions", "safety", "other_providers", "children_note", "off_reason")
-"""The free-text columns of a row: what `purge_free_text` removes from periods that ended long ago."""
+FREE_TEXT_COLUMNS = tuple(sorted(F.FREE_TEXT_FIELDS))
+"""The free-text columns of a row (`fields.FREE_TEXT_FIELDS`), in a fixed order for the SQL written here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class PurgeResult:
 
 def _purged_history(marks: str) -> str:
     """The change records that hold a purged row's free text (old or new values)."""
-    fields = ", ".join(f"'{name}'" for name in FREE_TEXT_FIELDS)
+    fields = ", ".join(f"'{name}'" for name in FREE_TEXT_COLUMNS)
     return f"row_id IN ({marks}) AND (field IN ({fields}) OR field LIKE 'visit_note:%')"
 
 
@@ -53,7 +53,7 @@ def purge_free_text(board: BoardHandle, who: str, before: date, dry_run: bool = 
         )
         if ids:
             marks = ", ".join("?" for _ in ids)
-            cleared = ", ".join(f"{name} = NULL" for name in FREE_TEXT_FIELDS)
+            cleared = ", ".join(f"{name} = NULL" for name in FREE_TEXT_COLUMNS)
             connection.exec_driver_sql(f"UPDATE board_row SET {cleared} WHERE id IN ({marks})", ids)
             connection.exec_driver_sql(f"UPDATE visit SET note = NULL WHERE row_id IN ({marks})", ids)
             connection.exec_driver_sql(
@@ -75,7 +75,7 @@ def _purge_counts(connection: Connection, before: date) -> tuple[tuple[int, ...]
     if not ids:
         return ids, PurgeResult(0, 0)
     marks = ", ".join("?" for _ in ids)
-    non_null = " + ".join(f"({name} IS NOT NULL)" for name in FREE_TEXT_FIELDS)
+    non_null = " + ".join(f"({name} IS NOT NULL)" for name in FREE_TEXT_COLUMNS)
     per_row: dict[int, int] = dict.fromkeys(ids, 0)
     for row_id, count in connection.exec_driver_sql(f"SELECT id, {non_null} FROM board_row WHERE id IN ({marks})", ids):
         per_row[int(row_id)] += int(count)

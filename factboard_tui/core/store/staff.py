@@ -55,7 +55,7 @@ def write_staff(
         )
         if current is None:
             op = "add"
-            new = {"name": "", "discipline": "", "organisation": "", "active": True} | wanted
+            new = F.STAFF_DEFAULTS | wanted
             inserted: Any = connection.execute(insert(STAFF_TABLE).values(initials=initials, **new))
             staff_id = int(inserted.inserted_primary_key[0])
             diff = {"initials": (None, initials)} | {k: (None, v) for k, v in new.items() if v not in ("", True)}

@@ -26,11 +26,11 @@ from sqlalchemy import Connection
 
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import SyncRefused
-from factboard_tui.core.store.changelog import sequence_state
+from factboard_tui.core.store.changelog import as_text, sequence_state
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
 from factboard_tui.core.sync.hlc import next_hlc, stamp
-from factboard_tui.core.sync.records import FREE_TEXT_FIELDS, RemoteChange, group_by_origin
+from factboard_tui.core.sync.records import RemoteChange, group_by_origin
 
 DUPLICATE_REASON = "Added twice at different sites: the row added first stays"
 """The reason every site gives when it takes off the later of two rows for one client."""
@@ -40,7 +40,8 @@ MERGE_CACHE_KIB = 256 * 1024
 """Page cache while merging a sync bundle (SQLite's default is 2 MiB)."""
 _CLOCK_ORDER = operator.attrgetter("hlc", "origin")
 """Sort key of a `RemoteChange`: its hybrid clock, then its origin site (the order every site merges in)."""
-STAFF_DEFAULTS: dict[str, str | None] = {"name": "", "discipline": "", "organisation": "", "active": "true"}
+STAFF_DEFAULTS = {name: as_text(value) for name, value in F.STAFF_DEFAULTS.items()}
+"""`fields.STAFF_DEFAULTS` as the change log spells them."""
 _CHUNK = 500
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 """How SQLAlchemy keeps a DateTime in SQLite; rows and records written here use the same text."""
@@ -244,7 +245,7 @@ class RemoteMerge:
             newer = held is None or change_stamp > held.stamp
             if held is not None:
                 concurrent = change.base != held.stamp if newer else held.base != change_stamp
-                free_text = change.entity == "row" and change.field in FREE_TEXT_FIELDS
+                free_text = change.entity == "row" and change.field in F.FREE_TEXT_FIELDS
                 if concurrent and free_text and change.new != held.new:
                     candidates = found.setdefault(key, {})
                     for value, value_stamp, author, origin in (

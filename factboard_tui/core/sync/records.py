@@ -34,8 +34,6 @@ ROW_OPS = frozenset({"add", "set", "off", "undo"})
 STAFF_OPS = frozenset({"add", "set"})
 STAFF_FIELDS: dict[str, int] = {"initials": 6, "name": 80, "discipline": 40, "organisation": 40, "active": 0}
 """Staff fields that sync, with their longest text (0: yes/no)."""
-FREE_TEXT_FIELDS = frozenset(key for key, spec in F.ROW_FIELDS.items() if spec.kind in (F.Kind.TEXT, F.Kind.LONG_TEXT))
-"""Row fields where two sites' concurrent edits are kept as a conflict for a person to settle."""
 
 
 class RemoteChange(NamedTuple):
