@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from factboard_tui.core.domain.changes import VISIT_NOTE, Outcome, visit_part
 from factboard_tui.core.domain.fields import ROW_FIELDS, Kind, display
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.store.schema import Change
@@ -29,9 +30,6 @@ STAFF_FIELD_LABELS: dict[str, str] = {
 
 IMPORT_PREFIX = "import:"
 """Rows imported from a spreadsheet are written with the source `import:<file name>`."""
-
-VISIT_PREFIX = "visit:"
-VISIT_NOTE_PREFIX = "visit_note:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +91,20 @@ def describe_change(change: Change, template: BoardTemplate) -> ChangeLine:
         field_label=label,
         old=old,
         new=new,
-        superseded=change.outcome == "superseded",
+        superseded=change.outcome == Outcome.SUPERSEDED,
     )
 
 
 def field_label(field: str, template: BoardTemplate) -> str:
     """The board's label of a row field, or of a visit (`Må 2026-11-23`) or a visit's note (`… note`)."""
-    for prefix, suffix in ((VISIT_PREFIX, ""), (VISIT_NOTE_PREFIX, " note")):
-        if field.startswith(prefix):
-            day = _parse_day(field.removeprefix(prefix))
-            if day is None:
-                return field
-            return f"{template.weekdays[day.weekday()]} {day.isoformat()}{suffix}"
+    visit = visit_part(field)
+    if visit is not None:
+        kind, day_text = visit
+        day = _parse_day(day_text)
+        if day is None:
+            return field
+        suffix = " note" if kind == VISIT_NOTE else ""
+        return f"{template.weekdays[day.weekday()]} {day.isoformat()}{suffix}"
     if field in template.columns:
         return template.label(field)
     return field

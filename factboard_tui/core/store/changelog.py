@@ -8,12 +8,12 @@ off a duplicate row) with the same `sequence_state`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
 
+from factboard_tui.core.domain.changes import ChangeRecord, Entity
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.sync.hlc import millis_of, next_hlc
 from factboard_tui.core.sync.hlc import stamp as clock_stamp
@@ -30,7 +30,7 @@ def as_text(value: Any) -> str | None:
     return str(value)
 
 
-def stamp(board: BoardHandle, connection: Connection, changes: list[dict[str, Any]], new_rows: bool = False) -> None:
+def stamp(board: BoardHandle, connection: Connection, changes: list[ChangeRecord], new_rows: bool = False) -> None:
     """Give new change records their hybrid clock, this site as origin, the next sequence numbers, and the
     stamp of the value each one replaces (its base; a row added just now has none to look up)."""
     last, seq = sequence_state(connection, board.site_id)
@@ -39,7 +39,7 @@ def stamp(board: BoardHandle, connection: Connection, changes: list[dict[str, An
         last = next_hlc(last, now)
         seq += 1
         base = None if new_rows else current_stamp(connection, change)
-        change.update(hlc=last, origin=board.site_id, seq=seq, base=base)
+        change.update({"hlc": last, "origin": board.site_id, "seq": seq, "base": base})
 
 
 def sequence_state(connection: Connection, site_id: str) -> tuple[str | None, int]:
@@ -51,10 +51,10 @@ def sequence_state(connection: Connection, site_id: str) -> tuple[str | None, in
     return (str(last) if last else None), int(seq)
 
 
-def current_stamp(connection: Connection, change: Mapping[str, Any]) -> str | None:
+def current_stamp(connection: Connection, change: ChangeRecord) -> str | None:
     """The stamp of the value a field holds now: the newest change to it by hybrid clock."""
     column, target = (
-        ("row_id", change.get("row_id")) if change["entity"] == "row" else ("staff_id", change.get("staff_id"))
+        ("row_id", change.get("row_id")) if change["entity"] == Entity.ROW else ("staff_id", change.get("staff_id"))
     )
     found = connection.exec_driver_sql(
         f"SELECT hlc, origin FROM change_log WHERE {column} = ? AND field = ? ORDER BY hlc DESC, origin DESC LIMIT 1",

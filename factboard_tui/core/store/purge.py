@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import Connection
 
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import VISIT_NOTE
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
 
@@ -32,7 +33,7 @@ class PurgeResult:
 def _purged_history(marks: str) -> str:
     """The change records that hold a purged row's free text (old or new values)."""
     fields = ", ".join(f"'{name}'" for name in FREE_TEXT_COLUMNS)
-    return f"row_id IN ({marks}) AND (field IN ({fields}) OR field LIKE 'visit_note:%')"
+    return f"row_id IN ({marks}) AND (field IN ({fields}) OR field LIKE '{VISIT_NOTE}:%')"
 
 
 def purge_free_text(board: BoardHandle, who: str, before: date, dry_run: bool = False) -> PurgeResult:

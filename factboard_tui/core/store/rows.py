@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, insert, update
 from sqlalchemy import delete as sql_delete
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import VISIT, ChangeRecord, Entity, Op, visit_key, visit_part
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import EditConflict, InvalidValue, NotFound
 from factboard_tui.core.store import reads
@@ -30,6 +31,9 @@ from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.schema import CHANGE_TABLE, ROW_TABLE, VISIT_TABLE, Change
 from factboard_tui.core.store.transaction import write_transaction
 
+_OPS = frozenset(Op)
+_ROW, _ADD = Entity.ROW.value, Op.ADD.value
+"""Records hold the enums' plain text: SQLite binds a `str` several times faster than a `StrEnum`."""
 Visits = dict[date, tuple[str | None, str | None]]
 """Visits by calendar date: (staff, note); empty staff removes that day's visit."""
 Prepared = tuple["RowWrite", dict[str, Any], Visits]
@@ -45,7 +49,7 @@ class RowWrite:
     values; `visits` maps calendar dates to (staff, note), where empty staff removes that day's visit.
     """
 
-    op: str
+    op: Op
     row_id: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
     visits: dict[date, tuple[str | None, str | None]] = field(default_factory=dict)
@@ -61,8 +65,8 @@ class WriteResult:
     """What one call of the write path did."""
 
     row_id: int
-    records: list[dict[str, Any]] = field(default_factory=list)
-    """The change records appended, as stored (kept as plain dicts: building thousands of `Change` objects for a
+    records: list[ChangeRecord] = field(default_factory=list)
+    """The change records appended, as stored (kept as typed dicts: building thousands of `Change` objects for a
     bulk import that never reads them cost seconds)."""
 
     @property
@@ -85,27 +89,27 @@ def _added_fields(typed: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [(key, value) for key, value in typed.items() if value is not None and value is not False]
 
 
-def _field_change(base: Mapping[str, Any], field_name: str, old: Any, new: Any) -> dict[str, Any]:
+def _field_change(base: ChangeRecord, field_name: str, old: Any, new: Any) -> ChangeRecord:
     """One change record: `base` (when, who, source, row, op, transaction) with the field and its old and new text."""
     return {**base, "field": field_name, "old": as_text(old), "new": as_text(new)}
 
 
 def _visit_changes(
-    base: Mapping[str, Any], day: date, old: tuple[str | None, str | None], new: tuple[str | None, str | None]
-) -> list[dict[str, Any]]:
+    base: ChangeRecord, day: date, old: tuple[str | None, str | None], new: tuple[str | None, str | None]
+) -> list[ChangeRecord]:
     """The change records of one weekday cell going from `old` to `new` (staff, note): one per part that changed."""
-    changes = []
+    changes: list[ChangeRecord] = []
     if old[0] != new[0]:
-        changes.append(_field_change(base, f"visit:{day.isoformat()}", old[0], new[0]))
+        changes.append(_field_change(base, visit_key(day), old[0], new[0]))
     if old[1] != new[1]:
-        changes.append(_field_change(base, f"visit_note:{day.isoformat()}", old[1], new[1]))
+        changes.append(_field_change(base, visit_key(day, note=True), old[1], new[1]))
     return changes
 
 
 def write_row(
     board: BoardHandle,
     author: str,
-    op: str,
+    op: Op | str,
     *,
     row_id: int | None = None,
     values: Mapping[str, Any] | None = None,
@@ -114,7 +118,7 @@ def write_row(
     expected: Mapping[str, Any] | None = None,
 ) -> WriteResult:
     """Write one row change through the one write path (see `write_rows`)."""
-    write = RowWrite(op, row_id, dict(values or {}), dict(visits or {}), dict(expected or {}))
+    write = RowWrite(Op(op), row_id, dict(values or {}), dict(visits or {}), dict(expected or {}))
     return write_rows(board, author, [write], source)[0]
 
 
@@ -130,7 +134,7 @@ def write_rows(board: BoardHandle, author: str, writes: Sequence[RowWrite], sour
     now = board.clock().astimezone(UTC)
     results: list[WriteResult] = []
     with write_transaction(board, author) as connection:
-        if len(prepared) > 1 and all(write.op == "add" for write, _typed, _visits in prepared):
+        if len(prepared) > 1 and all(write.op == Op.ADD for write, _typed, _visits in prepared):
             return _apply_adds(board, connection, author, source, now, prepared)
         for write, typed, visit_values in prepared:
             results.append(apply(board, connection, author, source, now, write, typed, visit_values))
@@ -139,14 +143,14 @@ def write_rows(board: BoardHandle, author: str, writes: Sequence[RowWrite], sour
 
 def prepare(board: BoardHandle, write: RowWrite) -> Prepared:
     """Validate one write without touching the database."""
-    if write.op not in ("add", "set", "off", "undo"):
+    if write.op not in _OPS:
         raise ValueError(f"unknown op {write.op!r}")
     template = board.template
     typed: dict[str, Any] = {}
     for name, raw in write.values.items():
         key = name if name in F.ROW_FIELDS else F.resolve_field(name, template)
         typed[key] = F.coerce(key, raw, template)
-    if write.op == "add":
+    if write.op == Op.ADD:
         if "date_on" not in typed:  # not setdefault: asking the clock for every row of an import adds up
             typed["date_on"] = board.today()
         for required in ("client_code", "triage"):
@@ -157,11 +161,11 @@ def prepare(board: BoardHandle, write: RowWrite) -> Prepared:
             raise ValueError("row_id is required for set and off")
         if "client_code" in typed:
             raise InvalidValue("client_code", "A row's client code cannot be changed: take it off and add a new row.")
-    if write.op == "off":
+    if write.op == Op.OFF:
         typed.setdefault("date_off", board.today())
         if not typed.get("off_reason"):
             raise InvalidValue("off_reason", "Say why the client leaves the board: give a reason.")
-    elif write.op != "undo" and ("date_off" in typed or "off_reason" in typed):
+    elif write.op != Op.UNDO and ("date_off" in typed or "off_reason" in typed):
         raise InvalidValue("date_off", "Take a client off the board with `off`, not by setting the date.")
     return write, typed, _coerce_visits(board, write.visits)
 
@@ -179,10 +183,10 @@ def apply(
 ) -> WriteResult:
     """Apply one validated write inside the caller's transaction."""
     op = write.op
-    base = {"at": now, "author": author, "source": source, "entity": "row", "op": op}
+    base: ChangeRecord = {"at": now, "author": author, "source": source, "entity": _ROW, "op": str(op)}
     base |= {"txn": uuid.uuid4().hex, "undoes": undoes}
-    changes: list[dict[str, Any]] = []
-    if op == "add":
+    changes: list[ChangeRecord] = []
+    if op == Op.ADD:
         code = typed["client_code"]
         _refuse_open_duplicate(connection, code)
         try:
@@ -197,13 +201,13 @@ def apply(
         current = connection.execute(sa_select(ROW_TABLE).where(ROW_TABLE.c.id == target)).mappings().first()
         if current is None:
             raise NotFound(f"There is no board row {target}: it may have been removed; reload the board.")
-        if current["date_off"] is not None and op != "undo":
+        if current["date_off"] is not None and op != Op.UNDO:
             raise InvalidValue(
                 "date_off",
                 f"{current['client_code']} is off the board since {current['date_off']}: "
                 "add them again as a new period to change anything.",
             )
-        if op == "undo" and current["date_off"] is not None and typed.get("date_off", True) is None:
+        if op == Op.UNDO and current["date_off"] is not None and typed.get("date_off", True) is None:
             _refuse_open_duplicate(connection, current["client_code"])
         _check_expected(board, connection, write, current)
         diff = {key: value for key, value in typed.items() if current[key] != value or key in write.confirm}
@@ -233,7 +237,7 @@ def apply(
                 update(VISIT_TABLE).where(VISIT_TABLE.c.id == existing["id"]).values(staff=staff, note=note)
             )
         changes += _visit_changes(base, day, (old_staff, old_note), (staff, note))
-    if op == "set" and len(changes) > row_changes and row_changes == 0:
+    if op == Op.SET and len(changes) > row_changes and row_changes == 0:
         # Only visits changed: the row is still stamped with who touched it last.
         connection.execute(update(ROW_TABLE).where(ROW_TABLE.c.id == target).values(updated_at=now, updated_by=author))
     if changes:
@@ -281,10 +285,10 @@ def _apply_adds(
     ids = [int(found[0]) for found in inserted]
     visit_rows: list[dict[str, Any]] = []
     results: list[WriteResult] = []
-    all_changes: list[dict[str, Any]] = []
+    all_changes: list[ChangeRecord] = []
     for target, (_write, typed, visit_values) in zip(ids, prepared, strict=True):
-        base = {"at": now, "author": author, "source": source, "entity": "row", "row_id": target, "op": "add"}
-        base |= {"txn": uuid.uuid4().hex, "undoes": None}
+        base: ChangeRecord = {"at": now, "author": author, "source": source, "entity": _ROW, "op": _ADD}
+        base |= {"row_id": target, "txn": uuid.uuid4().hex, "undoes": None}
         changes = [_field_change(base, key, None, value) for key, value in _added_fields(typed)]
         for day, (staff, note) in visit_values.items():
             if staff is None:
@@ -323,7 +327,7 @@ def _apply_adds(
         at = as_moment(now)
         connection.exec_driver_sql(
             f"INSERT INTO change_log ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-            [(at, *(change[name] for name in columns[1:])) for change in all_changes],
+            [(at, *(change[name] for name in columns[1:])) for change in cast(list[dict[str, Any]], all_changes)],
         )
     return results
 
@@ -352,8 +356,9 @@ def _duplicate(code: str) -> InvalidValue:
 def _check_expected(board: BoardHandle, connection: Connection, write: RowWrite, current: Any) -> None:
     """Raise `EditConflict` if a value the editor started from has been changed by someone else."""
     for key, expected in write.expected.items():
-        if key.startswith("visit:"):
-            day = date.fromisoformat(key.removeprefix("visit:"))
+        visit = visit_part(key)
+        if visit is not None and visit[0] == VISIT:
+            day = date.fromisoformat(visit[1])
             found = connection.execute(
                 sa_select(VISIT_TABLE.c.staff, VISIT_TABLE.c.note).where(
                     VISIT_TABLE.c.row_id == current["id"], VISIT_TABLE.c.day == day
@@ -405,7 +410,7 @@ def copy_week_visits(board: BoardHandle, author: str, from_monday: date, to_mond
             if target not in taken:
                 new[target] = (visit.staff, visit.note)
         if new:
-            writes.append(RowWrite("set", row_id, visits=new))
+            writes.append(RowWrite(Op.SET, row_id, visits=new))
     if writes:
         write_rows(board, author, writes, source)
     return sum(len(write.visits) for write in writes)
@@ -416,7 +421,7 @@ def copy_week_visits(board: BoardHandle, author: str, from_monday: date, to_mond
 
 def add_row(board: BoardHandle, author: str, values: Mapping[str, Any], source: str = "app") -> int:
     """Put a client on the board (a new period)."""
-    return write_row(board, author, "add", values=values, source=source).row_id
+    return write_row(board, author, Op.ADD, values=values, source=source).row_id
 
 
 def set_field(
@@ -427,11 +432,11 @@ def set_field(
     if key in WEEKDAY_KEYS:
         day = week_start(board.today()) + timedelta(days=WEEKDAY_KEYS.index(key))
         return write_row(
-            board, author, "set", row_id=row_id, visits={day: F.split_visit_cell(str(value or ""))}, source=source
+            board, author, Op.SET, row_id=row_id, visits={day: F.split_visit_cell(str(value or ""))}, source=source
         )
-    return write_row(board, author, "set", row_id=row_id, values={key: value}, source=source)
+    return write_row(board, author, Op.SET, row_id=row_id, values={key: value}, source=source)
 
 
 def take_off(board: BoardHandle, author: str, row_id: int, reason: str, source: str = "app") -> WriteResult:
     """Close a client's period on the board; its history stays."""
-    return write_row(board, author, "off", row_id=row_id, values={"off_reason": reason}, source=source)
+    return write_row(board, author, Op.OFF, row_id=row_id, values={"off_reason": reason}, source=source)

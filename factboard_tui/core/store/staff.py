@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import ChangeRecord, Entity, Op
 from factboard_tui.core.domain.templates import fold
 from factboard_tui.core.errors import InvalidValue
 from factboard_tui.core.store.changelog import as_text, stamp
@@ -54,13 +55,13 @@ def write_staff(
             connection.execute(sa_select(STAFF_TABLE).where(STAFF_TABLE.c.initials == initials)).mappings().first()
         )
         if current is None:
-            op = "add"
+            op = Op.ADD
             new = F.STAFF_DEFAULTS | wanted
             inserted: Any = connection.execute(insert(STAFF_TABLE).values(initials=initials, **new))
             staff_id = int(inserted.inserted_primary_key[0])
             diff = {"initials": (None, initials)} | {k: (None, v) for k, v in new.items() if v not in ("", True)}
         else:
-            op = "set"
+            op = Op.SET
             staff_id = int(current["id"])
             diff = {k: (current[k], v) for k, v in wanted.items() if current[k] != v}
             if diff:
@@ -70,14 +71,14 @@ def write_staff(
                     .values(**{k: v for k, (_old, v) in diff.items()})
                 )
         if diff:
-            records = [
+            records: list[ChangeRecord] = [
                 {
                     "at": now,
                     "author": author,
                     "source": source,
-                    "entity": "staff",
+                    "entity": Entity.STAFF.value,
                     "staff_id": staff_id,
-                    "op": op,
+                    "op": op.value,
                     "field": key,
                     "old": as_text(old),
                     "new": as_text(value),

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import VISIT, Op, is_visit_key, visit_key, visit_part
 from factboard_tui.core.errors import InvalidValue, NotFound
 from factboard_tui.core.store import reads
 from factboard_tui.core.store.changelog import as_text
@@ -59,7 +60,7 @@ def undo_last(board: BoardHandle, author: str, source: str = "app") -> WriteResu
         # Undo only what is still as this person left it.
         for change in changes:
             key = change["field"]
-            if key.startswith("visit"):
+            if is_visit_key(key):
                 continue
             if as_text(current[key]) != change["new"]:
                 by, at_text = last_change(connection, current, key)
@@ -75,31 +76,32 @@ def undo_last(board: BoardHandle, author: str, source: str = "app") -> WriteResu
 def _inverse(board: BoardHandle, changes: Sequence[Any], row_id: int) -> RowWrite:
     """The write that puts back what `changes` (one transaction) replaced."""
     op = changes[0]["op"]
-    if op == "add":
-        return RowWrite("undo", row_id, values={"date_off": board.today(), "off_reason": "undo: added by mistake"})
+    if op == Op.ADD:
+        return RowWrite(Op.UNDO, row_id, values={"date_off": board.today(), "off_reason": "undo: added by mistake"})
     values: dict[str, Any] = {}
     visits: dict[date, list[str | None]] = {}
     for change in changes:
         key = change["field"]
-        if key.startswith("visit_note:") or key.startswith("visit:"):
-            kind, _, day_text = key.partition(":")
+        visit = visit_part(key)
+        if visit is not None:
+            kind, day_text = visit
             day = date.fromisoformat(day_text)
             pair = visits.setdefault(day, [None, None])
-            pair[0 if kind == "visit" else 1] = change["old"]
+            pair[0 if kind == VISIT else 1] = change["old"]
         else:
             values[key] = change["old"]
     for day, pair in visits.items():
         if pair[0] is None and pair[1] is None:
             continue
         _complete_visit(board, row_id, day, pair, changes)
-    return RowWrite("undo", row_id, values=values, visits={d: (p[0], p[1]) for d, p in visits.items()})
+    return RowWrite(Op.UNDO, row_id, values=values, visits={d: (p[0], p[1]) for d, p in visits.items()})
 
 
 def _complete_visit(board: BoardHandle, row_id: int, day: date, pair: list[str | None], changes: Sequence[Any]) -> None:
     """Fill in the half of a visit (staff or note) that the undone change did not touch."""
     touched = {change["field"] for change in changes}
     current = reads.visits(board, day, day + timedelta(days=1)).get(row_id, {}).get(day)
-    if f"visit:{day.isoformat()}" not in touched:
+    if visit_key(day) not in touched:
         pair[0] = current.staff if current else None
-    if f"visit_note:{day.isoformat()}" not in touched:
+    if visit_key(day, note=True) not in touched:
         pair[1] = current.note if current else None

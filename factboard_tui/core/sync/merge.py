@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection
 
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import Entity, Op, Outcome, visit_key, visit_part
 from factboard_tui.core.errors import SyncRefused
 from factboard_tui.core.store.changelog import as_text, sequence_state
 from factboard_tui.core.store.handle import BoardHandle
@@ -269,7 +270,7 @@ class RemoteMerge:
                 result.applied += 1
             else:
                 result.superseded += 1
-            self._record(change, held.new if held else None, None if newer else "superseded")
+            self._record(change, held.new if held else None, None if newer else Outcome.SUPERSEDED.value)
         result.newest_hlc = max(change.hlc for change in fresh)
         for key, candidates in found.items():
             result.conflicts.append(
@@ -331,9 +332,9 @@ class RemoteMerge:
                 seq,
                 last,
                 held.stamp if held else None,
-                "row",
+                Entity.ROW.value,
                 uid,
-                "off",
+                Op.OFF.value,
                 field_name,
                 value,
                 SYNC_AUTHOR,
@@ -395,13 +396,13 @@ class RemoteMerge:
         days: set[tuple[str, str]] = set()
         for (entity, uid), fields in self.touched.items():
             if entity == "row":
-                days.update((uid, name.partition(":")[2]) for name in fields if name.startswith("visit"))
+                days.update((uid, visit[1]) for name in fields if (visit := visit_part(name)) is not None)
         deletes = [(self.row_ids[uid], day) for uid, day in days if uid not in self.new_rows]
         inserts = []
         for uid, day in days:
-            staff = self._value(uid, f"visit:{day}")
+            staff = self._value(uid, visit_key(day))
             if staff is not None:
-                inserts.append((self.row_ids[uid], day, staff, self._value(uid, f"visit_note:{day}")))
+                inserts.append((self.row_ids[uid], day, staff, self._value(uid, visit_key(day, note=True))))
         if deletes:
             self.connection.exec_driver_sql("DELETE FROM visit WHERE row_id = ? AND day = ?", deletes)
         if inserts:

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import VISIT, Op, visit_part
 from factboard_tui.core.domain.national_ids import find_national_id
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import SyncRefused
@@ -30,8 +31,8 @@ STAMP_PATTERN = re.compile(r"^[0-9]{15}-[0-9]{5} [0-9a-f]{32}$")
 DATE_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 AT_PATTERN = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$")
 AUTHOR_PATTERN = re.compile(r"^[A-Z0-9ÅÄÖÆØÜ]{1,12}$")
-ROW_OPS = frozenset({"add", "set", "off", "undo"})
-STAFF_OPS = frozenset({"add", "set"})
+ROW_OPS = frozenset(Op)
+STAFF_OPS = frozenset({Op.ADD, Op.SET})
 STAFF_FIELDS: dict[str, int] = {"initials": 6, "name": 80, "discipline": 40, "organisation": 40, "active": 0}
 """Staff fields that sync, with their longest text (0: yes/no)."""
 
@@ -86,13 +87,14 @@ def _date_ok(value: str) -> bool:
 
 def _row_value_ok(field: str, value: str | None, template: BoardTemplate) -> bool:
     """Whether a row field (or visit) could hold this stored text."""
-    if field.startswith(("visit:", "visit_note:")):
-        kind, _, day = field.partition(":")
+    visit = visit_part(field)
+    if visit is not None:
+        kind, day = visit
         if not _date_ok(day):
             return False
         if value is None:
             return True
-        if kind == "visit":
+        if kind == VISIT:
             return len(value) <= F.VISIT_STAFF_MAX and bool(F.VISIT_PATTERN.match(value))
         return _text_ok(value, F.VISIT_NOTE_MAX, multiline=False)
     spec = F.ROW_FIELDS.get(field)

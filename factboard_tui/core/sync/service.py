@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
 from factboard_tui.core.security import audit
 from factboard_tui.core.store import rows as row_path
@@ -535,7 +536,7 @@ def settle_conflict(board: Board, conflict_id: int, author: str, value: str | No
                 "conflict stays listed (nothing was changed)."
             )
         # Recorded even when the value kept is the one standing, so the choice travels and settles it everywhere.
-        write = RowWrite("set", int(row[0]), values={conflict.field: value or ""}, confirm=frozenset({conflict.field}))
+        write = RowWrite(Op.SET, int(row[0]), values={conflict.field: value or ""}, confirm=frozenset({conflict.field}))
         row_path.apply(board, connection, author, "sync:settle", now, *row_path.prepare(board, write))
         connection.exec_driver_sql(
             "UPDATE sync_conflict SET settled_at = ?, settled_by = ? WHERE id = ?",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from factboard_tui.core.clock import Clock, system_clock, week_start
+from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.fields import split_visit_cell
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.paths import key_slot_path, shipped_dir
@@ -60,6 +61,6 @@ def create_demo_board(path: Path, clock: Clock = system_clock, template_id: str 
         visits: dict[date, tuple[str | None, str | None]] = {}
         for day_key, cell in raw.get("visits", {}).items():
             visits[monday + timedelta(days=WEEKDAY_KEYS.index(day_key))] = split_visit_cell(str(cell))
-        writes.append(RowWrite("add", values=values, visits=visits))
+        writes.append(RowWrite(Op.ADD, values=values, visits=visits))
     board.write_rows(author, writes, source="demo")
     return board

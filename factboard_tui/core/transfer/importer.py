@@ -26,6 +26,7 @@ from typing import Any
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.templates import (
     COLUMN_KEYS,
     LATER_COLUMNS,
@@ -442,7 +443,7 @@ def _check_row(
             problems.append(Problem(line, "", f"{code} is already on the board: remove the row from the file."))
         seen.setdefault(code, line)
     plan.problems.extend(problems)
-    plan.rows.append(PlannedRow(line, RowWrite("add", values=values, visits=visits), preview))
+    plan.rows.append(PlannedRow(line, RowWrite(Op.ADD, values=values, visits=visits), preview))
 
 
 def _preview_text(raw: Any) -> str:

@@ -31,6 +31,7 @@ from textual.worker import get_current_worker
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.changes import visit_key
 from factboard_tui.core.domain.filters import RowFilter
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import EditConflict, FactBoardError
@@ -608,7 +609,7 @@ class BoardScreen(Screen[None]):
     def _write_cell(
         self, row_id: int, key: str, text: str, original: Any, day: date | None, force: bool, token: int | None
     ) -> None:
-        expected = {} if force else ({f"visit:{day.isoformat()}": original} if day else {key: original})
+        expected = {} if force else ({visit_key(day): original} if day else {key: original})
         try:
             if day is not None:
                 staff, note = F.split_visit_cell(text)
