@@ -1,6 +1,6 @@
 """`factboard audit verify|show` and `factboard purge`: what the board records about who did what, and retention.
 
-A thin face over `core.audit` and `Board.purge_free_text`. `audit show` writes a client's log extract as plain
+A thin face over `core.security.audit` and `Board.purge_free_text`. `audit show` writes a client's log extract as plain
 text, which the person asked for: it says so on stderr, and the extract itself is entered in the log.
 """
 

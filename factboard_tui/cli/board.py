@@ -2,7 +2,7 @@
 
 These are the commands on the board as a whole rather than on its rows: make one (or the demo), open it in the
 terminal UI, change its passphrase or key, check it, back it up and put a backup back. They call the store and
-`core.backups`; the terminal UI is started through `factboard_tui.launch`, never imported from here.
+`core.security.backups`; the terminal UI is started through `factboard_tui.launch`, never imported from here.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """`factboard export week|board` and `factboard import`: the board's way in from spreadsheets and out to coordinators.
 
-Both only call core services (`core.export`, `core.export_formats`, `core.importer`); they add progress bars, tables
+Both only call core services (`core.transfer.export`, `export_formats`, `importer`); they add progress bars, tables
 and the reminder that an exported file is not encrypted.
 """
 

@@ -1,6 +1,6 @@
 """Meeting mode: the chair runs the morning board meeting on the big screen, from the keyboard.
 
-A thin face over `core.meetings`: the session there keeps the order, the outcomes and the timers; this screen
+A thin face over `core.domain.meetings`: the session there keeps the order, the outcomes and the timers; this screen
 draws them (header with the meeting clock and pace, the focus card, the compact list) and turns the chair's keys
 into session steps. It reads rows from the board screen underneath, which keeps polling the database, so a change
 made at any desk shows here within a second; and every quick edit (triage, actions, visits) goes into the board

@@ -50,7 +50,7 @@ def fit_text(text: str, width: int) -> str:
     """Return `text` on one line, exactly `width` cells wide, cut with "…" if it is too long.
 
     Line breaks and tabs become spaces (every row is exactly one terminal line), and a character a terminal would
-    act on becomes a visible stand-in (`core.characters.inert_line`): segments go to the terminal as they are.
+    act on becomes a visible stand-in (`core.domain.characters.inert_line`): segments go to the terminal as they are.
     """
     if width <= 0:
         return ""
