@@ -3,9 +3,9 @@
 The graph is built with grimp (installed with import-linter) from the source, imports inside functions included,
 so a lazy import cannot hide a cycle. A cycle is an import `a -> b` with a chain back from `b` to `a`.
 
-Covered so far: the CLI package and the modules at the package root. The core and the TUI still have cycles of
-their own (the store and the sync merge; the board and meeting screens); their moves widen `COVERED` until it is
-the whole package.
+Covered so far: the core, the CLI package and the modules at the package root (the core's last cycle, between the
+store and the sync merge, went when `apply_remote` moved into `core.sync.merge`). The TUI still has a cycle of its
+own (the board and meeting screens); its move widens `COVERED` until it is the whole package.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from __future__ import annotations
 import grimp
 
 PACKAGE = "factboard_tui"
-COVERED = ("factboard_tui.cli",)
+COVERED = ("factboard_tui.core", "factboard_tui.cli")
 """Packages whose modules (and the package itself) may be in no cycle."""
-ROOT_MODULES = ("__main__", "launch", "settings", "crash", "shown", "locations")
+ROOT_MODULES = ("__main__", "launch", "settings", "crash", "shown")
 """Modules at the package root (those that exist), covered too."""
 
 
@@ -40,5 +40,6 @@ def cycles(graph: grimp.ImportGraph, modules: list[str]) -> list[tuple[str, ...]
 def test_no_covered_module_is_in_an_import_cycle() -> None:
     graph = grimp.build_graph(PACKAGE)
     modules = covered(graph)
-    assert f"{PACKAGE}.cli.common" in modules and f"{PACKAGE}.launch" in modules  # the graph holds what we check
+    wanted = {"cli.common", "launch", "core.sync.merge", "core.store.board"}
+    assert {f"{PACKAGE}.{name}" for name in wanted} <= set(modules)  # the graph holds what we check
     assert cycles(graph, modules) == []
