@@ -21,6 +21,7 @@ from helpers.hostile import LEGACY, fill_board, initials_for, plant_legacy
 from sync_helpers import make_sites
 from test_cli import one_line_error
 
+from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.store.board import Board
@@ -28,6 +29,8 @@ from factboard_tui.core.sync import service
 from factboard_tui.core.transfer.minutes import save_meeting
 
 FROZEN = {"FACTBOARD_NOW": NOW.isoformat()}
+CLOCK = frozen_clock(NOW)
+"""The clock the CLI reads with (`FROZEN`): the corpus's visits go in the week the CLI lists, whatever today is."""
 """The CLI's clock is the in-process board's: the same week, so the planted visit notes show."""
 
 TERMINAL_ACTING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -51,7 +54,7 @@ def run(cli: Cli, *args: str, columns: int = 200) -> tuple[str, str, int]:
 @pytest.fixture
 def corpus(board_path: Path) -> Board:
     """The corpus on the CLI's board (and a meeting that saw every value written), closed before the CLI runs."""
-    board, _key = Board.create(board_path, PASSPHRASE, template_id="sv", team="FACT Test")
+    board, _key = Board.create(board_path, PASSPHRASE, template_id="sv", team="FACT Test", clock=CLOCK)
     session = MeetingSession.start([], board.template, NOW, USER, first_change_id=board.data_version())
     fill_board(board)
     save_meeting(board, session, NOW)
@@ -67,7 +70,7 @@ def one_line(value: str) -> str:
 
 
 def test_rows_list_json_gives_every_value_back_exactly(cli: Cli, corpus: Board, board_path: Path) -> None:
-    with Board.unlock(board_path, PASSPHRASE) as board:
+    with Board.unlock(board_path, PASSPHRASE, clock=CLOCK) as board:
         legacy = plant_legacy(board)
     stdout, _err, code = run(cli, "rows", "list", "--json")
     assert code == 0
