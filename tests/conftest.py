@@ -1,29 +1,20 @@
-"""Shared fixtures: real SQLCipher boards in `tmp_path`, the real CLI as a subprocess, Argon2id at its floor."""
+"""Fixtures only: real SQLCipher boards in `tmp_path`, the real CLI as a subprocess, Argon2id at its floor, a config
+file of each test's own, steady screens for snapshots, and one Hypothesis profile. What tests share besides fixtures
+lives in `tests/helpers/`."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import subprocess
-import sys
-from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import prepared
+from helpers.boards import NOW
+from helpers.cli import Cli
 from helpers.faults import Zygote
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store.board import Board
-
-PASSPHRASE = "correct horse battery"
-"""The passphrase of every test board."""
-
-USER = "CSA"
-"""Who writes in tests."""
-
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-"""A Wednesday morning: the frozen time of in-process test boards."""
 
 
 @pytest.fixture(autouse=True)
@@ -32,59 +23,16 @@ def _kdf_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FACTBOARD_KDF_FLOOR", "1")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _prepared_boards(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where this process keeps the boards it makes once and copies (tests/helpers/prepared.py)."""
+    prepared.FOLDER = tmp_path_factory.mktemp("prepared")
+
+
 @pytest.fixture
 def board_path(tmp_path: Path) -> Path:
     """Where a test's board lives (its key slot goes beside it)."""
     return tmp_path / "board.db"
-
-
-class Cli:
-    """Runs `python -m factboard_tui` as a user would, with a hermetic environment.
-
-    `env` overrides variables for one call; a value of None removes the variable.
-    """
-
-    def __init__(self, db: Path, home: Path, tmpdir: Path) -> None:
-        self.db = db
-        self.home = home
-        self.tmpdir = tmpdir
-        tmpdir.mkdir(parents=True, exist_ok=True)
-
-    def environment(self, env: Mapping[str, str | None] | None = None) -> dict[str, str]:
-        base = {name: value for name, value in os.environ.items() if not name.startswith("FACTBOARD_")}
-        base |= {
-            "FACTBOARD_DB": str(self.db),
-            "FACTBOARD_PASSPHRASE": PASSPHRASE,
-            "FACTBOARD_USER": USER,
-            "FACTBOARD_KDF_FLOOR": "1",
-            "TMPDIR": str(self.tmpdir),
-            "HOME": str(self.home),
-            "XDG_DATA_HOME": str(self.home / ".local" / "share"),
-            "XDG_CONFIG_HOME": str(self.home / ".config"),
-        }
-        for name, value in (env or {}).items():
-            if value is None:
-                base.pop(name, None)
-            else:
-                base[name] = value
-        return base
-
-    def __call__(self, *args: str, env: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "factboard_tui", *args],
-            env=self.environment(env),
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            timeout=120,
-            cwd=self.home,
-        )
-
-    def ok(self, *args: str, env: Mapping[str, str | None] | None = None) -> subprocess.CompletedProcess[str]:
-        """Run and insist on success, showing stderr if it failed."""
-        result = self(*args, env=env)
-        assert result.returncode == 0, f"{args} exited {result.returncode}: {result.stderr}"
-        return result
 
 
 @pytest.fixture
@@ -104,8 +52,11 @@ def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zygote]:
 
 @pytest.fixture
 def created(board_path: Path) -> Iterator[tuple[Board, bytes]]:
-    """A new board (template sv, clock frozen at NOW) and its raw key; closed at teardown."""
-    board, key = Board.create(board_path, PASSPHRASE, template_id="sv", team="FACT Test", clock=frozen_clock(NOW))
+    """A new board (template sv, team "FACT Test", clock frozen at NOW) and its raw key; closed at teardown. It is a
+    copy of one made once per process (tests/helpers/prepared.py): its board id and site are those of every other
+    `created` board."""
+    key = prepared.blank(board_path)
+    board = Board.open_with_key(board_path, key, clock=frozen_clock(NOW))
     yield board, key
     board.close()
 
@@ -114,18 +65,6 @@ def created(board_path: Path) -> Iterator[tuple[Board, bytes]]:
 def board(created: tuple[Board, bytes]) -> Board:
     """A new board on `board_path` (closed at teardown)."""
     return created[0]
-
-
-def snapshot_files(root: Path) -> dict[str, str]:
-    """SHA-256 of every file under `root`, by relative path: compare two snapshots to prove nothing changed.
-
-    The empty `<db>.lock` file every open creates (it carries the open boards' shared locks, no data) is left out.
-    """
-    return {
-        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not (path.suffix == ".lock" and path.stat().st_size == 0)
-    }
 
 
 @pytest.fixture(autouse=True)

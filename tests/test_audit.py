@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 import sqlcipher3
-from conftest import NOW, PASSPHRASE, USER, Cli, snapshot_files
-from sync_helpers import make_sites, send
+from helpers.boards import NOW, PASSPHRASE, USER, snapshot_files
+from helpers.cli import Cli
+from helpers.sites import make_sites, send
 from textual.pilot import Pilot
 
 from factboard_tui.core.clock import frozen_clock
@@ -413,7 +414,8 @@ def test_tui_records_the_detail_view_once_and_the_history_screen(tmp_path: Path)
 
 
 def test_meeting_focus_card_lock_and_lock_screen_are_in_the_log(tmp_path: Path) -> None:
-    from test_meeting_tui import run, start_meeting, until
+    from helpers.board_app import run_meeting, start_meeting
+    from helpers.pilot import until
 
     def entries_of(board: Board, where: str) -> list[audit.AuditEntry]:
         return audit_rows(board, where)
@@ -439,7 +441,7 @@ def test_meeting_focus_card_lock_and_lock_screen_are_in_the_log(tmp_path: Path) 
             "CSA",
         ]
 
-    checker = run(tmp_path, scenario)
+    checker = run_meeting(tmp_path, scenario)
     try:
         assert checker.audit_verify().ok
     finally:

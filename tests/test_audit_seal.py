@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from conftest import NOW, USER
-from sync_helpers import Ticker, make_sites, send
+from helpers.boards import NOW, USER
+from helpers.sites import Ticker, make_sites, send
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.meetings import MeetingSession

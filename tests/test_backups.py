@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PASSPHRASE, Cli, snapshot_files
+from helpers.boards import NOW, PASSPHRASE, snapshot_files
+from helpers.cli import Cli
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import BoardBusy, WrongKey, WrongPassphrase

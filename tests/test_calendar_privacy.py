@@ -12,11 +12,11 @@ import asyncio
 from datetime import date
 from pathlib import Path
 
-from conftest import Cli
+from helpers.boards import MONDAY_MORNING
+from helpers.cli import Cli
 from helpers.pilot import Host, text_of, until
+from helpers.week import NOW_ENV, cli_board, fill
 from icalendar import Calendar
-from test_export import NOW_ENV, cli_board, fill
-from test_export_tui import MONDAY_MORNING
 from textual.widgets import Checkbox, Input, Select, Static
 
 from factboard_tui.core.clock import frozen_clock

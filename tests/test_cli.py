@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from conftest import PASSPHRASE, Cli, snapshot_files
+from helpers.boards import PASSPHRASE, snapshot_files
+from helpers.cli import Cli, one_line_error
 
 from factboard_tui.core.errors import WrongPassphrase
 from factboard_tui.core.paths import key_slot_path
@@ -22,18 +23,6 @@ MONDAY = "2026-11-23"
 
 PAGE_SIZE = 4096
 """SQLCipher 4's default page size."""
-
-
-def one_line_error(result: object, *words: str) -> str:
-    """Assert a user error: non-zero exit, one line on stderr naming the problem, no traceback."""
-    assert result.returncode != 0, result.stdout  # type: ignore[attr-defined]
-    stderr: str = result.stderr.strip()  # type: ignore[attr-defined]
-    assert "Traceback" not in stderr
-    assert len(stderr.splitlines()) == 1, stderr
-    assert stderr.startswith("error:"), stderr
-    for word in words:
-        assert word in stderr, stderr
-    return stderr
 
 
 def recovery_text(path: Path) -> str:

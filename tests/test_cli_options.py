@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 import typer.main
-from conftest import PASSPHRASE, Cli
+from helpers.boards import PASSPHRASE
+from helpers.cli import Cli
 
 from factboard_tui.cli import app
 from factboard_tui.core.store.board import Board

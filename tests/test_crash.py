@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Cli
-from test_tui import MONDAY_MORNING, wait_for_rows
+from helpers.board_app import wait_for_rows
+from helpers.boards import MONDAY_MORNING
+from helpers.cli import Cli
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store.board import Board

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from conftest import NOW, PASSPHRASE, Cli, snapshot_files
+from helpers.boards import NOW, PASSPHRASE, snapshot_files
+from helpers.cli import Cli
 from helpers.disks import break_disk, failing_disk, read_only, small_disk
 
 from factboard_tui.core.clock import frozen_clock

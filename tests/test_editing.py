@@ -7,18 +7,16 @@ the grid, the detail panel, error lines, and what the database holds afterwards.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
-from test_tui import MONDAY_MORNING, wait_for_rows
+from helpers.board_app import CLOCK, demo_copy, edit_cell, line_of, run_board, wait_for_rows
+from helpers.pilot import until
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
-from factboard_tui.core.clock import frozen_clock, week_start
-from factboard_tui.core.store.board import Board
-from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
+from factboard_tui.core.store import Board, week_start
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.confirm import ConflictDialog
 from factboard_tui.tui.dialogs.row_form import AddRowForm
@@ -26,63 +24,19 @@ from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 
-CLOCK = frozen_clock(MONDAY_MORNING)
-Scenario = Callable[[FactBoardApp, BoardGrid, Pilot[None], Board], Awaitable[None]]
-
-
-def run(tmp_path: Path, scenario: Scenario, user: str = "CSA", size: tuple[int, int] = (200, 50)) -> Board:
-    """Run `scenario` on a fresh demo board; returns a second, independent Board on the same file to check with."""
-    path = tmp_path / "demo.db"
-    create_demo_board(path, clock=CLOCK).close()
-    board = Board.unlock(path, DEMO_PASSPHRASE, clock=CLOCK)
-    checker = Board.unlock(path, DEMO_PASSPHRASE, clock=CLOCK)
-
-    async def main() -> None:
-        app = FactBoardApp(path, board=board, user=user, clock=CLOCK)
-        async with app.run_test(size=size) as pilot:
-            await wait_for_rows(pilot)
-            await scenario(app, app.screen.query_one(BoardGrid), pilot, checker)
-
-    asyncio.run(main())
-    return checker
-
-
-async def settle(pilot: Pilot[None], until: Callable[[], bool], seconds: float = 3.0) -> None:
-    """Let workers finish until `until()` holds."""
-    for _ in range(int(seconds / 0.05)):
-        if until():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the app did not get there in time")
-
-
-def line_of(grid: BoardGrid, code: str) -> str:
-    return next(grid.render_line(y).text for y in range(1, grid.row_count + 1) if code in grid.render_line(y).text)
-
-
-async def edit_cell(pilot: Pilot[None], grid: BoardGrid, code: str, column: str, text: str) -> None:
-    screen = pilot.app.screen
-    assert isinstance(screen, BoardScreen)
-    row = next(row for row in screen.rows if row.client_code == code)
-    grid.move_cursor(row_key=str(row.id), column_key=column)
-    await pilot.press("enter")
-    await pilot.pause()
-    pilot.app.screen.query_one(CellEditor).line.set_value("")
-    await pilot.press(*text)
-
 
 def test_edit_a_triage_cell_in_place_with_type_ahead(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
         await edit_cell(pilot, grid, "NN-89", "triage", "I")
         await pilot.pause(0.2)
         await pilot.press("right", "enter")  # accept the suggestion "Inlagd", save
-        await settle(pilot, lambda: board.open_row_by_code("NN-89").triage == "admitted")
+        await until(pilot, lambda: board.open_row_by_code("NN-89").triage == "admitted")
         assert "Inlagd" in line_of(grid, "NN-89")
         change = board.history(board.open_row_by_code("NN-89").id or 0)[-1]
         assert (change.author, change.source, change.old, change.new) == ("CSA", "tui", "crisis", "admitted")
         assert not app.screen.query_one(CellEditor).display
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_invalid_input_is_shown_beside_the_field_and_nothing_is_saved(tmp_path: Path) -> None:
@@ -98,7 +52,7 @@ def test_invalid_input_is_shown_beside_the_field_and_nothing_is_saved(tmp_path: 
         assert not app.screen.query_one(CellEditor).display
         assert board.data_version() == version
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_the_cell_editor_edits_text_like_a_text_field_while_the_grid_stays_put(tmp_path: Path) -> None:
@@ -120,17 +74,17 @@ def test_the_cell_editor_edits_text_like_a_text_field_while_the_grid_stays_put(t
         assert not editor.display
         assert board.open_row_by_code("DD-75").safety != editor.text  # Esc saved nothing
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_tab_saves_and_moves_to_the_next_cell(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
         await edit_cell(pilot, grid, "DD-75", "primary_contact", "kro")
         await pilot.press("tab")
-        await settle(pilot, lambda: board.open_row_by_code("DD-75").primary_contact == "KRO")
+        await until(pilot, lambda: board.open_row_by_code("DD-75").primary_contact == "KRO")
         assert grid.cursor_column_key == "doctor"
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_long_text_is_edited_in_a_text_area_and_saved_with_ctrl_s(tmp_path: Path) -> None:
@@ -142,12 +96,10 @@ def test_long_text_is_edited_in_a_text_area_and_saved_with_ctrl_s(tmp_path: Path
         area = app.screen.query_one(TextArea)
         area.text = "KRO ringer tisdag.\nBoendestöd torsdag."
         await pilot.press("ctrl+s")
-        await settle(
-            pilot, lambda: board.open_row_by_code("AA-80").actions == "KRO ringer tisdag.\nBoendestöd torsdag."
-        )
+        await until(pilot, lambda: board.open_row_by_code("AA-80").actions == "KRO ringer tisdag.\nBoendestöd torsdag.")
         assert isinstance(app.screen, BoardScreen)
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_a_weekday_cell_takes_initials_with_completion_and_a_note(tmp_path: Path) -> None:
@@ -157,12 +109,12 @@ def test_a_weekday_cell_takes_initials_with_completion_and_a_note(tmp_path: Path
         await pilot.press("right", *": hembesök", "enter")  # completes DEN+MJR
         monday = week_start(board.today())
         row_id = board.open_row_by_code("GH-77").id or 0
-        await settle(pilot, lambda: row_id in board.week_visits())
+        await until(pilot, lambda: row_id in board.week_visits())
         visit = board.week_visits()[row_id][monday + timedelta(days=2)]
         assert (visit.staff, visit.note) == ("DEN+MJR", "hembesök")
         assert "DEN+MJR*" in line_of(grid, "GH-77")
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_add_a_row_with_the_form_checks_the_code_and_lands_on_the_new_row(tmp_path: Path) -> None:
@@ -181,11 +133,11 @@ def test_add_a_row_with_the_form_checks_the_code_and_lands_on_the_new_row(tmp_pa
         app.screen.query_one("#field-triage", Input).value = "obs"
         app.screen.query_one("#field-situation", Input).value = "Ny remiss."
         await pilot.press("ctrl+s")
-        await settle(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11)
-        await settle(pilot, lambda: grid.cursor_row_key == str(board.open_row_by_code("QX-12").id))
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11)
+        await until(pilot, lambda: grid.cursor_row_key == str(board.open_row_by_code("QX-12").id))
         assert board.open_row_by_code("QX-12").situation == "Ny remiss."
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_add_form_shows_a_bad_value_under_its_field_and_writes_nothing(tmp_path: Path) -> None:
@@ -196,11 +148,11 @@ def test_add_form_shows_a_bad_value_under_its_field_and_writes_nothing(tmp_path:
         app.screen.query_one("#field-client_code", Input).value = "QX-12"
         app.screen.query_one("#field-triage", Input).value = "panic"
         await pilot.press("ctrl+s")
-        await settle(pilot, lambda: "not a triage level" in str(app.screen.query_one("#error-triage", Static).render()))
+        await until(pilot, lambda: "not a triage level" in str(app.screen.query_one("#error-triage", Static).render()))
         assert isinstance(app.screen, AddRowForm)
         assert board.data_version() == version
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_take_a_row_off_the_board_with_a_reason(tmp_path: Path) -> None:
@@ -213,24 +165,24 @@ def test_take_a_row_off_the_board_with_a_reason(tmp_path: Path) -> None:
         await pilot.pause()
         assert "give a reason" in str(app.screen.query_one("#reason-error", Static).render())
         await pilot.press(*"Stabil, utvärderad", "enter")
-        await settle(pilot, lambda: grid.row_count == 9)
+        await until(pilot, lambda: grid.row_count == 9)
         assert board.row(row.id or 0).off_reason == "Stabil, utvärderad"
         assert "KL-71" not in "".join(grid.render_line(y).text for y in range(1, 11))
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_undo_my_last_change_with_u(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
         await edit_cell(pilot, grid, "PL-85", "safety", "Hotfull mot granne")
         await pilot.press("enter")
-        await settle(pilot, lambda: board.open_row_by_code("PL-85").safety == "Hotfull mot granne")
+        await until(pilot, lambda: board.open_row_by_code("PL-85").safety == "Hotfull mot granne")
         await pilot.press("u")
-        await settle(pilot, lambda: board.open_row_by_code("PL-85").safety == "OK")
-        await settle(pilot, lambda: "Hotfull" not in line_of(grid, "PL-85"))
+        await until(pilot, lambda: board.open_row_by_code("PL-85").safety == "OK")
+        await until(pilot, lambda: "Hotfull" not in line_of(grid, "PL-85"))
         assert board.history(board.open_row_by_code("PL-85").id or 0)[-1].op == "undo"
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_filter_by_text_triage_and_my_rows(tmp_path: Path) -> None:
@@ -249,26 +201,26 @@ def test_filter_by_text_triage_and_my_rows(tmp_path: Path) -> None:
         await pilot.pause()
         assert grid.row_count == 10
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_weeks_back_and_forth_and_copy_last_weeks_visits(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
         assert "DEN+MJR" in line_of(grid, "NN-89")
         await pilot.press("right_square_bracket")
-        await settle(pilot, lambda: "DEN+MJR" not in line_of(grid, "NN-89"))
+        await until(pilot, lambda: "DEN+MJR" not in line_of(grid, "NN-89"))
         assert "not this week" in str(app.screen.query_one("#status", Static).render())
         await pilot.press("c")
         await pilot.pause()
         await pilot.press("enter")  # confirm
-        await settle(pilot, lambda: "DEN+MJR" in line_of(grid, "NN-89"))
+        await until(pilot, lambda: "DEN+MJR" in line_of(grid, "NN-89"))
         next_monday = week_start(board.today()) + timedelta(days=7)
         row_id = board.open_row_by_code("NN-89").id or 0
         assert board.visits(next_monday, next_monday + timedelta(7))[row_id][next_monday].staff == "DEN+MJR"
         await pilot.press("left_square_bracket")
-        await settle(pilot, lambda: "not this week" not in str(app.screen.query_one("#status", Static).render()))
+        await until(pilot, lambda: "not this week" not in str(app.screen.query_one("#status", Static).render()))
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_a_cell_changed_by_someone_else_while_editing_asks_whose_value_stays(tmp_path: Path) -> None:
@@ -276,14 +228,14 @@ def test_a_cell_changed_by_someone_else_while_editing_asks_whose_value_stays(tmp
         await edit_cell(pilot, grid, "BB-90", "safety", "Mina ord")
         row_id = board.open_row_by_code("BB-90").id or 0
         board.set_field("MJR", row_id, "safety", "Deras ord")  # another terminal saves first
-        await settle(pilot, lambda: "meanwhile" in str(app.screen.query_one("#cell-hint", Static).render()))
+        await until(pilot, lambda: "meanwhile" in str(app.screen.query_one("#cell-hint", Static).render()))
         assert app.screen.query_one(CellEditor).text == "Mina ord"  # the edit in progress is kept
         await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, ConflictDialog))
+        await until(pilot, lambda: isinstance(app.screen, ConflictDialog))
         await pilot.click("#mine")
-        await settle(pilot, lambda: board.open_row_by_code("BB-90").safety == "Mina ord")
+        await until(pilot, lambda: board.open_row_by_code("BB-90").safety == "Mina ord")
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_keep_theirs_in_a_conflict_leaves_their_value(tmp_path: Path) -> None:
@@ -291,21 +243,20 @@ def test_keep_theirs_in_a_conflict_leaves_their_value(tmp_path: Path) -> None:
         await edit_cell(pilot, grid, "BB-90", "safety", "Mina ord")
         board.set_field("MJR", board.open_row_by_code("BB-90").id or 0, "safety", "Deras ord")
         await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, ConflictDialog))
+        await until(pilot, lambda: isinstance(app.screen, ConflictDialog))
         await pilot.press("enter")  # "Keep theirs" has the focus
-        await settle(pilot, lambda: isinstance(app.screen, BoardScreen) and "Deras" in line_of(grid, "BB-90"))
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and "Deras" in line_of(grid, "BB-90"))
         assert board.open_row_by_code("BB-90").safety == "Deras ord"
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_two_app_instances_on_one_database_see_each_others_edits(tmp_path: Path) -> None:
-    path = tmp_path / "demo.db"
-    create_demo_board(path, clock=CLOCK).close()
+    path, key = demo_copy(tmp_path)
 
     async def main() -> None:
-        first = FactBoardApp(path, board=Board.unlock(path, DEMO_PASSPHRASE, clock=CLOCK), user="CSA", clock=CLOCK)
-        second = FactBoardApp(path, board=Board.unlock(path, DEMO_PASSPHRASE, clock=CLOCK), user="MJR", clock=CLOCK)
+        first = FactBoardApp(path, board=Board.open_with_key(path, key, clock=CLOCK), user="CSA", clock=CLOCK)
+        second = FactBoardApp(path, board=Board.open_with_key(path, key, clock=CLOCK), user="MJR", clock=CLOCK)
         async with first.run_test(size=(200, 50)) as one, second.run_test(size=(200, 50)) as two:
             await wait_for_rows(one)
             await wait_for_rows(two)

@@ -16,7 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import USER, Cli
+from helpers.cli import Cli
+from helpers.week import MONDAY, NOW_ENV, cli_board, day, fill
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -32,56 +33,8 @@ from factboard_tui.core.transfer.export import (
     week_document,
     write_export,
 )
-from factboard_tui.core.transfer.export_formats import render, sheet_title
-
-MONDAY = date(2026, 11, 23)
-"""Monday of the frozen week (conftest's NOW is Wednesday 2026-11-25)."""
-
-
-def day(offset: int) -> date:
-    return MONDAY + timedelta(days=offset)
-
-
-def fill(board: Board) -> None:
-    """Three rows in the style of the reference board, with visits this week and an evaluation on Friday."""
-    board.write_staff(USER, "DEN", name="Dana Engström")
-    board.write_rows(
-        USER,
-        [
-            RowWrite(
-                "add",
-                values={
-                    "client_code": "NN-89",
-                    "triage": "Kris",
-                    "category": "Återkommande inläggning",
-                    "primary_contact": "DEN",
-                    "doctor": "HMR",
-                    "other_providers": "Helsingborg",
-                    "actions": "Krisplan ska upprättas.\nFrekvent kontakt.",
-                    "evaluation_date": day(4),
-                    "date_on": date(2026, 10, 1),
-                },
-                visits={day(0): ("DEN+MJR", None), day(1): ("MDN", "telefon"), day(2): ("KRO+CSA", None)},
-            ),
-            RowWrite(
-                "add",
-                values={
-                    "client_code": "DD-75",
-                    "triage": "obs",
-                    "primary_contact": "CSA",
-                    "other_providers": "Svalöv, Borås",
-                    "actions": "Kommunen följer upp | återrapporterar.",
-                    "date_on": date(2026, 11, 2),
-                },
-                visits={day(0): ("BS", None), day(3): ("BS", None)},
-            ),
-            RowWrite(
-                "add",
-                values={"client_code": "AA-80", "triage": "Stabil", "primary_contact": "KRO", "actions": "Ringer."},
-            ),
-        ],
-        source="test",
-    )
+from factboard_tui.core.export_formats import render, sheet_title
+from factboard_tui.core.store import Board
 
 
 @pytest.fixture
@@ -294,21 +247,6 @@ def test_an_export_is_only_readable_by_its_owner_and_never_overwrites_the_board(
 
 
 # -- the CLI ------------------------------------------------------------------------------------------------------
-
-
-def cli_board(cli: Cli) -> None:
-    """A board made by `init`, filled in-process, at the CLI's frozen time."""
-    from conftest import NOW, PASSPHRASE
-
-    from factboard_tui.core.clock import frozen_clock
-
-    cli.ok("init", "--team", "FACT Test")
-    board = Board.unlock(cli.db, PASSPHRASE, clock=frozen_clock(NOW))
-    fill(board)
-    board.close()
-
-
-NOW_ENV = {"FACTBOARD_NOW": "2026-11-25T09:00:00+00:00"}
 
 
 def test_cli_exports_the_week_in_every_format_and_says_it_is_not_encrypted(cli: Cli, tmp_path: Path) -> None:

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Cli
+from helpers.cli import Cli, one_line_error
 from helpers.pilot import Host, text_of, until
-from test_cli import one_line_error
-from test_export import MONDAY, NOW_ENV, cli_board, fill
+from helpers.week import MONDAY, NOW_ENV, cli_board, fill
 from textual.widgets import Input, Static
 
 from factboard_tui.core.errors import FactBoardError

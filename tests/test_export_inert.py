@@ -17,11 +17,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import NOW, USER, Cli
+from helpers.boards import NOW, USER, HandClock
+from helpers.cli import Cli
+from helpers.meeting import fill as fill_meeting_board
 from markdown_it import MarkdownIt
 from openpyxl import load_workbook
-from test_meetings import HandClock
-from test_meetings import fill as fill_meeting_board
 
 from factboard_tui.core.domain.inert import FORMULA_STARTS, markdown_text, spreadsheet_text
 from factboard_tui.core.domain.meetings import MeetingSession

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers.pilot import Host, text_of, until
+from helpers.places import DATA
 from openpyxl import load_workbook
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
@@ -142,7 +143,7 @@ def test_an_imported_rows_history_says_from_which_file(demo: Board) -> None:
     from factboard_tui.core.transfer.importer import plan_import, run_import
     from factboard_tui.tui.dialogs.history import HistoryScreen
 
-    data = Path(__file__).resolve().parent / "data" / "reference_board.csv"
+    data = DATA / "reference_board.csv"
     for row in demo.rows():  # the demo has its own NN-89 and DD-75: take them off first
         demo.take_off("KOO", row.id or 0, "test")
     row_id = run_import(demo, plan_import(demo, data), "KOO").row_ids[0]

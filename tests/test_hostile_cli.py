@@ -15,11 +15,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PASSPHRASE, USER, Cli, snapshot_files
 from data.hostile_values import REFUSED, STORED, Hostile, by_name
+from helpers.boards import NOW, PASSPHRASE, USER, snapshot_files
+from helpers.cli import Cli, one_line_error
 from helpers.hostile import LEGACY, fill_board, initials_for, plant_legacy
-from sync_helpers import make_sites
-from test_cli import one_line_error
+from helpers.sites import make_sites
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.meetings import MeetingSession

@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE, USER
 from data.hostile_values import HOSTILE, LITERAL, REFUSED, STORED, Outcome, by_name
+from helpers.boards import PASSPHRASE, USER, state
 from helpers.hostile import fill_board, monday_of
-from sync_helpers import make_sites, send
-from test_proof_fuzz import forge, real_export
-from test_store import state
+from helpers.sites import forge, make_sites, real_export, send
 
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain.templates import load_template, parse_template

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import PASSPHRASE, USER
 from data.hostile_values import STORED, by_name
+from helpers.boards import PASSPHRASE, USER
 from helpers.hostile import LEGACY, Placed, fill_board, plant_legacy
 from helpers.pilot import until
 from rich.console import Console, RenderableType

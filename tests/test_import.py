@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NOW, PASSPHRASE, USER, Cli
+from helpers.boards import NOW, PASSPHRASE, USER
+from helpers.cli import Cli
+from helpers.places import DATA
 from openpyxl import Workbook
 
 from factboard_tui.core.clock import frozen_clock
@@ -28,7 +30,6 @@ from factboard_tui.core.transfer.export import Format, board_document
 from factboard_tui.core.transfer.export_formats import render
 from factboard_tui.core.transfer.importer import header_aliases, plan_import, run_import
 
-DATA = Path(__file__).resolve().parent / "data"
 MONDAY = date(2026, 11, 23)
 NOW_ENV = {"FACTBOARD_NOW": "2026-11-25T09:00:00+00:00"}
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PASSPHRASE, snapshot_files
+from helpers.boards import NOW, PASSPHRASE, snapshot_files
 from helpers.faults import Run, Zygote
 from helpers.teams import Team
 

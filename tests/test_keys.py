@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE
+from helpers.boards import PASSPHRASE
 
 from factboard_tui.core.errors import (
     FactBoardError,

@@ -8,20 +8,20 @@ terminals (checking what was written, or writing while the meeting runs).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.board_app import demo_copy, meeting_app, run_meeting, start_meeting
+from helpers.boards import MONDAY_MORNING, HandClock
 from helpers.pilot import text_of, until
-from test_meetings import HandClock
 from textual.pilot import Pilot
 from textual.widgets import Digits, Input, SelectionList, Static
 
-from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED
-from factboard_tui.core.store.board import Board
-from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
-from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids
+from factboard_tui.core.demo import DEMO_PASSPHRASE
+from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED
+from factboard_tui.core.minutes import load_meeting, meeting_ids
+from factboard_tui.core.store import Board
 from factboard_tui.settings import Settings
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen
@@ -33,58 +33,11 @@ from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.focus_card import FocusCard
 from factboard_tui.tui.widgets.meeting_list import MeetingList
 
-MONDAY_MORNING = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
 SIZES = [(200, 50), (120, 40)]
-CHECK_IN = ("down", "down", "space", "down", "space", "down", "down", "space", "down", "space")
-"""From the top of the demo team (BS, CSA, DEN, HMR, KOO, KRO, MDN, …) ticks DEN, HMR, KRO and MDN besides the chair
-CSA, who starts ticked: nurses, a doctor, a social worker and a psychologist, four disciplines."""
 
 
 def list_lines(app: FactBoardApp) -> list[str]:
     return app.screen.query_one(MeetingList).lines
-
-
-def demo(tmp_path: Path, clock: HandClock) -> Path:
-    path = tmp_path / "demo.db"
-    create_demo_board(path, clock=clock).close()
-    return path
-
-
-def meeting_app(path: Path, clock: HandClock, **kwargs: object) -> FactBoardApp:
-    board = Board.unlock(path, DEMO_PASSPHRASE, clock=clock)
-    return FactBoardApp(path, board=board, user="CSA", clock=clock, **kwargs)  # type: ignore[arg-type]
-
-
-async def start_meeting(pilot: Pilot[None], check_in: tuple[str, ...] = CHECK_IN) -> MeetingScreen:
-    """From the board: m, tick who is here, ctrl+s; returns the running meeting screen."""
-    app = pilot.app
-    await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
-    await pilot.press("m")
-    await until(pilot, lambda: isinstance(app.screen, AttendanceScreen) and bool(app.screen.staff))
-    await pilot.press(*check_in, "ctrl+s")
-    await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.screen.session is not None)
-    await pilot.pause()
-    screen = app.screen
-    assert isinstance(screen, MeetingScreen)
-    return screen
-
-
-Scenario = Callable[[FactBoardApp, Pilot[None], HandClock, Board], Awaitable[None]]
-
-
-def run(tmp_path: Path, scenario: Scenario, size: tuple[int, int] = (200, 50), **kwargs: object) -> Board:
-    """Run `scenario` on a fresh demo board; returns a second Board on the same file to check what was written."""
-    clock = HandClock(MONDAY_MORNING)
-    path = demo(tmp_path, clock)
-    checker = Board.unlock(path, DEMO_PASSPHRASE, clock=clock)
-
-    async def main() -> None:
-        app = meeting_app(path, clock, **kwargs)
-        async with app.run_test(size=size) as pilot:
-            await scenario(app, pilot, clock, checker)
-
-    asyncio.run(main())
-    return checker
 
 
 # -- starting --------------------------------------------------------------------------------------------------------
@@ -102,7 +55,7 @@ def test_m_starts_a_meeting_with_todays_agenda_in_triage_order(tmp_path: Path) -
         assert "NN-89" in text_of(screen.query_one(FocusCard))
         assert screen.query_one("#meeting-clock", Digits).value == "00:00"
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_fewer_than_four_disciplines_warns_at_check_in_and_in_the_header(tmp_path: Path) -> None:
@@ -118,12 +71,12 @@ def test_fewer_than_four_disciplines_warns_at_check_in_and_in_the_header(tmp_pat
         await pilot.pause()
         assert "Only 1 of 4 disciplines present" in text_of(app.screen.query_one("#meeting-title", Static))
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_open_meeting_starts_the_meeting_right_after_unlock(tmp_path: Path) -> None:
     clock = HandClock(MONDAY_MORNING)
-    path = demo(tmp_path, clock)
+    path, _key = demo_copy(tmp_path)
 
     async def main() -> None:
         app = FactBoardApp(path, user="CSA", passphrase=DEMO_PASSPHRASE, clock=clock, meeting=True)
@@ -168,7 +121,7 @@ def test_meeting_clock_row_timer_and_pace_follow_the_boards_clock(tmp_path: Path
         assert "8 of 10 rows, 0 min over: over time" in text_of(screen.query_one("#meeting-title", Static))
         assert "00:55 over" in text_of(screen.query_one("#meeting-clock-text", Static))
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 # -- the chair's keys ------------------------------------------------------------------------------------------------
@@ -196,7 +149,7 @@ def test_chair_keys_step_mark_skip_and_move_rows(tmp_path: Path) -> None:
         assert session.order[:3] == [first, second, third]
         assert session.current == session.order[3]
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_triage_edited_from_the_focus_card_goes_through_the_write_path_and_shows_on_the_board(tmp_path: Path) -> None:
@@ -221,7 +174,7 @@ def test_triage_edited_from_the_focus_card_goes_through_the_write_path_and_shows
         board_screen = screen.board_screen
         await until(pilot, lambda: board_screen.rows_by_key[str(row_id)].triage == "admitted")
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_a_bad_triage_is_refused_beside_the_field_and_nothing_is_written(tmp_path: Path) -> None:
@@ -238,7 +191,7 @@ def test_a_bad_triage_is_refused_beside_the_field_and_nothing_is_written(tmp_pat
         await pilot.pause(0.6)
         assert board.data_version() == version
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_actions_and_visits_edited_in_the_meeting_are_written(tmp_path: Path) -> None:
@@ -263,7 +216,7 @@ def test_actions_and_visits_edited_in_the_meeting_are_written(tmp_path: Path) ->
         assert (visit.staff, visit.note) == ("KRO+CSA", "hembesök")
         await until(pilot, lambda: "KRO+CSA" in text_of(screen.query_one(FocusCard)))
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_a_change_made_at_another_desk_shows_on_the_focus_card(tmp_path: Path) -> None:
@@ -274,7 +227,7 @@ def test_a_change_made_at_another_desk_shows_on_the_focus_card(tmp_path: Path) -
         board.set_field("MJR", row_id, "situation", "Har fått lägenhet via kommunen.")
         await until(pilot, lambda: "Har fått lägenhet" in text_of(screen.query_one(FocusCard)), seconds=3)
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_a_long_board_lists_the_rows_around_the_current_one(tmp_path: Path) -> None:
@@ -294,7 +247,7 @@ def test_a_long_board_lists_the_rows_around_the_current_one(tmp_path: Path) -> N
         assert "↑" in lines[0] and "↓" in lines[-1]
         assert abs(current - len(lines) // 2) <= 2  # the current row stays in the middle of the list
 
-    run(tmp_path, scenario, size=(120, 40))
+    run_meeting(tmp_path, scenario, size=(120, 40))
 
 
 # -- privacy ---------------------------------------------------------------------------------------------------------
@@ -312,7 +265,7 @@ def test_privacy_hides_free_text_in_the_list_but_not_on_the_focus_card(tmp_path:
         assert not screen.privacy
         assert "Slutat ta medicin" in " ".join(list_lines(app))
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_privacy_is_off_by_default_on_the_laptop_theme(tmp_path: Path) -> None:
@@ -321,7 +274,7 @@ def test_privacy_is_off_by_default_on_the_laptop_theme(tmp_path: Path) -> None:
         assert app.theme == "factboard-laptop" and not screen.privacy
         assert "Slutat ta medicin" in " ".join(list_lines(app))
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 # -- the lock --------------------------------------------------------------------------------------------------------
@@ -355,7 +308,7 @@ def test_ctrl_l_locks_everything_until_the_passphrase_is_typed(tmp_path: Path) -
         await pilot.press(*DEMO_PASSPHRASE, "enter")
         await until(pilot, lambda: app.screen is screen)
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_the_lock_screen_makes_repeated_wrong_passphrases_wait_like_the_unlock(tmp_path: Path) -> None:
@@ -375,7 +328,7 @@ def test_the_lock_screen_makes_repeated_wrong_passphrases_wait_like_the_unlock(t
         await pilot.press(*DEMO_PASSPHRASE, "enter")
         await until(pilot, lambda: isinstance(app.screen, BoardScreen))
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path) -> None:
@@ -393,7 +346,7 @@ def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
 
-    run(tmp_path, scenario, settings=Settings(idle_lock_minutes=3))
+    run_meeting(tmp_path, scenario, settings=Settings(idle_lock_minutes=3))
 
 
 # -- the end ---------------------------------------------------------------------------------------------------------
@@ -425,7 +378,7 @@ def test_ending_the_meeting_stores_it_and_shows_the_summary(tmp_path: Path) -> N
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, BoardScreen))
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_quitting_during_a_meeting_asks_first(tmp_path: Path) -> None:
@@ -440,7 +393,7 @@ def test_quitting_during_a_meeting_asks_first(tmp_path: Path) -> None:
         await pilot.pause()
         assert app.screen is screen and app.is_running
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_help_lists_the_meeting_keys_with_their_ids(tmp_path: Path) -> None:
@@ -468,7 +421,7 @@ def test_help_lists_the_meeting_keys_with_their_ids(tmp_path: Path) -> None:
             "app.lock",
         } <= ids
 
-    run(tmp_path, scenario)
+    run_meeting(tmp_path, scenario)
 
 
 def test_meeting_keys_are_remapped_from_the_config(tmp_path: Path) -> None:
@@ -478,7 +431,7 @@ def test_meeting_keys_are_remapped_from_the_config(tmp_path: Path) -> None:
         await pilot.press("x")
         assert screen.session is not None and screen.session.status.get(first or 0) == SKIPPED
 
-    run(tmp_path, scenario, settings=Settings(keys={"meeting.skip": "x"}))
+    run_meeting(tmp_path, scenario, settings=Settings(keys={"meeting.skip": "x"}))
 
 
 # -- snapshots -------------------------------------------------------------------------------------------------------
@@ -486,8 +439,7 @@ def test_meeting_keys_are_remapped_from_the_config(tmp_path: Path) -> None:
 
 def snapshot_app(tmp_path: Path, theme: str | None = None) -> tuple[FactBoardApp, HandClock]:
     clock = HandClock(MONDAY_MORNING)
-    app = meeting_app(demo(tmp_path, clock), clock, settings=Settings(theme=theme))
-    return app, clock
+    return meeting_app(*demo_copy(tmp_path), clock, settings=Settings(theme=theme)), clock
 
 
 async def running_meeting(pilot: Pilot[None], clock: HandClock) -> None:

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PASSPHRASE, Cli, snapshot_files
+from helpers.boards import NOW, PASSPHRASE, HandClock, snapshot_files
+from helpers.cli import Cli
+from helpers.meeting import fill
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,46 +28,10 @@ from factboard_tui.core.domain.meetings import (
     pace,
     row_flags,
 )
-from factboard_tui.core.domain.templates import BoardTemplate, load_template
-from factboard_tui.core.errors import NotFound
-from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.rows import RowWrite
-from factboard_tui.core.store.schema import BoardRow
-from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
-
-
-class HandClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **span: float) -> None:
-        self.moment += timedelta(**span)
-
-
-ROWS = [
-    {"client_code": "AA-80", "triage": "Stabil", "date_on": "2026-10-06", "children": "Ja", "children_note": "2 st"},
-    {"client_code": "NN-89", "triage": "Kris", "date_on": "2026-10-20", "crisis_plan": "Nej"},
-    {"client_code": "DD-75", "triage": "obs", "date_on": "2026-07-01", "evaluation_date": "2026-11-20"},
-    {"client_code": "EE-68", "triage": "Inlagd", "date_on": "2026-11-13"},
-]
-"""Four rows whose triage order is NN-89 (crisis), EE-68 (admitted), DD-75 (watch), AA-80 (stable)."""
-
-
-def fill(board: Board) -> dict[str, int]:
-    """The rows above (with one visit for EE-68 this week) and a team of five; returns row ids by code."""
-    monday = week_start(board.today())
-    writes = [RowWrite("add", values=values) for values in ROWS]
-    writes[3] = RowWrite("add", values=ROWS[3], visits={monday: ("DEN", None)})
-    results = board.write_rows("KOO", writes, source="test")
-    for initials, discipline in (("KOO", "coordinator"), ("CSA", "nurse"), ("HMR", "doctor"), ("MDN", "psychologist")):
-        board.write_staff("KOO", initials, discipline=discipline)
-    board.write_staff("KOO", "DEN", discipline="nurse")
-    return {values["client_code"]: result.row_id for values, result in zip(ROWS, results, strict=True)}
+from factboard_tui.core.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
+from factboard_tui.core.model import BoardRow
+from factboard_tui.core.store import Board
+from factboard_tui.core.templates import BoardTemplate, load_template
 
 
 @pytest.fixture

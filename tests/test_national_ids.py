@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import USER, Cli, snapshot_files
+from helpers.boards import USER, snapshot_files
+from helpers.cli import Cli
 
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.national_ids import DANISH, DUTCH, NORWEGIAN, SWEDISH, find_national_id

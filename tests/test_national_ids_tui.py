@@ -10,12 +10,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from helpers.board_app import edit_cell, run_board, run_meeting, staff_loaded, start_meeting
+from helpers.boards import HandClock
 from helpers.pilot import Host, text_of, until
-from test_editing import edit_cell, run, settle
-from test_meeting_tui import run as run_meeting
-from test_meeting_tui import start_meeting
-from test_meetings import HandClock
-from test_staff_history import staff_loaded
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
@@ -43,13 +40,13 @@ def test_cell_editor_text_area_and_visit_note_refuse_and_keep_the_editor_open(tm
         hint = app.screen.query_one("#cell-hint", Static)
         await edit_cell(pilot, grid, "DD-75", "safety", f"Pnr {PNR}")
         await pilot.press("enter")
-        await settle(pilot, lambda: "identity number" in text_of(hint))
+        await until(pilot, lambda: "identity number" in text_of(hint))
         assert refused(text_of(hint), board.template.label("safety"))
         assert app.screen.query_one(CellEditor).display  # still open, to remove it
         await pilot.press("escape")
         await edit_cell(pilot, grid, "DD-75", "wed", f"DEN: ring {PNR}")
         await pilot.press("enter")
-        await settle(pilot, lambda: "identity number" in text_of(hint))
+        await until(pilot, lambda: "identity number" in text_of(hint))
         assert refused(text_of(hint), "Visit note")
         await pilot.press("escape")
         row = board.open_row_by_code("AA-80")
@@ -59,13 +56,13 @@ def test_cell_editor_text_area_and_visit_note_refuse_and_keep_the_editor_open(tm
         app.screen.query_one(TextArea).text = f"Ny adress.\nPnr {PNR}"
         await pilot.press("ctrl+s")
         error = app.screen.query_one("#text-error", Static)
-        await settle(pilot, lambda: "identity number" in text_of(error))
+        await until(pilot, lambda: "identity number" in text_of(error))
         assert refused(text_of(error), board.template.label("situation"))
         await pilot.press("escape")
         await pilot.pause(0.3)
         assert board.data_version() == version
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_the_add_form_and_the_take_off_reason_refuse_one(tmp_path: Path) -> None:
@@ -79,17 +76,17 @@ def test_the_add_form_and_the_take_off_reason_refuse_one(tmp_path: Path) -> None
         app.screen.query_one("#field-situation", Input).value = f"Remiss, pnr {PNR}"
         await pilot.press("ctrl+s")
         error = app.screen.query_one("#error-situation", Static)
-        await settle(pilot, lambda: "identity number" in text_of(error))
+        await until(pilot, lambda: "identity number" in text_of(error))
         assert refused(text_of(error), board.template.label("situation"))
         assert isinstance(app.screen, AddRowForm)
         await pilot.press("escape")
-        await settle(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
         grid.move_cursor(row_key=str(board.open_row_by_code("KL-71").id))
         await pilot.press("o")
         await pilot.pause()
         await pilot.press(*"Flyttat, CPR 010180-1234", "enter")
         reason_error = app.screen.query_one("#reason-error", Static)
-        await settle(pilot, lambda: "identity number" in text_of(reason_error))
+        await until(pilot, lambda: "identity number" in text_of(reason_error))
         assert text_of(reason_error).startswith(board.template.label("off_reason"))
         assert "0180-1234" not in text_of(reason_error)
         await pilot.press("escape")
@@ -97,7 +94,7 @@ def test_the_add_form_and_the_take_off_reason_refuse_one(tmp_path: Path) -> None
         assert board.data_version() == version
         assert board.open_row_by_code("KL-71").date_off is None
 
-    run(tmp_path, scenario)
+    run_board(tmp_path, scenario)
 
 
 def test_the_meetings_actions_editor_refuses_one(tmp_path: Path) -> None:

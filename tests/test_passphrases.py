@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NOW, Cli
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from test_cli import one_line_error
+from helpers.boards import NOW
+from helpers.cli import Cli, one_line_error
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import TooManyAttempts, WrongPassphrase

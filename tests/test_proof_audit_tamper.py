@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from conftest import NOW, PASSPHRASE, USER, Cli
+from helpers.boards import NOW, PASSPHRASE, USER
+from helpers.cli import Cli
 from helpers.pilot import until
 
 from factboard_tui.core.clock import frozen_clock

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from conftest import USER
+from helpers.boards import USER
 from helpers.edit_writer import SHARED_ROW, start_bursts
 
 from factboard_tui.core.errors import FactBoardError

@@ -17,14 +17,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from conftest import Cli
+from helpers.cli import Cli
 from helpers.edit_writer import RUN_SPAN, number_of
+from helpers.places import HELPERS
 
 from factboard_tui.core.store.board import Board
 
-WRITER = Path(__file__).parent / "helpers" / "edit_writer.py"
+WRITER = HELPERS / "edit_writer.py"
 RUNS = 60
 """Kills in one test (the issue asks for at least 50)."""
 SEED = 20261125

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PASSPHRASE, USER, Cli
+from helpers.boards import NOW, PASSPHRASE, USER
+from helpers.cli import Cli
 from helpers.disks import fill, free, free_kib, small_disk
 from helpers.pilot import until
 from textual.widgets import TextArea

@@ -16,22 +16,19 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import json
 import os
-import struct
 import tomllib
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import USER
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from helpers.boards import USER
+from helpers.places import DATA
+from helpers.sites import forge, make_sites, real_export, send
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sync_helpers import make_sites, send
 
 from factboard_tui.core.domain.templates import BoardTemplate, load_template_file, parse_template
 from factboard_tui.core.errors import FactBoardError
@@ -41,8 +38,6 @@ from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
 from factboard_tui.core.transfer.importer import plan_import, run_import
 from factboard_tui.settings import SETTING_KEYS, load_settings, toml_key, toml_string
-
-DATA = Path(__file__).parent / "data"
 
 DEEP_EXAMPLES = os.environ.get("FACTBOARD_FUZZ_EXAMPLES")
 """Set (e.g. to 5000) for a long, random hunt on a developer's machine; CI runs the fixed 150."""
@@ -187,29 +182,6 @@ def _progress(_stage: str, _done: int, _total: int) -> None:
 
 def _state(board: Board) -> str:
     return service.board_state_hash(board)
-
-
-def forge(region: Board, muni: Board, edit_header: Callable[[dict[str, Any]], None], payload: bytes) -> bytes:
-    """A bundle from the region to the muni signed with the region's real key, after `edit_header` changed its
-    header (which is then also the AEAD's associated data, so the payload still decrypts)."""
-    randomness = B.Randomness.fresh()
-    real = B.seal(region.site, [muni.site.public], {"schema": 1}, payload, randomness)
-    (length,) = struct.unpack_from(">I", real, 72)
-    header = json.loads(real[76 : 76 + length])
-    edit_header(header)
-    header_bytes = B.canonical_json(header)
-    prefix = real[:8]
-    framed = struct.pack(">I", len(header_bytes)) + header_bytes
-    ciphertext = AESGCM(randomness.content_key).encrypt(randomness.nonce, zlib.compress(payload), prefix + framed)
-    body = framed + ciphertext
-    return prefix + region.site.signing.sign(prefix + body) + body
-
-
-def real_export(region: Board, muni: Board) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The header and payload of a real export from the region to the muni (opened with the muni's key)."""
-    bundle = service.export_bundle(region, "muni")
-    opened = B.open_bundle(bundle.data, muni.site, {region.site_id: region.site.public}, {}, {})
-    return opened.header, json.loads(opened.payload)
 
 
 @FUZZ

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE, USER, Cli, snapshot_files
+from helpers.boards import PASSPHRASE, USER, snapshot_files
+from helpers.cli import Cli
 
 from factboard_tui.core.errors import KeySlotTooWeak, WrongKey, WrongPassphrase
 from factboard_tui.core.paths import key_slot_path

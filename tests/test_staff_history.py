@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from helpers.board_app import staff_loaded
 from helpers.pilot import Host, central_european_time, until
 from rich.console import Console
 from textual.app import App
@@ -87,10 +88,6 @@ def on_screen(app: App[None], kind: type[S]) -> S:
     screen = app.screen
     assert isinstance(screen, kind), f"{type(screen).__name__} is on top, not {kind.__name__}"
     return screen
-
-
-def staff_loaded(app: App[None]) -> bool:
-    return isinstance(app.screen, StaffScreen) and app.screen.query_one("#staff-table", DataTable).row_count > 0
 
 
 def history_loaded(app: App[None]) -> bool:

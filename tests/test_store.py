@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlcipher3
-from conftest import NOW, PASSPHRASE, snapshot_files
+from helpers.boards import NOW, PASSPHRASE, snapshot_files, state
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import InvalidValue, SchemaTooNew
@@ -42,16 +42,6 @@ def raw_connect(path: Path, key: bytes) -> Any:
     connection = sqlcipher3.connect(str(path))
     connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
     return connection
-
-
-def state(board: Board) -> tuple[Any, ...]:
-    """Everything a write could change, to prove that a refused write changed nothing."""
-    rows = [row.model_dump() for row in board.rows(include_off=True)]
-    visits = board.visits(date(1900, 1, 1), date(2999, 1, 1))
-    flat = sorted((row_id, day, v.staff, v.note) for row_id, days in visits.items() for day, v in days.items())
-    staff = [member.model_dump() for member in board.staff(include_inactive=True)]
-    histories = [[c.model_dump() for c in board.history(row["id"])] for row in rows]
-    return board.data_version(), rows, flat, staff, histories
 
 
 def add_dd75(board: Board) -> int:

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from helpers.faults import FaultPoints
-from sync_helpers import NOW, PASSPHRASE, Ticker, make_sites, send
+from helpers.boards import NOW, PASSPHRASE
+from helpers.sites import Ticker, make_sites, send
 
 from factboard_tui.core.domain.history import describe_change
 from factboard_tui.core.errors import FactBoardError, SyncRefused

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, Cli, snapshot_files
+from helpers.boards import PASSPHRASE, snapshot_files
+from helpers.cli import Cli
 
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from helpers.sites import Ticker, make_sites
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sync_helpers import Ticker, make_sites
 
 from factboard_tui.core.errors import FactBoardError, SyncRefused
 from factboard_tui.core.store.board import Board

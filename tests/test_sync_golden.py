@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from helpers.places import GOLDEN
 
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import minisign
 from factboard_tui.core.sync.identity import SiteIdentity
 
-GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("FACTBOARD_REGEN_GOLDEN") == "1"
 
 

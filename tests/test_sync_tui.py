@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.boards import NOW
 from helpers.pilot import Host, central_european_time, until
-from sync_helpers import NOW, make_sites, send
+from helpers.sites import make_sites, send
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable

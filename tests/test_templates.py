@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from conftest import PASSPHRASE
+from helpers.boards import PASSPHRASE
 
 from factboard_tui.core.domain.templates import (
     COLUMN_KEYS,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from helpers.places import PROJECT
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.console import Console
@@ -30,7 +31,7 @@ from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
 from factboard_tui.tui.screens.help import HelpScreen, key_name
 from factboard_tui.tui.themes import THEME_ORDER, find_theme, load_theme_file, load_themes, next_theme
 
-SHIPPED_THEMES = Path(__file__).resolve().parent.parent / "themes"
+SHIPPED_THEMES = PROJECT / "themes"
 
 
 @pytest.fixture(autouse=True)

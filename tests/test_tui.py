@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers import prepared
+from helpers.board_app import wait_for_rows
+from helpers.boards import MONDAY_MORNING
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.store.board import Board
-from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
+from factboard_tui.core.demo import DEMO_PASSPHRASE
+from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.messages import Unlocked
 from factboard_tui.tui.screens.board import BoardScreen
@@ -27,7 +28,6 @@ from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.row_detail import RowDetail
 
-MONDAY_MORNING = datetime(2026, 11, 23, 8, 15, tzinfo=UTC)
 SIZES = [(200, 50), (120, 40)]
 
 
@@ -37,21 +37,11 @@ def clock():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def demo_path(tmp_path: Path, clock) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+def demo_path(tmp_path: Path) -> Path:
+    """A demo board of the test's own, made at MONDAY_MORNING (a copy, see tests/helpers/prepared.py)."""
     path = tmp_path / "demo.db"
-    create_demo_board(path, clock=clock).close()
-    yield path
-
-
-async def wait_for_rows(pilot: Pilot[None]) -> None:
-    """Wait until the board's rows have arrived from the loading worker."""
-    for _ in range(200):
-        screen = pilot.app.screen
-        if isinstance(screen, BoardScreen) and screen.query_one(BoardGrid).row_count:
-            await pilot.pause()
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the board never showed its rows")
+    prepared.demo(path)
+    return path
 
 
 async def wait_for_detail(pilot: Pilot[None], text: str) -> None:

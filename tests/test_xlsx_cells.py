@@ -11,12 +11,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from helpers.places import DATA
 from openpyxl import Workbook, load_workbook
 
 from factboard_tui.core.errors import NotAWorkbook
 from factboard_tui.core.transfer.xlsx_cells import first_sheet
-
-DATA = Path(__file__).resolve().parent / "data"
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import Cli
+from helpers.cli import Cli
 
 LEFT_BY_CUT_OFF_OPERATIONS = (".journal", ".rekeying", ".restoring", ".keyslot.new", ".partial", "close-request")
 """Parts of the names of files only an operation that was cut off leaves behind."""
