@@ -1,7 +1,7 @@
 """True diagnoses on real files and real disks: a damaged page, a wrong key, a file that is no board, a read-only
 mount, a disk that fails with EIO, a write lock held by another process. Each gets its own one-line message and exit
 code, and "damaged … restore from a backup" only when SQLCipher's page check really failed. (The full disk has its
-own proof: tests/test_proof_disk_full.py.)"""
+own proof: tests/proofs/test_proof_disk_full.py.)"""
 
 from __future__ import annotations
 

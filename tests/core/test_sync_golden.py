@@ -1,7 +1,7 @@
 """Golden vectors: a bundle, its minisign signature and site keys made from fixed keys, committed under tests/golden.
 
 If the format drifts (framing, header fields, key wrapping, encryption, signature, key text or fingerprint), these
-tests fail. Regenerate deliberately with `FACTBOARD_REGEN_GOLDEN=1 pytest tests/test_sync_golden.py` only when the
+tests fail. Regenerate deliberately with `FACTBOARD_REGEN_GOLDEN=1 pytest tests/core/test_sync_golden.py` only when the
 format version changes, and keep the old vectors to prove old bundles are still refused or read.
 """
 

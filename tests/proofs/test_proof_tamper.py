@@ -1,6 +1,6 @@
 """Proof that tampering with the key slot is detected, and changes nothing.
 
-tests/test_keys.py covers a damaged slot (any flipped byte, a cut-off file, a missing one), weakened Argon2id
+tests/core/test_keys.py covers a damaged slot (any flipped byte, a cut-off file, a missing one), weakened Argon2id
 settings and an edited header (passes, lanes, board id). Here are the deliberate edits that remain: someone who
 rewrites the slot's JSON and fixes up its checksum so the file looks intact — more memory, another salt, another
 nonce, the wrapped key or the whole slot taken from another board — each through the real CLI as well. The slot's
