@@ -4,23 +4,54 @@ lives in `tests/helpers/`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from helpers import prepared
+from helpers import hunting, prepared
 from helpers.boards import NOW
 from helpers.cli import Cli
 from helpers.faults import Zygote
+from textual import constants
+from textual.widgets import Input, TextArea
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store.board import Board
+
+hunting.load_profile()  # one Hypothesis profile: repeatable, or a random hunt with FACTBOARD_HUNT (helpers/hunting.py)
 
 
 @pytest.fixture(autouse=True)
 def _kdf_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2id at its 64 MiB floor (~0.12 s per unlock) instead of tuning upwards: keeps the suite fast."""
     monkeypatch.setenv("FACTBOARD_KDF_FLOOR", "1")
+
+
+@pytest.fixture(autouse=True)
+def _own_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's data, state, config and cache folders inside the test's own tmp_path: what the app writes there
+    in-process (crash reports, a demo board) never reaches the developer's home, nor another xdist worker's test."""
+    for name in ("DATA", "STATE", "CONFIG", "CACHE"):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / "xdg" / name.lower()))
+
+
+@pytest.fixture(autouse=True)
+def _steady_screens(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every app a test runs shows a steady cursor and no animation. A snapshot of a focused field must not depend on
+    the moment in its blink cycle the picture was taken (under load it was taken with the cursor off), nor on how
+    far an animation got: Textual's blinking `Input` and `TextArea` start with `cursor_blink` off, and the
+    animation level is "none" (animations jump to their end)."""
+    monkeypatch.setattr(constants, "TEXTUAL_ANIMATIONS", "none")
+    for widget in (Input, TextArea):
+        monkeypatch.setattr(widget, "__init__", _without_blink(widget.__init__))
+
+
+def _without_blink(original: Callable[..., None]) -> Callable[..., None]:
+    def steady(self: Input | TextArea, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        self.cursor_blink = False
+
+    return steady
 
 
 @pytest.fixture(autouse=True, scope="session")

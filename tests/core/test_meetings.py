@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from helpers.boards import NOW, PASSPHRASE, HandClock, snapshot_files
 from helpers.cli import Cli
+from helpers.hunting import examples
 from helpers.meeting import fill
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -295,7 +296,7 @@ STEPS = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(size=st.integers(0, 8), steps=STEPS)
 def test_any_sequence_of_chair_keys_keeps_the_meeting_consistent(size: int, steps: list[tuple[str, int]]) -> None:
     template = load_template("sv")

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from helpers.hunting import examples
 from helpers.sites import Ticker, make_sites
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factboard_tui.core.errors import FactBoardError, SyncRefused
@@ -64,7 +65,7 @@ def _edit(board: Board, step: tuple[Any, ...]) -> None:
         pass  # a refused edit (a duplicate, nothing to undo) changes nothing, as for a person
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25))
 @given(
     sites=st.integers(2, 3),
     clock_step=st.sampled_from([timedelta(0), timedelta(milliseconds=1), timedelta(seconds=1)]),

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import os
 import tomllib
 import zipfile
 from collections.abc import Callable, Iterator
@@ -25,6 +24,7 @@ from typing import Any
 
 import pytest
 from helpers.boards import USER
+from helpers.hunting import examples
 from helpers.places import DATA
 from helpers.sites import forge, make_sites, real_export, send
 from hypothesis import HealthCheck, example, given, settings
@@ -39,17 +39,12 @@ from factboard_tui.core.sync import service
 from factboard_tui.core.transfer.importer import plan_import, run_import
 from factboard_tui.settings import SETTING_KEYS, load_settings, toml_key, toml_string
 
-DEEP_EXAMPLES = os.environ.get("FACTBOARD_FUZZ_EXAMPLES")
-"""Set (e.g. to 5000) for a long, random hunt on a developer's machine; CI runs the fixed 150."""
-
 FUZZ = settings(
-    max_examples=int(DEEP_EXAMPLES or 150),
-    deadline=None,
-    database=None,
-    derandomize=not DEEP_EXAMPLES,
+    max_examples=examples(150),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-"""Bounded and repeatable: the same 150 examples per test in every CI run."""
+"""Bounded and repeatable: the same 150 examples per test in every CI run (the suite's profile,
+helpers/hunting.py); `FACTBOARD_HUNT=5000` hunts with fresh random examples instead."""
 
 
 def clean_refusal(call: Callable[[], object]) -> bool:

@@ -14,6 +14,7 @@ import pytest
 from helpers import prepared
 from helpers.board_app import wait_for_rows
 from helpers.boards import MONDAY_MORNING
+from helpers.pilot import until
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -63,6 +64,22 @@ def detail_text(app: FactBoardApp) -> str:
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def test_snapshot_unlock_screen(snap_compare, demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(FactBoardApp(demo_path, clock=clock), terminal_size=size)
+
+
+def test_a_focused_field_looks_the_same_whenever_its_picture_is_taken(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """A snapshot of a focused field must not depend on the moment it is taken (under load it was taken with the
+    blinking cursor off): over three blink periods (0.5 s each) the unlock screen never changes."""
+
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, clock=clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: getattr(app.focused, "id", None) == "passphrase", "the passphrase field's focus")
+            first = app.export_screenshot()
+            for _ in range(15):
+                await pilot.pause(0.1)  # each picture is the thing checked: a moment later, the same screen
+                assert app.export_screenshot() == first
+
+    asyncio.run(scenario())
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
@@ -207,9 +224,6 @@ def test_snapshot_add_form(snap_compare, demo_path: Path, clock, size) -> None: 
             if "already on the board" in str(pilot.app.screen.query_one("#error-client_code", Static).render()):
                 break
             await pilot.pause(0.02)
-        for field in pilot.app.screen.query(Input):  # a blinking cursor would make the picture depend on timing
-            field.cursor_blink = False
-        await pilot.pause()
 
     assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
 
