@@ -46,7 +46,8 @@ def _original(kind: str, moment: datetime, template: str) -> tuple[Path, bytes]:
 def _copy(original: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", ".keyslot"):
-        shutil.copyfile(original.with_name(original.name + suffix), target.with_name(target.name + suffix))
+        # copy2: with its mode (owner only, as FactBoard made it) and times, so the copy is what `init` leaves
+        shutil.copy2(original.with_name(original.name + suffix), target.with_name(target.name + suffix))
 
 
 def demo(target: Path, moment: datetime = MONDAY_MORNING, template: str = "sv") -> bytes:
