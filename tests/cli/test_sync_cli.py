@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import tools
 from helpers.boards import PASSPHRASE, snapshot_files
 from helpers.cli import Cli
 
@@ -68,8 +68,7 @@ def test_export_and_import_both_ways_and_the_signature_checks_with_minisign(pair
     muni.ok("sync", "export", "--to", "Region", "-o", str(back))
     region.ok("sync", "import", str(back))
     assert "Inlagd" in region.ok("rows", "list", "--json").stdout
-    if shutil.which("minisign") is None:
-        pytest.skip("the minisign tool is not installed (CI installs Debian's minisign)")
+    tools.require("minisign", "check sync signatures with the minisign tool")
     public = region.ok("sync", "identity", "--minisign").stdout.strip().splitlines()[-1]
     checked = subprocess.run(["minisign", "-V", "-m", str(bundle), "-P", public], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr

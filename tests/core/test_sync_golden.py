@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from helpers import tools
 from helpers.places import GOLDEN
 
 from factboard_tui.core.sync import bundle as B
@@ -121,8 +122,7 @@ def test_the_golden_signature_verifies_here_and_with_the_minisign_tool(tmp_path:
     signature = (GOLDEN / "bundle_v1.fbsync.minisig").read_text()
     public = minisign.public_key_line(ORIGIN.signing.public_key())
     assert minisign.verify(public, data, signature) == "factboard golden vector"
-    if shutil.which("minisign") is None:
-        pytest.skip("the minisign tool is not installed (CI installs Debian's minisign)")
+    tools.require("minisign", "check sync signatures with the minisign tool")
     shutil.copy(GOLDEN / "bundle_v1.fbsync", tmp_path / "b.fbsync")
     shutil.copy(GOLDEN / "bundle_v1.fbsync.minisig", tmp_path / "b.fbsync.minisig")
     result = subprocess.run(

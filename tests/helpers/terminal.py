@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -17,19 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
+from helpers import tools
+from helpers.typing import Part, tmux_arguments
 
 KEY_PAUSE = 0.3
 """Seconds between key presses, as a person types (and so each key lands in its own read)."""
 
 
 def require_tmux() -> None:
-    """Skip the calling test module where tmux is missing on a developer's machine; under CI (`CI=true`) that is
-    a failure, since `.ci/run` installs tmux."""
-    if shutil.which("tmux") is None:
-        if os.environ.get("CI"):
-            pytest.fail("tmux is not installed, but CI must run the real-terminal scenario", pytrace=False)
-        pytest.skip("tmux is not installed", allow_module_level=True)
+    """Skip the calling test module where tmux is missing on a developer's machine; under CI that is a failure."""
+    tools.require("tmux", "run the real-terminal scenarios", whole_module=True)
 
 
 def scenario_env(home: Path) -> dict[str, str]:
@@ -71,6 +67,10 @@ class Terminal:
         """Send keys (tmux `send-keys` arguments: key names, or `-l TEXT`) after a person's pause."""
         time.sleep(KEY_PAUSE)
         subprocess.run([*self.tmux, "send-keys", "-t", self.session, *sequence], check=True)
+
+    def burst(self, *parts: Part) -> None:
+        """Type text and keys at once, as a fast typist does (tests/helpers/typing.py): one `tmux send-keys` call."""
+        subprocess.run([*self.tmux, *tmux_arguments(["-t", self.session], parts)], check=True)
 
     def type(self, *presses: list[str]) -> None:
         """Several `keys` calls in order, one per list."""

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,14 +70,14 @@ def test_four_processes_making_250_edits_each_lose_nothing(created: tuple[Board,
         assert verdict.ok, verdict.problem
 
 
-def hold_write_lock(path: Path, key: bytes, seconds: float, held: threading.Event) -> None:
-    """Another writer: take the board's write lock and keep it for `seconds`."""
+@contextmanager
+def write_lock_held(path: Path, key: bytes) -> Iterator[None]:
+    """Another writer: the board's write lock, taken on entry and let go on exit (when the test says so)."""
     connection = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     try:
         connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         connection.execute("BEGIN IMMEDIATE")
-        held.set()
-        time.sleep(seconds)
+        yield
         connection.execute("COMMIT")
     finally:
         connection.close()
@@ -88,22 +90,44 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_an_edit_retries_while_another_writer_holds_the_lock_past_the_busy_timeout(
-    short_busy_timeout: None, created: tuple[Board, bytes]
+    short_busy_timeout: None, created: tuple[Board, bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     board, key = created
     row = board.add_row(USER, {"client_code": "DD-1", "triage": "new"})
     board.close()
+    # The lock is let go once the edit has failed to take it and pauses before its next try (by progress, not by
+    # the clock: under load a timed hold could end before the edit even began). Eight tries leave it seconds.
+    monkeypatch.setattr(store, "WRITE_ATTEMPTS", 8)
+    pauses: list[float] = []
+    moved = threading.Event()  # the edit paused before another try, or ended
+    real_sleep = time.sleep
+
+    def pause(seconds: float) -> None:  # the write path's pause between two tries at the lock
+        pauses.append(seconds)
+        moved.set()
+        real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", pause)
+    failures: list[BaseException] = []
+
+    def edit() -> None:
+        try:
+            reopened.set_field(USER, row, "actions", "Ring mamma")
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            moved.set()
+
     with Board.open_with_key(board.path, key) as reopened:
-        held = threading.Event()
-        other = threading.Thread(target=hold_write_lock, args=(board.path, key, 0.25, held))
-        other.start()
-        held.wait(5)
-        started = time.monotonic()
-        reopened.set_field(USER, row, "actions", "Ring mamma")
-        waited = time.monotonic() - started
-        other.join()
+        editing = threading.Thread(target=edit)
+        with write_lock_held(board.path, key):
+            editing.start()
+            assert moved.wait(60), "the edit neither waited for the lock nor ended"
+        editing.join(60)
+        assert not editing.is_alive(), "the edit did not finish once the lock was let go"
+        assert not failures, failures
+        assert pauses, "the edit never found the lock taken"
         assert reopened.row(row).actions == "Ring mamma"
-        assert waited >= 0.15  # it did wait for the other writer, well past SQLite's 50 ms
 
 
 def test_a_lock_that_is_never_let_go_is_one_clear_line_and_changes_nothing(
@@ -114,13 +138,8 @@ def test_a_lock_that_is_never_let_go_is_one_clear_line_and_changes_nothing(
     board.close()
     monkeypatch.setattr(transaction, "WRITE_ATTEMPTS", 3)
     with Board.open_with_key(board.path, key) as reopened:
-        held = threading.Event()
-        other = threading.Thread(target=hold_write_lock, args=(board.path, key, 1.5, held))
-        other.start()
-        held.wait(5)
-        with pytest.raises(FactBoardError) as refused:
+        with write_lock_held(board.path, key), pytest.raises(FactBoardError) as refused:  # held until refused
             reopened.set_field(USER, row, "actions", "Ring mamma")
-        other.join()
         message = str(refused.value)
         assert "busy" in message and "try again" in message and "\n" not in message
         assert "database is locked" not in message

@@ -264,10 +264,8 @@ def test_two_app_instances_on_one_database_see_each_others_edits(tmp_path: Path)
             grid_two = second.screen.query_one(BoardGrid)
             await edit_cell(one, grid_one, "ST-88", "other_providers", "Borås")
             await one.press("enter")
-            loop = asyncio.get_running_loop()
-            started = loop.time()
-            while "Borås" not in line_of(grid_two, "ST-88"):
-                assert loop.time() - started < 2.0, "the other instance did not show the edit"
-                await two.pause(0.05)
+            await until(  # bounded; how fast it shows is timed in benchmarks/bench_tui.py (budget 1 s)
+                two, lambda: "Borås" in line_of(grid_two, "ST-88"), "the other instance showing the edit", seconds=20
+            )
 
     asyncio.run(main())

@@ -8,7 +8,6 @@ processes) find the meeting and the change. Skipped where tmux is missing, excep
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -36,8 +35,8 @@ def test_a_meeting_in_a_real_terminal_ends_in_minutes_with_the_change(tmp_path: 
         screen = terminal.wait_for("Row 4 of 10")
         assert "BB-90" in screen and "3 of 10 rows" in screen
         terminal.type(["t"], ["C-u"], ["-l", "Stabil"], ["Enter"])
-        time.sleep(1.5)  # the write goes through the writer thread; the screen reads it back
-        terminal.keys("e")
+        terminal.wait_for("Stabil")
+        terminal.keys("e")  # at once: the minutes show the triage just set, though its write is queued
         terminal.wait_for("End the meeting?")
         terminal.keys("Enter")
         screen = terminal.wait_for("Meeting 1 stored")

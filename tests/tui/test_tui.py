@@ -157,7 +157,7 @@ def test_board_lists_rows_in_triage_order_and_the_cursor_shows_the_whole_row(dem
     asyncio.run(scenario())
 
 
-def test_a_change_from_another_process_appears_within_a_second_and_keeps_the_cursor(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_from_another_process_appears_and_keeps_the_cursor(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
     other = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)  # a second terminal on the same file
 
@@ -171,11 +171,12 @@ def test_a_change_from_another_process_appears_within_a_second_and_keeps_the_cur
             target = other.open_row_by_code("PL-85")
             assert target.id is not None
             other.set_field("CSA", target.id, "situation", "Sover bättre efter medicinjustering.")
-            loop = asyncio.get_running_loop()
-            started = loop.time()
-            while "Sover bättre" not in "".join(grid.render_line(y).text for y in range(1, 12)):
-                assert loop.time() - started < 1.5, "the other process's change did not show within a second"
-                await pilot.pause(0.05)
+            await until(
+                pilot,
+                lambda: "Sover bättre" in "".join(grid.render_line(y).text for y in range(1, 12)),
+                "the other process's change showing",
+                seconds=20,  # a bound, not a promise: benchmarks/bench_tui.py times it (budget 1 s)
+            )
             assert grid.cursor_row_key == cursor_key
 
     try:
