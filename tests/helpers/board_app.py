@@ -14,6 +14,7 @@ from pathlib import Path
 from helpers import prepared
 from helpers.boards import MONDAY_MORNING, HandClock
 from helpers.pilot import until
+from helpers.typing import CLEAR, Key, burst
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -69,15 +70,14 @@ def line_of(grid: BoardGrid, code: str) -> str:
 
 
 async def edit_cell(pilot: Pilot[None], grid: BoardGrid, code: str, column: str, text: str) -> None:
-    """Open the editor on `code`'s `column` cell, clear it and type `text` (not yet saved)."""
+    """Open the editor on `code`'s `column` cell, clear it and type `text` by keys (not yet saved)."""
     screen = pilot.app.screen
     assert isinstance(screen, BoardScreen)
     row = next(row for row in screen.rows if row.client_code == code)
     grid.move_cursor(row_key=str(row.id), column_key=column)
     await pilot.press("enter")
     await until(pilot, lambda: pilot.app.screen.query_one(CellEditor).display, "the cell editor")
-    pilot.app.screen.query_one(CellEditor).line.set_value("")
-    await pilot.press(*text)
+    await burst(pilot, Key("end"), CLEAR, text)  # to the end, clear (ctrl+u), type: one burst, as a nurse does
 
 
 BoardScenario = Callable[[FactBoardApp, BoardGrid, Pilot[None], Board], Awaitable[None]]

@@ -1,10 +1,10 @@
 """Typing in bursts, as nurses do: one API for the Pilot tests and the tmux scenarios.
 
-A burst is text and keys, all delivered at once with no pause between them: text is typed character by character
-(a `\\t` in it is Tab, a `\\n` is Enter), and a `Key` is a named key (`ENTER`, `Key("ctrl+u")`). With Pilot,
-`await burst(pilot, "kro+csa: hembesök", TAB, "Ring", ENTER)` hands every key to the app's driver in one go, as a
-terminal's read delivers a fast typist's keys, and only then waits for the app to settle; `pilot.press` would let
-the app settle after every key. In tmux, `terminal.burst(…)` is one `tmux send-keys` call.
+A burst is text and keys: text is typed character by character (a `\t` in it is Tab, a `\n` is Enter), and a
+`Key` is a named key (`ENTER`, `Key("ctrl+u")`). With Pilot, `await burst(pilot, "kro+csa: hembesök", TAB, "Ring",
+ENTER)` hands each run of characters to the app's driver in one go, as a terminal's read delivers a fast typist's
+keys, with no pause between them (`pilot.press` lets the app settle after every key); it lets the app settle after
+a named key (see `burst`). In tmux, `terminal.burst(…)` is one `tmux send-keys` call.
 """
 
 from __future__ import annotations
@@ -68,8 +68,13 @@ def _key_name(character: str) -> str:
 
 
 async def burst(pilot: Pilot[object], *parts: Part) -> None:
-    """Deliver the whole burst to the app at once, the way its driver delivers a terminal's keys; then let the app
-    settle."""
+    """Deliver each run of typed characters to the app at once, the way its driver delivers a terminal's read of a
+    fast typist's keys; after each named key, and at the end, let the app settle.
+
+    A named key (Enter, Tab, ctrl+u; a letter bound on the board is not one, it is text) usually works through a
+    binding, and Textual runs bindings from the message queue of the screen or app the key bubbled up to, not the
+    focused widget's: characters sent right behind one would overtake it (ctrl+u would clear what came after it).
+    """
     driver = pilot.app._driver
     assert driver is not None, "the app is not running"
     for key in keys_of(parts):
@@ -79,6 +84,8 @@ async def burst(pilot: Pilot[object], *parts: Part) -> None:
             event = events.Key(_key_name(key), key)
         event.set_sender(pilot.app)
         driver.send_message(event)
+        if isinstance(key, Key):
+            await pilot.pause()
     await pilot.pause()
 
 
