@@ -28,8 +28,11 @@ class HandClock:
 
     def __init__(self, moment: datetime) -> None:
         self.moment = moment
+        self.readings = 0
+        """How often the app has asked the time: a test waits for timers to have run by this, not by the clock."""
 
     def __call__(self) -> datetime:
+        self.readings += 1
         return self.moment
 
     def advance(self, **span: float) -> None:

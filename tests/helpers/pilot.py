@@ -1,5 +1,5 @@
 """What the Pilot tests of single screens share: a bare app to show a screen in, waiting for a worker's result to
-show, the plain text of a `Static`, and the team's time zone for times on screen."""
+show, the plain text of a `Static` or of the whole screen, and the team's time zone for times on screen."""
 
 from __future__ import annotations
 
@@ -41,6 +41,11 @@ async def until(
             return
         await pilot.pause(0.02)
     raise AssertionError(f"{what() if callable(what) else what} never happened")
+
+
+def screen_text(app: App[object]) -> str:
+    """Everything the terminal shows now (the SVG screenshot, spaces as spaces)."""
+    return app.export_screenshot().replace("&#160;", " ")
 
 
 def text_of(widget: Static) -> str:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from helpers.board_app import demo_copy, meeting_app, run_meeting, start_meeting
 from helpers.boards import MONDAY_MORNING, HandClock
-from helpers.pilot import text_of, until
+from helpers.pilot import screen_text, text_of, until
+from helpers.typing import CLEAR, Key, burst
 from textual.pilot import Pilot
 from textual.widgets import Digits, Input, SelectionList, Static
 
@@ -23,6 +24,7 @@ from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED
 from factboard_tui.core.minutes import load_meeting, meeting_ids
 from factboard_tui.core.store import Board
 from factboard_tui.settings import Settings
+from factboard_tui.tui import app as tui_app
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen
 from factboard_tui.tui.screens.board import BoardScreen
@@ -81,12 +83,11 @@ def test_open_meeting_starts_the_meeting_right_after_unlock(tmp_path: Path) -> N
     async def main() -> None:
         app = FactBoardApp(path, user="CSA", passphrase=DEMO_PASSPHRASE, clock=clock, meeting=True)
         async with app.run_test(size=(200, 50)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, AttendanceScreen))
-            assert [type(screen).__name__ for screen in app.screen_stack][-3:] == [
-                "BoardScreen",
-                "MeetingScreen",
-                "AttendanceScreen",
-            ]
+            await until(pilot, lambda: "Who is here?" in screen_text(app), "the check-in")
+            await pilot.press("escape")  # close the check-in: the meeting is under it, on its first row
+            await until(pilot, lambda: "time on this row" in screen_text(app), "the meeting's first row")
+            await pilot.press("ctrl+l", *DEMO_PASSPHRASE, "enter")  # locked and unlocked: still the meeting
+            await until(pilot, lambda: "time on this row" in screen_text(app), "the meeting again")
 
     asyncio.run(main())
 
@@ -201,16 +202,16 @@ def test_actions_and_visits_edited_in_the_meeting_are_written(tmp_path: Path) ->
         assert row_id is not None
         await pilot.press("a")
         await pilot.pause()
-        from textual.widgets import TextArea
-
-        app.screen.query_one(TextArea).text = "Krisplan upprättas idag. DEN ringer."
+        await burst(pilot, Key("f7"), "Krisplan upprättas idag. DEN ringer.")  # select all, type over it
         await pilot.press("ctrl+s")
         await until(pilot, lambda: board.row(row_id).actions == "Krisplan upprättas idag. DEN ringer.")
         await pilot.press("v")
         await pilot.pause()
         friday = app.screen.query_one("#visit-2026-11-27", Input)
-        friday.value = "KRO+CSA: hembesök"
-        await pilot.press("ctrl+s")
+        while not friday.has_focus:  # Tab from day to day (bounded: the dialog has five days and its buttons)
+            assert app.screen.focus_chain.index(app.focused) < len(app.screen.focus_chain) - 1  # type: ignore[arg-type]
+            await pilot.press("tab")
+        await burst(pilot, Key("end"), CLEAR, "KRO+CSA: hembesök", Key("ctrl+s"))
         await until(pilot, lambda: bool(board.week_visits().get(row_id, {})))
         visit = board.week_visits()[row_id][datetime(2026, 11, 27).date()]
         assert (visit.staff, visit.note) == ("KRO+CSA", "hembesök")
@@ -280,11 +281,6 @@ def test_privacy_is_off_by_default_on_the_laptop_theme(tmp_path: Path) -> None:
 # -- the lock --------------------------------------------------------------------------------------------------------
 
 
-def screen_text(app: FactBoardApp) -> str:
-    """Everything the terminal shows now (the SVG screenshot, spaces as spaces)."""
-    return app.export_screenshot().replace("&#160;", " ")
-
-
 def test_ctrl_l_locks_everything_until_the_passphrase_is_typed(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
         screen = await start_meeting(pilot)
@@ -331,21 +327,28 @@ def test_the_lock_screen_makes_repeated_wrong_passphrases_wait_like_the_unlock(t
     run_meeting(tmp_path, scenario)
 
 
-def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path) -> None:
+def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
         await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+
+        async def idle_checks(count: int) -> None:
+            """Wait until the app's idle timer has read the clock `count` times more."""
+            start = clock.readings
+            await until(pilot, lambda: clock.readings >= start + count, "the idle timer asking the clock")
+
+        assert "NN-89" in screen_text(app)
         clock.advance(minutes=2, seconds=59)
-        app.lock_if_idle()
-        assert isinstance(app.screen, BoardScreen)
+        await idle_checks(5)
+        assert "NN-89" in screen_text(app)  # not yet
         await pilot.press("j")  # a key press starts the idle time again
         clock.advance(minutes=2, seconds=59)
-        app.lock_if_idle()
-        assert isinstance(app.screen, BoardScreen)
-        clock.advance(seconds=1)
-        app.lock_if_idle()
-        await pilot.pause()
-        assert isinstance(app.screen, LockScreen)
+        await idle_checks(5)
+        assert "NN-89" in screen_text(app)
+        clock.advance(seconds=1)  # three minutes since the last key: the next check locks
+        await until(pilot, lambda: isinstance(app.screen, LockScreen), "the idle lock")
+        assert "NN-89" not in screen_text(app)
 
+    monkeypatch.setattr(tui_app, "IDLE_CHECK_SECONDS", 0.02)  # the idle timer asks often; the clock is by hand
     run_meeting(tmp_path, scenario, settings=Settings(idle_lock_minutes=3))
 
 
