@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from helpers.boards import NOW, PASSPHRASE, snapshot_files
 from helpers.cli import Cli
+from helpers.pilot import until
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import BoardBusy, WrongKey, WrongPassphrase
@@ -157,10 +158,9 @@ def test_an_open_board_in_the_tui_closes_when_a_rekey_asks(filled: Board, board_
 
         app.exit = exit_and_note  # type: ignore[method-assign]
         async with app.run_test(size=(120, 40)) as pilot:
-            for _ in range(100):
-                if app.screen.query(BoardGrid) and app.screen.query_one(BoardGrid).row_count:
-                    break
-                await pilot.pause(0.05)
+            await until(
+                pilot, lambda: bool(app.screen.query(BoardGrid) and app.screen.query_one(BoardGrid).row_count), "rows"
+            )
 
             def ask_for_the_board() -> None:  # what rekey and restore do: ask, then wait for the lock
                 with exclusive_access(board_path, wait=5):

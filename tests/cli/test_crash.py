@@ -18,6 +18,7 @@ import pytest
 from helpers.board_app import wait_for_rows
 from helpers.boards import MONDAY_MORNING
 from helpers.cli import Cli
+from helpers.pilot import until
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store.board import Board
@@ -89,10 +90,7 @@ def crash_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -
             row = next(row for row in screen.rows if row.client_code == "DD-75")
             screen.query_one("BoardGrid").move_cursor(row_key=str(row.id))  # type: ignore[attr-defined]
             await pilot.press("H")
-            for _ in range(200):
-                if app._exception is not None:
-                    break
-                await pilot.pause(0.02)
+            await until(pilot, lambda: app._exception is not None, "the crash")
 
     with pytest.raises(Exception) as raised:
         asyncio.run(scenario())

@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 import itertools
 import json
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 import sqlcipher3
 from helpers.boards import NOW, PASSPHRASE, USER, snapshot_files
 from helpers.cli import Cli
+from helpers.pilot import until
 from helpers.sites import make_sites, send
 from textual.pilot import Pilot
 
@@ -363,14 +363,6 @@ def test_views_are_recorded_once_per_person_row_and_screen_in_ten_minutes(board_
         board.close()
 
 
-async def _until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(200):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
-
-
 def test_tui_records_the_detail_view_once_and_the_history_screen(tmp_path: Path) -> None:
     path = tmp_path / "demo.db"
     clock = frozen_clock(datetime(2026, 11, 23, 8, 15, tzinfo=UTC))
@@ -383,7 +375,7 @@ def test_tui_records_the_detail_view_once_and_the_history_screen(tmp_path: Path)
     async def scenario() -> None:
         app = FactBoardApp(path, board=board, user="CSA", clock=clock)
         async with app.run_test(size=(200, 50)) as pilot:
-            await _until(
+            await until(
                 pilot,
                 lambda: isinstance(app.screen, BoardScreen) and app.screen.query_one(BoardGrid).row_count > 0,
                 "the board's rows",
@@ -392,19 +384,19 @@ def test_tui_records_the_detail_view_once_and_the_history_screen(tmp_path: Path)
             assert isinstance(screen, BoardScreen)
             first = screen.current_row()
             assert first is not None
-            await _until(pilot, lambda: len(views()) == 1, "the first view")
+            await until(pilot, lambda: len(views()) == 1, "the first view")
             await pilot.press("down")
             second = screen.current_row()
             assert second is not None
-            await _until(pilot, lambda: len(views()) == 2, "the second view")
+            await until(pilot, lambda: len(views()) == 2, "the second view")
             await pilot.press("up", "down", "up")  # back and forth: nothing new
             await pilot.pause(0.2)
             screen.write_later(lambda: None)
             await pilot.pause(0.1)
             assert views() == [("CSA", "board detail", first.client_code), ("CSA", "board detail", second.client_code)]
             await pilot.press("H")
-            await _until(pilot, lambda: isinstance(app.screen, HistoryScreen), "the history screen")
-            await _until(pilot, lambda: len(views()) == 3, "the history view")
+            await until(pilot, lambda: isinstance(app.screen, HistoryScreen), "the history screen")
+            await until(pilot, lambda: len(views()) == 3, "the history view")
             assert views()[-1] == ("CSA", "history", first.client_code)
 
     asyncio.run(scenario())

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from helpers import prepared
 from helpers.boards import MONDAY_MORNING, HandClock
+from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import until
-from helpers.typing import CLEAR, Key, burst
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable

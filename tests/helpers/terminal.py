@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from helpers import tools
-from helpers.typing import Part, tmux_arguments
+from helpers.bursts import Part, tmux_arguments
 
 KEY_PAUSE = 0.3
 """Seconds between key presses, as a person types (and so each key lands in its own read)."""
@@ -69,7 +69,7 @@ class Terminal:
         subprocess.run([*self.tmux, "send-keys", "-t", self.session, *sequence], check=True)
 
     def burst(self, *parts: Part) -> None:
-        """Type text and keys at once, as a fast typist does (tests/helpers/typing.py): one `tmux send-keys` call."""
+        """Type text and keys at once, as a fast typist does (tests/helpers/bursts.py): one `tmux send-keys` call."""
         subprocess.run([*self.tmux, *tmux_arguments(["-t", self.session], parts)], check=True)
 
     def type(self, *presses: list[str]) -> None:

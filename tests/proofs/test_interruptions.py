@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from helpers.boards import NOW, PASSPHRASE, snapshot_files
 from helpers.faults import Run, Zygote
+from helpers.pilot import until
 from helpers.teams import Team
 
 from factboard_tui.core.clock import frozen_clock
@@ -181,16 +182,10 @@ def test_a_close_request_whose_maker_was_killed_closes_nothing_and_the_next_star
         app = FactBoardApp(team.db, board=board, user="CSA", clock=frozen_clock(NOW))
         async with app.run_test(size=(120, 40)) as pilot:
             grid = app.screen.query_one(BoardGrid)
-            for _ in range(200):
-                if grid.row_count == 2:
-                    break
-                await pilot.pause(0.05)
+            await until(pilot, lambda: grid.row_count == 2, "the board's two rows")
             with Board.unlock(team.db, PASSPHRASE) as elsewhere:  # a colleague adds a client meanwhile
                 elsewhere.add_row("MJR", {"client_code": "NEW-1", "triage": "Stabil"})
-            for _ in range(200):  # the board's poll sees the new row: polls ran since it opened
-                if grid.row_count == 3:
-                    break
-                await pilot.pause(0.05)
+            await until(pilot, lambda: grid.row_count == 3, "the colleague's row")  # the board's poll sees it
             shown.append(grid.row_count == 3 and app.is_running)
 
     asyncio.run(scenario())

@@ -11,8 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from helpers.board_app import CLOCK, demo_copy, edit_cell, line_of, run_board, wait_for_rows
+from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import until
-from helpers.typing import CLEAR, Key, burst
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea

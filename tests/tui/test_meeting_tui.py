@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from helpers.board_app import demo_copy, meeting_app, run_meeting, start_meeting
 from helpers.boards import MONDAY_MORNING, HandClock
+from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import screen_text, text_of, until
-from helpers.typing import CLEAR, Key, burst
 from textual.pilot import Pilot
 from textual.widgets import Digits, Input, SelectionList, Static
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from helpers.pilot import until
 from helpers.places import PROJECT
 from hypothesis import given
 from hypothesis import strategies as st
@@ -364,10 +365,8 @@ def test_choosing_a_command_in_the_palette_runs_it() -> None:
             await pilot.press("ctrl+p")
             await pilot.pause()
             await pilot.press(*"take off")
-            for _ in range(100):  # the palette searches in a worker: wait for the hit to be listed
-                await pilot.pause(0.02)
-                if app.screen.query_one(CommandList).option_count:
-                    break
+            # The palette searches in a worker: wait for the hit to be listed.
+            await until(pilot, lambda: bool(app.screen.query_one(CommandList).option_count), "the palette's hit")
             await pilot.press("enter")
             await pilot.pause()
             return screen.taken_off

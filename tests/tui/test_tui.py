@@ -14,16 +14,16 @@ import pytest
 from helpers import prepared
 from helpers.board_app import wait_for_rows
 from helpers.boards import MONDAY_MORNING
-from helpers.pilot import until
+from helpers.bursts import ENTER, burst
+from helpers.pilot import text_of, until
 from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.demo import DEMO_PASSPHRASE
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
-from factboard_tui.tui.messages import Unlocked
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
@@ -47,11 +47,7 @@ def demo_path(tmp_path: Path) -> Path:
 
 async def wait_for_detail(pilot: Pilot[None], text: str) -> None:
     """Wait until the detail panel shows `text`: it follows once the cursor rests (later on a busy machine)."""
-    for _ in range(100):
-        if text in detail_text(pilot.app):  # type: ignore[arg-type]
-            return
-        await pilot.pause(0.05)
-    assert text in detail_text(pilot.app)  # type: ignore[arg-type]
+    await until(pilot, lambda: text in detail_text(pilot.app), f"{text!r} in the detail panel")  # type: ignore[arg-type]
 
 
 def detail_text(app: FactBoardApp) -> str:
@@ -102,11 +98,8 @@ def test_unlock_refuses_a_wrong_passphrase_then_opens_the_board(demo_path: Path,
             assert isinstance(app.screen, UnlockScreen)
             await pilot.press(*"not the passphrase", "enter")
             await pilot.press(*"CSA", "enter")
-            for _ in range(100):
-                if "Wrong passphrase" in str(app.screen.query_one("#unlock-error", Static).render()):
-                    break
-                await pilot.pause(0.05)
-            assert "Wrong passphrase" in str(app.screen.query_one("#unlock-error", Static).render())
+            error = app.screen.query_one("#unlock-error", Static)
+            await until(pilot, lambda: "Wrong passphrase" in str(error.render()), "the wrong passphrase said")
             assert isinstance(app.screen, UnlockScreen)
             assert app.screen.query_one("#passphrase", Input).value == ""  # cleared for another try
             await pilot.press(*DEMO_PASSPHRASE, "enter")
@@ -216,15 +209,11 @@ def test_snapshot_add_form(snap_compare, demo_path: Path, clock, size) -> None: 
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_for_rows(pilot)
         await pilot.press("a")
-        for _ in range(200):  # the form is up and its first field has the focus before typing (a busy CI is slow)
-            if getattr(pilot.app.focused, "id", None) == "field-client_code":
-                break
-            await pilot.pause(0.02)
+        # The form is up and its first field has the focus before typing (a busy CI is slow).
+        await until(pilot, lambda: getattr(pilot.app.focused, "id", None) == "field-client_code", "the code field")
         await pilot.press(*"DD-75")  # a code already on the board: the form says so
-        for _ in range(200):
-            if "already on the board" in str(pilot.app.screen.query_one("#error-client_code", Static).render()):
-                break
-            await pilot.pause(0.02)
+        error = pilot.app.screen.query_one("#error-client_code", Static)
+        await until(pilot, lambda: "already on the board" in str(error.render()), "the form saying so")
 
     assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
 
@@ -254,7 +243,9 @@ def test_snapshot_history(snap_compare, demo_path: Path, clock, size) -> None:  
         grid = pilot.app.screen.query_one(BoardGrid)
         grid.move_cursor(row_key=str(row_id))
         await pilot.press("H")
-        await pilot.pause(0.3)
+        screen = pilot.app.screen  # the history, read by a worker: wait until its title and changes show
+        await until(pilot, lambda: screen.query_one("#history-table", DataTable).row_count > 0, "the row's changes")
+        assert "Loading" not in text_of(screen.query_one("#history-title", Static))
 
     assert snap_compare(board_app(demo_path, clock), terminal_size=size, run_before=run_before)
 
@@ -359,11 +350,7 @@ def test_unlock_refuses_a_damaged_database_and_shows_no_rows(demo_path: Path, cl
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press(*DEMO_PASSPHRASE, "enter", *"CSA", "enter")
             error = app.screen.query_one("#unlock-error", Static)
-            for _ in range(100):
-                if "damaged" in str(error.render()):
-                    break
-                await pilot.pause(0.05)
-            assert "damaged" in str(error.render())
+            await until(pilot, lambda: "damaged" in str(error.render()), "the damage said")
             assert "restore it from a backup" in str(error.render())
             assert isinstance(app.screen, UnlockScreen)
 
@@ -389,24 +376,20 @@ def test_a_large_board_shows_its_first_screenful_first_then_every_row(tmp_path: 
     board.write_rows("CSA", writes)
     everything = board.rows()
     board.close()
-    opened = Board.unlock(path, DEMO_PASSPHRASE, clock=clock, integrity=False)
-    top = first_read(opened)
+    with Board.unlock(path, DEMO_PASSPHRASE, clock=clock, integrity=False) as opened:
+        top = first_read(opened)
     assert [row.id for row in top.rows] == [row.id for row in everything[:FIRST_SCREENFUL]]  # the same order
     assert top.triage_counts == {key: sum(row.triage == key for row in everything) for key in triage}
 
     async def scenario() -> None:
         app = FactBoardApp(path, clock=clock)
         async with app.run_test(size=(120, 40)) as pilot:
-            app.post_message(Unlocked(opened, "CSA", top))
+            await burst(pilot, DEMO_PASSPHRASE, ENTER, "CSA", ENTER)  # through the unlock screen, by keys
             await wait_for_rows(pilot)
             status = app.screen.query_one("#status", Static)
             assert f"{len(everything)} rows" in str(status.render())  # the whole board, from the first frame
             grid = app.screen.query_one(BoardGrid)
-            for _ in range(100):
-                if grid.row_count == len(everything):
-                    break
-                await pilot.pause(0.05)
-            assert grid.row_count == len(everything)  # the rest arrived
+            await until(pilot, lambda: grid.row_count == len(everything), "the rest of the rows arriving")
             assert f"{len(everything)} rows" in str(status.render())
 
     asyncio.run(scenario())
