@@ -114,3 +114,21 @@ def _tmux_name(key: Key) -> str:
     if key.name.startswith("ctrl+"):
         return "C-" + key.name.removeprefix("ctrl+")
     return _TMUX_NAMES.get(key.name, key.name)
+
+
+async def run_command(pilot: Pilot[object], label: str) -> None:
+    """Run a command as a person does: ctrl+p opens the palette, `label` is typed in one burst, and Enter runs the
+    hit once the palette (which searches in a worker) lists it first."""
+    from helpers.pilot import until  # here: helpers.pilot needs nothing of this module, keep it that way
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette), "the command palette")
+    await burst(pilot, label)
+    hits = pilot.app.screen.query_one(CommandList)
+
+    def listed_first() -> bool:
+        return hits.option_count > 0 and label in str(hits.get_option_at_index(0).prompt)
+
+    await until(pilot, listed_first, f"{label!r} listed first in the palette")
+    await burst(pilot, ENTER)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers.boards import NOW
+from helpers.bursts import run_command
 from helpers.pilot import Host, central_european_time, until
 from helpers.sites import make_sites, send
 from textual.app import App
@@ -72,8 +73,7 @@ def test_the_palette_opens_the_review_and_a_number_keeps_that_value(tmp_path: Pa
         app = FactBoardApp(region.path, board=region, user="CSA", clock=frozen_clock(NOW))
         async with app.run_test(size=(200, 50)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, BoardScreen), "the board")
-            commands = {command.label: command for command in app.screen.palette_commands()}  # type: ignore[attr-defined]
-            commands["sync: review conflicts"].callback()
+            await run_command(pilot, "sync: review conflicts")
             await until(pilot, lambda: _loaded(app), "the conflicts loading")
             assert isinstance(app.screen, ConflictsScreen)
             assert [c.client_code for c in app.screen.conflicts] == ["DD-75", "EE-12"]
