@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from helpers.boards import PASSPHRASE
+from helpers.cli import Cli
 
 from factboard_tui.core.errors import (
     FactBoardError,
@@ -205,6 +207,19 @@ def test_floor_setting_gives_exactly_the_floor() -> None:
     assert (params.memory_kib, params.iterations) == (MIN_MEMORY_KIB, MIN_ITERATIONS)
     assert len(params.salt) == 16
     assert tune_kdf().salt != params.salt
+
+
+def test_init_writes_a_128_mib_argon2id_slot_tuned_to_at_least_the_floor(cli: Cli, board_path: Path) -> None:
+    """README's promise, as `factboard init` keeps it without the tests' floor setting: Argon2id over 128 MiB, its
+    passes tuned up from two (to about half a second on this machine; how long is not asserted)."""
+    cli.ok("init", "--team", "FACT Test", env={"FACTBOARD_KDF_FLOOR": None})
+    kdf = json.loads(key_slot_path(board_path).read_text())["kdf"]
+    assert kdf["name"] == "argon2id"
+    assert kdf["memory_kib"] == 128 * 1024
+    assert kdf["iterations"] >= MIN_ITERATIONS and kdf["lanes"] >= 1
+    assert len(base64.b64decode(kdf["salt"])) == 16
+    with Board.unlock(board_path, PASSPHRASE) as board:  # and the passphrase opens it through that slot
+        assert board.team == "FACT Test"
 
 
 def test_tuned_parameters_are_at_least_the_floor(monkeypatch: pytest.MonkeyPatch) -> None:
