@@ -22,7 +22,7 @@ from textual.widgets import DataTable
 from factboard_tui.core.clock import Clock, frozen_clock
 from factboard_tui.core.store import Board
 from factboard_tui.tui.app import FactBoardApp
-from factboard_tui.tui.screens.attendance import AttendanceScreen
+from factboard_tui.tui.dialogs.attendance import AttendanceScreen
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.screens.staff import StaffScreen
