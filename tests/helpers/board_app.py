@@ -8,6 +8,7 @@ app gets it opened with its raw key (Argon2id is what the unlock tests test, not
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -78,6 +79,16 @@ async def edit_cell(pilot: Pilot[None], grid: BoardGrid, code: str, column: str,
     await pilot.press("enter")
     await until(pilot, lambda: pilot.app.screen.query_one(CellEditor).display, "the cell editor")
     await burst(pilot, Key("end"), CLEAR, text)  # to the end, clear (ctrl+u), type: one burst, as a nurse does
+
+
+async def writes_done(pilot: Pilot[None]) -> None:
+    """Wait until every write the board was asked to make so far is done: a marker sent the way a cell's write goes
+    (held until after the next frame, then queued to the one writer thread) has run. A test that asserts nothing
+    was written waits for this, not for a while."""
+    screen = next(screen for screen in reversed(pilot.app.screen_stack) if isinstance(screen, BoardScreen))
+    ran = threading.Event()
+    screen.write_after_frame(ran.set)
+    await until(pilot, ran.is_set, "the board's writes so far")
 
 
 BoardScenario = Callable[[FactBoardApp, BoardGrid, Pilot[None], Board], Awaitable[None]]

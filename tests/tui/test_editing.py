@@ -10,7 +10,7 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from helpers.board_app import CLOCK, demo_copy, edit_cell, line_of, run_board, wait_for_rows
+from helpers.board_app import CLOCK, demo_copy, edit_cell, line_of, run_board, wait_for_rows, writes_done
 from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import until
 from textual import events
@@ -29,7 +29,8 @@ from factboard_tui.tui.widgets.cell_editor import CellEditor
 def test_edit_a_triage_cell_in_place_with_type_ahead(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
         await edit_cell(pilot, grid, "NN-89", "triage", "I")
-        await pilot.pause(0.2)
+        line = app.screen.query_one(CellEditor).line
+        await until(pilot, lambda: "Inlagd" in line.render_line(0).text, "the suggestion shown")
         await pilot.press("right", "enter")  # accept the suggestion "Inlagd", save
         await until(pilot, lambda: board.open_row_by_code("NN-89").triage == "admitted")
         assert "Inlagd" in line_of(grid, "NN-89")
@@ -49,7 +50,7 @@ def test_invalid_input_is_shown_beside_the_field_and_nothing_is_saved(tmp_path: 
         assert "is not a date" in str(app.screen.query_one("#cell-hint", Static).render())
         assert app.screen.query_one(CellEditor).display  # still open, to fix it
         await pilot.press("escape")
-        await pilot.pause(0.6)
+        await writes_done(pilot)
         assert not app.screen.query_one(CellEditor).display
         assert board.data_version() == version
 
@@ -114,7 +115,8 @@ def test_long_text_is_edited_in_a_text_area_and_saved_with_ctrl_s(tmp_path: Path
 def test_a_weekday_cell_takes_initials_with_completion_and_a_note(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
         await edit_cell(pilot, grid, "GH-77", "wed", "den+mj")
-        await pilot.pause(0.2)
+        line = app.screen.query_one(CellEditor).line
+        await until(pilot, lambda: "den+mjr" in line.render_line(0).text.lower(), "the suggestion shown")
         await pilot.press("right", *": hembesök", "enter")  # completes DEN+MJR
         monday = week_start(board.today())
         row_id = board.open_row_by_code("GH-77").id or 0

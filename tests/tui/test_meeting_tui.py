@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers.board_app import demo_copy, meeting_app, run_meeting, start_meeting
+from helpers.board_app import demo_copy, meeting_app, run_meeting, start_meeting, writes_done
 from helpers.boards import MONDAY_MORNING, HandClock
 from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import screen_text, text_of, until
@@ -189,7 +189,7 @@ def test_a_bad_triage_is_refused_beside_the_field_and_nothing_is_written(tmp_pat
         await pilot.pause()
         assert "is not a triage level of this board" in text_of(app.screen.query_one("#cell-hint", Static))
         await pilot.press("escape")
-        await pilot.pause(0.6)
+        await writes_done(pilot)
         assert board.data_version() == version
 
     run_meeting(tmp_path, scenario)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from helpers.board_app import edit_cell, run_board, run_meeting, staff_loaded, start_meeting
+from helpers.board_app import edit_cell, run_board, run_meeting, staff_loaded, start_meeting, writes_done
 from helpers.boards import HandClock
 from helpers.pilot import Host, text_of, until
 from textual.pilot import Pilot
@@ -59,7 +59,7 @@ def test_cell_editor_text_area_and_visit_note_refuse_and_keep_the_editor_open(tm
         await until(pilot, lambda: "identity number" in text_of(error))
         assert refused(text_of(error), board.template.label("situation"))
         await pilot.press("escape")
-        await pilot.pause(0.3)
+        await writes_done(pilot)
         assert board.data_version() == version
 
     run_board(tmp_path, scenario)
@@ -90,7 +90,7 @@ def test_the_add_form_and_the_take_off_reason_refuse_one(tmp_path: Path) -> None
         assert text_of(reason_error).startswith(board.template.label("off_reason"))
         assert "0180-1234" not in text_of(reason_error)
         await pilot.press("escape")
-        await pilot.pause(0.3)
+        await writes_done(pilot)
         assert board.data_version() == version
         assert board.open_row_by_code("KL-71").date_off is None
 
@@ -112,7 +112,7 @@ def test_the_meetings_actions_editor_refuses_one(tmp_path: Path) -> None:
         await until(pilot, lambda: "identity number" in text_of(error), "the refusal under the text")
         assert text_of(error).startswith(board.template.label("actions")) and "01006" not in text_of(error)
         await pilot.press("escape")
-        await pilot.pause(0.3)
+        await writes_done(pilot)
         assert board.row(row_id).actions == before and board.data_version() == version
 
     run_meeting(tmp_path, scenario)
