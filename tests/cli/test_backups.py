@@ -167,7 +167,7 @@ def test_an_open_board_in_the_tui_closes_when_a_rekey_asks(filled: Board, board_
                     pass  # BoardBusy here would mean the app kept the board open
 
             await asyncio.to_thread(ask_for_the_board)
-            await pilot.pause(0.2)
+            await until(pilot, lambda: app_closed_with_message[0], "the app closing with its message")
 
     asyncio.run(scenario())
     assert app_closed_with_message[0]
