@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Cli
+from helpers.cli import Cli
 
 HEAVY = ("sqlalchemy", "sqlmodel", "sqlcipher3", "textual")
 """Packages `--help` must not load: the database layer (half a second of imports) and the TUI."""
