@@ -102,8 +102,7 @@ def test_long_text_is_edited_in_a_text_area_and_saved_with_ctrl_s(tmp_path: Path
         row = board.open_row_by_code("AA-80")
         grid.move_cursor(row_key=str(row.id), column_key="actions")
         await pilot.press("f2")
-        await pilot.pause()
-        assert app.screen.query_one(TextArea).has_focus
+        await until(pilot, lambda: isinstance(app.focused, TextArea), "the text area")
         await burst(pilot, Key("f7"), "KRO ringer tisdag.\nBoendestöd torsdag.")  # select all, type over it
         await pilot.press("ctrl+s")
         await until(pilot, lambda: board.open_row_by_code("AA-80").actions == "KRO ringer tisdag.\nBoendestöd torsdag.")
@@ -128,6 +127,17 @@ def test_a_weekday_cell_takes_initials_with_completion_and_a_note(tmp_path: Path
     run_board(tmp_path, scenario)
 
 
+async def next_field(pilot: Pilot[None], field: str) -> None:
+    """Press Enter, from field to field of a form, until `field` has the focus (at most twenty fields)."""
+    for _ in range(20):
+        if getattr(pilot.app.focused, "id", None) == field:
+            return
+        focused = pilot.app.focused
+        await pilot.press("enter")
+        await until(pilot, lambda before=focused: pilot.app.focused is not before, "Enter moving to the next field")
+    raise AssertionError(f"{field} never had the focus")
+
+
 def test_add_a_row_with_the_form_checks_the_code_and_lands_on_the_new_row(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
         await pilot.press("a")
@@ -139,8 +149,14 @@ def test_add_a_row_with_the_form_checks_the_code_and_lands_on_the_new_row(tmp_pa
         await burst(pilot, CLEAR, "19900101-1234")
         error = app.screen.query_one("#error-client_code", Static)
         await until(pilot, lambda: "national ID" in str(error.render()), "the national ID warning")
-        # Enter moves to the next field: code, triage, then seven fields kept as they are, then the situation.
-        await burst(pilot, CLEAR, "QX-12\nobs\n", "\n" * 7, "Ny remiss.", Key("ctrl+s"))
+        # Enter moves to the next field: code, triage, then seven fields kept as they are, then the situation. Each
+        # field is one burst, typed once the field has the focus (the focus moves after the keys of a burst that
+        # crossed fields were delivered: tests/tui/test_tmux.py keeps that as a known bug).
+        await burst(pilot, CLEAR, "QX-12")
+        await next_field(pilot, "field-triage")
+        await burst(pilot, "obs")
+        await next_field(pilot, "field-situation")
+        await burst(pilot, "Ny remiss.", Key("ctrl+s"))
         await until(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11)
         await until(pilot, lambda: grid.cursor_row_key == str(board.open_row_by_code("QX-12").id))
         assert board.open_row_by_code("QX-12").situation == "Ny remiss."
@@ -153,7 +169,9 @@ def test_add_form_shows_a_bad_value_under_its_field_and_writes_nothing(tmp_path:
         version = board.data_version()
         await pilot.press("a")
         await pilot.pause()
-        await burst(pilot, "QX-12\npanic", Key("ctrl+s"))
+        await burst(pilot, "QX-12")
+        await next_field(pilot, "field-triage")
+        await burst(pilot, "panic", Key("ctrl+s"))
         await until(pilot, lambda: "not a triage level" in str(app.screen.query_one("#error-triage", Static).render()))
         assert isinstance(app.screen, AddRowForm)
         assert board.data_version() == version
@@ -193,7 +211,9 @@ def test_undo_my_last_change_with_u(tmp_path: Path) -> None:
 
 def test_filter_by_text_triage_and_my_rows(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
-        await burst(pilot, Key("slash"), "t:kris")
+        await pilot.press("slash")
+        await until(pilot, lambda: getattr(app.focused, "id", None) == "filter", "the filter field")
+        await burst(pilot, "t:kris")
         await until(pilot, lambda: grid.row_count == 2, lambda: f"{grid.row_count} rows, not 2, for t:kris")
         await burst(pilot, CLEAR, "@me")
         await until(pilot, lambda: grid.row_count == 4, lambda: f"{grid.row_count} rows, not 4, for @me")

@@ -17,7 +17,7 @@ from helpers.boards import MONDAY_MORNING, HandClock
 from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import screen_text, text_of, until
 from textual.pilot import Pilot
-from textual.widgets import Digits, Input, SelectionList, Static
+from textual.widgets import Digits, Input, SelectionList, Static, TextArea
 
 from factboard_tui.core.demo import DEMO_PASSPHRASE
 from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED
@@ -201,7 +201,7 @@ def test_actions_and_visits_edited_in_the_meeting_are_written(tmp_path: Path) ->
         row_id = screen.session.current if screen.session else None
         assert row_id is not None
         await pilot.press("a")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.focused, TextArea), "the actions' text area")
         await burst(pilot, Key("f7"), "Krisplan upprättas idag. DEN ringer.")  # select all, type over it
         await pilot.press("ctrl+s")
         await until(pilot, lambda: board.row(row_id).actions == "Krisplan upprättas idag. DEN ringer.")

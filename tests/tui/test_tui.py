@@ -384,7 +384,9 @@ def test_a_large_board_shows_its_first_screenful_first_then_every_row(tmp_path: 
     async def scenario() -> None:
         app = FactBoardApp(path, clock=clock)
         async with app.run_test(size=(120, 40)) as pilot:
-            await burst(pilot, DEMO_PASSPHRASE, ENTER, "CSA", ENTER)  # through the unlock screen, by keys
+            await burst(pilot, DEMO_PASSPHRASE, ENTER)  # through the unlock screen, by keys, a field at a time
+            await until(pilot, lambda: getattr(app.focused, "id", None) == "initials", "the initials field")
+            await burst(pilot, "CSA", ENTER)
             await wait_for_rows(pilot)
             status = app.screen.query_one("#status", Static)
             assert f"{len(everything)} rows" in str(status.render())  # the whole board, from the first frame
