@@ -23,7 +23,6 @@ from openpyxl import load_workbook
 
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.export import (
     Format,
     Grouping,
@@ -33,8 +32,7 @@ from factboard_tui.core.transfer.export import (
     week_document,
     write_export,
 )
-from factboard_tui.core.export_formats import render, sheet_title
-from factboard_tui.core.store import Board
+from factboard_tui.core.transfer.export_formats import render, sheet_title
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from helpers.meeting import fill
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.meetings import (
     CURRENT,
     DISCUSSED,
@@ -29,10 +28,11 @@ from factboard_tui.core.domain.meetings import (
     pace,
     row_flags,
 )
-from factboard_tui.core.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
-from factboard_tui.core.model import BoardRow
-from factboard_tui.core.store import Board
-from factboard_tui.core.templates import BoardTemplate, load_template
+from factboard_tui.core.domain.templates import BoardTemplate, load_template
+from factboard_tui.core.errors import NotFound
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.schema import BoardRow
+from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers.boards import NOW, PASSPHRASE
+from helpers.faults import FaultPoints
 from helpers.sites import Ticker, make_sites, send
 
 from factboard_tui.core.domain.history import describe_change

@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from factboard_tui.core.clock import Clock, frozen_clock
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen
 from factboard_tui.tui.screens.board import BoardScreen

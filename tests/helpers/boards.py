@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 
 PASSPHRASE = "correct horse battery"
 """The passphrase of every test board."""

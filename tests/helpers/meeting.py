@@ -3,7 +3,9 @@ team of five, written through the one write path."""
 
 from __future__ import annotations
 
-from factboard_tui.core.store import Board, RowWrite, week_start
+from factboard_tui.core.clock import week_start
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 
 ROWS = [
     {"client_code": "AA-80", "triage": "Stabil", "date_on": "2026-10-06", "children": "Ja", "children_note": "2 st"},

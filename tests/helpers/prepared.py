@@ -16,8 +16,8 @@ from pathlib import Path
 from helpers.boards import MONDAY_MORNING, NOW, PASSPHRASE
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.demo import DEMO_PASSPHRASE, create_demo_board
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
 
 FOLDER: Path | None = None
 """Where the originals live (set once per session by conftest.py)."""

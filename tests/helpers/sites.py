@@ -14,7 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from helpers.boards import NOW, PASSPHRASE
 
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
 

@@ -10,7 +10,8 @@ from helpers.boards import NOW, PASSPHRASE, USER
 from helpers.cli import Cli
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.store import Board, RowWrite
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 
 MONDAY = date(2026, 11, 23)
 """Monday of the frozen week (`NOW` is Wednesday 2026-11-25)."""

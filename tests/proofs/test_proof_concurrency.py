@@ -97,7 +97,7 @@ def test_an_edit_retries_while_another_writer_holds_the_lock_past_the_busy_timeo
     board.close()
     # The lock is let go once the edit has failed to take it and pauses before its next try (by progress, not by
     # the clock: under load a timed hold could end before the edit even began). Eight tries leave it seconds.
-    monkeypatch.setattr(store, "WRITE_ATTEMPTS", 8)
+    monkeypatch.setattr(transaction, "WRITE_ATTEMPTS", 8)
     pauses: list[float] = []
     moved = threading.Event()  # the edit paused before another try, or ended
     real_sleep = time.sleep

@@ -17,7 +17,8 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
-from factboard_tui.core.store import Board, week_start
+from factboard_tui.core.clock import week_start
+from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.confirm import ConflictDialog
 from factboard_tui.tui.dialogs.row_form import AddRowForm

@@ -19,10 +19,10 @@ from helpers.pilot import screen_text, text_of, until
 from textual.pilot import Pilot
 from textual.widgets import Digits, Input, SelectionList, Static, TextArea
 
-from factboard_tui.core.demo import DEMO_PASSPHRASE
-from factboard_tui.core.meetings import DISCUSSED, NOT_REACHED, SKIPPED
-from factboard_tui.core.minutes import load_meeting, meeting_ids
-from factboard_tui.core.store import Board
+from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE
+from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids
 from factboard_tui.settings import Settings
 from factboard_tui.tui import app as tui_app
 from factboard_tui.tui.app import FactBoardApp

@@ -21,8 +21,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from factboard_tui.core.clock import frozen_clock
-from factboard_tui.core.demo import DEMO_PASSPHRASE
-from factboard_tui.core.store import Board
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
