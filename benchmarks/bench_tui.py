@@ -37,7 +37,8 @@ from bench_store import PASSPHRASE, build
 
 from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
-from factboard_tui.tui.messages import RowsLoaded, Unlocked, first_read
+from factboard_tui.tui.messages import Unlocked
+from factboard_tui.tui.row_store import BoardRead, first_read
 from factboard_tui.tui.screens.board import DETAIL_DELAY
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
@@ -85,7 +86,7 @@ async def measure_size(size: int, repeats: int) -> dict[str, Any]:
         # The moment Argon2id has produced the key: open the database and hand the board to the app.
         started, started_cpu = time.perf_counter(), time.process_time()
 
-        def open_and_read() -> tuple[Board, RowsLoaded | None]:  # what the unlock worker does after Argon2id
+        def open_and_read() -> tuple[Board, BoardRead | None]:  # what the unlock worker does after Argon2id
             board = Board.open_with_key(path, key, integrity=False)
             return board, first_read(board)
 
@@ -169,7 +170,7 @@ async def measure_size(size: int, repeats: int) -> dict[str, Any]:
         screen: Any = app.screen
         lags = []
         for index in range(max(3, repeats // 5)):
-            row = screen.rows_by_key[grid.cursor_row_key]
+            row = screen.feed.row(int(grid.cursor_row_key))
             text = f"Live {index}"
             t0 = time.perf_counter()
             other.set_field("MJR", row.id or 0, "safety", text)

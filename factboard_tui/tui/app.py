@@ -1,7 +1,8 @@
 """The FactBoard Textual application: unlock, then the board.
 
-The app owns the open `Board` and the signed-in user; screens do the work. Given an already unlocked board
-(the demo) it goes straight to the board; given a passphrase (scripts) it unlocks without asking.
+The app owns the open `Board`, the signed-in user and the `BoardFeed` through which every screen reads and writes
+the board (see `tui/feed.py`); screens do the work. Given an already unlocked board (the demo) it goes straight
+to the board; given a passphrase (scripts) it unlocks without asking.
 
 The app also owns the lock: after `idle_lock_minutes` without a key press or click (by the app's clock, so tests
 move it by hand), or at once on ctrl+l, a lock screen covers every screen and shows no board data until the
@@ -13,7 +14,6 @@ values that were on screen or in memory (Textual's own crash screen shows local 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -36,7 +36,9 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store.board import Board
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
+from factboard_tui.tui.feed import BoardFeed, Reply
 from factboard_tui.tui.messages import Unlocked
+from factboard_tui.tui.row_store import BoardRead
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.help import HelpScreen
 from factboard_tui.tui.screens.lock import LockScreen
@@ -124,6 +126,8 @@ class FactBoardApp(App[None]):
         """What the start finished or undid before the app began (shown on the unlock screen)."""
         self.last_input: datetime = clock()
         """When someone last pressed a key or clicked: the idle lock counts from here."""
+        self.feed: BoardFeed | None = None
+        """The open board for the screens, once it is unlocked."""
 
     def on_mount(self) -> None:
         self.set_keymap(self.settings.keys)
@@ -131,7 +135,7 @@ class FactBoardApp(App[None]):
         self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle lock")
         if self.board is not None and self.user:
             self.board.actor = self.user
-            self._show_board(BoardScreen(self.board, self.user))
+            self._show_board(self._open_feed(self.board, self.user, None), switch=False)
             if self.board.audit_warning is not None:
                 self.warn_audit(self.board.audit_warning)
             return
@@ -144,13 +148,10 @@ class FactBoardApp(App[None]):
         """Swap the unlock screen for the board."""
         self.board = message.board
         self.user = message.user
-        screen = BoardScreen(message.board, message.user, message.first_read)
-        self.switch_screen(screen)
+        self._show_board(self._open_feed(message.board, message.user, message.first_read), switch=True)
         self.last_input = self.clock()
-        if self.start_meeting:
-            self._start_meeting(screen)
         if self.settings.backups.daily:
-            self.set_timer(BACKUP_DELAY, lambda: self.daily_backup(message.board), name="daily backup soon")
+            self.set_timer(BACKUP_DELAY, self.daily_backup, name="daily backup soon")
         if message.user != self.settings.user:
             self.settings = replace(self.settings, user=message.user)
             self._remember(save_user, message.user)
@@ -167,24 +168,36 @@ class FactBoardApp(App[None]):
             markup=False,
         )
 
-    @work(thread=True, exclusive=True, group="backup", name="daily backup")
-    def daily_backup(self, board: Board) -> None:
+    def daily_backup(self) -> None:
         """The first unlock of a day backs the board up (encrypted) and checks the whole audit log, once the
-        board is on screen."""
-        backups = self.settings.backups
-        warned = board.audit_warning
-        try:
-            made = board.daily_backup(backups.directory_for(board.path), backups.keep)
-        except FactBoardError as error:
-            self.call_from_thread(self.notify, f"Today's backup failed: {error}", severity="warning")
+        board is on screen (through the feed's writer, after any edit already made)."""
+        if self.feed is None or self.board is None:
             return
-        if board.audit_warning is not None and board.audit_warning != warned:
-            self.call_from_thread(self.warn_audit, board.audit_warning)
-        if made is not None:
-            self.call_from_thread(self.notify, f"First unlock today: backed up to {made}")
+        backups = self.settings.backups
+        warned = self.board.audit_warning
 
-    def _show_board(self, screen: BoardScreen) -> None:
-        self.push_screen(screen)
+        def done(outcome: tuple[Path | None, str | None]) -> None:
+            made, warning = outcome
+            if warning is not None and warning != warned:
+                self.warn_audit(warning)
+            if made is not None:
+                self.notify(f"First unlock today: backed up to {made}")
+
+        reply = Reply(done=done, prefix="Today's backup failed: ", severity="warning")
+        self.feed.daily_backup(backups.directory_for(self.feed.path), backups.keep, reply)
+
+    def _open_feed(self, board: Board, user: str, first_read: BoardRead | None) -> BoardFeed:
+        """Start the board's feed: its writer, its first full read (unless `first_read` is one) and its poll."""
+        self.feed = BoardFeed(board, user, first_read)
+        self.feed.start(self)
+        return self.feed
+
+    def _show_board(self, feed: BoardFeed, *, switch: bool) -> None:
+        screen = BoardScreen(feed)
+        if switch:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
         if self.start_meeting:
             self._start_meeting(screen)
 
@@ -232,14 +245,9 @@ class FactBoardApp(App[None]):
         if self.board is None or self.locked:
             return
         self.clear_notifications()  # a toast may name a client or a value
-        self.push_screen(LockScreen(self.path, self.user), self._unlocked_again)
-        self.record_lock(self.board)
-
-    @work(thread=True, group="audit", name="record lock")
-    def record_lock(self, board: Board) -> None:
-        """Enter the lock in the audit log, off the UI thread."""
-        with contextlib.suppress(FactBoardError):  # the board closed meanwhile (quit, restore): nothing to record
-            board.audit_event("lock", detail="idle or ctrl+l")
+        self.push_screen(LockScreen(self.path, self.user, self.feed), self._unlocked_again)
+        if self.feed is not None:
+            self.feed.audit_event("lock", detail="idle or ctrl+l")
 
     def notify(
         self,
@@ -267,7 +275,9 @@ class FactBoardApp(App[None]):
         return not (action in LOCKED_OUT_ACTIONS and self.locked)
 
     def on_unmount(self) -> None:
-        if self.board is not None:
+        if self.feed is not None:
+            self.feed.stop()  # the writer finishes what is queued, then closes the board
+        elif self.board is not None:
             self.board.close()
 
     # -- a crash ---------------------------------------------------------------------------------------------------

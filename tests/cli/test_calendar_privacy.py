@@ -14,7 +14,7 @@ from pathlib import Path
 
 from helpers.boards import MONDAY_MORNING
 from helpers.cli import Cli
-from helpers.pilot import Host, text_of, until
+from helpers.pilot import on_board, text_of, until
 from helpers.week import NOW_ENV, cli_board, fill
 from icalendar import Calendar
 from textual.widgets import Checkbox, Input, Select, Static
@@ -85,7 +85,7 @@ def test_the_dialog_offers_details_for_calendars_and_says_which_it_wrote(tmp_pat
     actions = [row.actions for row in demo.rows() if row.actions]
 
     async def scenario() -> None:
-        async with Host(lambda: ExportScreen(demo, MONDAY)).run_test(size=(200, 50)) as pilot:
+        async with on_board(demo, lambda feed: ExportScreen(feed, MONDAY)).run_test(size=(200, 50)) as pilot:
             await pilot.pause()
             dialog = pilot.app.screen
             details = dialog.query_one("#export-details", Checkbox)

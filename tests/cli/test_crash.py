@@ -87,7 +87,7 @@ def crash_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str) -
             await wait_for_rows(pilot)
             screen = app.screen
             assert isinstance(screen, BoardScreen)
-            row = next(row for row in screen.rows if row.client_code == "DD-75")
+            row = next(row for row in screen.feed.rows if row.client_code == "DD-75")
             screen.query_one("BoardGrid").move_cursor(row_key=str(row.id))  # type: ignore[attr-defined]
             await pilot.press("H")
             await until(pilot, lambda: app._exception is not None, "the crash")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import Cli, one_line_error
-from helpers.pilot import Host, text_of, until
+from helpers.pilot import on_board, text_of, until
 from helpers.week import MONDAY, NOW_ENV, cli_board, fill
 from textual.widgets import Input, Static
 
@@ -113,7 +113,7 @@ def test_the_export_dialog_says_the_disk_is_full_and_leaves_nothing(board: Board
     big_board(board)
 
     async def scenario() -> None:
-        async with Host(lambda: ExportScreen(board, MONDAY)).run_test(size=(120, 40)) as pilot:
+        async with on_board(board, lambda feed: ExportScreen(feed, MONDAY)).run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             dialog = pilot.app.screen
             dialog.query_one("#export-path", Input).value = str(small_disk / "week.html")

@@ -1,5 +1,6 @@
-"""What the Pilot tests of single screens share: a bare app to show a screen in, waiting for a worker's result to
-show, the plain text of a `Static` or of the whole screen, and the team's time zone for times on screen."""
+"""What the Pilot tests of single screens share: a bare app to show a screen in (over a board's feed, as the app
+gives it), waiting for a worker's result to show, the plain text of a `Static` or of the whole screen, and the
+team's time zone for times on screen."""
 
 from __future__ import annotations
 
@@ -15,16 +16,34 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
 
+from factboard_tui.core.store.board import Board
+from factboard_tui.tui.feed import BoardFeed
+
 
 class Host(App[None]):
     """A bare app that shows one screen, as the board does when that screen's key is pressed."""
 
-    def __init__(self, make_screen: Callable[[], Screen[None]]) -> None:
+    def __init__(self, make_screen: Callable[[], Screen[None]], feed: BoardFeed | None = None) -> None:
         super().__init__()
         self.make_screen = make_screen
+        self.feed = feed
+        """The board's feed the screen reads and writes through (started and stopped with the app)."""
 
     def on_mount(self) -> None:
+        if self.feed is not None:
+            self.feed.start(self, follow=False)
         self.push_screen(self.make_screen())
+
+    def on_unmount(self) -> None:
+        if self.feed is not None:
+            self.feed.stop(close=False)  # the test keeps using the board
+
+
+def on_board(board: Board, make_screen: Callable[[BoardFeed], Screen[None]], user: str | None = None) -> Host:
+    """A bare app showing the screen `make_screen` makes over a feed of `board` for `user` (the board's actor if
+    None)."""
+    feed = BoardFeed(board, user or board.actor)
+    return Host(lambda: make_screen(feed), feed)
 
 
 async def until(

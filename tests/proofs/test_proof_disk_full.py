@@ -246,7 +246,7 @@ def test_an_edit_the_full_disk_refused_stays_in_the_editor_with_the_reason_and_s
                 screen = app.screen
                 assert isinstance(screen, BoardScreen)
                 grid = screen.query_one(BoardGrid)
-                row = next(row for row in screen.rows if row.client_code == "DD-07")
+                row = next(row for row in screen.feed.rows if row.client_code == "DD-07")
                 grid.move_cursor(row_key=str(row.id), column_key="safety")
                 fill(disk, 0)
                 await pilot.press("enter", *typed, "enter")  # one burst, as a nurse types

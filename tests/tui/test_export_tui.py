@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers.bursts import run_command
-from helpers.pilot import Host, text_of, until
+from helpers.pilot import on_board, text_of, until
 from helpers.places import DATA
 from openpyxl import load_workbook
 from textual.pilot import Pilot
@@ -58,7 +58,9 @@ def test_snapshot_export_dialog(snap_compare, demo: Board, size) -> None:  # typ
         await pilot.pause()
 
     try:
-        assert snap_compare(Host(lambda: ExportScreen(demo, MONDAY)), terminal_size=size, run_before=run_before)
+        assert snap_compare(
+            on_board(demo, lambda feed: ExportScreen(feed, MONDAY)), terminal_size=size, run_before=run_before
+        )
     finally:
         demo.close()
 
@@ -119,7 +121,7 @@ def test_the_palette_offers_the_board_export_in_the_boards_formats(demo: Board, 
 
 def test_a_bad_week_or_folder_is_said_in_the_dialog_and_writes_nothing(demo: Board, tmp_path: Path) -> None:
     async def scenario() -> None:
-        async with Host(lambda: ExportScreen(demo, MONDAY)).run_test(size=(120, 40)) as pilot:
+        async with on_board(demo, lambda feed: ExportScreen(feed, MONDAY)).run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             dialog = pilot.app.screen
             result = dialog.query_one("#export-result", Static)
@@ -147,7 +149,7 @@ def test_an_imported_rows_history_says_from_which_file(demo: Board) -> None:
     row_id = run_import(demo, plan_import(demo, data), "KOO").row_ids[0]
 
     async def scenario() -> None:
-        async with Host(lambda: HistoryScreen(demo, row_id)).run_test(size=(120, 40)) as pilot:
+        async with on_board(demo, lambda feed: HistoryScreen(feed, row_id)).run_test(size=(120, 40)) as pilot:
             detail = pilot.app.screen.query_one("#history-detail", Static)
             await until(pilot, lambda: "imported from" in text_of(detail), "the history")
             assert "add, imported from reference_board.csv" in text_of(detail)

@@ -80,7 +80,7 @@ def run(tmp_path: Path, scenario: Scenario, size: tuple[int, int] = (200, 50)) -
     async def main() -> None:
         app = FactBoardApp(path, board=board, user=USER, clock=clock)
         async with app.run_test(size=size) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows), "rows")
+            await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows), "rows")
             await scenario(app, pilot, board, placed, legacy)
             assert app.is_running and app.return_code is None
 
@@ -168,7 +168,7 @@ def test_history_shows_every_old_and_new_value_literally(tmp_path: Path) -> None
             board.set_field(USER, row_id, "situation", place.entry.value)
         screen = app.screen
         assert isinstance(screen, BoardScreen)
-        await until(pilot, lambda: str(row_id) in screen.rows_by_key, "HX-1 on the board")
+        await until(pilot, lambda: screen.feed.row(row_id) is not None, "HX-1 on the board")
         screen.query_one(BoardGrid).move_cursor(row_key=str(row_id))
         await pilot.press("H")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and bool(app.screen.lines), "history")

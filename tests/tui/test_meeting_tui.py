@@ -62,7 +62,7 @@ def test_m_starts_a_meeting_with_todays_agenda_in_triage_order(tmp_path: Path) -
 
 def test_fewer_than_four_disciplines_warns_at_check_in_and_in_the_header(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
-        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows))
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, AttendanceScreen) and bool(app.screen.staff))
         await pilot.press("down", "down", "space")  # the chair CSA (nurse) and DEN (nurse)
@@ -172,8 +172,8 @@ def test_triage_edited_from_the_focus_card_goes_through_the_write_path_and_shows
             "admitted",
         )
         assert "Inlagd" in text_of(screen.query_one(FocusCard))
-        board_screen = screen.board_screen
-        await until(pilot, lambda: board_screen.rows_by_key[str(row_id)].triage == "admitted")
+        feed = screen.feed
+        await until(pilot, lambda: feed.row(row_id).triage == "admitted")
 
     run_meeting(tmp_path, scenario)
 
@@ -309,7 +309,7 @@ def test_ctrl_l_locks_everything_until_the_passphrase_is_typed(tmp_path: Path) -
 
 def test_the_lock_screen_makes_repeated_wrong_passphrases_wait_like_the_unlock(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
-        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows))
         await pilot.press("ctrl+l")
         await pilot.pause()
         error = app.screen.query_one("#lock-error", Static)
@@ -329,7 +329,7 @@ def test_the_lock_screen_makes_repeated_wrong_passphrases_wait_like_the_unlock(t
 
 def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
-        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows))
 
         async def idle_checks(count: int) -> None:
             """Wait until the app's idle timer has read the clock `count` times more."""
@@ -480,7 +480,7 @@ def test_snapshot_check_in(snap_compare, tmp_path: Path) -> None:  # type: ignor
     app, _clock = snapshot_app(tmp_path)
 
     async def run_before(pilot: Pilot[None]) -> None:
-        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows))
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, AttendanceScreen) and bool(app.screen.staff))
         await pilot.press(*["down"] * 5, "space", "down", "space")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from helpers.board_app import edit_cell, run_board, run_meeting, staff_loaded, start_meeting, writes_done
 from helpers.boards import HandClock
-from helpers.pilot import Host, text_of, until
+from helpers.pilot import on_board, text_of, until
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
@@ -125,7 +125,7 @@ def test_the_staff_form_refuses_one_in_a_name(tmp_path: Path) -> None:
     version = board.data_version()
 
     async def scenario() -> None:
-        app = Host(lambda: StaffScreen(board, "CSA"))
+        app = on_board(board, StaffScreen, "CSA")
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: staff_loaded(app), "the team list loading")
             await pilot.press("a", *"abc", "enter", *"Anna 111222333", "ctrl+s")

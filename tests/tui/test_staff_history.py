@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import pytest
 from helpers.board_app import staff_loaded
-from helpers.pilot import Host, central_european_time, until
+from helpers.pilot import central_european_time, on_board, until
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
@@ -178,7 +178,7 @@ def test_unknown_fields_and_values_pass_through(template: BoardTemplate) -> None
 
 def test_adding_a_member_through_the_form_shows_them_in_the_list(board: Board) -> None:
     async def scenario() -> None:
-        app = Host(lambda: StaffScreen(board, "CSA"))
+        app = on_board(board, StaffScreen, "CSA")
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: staff_loaded(app), "the team list loading")
             await pilot.press("a")
@@ -216,7 +216,7 @@ def test_invalid_initials_show_an_error_under_the_field_and_write_nothing(board:
     version = board.data_version()
 
     async def scenario() -> None:
-        app = Host(lambda: StaffScreen(board, "CSA"))
+        app = on_board(board, StaffScreen, "CSA")
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: staff_loaded(app), "the team list loading")
             await pilot.press("a", *"1x", "ctrl+s")
@@ -238,7 +238,7 @@ def test_invalid_initials_show_an_error_under_the_field_and_write_nothing(board:
 
 def test_editing_a_members_name_and_marking_them_inactive(board: Board) -> None:
     async def scenario() -> None:
-        app = Host(lambda: StaffScreen(board, "KOO"))
+        app = on_board(board, StaffScreen, "KOO")
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: staff_loaded(app), "the team list loading")
             await pilot.press("down", "enter")  # BS, then CSA
@@ -273,7 +273,7 @@ def test_history_lists_a_rows_changes_newest_first_in_the_boards_words(board: Bo
     board.set_field("DEN", row_id, "actions", long_actions)
 
     async def scenario() -> None:
-        app = Host(lambda: HistoryScreen(board, row_id))
+        app = on_board(board, lambda feed: HistoryScreen(feed, row_id))
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: history_loaded(app), "the history loading")
             title = static_text(app.screen.query_one("#history-title", Static))
@@ -314,7 +314,9 @@ def test_snapshot_history(snap_compare, board: Board, size) -> None:  # type: ig
     async def run_before(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: history_loaded(pilot.app), "the history loading")
 
-    assert snap_compare(Host(lambda: HistoryScreen(board, row_id)), terminal_size=size, run_before=run_before)
+    assert snap_compare(
+        on_board(board, lambda feed: HistoryScreen(feed, row_id)), terminal_size=size, run_before=run_before
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
@@ -325,7 +327,7 @@ def test_snapshot_staff(snap_compare, board: Board, size) -> None:  # type: igno
         await until(pilot, lambda: staff_loaded(pilot.app), "the team list loading")
         await pilot.press("down")
 
-    assert snap_compare(Host(lambda: StaffScreen(board, "KOO")), terminal_size=size, run_before=run_before)
+    assert snap_compare(on_board(board, StaffScreen, "KOO"), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
@@ -335,7 +337,7 @@ def test_snapshot_staff_form_editing(snap_compare, board: Board, size) -> None: 
         await pilot.press("down", "e")
         await pilot.pause()
 
-    assert snap_compare(Host(lambda: StaffScreen(board, "KOO")), terminal_size=size, run_before=run_before)
+    assert snap_compare(on_board(board, StaffScreen, "KOO"), terminal_size=size, run_before=run_before)
 
 
 def test_snapshot_staff_form_with_an_error(snap_compare, board: Board) -> None:  # type: ignore[no-untyped-def]
@@ -345,7 +347,7 @@ def test_snapshot_staff_form_with_an_error(snap_compare, board: Board) -> None: 
         error = pilot.app.screen.query_one("#staff-initials-error", Static)
         await until(pilot, lambda: error.has_class("-shown"), "the initials error")
 
-    assert snap_compare(Host(lambda: StaffScreen(board, "KOO")), terminal_size=(120, 40), run_before=run_before)
+    assert snap_compare(on_board(board, StaffScreen, "KOO"), terminal_size=(120, 40), run_before=run_before)
 
 
 def test_an_undo_in_the_store_reads_as_an_undo(board: Board) -> None:

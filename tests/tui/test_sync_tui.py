@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers.boards import NOW
 from helpers.bursts import run_command
-from helpers.pilot import Host, central_european_time, until
+from helpers.pilot import central_european_time, on_board, until
 from helpers.sites import make_sites, send
 from textual.app import App
 from textual.pilot import Pilot
@@ -62,7 +62,7 @@ def test_snapshot_conflicts(snap_compare, sites: dict[str, Board], size) -> None
         await until(pilot, lambda: _loaded(pilot.app), "the conflicts loading")
 
     board = sites["region"]
-    assert snap_compare(Host(lambda: ConflictsScreen(board, "CSA")), terminal_size=size, run_before=run_before)
+    assert snap_compare(on_board(board, ConflictsScreen, "CSA"), terminal_size=size, run_before=run_before)
 
 
 def test_the_palette_opens_the_review_and_a_number_keeps_that_value(tmp_path: Path, sites: dict[str, Board]) -> None:

@@ -137,13 +137,13 @@ def test_board_lists_rows_in_triage_order_and_the_cursor_shows_the_whole_row(dem
             labels = [grid.render_line(y).text.split("│")[triage_column].strip() for y in range(1, grid.row_count + 1)]
             assert labels == ["Kris", "Kris", "Inlagd", "Ny", "Ny", "obs", "obs", "Stabil", "Stabil", "Stabil"]
             # The long actions text is cut in the grid but shown whole in the detail panel.
-            first = app.screen.rows[0]  # type: ignore[attr-defined]
+            first = app.screen.feed.rows[0]  # type: ignore[attr-defined]
             assert first.actions and len(first.actions) > 80
             assert first.actions not in grid.render_line(1).text
             assert "…" in grid.render_line(1).text
             await wait_for_detail(pilot, first.actions.split(".")[0])
             await pilot.press("j", "j")
-            third = app.screen.rows[2]  # type: ignore[attr-defined]
+            third = app.screen.feed.rows[2]  # type: ignore[attr-defined]
             assert grid.cursor_row_key == str(third.id)
             await wait_for_detail(pilot, third.client_code)
 
@@ -361,7 +361,7 @@ def test_unlock_refuses_a_damaged_database_and_shows_no_rows(demo_path: Path, cl
 def test_a_large_board_shows_its_first_screenful_first_then_every_row(tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     """The first read after unlocking takes only the top of the board; the status counts the whole board."""
     from factboard_tui.core.store.rows import RowWrite
-    from factboard_tui.tui.messages import FIRST_SCREENFUL, first_read
+    from factboard_tui.tui.row_store import FIRST_SCREENFUL, first_read
 
     path = tmp_path / "large.db"
     board, _key = Board.create(path, DEMO_PASSPHRASE, clock=clock)

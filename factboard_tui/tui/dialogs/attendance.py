@@ -1,8 +1,8 @@
 """Check-in: who is at the morning meeting, picked from the team list.
 
 FACT teams are certified on having at least four disciplines at the board meeting, so the screen counts the
-disciplines of everyone checked in and says so while the chair ticks names. The team list is read in a worker; the
-chair starts checked in. Closing the screen (Esc) keeps whatever is ticked: the check-in is never lost.
+disciplines of everyone checked in and says so while the chair ticks names. The team list is read through the
+board feed; the chair starts checked in. Closing the screen (Esc) keeps whatever is ticked: the check-in is never lost.
 """
 
 from __future__ import annotations
@@ -10,19 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static
 
 from factboard_tui.core.domain.meetings import MIN_DISCIPLINES, attendance_warning, disciplines_present
-from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
+from factboard_tui.tui.feed import BoardFeed, Reply
 
 
 @dataclass(frozen=True)
@@ -42,15 +40,10 @@ class AttendanceScreen(ModalScreen[CheckIn]):
         Binding("escape", "done", "Close", id="attendance.close", tooltip="Close, keeping who is ticked"),
     ]
 
-    @dataclass
-    class StaffLoaded(Message):
-        """The team list arrived from the worker."""
-
-        staff: list[Staff]
-
-    def __init__(self, board: Board, present: list[str]) -> None:
+    def __init__(self, feed: BoardFeed, present: list[str]) -> None:
         super().__init__()
-        self.board = board
+        self.feed = feed
+        """The open board whose team checks in."""
         self.present = list(present)
         """Initials ticked when the screen opens (the chair, or the earlier check-in)."""
         self.staff: list[Staff] = []
@@ -65,21 +58,12 @@ class AttendanceScreen(ModalScreen[CheckIn]):
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
-        self.load_staff()
+        self.feed.staff(Reply(self, done=self._staff_loaded))
 
-    @work(thread=True, exclusive=True, group="attendance", name="load team list")
-    def load_staff(self) -> None:
-        """Read the active team list off the UI thread."""
-        try:
-            staff = self.board.staff()
-        except FactBoardError as error:
-            self.app.call_from_thread(self.notify, str(error), severity="error")
-            return
-        self.post_message(self.StaffLoaded(staff))
-
-    def on_attendance_screen_staff_loaded(self, message: StaffLoaded) -> None:
-        self.staff = message.staff
-        template = self.board.template
+    def _staff_loaded(self, staff: list[Staff]) -> None:
+        """The active team list arrived: one line per member, ticked if present."""
+        self.staff = staff
+        template = self.feed.template
         selections = self.query_one(SelectionList)
         width = max((len(member.name) for member in self.staff), default=10)
         for member in self.staff:
@@ -96,7 +80,7 @@ class AttendanceScreen(ModalScreen[CheckIn]):
     def _count(self) -> None:
         present = self.query_one(SelectionList).selected
         found = disciplines_present(self.staff, present)
-        warning = attendance_warning(self.staff, present, self.board.template)
+        warning = attendance_warning(self.staff, present, self.feed.template)
         count = self.query_one("#attendance-count", Static)
         if warning:
             count.update(shown(f"⚠ {warning}", style="bold"))

@@ -3,44 +3,31 @@
 Sync keeps the newest value standing (the same on every site) and lists the conflict here until a person settles
 it. The table lists open conflicts; the panel below shows every competing value in full, numbered, with who wrote
 it at which site. Pressing a number keeps that value: it is written through the write path as this person's edit,
-so it travels to the other sites and settles the conflict there too. Reading and settling run in thread workers.
+so it travels to the other sites and settles the conflict there too. The list is read beside the board feed's
+writer; settling is one of the writer's jobs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync.hlc import as_datetime
-from factboard_tui.core.sync.service import ConflictView, conflicts, peers, settle_conflict
+from factboard_tui.core.sync.service import ConflictView
 from factboard_tui.shown import cut, shown
+from factboard_tui.tui.feed import BoardFeed, Reply
 
 VALUE_WIDTH = 60
 """How much of the standing value the table shows before cutting it."""
-
-
-def open_conflicts(screen: Screen[Any], board: Board, user: str) -> None:
-    """Show the conflict review over `screen`, and have the board reread when it closes."""
-
-    def back(_result: object) -> None:
-        reload = getattr(screen, "load_rows", None)
-        if callable(reload):
-            reload()
-
-    screen.app.push_screen(ConflictsScreen(board, user), back)
 
 
 def _one_line(text: str | None, width: int) -> Text:
@@ -59,31 +46,10 @@ class ConflictsScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close", id="conflicts.close", tooltip="Back to the board"),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        """The open conflicts and the names of the sites, read by the loading worker."""
-
-        conflicts: list[ConflictView]
-        sites: dict[str, str]
-
-    @dataclass
-    class Settled(Message):
-        """A conflict was settled; `text` says how."""
-
-        text: str
-
-    @dataclass
-    class Failed(Message):
-        """Reading or settling failed; `reason` is the one-line message."""
-
-        reason: str
-
-    def __init__(self, board: Board, user: str) -> None:
+    def __init__(self, feed: BoardFeed) -> None:
         super().__init__()
-        self.board = board
-        """The open board whose conflicts are shown."""
-        self.user = user
-        """Who settles (their initials sign the edit)."""
+        self.feed = feed
+        """The open board whose conflicts are shown (settled as its user's edits)."""
         self.conflicts: list[ConflictView] = []
         """Shown conflicts; table row keys are indexes into this list."""
         self.sites: dict[str, str] = {}
@@ -111,36 +77,21 @@ class ConflictsScreen(ModalScreen[None]):
 
     # -- loading and settling ----------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="conflicts", name="load sync conflicts")
     def load_conflicts(self) -> None:
-        """Read the open conflicts and the peer names off the UI thread."""
-        try:
-            found = conflicts(self.board)
-            names = {peer.site.site_id: peer.name for peer in peers(self.board)}
-        except FactBoardError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        names[self.board.site_id] = f"{self.board.site.name} (here)"
-        self.post_message(self.Loaded(found, names))
-
-    @work(thread=True, exclusive=True, group="conflicts", name="settle a sync conflict")
-    def settle(self, conflict: ConflictView, number: int) -> None:
-        """Write the chosen value through the write path and close the conflict."""
-        value = conflict.candidates[number - 1]["value"]
-        try:
-            settle_conflict(self.board, conflict.id, self.user, value)
-        except FactBoardError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        self.post_message(self.Settled(f"{conflict.client_code} {conflict.label}: kept value {number}."))
+        """Read the open conflicts and the sites' names (beside the writer)."""
+        self.feed.conflicts(Reply(self, done=self._loaded, failed=self._failed))
 
     def action_take(self, number: int) -> None:
+        """Keep value `number` of the highlighted conflict: written by the feed's writer, then the list is read."""
         conflict = self._current()
-        if conflict is not None and number <= len(conflict.candidates):
-            self.settle(conflict, number)
+        if conflict is None or number > len(conflict.candidates):
+            return
+        said = f"{conflict.client_code} {conflict.label}: kept value {number}."
+        reply: Reply[object] = Reply(self, done=lambda _view: self._settled(said), failed=self._failed)
+        self.feed.settle_conflict(conflict.id, conflict.candidates[number - 1]["value"], reply)
 
-    def on_conflicts_screen_loaded(self, message: Loaded) -> None:
-        self.conflicts, self.sites = message.conflicts, message.sites
+    def _loaded(self, found: tuple[list[ConflictView], dict[str, str]]) -> None:
+        self.conflicts, self.sites = found
         count = len(self.conflicts)
         title = (
             f"Sync conflicts · {count} to settle: press a value's number to keep it"
@@ -166,12 +117,12 @@ class ConflictsScreen(ModalScreen[None]):
         self._show_detail(table.cursor_row)
         self.refresh_bindings()
 
-    def on_conflicts_screen_settled(self, message: Settled) -> None:
-        self.notify(message.text, title="Conflict settled")
+    def _settled(self, said: str) -> None:
+        self.notify(said, title="Conflict settled")
         self.load_conflicts()
 
-    def on_conflicts_screen_failed(self, message: Failed) -> None:
-        self.notify(message.reason, title="Could not settle", severity="error")
+    def _failed(self, error: FactBoardError) -> None:
+        self.notify(str(error), title="Could not settle", severity="error")
 
     # -- showing -----------------------------------------------------------------------------------------------------
 

@@ -2,45 +2,39 @@
 
 A coordinator picks the week, the grouping (day, staff, other care provider), the format and the file; the file
 name follows those choices until the person types their own. A calendar holds only client code, staff and visit
-note unless the calendar-details box (shown for ICS only) is ticked. The export runs in a named thread worker
-through the same core code as `factboard export`, and the dialog then says where the file went, what a calendar
-holds, and that it is not encrypted.
+note unless the calendar-details box (shown for ICS only) is ticked. The export runs in the feed's writer (after
+any edit already made, so the file holds it) through the same core code as `factboard export`, and the dialog
+then says where the file went, what a calendar holds, and that it is not encrypted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.export import (
     BOARD_FORMATS,
     NOT_ENCRYPTED,
     WEEK_FORMATS,
     Format,
     Grouping,
-    board_document,
-    calendar_contents,
     default_filename,
     parse_week,
-    week_document,
     week_name,
-    write_recorded_export,
 )
-from factboard_tui.core.transfer.export_formats import render
 from factboard_tui.shown import shown
+from factboard_tui.tui.board_jobs import ExportRequest
+from factboard_tui.tui.feed import BoardFeed, Reply
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("The week's actions (visits, actions, evaluations)", "week"),
@@ -72,18 +66,6 @@ CALENDAR_DETAILS_LABEL = "Calendar details: also actions, triage and other provi
 """The checkbox that adds the rows' details to calendar events; without it an event holds code, staff and note."""
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRequest:
-    """What the dialog holds when Export is pressed, read on the UI thread and handed to the worker."""
-
-    kind: str
-    monday: date
-    grouping: Grouping
-    fmt: Format
-    path: Path
-    calendar_details: bool = False
-
-
 class ExportScreen(ModalScreen[None]):
     """Export the week or the board to a file; Esc closes."""
 
@@ -94,22 +76,9 @@ class ExportScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", id="export.close", tooltip="Close the export dialog"),
     ]
 
-    @dataclass
-    class Written(Message):
-        """The worker wrote the file: where, and what it holds."""
-
-        path: Path
-        what: str
-
-    @dataclass
-    class Failed(Message):
-        """The export could not be written; `reason` is the one-line message."""
-
-        reason: str
-
-    def __init__(self, board: Board, monday: date, kind: str = "week") -> None:
+    def __init__(self, feed: BoardFeed, monday: date, kind: str = "week") -> None:
         super().__init__()
-        self.board = board
+        self.feed = feed
         """The open board to export from."""
         self.monday = monday
         """The Monday of the week the board shows: the dialog starts there."""
@@ -170,7 +139,7 @@ class ExportScreen(ModalScreen[None]):
             return
         grouping, fmt = self._choices()
         try:
-            monday = parse_week(self.query_one("#export-week", Input).value, self.board.today())
+            monday = parse_week(self.query_one("#export-week", Input).value, self.feed.today_now())
         except FactBoardError:
             monday = self.monday
         self.auto_path = default_filename(self.kind, fmt, monday, grouping)
@@ -203,9 +172,9 @@ class ExportScreen(ModalScreen[None]):
     @on(Button.Pressed, "#export-run")
     @on(Input.Submitted, "#export-path")
     def action_export(self) -> None:
-        """Read the choices and start the export worker; a bad week or empty path is said at once."""
+        """Read the choices and queue the export; a bad week or empty path is said at once."""
         try:
-            monday = parse_week(self.query_one("#export-week", Input).value, self.board.today())
+            monday = parse_week(self.query_one("#export-week", Input).value, self.feed.today_now())
         except FactBoardError as error:
             self._show(shown(str(error), style="bold red"))
             return
@@ -217,36 +186,17 @@ class ExportScreen(ModalScreen[None]):
         grouping, fmt = self._choices()
         details = fmt is Format.ICS and self.query_one("#export-details", Checkbox).value
         self._show(Text("Exporting…"))
-        self.run_export(
-            ExportRequest(self.kind, monday, grouping, fmt, path if path.is_absolute() else Path.cwd() / path, details)
-        )
+        target = path if path.is_absolute() else Path.cwd() / path
+        reply = Reply(self, done=self._written, failed=self._failed)
+        self.feed.export(ExportRequest(self.kind, monday, grouping, fmt, target, details), reply)
 
-    @work(thread=True, exclusive=True, group="export", name="export file")
-    def run_export(self, request: ExportRequest) -> None:
-        """Read the board, render the file and write it, off the UI thread."""
-        try:
-            if request.kind == "board":
-                document = board_document(self.board, request.monday)
-                what = f"{document.line_count} rows"
-            else:
-                document = week_document(self.board, request.monday, request.grouping, request.calendar_details)
-                what = f"{len(document.events)} visits in {len(document.tables)} groups"
-            data = render(document, request.fmt)
-            target = write_recorded_export(self.board, request.path, data, f"{request.kind} ({request.fmt.value}), tui")
-        except FactBoardError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        contents = f", {calendar_contents(request.calendar_details)}" if request.fmt is Format.ICS else ""
-        self.post_message(self.Written(target, f"{what} ({request.fmt.value.upper()}{contents})"))
+    def _written(self, written: tuple[Path, str]) -> None:
+        path, what = written
+        self._show(shown("Wrote ", (what, "bold"), " to ", (path, "bold"), "\n", (NOT_ENCRYPTED, "bold")))
+        self.notify(f"Exported to {path}. {NOT_ENCRYPTED}", title="Export written", timeout=10)
 
-    def on_export_screen_written(self, message: Written) -> None:
-        self._show(
-            shown("Wrote ", (message.what, "bold"), " to ", (message.path, "bold"), "\n", (NOT_ENCRYPTED, "bold"))
-        )
-        self.notify(f"Exported to {message.path}. {NOT_ENCRYPTED}", title="Export written", timeout=10)
-
-    def on_export_screen_failed(self, message: Failed) -> None:
-        self._show(shown(message.reason, style="bold red"))
+    def _failed(self, error: FactBoardError) -> None:
+        self._show(shown(str(error), style="bold red"))
 
     def _show(self, text: Text) -> None:
         self.query_one("#export-result", Static).update(text)

@@ -1,32 +1,30 @@
 """The history of one board row: every change to it, newest first, in the board's own words.
 
 A team looks back at a row to see who changed the triage and when, or what the actions said last week. The
-change log is read in a thread worker and turned into lines by `core.domain.history.describe_change`; the table
-shows each change on one line with long values cut, and the panel below shows the highlighted change whole.
+change log is read by the feed's writer (after any edit just made, and entered in the access log) and turned into
+lines by `core.domain.history.describe_change`; the table shows each change on one line with long values cut, and the
+panel below shows the highlighted change whole.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from factboard_tui.core.domain.history import ChangeLine, describe_change
+from factboard_tui.core.domain.history import ChangeLine
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.shown import cut, shown
+from factboard_tui.tui.feed import BoardFeed, Reply
 
 WHEN_WIDTH = 16
 """`2026-11-23 08:15` is sixteen cells."""
@@ -64,22 +62,9 @@ class HistoryScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close", id="history.close", tooltip="Close the history and go back to the board"),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        """The row and its changes, newest first, read by the loading worker."""
-
-        row: BoardRow
-        lines: list[ChangeLine]
-
-    @dataclass
-    class Failed(Message):
-        """The history could not be read; `reason` is the one-line message."""
-
-        reason: str
-
-    def __init__(self, board: Board, row_id: int) -> None:
+    def __init__(self, feed: BoardFeed, row_id: int) -> None:
         super().__init__()
-        self.board = board
+        self.feed = feed
         """The open board the row belongs to."""
         self.row_id = row_id
         """Which row's history this screen shows."""
@@ -94,7 +79,7 @@ class HistoryScreen(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_history()
+        self.feed.history(self.row_id, Reply(self, done=self._loaded, failed=self._failed))
 
     def on_resize(self) -> None:
         if self.lines:
@@ -105,27 +90,13 @@ class HistoryScreen(ModalScreen[None]):
 
     # -- loading -----------------------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="history", name="load row history")
-    def load_history(self) -> None:
-        """Read the row and its change log off the UI thread."""
-        try:
-            row = self.board.row(self.row_id)
-            changes = self.board.history(self.row_id)
-            self.board.record_view(self.row_id, "history")  # access log (once per 10 minutes)
-        except FactBoardError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        template = self.board.template
-        lines = [describe_change(change, template) for change in reversed(changes)]
-        self.post_message(self.Loaded(row, lines))
-
-    def on_history_screen_loaded(self, message: Loaded) -> None:
-        self.lines = message.lines
-        self.query_one("#history-title", Static).update(shown(history_title(message.row, len(message.lines))))
+    def _loaded(self, found: tuple[BoardRow, list[ChangeLine]]) -> None:
+        row, self.lines = found
+        self.query_one("#history-title", Static).update(shown(history_title(row, len(self.lines))))
         self._fill()
 
-    def on_history_screen_failed(self, message: Failed) -> None:
-        self.query_one("#history-title", Static).update(shown(message.reason, style="bold red"))
+    def _failed(self, error: FactBoardError) -> None:
+        self.query_one("#history-title", Static).update(shown(str(error), style="bold red"))
 
     # -- showing -----------------------------------------------------------------------------------------------------
 

@@ -2,14 +2,15 @@
 
 Fields come in the board's order with the board's own labels. The client code is checked while typing, for its
 format (pseudonymous, never a personal number) and against the codes already on the board. Saving goes through
-the one write path in a worker; a value that does not fit is shown under its field and nothing is written.
+the feed's writer and the one write path; a value that does not fit is shown under its field and nothing is
+written.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -19,8 +20,8 @@ from textual.widgets import Button, Input, Label, Static
 
 from factboard_tui.core.domain.fields import ROW_FIELDS, parse_client_code
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.store.board import Board
 from factboard_tui.shown import shown
+from factboard_tui.tui.feed import BoardFeed, Reply
 
 FORM_FIELDS: tuple[str, ...] = (
     "client_code",
@@ -47,15 +48,16 @@ class AddRowForm(ModalScreen[int | None]):
     #form-buttons Button { margin-left: 2; }
     """
 
-    def __init__(self, board: Board, user: str, open_codes: set[str], staff_initials: list[str]) -> None:
+    def __init__(self, feed: BoardFeed) -> None:
         super().__init__()
-        self.board = board
-        self.user = user
-        self.open_codes = open_codes
-        self.staff_initials = staff_initials
+        self.feed = feed
+        """The open board the row goes on."""
+        self.open_codes = feed.store.codes()
+        """The codes on the board when the form opened: a code among them is refused while it is typed."""
+        self.staff_initials = list(feed.staff_initials)
 
     def compose(self) -> ComposeResult:
-        template = self.board.template
+        template = self.feed.template
         choices = {
             "triage": [level.label for level in template.triage],
             "category": [category.label for category in template.categories],
@@ -74,7 +76,7 @@ class AddRowForm(ModalScreen[int | None]):
                 )
                 yield Label(shown(template.label(key) + hint, one_line=True))
                 suggester = SuggestFromList(choices[key], case_sensitive=False) if key in choices else None
-                value = self.board.today().isoformat() if key == "date_on" else ""
+                value = self.feed.today_now().isoformat() if key == "date_on" else ""
                 yield Input(value, id=f"field-{key}", suggester=suggester)
                 yield Static("", classes="field-error", id=f"error-{key}")
             yield Static("", classes="field-error", id="error-form")
@@ -92,7 +94,7 @@ class AddRowForm(ModalScreen[int | None]):
         message = ""
         if text:
             try:
-                code = parse_client_code(text, self.board.template.label("client_code"))
+                code = parse_client_code(text, self.feed.template.label("client_code"))
             except InvalidValue as error:
                 message = str(error) if len(text) >= 4 else ""
             else:
@@ -113,21 +115,12 @@ class AddRowForm(ModalScreen[int | None]):
         for static in self.query(".field-error"):
             static.update("")  # type: ignore[attr-defined]
         values = {key: self.query_one(f"#field-{key}", Input).value for key in FORM_FIELDS}
-        self.save({key: value for key, value in values.items() if value.strip()})
+        filled = {key: value for key, value in values.items() if value.strip()}
+        self.feed.add_row(filled, Reply(self, done=self.dismiss, failed=self.show_error))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    @work(thread=True, exclusive=True, group="add-row", name="add row")
-    def save(self, values: dict[str, str]) -> None:
-        """Write the new row through the write path, off the UI thread."""
-        try:
-            row_id = self.board.write_row(self.user, "add", values=values, source="tui").row_id
-        except FactBoardError as error:
-            self.app.call_from_thread(self.show_error, error)
-            return
-        self.app.call_from_thread(self.dismiss, row_id)
 
     def show_error(self, error: FactBoardError) -> None:
         """Show the problem under its field (or under the form), and focus that field."""

@@ -1,42 +1,29 @@
 """The form that adds a team member or changes one (initials fixed once given).
 
 A modal over the team list. It shows each one-line refusal of the write path beside the field it concerns, and
-saves through the one write path in a thread worker.
+saves through the board feed's writer like every other write.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
-from factboard_tui.core.domain.fields import parse_initials
 from factboard_tui.core.domain.templates import fold
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
+from factboard_tui.tui.board_jobs import StaffValues
+from factboard_tui.tui.feed import BoardFeed, Reply
 
 FORM_FIELDS: tuple[str, ...] = ("initials", "name", "discipline", "organisation", "active")
 """The team-list fields the form edits; an `InvalidValue` naming one of them is shown under it."""
-
-
-@dataclass(frozen=True, slots=True)
-class StaffValues:
-    """What the form holds when Save is pressed, read on the UI thread and handed to the saving worker."""
-
-    initials: str
-    name: str
-    discipline: str | None
-    organisation: str | None
-    active: bool | None
 
 
 class StaffForm(ModalScreen[bool]):
@@ -49,25 +36,10 @@ class StaffForm(ModalScreen[bool]):
         Binding("escape", "cancel", "Cancel", id="staff.cancel", tooltip="Close the form without saving anything"),
     ]
 
-    @dataclass
-    class Saved(Message):
-        """The write path accepted the member; `staff` is what is stored now."""
-
-        staff: Staff
-
-    @dataclass
-    class Failed(Message):
-        """The write path refused; `field` names the field at fault when it is known."""
-
-        field: str | None
-        reason: str
-
-    def __init__(self, board: Board, user: str, member: Staff | None = None) -> None:
+    def __init__(self, feed: BoardFeed, member: Staff | None = None) -> None:
         super().__init__()
-        self.board = board
-        """The open board whose team list is edited."""
-        self.user = user
-        """Who is signed in: the author of the change."""
+        self.feed = feed
+        """The open board whose team list is edited (its user is the author of the change)."""
         self.member = member
         """The member being edited, or None when adding."""
         self.saved: Staff | None = None
@@ -75,7 +47,7 @@ class StaffForm(ModalScreen[bool]):
         self._saving = False
 
     def compose(self) -> ComposeResult:
-        template = self.board.template
+        template = self.feed.template
         member = self.member
         with Vertical(id="staff-form"):
             title = f"Edit {member.initials}" if member else "Add a team member"
@@ -153,43 +125,19 @@ class StaffForm(ModalScreen[bool]):
 
     # -- saving ------------------------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="staff-save", name="save team member")
     def save(self, values: StaffValues) -> None:
-        """Write the member through the one write path, off the UI thread."""
-        try:
-            if self.member is None:
-                self._refuse_existing(values.initials)
-            saved = self.board.write_staff(
-                self.user,
-                values.initials,
-                name=values.name,
-                discipline=values.discipline,
-                organisation=values.organisation,
-                active=values.active,
-                source="tui",
-            )
-        except InvalidValue as error:
-            self.post_message(self.Failed(error.field, str(error)))
-            return
-        except FactBoardError as error:
-            self.post_message(self.Failed(None, str(error)))
-            return
-        self.post_message(self.Saved(saved))
+        """Write the member through the feed's writer and the one write path."""
+        reply = Reply(self, done=self._saved, failed=self._failed)
+        self.feed.save_staff(values, adding=self.member is None, reply=reply)
 
-    def _refuse_existing(self, raw: str) -> None:
-        """Adding must not quietly overwrite a member: `write_staff` would treat known initials as an edit."""
-        initials = parse_initials(raw, "initials", "Initials")
-        if any(member.initials == initials for member in self.board.staff(include_inactive=True)):
-            raise InvalidValue("initials", f"{initials} is already on the team list: edit them there instead.")
-
-    def on_staff_form_saved(self, message: Saved) -> None:
+    def _saved(self, staff: Staff) -> None:
         self._saving = False
-        self.saved = message.staff
+        self.saved = staff
         self.dismiss(True)
 
-    def on_staff_form_failed(self, message: Failed) -> None:
+    def _failed(self, error: FactBoardError) -> None:
         self._saving = False
-        self.show_error(message.field, message.reason)
+        self.show_error(error.field if isinstance(error, InvalidValue) else None, str(error))
 
     # -- errors ------------------------------------------------------------------------------------------------------
 

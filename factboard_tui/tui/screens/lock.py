@@ -8,7 +8,6 @@ that check runs in a worker, since Argon2id takes a few hundred milliseconds by 
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -26,6 +25,7 @@ from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.keys import UnlockAttempts
 from factboard_tui.core.store.board import Board
 from factboard_tui.shown import shown
+from factboard_tui.tui.feed import BoardFeed
 
 
 class LockScreen(Screen[None]):
@@ -42,10 +42,12 @@ class LockScreen(Screen[None]):
 
         error: str | None
 
-    def __init__(self, path: Path, user: str | None) -> None:
+    def __init__(self, path: Path, user: str | None, feed: BoardFeed | None = None) -> None:
         super().__init__(id="lock-screen")
         self.path = path
         self.user = user
+        self.feed = feed
+        """The open board underneath: the lock screen's outcomes go into its audit log."""
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="lock-box"):
@@ -67,26 +69,23 @@ class LockScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="lock", name="check passphrase")
     def check(self, passphrase: str) -> None:
         """Unwrap the key slot with the passphrase, off the UI thread (the key itself is thrown away)."""
-        board: Board | None = getattr(self.app, "board", None)
         attempts = UnlockAttempts(self.path, self.app.clock)  # type: ignore[attr-defined]
         try:
             # The same count and wait as unlocking (and the same re-wrap of a slot from before NFC).
             attempts.unwrap(Board.read_slot(self.path), passphrase, key_slot_path(self.path))
         except FactBoardError as error:
-            if board is not None and isinstance(error, WrongPassphrase):
-                self._audit(board, "unlock failed", "1 wrong passphrase on the lock screen")
+            if isinstance(error, WrongPassphrase):
+                self._audit("unlock failed", "1 wrong passphrase on the lock screen")
             self.post_message(self.Checked(str(error)))
             return
         attempts.succeeded()
-        if board is not None:
-            self._audit(board, "unlock", "lock screen")
+        self._audit("unlock", "lock screen")
         self.post_message(self.Checked(None))
 
-    @staticmethod
-    def _audit(board: Board, action: str, detail: str) -> None:
+    def _audit(self, action: str, detail: str) -> None:
         """Enter the lock screen's outcome in the audit log (the board stays open underneath, so it can)."""
-        with contextlib.suppress(FactBoardError):  # a board closed meanwhile: nothing to record into
-            board.audit_event(action, detail=detail)
+        if self.feed is not None:
+            self.feed.audit_event(action, detail=detail)
 
     def on_lock_screen_checked(self, message: Checked) -> None:
         if message.error is None:

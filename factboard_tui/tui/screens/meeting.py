@@ -2,17 +2,17 @@
 
 A thin face over `core.domain.meetings`: the session there keeps the order, the outcomes and the timers; this screen
 draws them (header with the meeting clock and pace, the focus card, the compact list) and turns the chair's keys
-into session steps. It reads rows from the board screen underneath, which keeps polling the database, so a change
-made at any desk shows here within a second; and every quick edit (triage, actions, visits) goes into the board
-screen's writer queue and from there through the one write path, so it shows on every other screen the same way.
-The meeting's clock is the board's clock, so tests move it by hand.
+into session steps. It reads rows from the app's `BoardFeed`, which polls the database, and redraws when the
+feed's `changed` signal says so, so a change made at any desk shows here within a second; every quick edit
+(triage, actions, visits) is saved through the feed like a cell on the board: shown at once, then written by the
+feed's writer through the one write path, so it shows on every other screen the same way. The meeting's clock is
+the board's clock, so tests move it by hand.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -25,13 +25,15 @@ from textual.widgets import Digits, Static
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.meetings import NOT_REACHED, MeetingSession, clock_text, row_flags
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
-from factboard_tui.core.transfer.minutes import MeetingRecord, load_meeting, save_meeting
+from factboard_tui.core.transfer.minutes import MeetingRecord
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckIn
 from factboard_tui.tui.dialogs.confirm import ConfirmDialog, TextEditorDialog
 from factboard_tui.tui.dialogs.visits import VisitsDialog
+from factboard_tui.tui.feed import BoardFeed, ChangeKind, FeedChange, Reply
 from factboard_tui.tui.screens.meeting_summary import MeetingSummaryScreen
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.focus_card import FocusCard
@@ -39,11 +41,8 @@ from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.meeting_header import MeetingHeader
 from factboard_tui.tui.widgets.meeting_list import LEGEND, ListEntry, MeetingList
 
-if TYPE_CHECKING:
-    from factboard_tui.tui.screens.board import BoardScreen
-
 TICK_SECONDS = 1.0
-"""How often the clocks redraw and the screen looks for rows changed elsewhere."""
+"""How often the clocks redraw (and a meeting checked in before the board's rows arrived starts)."""
 
 ROW_ACTIONS = frozenset({"next", "previous", "discussed", "skip", "move", "edit_triage", "edit_actions", "edit_visits"})
 """Chair keys that need a running meeting with a current row."""
@@ -72,12 +71,12 @@ class MeetingScreen(Screen[None]):
         Binding("e", "end", "End", id="meeting.end", tooltip="End the meeting: summary, stored as minutes"),
     ]
 
-    def __init__(self, board_screen: BoardScreen) -> None:
+    def __init__(self, feed: BoardFeed) -> None:
         super().__init__()
-        self.board_screen = board_screen
-        self.board = board_screen.board
-        self.template = board_screen.board.template
-        self.user = board_screen.user
+        self.feed = feed
+        """The open board: the meeting reads its rows and saves its edits through it."""
+        self.template = feed.template
+        self.user = feed.user
         self.session: MeetingSession | None = None
         self.waiting_to_start = False
         """Checked in, but the board's rows have not arrived yet: start on the next tick that has them."""
@@ -86,10 +85,6 @@ class MeetingScreen(Screen[None]):
         self.privacy = False
         self.rows_seen: dict[int, BoardRow] = {}
         """Every row the meeting has shown, as last seen: a row taken off during the meeting stays listed."""
-        self.optimistic: dict[int, BoardRow] = {}
-        """Edits made here and queued but not yet read back from the database."""
-        self.seen_version: tuple[int, int] | None = None
-        """The board screen's change id and visits table last drawn from."""
         self.editing: dict[str, Any] | None = None
         self.ended = False
         self.viewed: int | None = None
@@ -112,13 +107,12 @@ class MeetingScreen(Screen[None]):
     def on_mount(self) -> None:
         theme = getattr(self.app, "theme_file", None)
         self.privacy = bool(theme and theme.privacy)
-        today = self.board.today()
-        if self.board_screen.monday != week_start(today):  # the meeting plans this week, whatever the board showed
-            self.board_screen.monday = week_start(today)
-            self.board_screen.grid_cache.clear()
-            self.board_screen.load_rows()
+        monday = week_start(self.feed.today_now())
+        if self.feed.monday != monday:  # the meeting plans this week, whatever the board showed
+            self.feed.show_week(monday)
+        self.feed.changed.subscribe(self, self._board_changed)
         self.set_interval(TICK_SECONDS, self.tick, name="meeting clock")
-        self.app.push_screen(AttendanceScreen(self.board, self.attendees), self._checked_in)
+        self.app.push_screen(AttendanceScreen(self.feed, self.attendees), self._checked_in)
         self.tick()
 
     # -- starting ------------------------------------------------------------------------------------------------
@@ -134,14 +128,14 @@ class MeetingScreen(Screen[None]):
         self.tick()
 
     def _begin(self) -> None:
-        """Start the clock over the board's rows as they are now (needs the board screen's first read)."""
-        screen = self.board_screen
+        """Start the clock over the board's rows as they are now (needs the board's first read)."""
+        feed = self.feed
         self.session = MeetingSession.start(
-            screen.rows, self.template, self.now(), self.user, first_change_id=max(0, screen.data_version)
+            feed.rows, self.template, self.now(), self.user, first_change_id=max(0, feed.data_version)
         )
         self.session.attendees = list(self.attendees)
         self.waiting_to_start = False
-        self.seen_version = None  # draw everything now
+        self._follow_board()
 
     @property
     def running(self) -> bool:
@@ -150,27 +144,37 @@ class MeetingScreen(Screen[None]):
 
     def now(self) -> datetime:
         """The meeting's time: the board's clock."""
-        return self.board.clock()
+        return self.feed.clock()
 
     # -- every second ----------------------------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Start when ready, follow changes made elsewhere, redraw the clocks."""
+        """Start when ready, redraw the clocks."""
         if self.ended:
             return
-        if self.waiting_to_start and self.board_screen.data_version >= 0:
+        if self.waiting_to_start and self.feed.data_version >= 0:
             self._begin()
-        # A new change id, or a new read of the whole board (a new visits table): draw from the board's rows again.
-        seen = (self.board_screen.data_version, id(self.board_screen.visits))
-        if self.session is not None and seen != self.seen_version:
-            self.seen_version = seen
-            self.optimistic.clear()
-            for row in self.board_screen.rows:
-                if row.id is not None:
-                    self.rows_seen[row.id] = row
-            self.session.follow_board(row.id for row in self.board_screen.rows if row.id is not None)
-            self.redraw()
         self._draw_clock()
+
+    def _board_changed(self, change: FeedChange) -> None:
+        """The feed's rows changed: a value saved here is just drawn; anything read is followed (new rows join the
+        order, rows taken off stay listed as they were)."""
+        if self.session is None or self.ended:
+            return
+        if change.kind is ChangeKind.EDITED:
+            self.redraw()
+        else:
+            self._follow_board()
+
+    def _follow_board(self) -> None:
+        """Draw from the board's rows again."""
+        assert self.session is not None
+        rows = self.feed.rows
+        for row in rows:
+            if row.id is not None:
+                self.rows_seen[row.id] = row
+        self.session.follow_board(row.id for row in rows if row.id is not None)
+        self.redraw()
 
     def redraw(self) -> None:
         """Draw the card and the list (the clocks redraw on their own every tick)."""
@@ -178,7 +182,7 @@ class MeetingScreen(Screen[None]):
         if session is None:
             self.query_one(FocusCard).update(Text("Check in who is present to start the meeting.", style="dim"))
             return
-        today = self.board.today()
+        today = self.feed.today_now()
         monday = week_start(today)
         row = self.row(session.current)
         visits = self.visits(session.current)
@@ -186,7 +190,7 @@ class MeetingScreen(Screen[None]):
         self.query_one(FocusCard).show(row, visits, flags, self.template, monday, today)
         if row is not None and row.id is not None and row.id != self.viewed:
             self.viewed = row.id
-            self.board_screen.record_view(row.id, "meeting focus card")
+            self.feed.record_view(row.id, "meeting focus card")
         self.query_one("#focus-scroll", VerticalScroll).scroll_home(animate=False)
         # Only the rows that fit are built (the current one in the middle), so a step costs the same at 2,000 rows.
         listing = self.query_one(MeetingList)
@@ -205,23 +209,21 @@ class MeetingScreen(Screen[None]):
         self.refresh_bindings()
 
     def row(self, row_id: int | None) -> BoardRow | None:
-        """A row as the meeting shows it: a queued edit of ours, else the board's, else as last seen."""
+        """A row as the meeting shows it: the board's (with edits still being written), else as last seen."""
         if row_id is None:
             return None
-        return (
-            self.optimistic.get(row_id) or self.board_screen.rows_by_key.get(str(row_id)) or self.rows_seen.get(row_id)
-        )
+        return self.feed.row(row_id) or self.rows_seen.get(row_id)
 
     def visits(self, row_id: int | None) -> dict[date, VisitCell]:
-        """This week's visits of a row (the board screen reads this week while a meeting runs)."""
-        return self.board_screen.visits.get(row_id or 0, {})
+        """This week's visits of a row (the feed holds this week while a meeting runs)."""
+        return self.feed.visits_of(row_id or 0)
 
     def _draw_clock(self) -> None:
         """The header, the row's position and its timer, for this moment."""
         session = self.session
         now = self.now()
         self.query_one(MeetingHeader).show(
-            session, now, self.board.team, self.template, self.board.today(), self.attendees, self.staff
+            session, now, self.feed.team, self.template, self.feed.today_now(), self.attendees, self.staff
         )
         if session is None:
             return
@@ -268,15 +270,13 @@ class MeetingScreen(Screen[None]):
         self.redraw()
 
     def action_attendance(self) -> None:
-        self.app.push_screen(AttendanceScreen(self.board, self.attendees), self._checked_in)
+        self.app.push_screen(AttendanceScreen(self.feed, self.attendees), self._checked_in)
 
-    # -- quick edits, through the board screen's writer and the one write path --------------------------------------
+    # -- quick edits, saved through the feed like the board's cells -----------------------------------------------
 
-    def _write(self, row: BoardRow, key: str, text: str, original: Any, day: date | None = None) -> None:
-        """Queue one field (or one day's visit) for the writer; then read the change back at once."""
-        writer = self.board_screen
-        writer.write_later(partial(writer.write_cell, row.id or 0, key, text, original, day))
-        writer.write_later(partial(self.app.call_from_thread, writer.refresh_changes))
+    def _write(self, row: BoardRow, key: str, text: str, original: Any) -> None:
+        """Save one field (or one day's visit): shown at once, written by the feed's writer, then read back."""
+        self.feed.save_cell(row.id or 0, key, text, original, refresh=True)
 
     def action_edit_triage(self) -> None:
         row = self.row(self.session.current) if self.session else None
@@ -303,7 +303,6 @@ class MeetingScreen(Screen[None]):
             message.editor.show_error(str(error))
             return
         if typed != row.triage:
-            self.optimistic[row.id or 0] = row.model_copy(update={"triage": typed})
             self._write(row, "triage", message.text, row.triage)
         self._close_editor()
 
@@ -321,8 +320,6 @@ class MeetingScreen(Screen[None]):
 
         def saved(text: object) -> None:
             if isinstance(text, str) and text != (row.actions or ""):
-                typed = F.coerce("actions", text, self.template)
-                self.optimistic[row.id or 0] = row.model_copy(update={"actions": typed})
                 self._write(row, "actions", text, row.actions)
                 self.redraw()
 
@@ -336,18 +333,16 @@ class MeetingScreen(Screen[None]):
         if row is None:
             return
         visits = dict(self.visits(row.id))
-        monday = week_start(self.board.today())
+        monday = self.feed.monday  # this week: the meeting asked the feed for it
 
         def saved(changed: dict[date, str] | None) -> None:
             for day, text in (changed or {}).items():
                 visit = visits.get(day)
                 original = (visit.staff, visit.note) if visit else (None, None)
-                self._write(row, "visit", text, original, day)
+                self._write(row, WEEKDAY_KEYS[(day - monday).days], text, original)
 
         title = f"{row.client_code} · visits this week"
-        self.app.push_screen(
-            VisitsDialog(title, visits, monday, self.template, self.board_screen.staff_initials), saved
-        )
+        self.app.push_screen(VisitsDialog(title, visits, monday, self.template, self.feed.staff_initials), saved)
 
     # -- the end ---------------------------------------------------------------------------------------------------
 
@@ -363,28 +358,17 @@ class MeetingScreen(Screen[None]):
                 self.ended = True
                 session.book(self.now())
                 # Through the writer queue: edits queued before the end are written first, so the record has them.
-                self.board_screen.write_later(partial(self._save, session))
+                self.feed.save_meeting(session, Reply(self, done=self._show_summary, failed=self._not_saved))
 
         question = f"End the meeting? {open_rows} rows are not discussed yet; it is stored as minutes."
         self.app.push_screen(ConfirmDialog(question, "End meeting"), confirmed)
 
-    def _save(self, session: MeetingSession) -> None:
-        """Store the meeting and read it back (in the writer thread)."""
-        try:
-            meeting_id = save_meeting(self.board, session, self.board.clock())
-            record = load_meeting(self.board, meeting_id)
-        except FactBoardError as error:
-            self.app.call_from_thread(self._not_saved, str(error))
-            return
-        self.app.call_from_thread(self._show_summary, record)
-
-    def _not_saved(self, reason: str) -> None:
+    def _not_saved(self, error: FactBoardError) -> None:
         self.ended = False
-        self.notify(f"The meeting was not stored: {reason}", severity="error")
+        self.notify(f"The meeting was not stored: {error}", severity="error")
 
     def _show_summary(self, record: MeetingRecord) -> None:
         self.app.switch_screen(MeetingSummaryScreen(record))
-        self.board_screen.refresh_changes()
 
     def palette_commands(self) -> list[PaletteCommand]:
         """The meeting's entries in the command palette."""

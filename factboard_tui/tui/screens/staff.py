@@ -2,28 +2,25 @@
 
 The board shows staff by initials; this screen is where those initials get a name, a discipline and an
 organisation, and where someone who leaves is marked inactive (they stay in the list, because old rows and
-history still name them). Reads and writes run in thread workers; every write goes through
-`Board.write_staff`, whose one-line errors the form shows beside the field they concern.
+history still name them). The list is read beside the board feed's writer; every save is one of the writer's
+jobs through `Board.write_staff`, whose one-line errors the form shows beside the field they concern.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 from factboard_tui.tui.dialogs.staff_form import StaffForm
+from factboard_tui.tui.feed import BoardFeed, Reply
 
 STAFF_COLUMNS: tuple[tuple[str, str], ...] = (
     ("initials", "Initials"),
@@ -46,25 +43,10 @@ class StaffScreen(Screen[None]):
         Binding("escape,q", "close", "Back", id="staff.close", tooltip="Back to the board"),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        """The team list read by the loading worker; `select` is who the cursor should go to."""
-
-        members: list[Staff]
-        select: str | None
-
-    @dataclass
-    class Failed(Message):
-        """The team list could not be read; `reason` is the one-line message."""
-
-        reason: str
-
-    def __init__(self, board: Board, user: str) -> None:
+    def __init__(self, feed: BoardFeed) -> None:
         super().__init__()
-        self.board = board
-        """The open board whose team list this is."""
-        self.user = user
-        """Who is signed in: the author of every change made here."""
+        self.feed = feed
+        """The open board whose team list this is (its user is the author of every change made here)."""
         self.members: dict[str, Staff] = {}
         """The members shown, by initials (the table's row keys)."""
 
@@ -84,23 +66,17 @@ class StaffScreen(Screen[None]):
 
     # -- loading -----------------------------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="staff-load", name="load team list")
     def load_staff(self, select: str | None = None) -> None:
-        """Read the whole team list (inactive members too) off the UI thread."""
-        try:
-            members = self.board.staff(include_inactive=True)
-        except FactBoardError as error:
-            self.post_message(self.Failed(str(error)))
-            return
-        self.post_message(self.Loaded(members, select))
+        """Read the whole team list (inactive members too), beside the writer; then put the cursor on `select`."""
+        self.feed.staff(Reply(self, done=partial(self._loaded, select=select)), include_inactive=True)
 
-    def on_staff_screen_loaded(self, message: Loaded) -> None:
+    def _loaded(self, members: list[Staff], select: str | None) -> None:
         table = self.query_one("#staff-table", DataTable)
-        keep = message.select or self._cursor_initials()
-        template = self.board.template
-        self.members = {member.initials: member for member in message.members}
+        keep = select or self._cursor_initials()
+        template = self.feed.template
+        self.members = {member.initials: member for member in members}
         rows: list[list[Text]] = []
-        for member in message.members:
+        for member in members:
             style = "" if member.active else "dim"
             rows.append(
                 [
@@ -120,17 +96,14 @@ class StaffScreen(Screen[None]):
             for index, (key, label) in enumerate(STAFF_COLUMNS):
                 width = max([len(label), *(row[index].cell_len for row in rows)])
                 table.add_column(label, width=width, key=key)
-            for member, cells in zip(message.members, rows, strict=True):
+            for member, cells in zip(members, rows, strict=True):
                 table.add_row(*cells, key=member.initials)
             if keep in self.members:
                 table.move_cursor(row=table.get_row_index(keep))
-        inactive = sum(not member.active for member in message.members)
-        summary = f"Team list · {len(message.members)} members"
+        inactive = sum(not member.active for member in members)
+        summary = f"Team list · {len(members)} members"
         self.query_one("#staff-title", Static).update(summary + (f" ({inactive} inactive)" if inactive else ""))
         self.refresh_bindings()
-
-    def on_staff_screen_failed(self, message: Failed) -> None:
-        self.notify(message.reason, severity="error")
 
     def _cursor_initials(self) -> str | None:
         table = self.query_one("#staff-table", DataTable)
@@ -157,7 +130,7 @@ class StaffScreen(Screen[None]):
         self.action_edit()
 
     def _open_form(self, member: Staff | None) -> None:
-        form = StaffForm(self.board, self.user, member)
+        form = StaffForm(self.feed, member)
 
         def saved(result: bool | None) -> None:
             if result and form.saved is not None:

@@ -24,7 +24,8 @@ from factboard_tui.core.security.backups import recover_board
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.engine import prepare_reads
 from factboard_tui.shown import shown
-from factboard_tui.tui.messages import Unlocked, UnlockFailed, first_read
+from factboard_tui.tui.messages import Unlocked, UnlockFailed
+from factboard_tui.tui.row_store import first_read
 
 
 class UnlockScreen(Screen[None]):

@@ -1,0 +1,548 @@
+"""The TUI's one way to the board: `BoardFeed`, owned by the app while a board is open.
+
+Every screen, dialog and form reads and writes the board through the feed, and through nothing else:
+
+- one **writer** thread runs every job that writes to the database (cells, new rows, taking off, undo, copying a
+  week, the team list, settling conflicts, the meeting's minutes, the access log, audit events, exports, the daily
+  backup), one at a time and in the order they were asked for, so a job always sees every edit made before it;
+- **reads** that write nothing (a full read, the change poll, the team list, the conflict list) run beside it in
+  thread workers;
+- the **row store** (`RowStore`) holds the open rows in board order and the shown week's visits; a value saved on
+  screen is laid over its row at once and kept there until its write is done (the *unsaved overlay*), so a read
+  that started before the write cannot make the cell flick back, nor the next edit of it report a false conflict;
+- a cheap **change poll** (the newest change id) notices writes from other processes within half a second, and
+  reads back just the rows they touched;
+- changes are announced with Textual signals: `changed` (a read, rows read back, a value saved on screen) and
+  `refused` (a cell's write was refused: someone else changed it first, or a fault such as a full disk).
+
+Every job's result is handed to the screen that asked, on that screen's own message queue (and dropped if the
+screen is gone meanwhile). A refusal (`FactBoardError`) goes to the asker's `failed` handler or, without one, to
+one notification: this is the one place where failed work is shown. Any other exception is a bug, and ends the
+app through its crash handler like any worker's.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from textual.notifications import SeverityLevel
+from textual.signal import Signal
+from textual.worker import get_current_worker
+
+from factboard_tui.core.clock import local_today, week_start
+from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.history import ChangeLine
+from factboard_tui.core.domain.meetings import MeetingSession
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS
+from factboard_tui.core.errors import EditConflict, FactBoardError
+from factboard_tui.core.security.locks import close_requested
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import WriteResult
+from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
+from factboard_tui.core.sync.service import ConflictView, settle_conflict
+from factboard_tui.core.transfer.minutes import MeetingRecord, load_meeting, save_meeting
+from factboard_tui.tui.board_jobs import (
+    SOURCE,
+    CellWrite,
+    ExportRequest,
+    StaffValues,
+    export_file,
+    open_conflicts,
+    row_history,
+    save_staff,
+    write_cell,
+)
+from factboard_tui.tui.row_store import BoardRead, RowsRead, RowStore, read_board, read_changes
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.dom import DOMNode
+    from textual.timer import Timer
+
+T = TypeVar("T")
+
+POLL_SECONDS = 0.5
+"""How often the feed asks whether another process changed the board."""
+
+WRITE_AFTER = 0.02
+"""Seconds after a cell is saved on screen before its write is queued (about one frame)."""
+
+WRITER_GRACE = 5.0
+"""Seconds a cancelled writer waits, idle, for the feed to be stopped before it ends anyway (never hangs an exit)."""
+
+
+class ChangeKind(Enum):
+    """What a `FeedChange` announces."""
+
+    LOADED = "loaded"
+    """A full read: every row may have changed (a new week, a reload, the first read)."""
+    CHANGED = "changed"
+    """The rows in `row_ids` were read back after a write (made here or by another process)."""
+    EDITED = "edited"
+    """A value was saved on screen in the row in `row_ids`; its write is queued."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedChange:
+    """The store changed: how, and which rows (for `CHANGED` and `EDITED`)."""
+
+    kind: ChangeKind
+    row_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class CellRefused:
+    """A cell's write was refused: `conflict` when someone else changed it first, else a fault (`reason` says)."""
+
+    write: CellWrite
+    reason: str
+    conflict: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Reply(Generic[T]):
+    """Where a job's outcome goes: `done` with the result or `failed` with the refusal, each run on `on`'s message
+    queue (the app's if None), and dropped if `on` is gone. Without `failed`, a refusal is one notification:
+    `prefix` and the reason, at `severity`."""
+
+    on: DOMNode | None = None
+    done: Callable[[T], object] | None = None
+    failed: Callable[[FactBoardError], object] | None = None
+    prefix: str = ""
+    severity: SeverityLevel = "error"
+
+
+Job = Callable[[], None]
+"""A job for the writer: a function that runs a board call and hands on its outcome."""
+
+
+def _hand(handler: Callable[[T], object], value: T) -> None:
+    """Call a reply's handler, ignoring what it returns (`dismiss`, say, returns an awaitable that must not be
+    awaited from the dismissed screen's own queue)."""
+    handler(value)
+
+
+class BoardFeed:
+    """The open board for the TUI: the writer queue, the change poll, the row store, the unsaved overlay, signals."""
+
+    def __init__(self, board: Board, user: str, first_read: BoardRead | None = None) -> None:
+        """The feed of an unlocked `board` for `user`; `first_read` (from the unlock) fills the store at once."""
+        self._board = board
+        self.user = user
+        """Who is signed in: the author of every write made through the feed."""
+        self.template = board.template
+        self.team = board.team
+        self.path: Path = board.path
+        self.clock = board.clock
+        """The board's clock (tests freeze it)."""
+        self.store = RowStore(board.in_board_order)
+        self.today = board.today()
+        """The day of the last read."""
+        self.monday = week_start(self.today)
+        """The Monday of the week whose visits the store holds."""
+        self.data_version = -1
+        """The newest change id the store has read (-1: nothing read yet)."""
+        self.staff_initials: list[str] = []
+        """The active team's initials, for completion in cells and forms."""
+        self.full_load_running = False
+        """A full read is under way: the change poll waits for it."""
+        self.closing = False
+        """Another program asked for the board: queued writes are finishing and the board closes."""
+        self._app: App[Any] | None = None
+        self._writes: queue.Queue[Job | None] = queue.Queue()
+        self._pending: list[Job] = []
+        """Cell writes waiting for the frame that shows them (see `_write_after_frame`)."""
+        self._pending_timer: Timer | None = None
+        self._unsaved: dict[tuple[int, str], tuple[int, Any]] = {}
+        """(row id, column key) -> (token, value) for cells saved on screen whose write has not finished."""
+        self._unsaved_token = 0
+        self._stopped = False
+        self._whole_board = first_read is not None and first_read.triage_counts is None
+        if first_read is not None:
+            self._hold(first_read)
+
+    # -- starting and stopping ---------------------------------------------------------------------------------
+
+    @property
+    def app(self) -> App[Any]:
+        """The app the feed was started in."""
+        assert self._app is not None, "the feed is not started"
+        return self._app
+
+    def start(self, app: App[Any], *, follow: bool = True) -> None:
+        """Start the writer in `app`; with `follow`, read the whole board (if not yet) and poll for changes."""
+        self._app = app
+        self.changed: Signal[FeedChange] = Signal(app, "board changed")
+        """Published on the UI thread whenever the store changed."""
+        self.refused: Signal[CellRefused] = Signal(app, "cell write refused")
+        """Published on the UI thread when a cell's write was refused (the board screen answers it)."""
+        app.run_worker(self._run_writer, thread=True, group="board-writer", name="board writer")
+        if follow:
+            if not self._whole_board:
+                self.reload()
+            app.set_interval(POLL_SECONDS, self.poll, name="poll board changes")
+
+    def stop(self, *, close: bool = True) -> None:
+        """Finish: queued writes (and cells saved on screen) are written, then (with `close`) the board is closed."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._queue_pending()
+        if close:
+            self._writes.put(self._board.close)
+        self._writes.put(None)
+
+    def _run_writer(self) -> None:
+        """Run queued jobs in order until the feed stops (every queued job runs: closing never drops an edit)."""
+        worker = get_current_worker()
+        idle_since: float | None = None
+        while True:
+            try:
+                job = self._writes.get(timeout=0.2)
+            except queue.Empty:
+                if worker.is_cancelled:  # the app is ending and `stop` queues the last jobs, but never wait for ever
+                    idle_since = idle_since or time.monotonic()
+                    if time.monotonic() - idle_since > WRITER_GRACE:
+                        return
+                continue
+            idle_since = None
+            if job is None:
+                return
+            job()
+
+    # -- running jobs --------------------------------------------------------------------------------------------
+
+    def write(self, job: Callable[[Board], T], reply: Reply[T] | None = None, *, refresh: bool = False) -> None:
+        """Queue `job` for the writer; with `refresh`, read back what changed as soon as it succeeded."""
+        self._writes.put(partial(self._run, job, reply or Reply(), refresh))
+
+    def read(self, job: Callable[[Board], T], reply: Reply[T], *, group: str, name: str) -> None:
+        """Run `job` beside the writer, in a thread worker of the asking screen (one at a time per `group`)."""
+        owner = reply.on or self.app
+        owner.run_worker(partial(self._run, job, reply, False), thread=True, exclusive=True, group=group, name=name)
+
+    def _run(self, job: Callable[[Board], T], reply: Reply[T], refresh: bool) -> None:
+        """Run one job (in a thread) and hand its outcome on: the one place where refusals are caught."""
+        try:
+            result = job(self._board)
+        except FactBoardError as error:
+            self._refuse(error, reply)
+            return
+        if reply.done is not None:
+            (reply.on or self.app).call_later(_hand, reply.done, result)
+        if refresh:
+            self.app.call_later(self.poll)
+
+    def _refuse(self, error: FactBoardError, reply: Reply[Any]) -> None:
+        """A job was refused: to the asker's handler, else as one notification (safe from any thread)."""
+        if reply.failed is not None:
+            (reply.on or self.app).call_later(_hand, reply.failed, error)
+        else:
+            self.app.notify(f"{reply.prefix}{error}", severity=reply.severity)
+
+    # -- reading the board ---------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the whole board again (the shown week's visits and the team too), off the UI thread."""
+        self.full_load_running = True
+        monday = self.monday
+
+        def loaded(read: BoardRead) -> None:
+            self.full_load_running = False
+            if read.monday == self.monday:  # a read of a week no longer shown is dropped
+                self._whole_board = True
+                self._hold(read)
+                self.changed.publish(FeedChange(ChangeKind.LOADED))
+
+        def failed(error: FactBoardError) -> None:
+            self.full_load_running = False
+            self.app.notify(str(error), severity="error")
+
+        self.read(
+            lambda board: read_board(board, monday),
+            Reply(done=loaded, failed=failed),
+            group="board-load",
+            name="load board rows",
+        )
+
+    def _hold(self, read: BoardRead) -> None:
+        """Hold a full read, with the values still being written laid over it."""
+        self.today = read.today
+        self.data_version = read.data_version
+        self.staff_initials = read.staff
+        self.store.replace(read)
+        self._keep_unsaved()
+
+    def poll(self) -> None:
+        """Read back the rows changed since the last read, by this process or any other (also: show this process's
+        own write at once instead of waiting for the next tick)."""
+        if self.full_load_running or self.data_version < 0 or self._stopped:
+            return
+        self.app.run_worker(
+            partial(self._poll, self.data_version, self.monday),
+            thread=True,
+            exclusive=True,
+            group="board-poll",
+            name="poll board changes",
+        )
+
+    def _poll(self, version: int, monday: date) -> None:
+        if close_requested(self.path) and not self.closing:
+            self.closing = True
+            self.app.call_later(self._close_after_writes)
+            return
+        try:
+            found = read_changes(self._board, version, monday)
+        except FactBoardError:
+            return  # a busy or vanished board: the next tick asks again
+        if found is not None:
+            self.app.call_later(self._apply, found, monday)
+
+    def _apply(self, changed: RowsRead, monday: date) -> None:
+        if changed.data_version <= self.data_version or monday != self.monday:
+            return
+        self.data_version = changed.data_version
+        self.store.apply(changed)
+        overlaid = self._keep_unsaved()
+        self.store.reorder()
+        if changed.staff is not None:
+            self.staff_initials = changed.staff
+        self.changed.publish(FeedChange(ChangeKind.CHANGED, frozenset(changed.row_ids) | overlaid))
+
+    def show_week(self, monday: date) -> None:
+        """Show the visits of the week starting `monday` (read in a worker; `changed` says when they are in)."""
+        self.monday = monday
+        self.reload()
+
+    def today_now(self) -> date:
+        """Today by the board's clock (the meeting plans this week, whatever the board showed)."""
+        return local_today(self.clock)
+
+    # -- what the store holds ------------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[BoardRow]:
+        """The open rows in board order, as shown."""
+        return self.store.in_order()
+
+    def row(self, row_id: int) -> BoardRow | None:
+        """One open row as shown, or None if it is not on the board (as last read)."""
+        return self.store.get(row_id)
+
+    def visits_of(self, row_id: int) -> dict[date, VisitCell]:
+        """One row's visits in the shown week."""
+        return self.store.visits_of(row_id)
+
+    def day_of(self, key: str) -> date:
+        """The date of a weekday column in the shown week."""
+        return self.monday + timedelta(days=WEEKDAY_KEYS.index(key))
+
+    def field_label(self, key: str) -> str:
+        """A column's label in the board's words (a weekday column: its name and date)."""
+        if key in WEEKDAY_KEYS:
+            day = self.day_of(key)
+            return f"{self.template.weekday_names[day.weekday()]} {day.isoformat()}"
+        return self.template.label(key)
+
+    def cell_value(self, row: BoardRow, key: str) -> tuple[Any, str]:
+        """The stored value of a cell (to detect conflicts) and the text to edit."""
+        if key in WEEKDAY_KEYS:
+            visit = self.visits_of(row.id or 0).get(self.day_of(key))
+            if visit is None:
+                return (None, None), ""
+            return (visit.staff, visit.note), visit.staff + (f": {visit.note}" if visit.note else "")
+        value = getattr(row, key)
+        return value, F.display(value, self.template, key)
+
+    def validate(self, key: str, text: str) -> Any:
+        """The stored value for `text`, or `InvalidValue` (the same rules the write path applies)."""
+        if key in WEEKDAY_KEYS:
+            staff, note = F.split_visit_cell(text)
+            label = self.field_label(key)
+            return (F.parse_visit_staff(staff, label) if staff else None, F.clean_visit_note(note) if staff else None)
+        return F.coerce(key, text, self.template)
+
+    # -- cells: shown at once, written after the frame -----------------------------------------------------------
+
+    def save_cell(
+        self, row_id: int, key: str, text: str, original: Any, force: bool = False, refresh: bool = False
+    ) -> None:
+        """Validate (raises `FactBoardError`), show the new value at once, and queue the write for the writer.
+
+        `original` is the stored value the edit started from; `force` writes over whatever is stored now;
+        `refresh` reads the rows back as soon as the write is done (the meeting: not waiting for the poll).
+        """
+        typed = self.validate(key, text)
+        if self.store.get(row_id) is None:
+            return
+        day: date | None = None
+        if key in WEEKDAY_KEYS:
+            day = self.day_of(key)
+            visit = None if typed[0] is None else VisitCell(row_id, day, typed[0], typed[1])
+            self.store.set_visit(row_id, day, visit)
+            token = self._remember_unsaved(row_id, key, visit)
+        else:
+            self.store.set_value(row_id, key, typed)
+            token = self._remember_unsaved(row_id, key, typed)
+        write = CellWrite(row_id, key, text, original, day, force)
+        self._write_after_frame(partial(self._write_cell, write, token, refresh))
+        self.changed.publish(FeedChange(ChangeKind.EDITED, frozenset({row_id})))
+
+    def write_cell(self, write: CellWrite) -> None:
+        """Queue a cell's write as it is (the person chose "use mine" in a conflict: nothing is shown before)."""
+        self._writes.put(partial(self._write_cell, write, None))
+
+    def after_writes(self, job: Job) -> None:
+        """Run `job` in the writer thread once every write asked for so far is done, cells saved on screen just now
+        included (it waits behind them for the frame, as they do)."""
+        self._write_after_frame(job)
+
+    def _write_after_frame(self, job: Job) -> None:
+        """Queue a cell's write just after the frame that shows the new value.
+
+        The write takes a few milliseconds of Python in the writer thread; started at once, it would compete
+        with the repaint for Python's lock and make saving a cell feel slower. Anything still waiting when the
+        feed stops is queued then, so no edit is lost.
+        """
+        self._pending.append(job)
+        if self._pending_timer is None:
+            self._pending_timer = self.app.set_timer(WRITE_AFTER, self._queue_pending, name="queue cell writes")
+
+    def _queue_pending(self) -> None:
+        self._pending_timer = None
+        for job in self._pending:
+            self._writes.put(job)
+        self._pending.clear()
+
+    def _write_cell(self, write: CellWrite, token: int | None, refresh: bool = False) -> None:
+        """Write one cell through the write path (in the writer thread); a refusal is published as `refused`."""
+        refused: CellRefused | None = None
+        try:
+            write_cell(self._board, self.user, write)
+        except EditConflict as conflict:
+            refused = CellRefused(write, str(conflict), conflict=True)
+        except FactBoardError as error:
+            refused = CellRefused(write, str(error), conflict=False)
+        self.app.call_later(self._cell_written, write, token, refused)
+        if refresh:
+            self.app.call_later(self.poll)
+
+    def _cell_written(self, write: CellWrite, token: int | None, refused: CellRefused | None) -> None:
+        """A cell's write is done: the database holds the truth again; a refusal is announced."""
+        if token is not None:
+            self._forget_unsaved(write.row_id, write.key, token)
+        if refused is None:
+            return
+        if not refused.conflict:
+            self.reload()  # put back what is really stored (the failed value is no longer laid over it)
+        self.refused.publish(refused)
+
+    def _remember_unsaved(self, row_id: int, key: str, value: Any) -> int:
+        """Note a value shown but not yet written, so a read that started before the write cannot undo it."""
+        self._unsaved_token += 1
+        self._unsaved[(row_id, key)] = (self._unsaved_token, value)
+        return self._unsaved_token
+
+    def _forget_unsaved(self, row_id: int, key: str, token: int) -> None:
+        """The write is done (or refused): what the database holds is the truth again."""
+        if self._unsaved.get((row_id, key), (None, None))[0] == token:
+            del self._unsaved[(row_id, key)]
+
+    def _keep_unsaved(self) -> frozenset[int]:
+        """Lay values saved on screen but still being written over rows just read; returns the rows touched."""
+        touched: set[int] = set()
+        for (row_id, key), (_token, value) in self._unsaved.items():
+            if self.store.get(row_id) is None:
+                continue
+            touched.add(row_id)
+            if key in WEEKDAY_KEYS:
+                self.store.set_visit(row_id, self.day_of(key), value)
+            else:
+                self.store.set_value(row_id, key, value)
+        return frozenset(touched)
+
+    # -- closing for another program -----------------------------------------------------------------------------
+
+    def _close_after_writes(self) -> None:
+        self._queue_pending()
+        self._writes.put(self._close_for_another_program)  # after every write already made
+
+    def _close_for_another_program(self) -> None:
+        """A restore or re-key needs the board to itself: close it (queued writes are done) and say why."""
+        self._board.close()
+        message = "FactBoard closed the board because a restore or a new key needed it; open it again when done."
+        self.app.call_later(partial(self.app.exit, message=message))
+
+    # -- the board's other writes (all through the writer) -------------------------------------------------------
+
+    def add_row(self, values: dict[str, str], reply: Reply[int]) -> None:
+        """Put a new row on the board; the result is its id."""
+        self.write(lambda board: board.write_row(self.user, "add", values=values, source=SOURCE).row_id, reply)
+
+    def take_off(self, row_id: int, reason: str, reply: Reply[Any]) -> None:
+        """Take a row off the board with a reason (its history is kept)."""
+        self.write(lambda board: board.take_off(self.user, row_id, reason, source=SOURCE), reply, refresh=True)
+
+    def undo(self, reply: Reply[WriteResult]) -> None:
+        """Undo this person's newest change (recorded as a change)."""
+        self.write(lambda board: board.undo_last(self.user, source=SOURCE), reply, refresh=True)
+
+    def copy_week(self, source: date, target: date, reply: Reply[int]) -> None:
+        """Copy the visits of the week of `source` into the free days of the week of `target`; the result is how
+        many were copied."""
+        self.write(lambda board: board.copy_week_visits(self.user, source, target, source=SOURCE), reply, refresh=True)
+
+    def record_view(self, row_id: int, screen: str) -> None:
+        """Access log: this person saw the row on `screen` (the store keeps one entry per 10 minutes)."""
+        self.write(
+            lambda board: board.record_view(row_id, screen, self.user),
+            Reply(prefix="The access log could not be written: "),
+        )
+
+    def audit_event(self, action: str, detail: str) -> None:
+        """Enter a lock or an unlock at the lock screen in the audit log; a board closed meanwhile records nothing."""
+        self.write(lambda board: board.audit_event(action, detail=detail), Reply(failed=lambda _error: None))
+
+    def history(self, row_id: int, reply: Reply[tuple[BoardRow, list[ChangeLine]]]) -> None:
+        """One row and its changes (newest first, in the board's words); the view goes into the access log."""
+        self.write(lambda board: row_history(board, row_id, self.user), reply)
+
+    def save_staff(self, values: StaffValues, *, adding: bool, reply: Reply[Staff]) -> None:
+        """Add a member (refused if the initials are taken) or change one; the result is the member as stored."""
+        self.write(lambda board: save_staff(board, self.user, values, adding=adding), reply)
+
+    def staff(self, reply: Reply[list[Staff]], include_inactive: bool = False) -> None:
+        """The team list (read beside the writer)."""
+        self.read(
+            lambda board: board.staff(include_inactive=include_inactive), reply, group="staff", name="load team list"
+        )
+
+    def conflicts(self, reply: Reply[tuple[list[ConflictView], dict[str, str]]]) -> None:
+        """The open sync conflicts, and each site's name by id (this one marked "here")."""
+        self.read(open_conflicts, reply, group="conflicts", name="load sync conflicts")
+
+    def settle_conflict(self, conflict_id: int, value: str | None, reply: Reply[Any]) -> None:
+        """Keep `value` in a conflict: written as this person's edit, so it settles the conflict at every site."""
+        self.write(lambda board: settle_conflict(board, conflict_id, self.user, value), reply, refresh=True)
+
+    def save_meeting(self, session: MeetingSession, reply: Reply[MeetingRecord]) -> None:
+        """Store a finished meeting as minutes (after every edit queued before) and read it back."""
+        self.write(lambda board: load_meeting(board, save_meeting(board, session, board.clock())), reply, refresh=True)
+
+    def export(self, request: ExportRequest, reply: Reply[tuple[Path, str]]) -> None:
+        """Write the export and enter it in the audit log, after every edit queued before; the result is where the
+        file went and what it holds."""
+        self.write(lambda board: export_file(board, request), reply)
+
+    def daily_backup(self, directory: Path, keep: int, reply: Reply[tuple[Path | None, str | None]]) -> None:
+        """The first unlock of a day backs the board up and checks the audit log; the result is the new backup (if
+        one was made) and the audit log's problem (if any)."""
+        self.write(lambda board: (board.daily_backup(directory, keep), board.audit_warning), reply)
