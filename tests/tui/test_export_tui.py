@@ -158,3 +158,43 @@ def test_an_imported_rows_history_says_from_which_file(demo: Board) -> None:
         asyncio.run(scenario())
     finally:
         demo.close()
+
+
+def test_an_export_holds_the_edit_saved_just_before_it_while_another_program_holds_the_write_lock(
+    demo: Board, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every write of the TUI goes through one writer, in the order asked: an export asked for right after a cell is
+    saved is written after that cell, so the file holds it, even when the cell's write has to wait for the write
+    lock of another program (a colleague's terminal, a sync import)."""
+    monkeypatch.chdir(tmp_path)  # the dialog's suggested file name is relative: the export lands here
+    other = Board.unlock(demo.path, DEMO_PASSPHRASE, clock=demo.clock)
+    row_id = other.open_row_by_code("GH-77").id
+
+    async def scenario() -> None:
+        app = FactBoardApp(demo.path, board=demo, user="KOO", clock=demo.clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            screen = await board_shown(pilot)
+            screen.query_one(BoardGrid).move_cursor(row_key=str(row_id), column_key="wed")
+            lock = other.engine.connect().execution_options(immediate=True)
+            held = lock.begin()  # another program is writing: the cell's write waits for it
+            try:
+                await pilot.press("enter", *"KOO: Kriskontakt onsdag", "enter", "x")
+                await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+                dialog = app.screen
+                result = dialog.query_one("#export-result", Static)
+                await pilot.press("ctrl+s")
+                await until(pilot, lambda: "Exporting" in text_of(result), "the export under way")
+            finally:
+                held.rollback()
+                lock.close()
+            await until(pilot, lambda: "NOT encrypted" in text_of(result), "the export")
+            assert "Wrote 21 visits" in text_of(result)  # the demo week has 20: the new one is counted
+        exported = (tmp_path / "factboard-week-2026-W48.html").read_text(encoding="utf-8")
+        assert "Kriskontakt onsdag" in exported
+        visit = other.week_visits()[row_id][date(2026, 11, 25)]
+        assert (visit.staff, visit.note) == ("KOO", "Kriskontakt onsdag")
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        other.close()
