@@ -66,11 +66,10 @@ def write_cell(board: Board, user: str, write: CellWrite) -> None:
         board.write_row(user, "set", row_id=write.row_id, values=values, expected=expected, source=SOURCE)
 
 
-def row_history(board: Board, row_id: int, user: str) -> tuple[BoardRow, list[ChangeLine]]:
-    """One row and its changes (newest first, in the board's words); the view goes into the access log."""
+def row_history(board: Board, row_id: int) -> tuple[BoardRow, list[ChangeLine]]:
+    """One row and its changes (newest first, in the board's words)."""
     row = board.row(row_id)
     changes = board.history(row_id)
-    board.record_view(row_id, "history", user)
     return row, [describe_change(change, board.template) for change in reversed(changes)]
 
 

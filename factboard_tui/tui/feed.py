@@ -512,8 +512,15 @@ class BoardFeed:
         self.write(lambda board: board.audit_event(action, detail=detail), Reply(failed=lambda _error: None))
 
     def history(self, row_id: int, reply: Reply[tuple[BoardRow, list[ChangeLine]]]) -> None:
-        """One row and its changes (newest first, in the board's words); the view goes into the access log."""
-        self.write(lambda board: row_history(board, row_id, self.user), reply)
+        """One row and its changes (newest first, in the board's words), read beside the writer so it never waits
+        behind a backup or an export; once read, the view goes into the access log through the writer."""
+
+        def read(board: Board) -> tuple[BoardRow, list[ChangeLine]]:
+            found = row_history(board, row_id)
+            self.record_view(row_id, "history")
+            return found
+
+        self.read(read, reply, group="history", name="load row history")
 
     def save_staff(self, values: StaffValues, *, adding: bool, reply: Reply[Staff]) -> None:
         """Add a member (refused if the initials are taken) or change one; the result is the member as stored."""

@@ -356,3 +356,42 @@ def test_an_undo_in_the_store_reads_as_an_undo(board: Board) -> None:
     board.undo_last("CSA")
     newest = describe_change(board.history(row_id)[-1], board.template)
     assert (newest.op, newest.what, newest.old, newest.new) == ("undo", "Triage (undo)", "Kris", "obs")
+
+
+def notes_of(board: Board, row_id: int) -> list[str | None]:
+    """The notes of a row's visits this week, as stored."""
+    return [visit.note for visit in board.week_visits().get(row_id, {}).values()]
+
+
+def test_history_shows_at_once_while_a_write_waits_for_another_programs_lock(board: Board) -> None:
+    """H reads the row's history beside the board's writer: a cell's write waiting for another program's write
+    lock (or a long backup or export ahead of it) does not hold the history back; the view enters the access log
+    once the writer gets to it."""
+    from factboard_tui.tui.app import FactBoardApp
+    from factboard_tui.tui.screens.board import BoardScreen
+    from factboard_tui.tui.widgets.board_grid import BoardGrid
+
+    other = Board.unlock(board.path, DEMO_PASSPHRASE, clock=board.clock)
+    row_id = row_id_of(other, "NN-89")
+
+    async def scenario() -> None:
+        app = FactBoardApp(board.path, board=board, user="KOO", clock=board.clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows), "rows")
+            app.screen.query_one(BoardGrid).move_cursor(row_key=str(row_id), column_key="wed")
+            lock = other.engine.connect().execution_options(immediate=True)
+            held = lock.begin()  # another program is writing: the cell's write below waits for it
+            try:
+                await pilot.press("enter", *"KOO: Hembesök", "enter", "H")
+                await until(pilot, lambda: history_loaded(app), "the history while the write waits")
+                title = static_text(on_screen(app, HistoryScreen).query_one("#history-title", Static))
+                assert "NN-89" in title
+            finally:
+                held.rollback()
+                lock.close()
+            await until(pilot, lambda: "Hembesök" in notes_of(other, row_id), "the cell's write")
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        other.close()

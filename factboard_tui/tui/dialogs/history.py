@@ -1,9 +1,9 @@
 """The history of one board row: every change to it, newest first, in the board's own words.
 
 A team looks back at a row to see who changed the triage and when, or what the actions said last week. The
-change log is read by the feed's writer (after any edit just made, and entered in the access log) and turned into
-lines by `core.domain.history.describe_change`; the table shows each change on one line with long values cut, and the
-panel below shows the highlighted change whole.
+change log is read beside the feed's writer (a backup or a write that waits never holds it back; the view then
+enters the access log through the writer) and turned into lines by `core.domain.history.describe_change`; the
+table shows each change on one line with long values cut, and the panel below shows the highlighted change whole.
 """
 
 from __future__ import annotations
