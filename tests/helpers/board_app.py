@@ -74,7 +74,7 @@ async def edit_cell(pilot: Pilot[None], grid: BoardGrid, code: str, column: str,
     """Open the editor on `code`'s `column` cell, clear it and type `text` by keys (not yet saved)."""
     screen = pilot.app.screen
     assert isinstance(screen, BoardScreen)
-    row = next(row for row in screen.rows if row.client_code == code)
+    row = next(row for row in screen.feed.rows if row.client_code == code)
     grid.move_cursor(row_key=str(row.id), column_key=column)
     await pilot.press("enter")
     await until(pilot, lambda: pilot.app.screen.query_one(CellEditor).display, "the cell editor")
@@ -87,7 +87,7 @@ async def writes_done(pilot: Pilot[None]) -> None:
     was written waits for this, not for a while."""
     screen = next(screen for screen in reversed(pilot.app.screen_stack) if isinstance(screen, BoardScreen))
     ran = threading.Event()
-    screen.write_after_frame(ran.set)
+    screen.feed.after_writes(ran.set)
     await until(pilot, ran.is_set, "the board's writes so far")
 
 
@@ -119,7 +119,7 @@ def meeting_app(path: Path, key: bytes, clock: HandClock, **kwargs: object) -> F
 async def start_meeting(pilot: Pilot[None], check_in: tuple[str, ...] = CHECK_IN) -> MeetingScreen:
     """From the board: m, tick who is here, ctrl+s; returns the running meeting screen."""
     app = pilot.app
-    await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.rows))
+    await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows))
     await pilot.press("m")
     await until(pilot, lambda: isinstance(app.screen, AttendanceScreen) and bool(app.screen.staff))
     await pilot.press(*check_in, "ctrl+s")
