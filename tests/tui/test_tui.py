@@ -150,6 +150,28 @@ def test_board_lists_rows_in_triage_order_and_the_cursor_shows_the_whole_row(dem
     asyncio.run(scenario())
 
 
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda size: f"{size[0]}x{size[1]}")
+def test_the_detail_panel_keeps_its_height_so_the_grid_never_jumps(demo_path: Path, clock, size) -> None:  # type: ignore[no-untyped-def]
+    """Stepping through rows whose text wraps to different lengths, the grid above the panel stays put."""
+
+    async def scenario() -> None:
+        board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+        app = FactBoardApp(demo_path, board=board, user="KOO", clock=clock)
+        async with app.run_test(size=size) as pilot:
+            await wait_for_rows(pilot)
+            grid = app.screen.query_one(BoardGrid)
+            panel = app.screen.query_one(RowDetail)
+            heights = set()
+            for row in app.screen.feed.rows:  # type: ignore[attr-defined]
+                await wait_for_detail(pilot, row.client_code)
+                await pilot.pause()
+                heights.add((panel.region.height, grid.region.height))
+                await pilot.press("j")
+            assert len(heights) == 1, f"the panel and grid changed height between rows: {sorted(heights)}"
+
+    asyncio.run(scenario())
+
+
 def test_a_change_from_another_process_appears_and_keeps_the_cursor(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
     other = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)  # a second terminal on the same file

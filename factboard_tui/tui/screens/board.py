@@ -104,6 +104,7 @@ class BoardScreen(CellEditing):
             self.on_feed_change(FeedChange(ChangeKind.LOADED))
 
     def on_resize(self) -> None:
+        self.query_one(RowDetail).steady()
         columns = self.query_one(BoardGrid).columns
         self._set_columns()
         if self.query_one(BoardGrid).columns != columns:  # a new layout: lines must be built again

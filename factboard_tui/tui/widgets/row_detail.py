@@ -3,9 +3,10 @@
 The grid cuts long text with an ellipsis; here the situation, actions and safety are wrapped in full, with the
 fields the grid has no room for (evaluation date, crisis plan, children's note, visit notes).
 
-The panel sets its own height when its content changes. With `height: auto`, Textual would measure the
-wrapped table again on every layout of the screen (opening the cell editor is one), costing milliseconds on
-every keystroke that changes the layout.
+The panel keeps a steady height, set by the terminal's height and never by the row: a panel that grew and shrank
+with each row made the grid above it jump as the chair stepped through the board, and (since Textual lays out only
+the screen on top) a row shown while a dialog covered the board was drawn in the previous row's height. Text longer
+than the panel is cut at the bottom with a marker; the cell editor and the history show it whole.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from rich.console import RenderableType
+from rich.segment import Segment, Segments
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import events
@@ -25,8 +28,19 @@ from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import triage_style
 
+MIN_LINES = 6
+"""The fewest lines the panel keeps: the heading and the five lines of fields, none of them wrapped."""
+
 MAX_LINES = 11
 """The most lines of text the panel takes from the board (longer text is cut at the bottom)."""
+
+SCREEN_SHARE = 4
+"""The panel takes about one line in this many of the terminal's height (between `MIN_LINES` and `MAX_LINES`)."""
+
+
+def steady_lines(terminal_height: int) -> int:
+    """How many lines of text the panel keeps on a terminal `terminal_height` lines tall."""
+    return max(MIN_LINES, min(MAX_LINES, terminal_height // SCREEN_SHARE))
 
 
 class RowDetail(Static):
@@ -37,19 +51,33 @@ class RowDetail(Static):
         self._shown: RenderableType = ""
 
     def _show(self, renderable: RenderableType) -> None:
-        """Show `renderable`, with the panel exactly as tall as the text needs (at most `MAX_LINES`)."""
+        """Show `renderable` in the panel's steady height, cut at the bottom with a marker when it is longer."""
         self._shown = renderable
+        lines = steady_lines(self.app.size.height)
+        height = lines + self.styles.gutter.height
+        if self.styles.height is None or self.styles.height.cells != height:
+            self.styles.height = height  # only when the terminal's height changes, never with the row
         width = self.content_region.width
         if width > 0:
             console = self.app.console
-            lines = len(console.render_lines(renderable, console.options.update_width(width), pad=False))
-            height = min(max(lines, 1), MAX_LINES) + self.styles.gutter.height
-            if self.styles.height is None or self.styles.height.cells != height:
-                self.styles.height = height
+            rendered = console.render_lines(renderable, console.options.update_width(width), pad=False)
+            if len(rendered) > lines:  # the last line shown ends with a marker that more follows
+                last = Segment.adjust_line_length(rendered[lines - 1], width - 1)
+                rendered = [*rendered[: lines - 1], [*last, Segment("…", Style(bold=True))]]
+            segments: list[Segment] = []
+            for number, line in enumerate(rendered):
+                if number:
+                    segments.append(Segment.line())
+                segments.extend(line)
+            renderable = Segments(segments)
         self.update(renderable, layout=False)
 
     def on_resize(self, event: events.Resize) -> None:
         """A new width wraps the text differently: measure again."""
+        self._show(self._shown)
+
+    def steady(self) -> None:
+        """The terminal changed size: take the steady height for its new height (the width comes with Resize)."""
         self._show(self._shown)
 
     def show_row(
