@@ -149,67 +149,151 @@ def export_board(
 
 # -- import ---------------------------------------------------------------------------------------------------------
 
+PREVIEW_ROWS = 10
+"""Rows the dry run shows in its table unless asked for more (`--preview all`)."""
 
-def _preview(plan: Any, template: Any) -> Table:
-    """The rows as they would go on the board, each marked ok or with its problem count."""
+
+def _preview(plan: Any, template: Any, limit: int | None) -> Table:
+    """The first rows as they would go on the board (dates as they will be stored), each marked ok or with its
+    problem count; short columns keep their width, long text is cut, visits fold."""
+    from factboard_tui.core.i18n import _, ngettext
+
     problems: dict[int, int] = {}
     for problem in plan.problems:
         problems[problem.row] = problems.get(problem.row, 0) + 1
-    table = Table(title=shown(f"{plan.file_name}: {plan.row_count} rows", one_line=True), header_style="bold")
+    lines = {row.line: row for row in plan.rows}
+    numbers = sorted(set(lines) | set(problems))
+    chosen = numbers if limit is None else numbers[:limit]
+    title = _("{file}: the first {shown} of {count} rows").format(
+        file=plan.file_name, shown=len(chosen), count=len(numbers)
+    )
+    if len(chosen) == len(numbers):
+        title = ngettext("{file}: {count} row", "{file}: {count} rows", len(numbers)).format(
+            file=plan.file_name, count=len(numbers)
+        )
+    table = Table(title=shown(title, one_line=True), header_style="bold", title_justify="left")
     short = ["date_on", "client_code", "triage", "primary_contact"]
     wide = ["category", "actions"] if out.width >= 140 else []
-    table.add_column("row", justify="right", no_wrap=True)
+    table.add_column(_("row"), justify="right", no_wrap=True, min_width=4)
     for key in short:
-        table.add_column(shown(template.label(key), one_line=True), no_wrap=True, min_width=len(template.label(key)))
-    table.add_column("visits", overflow="fold")
+        label = template.label(key)
+        width = 10 if key == "date_on" else max(len(label), 6)
+        table.add_column(shown(label, one_line=True), no_wrap=True, min_width=width)
+    table.add_column(_("visits"), overflow="fold", min_width=16, ratio=1)
     for key in wide:
         table.add_column(shown(template.label(key), one_line=True), overflow="ellipsis", no_wrap=True, max_width=40)
-    table.add_column("check", no_wrap=True)
-    lines = {row.line: row for row in plan.rows}
-    for line in sorted(set(lines) | set(problems)):
+    table.add_column(_("check"), no_wrap=True, min_width=11)
+    for line in chosen:
         row = lines.get(line)
         preview = row.preview if row else {}
         visits = " ".join(f"{template.label(k)} {preview[k]}" for k in WEEKDAY_KEYS if k in preview)
-        status = shown((f"{problems[line]} problem(s)", "red") if line in problems else ("ok", "green"))
+        count = problems.get(line, 0)
+        status = shown(
+            (ngettext("{count} problem", "{count} problems", count).format(count=count), "red")
+            if count
+            else (_("ok"), "green")
+        )
         cells = [preview.get(key, "") for key in short] + [visits] + [preview.get(key, "") for key in wide]
         table.add_row(str(line), *(shown(cell, one_line=True) for cell in cells), status)
     return table
 
 
+def _summary(plan: Any) -> list[str]:
+    """What the dry run found, in a few lines: how the file was read, the columns, the rows, problems by column."""
+    from factboard_tui.core.i18n import _, ngettext
+
+    lines = [
+        _("Read {file} as {kind}; values in the {language} template's words, dates as {dates}.").format(
+            file=plan.file_name, kind=plan.read_as, language=plan.template_id, dates=plan.dates_as
+        ),
+        ngettext("{count} column matched: {columns}", "{count} columns matched: {columns}", len(plan.headers)).format(
+            count=len(plan.headers), columns=", ".join(plan.headers.values())
+        ),
+    ]
+    for what, columns in ((_("unknown, not imported"), plan.unknown), (_("computed, not imported"), plan.ignored)):
+        if columns:
+            lines.append(_("Columns {what}: {columns}").format(what=what, columns=", ".join(columns)))
+    by_column: dict[str, set[int]] = {}
+    for problem in plan.problems:
+        by_column.setdefault(problem.column or _("whole row"), set()).add(problem.row)
+    if by_column:
+        parts = [
+            ngettext("{column}: {count} row", "{column}: {count} rows", len(rows)).format(
+                column=column, count=len(rows)
+            )
+            for column, rows in sorted(by_column.items(), key=lambda item: -len(item[1]))
+        ]
+        lines.append(_("Problems by column: {parts}").format(parts="; ".join(parts)))
+    if plan.left_out:
+        lines.append(
+            _("Rows under the table without a client code, left out: {rows}").format(
+                rows=", ".join(map(str, plan.left_out))
+            )
+        )
+    return lines
+
+
+def _preview_limit(text: str) -> int | None:
+    """`--preview`: a number of rows, or `all` (None)."""
+    from factboard_tui.core.i18n import _
+
+    if text.strip().lower() in ("all", _("all")):
+        return None
+    if text.strip().isdigit():
+        return int(text)
+    raise FactBoardError(_("--preview takes a number of rows or 'all', not '{text}'.").format(text=text))
+
+
 @commands.command("import")
 @user_errors
 def import_board(
-    file: Annotated[Path, typer.Argument(help="The board as .xlsx or .csv (UTF-8), with the board's column labels.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The board as .xlsx, .ods, .xls, .xlsb or .csv (UTF-8 or Windows-1252), with the board's column "
+            "labels."
+        ),
+    ],
     db: DbOption = None,
     user: UserOption = None,
     template: Annotated[
         str | None,
-        typer.Option("--template", help="The language of the file's values: sv, da or en (default: guessed)."),
+        typer.Option(
+            "--template", help="The language of the file's values and dates: sv, da or en (default: the board's)."
+        ),
     ] = None,
     week: WeekOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be imported and every problem; write nothing.")
     ] = False,
+    preview: Annotated[str, typer.Option("--preview", help="How many rows the dry run shows: a number, or all.")] = str(
+        PREVIEW_ROWS
+    ),
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Import the good rows and name the skipped ones.")
     ] = False,
 ) -> None:
-    """Move an existing Excel or CSV board in: all rows or none (unless --skip-bad)."""
+    """Move an existing spreadsheet board in: all rows or none (unless --skip-bad)."""
+    from factboard_tui.core.i18n import _
     from factboard_tui.core.transfer.export import parse_week
     from factboard_tui.core.transfer.importer import iter_problems, plan_import, refusal, run_import
 
+    limit = _preview_limit(preview)
     with unlocked(db, user) as board:
         who = None if dry_run else author(user)
         monday = parse_week(week, board.today()) if week else None
         with progress_bar() as step:
             plan = plan_import(board, file, template, monday, step)
         if dry_run:
-            out.print(_preview(plan, board.template))
+            for line in _summary(plan):
+                out.print(shown(line), soft_wrap=True)
+            out.print(_preview(plan, board.template, limit))
         for line in iter_problems(plan):
             out.print(shown(("problem", "red"), " ", line, one_line=True), soft_wrap=True)
-        for what, columns in (("unknown, not imported", plan.unknown), ("computed, not imported", plan.ignored)):
-            if columns:
-                out.print(shown(f"Columns {what}: {', '.join(columns)}", one_line=True), soft_wrap=True)
+        if not dry_run:
+            for line in _summary(plan)[2:]:  # columns left out and rows left out: said before anything is written
+                if not line.startswith(_("Problems by column")):
+                    out.print(shown(line, one_line=True), soft_wrap=True)
         if dry_run:
             out.print(
                 shown(

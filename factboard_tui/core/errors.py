@@ -24,8 +24,6 @@ Each kind of failure has its own exit code, so scripts can tell "try again" from
 | 14 | `WrongKey` | the key does not open the database: no page verifies with it |
 | 15 | `BoardBusy` | another FactBoard holds the board or its write lock: try again |
 
-`NotAWorkbook` is the one exception here that never reaches a person: the spreadsheet reader raises it and the
-importer tells it as an `ImportRefused` that says what to do.
 """
 
 from __future__ import annotations
@@ -204,7 +202,3 @@ class AuditBroken(FactBoardError):
 class ImportRefused(FactBoardError):
     """A spreadsheet cannot be imported as it is (no such file, not a board, rows with problems); nothing was
     written."""
-
-
-class NotAWorkbook(Exception):
-    """The file is not an Excel workbook the spreadsheet reader understands (not user-facing: see the table)."""

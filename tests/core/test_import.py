@@ -319,8 +319,8 @@ MALFORMED: dict[str, tuple[Any, str]] = {
         "has no column for Patient (client code)",
     ),
     "bad date": (
-        lambda p: write_csv(p / "date.csv", [["Datum", "Patient", "Triage"], ["19-03-27", "DD-75", "obs"]]),
-        "row 2, column A (Datum): Datum '19-03-27' is not a date",
+        lambda p: write_csv(p / "date.csv", [["Datum", "Patient", "Triage"], ["2019-02-30", "DD-75", "obs"]]),
+        "row 2, column A (Datum): Datum '2019-02-30' is not a date",
     ),
     "unknown triage": (
         lambda p: write_csv(p / "triage.csv", [["Patient", "Triage"], ["DD-75", "Akut"]]),
@@ -328,7 +328,7 @@ MALFORMED: dict[str, tuple[Any, str]] = {
     ),
     "binary file as xlsx": (
         lambda p: (p / "photo.xlsx").write_bytes(bytes(range(256)) * 40) and p / "photo.xlsx",
-        "is not an Excel workbook FactBoard can read",
+        "photo.xlsx is not a workbook FactBoard can read (it is damaged or another kind of file)",
     ),
     "binary file as csv": (
         lambda p: (p / "photo.csv").write_bytes(bytes(range(256)) * 40) and p / "photo.csv",
@@ -336,7 +336,10 @@ MALFORMED: dict[str, tuple[Any, str]] = {
     ),
     "empty sheet": (lambda p: empty_workbook(p / "empty.xlsx"), "is empty"),
     "empty csv": (lambda p: (p / "empty.csv").write_text("\n\n", encoding="utf-8") and p / "empty.csv", "is empty"),
-    "not a spreadsheet": (lambda p: (p / "board.pdf").write_bytes(b"%PDF-1.4") and p / "board.pdf", "neither .xlsx"),
+    "not a spreadsheet": (
+        lambda p: (p / "board.pdf").write_bytes(b"%PDF-1.4") and p / "board.pdf",
+        "board.pdf is not a spreadsheet FactBoard reads",
+    ),
 }
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from factboard_tui.core.domain import characters
+from factboard_tui.core.domain.dates import format_date, parse_date
 from factboard_tui.core.domain.national_ids import refuse_national_id
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate, fold
 from factboard_tui.core.errors import InvalidValue
@@ -115,7 +116,7 @@ def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
         case Kind.CODE:
             return parse_client_code(str(raw), label)
         case Kind.DATE:
-            return parse_date(raw, key, label)
+            return parse_date(raw, key, label, template.dates)
         case Kind.TRIAGE:
             found = template.match_triage(str(raw))
             if found is None:
@@ -157,25 +158,6 @@ def parse_client_code(raw: str, label: str = "Client code") -> str:
             "like DD-75.",
         )
     return code
-
-
-def parse_date(raw: Any, key: str, label: str) -> date:
-    """A date from ISO (2026-11-23), the reference board's YYMMDD (190327), or YYYYMMDD."""
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    text = str(raw).strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
-        if re.fullmatch(r"\d{8}", text):
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        if re.fullmatch(r"\d{6}", text):
-            return date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
-    except ValueError:
-        pass
-    raise InvalidValue(key, f"{label} '{characters.excerpt(text)}' is not a date: write 2026-11-23 or 261123.")
 
 
 def parse_initials(raw: str, key: str, label: str) -> str:
@@ -235,7 +217,7 @@ def display(value: Any, template: BoardTemplate, key: str) -> str:
     if isinstance(value, bool):
         return template.yes if value else template.no
     if isinstance(value, date):
-        return value.isoformat()
+        return format_date(value, template.dates)
     if key == "triage":
         try:
             return template.triage_level(str(value)).label

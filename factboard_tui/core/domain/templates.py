@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from factboard_tui.core.domain import characters
+from factboard_tui.core.domain.dates import DateFormats, check_pattern, template_formats
 from factboard_tui.core.errors import TemplateError
 from factboard_tui.core.paths import templates_dir
 
@@ -98,6 +99,8 @@ class BoardTemplate:
     agenda: dict[str, tuple[AgendaItem, ...]] = field(default_factory=dict)
     meeting_minutes: int = 15
     max_days_on_board: int = 90
+    dates: DateFormats = field(default_factory=DateFormats)
+    """How the board writes dates (`date_format`, `date_format_short` in the template file; see `dates`)."""
 
     # -- look-ups -------------------------------------------------------------------------------------------------
 
@@ -301,6 +304,7 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
         agenda[day] = tuple(parsed)
 
     return BoardTemplate(
+        dates=_date_formats(raw, fail),
         id=text(raw, "id"),
         language=text(raw, "language"),
         name=text(raw, "name"),
@@ -317,6 +321,23 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
         meeting_minutes=integer("meeting_minutes", 15, 1, 240),
         max_days_on_board=integer("max_days_on_board", 90, 1, 3650),
     )
+
+
+def _date_formats(raw: dict[str, Any], fail: Any) -> DateFormats:
+    """The template's date formats: from the file (`date_format`, `date_format_short`) or a board's copy
+    (`dates`), else from the shipped template of the same id, else the language's (older copies have none)."""
+    found = raw.get("dates")
+    copy: dict[str, Any] = found if isinstance(found, dict) else {}
+    long, short = raw.get("date_format", copy.get("long")), raw.get("date_format_short", copy.get("short"))
+    if long is None or short is None:
+        shipped = _shipped_table(raw.get("id"))
+        long = long if long is not None else shipped.get("date_format")
+        short = short if short is not None else shipped.get("date_format_short")
+    for name, value in (("date_format", long), ("date_format_short", short)):
+        if value is not None and not (isinstance(value, str) and check_pattern(value)):
+            raise fail(f"'{name}' must be a date pattern of YYYY or YY, MM and DD, like DD.MM.YYYY, not {value!r}")
+    language = raw.get("language")
+    return template_formats(language if isinstance(language, str) else "", long, short)
 
 
 def _with_later_columns(columns: dict[str, str], template_id: Any) -> dict[str, str]:

@@ -1,11 +1,13 @@
-"""Moving a team's existing board in from Excel (.xlsx) or CSV, without retyping.
+"""Moving a team's existing board in from a spreadsheet (Excel, LibreOffice or CSV), without retyping.
 
-Every team that starts with FactBoard has its board in a spreadsheet. `plan_import` reads one, finds the header
-row (the reference board has a row of column letters above it and row numbers beside it), matches each header to
-a board column by the labels of every shipped template (`Aktuell situation`, `Barn <18`, `FVK`, `Må`, `Aktuelle
-indsatser`, `Key worker`…) ignoring case, accents and spacing, and checks every cell with the same field rules the
-write path uses. Values may be written as on the reference board: dates as `190327` or ISO, triage and category
-as the template's words, children as `Ja, 2 st`, weekday cells as `DEN+MJR` (visits of the chosen week).
+Every team that starts with FactBoard has its board in a spreadsheet. `plan_import` reads one (`sheets`), finds the
+header row under any title rows (the reference board has a row of column letters above it and row numbers beside
+it), matches each header to a board column by the words teams write in every language (`headers`: `Borger`,
+`Kontaktperson`, `FVK`, `Må`, `Man`, `Key worker`…) ignoring case, accents and spacing, and checks every cell with
+the same field rules the write path uses. Values may be written as on the reference board: dates in the board's
+date order (`190327` on a Swedish board, `27.03.19` on a Danish one, ISO anywhere), triage and category as the
+template's words, children as `Ja, 2 st`, weekday cells as `DEN+MJR` (visits of the chosen week). Empty rows inside
+the table are skipped, and rows under the table without a client code (a `Noter: …` row) are left out and named.
 
 The result is an `ImportPlan`: a preview of every row, every problem with its row and column, and the unknown
 columns. `run_import` then writes the good rows through the one write path, all in one transaction, with the
@@ -15,8 +17,6 @@ problem nothing is written, unless the person asked to skip bad rows; then the s
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,18 +27,20 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Op
+from factboard_tui.core.domain.dates import DateFormats, format_date, parse_date
 from factboard_tui.core.domain.templates import (
-    COLUMN_KEYS,
-    LATER_COLUMNS,
     WEEKDAY_KEYS,
     BoardTemplate,
     available_templates,
     fold,
     load_template,
 )
-from factboard_tui.core.errors import ImportRefused, InvalidValue, NotAWorkbook
+from factboard_tui.core.errors import ImportRefused, InvalidValue
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
+from factboard_tui.core.transfer.headers import column_letter, header_aliases, header_language
+from factboard_tui.core.transfer.sheets import read_sheet
 
 IMPORT_SOURCE = "import"
 """The change log's source for imported rows is `import:<file name>`."""
@@ -48,9 +50,6 @@ HEADER_SEARCH_ROWS = 20
 
 IGNORED_COLUMNS = frozenset({"days_on_board"})
 """Columns FactBoard computes itself: recognised, and not imported."""
-
-MAX_FILE_BYTES = 50 * 1024 * 1024
-"""A board is a few hundred rows; a file larger than this is not one."""
 
 Progress = Callable[[str, int, int], None]
 """Told (phase, rows done, rows in all) while a file is read (`reading`) and checked (`checking`)."""
@@ -96,6 +95,12 @@ class ImportPlan:
     monday: date
     rows: list[PlannedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    left_out: list[int] = field(default_factory=list)
+    """Rows under the table without a client code (a notes row, a signature): not board rows, not imported."""
+    read_as: str = ""
+    """How the file was read (`XLSX`, `CSV, Windows-1252, separated by ';'`)."""
+    dates_as: str = ""
+    """The date format six- and eight-digit dates were read in (the board's, or --template's): `DD.MM.YYYY`."""
 
     @property
     def bad_lines(self) -> list[int]:
@@ -127,52 +132,13 @@ class ImportResult:
 
 
 def read_cells(path: Path, progress: Progress | None = None) -> tuple[list[tuple[int, list[Any]]], str]:
-    """The file's rows as (row number, cells), and how the file was read (`xlsx` or `csv`)."""
-    name = path.name
-    if not path.is_file():
-        raise ImportRefused(f"There is no file {path}: check the path.")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ImportRefused(f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB: that is not a board; check the file.")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, progress), "xlsx"
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path), "csv"
-    raise ImportRefused(f"{name} is neither .xlsx nor .csv: save the board from Excel as .xlsx or CSV UTF-8.")
-
-
-def _read_xlsx(path: Path, progress: Progress | None) -> list[tuple[int, list[Any]]]:
-    from factboard_tui.core.transfer.xlsx_cells import first_sheet
-
-    def reading(done: int, total: int) -> None:
-        if progress is not None:
-            progress("reading", done, total)
-
-    try:
-        return first_sheet(path, reading)
-    except NotAWorkbook:
-        raise ImportRefused(
-            f"{path.name} is not an Excel workbook FactBoard can read: open it in Excel and save it as .xlsx."
-        ) from None
-
-
-def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise ImportRefused(f"{path.name} is a binary file, not CSV text: save the board as .xlsx or CSV UTF-8.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(
-            f"{path.name} is not UTF-8 text: in Excel choose Save as, 'CSV UTF-8 (comma delimited)'."
-        ) from None
-    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
-    delimiter = max(",;\t", key=sample.count) if sample else ","
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise ImportRefused(f"{path.name} is not readable CSV ({error}): save it again as CSV UTF-8.") from None
-    return [(number, list(cells)) for number, cells in enumerate(rows, start=1)]
+    """The file's rows as (row number, cells), and how the file was read (see `sheets.Sheet.described`)."""
+    if progress is not None:
+        progress("reading", 0, 1)
+    sheet = read_sheet(path)
+    if progress is not None:
+        progress("reading", 1, 1)
+    return sheet.rows, sheet.described
 
 
 # -- headers --------------------------------------------------------------------------------------------------------
@@ -183,31 +149,6 @@ def _templates(board: Board, template_id: str | None) -> list[BoardTemplate]:
     first = load_template(template_id) if template_id else board.template
     others = [load_template(other) for other in available_templates() if other != first.id]
     return [first, *others]
-
-
-def header_aliases(templates: list[BoardTemplate]) -> dict[str, str]:
-    """Folded header text to field key, from every template's labels (earlier templates win a clash)."""
-    aliases: dict[str, str] = {}
-    for template in templates:
-        for key in (*COLUMN_KEYS, *LATER_COLUMNS):
-            if key in template.columns:
-                aliases.setdefault(fold(template.columns[key]), key)
-        for index, key in enumerate(WEEKDAY_KEYS):
-            aliases.setdefault(fold(template.weekdays[index]), key)
-            aliases.setdefault(fold(template.weekday_names[index]), key)
-    for key in (*COLUMN_KEYS, *LATER_COLUMNS, *WEEKDAY_KEYS):
-        aliases.setdefault(fold(key), key)
-    return aliases
-
-
-def column_letter(index: int) -> str:
-    """The spreadsheet letter of a 0-based column index (0 is A, 26 is AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _find_header(rows: list[tuple[int, list[Any]]], aliases: dict[str, str]) -> int | None:
@@ -221,16 +162,11 @@ def _find_header(rows: list[tuple[int, list[Any]]], aliases: dict[str, str]) -> 
 
 
 def _values_template(header: list[Any], templates: list[BoardTemplate], template_id: str | None) -> BoardTemplate:
-    """The template whose words the file uses: the one asked for, else the one most headers are written in."""
+    """The template whose words the file uses: the one asked for, else the one of the header's language."""
     if template_id is not None:
         return templates[0]
-    folded = {fold(cell) for cell in header if isinstance(cell, str)}
-
-    def score(template: BoardTemplate) -> int:
-        labels = {fold(label) for label in template.columns.values()} | {fold(day) for day in template.weekdays}
-        return len(folded & labels)
-
-    return max(templates, key=score)  # max keeps the first (the board's own) on a tie
+    language = header_language(header, templates)
+    return next((template for template in templates if template.language == language), templates[0])
 
 
 # -- values ---------------------------------------------------------------------------------------------------------
@@ -250,12 +186,21 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _date_text(raw: Any) -> Any:
+    """A date cell as text to read, or the date itself. A spreadsheet keeps `021126` typed into a number cell as
+    21126: five or seven digits get their leading zero back."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and len(str(raw)) in (5, 7):
+        return f"0{raw}"
+    return raw if isinstance(raw, date) else str(raw)
+
+
 class _Reader:
     """Turns one file row into checked values, collecting problems by column."""
 
-    def __init__(self, board: Board, words: BoardTemplate, headers: dict[int, str]) -> None:
+    def __init__(self, board: Board, words: BoardTemplate, headers: dict[int, str], dates: DateFormats) -> None:
         self.board = board
         self.template = board.template
+        self.dates = dates
         self.words = [words] if words.id == board.template.id else [words, board.template]
         self.headers = headers
         yes = {fold(template.yes) for template in self.words} | {"yes", "y", "true", "1", "x"}
@@ -293,7 +238,7 @@ class _Reader:
         if key in ("triage", "category"):
             raw = self.choice(raw, key)
         elif key in ("date_on", "evaluation_date"):
-            raw = F.parse_date(raw if isinstance(raw, date) else str(raw), key, self.template.label(key))
+            raw = parse_date(_date_text(raw), key, self.template.label(key), self.dates)
         elif key == "crisis_plan":
             raw = self.yes_or_no(raw, key)
         elif isinstance(raw, int | float) and not isinstance(raw, bool):
@@ -302,7 +247,7 @@ class _Reader:
 
     def children(self, raw: Any) -> tuple[bool, str | None]:
         """`Ja`, `Nej`, or `Ja, 2 st` (yes with a note) as on the reference board."""
-        head, _, note = str(raw).partition(",")
+        head, _comma, note = str(raw).partition(",")
         return self.yes_or_no(head.strip(), "children"), (note.strip() or None)
 
     def visit(self, key: str, raw: Any) -> tuple[str | None, str | None]:
@@ -322,7 +267,7 @@ def plan_import(
     if template_id is not None and template_id not in available_templates():
         known = ", ".join(available_templates())
         raise ImportRefused(f"There is no board template '{template_id}': choose one of {known}.")
-    rows, _kind = read_cells(path, progress)
+    rows, read_as = read_cells(path, progress)
     name = path.name
     rows = [(number, cells) for number, cells in rows if any(_plain(cell) is not None for cell in cells)]
     if not rows:
@@ -375,17 +320,30 @@ def plan_import(
         unknown=unknown,
         ignored=ignored,
         monday=monday or week_start(board.today()),
+        read_as=read_as,
     )
+    dates = (templates[0] if template_id is not None else board.template).dates
+    plan.dates_as = dates.long
     data = rows[position + 1 :]
-    reader = _Reader(board, words, headers)
+    code_column = next(index for index, key in columns.items() if key == "client_code")
+    table_end = max(
+        (at for at, (_line, cells) in enumerate(data) if code_column < len(cells) and _plain(cells[code_column])),
+        default=-1,
+    )
+    reader = _Reader(board, words, headers, dates)
     open_codes = {row.client_code: row for row in board.rows()}
     seen: dict[str, int] = {}
     for done, (line, cells) in enumerate(data, start=1):
-        _check_row(plan, reader, line, cells, open_codes, seen)
+        if done - 1 > table_end:
+            plan.left_out.append(line)  # under the table, no client code: a notes row, a signature
+        else:
+            _check_row(plan, reader, line, cells, open_codes, seen)
         if progress is not None and (done % 100 == 0 or done == len(data)):
             progress("checking", done, len(data))
     if not plan.rows and not plan.problems:
-        raise ImportRefused(f"{name} has a header row but no board rows under it: nothing to import.")
+        raise ImportRefused(
+            _("{name} has a header row but no board rows under it: nothing to import.").format(name=name)
+        )
     return plan
 
 
@@ -412,6 +370,10 @@ def _check_row(
         found_any = True
         preview[key] = _preview_text(raw)
         try:
+            if key in ("date_on", "evaluation_date"):
+                values[key] = reader.value(key, raw)
+                preview[key] = format_date(values[key], template.dates)  # the date as it will be stored
+                continue
             if key in WEEKDAY_KEYS:
                 day = plan.monday + timedelta(days=WEEKDAY_KEYS.index(key))
                 visits[day] = reader.visit(key, raw)
@@ -447,8 +409,6 @@ def _check_row(
 
 
 def _preview_text(raw: Any) -> str:
-    if isinstance(raw, datetime):
-        return raw.date().isoformat()
     if isinstance(raw, date):
         return raw.isoformat()
     return " ".join(str(raw).split())

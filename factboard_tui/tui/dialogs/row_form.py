@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
-from factboard_tui.core.domain.fields import ROW_FIELDS, parse_client_code
+from factboard_tui.core.domain.fields import ROW_FIELDS, display, parse_client_code
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
@@ -76,7 +76,7 @@ class AddRowForm(ModalScreen[int | None]):
                 )
                 yield Label(shown(template.label(key) + hint, one_line=True))
                 suggester = SuggestFromList(choices[key], case_sensitive=False) if key in choices else None
-                value = self.feed.today_now().isoformat() if key == "date_on" else ""
+                value = display(self.feed.today_now(), template, key) if key == "date_on" else ""
                 yield Input(value, id=f"field-{key}", suggester=suggester)
                 yield Static("", classes="field-error", id=f"error-{key}")
             yield Static("", classes="field-error", id="error-form")

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from factboard_tui.core.domain.dates import format_date
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
@@ -108,6 +109,8 @@ def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool
     for key in keys:
         if key in WEEKDAY_KEYS:
             widths[key] = VISIT_WIDTH[wide]
+        elif key in ("date_on", "evaluation_date"):
+            widths[key] = max(FIXED_WIDTHS[key], len(format_date(date(2026, 11, 29), template.dates, short=True)))
         elif key in FIXED_WIDTHS:
             widths[key] = FIXED_WIDTHS[key]
         else:
@@ -133,21 +136,16 @@ FLAG_STYLE = "bold reverse"
 """How a flagged cell stands out besides its "!" prefix."""
 
 
-def short_date(day: date) -> str:
-    """YYMMDD, as the paper board writes dates (faster than strftime, which matters at 2,000 rows)."""
-    return f"{day.year % 100:02d}{day.month:02d}{day.day:02d}"
-
-
 def row_cells(
     row: BoardRow, visits: dict[date, VisitCell], template: BoardTemplate, week: WeekContext
 ) -> dict[str, GridCell]:
     """Every possible grid cell of one row, by column key."""
     days = days_on_board(row, week.today)
     too_long = days > template.max_days_on_board
-    evaluation = short_date(row.evaluation_date) if row.evaluation_date else ""
+    evaluation = format_date(row.evaluation_date, template.dates, short=True)
     passed = evaluation_passed(row, week.today)
     cells = {
-        "date_on": GridCell(short_date(row.date_on)),
+        "date_on": GridCell(format_date(row.date_on, template.dates, short=True)),
         "days_on_board": GridCell(f"!{days}" if too_long else str(days), FLAG_STYLE if too_long else ""),
         "client_code": GridCell(row.client_code, "bold"),
         "triage": GridCell(display(row.triage, template, "triage"), triage_style(template, row.triage)),

@@ -109,7 +109,8 @@ class RowDetail(Static):
             f"  {display(row.category, template, 'category')}  ·  {days_on_board(row, today)} d",
             one_line=True,
         )
-        table.add_row(label("situation"), shown(row.situation), label("date_on"), shown(row.date_on.isoformat()))
+        date_on = display(row.date_on, template, "date_on")
+        table.add_row(label("situation"), shown(row.situation), label("date_on"), shown(date_on))
         table.add_row(label("actions"), shown(row.actions), label("evaluation_date"), shown(evaluation))
         crisis_plan = display(row.crisis_plan, template, "crisis_plan")
         table.add_row(label("safety"), shown(row.safety), label("crisis_plan"), shown(crisis_plan))
