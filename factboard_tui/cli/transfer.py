@@ -18,7 +18,8 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.shown import shown
 
 group = typer.Typer(
-    help="Export the week's actions or the whole board (CSV, XLSX, Markdown, HTML, ICS). Exports are NOT encrypted.",
+    help="Export the week's actions (CSV, XLSX, Markdown, HTML, ICS) or the whole board (CSV, XLSX, HTML). Exports are "
+    "NOT encrypted.",
     no_args_is_help=True,
 )
 commands = typer.Typer()
@@ -34,6 +35,11 @@ FormatOption = Annotated[
     str | None,
     typer.Option("--format", "-f", help="csv, xlsx, md, html or ics (default: from -o's suffix, else html)."),
 ]
+BoardFormatOption = Annotated[
+    str | None,
+    typer.Option("--format", "-f", help="csv, xlsx or html (default: from -o's suffix, else html)."),
+]
+"""The board export's formats: a calendar or Markdown of the whole board would help nobody."""
 
 
 def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) -> Any:
@@ -126,7 +132,7 @@ def export_week(
 def export_board(
     db: DbOption = None,
     user: UserOption = None,
-    fmt: FormatOption = None,
+    fmt: BoardFormatOption = None,
     week: WeekOption = None,
     output: OutputOption = None,
 ) -> None:

@@ -70,7 +70,6 @@ NO_PROVIDER = "No other care provider"
 NO_STAFF = "No staff named"
 """App words of the export (the board's own column labels come from its template)."""
 
-_PROVIDER_SPLIT = re.compile(r"\s*[,;/]\s*")
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
 
 
@@ -134,6 +133,10 @@ class ExportDocument:
     """Whether the tables are groups of one list (CSV then gets a group column)."""
     calendar_details: bool = False
     """Whether the calendar events carry the rows' actions, triage and other providers (see `CalendarEvent`)."""
+    team: str = ""
+    """The team's name, for a printed page's header."""
+    period: str = ""
+    """The week the document covers (`2026-W48`), for a printed page's header."""
 
     @property
     def line_count(self) -> int:
@@ -254,8 +257,9 @@ def _group_keys(line: WeekLine, grouping: Grouping) -> list[str]:
         if line.kind == "visit" and line.staff:
             return list(dict.fromkeys(line.staff.split("+")))
         return [line.row.primary_contact or "~"]
-    providers = [part for part in _PROVIDER_SPLIT.split(line.row.other_providers or "") if part]
-    return list(dict.fromkeys(providers)) or ["~"]
+    # The providers as the board holds them: `Borås stad / Socialtjänsten, LSS` is one provider, and no rule about
+    # commas or slashes can tell a list of municipalities from one office's name.
+    return [" ".join((line.row.other_providers or "").split()) or "~"]
 
 
 def _group_title(key: str, grouping: Grouping, template: BoardTemplate, names: dict[str, str]) -> str:
@@ -312,6 +316,8 @@ def week_document(
         events=_events(board, lines, calendar_details),
         grouped=True,
         calendar_details=calendar_details,
+        team=board.team,
+        period=week_name(monday),
     )
 
 
@@ -412,6 +418,8 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
         template=template,
         generated_at=generated,
         tables=[table],
+        team=board.team,
+        period=week_name(monday),
     )
 
 
