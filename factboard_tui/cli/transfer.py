@@ -178,17 +178,17 @@ def _preview(plan: Any, template: Any, limit: int | None) -> Table:
             file=plan.file_name, count=len(numbers)
         )
     table = Table(title=shown(title, one_line=True), header_style="bold", title_justify="left")
-    short = ["date_on", "client_code", "triage", "primary_contact"]
+    short = ["date_on", "client_code", "triage", "primary_contact"] if out.width >= 100 else ["date_on", "client_code"]
     wide = ["category", "actions"] if out.width >= 140 else []
-    table.add_column(_("row"), justify="right", no_wrap=True, min_width=4)
+    table.add_column(_("row"), justify="right", no_wrap=True, min_width=3)
     for key in short:
         label = template.label(key)
         width = 10 if key == "date_on" else max(len(label), 6)
         table.add_column(shown(label, one_line=True), no_wrap=True, min_width=width)
-    table.add_column(_("visits"), overflow="fold", min_width=16, ratio=1)
+    table.add_column(_("visits"), overflow="fold", min_width=12, ratio=1)
     for key in wide:
         table.add_column(shown(template.label(key), one_line=True), overflow="ellipsis", no_wrap=True, max_width=40)
-    table.add_column(_("check"), no_wrap=True, min_width=11)
+    table.add_column(_("check"), no_wrap=True, min_width=10 if plan.problems else 5)
     for line in chosen:
         row = lines.get(line)
         preview = row.preview if row else {}
