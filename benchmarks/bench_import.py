@@ -18,10 +18,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from bench_export import timed
 from bench_store import PASSPHRASE, build
 from rich.console import Console
 from rich.table import Table
@@ -36,18 +35,6 @@ from factboard_tui.shown import shown
 
 SIZE = 2_000
 BUDGET_S = 1.0
-
-
-def timed(function: Callable[[], Any], repeats: int) -> tuple[float, float, float, Any]:
-    """Median and max wall seconds and median CPU seconds of `repeats` calls, and the last result (CPU beside wall:
-    the machine's 2 cores are shared, so wall time grows under others' load while the work stays the same)."""
-    samples, cpu, result = [], [], None
-    for _ in range(repeats):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        result = function()
-        samples.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    return statistics.median(samples), max(samples), statistics.median(cpu), result
 
 
 def dry_run(board: Board, path: Path, limit: int | None) -> int:
