@@ -38,6 +38,8 @@ class HeaderWords:
 
     language: str
     words: dict[str, str]
+    answers: dict[str, bool]
+    """Folded yes and no words of the language (`Nei`, `Nee`) to their meaning."""
 
 
 @functools.cache
@@ -61,7 +63,21 @@ def load_header_words(path: Path) -> HeaderWords:
                 if not isinstance(name, str) or not fold(name):
                     raise TemplateError(f"Header words {path.name}: '{table}.{key}' lists an empty or non-text word.")
                 words.setdefault(fold(name), key)
-    return HeaderWords(path.stem, words)
+    answers: dict[str, bool] = {}
+    for meaning, table in ((True, "yes"), (False, "no")):
+        names = raw.get("answers", {}).get(table, [])
+        if not isinstance(names, list) or not all(isinstance(name, str) and fold(name) for name in names):
+            raise TemplateError(f"Header words {path.name}: 'answers.{table}' must list words.")
+        answers.update({fold(name): meaning for name in names})
+    return HeaderWords(path.stem, words, answers)
+
+
+def answer_words() -> dict[str, bool]:
+    """Yes and no in every language's header file, folded, to their meaning."""
+    answers: dict[str, bool] = {}
+    for found in shipped_header_words():
+        answers.update(found.answers)
+    return answers
 
 
 def template_words(template: BoardTemplate) -> dict[str, str]:

@@ -39,7 +39,7 @@ from factboard_tui.core.errors import ImportRefused, InvalidValue
 from factboard_tui.core.i18n import _
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
-from factboard_tui.core.transfer.headers import column_letter, header_aliases, header_language
+from factboard_tui.core.transfer.headers import answer_words, column_letter, header_aliases, header_language
 from factboard_tui.core.transfer.sheets import read_sheet
 
 IMPORT_SOURCE = "import"
@@ -205,7 +205,7 @@ class _Reader:
         self.headers = headers
         yes = {fold(template.yes) for template in self.words} | {"yes", "y", "true", "1", "x"}
         no = {fold(template.no) for template in self.words} | {"no", "n", "false", "0"}
-        self.yes_no = {word: True for word in yes} | {word: False for word in no}
+        self.yes_no = answer_words() | {word: True for word in yes} | {word: False for word in no}
 
     def where(self, index: int) -> str:
         return f"{column_letter(index)} ({self.headers[index]})"
