@@ -270,7 +270,7 @@ def test_import_checks_every_cell_and_refuses_each_bad_one_by_row_and_column(
     source.parent.mkdir()
     _corpus_csv(source, entries)
     before = snapshot_files(tmp_path)
-    stdout, stderr, code = run(cli, "import", str(source), "--dry-run", columns=160)
+    stdout, stderr, code = run(cli, "import", str(source), "--dry-run", "--preview", "all", columns=160)
     assert code != 0 and stderr.startswith("error:") and len(stderr.strip().splitlines()) == 1
     assert "Columns unknown, not imported: G ([/]Extra[link=https://evil.example])" in stdout.replace("\n", "")
     problems = [line for line in stdout.splitlines() if line.startswith("problem ")]

@@ -118,11 +118,18 @@ def _digits(text: str, order: str) -> list[date]:
 def parse_date(raw: object, key: str, label: str, formats: DateFormats | None = None) -> date:
     """A date typed or imported into field `key` (shown as `label`), read by the board's date order (see the
     module docstring); `InvalidValue` with one line saying how to write it otherwise."""
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
     formats = formats or DateFormats()
+    if isinstance(raw, date):
+        day = raw.date() if isinstance(raw, datetime) else raw
+        if EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            return day
+        # A spreadsheet's date cell holding no real date (calamine reads NaN as 1899-12-30, Excel's day zero).
+        raise InvalidValue(
+            key,
+            _("{label} {value} is not a date a board can have: write it like {example}.").format(
+                label=label, value=day.isoformat(), example=format_date(date(2026, 11, 23), formats)
+            ),
+        )
     order = formats.order
     text = str(raw).strip()
     example = format_date(date(2026, 11, 23), formats)
@@ -158,6 +165,8 @@ def parse_date(raw: object, key: str, label: str, formats: DateFormats | None = 
                     example_short=example_short,
                 ),
             )
+    if found is not None and not EARLIEST_YEAR <= found.year <= LATEST_YEAR:
+        found = None
     if found is None:
         raise InvalidValue(
             key,
