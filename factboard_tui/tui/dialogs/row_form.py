@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
 from factboard_tui.core.domain.fields import ROW_FIELDS, display, parse_client_code
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
+from factboard_tui.tui.widgets.cell_editor import complete_from
+from factboard_tui.tui.widgets.completing_input import CompletingInput
 
 FORM_FIELDS: tuple[str, ...] = (
     "client_code",
@@ -75,9 +76,9 @@ class AddRowForm(ModalScreen[int | None]):
                     else ""
                 )
                 yield Label(shown(template.label(key) + hint, one_line=True))
-                suggester = SuggestFromList(choices[key], case_sensitive=False) if key in choices else None
+                complete = complete_from(choices[key]) if key in choices else None
                 value = display(self.feed.today_now(), template, key) if key == "date_on" else ""
-                yield Input(value, id=f"field-{key}", suggester=suggester)
+                yield CompletingInput(value, id=f"field-{key}", complete=complete)
                 yield Static("", classes="field-error", id=f"error-{key}")
             yield Static("", classes="field-error", id="error-form")
             with Horizontal(id="form-buttons"):

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.suggester import Suggester
 from textual.widgets import Input, Label, Static
 
 from factboard_tui.core.domain import fields as F
@@ -25,17 +24,7 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store.schema import VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.cell_editor import complete_initials
-
-
-class InitialsSuggester(Suggester):
-    """The board's weekday-cell completion (`DEN+M` -> `DEN+MJR`) as a suggester for Textual's `Input`."""
-
-    def __init__(self, initials: Sequence[str]) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.complete = complete_initials(initials)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        return self.complete(value)
+from factboard_tui.tui.widgets.completing_input import CompletingInput
 
 
 def visit_text(visit: VisitCell | None) -> str:
@@ -75,9 +64,9 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
             with Grid(id="visits-grid"):
                 for day in self.days:
                     yield Label(shown(f"{self.template.weekday_names[day.weekday()]} {day.isoformat()}"))
-                    yield Input(
+                    yield CompletingInput(
                         self.before[day],
-                        suggester=InitialsSuggester(self.initials),
+                        complete=complete_initials(self.initials),
                         placeholder="DEN+MJR: note",
                         id=f"visit-{day.isoformat()}",
                     )

@@ -1,9 +1,11 @@
 """The in-place cell editor: a one-line input laid over the grid cell being edited.
 
 Spreadsheet muscle memory: Enter saves, Esc cancels, Tab saves and moves to the next cell, shift+Tab to the
-previous one. Pick-list fields (triage, category, yes/no) and staff initials complete as you type (right arrow or
-End accepts the grey completion); a weekday cell completes the initials after the last `+` (`DEN+M` -> `DEN+MJR`).
-A problem with the value is shown on the line under the input, and nothing is saved until it is fixed.
+previous one. The editor opens with the old value selected, so typing replaces it (an arrow key, Home or End keeps
+it and moves the cursor instead). Pick-list fields (triage, category, yes/no) and staff initials complete as you
+type, and what is shown in grey is what is saved: Enter and Tab take it, like right arrow or End (`k` Enter saves
+`kris`); a weekday cell completes the initials after the last `+` (`DEN+M` -> `DEN+MJR`). A problem with the value
+is shown on the line under the input, and nothing is saved until it is fixed.
 
 Why not Textual's `Input`: saving a cell must repaint within 16 ms. An `Input` has to take the focus, and every
 focus change makes Textual restyle both widgets, repaint the whole grid and rebuild the key bar, which alone
@@ -38,9 +40,9 @@ def complete_from(choices: Sequence[str]) -> Completion:
 
     def complete(value: str) -> str | None:
         typed = value.casefold()
-        if not typed:
+        if not typed or any(c.casefold() == typed for c in choices):  # a whole choice is kept as typed
             return None
-        return next((c for c in choices if c.casefold().startswith(typed) and c.casefold() != typed), None)
+        return next((c for c in choices if c.casefold().startswith(typed)), None)
 
     return complete
 
@@ -54,8 +56,10 @@ def complete_initials(initials: Sequence[str]) -> Completion:
         if not last or ":" in value:
             return None
         typed = last.casefold()
+        if any(candidate.casefold() == typed for candidate in ordered):  # `DE` stays `DE` even if `DEN` exists
+            return None
         for candidate in ordered:
-            if candidate.casefold().startswith(typed) and candidate.casefold() != typed:
+            if candidate.casefold().startswith(typed):
                 return f"{head}{plus}{candidate}"
         return None
 
@@ -65,7 +69,7 @@ def complete_initials(initials: Sequence[str]) -> Completion:
 class LineInput(Widget):
     """One line of editable text with a block cursor and a grey completion after it."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"line-input--cursor", "line-input--completion"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"line-input--cursor", "line-input--completion", "line-input--selection"}
 
     DEFAULT_CSS = """
     LineInput {
@@ -75,6 +79,7 @@ class LineInput(Widget):
         background-tint: $accent 20%;
         & > .line-input--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
         & > .line-input--completion { color: $text-muted; }
+        & > .line-input--selection { background: $accent; color: $text; }
     }
     """
 
@@ -82,30 +87,49 @@ class LineInput(Widget):
         super().__init__(id=id)
         self.value = value
         self.cursor = len(value)
+        self.selected = bool(value)
+        """Whether the whole value is selected (as the editor opens): typing replaces it."""
         self.complete: Completion | None = None
 
     @property
     def completion(self) -> str:
-        """The grey text after the cursor that right arrow or End would accept ("" when none)."""
-        if self.complete is None or self.cursor != len(self.value):
+        """The grey text after the cursor that Enter, Tab, right arrow or End accept ("" when none)."""
+        if self.complete is None or self.selected or self.cursor != len(self.value):
             return ""
         whole = self.complete(self.value)
         return whole[len(self.value) :] if whole and len(whole) > len(self.value) else ""
 
-    def set_value(self, value: str) -> None:
-        """Replace the text and put the cursor at its end."""
-        self.value, self.cursor = value, len(value)
+    @property
+    def accepted(self) -> str:
+        """What saving takes: the text with its visible completion, spelt as the pick-list has it (`k` -> `Kris`)."""
+        if not self.completion or self.complete is None:
+            return self.value
+        return self.complete(self.value) or self.value
+
+    def set_value(self, value: str, *, select: bool = False) -> None:
+        """Replace the text and put the cursor at its end; `select` selects it all, so typing replaces it."""
+        self.value, self.cursor, self.selected = value, len(value), select and bool(value)
         self.refresh()
 
     def insert(self, text: str) -> None:
-        """Type `text` at the cursor (line breaks become spaces: a cell is one line)."""
+        """Type `text` at the cursor, or over the selected value (line breaks become spaces: a cell is one line)."""
         text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+        if self.selected:
+            self.value, self.cursor, self.selected = "", 0, False
         self.value = self.value[: self.cursor] + text + self.value[self.cursor :]
         self.cursor += len(text)
         self.refresh()
 
     def edit(self, key: str) -> bool:
         """Apply an editing key (arrows, Home/End, deletes); False if `key` is not one."""
+        if self.selected and key in ("backspace", "delete", "ctrl+u", "ctrl+w", "ctrl+k"):
+            self.set_value("")  # a delete takes the whole selection
+            return True
+        if self.selected and key in ("left", "right", "home", "end", "ctrl+a", "ctrl+e", "ctrl+left", "ctrl+right"):
+            self.selected = False  # keep the value, edit inside it: the cursor starts where the arrow points
+            self.cursor = 0 if key in ("left", "home", "ctrl+a", "ctrl+left") else len(self.value)
+            self.refresh()
+            return True
         value, cursor = self.value, self.cursor
         if key in ("right", "end", "ctrl+e") and cursor == len(value) and self.completion:
             value = value + self.completion
@@ -147,6 +171,10 @@ class LineInput(Widget):
         drawn = self.value + (completion or " ")
         start = max(0, self.cursor - width + 1)  # scroll so the cursor stays in view
         text = Text(no_wrap=True, overflow="crop", end="")
+        if self.selected:  # the old value, highlighted: typing replaces it
+            text.append(inert_line(self.value[-(width - 1) :]), self.get_component_rich_style("line-input--selection"))
+            text.append(" ", self.get_component_rich_style("line-input--cursor"))
+            return text
         # Pasted text may hold anything until it is saved (and refused): drawn inert, one stand-in per character.
         text.append(inert_line(self.value[start : self.cursor]))
         cursor_style = self.get_component_rich_style("line-input--cursor")
@@ -267,8 +295,8 @@ class CellEditor(Vertical, can_focus=True):
 
     @property
     def text(self) -> str:
-        """What is typed now."""
-        return self.line.value
+        """What saving takes: what is typed, with the completion shown after it."""
+        return self.line.accepted
 
     def open(
         self,
@@ -289,7 +317,7 @@ class CellEditor(Vertical, can_focus=True):
         self.styles.offset = offset
         line = self.line
         line.complete = self._completion()
-        line.set_value(value)
+        line.set_value(value, select=True)
         hint = self.query_one("#cell-hint", Static)
         hint.update(self._hint())
         hint.remove_class("-error")
