@@ -23,7 +23,6 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import events
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.notifications import SeverityLevel
@@ -44,6 +43,7 @@ from factboard_tui.tui.screens.help import HelpScreen
 from factboard_tui.tui.screens.lock import LockScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.themes import ThemeFile, find_theme, load_themes, next_theme
+from factboard_tui.tui.typeahead import KeysInOrderApp, release_keys
 
 BACKUP_DELAY = 2.0
 """Seconds after unlocking before the daily backup starts (the board's first frames come first)."""
@@ -58,8 +58,8 @@ LOCKED_OUT_ACTIONS = frozenset({"help", "command_palette", "next_theme", "lock"}
 """App actions that would show or change something behind the lock screen: refused while locked."""
 
 
-class FactBoardApp(App[None]):
-    """The terminal face of FactBoard."""
+class FactBoardApp(KeysInOrderApp):
+    """The terminal face of FactBoard (keys typed ahead go out in order: `tui/typeahead.py`)."""
 
     CSS_PATH = "styles/factboard.tcss"
     TITLE = "FactBoard"
@@ -149,6 +149,7 @@ class FactBoardApp(App[None]):
         self.board = message.board
         self.user = message.user
         self._show_board(self._open_feed(message.board, message.user, message.first_read), switch=True)
+        release_keys(self)  # keys typed while it unlocked go to the board
         self.last_input = self.clock()
         if self.settings.backups.daily:
             self.set_timer(BACKUP_DELAY, self.daily_backup, name="daily backup soon")

@@ -2,9 +2,9 @@
 
 A burst is text and keys: text is typed character by character (a `\t` in it is Tab, a `\n` is Enter), and a
 `Key` is a named key (`ENTER`, `Key("ctrl+u")`). With Pilot, `await burst(pilot, "kro+csa: hembesök", TAB, "Ring",
-ENTER)` hands each run of characters to the app's driver in one go, as a terminal's read delivers a fast typist's
-keys, with no pause between them (`pilot.press` lets the app settle after every key); it lets the app settle after
-a named key (see `burst`). In tmux, `terminal.burst(…)` is one `tmux send-keys` call.
+ENTER)` hands the whole burst to the app's driver in one go, as a terminal's read delivers a fast typist's keys,
+with no pause between them (`pilot.press` lets the app settle after every key). In tmux, `terminal.burst(…)` is one
+`tmux send-keys` call.
 """
 
 from __future__ import annotations
@@ -68,15 +68,12 @@ def _key_name(character: str) -> str:
 
 
 async def burst(pilot: Pilot[object], *parts: Part) -> None:
-    """Deliver each run of typed characters to the app at once, the way its driver delivers a terminal's read of a
-    fast typist's keys; after each named key, and at the end, let the app settle.
+    """Deliver the whole burst to the app at once, the way its driver delivers a terminal's read of a fast typist's
+    keys (named keys and text alike, no pause between them), then wait until the app has handed out every key and
+    settled.
 
-    A named key (Enter, Tab, ctrl+u; a letter bound on the board is not one, it is text) usually works through a
-    binding, and Textual runs bindings from the message queue of the screen or app the key bubbled up to, not the
-    focused widget's: characters sent right behind one would overtake it (ctrl+u would clear what came after it).
-    A burst stays in one field: a key that moves the focus (Enter in a form) moves it only after the keys behind it
-    were delivered, so wait for the next field's focus before its burst (tests/tui/test_tmux.py keeps this as a
-    known bug of the unlock screen).
+    The app hands the keys out one at a time, each once the screen has settled after the one before it
+    (`tui/typeahead.py`), so a burst may cross fields, dialogs and screens as a person's typing does.
     """
     driver = pilot.app._driver
     assert driver is not None, "the app is not running"
@@ -87,9 +84,17 @@ async def burst(pilot: Pilot[object], *parts: Part) -> None:
             event = events.Key(_key_name(key), key)
         event.set_sender(pilot.app)
         driver.send_message(event)
-        if isinstance(key, Key):
-            await pilot.pause()
+    await typed(pilot)
+
+
+async def typed(pilot: Pilot[object]) -> None:
+    """Wait until the app has handed out every key typed so far (bounded), then let it settle."""
+    from helpers.pilot import until  # here: helpers.pilot needs nothing of this module, keep it that way
+
+    type_ahead = getattr(pilot.app, "type_ahead", None)
     await pilot.pause()
+    if type_ahead is not None:
+        await until(pilot, lambda: not type_ahead.busy, "every key typed handed out")  # type: ignore[arg-type]
 
 
 def tmux_arguments(target: list[str], parts: tuple[Part, ...]) -> list[str]:

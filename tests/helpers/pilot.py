@@ -18,9 +18,10 @@ from textual.widgets import Static
 
 from factboard_tui.core.store.board import Board
 from factboard_tui.tui.feed import BoardFeed
+from factboard_tui.tui.typeahead import KeysInOrderApp
 
 
-class Host(App[None]):
+class Host(KeysInOrderApp):
     """A bare app that shows one screen, as the board does when that screen's key is pressed."""
 
     def __init__(self, make_screen: Callable[[], Screen[None]], feed: BoardFeed | None = None) -> None:

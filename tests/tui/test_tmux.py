@@ -49,12 +49,6 @@ def test_open_unlock_by_keyboard_and_read_the_board_in_tmux(tmp_path: Path) -> N
     assert (tmp_path / "demo.db.lock").stat().st_size == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, reported: keys typed ahead of the unlock screen's move to the initials field are lost "
-    "(Textual moves the focus after the keys behind Enter were delivered); strict, so the fix turns this red "
-    "until the mark is removed",
-)
 def test_a_fast_typist_unlocks_with_passphrase_and_initials_in_one_burst(tmp_path: Path) -> None:
     db, env = demo_board(tmp_path)
 

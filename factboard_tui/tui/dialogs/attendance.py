@@ -18,9 +18,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static
 
 from factboard_tui.core.domain.meetings import MIN_DISCIPLINES, attendance_warning, disciplines_present
+from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
+from factboard_tui.tui.typeahead import hold_keys, release_keys
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class AttendanceScreen(ModalScreen[CheckIn]):
         self.present = list(present)
         """Initials ticked when the screen opens (the chair, or the earlier check-in)."""
         self.staff: list[Staff] = []
+        self.holding = False
+        """Keys typed are held until the team list shows."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="attendance-box"):
@@ -58,11 +62,26 @@ class AttendanceScreen(ModalScreen[CheckIn]):
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
-        self.feed.staff(Reply(self, done=self._staff_loaded))
+        hold_keys(self.app)  # ticks typed before the list arrives wait for it (they were lost on an empty list)
+        self.holding = True
+        self.feed.staff(Reply(self, done=self._staff_loaded, failed=self._staff_failed))
+
+    def _release(self) -> None:
+        if self.holding:
+            self.holding = False
+            release_keys(self.app)
+
+    def on_unmount(self) -> None:
+        self._release()
+
+    def _staff_failed(self, error: FactBoardError) -> None:
+        self._release()
+        self.notify(str(error), severity="error", markup=False)
 
     def _staff_loaded(self, staff: list[Staff]) -> None:
         """The active team list arrived: one line per member, ticked if present."""
         self.staff = staff
+        self.call_after_refresh(self._release)
         template = self.feed.template
         selections = self.query_one(SelectionList)
         width = max((len(member.name) for member in self.staff), default=10)

@@ -26,6 +26,7 @@ from factboard_tui.core.store.engine import prepare_reads
 from factboard_tui.shown import shown
 from factboard_tui.tui.messages import Unlocked, UnlockFailed
 from factboard_tui.tui.row_store import first_read
+from factboard_tui.tui.typeahead import hold_keys, release_keys
 
 
 class UnlockScreen(Screen[None]):
@@ -92,6 +93,7 @@ class UnlockScreen(Screen[None]):
             self.query_one("#passphrase", Input).focus()
             return
         self.show_error("Unlocking…")
+        hold_keys(self.app)  # keys typed while it unlocks go to the board (or back here, if it fails)
         self.unlock(passphrase, user)
 
     @work(thread=True, exclusive=True, group="unlock", name="unlock board")
@@ -123,6 +125,7 @@ class UnlockScreen(Screen[None]):
         passphrase = self.query_one("#passphrase", Input)
         passphrase.value = ""
         passphrase.focus()
+        release_keys(self.app)
 
     def on_unlocked(self, message: Unlocked) -> None:
         message.stop()
