@@ -19,8 +19,10 @@ from textual.widgets import Input, Label, Static
 
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.characters import inert_line
+from factboard_tui.core.domain.team import unknown_initials, unknown_warning, with_closest
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.cell_editor import complete_initials
@@ -41,6 +43,13 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="visits.save", tooltip="Save the week's visits"),
         Binding("escape", "cancel", "Cancel", id="visits.cancel", tooltip="Close without saving"),
+        Binding(
+            "ctrl+f",
+            "fix",
+            N_("Take the closest"),
+            id="visits.fix",
+            tooltip=N_("Put in the team members the warning offers instead of what was typed"),
+        ),
     ]
 
     def __init__(
@@ -57,6 +66,10 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
         self.before = {day: visit_text(visits.get(day)) for day in self.days}
         self.template = template
         self.initials = list(initials)
+        self.confirmed: dict[date, str] = {}
+        """Days whose unknown initials were warned of: saving the same text again keeps it."""
+        self.fixes: dict[date, str] = {}
+        """What the warning offers per day (the closest staff), taken with ctrl+f."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="visits-box"):
@@ -67,10 +80,11 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
                     yield CompletingInput(
                         self.before[day],
                         complete=complete_initials(self.initials),
-                        placeholder="DEN+MJR: note",
                         id=f"visit-{day.isoformat()}",
                     )
-            yield Static("Tab moves · ctrl+s saves · Esc cancels", id="visits-error")
+            # No placeholder in the days: grey sample initials in every empty day read as visits on a wall screen.
+            yield Static(_("Initials, then a note after a colon: DEN+MJR: home visit"), id="visits-format")
+            yield Static(_("Tab moves · ctrl+s saves · Esc cancels"), id="visits-error")
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
@@ -97,7 +111,40 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
                 return
             if text != self.before[day]:
                 changed[day] = text
+        if self._warned_of_unknown_initials(changed):
+            return
         self.dismiss(changed)
+
+    def _warned_of_unknown_initials(self, changed: dict[date, str]) -> bool:
+        """Warn once of initials nobody on the team has, offering the closest (ctrl+f); the same again saves."""
+        if not self.initials:
+            return False
+        lines: list[str] = []
+        self.fixes = {}
+        for day, text in changed.items():
+            staff, colon, note = text.partition(":")
+            unknown = unknown_initials(staff, self.initials)
+            if not unknown or self.confirmed.get(day) == text:
+                continue
+            self.confirmed[day] = text
+            lines.append(f"{self.template.weekday_names[day.weekday()]}: {unknown_warning(unknown)}")
+            if any(item.closest for item in unknown):
+                self.fixes[day] = with_closest(staff, unknown) + colon + note
+        if not lines:
+            return False
+        then = (
+            _("ctrl+s again keeps it as typed, ctrl+f takes the closest.")
+            if self.fixes
+            else _("ctrl+s again keeps it as typed.")
+        )
+        self.query_one("#visits-error", Static).update(shown(" ".join([*lines, then])))
+        return True
+
+    def action_fix(self) -> None:
+        """Put the closest staff the warning offered into their days (saved with ctrl+s)."""
+        for day, text in self.fixes.items():
+            self.query_one(f"#visit-{day.isoformat()}", Input).value = text
+        self.fixes = {}
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -16,14 +16,19 @@ from textual import on
 from textual.screen import Screen
 
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.team import unknown_initials, unknown_warning, with_closest
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.tui.dialogs.confirm import ConflictDialog, TextEditorDialog
 from factboard_tui.tui.feed import BoardFeed, CellRefused
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.key_bar import KeyBar
+
+INITIALS_KEYS = frozenset({*WEEKDAY_KEYS, "primary_contact", "doctor"})
+"""Cells that hold staff initials: checked against the team list before saving."""
 
 READ_ONLY: dict[str, str] = {
     "client_code": "The client code cannot be changed: take the row off and add it again.",
@@ -102,7 +107,7 @@ class CellEditing(Screen[None]):
 
     @on(CellEditor.Save)
     def _save_from_editor(self, message: CellEditor.Save) -> None:
-        if self.editing is None:
+        if self.editing is None or self._warned_of_unknown_initials(message):
             return
         try:
             self._save_cell(message.text)
@@ -115,6 +120,28 @@ class CellEditing(Screen[None]):
             grid.action_cursor_next_cell()
         elif message.move < 0:
             grid.action_cursor_previous_cell()
+
+    def _warned_of_unknown_initials(self, message: CellEditor.Save) -> bool:
+        """Initials nobody on the team has make a visit nobody makes: warn once, offering the closest member
+        (ctrl+f), and save as typed when the person saves the same text again."""
+        assert self.editing is not None
+        team = self.feed.staff_initials
+        if self.editing["key"] not in INITIALS_KEYS or not team or self.editing.get("confirmed") == message.text:
+            return False
+        staff, colon, note = message.text.partition(":")
+        unknown = unknown_initials(staff, team)
+        if not unknown:
+            return False
+        self.editing["confirmed"] = message.text
+        fixable = any(item.closest for item in unknown)
+        then = (
+            _("Save again to keep it as typed, or ctrl+f for the closest.")
+            if fixable
+            else _("Save again to keep it as typed.")
+        )
+        message.editor.show_error(f"{unknown_warning(unknown)} {then}")
+        message.editor.offer_fix(with_closest(staff, unknown) + colon + note if fixable else None)
+        return True
 
     @on(CellEditor.Cancel)
     def _cancel_editor(self) -> None:

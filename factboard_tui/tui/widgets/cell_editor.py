@@ -29,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from factboard_tui.core.domain.characters import inert_line
+from factboard_tui.core.i18n import N_
 from factboard_tui.shown import shown
 
 Completion = Callable[[str], str | None]
@@ -212,6 +213,13 @@ class CellEditor(Vertical, can_focus=True):
         Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Save the value (Enter too)"),
         Binding("tab", "save_and_move(1)", "Save, next cell", id="editor.next"),
         Binding("shift+tab", "save_and_move(-1)", "Save, previous cell", id="editor.previous"),
+        Binding(
+            "ctrl+f",
+            "fix",
+            N_("Take the closest"),
+            id="editor.fix",
+            tooltip=N_("Put in the team member the warning offers instead of what was typed"),
+        ),
     ]
 
     NAVIGATION_KEYS: ClassVar[frozenset[str]] = frozenset({"up", "down", "pageup", "pagedown"})
@@ -252,6 +260,8 @@ class CellEditor(Vertical, can_focus=True):
         self.styles.width = width
         self.display = not hidden
         self._actions: dict[str, str] = {}
+        self.fix: str | None = None
+        """What a warning offers instead of what is typed (the closest staff initials), taken with ctrl+f."""
         self.key_bar_bindings: list[Binding] = []
         """The editor's keys as this user has them, for the screen's key bar while the editor is open."""
 
@@ -271,7 +281,8 @@ class CellEditor(Vertical, can_focus=True):
         bindings = self._bindings.copy()
         bindings.apply_keymap(self.app._keymap)
         self.key_bar_bindings = [Binding("enter", "save", "Save")]
-        self.key_bar_bindings += [binding for _key, binding in bindings]
+        # ctrl+f only matters once a warning offers a fix, and the warning names it: not in the key bar.
+        self.key_bar_bindings += [binding for _key, binding in bindings if binding.action != "fix"]
         return {key: items[0].action for key, items in bindings.key_to_bindings.items() if items}
 
     def _completion(self) -> Completion | None:
@@ -321,6 +332,7 @@ class CellEditor(Vertical, can_focus=True):
         hint = self.query_one("#cell-hint", Static)
         hint.update(self._hint())
         hint.remove_class("-error")
+        self.fix = None
         self.display = True
 
     def close(self) -> None:
@@ -332,6 +344,19 @@ class CellEditor(Vertical, can_focus=True):
         hint = self.query_one("#cell-hint", Static)
         hint.update(shown(message))
         hint.add_class("-error")
+
+    def offer_fix(self, fix: str | None) -> None:
+        """Offer `fix` for ctrl+f (the warning shown says what it is)."""
+        self.fix = fix
+
+    def action_fix(self) -> None:
+        """Take what the warning offered, to save with Enter (or change further)."""
+        if self.fix is not None:
+            self.line.set_value(self.fix)
+            self.fix = None
+            hint = self.query_one("#cell-hint", Static)
+            hint.update(self._hint())
+            hint.remove_class("-error")
 
     def take_key(self, event: events.Key) -> bool:
         """Act on a key typed while the editor is open; False leaves it to the screen (F1, ctrl+p …)."""
