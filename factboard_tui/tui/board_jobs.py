@@ -16,7 +16,9 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import visit_key
 from factboard_tui.core.domain.history import ChangeLine, describe_change
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.i18n import ngettext
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import WriteResult
 from factboard_tui.core.store.schema import BoardRow, Staff
 from factboard_tui.core.sync.service import ConflictView, conflicts, peers
 from factboard_tui.core.transfer.export import (
@@ -47,6 +49,8 @@ class CellWrite:
     """The visit's day, for a weekday column."""
     force: bool = False
     """The person chose "use mine" in a conflict: write whatever is stored now."""
+    action: str | None = None
+    """The person's action this cell is part of (the visits dialog's week): one undo step for all its cells."""
 
 
 def write_cell(board: Board, user: str, write: CellWrite) -> None:
@@ -60,10 +64,14 @@ def write_cell(board: Board, user: str, write: CellWrite) -> None:
         expected = {write.key: write.original}
     if write.day is not None:
         visits = {write.day: F.split_visit_cell(write.text)}
-        board.write_row(user, "set", row_id=write.row_id, visits=visits, expected=expected, source=SOURCE)
+        board.write_row(
+            user, "set", row_id=write.row_id, visits=visits, expected=expected, source=SOURCE, action=write.action
+        )
     else:
         values = {write.key: write.text}
-        board.write_row(user, "set", row_id=write.row_id, values=values, expected=expected, source=SOURCE)
+        board.write_row(
+            user, "set", row_id=write.row_id, values=values, expected=expected, source=SOURCE, action=write.action
+        )
 
 
 def row_history(board: Board, row_id: int) -> tuple[BoardRow, list[ChangeLine]]:
@@ -133,3 +141,17 @@ def export_file(board: Board, request: ExportRequest) -> tuple[Path, str]:
     target = write_recorded_export(board, request.path, render(document, fmt), f"{request.kind} ({fmt.value}), tui")
     contents = f", {calendar_contents(request.calendar_details)}" if fmt is Format.ICS else ""
     return target, f"{what} ({fmt.value.upper()}{contents})"
+
+
+def undone_message(result: WriteResult) -> str:
+    """What an undo put back: each change, or for a whole action (a copied week) how much, in one line."""
+    changes = result.changes
+    if len(changes) > 3:
+        rows = len({change.row_id for change in changes})
+        return ngettext(
+            "Undone in one step: {count} changes on {rows} row",
+            "Undone in one step: {count} changes on {rows} rows",
+            rows,
+        ).format(count=len(changes), rows=rows)
+    what = ", ".join(f"{change.field}: {change.old or '—'} → {change.new or '—'}" for change in changes)
+    return f"Undone: {what or 'nothing left to change'}"

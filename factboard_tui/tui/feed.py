@@ -373,12 +373,20 @@ class BoardFeed:
     # -- cells: shown at once, written after the frame -----------------------------------------------------------
 
     def save_cell(
-        self, row_id: int, key: str, text: str, original: Any, force: bool = False, refresh: bool = False
+        self,
+        row_id: int,
+        key: str,
+        text: str,
+        original: Any,
+        force: bool = False,
+        refresh: bool = False,
+        action: str | None = None,
     ) -> None:
         """Validate (raises `FactBoardError`), show the new value at once, and queue the write for the writer.
 
         `original` is the stored value the edit started from; `force` writes over whatever is stored now;
-        `refresh` reads the rows back as soon as the write is done (the meeting: not waiting for the poll).
+        `refresh` reads the rows back as soon as the write is done (the meeting: not waiting for the poll);
+        `action` names the person's action the cell is part of, so its cells are undone in one step.
         """
         typed = self.validate(key, text)
         if self.store.get(row_id) is None:
@@ -392,7 +400,7 @@ class BoardFeed:
         else:
             self.store.set_value(row_id, key, typed)
             token = self._remember_unsaved(row_id, key, typed)
-        write = CellWrite(row_id, key, text, original, day, force)
+        write = CellWrite(row_id, key, text, original, day, force, action)
         self._write_after_frame(partial(self._write_cell, write, token, refresh))
         self.changed.publish(FeedChange(ChangeKind.EDITED, frozenset({row_id})))
 

@@ -441,8 +441,10 @@ def test_many_new_rows_at_once_are_stored_exactly_as_one_by_one(tmp_path: Path) 
         many = bulk.write_rows(USER, writes, source="test")
         assert raw_tables(one) == raw_tables(bulk)
         assert [(c.field, c.new) for c in many[1].changes] == [(c.field, c.new) for c in singles[1].changes]
-        bulk.undo_last(USER)  # the newest row's add is one transaction of its own, as before
-        assert [row.client_code for row in bulk.rows()] == ["AB-0", "AB-1", "AB-2", "AB-3"]
+        bulk.undo_last(USER)  # the five adds were one action (an import): one undo takes them all off
+        assert [row.client_code for row in bulk.rows()] == []
+        one.undo_last(USER)  # one by one, they were five actions
+        assert [row.client_code for row in one.rows()] == ["AB-0", "AB-1", "AB-2", "AB-3"]
     finally:
         one.close()
         bulk.close()

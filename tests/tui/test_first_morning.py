@@ -7,7 +7,7 @@ written.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from helpers.board_app import line_of, run_board, run_meeting, start_meeting, writes_done
@@ -91,3 +91,19 @@ def test_the_visits_dialog_warns_of_a_typo_and_shows_empty_days_empty(tmp_path: 
         assert board.week_visits()[row_id][FRIDAY].staff == "KRO+CSA"
 
     run_meeting(tmp_path, scenario)
+
+
+def test_copying_last_weeks_visits_is_one_u_away_from_undone(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        next_monday = date(2026, 11, 30)
+        week = (next_monday, next_monday + timedelta(days=7))
+        await burst(pilot, "]", "c")  # next week, copy this week's visits into it
+        await burst(pilot, ENTER)  # confirm
+        await until(pilot, lambda: len(board.visits(*week)) > 3, "the week copied")
+        copied = sum(len(days) for days in board.visits(*week).values())
+        await burst(pilot, "u")
+        await until(pilot, lambda: board.visits(*week) == {}, f"all {copied} copied visits undone by one u")
+        toasts = lambda: " ".join(str(toast.message) for toast in app._notifications)  # noqa: E731
+        await until(pilot, lambda: "Undone in one step" in toasts(), lambda: f"the undo said, not {toasts()!r}")
+
+    run_board(tmp_path, scenario)

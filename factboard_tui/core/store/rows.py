@@ -116,28 +116,36 @@ def write_row(
     visits: Mapping[date, tuple[str | None, str | None]] | None = None,
     source: str = "app",
     expected: Mapping[str, Any] | None = None,
+    action: str | None = None,
 ) -> WriteResult:
     """Write one row change through the one write path (see `write_rows`)."""
     write = RowWrite(Op(op), row_id, dict(values or {}), dict(visits or {}), dict(expected or {}))
-    return write_rows(board, author, [write], source)[0]
+    return write_rows(board, author, [write], source, action=action)[0]
 
 
-def write_rows(board: BoardHandle, author: str, writes: Sequence[RowWrite], source: str = "app") -> list[WriteResult]:
+def write_rows(
+    board: BoardHandle, author: str, writes: Sequence[RowWrite], source: str = "app", action: str | None = None
+) -> list[WriteResult]:
     """The one write path for board rows: validate, write, stamp who and when, append the change records.
 
     Every write is validated first; if any value does not fit, `InvalidValue` is raised and nothing is
     written. Then all of them are applied in one transaction that holds the write lock from its start, each
     changed field stamped with author and time and recorded as a `Change`.
+
+    All the change records of one call share one `txn`, the unit undo reverses: one person's action (copying a
+    week's 22 visits, an import) is one undo step. A face whose one action takes several calls (the visits
+    dialog saves each day as its own cell) names the action with `action`, an id it makes once for them all.
     """
     author = F.parse_initials(author, "author", "Your initials")
     prepared = [prepare(board, write) for write in writes]
     now = board.clock().astimezone(UTC)
+    txn = action or uuid.uuid4().hex
     results: list[WriteResult] = []
     with write_transaction(board, author) as connection:
         if len(prepared) > 1 and all(write.op == Op.ADD for write, _typed, _visits in prepared):
-            return _apply_adds(board, connection, author, source, now, prepared)
+            return _apply_adds(board, connection, author, source, now, prepared, txn)
         for write, typed, visit_values in prepared:
-            results.append(apply(board, connection, author, source, now, write, typed, visit_values))
+            results.append(apply(board, connection, author, source, now, write, typed, visit_values, txn=txn))
     return results
 
 
@@ -180,11 +188,13 @@ def apply(
     typed: dict[str, Any],
     visit_values: Visits,
     undoes: str | None = None,
+    txn: str | None = None,
 ) -> WriteResult:
-    """Apply one validated write inside the caller's transaction."""
+    """Apply one validated write inside the caller's transaction; its change records carry `txn` (the person's
+    action: see `write_rows`), a new one if None."""
     op = write.op
     base: ChangeRecord = {"at": now, "author": author, "source": source, "entity": _ROW, "op": str(op)}
-    base |= {"txn": uuid.uuid4().hex, "undoes": undoes}
+    base |= {"txn": txn or uuid.uuid4().hex, "undoes": undoes}
     changes: list[ChangeRecord] = []
     if op == Op.ADD:
         code = typed["client_code"]
@@ -253,8 +263,9 @@ def _apply_adds(
     source: str,
     now: datetime,
     prepared: Sequence[Prepared],
+    txn: str,
 ) -> list[WriteResult]:
-    """Many new rows at once (an import, the demo), inside the caller's transaction.
+    """Many new rows at once (an import, the demo), inside the caller's transaction, as one action (`txn`).
 
     Writes exactly the rows, visits and change records that `apply` writes one by one, in a handful of
     statements instead of several per row: a 2,000-row import then takes a fraction of a second, not seconds.
@@ -288,7 +299,7 @@ def _apply_adds(
     all_changes: list[ChangeRecord] = []
     for target, (_write, typed, visit_values) in zip(ids, prepared, strict=True):
         base: ChangeRecord = {"at": now, "author": author, "source": source, "entity": _ROW, "op": _ADD}
-        base |= {"row_id": target, "txn": uuid.uuid4().hex, "undoes": None}
+        base |= {"row_id": target, "txn": txn, "undoes": None}
         changes = [_field_change(base, key, None, value) for key, value in _added_fields(typed)]
         for day, (staff, note) in visit_values.items():
             if staff is None:

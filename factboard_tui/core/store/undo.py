@@ -1,13 +1,16 @@
-"""Undo: a person's newest change to a board row is reversed by a new write, which is itself recorded.
+"""Undo: a person's newest action on the board is reversed by new writes, which are themselves recorded.
 
-Nothing is deleted from the change log. Undo finds the person's newest transaction on a row that no later undo
-reverses, builds the write that puts back the old values (an added row is taken off again), and applies it through
-the row write path in one transaction, marked as undoing that transaction. It refuses, writing nothing, when
-someone else has changed one of those fields since, or when reopening a period would make a second open row.
+One action is one undo step: the change records of one action share a `txn` (copying last week's 22 visits, the
+visits dialog's week, an import: see `rows.write_rows`), on one row or many. Nothing is deleted from the change
+log. Undo finds the person's newest action that no later undo reverses, builds for each row it touched the write
+that puts back the old values (an added row is taken off again), and applies them all through the row write path
+in one transaction, marked as undoing that action. It refuses, writing nothing, when someone else has changed one
+of those fields since, or when reopening a period would make a second open row.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, timedelta
 from typing import Any
@@ -54,23 +57,31 @@ def undo_last(board: BoardHandle, author: str, source: str = "app") -> WriteResu
             .mappings()
             .all()
         )
-        row_id = int(changes[0]["row_id"])
-        current = connection.execute(sa_select(ROW_TABLE).where(ROW_TABLE.c.id == row_id)).mappings().one()
-        write = _inverse(board, changes, row_id)
-        # Undo only what is still as this person left it.
+        by_row: dict[int, list[Any]] = {}
         for change in changes:
-            key = change["field"]
-            if is_visit_key(key):
-                continue
-            if as_text(current[key]) != change["new"]:
-                by, at_text = last_change(connection, current, key)
-                raise InvalidValue(
-                    key,
-                    f"Cannot undo: {current['client_code']} {board.template.label(key)} was changed by {by} at "
-                    f"{at_text} after your change; edit it instead (nothing was changed).",
-                )
-        _write, typed, visit_values = prepare(board, write)
-        return apply(board, connection, author, source, now, write, typed, visit_values, undoes=txn)
+            by_row.setdefault(int(change["row_id"]), []).append(change)
+        undo_txn = uuid.uuid4().hex  # the undo is one action too
+        result: WriteResult | None = None
+        for row_id, row_changes in by_row.items():
+            current = connection.execute(sa_select(ROW_TABLE).where(ROW_TABLE.c.id == row_id)).mappings().one()
+            write = _inverse(board, row_changes, row_id)
+            # Undo only what is still as this person left it.
+            for change in row_changes:
+                key = change["field"]
+                if is_visit_key(key):
+                    continue
+                if as_text(current[key]) != change["new"]:
+                    by, at_text = last_change(connection, current, key)
+                    raise InvalidValue(
+                        key,
+                        f"Cannot undo: {current['client_code']} {board.template.label(key)} was changed by {by} at "
+                        f"{at_text} after your change; edit it instead (nothing was changed).",
+                    )
+            _write, typed, visit_values = prepare(board, write)
+            done = apply(board, connection, author, source, now, write, typed, visit_values, undoes=txn, txn=undo_txn)
+            result = done if result is None else WriteResult(result.row_id, [*result.records, *done.records])
+        assert result is not None
+        return result
 
 
 def _inverse(board: BoardHandle, changes: Sequence[Any], row_id: int) -> RowWrite:

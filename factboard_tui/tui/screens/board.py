@@ -23,6 +23,7 @@ from factboard_tui.core.domain.filters import RowFilter
 from factboard_tui.core.store.rows import WriteResult
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.shown import shown
+from factboard_tui.tui.board_jobs import undone_message
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.confirm import ConfirmDialog, ReasonDialog
 from factboard_tui.tui.dialogs.conflicts import ConflictsScreen
@@ -278,8 +279,7 @@ class BoardScreen(CellEditing):
         self.feed.undo(Reply(self, done=self._undone, severity="warning"))
 
     def _undone(self, result: WriteResult) -> None:
-        what = ", ".join(f"{change.field}: {change.old or '—'} → {change.new or '—'}" for change in result.changes)
-        self.notify(f"Undone: {what or 'nothing left to change'}")
+        self.notify(undone_message(result))
 
     def action_history(self) -> None:
         row = self.current_row()

@@ -11,6 +11,7 @@ the board's clock, so tests move it by hand.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -274,9 +275,9 @@ class MeetingScreen(Screen[None]):
 
     # -- quick edits, saved through the feed like the board's cells -----------------------------------------------
 
-    def _write(self, row: BoardRow, key: str, text: str, original: Any) -> None:
+    def _write(self, row: BoardRow, key: str, text: str, original: Any, action: str | None = None) -> None:
         """Save one field (or one day's visit): shown at once, written by the feed's writer, then read back."""
-        self.feed.save_cell(row.id or 0, key, text, original, refresh=True)
+        self.feed.save_cell(row.id or 0, key, text, original, refresh=True, action=action)
 
     def action_edit_triage(self) -> None:
         row = self.row(self.session.current) if self.session else None
@@ -336,10 +337,11 @@ class MeetingScreen(Screen[None]):
         monday = self.feed.monday  # this week: the meeting asked the feed for it
 
         def saved(changed: dict[date, str] | None) -> None:
+            action = uuid.uuid4().hex  # the week's days are one action: one undo step
             for day, text in (changed or {}).items():
                 visit = visits.get(day)
                 original = (visit.staff, visit.note) if visit else (None, None)
-                self._write(row, WEEKDAY_KEYS[(day - monday).days], text, original)
+                self._write(row, WEEKDAY_KEYS[(day - monday).days], text, original, action)
 
         title = f"{row.client_code} · visits this week"
         self.app.push_screen(VisitsDialog(title, visits, monday, self.template, self.feed.staff_initials), saved)
