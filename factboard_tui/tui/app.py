@@ -32,6 +32,7 @@ from factboard_tui import crash
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.board import Board
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
@@ -220,8 +221,8 @@ class FactBoardApp(KeysInOrderApp):
             if yes:
                 self.exit()
 
-        question = "A meeting is running and is not stored yet: quit without its minutes? (e ends and stores it)"
-        self.push_screen(ConfirmDialog(question, "Quit anyway"), decided)
+        question = _("A meeting is running and is not stored yet: quit without its minutes? (e ends and stores it)")
+        self.push_screen(ConfirmDialog(question, _("Quit anyway"), risky=True), decided)
 
     # -- the lock ------------------------------------------------------------------------------------------------
 

@@ -10,19 +10,25 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from helpers.board_app import line_of, run_board, run_meeting, start_meeting, writes_done
+from helpers.board_app import CHECK_IN, line_of, run_board, run_meeting, start_meeting, writes_done
 from helpers.boards import HandClock
-from helpers.bursts import ENTER, TAB, Key, burst
+from helpers.bursts import ENTER, ESCAPE, TAB, Key, burst
 from helpers.pilot import text_of, until
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from factboard_tui.core.domain.meetings import DISCUSSED, SKIPPED
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckList
+from factboard_tui.tui.dialogs.confirm import ConfirmDialog
 from factboard_tui.tui.dialogs.visits import VisitsDialog
 from factboard_tui.tui.screens.board import BoardScreen
+from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
+from factboard_tui.tui.widgets.meeting_list import MeetingList
 
 WEDNESDAY = date(2026, 11, 25)
 FRIDAY = date(2026, 11, 27)
@@ -107,3 +113,90 @@ def test_copying_last_weeks_visits_is_one_u_away_from_undone(tmp_path: Path) -> 
         await until(pilot, lambda: "Undone in one step" in toasts(), lambda: f"the undo said, not {toasts()!r}")
 
     run_board(tmp_path, scenario)
+
+
+# -- the meeting -------------------------------------------------------------------------------------------------
+
+
+def test_esc_on_check_in_starts_no_meeting(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows))
+        await burst(pilot, "m", ESCAPE)  # an accidental m, taken back at once
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen), "back on the board")
+        assert not any(isinstance(screen, MeetingScreen) for screen in app.screen_stack)
+        clock.advance(minutes=1)
+        await burst(pilot, "q")  # nothing runs: q quits without a question
+        await until(pilot, lambda: not app.is_running, "the app closed")
+        assert meeting_ids(board) == []
+
+    run_meeting(tmp_path, scenario)
+
+
+def test_esc_in_a_meeting_asks_to_store_or_discard_and_stay_is_the_safe_answer(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        await burst(pilot, ESCAPE, ENTER)  # Esc asks; Enter on the focused answer keeps the meeting running
+        await until(pilot, lambda: app.screen is screen, "the meeting again")
+        assert screen.running
+        await burst(pilot, ESCAPE, TAB, TAB, ENTER)  # Esc, then "Discard it"
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen), "back on the board")
+        await writes_done(pilot)
+        assert meeting_ids(board) == []  # discarded: no junk minutes
+        await burst(pilot, "m", *[Key(k) if len(k) > 1 else k for k in CHECK_IN], Key("ctrl+s"))
+        await until(pilot, lambda: isinstance(app.screen, MeetingScreen) and app.screen.running, "a new meeting")
+        await burst(pilot, ESCAPE, TAB, ENTER)  # Esc, then "Store the minutes"
+        await until(pilot, lambda: len(meeting_ids(board)) == 1, "the meeting stored")
+
+    run_meeting(tmp_path, scenario)
+
+
+def test_quitting_during_a_meeting_focuses_the_safe_answer(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        await burst(pilot, "q", ENTER)  # q asks; a stray Enter must not quit
+        await until(pilot, lambda: app.screen is screen, "the meeting again")
+        assert app.is_running and screen.running
+
+    run_meeting(tmp_path, scenario)
+
+
+def test_counts_agree_after_a_skipped_row_is_discussed_at_the_end(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        session = screen.session
+        assert session is not None
+        total = len(session.order)
+        await burst(pilot, "s")  # skip the first row
+        for _ in range(total - 1):
+            clock.advance(seconds=30)
+            await burst(pilot, ENTER)  # discuss the rest
+        header = lambda: text_of(screen.query_one("#meeting-title", Static))  # noqa: E731
+        assert session.outcome(session.order[0]) == SKIPPED
+        assert "done" not in header()  # a skipped row still waits
+        await burst(pilot, ENTER)  # back on the skipped row: discussed
+        assert all(session.outcome(row_id) == DISCUSSED for row_id in session.order)
+        assert not any(line.lstrip().startswith("▶") for line in screen.query_one(MeetingList).lines)
+        await until(pilot, lambda: "done" in header(), "the header saying done")
+        await burst(pilot, "e")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the end question")
+        assert "0 rows are not discussed" in text_of(app.screen.query_one(".dialog-title", Static))
+        await burst(pilot, ENTER)
+        await until(pilot, lambda: len(meeting_ids(board)) == 1, "the meeting stored")
+        record = load_meeting(board, meeting_ids(board)[0])
+        assert len(record.codes(DISCUSSED)) == total and record.codes(SKIPPED) == []
+
+    run_meeting(tmp_path, scenario)
+
+
+def test_check_in_ticks_show_a_mark_not_only_a_colour(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and bool(app.screen.feed.rows))
+        await burst(pilot, "m")
+        await until(pilot, lambda: isinstance(app.screen, AttendanceScreen) and bool(app.screen.staff), "check-in")
+        listing = app.screen.query_one(CheckList)
+        texts = [listing.render_line(y).text for y in range(len(app.screen.staff))]
+        ticked = [text for text in texts if "CSA" in text]
+        unticked = [text for text in texts if "DEN" in text]
+        assert "✓" in ticked[0] and "✓" not in unticked[0] and "X" not in unticked[0]
+
+    run_meeting(tmp_path, scenario)

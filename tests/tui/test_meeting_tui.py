@@ -84,7 +84,7 @@ def test_open_meeting_starts_the_meeting_right_after_unlock(tmp_path: Path) -> N
         app = FactBoardApp(path, user="CSA", passphrase=DEMO_PASSPHRASE, clock=clock, meeting=True)
         async with app.run_test(size=(200, 50)) as pilot:
             await until(pilot, lambda: "Who is here?" in screen_text(app), "the check-in")
-            await pilot.press("escape")  # close the check-in: the meeting is under it, on its first row
+            await pilot.press("ctrl+s")  # done checking in: the meeting is under it, on its first row
             await until(pilot, lambda: "time on this row" in screen_text(app), "the meeting's first row")
             await pilot.press("ctrl+l", *DEMO_PASSPHRASE, "enter")  # locked and unlocked: still the meeting
             await until(pilot, lambda: "time on this row" in screen_text(app), "the meeting again")

@@ -175,10 +175,11 @@ class MeetingSession:
         return timedelta(seconds=spent)
 
     def outcome(self, row_id: int) -> str:
-        """`current`, `discussed`, `skipped` or `not_reached`, as the list shows it."""
-        if row_id == self.current:
-            return CURRENT
-        return self.status.get(row_id, NOT_REACHED)
+        """`discussed`, `skipped`, `current` or `not_reached`, as the list shows it: a row marked keeps its mark
+        when it is current again (the last row discussed stays current, and shows discussed, like the minutes)."""
+        if row_id in self.status:
+            return self.status[row_id]
+        return CURRENT if row_id == self.current else NOT_REACHED
 
     @property
     def reached(self) -> int:
@@ -187,7 +188,9 @@ class MeetingSession:
 
     def pace(self, now: datetime) -> Pace:
         """How the meeting is doing against its budget."""
-        return pace(self.reached, len(self.order), self.elapsed(now), timedelta(minutes=self.budget_minutes))
+        discussed = sum(1 for row_id in self.order if self.status.get(row_id) == DISCUSSED)
+        budget = timedelta(minutes=self.budget_minutes)
+        return pace(self.reached, len(self.order), self.elapsed(now), budget, discussed=discussed)
 
 
 # -- pace ------------------------------------------------------------------------------------------------------------
@@ -215,16 +218,19 @@ AHEAD_BELOW = 0.85
 """Projected use of the budget under which the meeting counts as ahead."""
 
 
-def pace(reached: int, total: int, elapsed: timedelta, budget: timedelta) -> Pace:
+def pace(reached: int, total: int, elapsed: timedelta, budget: timedelta, discussed: int | None = None) -> Pace:
     """The verdict from rows reached so far and time used.
 
     At the speed so far, the remaining rows would take `elapsed / reached` each: if that projects past the budget
     the meeting is behind, under 85 % of it ahead, else on time. Before the first row is done, it is behind once
-    more than one row's share of the budget has gone.
+    more than one row's share of the budget has gone. It is done only when every row is discussed (`discussed`,
+    when given): a skipped row still waits.
     """
     remaining = budget - elapsed
-    if total and reached >= total:
+    if total and (reached if discussed is None else discussed) >= total:
         verdict = "done"
+    elif total and reached >= total:
+        verdict = "over time" if elapsed >= budget else "skipped rows wait"
     elif elapsed >= budget:
         verdict = "over time"
     elif reached == 0:

@@ -2,7 +2,8 @@
 
 FACT teams are certified on having at least four disciplines at the board meeting, so the screen counts the
 disciplines of everyone checked in and says so while the chair ticks names. The team list is read through the
-board feed; the chair starts checked in. Closing the screen (Esc) keeps whatever is ticked: the check-in is never lost.
+board feed; the chair starts checked in. ctrl+s (or the button) is done; Esc cancels: before the meeting it starts
+no meeting (an accidental `m`), during it the check-in stays as it was.
 """
 
 from __future__ import annotations
@@ -10,15 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Button, SelectionList, Static
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 
 from factboard_tui.core.domain.meetings import MIN_DISCIPLINES, attendance_warning, disciplines_present
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import N_
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
@@ -33,13 +39,30 @@ class CheckIn:
     staff: list[Staff]
 
 
-class AttendanceScreen(ModalScreen[CheckIn]):
+class CheckList(SelectionList[str]):
+    """A `SelectionList` whose ticked names show a ✓ and the others nothing: Textual's `X` in both states differs
+    only by colour, which a wall screen across the room (or a colour-blind chair) does not show."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        segments = list(strip)
+        if len(segments) < 2 or segments[1].text != ToggleButton.BUTTON_INNER:
+            return strip
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments[1] = Segment("✓" if option.value in self._selected else " ", segments[1].style)
+        return Strip(segments, strip.cell_length)
+
+
+class AttendanceScreen(ModalScreen[CheckIn | None]):
     """Tick who is present; the count of disciplines updates as you go."""
 
     CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "done", "Start", id="attendance.done", tooltip="Done checking in: run the meeting"),
-        Binding("escape", "done", "Close", id="attendance.close", tooltip="Close, keeping who is ticked"),
+        Binding("escape", "cancel", N_("Cancel"), id="attendance.close", tooltip=N_("Close, changing nothing")),
     ]
 
     def __init__(self, feed: BoardFeed, present: list[str]) -> None:
@@ -55,7 +78,7 @@ class AttendanceScreen(ModalScreen[CheckIn]):
     def compose(self) -> ComposeResult:
         with Vertical(id="attendance-box"):
             yield Static("Who is here? Space or Enter ticks a name; ctrl+s starts.", id="attendance-title")
-            yield SelectionList[str](id="attendance-list")
+            yield CheckList(id="attendance-list")
             yield Static("", id="attendance-count")
             with Horizontal(id="attendance-buttons"):
                 yield Button("Start meeting", variant="primary", id="attendance-start")
@@ -107,6 +130,9 @@ class AttendanceScreen(ModalScreen[CheckIn]):
         else:
             count.update(f"{len(present)} present, {len(found)} disciplines (at least {MIN_DISCIPLINES}): good.")
             count.remove_class("-warning")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
     @on(Button.Pressed, "#attendance-start")
     def action_done(self) -> None:

@@ -47,12 +47,14 @@ class _Dialog(ModalScreen[object]):
 
 
 class ConfirmDialog(_Dialog):
-    """Yes or no to one question; dismisses with True or None."""
+    """Yes or no to one question; dismisses with True or None. A `risky` yes (quitting with an unstored meeting)
+    starts with the focus on Cancel, so a stray Enter does no harm."""
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    def __init__(self, question: str, yes: str = "Yes", *, risky: bool = False) -> None:
         super().__init__()
         self.question = question
         self.yes = yes
+        self.risky = risky
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -62,11 +64,37 @@ class ConfirmDialog(_Dialog):
                 yield Button(shown(self.yes, one_line=True), variant="primary", id="yes")
 
     def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
+        self.query_one("#cancel" if self.risky else "#yes", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(True if event.button.id == "yes" else None)
+
+
+class ChoiceDialog(_Dialog):
+    """One question, a few answers as buttons; dismisses with the chosen answer's id, or None on Esc (or on the
+    first answer, which is always the one that changes nothing and has the focus)."""
+
+    def __init__(self, question: str, answers: list[tuple[str, str]]) -> None:
+        """`answers` are (id, label) pairs; the first is the safe one."""
+        super().__init__()
+        self.question = question
+        self.answers = answers
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(shown(self.question), classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                for index, (answer, label) in enumerate(self.answers):
+                    yield Button(shown(label, one_line=True), id=answer, variant="default" if index else "primary")
+
+    def on_mount(self) -> None:
+        self.query_one(Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        safe = self.answers[0][0]
+        self.dismiss(None if event.button.id == safe else event.button.id)
 
 
 class ReasonDialog(_Dialog):

@@ -11,32 +11,27 @@ the board's clock, so tests move it by hand.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Digits, Static
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.domain import fields as F
-from factboard_tui.core.domain.meetings import NOT_REACHED, MeetingSession, clock_text, row_flags
-from factboard_tui.core.domain.templates import WEEKDAY_KEYS
+from factboard_tui.core.domain.meetings import DISCUSSED, MeetingSession, clock_text, row_flags
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
 from factboard_tui.core.transfer.minutes import MeetingRecord
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckIn
-from factboard_tui.tui.dialogs.confirm import ConfirmDialog, TextEditorDialog
-from factboard_tui.tui.dialogs.visits import VisitsDialog
+from factboard_tui.tui.dialogs.confirm import ChoiceDialog, ConfirmDialog
 from factboard_tui.tui.feed import BoardFeed, ChangeKind, FeedChange, Reply
+from factboard_tui.tui.screens.meeting_edits import MeetingEdits
 from factboard_tui.tui.screens.meeting_summary import MeetingSummaryScreen
-from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.focus_card import FocusCard
 from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.meeting_header import MeetingHeader
@@ -49,7 +44,7 @@ ROW_ACTIONS = frozenset({"next", "previous", "discussed", "skip", "move", "edit_
 """Chair keys that need a running meeting with a current row."""
 
 
-class MeetingScreen(Screen[None]):
+class MeetingScreen(MeetingEdits):
     """The board meeting: header, focus card, compact list."""
 
     CSS_PATH = "../styles/meeting.tcss"
@@ -70,6 +65,9 @@ class MeetingScreen(Screen[None]):
         Binding("h", "privacy", "Privacy", id="meeting.privacy", tooltip="Hide or show free text in the list"),
         Binding("i", "attendance", "Check-in", id="meeting.attendance", show=False, tooltip="Who is present"),
         Binding("e", "end", "End", id="meeting.end", tooltip="End the meeting: summary, stored as minutes"),
+        Binding(
+            "escape", "leave", N_("Leave"), id="meeting.leave", tooltip=N_("Leave the meeting: store it or discard it")
+        ),
     ]
 
     def __init__(self, feed: BoardFeed) -> None:
@@ -119,6 +117,9 @@ class MeetingScreen(Screen[None]):
     # -- starting ------------------------------------------------------------------------------------------------
 
     def _checked_in(self, check_in: CheckIn | None) -> None:
+        if check_in is None and self.session is None and not self.waiting_to_start:
+            self.dismiss(None)  # Esc on the first check-in: an `m` by mistake starts no meeting
+            return
         if check_in is not None:
             self.attendees = sorted(check_in.present)
             self.staff = check_in.staff or self.staff
@@ -273,79 +274,6 @@ class MeetingScreen(Screen[None]):
     def action_attendance(self) -> None:
         self.app.push_screen(AttendanceScreen(self.feed, self.attendees), self._checked_in)
 
-    # -- quick edits, saved through the feed like the board's cells -----------------------------------------------
-
-    def _write(self, row: BoardRow, key: str, text: str, original: Any, action: str | None = None) -> None:
-        """Save one field (or one day's visit): shown at once, written by the feed's writer, then read back."""
-        self.feed.save_cell(row.id or 0, key, text, original, refresh=True, action=action)
-
-    def action_edit_triage(self) -> None:
-        row = self.row(self.session.current) if self.session else None
-        if row is None or self.editing is not None:
-            return
-        self.editing = {"row": row, "key": "triage"}
-        choices = [level.label for level in self.template.triage]
-        text = F.display(row.triage, self.template, "triage")
-        editor = CellEditor(
-            text, label=f"{row.client_code} · {self.template.label('triage')}", choices=choices, width=48
-        )
-        self.query_one("#focus-box").mount(editor)
-        editor.styles.offset = (2, 1)
-
-    @on(CellEditor.Save)
-    def _triage_saved(self, message: CellEditor.Save) -> None:
-        message.stop()
-        if self.editing is None:
-            return
-        row: BoardRow = self.editing["row"]
-        try:
-            typed = F.coerce("triage", message.text, self.template)
-        except FactBoardError as error:
-            message.editor.show_error(str(error))
-            return
-        if typed != row.triage:
-            self._write(row, "triage", message.text, row.triage)
-        self._close_editor()
-
-    @on(CellEditor.Cancel)
-    def _close_editor(self) -> None:
-        self.editing = None
-        for editor in self.query(CellEditor):
-            editor.remove()
-        self.redraw()
-
-    def action_edit_actions(self) -> None:
-        row = self.row(self.session.current) if self.session else None
-        if row is None:
-            return
-
-        def saved(text: object) -> None:
-            if isinstance(text, str) and text != (row.actions or ""):
-                self._write(row, "actions", text, row.actions)
-                self.redraw()
-
-        title = f"{row.client_code} · {self.template.label('actions')}"
-        self.app.push_screen(
-            TextEditorDialog(title, row.actions or "", lambda text: F.coerce("actions", text, self.template)), saved
-        )
-
-    def action_edit_visits(self) -> None:
-        row = self.row(self.session.current) if self.session else None
-        if row is None:
-            return
-        visits = dict(self.visits(row.id))
-        monday = self.feed.monday  # this week: the meeting asked the feed for it
-
-        def saved(changed: dict[date, str] | None) -> None:
-            action = uuid.uuid4().hex  # the week's days are one action: one undo step
-            for day, text in (changed or {}).items():
-                visit = visits.get(day)
-                original = (visit.staff, visit.note) if visit else (None, None)
-                self._write(row, WEEKDAY_KEYS[(day - monday).days], text, original, action)
-
-        title = f"{row.client_code} · visits this week"
-        self.app.push_screen(VisitsDialog(title, visits, monday, self.template, self.feed.staff_initials), saved)
-
     # -- the end ---------------------------------------------------------------------------------------------------
 
     def action_end(self) -> None:
@@ -353,17 +281,39 @@ class MeetingScreen(Screen[None]):
         if session is None or self.ended:
             self.dismiss(None)
             return
-        open_rows = sum(1 for row_id in session.order if session.outcome(row_id) in (NOT_REACHED, "current"))
+        open_rows = sum(1 for row_id in session.order if session.status.get(row_id) != DISCUSSED)
+        question = ngettext(
+            "End the meeting? {count} row is not discussed yet; it is stored as minutes.",
+            "End the meeting? {count} rows are not discussed yet; it is stored as minutes.",
+            open_rows,
+        ).format(count=open_rows)
+        self.app.push_screen(ConfirmDialog(question, _("End meeting")), self._store)
 
-        def confirmed(yes: object) -> None:
-            if yes:
-                self.ended = True
-                session.book(self.now())
-                # Through the writer queue: edits queued before the end are written first, so the record has them.
-                self.feed.save_meeting(session, Reply(self, done=self._show_summary, failed=self._not_saved))
+    def _store(self, confirmed: object = True) -> None:
+        """Store the meeting as minutes, then show its summary."""
+        session = self.session
+        if not confirmed or session is None or self.ended:
+            return
+        self.ended = True
+        session.book(self.now())
+        # Through the writer queue: edits queued before the end are written first, so the record has them.
+        self.feed.save_meeting(session, Reply(self, done=self._show_summary, failed=self._not_saved))
 
-        question = f"End the meeting? {open_rows} rows are not discussed yet; it is stored as minutes."
-        self.app.push_screen(ConfirmDialog(question, "End meeting"), confirmed)
+    def action_leave(self) -> None:
+        """Esc: before the check-in is done, just go; once the meeting runs, store it or discard it (or stay)."""
+        if self.session is None or self.ended:
+            self.dismiss(None)
+            return
+
+        def chosen(answer: object) -> None:
+            if answer == "store":
+                self._store()
+            elif answer == "discard":
+                self.ended = True  # its edits are on the board already; only the minutes are not kept
+                self.dismiss(None)
+
+        answers = [("stay", _("Keep it running")), ("store", _("Store the minutes")), ("discard", _("Discard it"))]
+        self.app.push_screen(ChoiceDialog(_("Leave the meeting?"), answers), chosen)
 
     def _not_saved(self, error: FactBoardError) -> None:
         self.ended = False
