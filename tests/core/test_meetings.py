@@ -79,7 +79,7 @@ def test_the_meeting_goes_through_rows_in_triage_priority(board: Board) -> None:
     ids = fill(board)
     session = MeetingSession.start(board.rows(), board.template, NOW, "KOO")
     assert session.order == [ids["NN-89"], ids["EE-68"], ids["DD-75"], ids["AA-80"]]
-    assert session.budget_minutes == 15
+    assert session.budget_minutes == 125  # Wednesday's slot: 08:15-10:20
     assert [item.title for item in session.agenda] == ["Fördjupning", "Dagsplanering", "Paus", "Behandlingskonferens"]
 
 
@@ -121,7 +121,7 @@ def test_row_timers_add_up_across_visits_to_a_row(board: Board) -> None:
     assert session.row_elapsed(clock()) == timedelta(seconds=75)
     assert session.row_elapsed(clock(), first) == timedelta(seconds=75)
     assert session.elapsed(clock()) == timedelta(seconds=95)
-    assert session.remaining(clock()) == timedelta(minutes=15, seconds=-95)
+    assert session.remaining(clock()) == timedelta(minutes=125, seconds=-95)  # Wednesday: 08:15-10:20
 
 
 def test_rows_added_during_the_meeting_join_at_the_end(board: Board) -> None:
@@ -187,7 +187,7 @@ def test_a_stored_meeting_reads_back_with_its_changes(board: Board) -> None:
     record = load_meeting(board, meeting_id)
     assert meeting_ids(board) == [meeting_id]
     assert record.duration == timedelta(minutes=6)
-    assert (record.chair, record.budget_minutes, record.team) == ("KOO", 15, "FACT Test")
+    assert (record.chair, record.budget_minutes, record.team) == ("KOO", 125, "FACT Test")
     assert [a.initials for a in record.attendees] == ["CSA", "HMR", "KOO", "MDN"]
     assert {a.discipline for a in record.attendees} == {"Sjuksköterska", "Läkare", "Psykolog", "Samordnare"}
     assert record.codes(DISCUSSED) == ["NN-89", "EE-68"]
@@ -212,7 +212,7 @@ def test_minutes_as_markdown_and_html(board: Board) -> None:
     board.set_field("CSA", ids["AA-80"], "situation", "<script>alert(1)</script> | pipe")
     record = load_meeting(board, meeting_id)
     markdown = minutes_markdown(record)
-    assert "- **Duration:** 6 min 00 s (budget 15 min)" in markdown
+    assert "- **Duration:** 6 min 00 s (budget 125 min)" in markdown
     assert "- **Not reached (1):** AA-80" in markdown
     assert "| CSA | NN-89 | Triage | Kris | Inlagd |" in markdown
     assert "KOO (Samordnare)" in markdown

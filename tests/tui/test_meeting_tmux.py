@@ -28,7 +28,7 @@ def test_a_meeting_in_a_real_terminal_ends_in_minutes_with_the_change(tmp_path: 
         # The chair KOO is ticked; tick CSA (nurse), HMR (doctor) and KRO (social worker): four disciplines.
         terminal.type(["Down"], ["Space"], ["Down", "Down"], ["Space"], ["Down", "Down"], ["Space"], ["C-s"])
         screen = terminal.wait_for("Present 4: CSA HMR KOO KRO")
-        assert "0 of 10 rows, 15 min left: on time" in screen
+        assert "0 of 10 rows, 135 min left: on time" in screen
         assert "Row 1 of 10" in screen and "NN-89" in screen
         # Three rows: two discussed, one skipped; on the fourth, change its triage from the focus card.
         terminal.type(["Enter"], ["Enter"], ["s"])

@@ -98,25 +98,26 @@ def test_open_meeting_starts_the_meeting_right_after_unlock(tmp_path: Path) -> N
 def test_meeting_clock_row_timer_and_pace_follow_the_boards_clock(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
         screen = await start_meeting(pilot)
-        clock.advance(minutes=2, seconds=5)
-        await pilot.press("enter")  # first row discussed after 2:05
+        clock.advance(minutes=20, seconds=5)
+        await pilot.press("enter")  # first row discussed after 20:05
         clock.advance(seconds=50)
         screen.tick()
         await pilot.pause()
-        assert screen.query_one("#meeting-clock", Digits).value == "02:55"
+        assert screen.query_one("#meeting-clock", Digits).value == "20:55"
         assert screen.query_one("#row-timer", Digits).value == "00:50"
         clock_text = text_of(screen.query_one("#meeting-clock-text", Static))
-        assert clock_text == "elapsed of 15 min 12:05 left row 00:50"
+        # Monday's slot in the template: 08:15-10:30, 135 minutes (reference 002), not a fixed 15.
+        assert clock_text == "elapsed of 135 min 114:05 left row 00:50"
         title = text_of(screen.query_one("#meeting-title", Static))
-        assert "1 of 10 rows, 12 min left: behind" in title  # 2:55 for one row projects 29 minutes
+        assert "1 of 10 rows, 114 min left: behind" in title  # 20:55 for one row projects 209 minutes
         assert screen.query_one("#meeting-header").has_class("-behind")
         for _ in range(7):
             await pilot.press("enter")
         screen.tick()
         await pilot.pause()
-        assert "8 of 10 rows, 12 min left: ahead" in text_of(screen.query_one("#meeting-title", Static))
+        assert "8 of 10 rows, 114 min left: ahead" in text_of(screen.query_one("#meeting-title", Static))
         assert screen.query_one("#meeting-header").has_class("-ahead")
-        clock.advance(minutes=13)
+        clock.advance(minutes=115)
         screen.tick()
         await pilot.pause()
         assert "8 of 10 rows, 0 min over: over time" in text_of(screen.query_one("#meeting-title", Static))

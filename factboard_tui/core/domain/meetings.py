@@ -82,7 +82,7 @@ class MeetingSession:
             started_at=now,
             chair=chair,
             order=[row.id for row in ordered if row.id is not None],
-            budget_minutes=template.meeting_minutes,
+            budget_minutes=template.meeting_budget(now.astimezone().weekday()),
             agenda=template.agenda_for(now.astimezone().weekday()),
             first_change_id=first_change_id,
             current_since=now,

@@ -79,6 +79,16 @@ class AgendaItem:
     title: str
     minutes: int
 
+    @property
+    def start_minute(self) -> int:
+        """When the item starts, in minutes after midnight (`08:15` is 495)."""
+        hours, _, minutes = self.time.partition(":")
+        return int(hours) * 60 + int(minutes)
+
+    def runs_at(self, minute_of_day: int) -> bool:
+        """Whether the item is on at `minute_of_day` (minutes after midnight)."""
+        return self.start_minute <= minute_of_day < self.start_minute + self.minutes
+
 
 @dataclass(frozen=True, slots=True)
 class BoardTemplate:
@@ -150,6 +160,22 @@ class BoardTemplate:
     def agenda_for(self, weekday_index: int) -> tuple[AgendaItem, ...]:
         """The meeting agenda for an ISO weekday index 0 (Monday) .. 6 (Sunday)."""
         return self.agenda.get(WEEKDAY_KEYS[weekday_index], ())
+
+    def meeting_slot(self, weekday_index: int) -> tuple[int, int] | None:
+        """The day's meeting slot as minutes after midnight, (start, end): from the first agenda item's start to
+        the end of the last (reference 002: Monday 8:15-10:30); None on a day with no meeting (an empty agenda).
+
+        Derived from the agenda every template already has, so old boards get their slots with no new key."""
+        items = self.agenda_for(weekday_index)
+        if not items:
+            return None
+        spans = [(item.start_minute, item.start_minute + item.minutes) for item in items]
+        return min(start for start, _end in spans), max(end for _start, end in spans)
+
+    def meeting_budget(self, weekday_index: int) -> int:
+        """Minutes the day's meeting has: its slot's length, or `meeting_minutes` on a day with no slot."""
+        slot = self.meeting_slot(weekday_index)
+        return slot[1] - slot[0] if slot else self.meeting_minutes
 
     # -- (de)serialisation ----------------------------------------------------------------------------------------
 

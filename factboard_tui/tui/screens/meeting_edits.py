@@ -57,10 +57,11 @@ class MeetingEdits(Screen[None]):
         choices = [level.label for level in self.template.triage]
         text = F.display(row.triage, self.template, "triage")
         editor = CellEditor(
-            text, label=f"{row.client_code} · {self.template.label('triage')}", choices=choices, width=48
+            text, label=f"{row.client_code} · {self.template.label('triage')}", choices=choices, width=64
         )
+        editor.add_class("-meeting-triage")  # framed, over the card's top: read from across the room
         self.query_one("#focus-box").mount(editor)
-        editor.styles.offset = (2, 1)
+        editor.styles.offset = (2, 2)
 
     @on(CellEditor.Save)
     def _triage_saved(self, message: CellEditor.Save) -> None:

@@ -17,11 +17,34 @@ from textual.widgets import Digits, Static
 
 from factboard_tui.core.domain.meetings import MeetingSession, attendance_warning, clock_text, disciplines_present
 from factboard_tui.core.domain.templates import BoardTemplate
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 
 VERDICT_CLASSES = {"behind": "-behind", "over time": "-behind", "ahead": "-ahead", "done": "-ahead"}
 """Header classes by pace verdict."""
+
+
+def agenda_line(template: BoardTemplate, today: date, now: datetime) -> Text:
+    """Today's agenda from the template, the item running now by the clock highlighted; or, on a day the
+    template has no meeting, a line saying so (the budget is then the template's `meeting_minutes`)."""
+    items = template.agenda_for(today.weekday())
+    if not items:
+        day = template.weekday_names[today.weekday()]
+        return shown(
+            _("No meeting on {day} in the board's template: {minutes} min.").format(
+                day=day, minutes=template.meeting_minutes
+            ),
+            style="dim",
+            one_line=True,
+        )
+    local = now.astimezone()
+    minute = local.hour * 60 + local.minute
+    parts: list[Text] = []
+    for item in items:
+        style = "bold reverse" if item.runs_at(minute) else "bold"
+        parts.append(shown((f" {item.time} {item.title} ", style), one_line=True))
+    return Text(" · ", no_wrap=True, overflow="ellipsis").join(parts)
 
 
 class MeetingHeader(Horizontal):
@@ -53,11 +76,7 @@ class MeetingHeader(Horizontal):
                 f" {today.isoformat()}",
                 one_line=True,
             ),
-            shown(
-                "  ·  ".join(f"{item.time} {item.title}" for item in session.agenda) if session else "",
-                style="bold",
-                one_line=True,
-            ),
+            agenda_line(template, today, now),
             Text(session.pace(now).text if session else "", style="bold"),
         ]
         found = disciplines_present(staff, attendees)
