@@ -360,6 +360,8 @@ class BoardFeed:
                 return (None, None), ""
             return (visit.staff, visit.note), visit.staff + (f": {visit.note}" if visit.note else "")
         value = getattr(row, key)
+        if key == "children" and row.children_note:  # edited together, as the board writes it: `Ja, 2 st`
+            return value, f"{F.display(value, self.template, key)}, {row.children_note}"
         return value, F.display(value, self.template, key)
 
     def validate(self, key: str, text: str) -> Any:

@@ -7,27 +7,32 @@ written.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from helpers.board_app import CHECK_IN, line_of, run_board, run_meeting, start_meeting, writes_done
 from helpers.boards import HandClock
 from helpers.bursts import ENTER, ESCAPE, TAB, Key, burst
-from helpers.pilot import text_of, until
+from helpers.pilot import screen_text, text_of, until
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.meetings import DISCUSSED, SKIPPED
+from factboard_tui.core.domain.templates import load_template
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckList
-from factboard_tui.tui.dialogs.confirm import ConfirmDialog
+from factboard_tui.tui.dialogs.confirm import ConfirmDialog, ConflictDialog
 from factboard_tui.tui.dialogs.visits import VisitsDialog
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
+from factboard_tui.tui.widgets.meeting_header import agenda_line
 from factboard_tui.tui.widgets.meeting_list import MeetingList
 
 WEDNESDAY = date(2026, 11, 25)
@@ -198,5 +203,125 @@ def test_check_in_ticks_show_a_mark_not_only_a_colour(tmp_path: Path) -> None:
         ticked = [text for text in texts if "CSA" in text]
         unticked = [text for text in texts if "DEN" in text]
         assert "✓" in ticked[0] and "✓" not in unticked[0] and "X" not in unticked[0]
+
+    run_meeting(tmp_path, scenario)
+
+
+def test_the_agenda_item_running_now_is_highlighted_and_the_budget_is_the_days_slot(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        screen = await start_meeting(pilot)
+        assert screen.session is not None and screen.session.budget_minutes == 135  # Monday 08:15-10:30
+
+        def highlighted() -> list[str]:
+            title = screen.query_one("#meeting-title", Static).render()
+            plain = str(getattr(title, "plain", ""))
+            return [
+                plain[s.start : s.end].strip() for s in getattr(title, "spans", []) if "reverse=True" in repr(s.style)
+            ]
+
+        assert highlighted() == ["08:15 Veckoplanering"]
+        clock.advance(minutes=40)  # 08:55
+        screen.tick()
+        await until(pilot, lambda: highlighted() == ["08:50 Vecko-/dagsplanering"], "the next item highlighted")
+
+    run_meeting(tmp_path, scenario)
+
+
+def test_a_day_with_no_meeting_says_so() -> None:
+    template = load_template("sv")
+    saturday = date(2026, 11, 28)
+    line = agenda_line(template, saturday, datetime(2026, 11, 28, 8, 15).astimezone())
+    assert line.plain == "No meeting on Lördag in the board's template: 15 min."
+    assert template.meeting_slot(5) is None and template.meeting_budget(5) == template.meeting_minutes
+    assert template.meeting_slot(0) == (8 * 60 + 15, 10 * 60 + 30)
+
+
+# -- editing: children, conflicts, mouse -------------------------------------------------------------------------
+
+
+def test_the_children_cell_takes_ja_with_a_note_and_one_u_takes_both_back(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        row_id = board.open_row_by_code("ST-88").id or 0
+        before = board.row(row_id)
+        await edit(pilot, grid, "ST-88", "children")
+        await burst(pilot, ENTER, "Ja, 2 st", ENTER)
+        await until(pilot, lambda: board.row(row_id).children_note == "2 st", "the note saved")
+        assert board.row(row_id).children is True
+        await until(pilot, lambda: "Ja*" in line_of(grid, "ST-88"), "the note marked in the grid")
+        await burst(pilot, ENTER)  # open again: the note is there to edit
+        assert app.screen.query_one(CellEditor).text == "Ja, 2 st"
+        await burst(pilot, ESCAPE, "u")
+        await until(pilot, lambda: board.row(row_id).children_note == before.children_note, "one u undid both")
+        assert board.row(row_id).children == before.children
+
+    run_board(tmp_path, scenario)
+
+
+def test_the_grid_shows_the_stored_value_while_the_conflict_is_decided(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await edit(pilot, grid, "BB-90", "safety")
+        await burst(pilot, ENTER, "Mina ord")
+        board.set_field("MJR", board.open_row_by_code("BB-90").id or 0, "safety", "Deras ord")
+        await burst(pilot, ENTER)
+        await until(pilot, lambda: isinstance(app.screen, ConflictDialog), "the conflict question")
+        await until(pilot, lambda: "Deras" in line_of(grid, "BB-90"), "the stored value in the grid")
+        assert "Mina" not in line_of(grid, "BB-90")
+
+    run_board(tmp_path, scenario)
+
+
+def test_a_double_click_edits_a_cell_and_the_wheel_scrolls(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        x = grid.cursor_cell_region().x  # the first column
+        await pilot.click(BoardGrid, offset=(x + 1, 3), times=2)  # the third row's date
+        await until(pilot, lambda: app.screen.query_one(CellEditor).display, "the editor open")
+        assert grid.cursor_coordinate[0] == 2
+        await burst(pilot, ESCAPE)
+        adds = [RowWrite(Op.ADD, values={"client_code": f"WH-{n}", "triage": "obs"}) for n in range(10, 25)]
+        board.write_rows("MJR", adds)  # another terminal: now more rows than the window shows
+        await until(pilot, lambda: grid.row_count == 25, "the new rows shown")
+        assert grid.scroll_offset.y == 0
+        for _ in range(3):  # the wheel: three notches down over the grid
+            grid.post_message(events.MouseScrollDown(grid, 5, 5, 0, 0, 0, False, False, False))
+        await until(pilot, lambda: grid.scroll_offset.y > 0, "the grid scrolled by the wheel")
+
+    run_board(tmp_path, scenario, size=(80, 24))
+
+
+# -- screens at every size -------------------------------------------------------------------------------------------
+
+
+def test_below_a_usable_size_the_board_says_so_and_the_legend_shows(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        assert "* note" in screen_text(app)  # the legend on the rule above the detail panel
+        assert "too small" not in screen_text(app)
+        await pilot.resize_terminal(60, 15)
+        await until(pilot, lambda: "too small for the board (60×15)" in screen_text(app), "the size message")
+        await pilot.resize_terminal(120, 40)
+        await until(pilot, lambda: "too small" not in screen_text(app), "the message gone")
+
+    run_board(tmp_path, scenario, size=(120, 40))
+
+
+def test_in_the_wall_theme_the_whole_current_row_stands_out(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        app.use_theme("factboard-wall")
+        await until(pilot, lambda: app.theme == "factboard-wall", "the wall theme")
+        await pilot.pause()
+        cursor_line = grid.render_line(1 + grid.cursor_coordinate[0])
+        other_line = grid.render_line(2 + grid.cursor_coordinate[0])
+        last = list(cursor_line)[-1].style  # the row's end, away from the cursor cell
+        assert last is not None and last.bold and last.bgcolor != list(other_line)[-1].style.bgcolor  # type: ignore[union-attr]
+
+    run_board(tmp_path, scenario)
+
+
+def test_the_meetings_triage_pick_list_is_framed_and_wide(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        await start_meeting(pilot)
+        await burst(pilot, "t")
+        editor = app.screen.query_one(CellEditor)
+        assert editor.outer_size.width >= 60 and editor.outer_size.height >= 5
+        assert "Kris · Inlagd · Ny · obs · Stabil" in screen_text(app)
 
     run_meeting(tmp_path, scenario)

@@ -228,6 +228,12 @@ def display(value: Any, template: BoardTemplate, key: str) -> str:
     return str(value)
 
 
+def split_children(text: str) -> tuple[str, str | None]:
+    """The children cell as the reference board writes it, `Ja, 2 st`: the yes/no, and the note after the comma."""
+    head, _, note = text.partition(",")
+    return head.strip(), (note.strip() or None)
+
+
 def split_visit_cell(text: str) -> tuple[str, str | None]:
     """A weekday cell as typed, `DEN+MJR: note`, split into staff and optional note."""
     staff, _, note = text.partition(":")

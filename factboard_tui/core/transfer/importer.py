@@ -247,8 +247,8 @@ class _Reader:
 
     def children(self, raw: Any) -> tuple[bool, str | None]:
         """`Ja`, `Nej`, or `Ja, 2 st` (yes with a note) as on the reference board."""
-        head, _comma, note = str(raw).partition(",")
-        return self.yes_or_no(head.strip(), "children"), (note.strip() or None)
+        head, note = F.split_children(str(raw))
+        return self.yes_or_no(head, "children"), note
 
     def visit(self, key: str, raw: Any) -> tuple[str | None, str | None]:
         label = self.template.weekdays[WEEKDAY_KEYS.index(key)]

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from factboard_tui.core.domain.fields import ROW_FIELDS, display, parse_client_code
+from factboard_tui.core.domain.fields import ROW_FIELDS, display, parse_client_code, split_children
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
@@ -117,6 +117,10 @@ class AddRowForm(ModalScreen[int | None]):
             static.update("")  # type: ignore[attr-defined]
         values = {key: self.query_one(f"#field-{key}", Input).value for key in FORM_FIELDS}
         filled = {key: value for key, value in values.items() if value.strip()}
+        if "children" in filled and not filled.get("children_note"):  # `Ja, 2 st`, as the board writes it
+            filled["children"], note = split_children(filled["children"])
+            if note:
+                filled["children_note"] = note
         self.feed.add_row(filled, Reply(self, done=self.dismiss, failed=self.show_error))
 
     @on(Button.Pressed, "#cancel")

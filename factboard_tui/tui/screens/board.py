@@ -40,6 +40,7 @@ from factboard_tui.tui.widgets.cell_editor import CellEditor
 from factboard_tui.tui.widgets.grid_rows import GridColumn, GridRow
 from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.row_detail import RowDetail
+from factboard_tui.tui.widgets.size_notice import SizeNotice
 
 DETAIL_DELAY = 0.03
 """How long the cursor rests on a row before the detail panel shows it (about one frame)."""
@@ -93,11 +94,13 @@ class BoardScreen(CellEditing):
         yield RowDetail(id="detail")
         yield KeyBar()
         yield CellEditor(hidden=True)
+        yield SizeNotice()
 
     def on_mount(self) -> None:
         grid = self.query_one(BoardGrid)
         grid.empty_text = "No clients on the board yet: press a to add one."
         grid.focus()
+        self.query_one(SizeNotice).check(self.app.size)
         self._set_columns()
         self.feed.changed.subscribe(self, self.on_feed_change)
         self.feed.refused.subscribe(self, self.on_cell_refused)
@@ -105,6 +108,7 @@ class BoardScreen(CellEditing):
             self.on_feed_change(FeedChange(ChangeKind.LOADED))
 
     def on_resize(self) -> None:
+        self.query_one(SizeNotice).check(self.app.size)
         self.query_one(RowDetail).steady()
         columns = self.query_one(BoardGrid).columns
         self._set_columns()
@@ -202,6 +206,9 @@ class BoardScreen(CellEditing):
 
     def on_board_grid_cursor_moved(self, _message: BoardGrid.CursorMoved) -> None:
         self._show_detail_soon()
+
+    def on_board_grid_cell_chosen(self, _message: BoardGrid.CellChosen) -> None:
+        self.action_edit()
 
     def _show_detail_soon(self) -> None:
         """Show the cursor row in the detail panel once the cursor has rested for `DETAIL_DELAY`.

@@ -9,6 +9,7 @@ the cell with what was typed and the reason, so the person can save again once i
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -163,9 +164,18 @@ class CellEditing(Screen[None]):
         """Validate (raises `FactBoardError`), then the feed shows the value at once and queues its write."""
         assert self.editing is not None
         editing = self.editing
-        self.feed.save_cell(
-            editing["row_id"], editing["key"], text, editing["original"], force=bool(editing.get("force"))
-        )
+        row_id, key, force = editing["row_id"], editing["key"], bool(editing.get("force"))
+        row = self.feed.row(row_id)
+        if key == "children" and row is not None:  # `Ja, 2 st`: the yes/no and its note, one action
+            head, note = F.split_children(text)
+            action = uuid.uuid4().hex
+            self.feed.validate("children", head)
+            self.feed.validate("children_note", note or "")
+            self.feed.save_cell(row_id, key, head, editing["original"], force=force, action=action)
+            if (note or None) != (row.children_note or None):
+                self.feed.save_cell(row_id, "children_note", note or "", row.children_note, force=force, action=action)
+            return
+        self.feed.save_cell(row_id, key, text, editing["original"], force=force)
 
     # -- a write that was refused ------------------------------------------------------------------------------
 
@@ -199,6 +209,8 @@ class CellEditing(Screen[None]):
         self._open_editor(row, write.key, write.text, write.original, f"Not saved: {failed.reason}", write.force)
 
     def _ask_whose_value(self, refused: CellRefused) -> None:
+        self.feed.reload()  # the stored value shows while the person decides, not theirs as if it were saved
+
         def decided(use_mine: object) -> None:
             if use_mine:
                 self.feed.write_cell(replace(refused.write, original=None, force=True))

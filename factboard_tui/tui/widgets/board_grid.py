@@ -71,6 +71,10 @@ def _parse_style(style: str) -> Style:
         return Style.null()
 
 
+WHEEL_ROWS = 3
+"""Rows one notch of the mouse wheel scrolls."""
+
+
 class BoardGrid(ScrollView, can_focus=True):
     """A keyboard-driven grid of fixed-width columns, with a cell cursor and a header that never scrolls."""
 
@@ -119,6 +123,9 @@ class BoardGrid(ScrollView, can_focus=True):
         Binding("tab", "cursor_next_cell", "Next cell", show=False, id="grid.next_cell"),
         Binding("shift+tab", "cursor_previous_cell", "Previous cell", show=False, id="grid.previous_cell"),
     ]
+
+    class CellChosen(Message):
+        """A cell was double-clicked: the person wants to edit it (as Enter on it does)."""
 
     empty_text: reactive[str] = reactive("No rows")
     """Shown dimmed under the header when there are no rows."""
@@ -335,7 +342,8 @@ class BoardGrid(ScrollView, can_focus=True):
     # -- events -----------------------------------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:
-        """Move the cursor to the clicked cell (a click on the header only changes the column)."""
+        """Move the cursor to the clicked cell (a click on the header only changes the column); a double-click on
+        a cell asks to edit it."""
         offset = event.get_content_offset(self)
         if offset is None or not self._columns:
             return
@@ -344,6 +352,21 @@ class BoardGrid(ScrollView, can_focus=True):
         row = self._cursor_row if offset.y == 0 else scroll_y + offset.y - 1
         if row < len(self._rows):
             self._move_to(row, column)
+            if event.chain == 2 and offset.y > 0:  # a double-click edits, as in a spreadsheet
+                self.post_message(self.CellChosen())
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel scrolls the rows (the grid draws no scrollbars, so Textual's own wheel handling does not)."""
+        self._wheel(event, WHEEL_ROWS)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._wheel(event, -WHEEL_ROWS)
+
+    def _wheel(self, event: events.MouseEvent, rows: int) -> None:
+        event.stop()
+        top = max(0, min(self.max_scroll_y, self.scroll_offset.y + rows))
+        if top != self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False, force=True)
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         """Textual's hook after every layout of the screen, given the layout's own idea of our virtual size.

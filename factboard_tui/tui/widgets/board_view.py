@@ -153,7 +153,7 @@ def row_cells(
         "primary_contact": GridCell(row.primary_contact or ""),
         "doctor": GridCell(row.doctor or ""),
         "other_providers": GridCell(row.other_providers or ""),
-        "children": GridCell(display(row.children, template, "children")),
+        "children": GridCell(display(row.children, template, "children") + ("*" if row.children_note else "")),
         "situation": GridCell(row.situation or ""),
         "actions": GridCell(row.actions or ""),
         "safety": GridCell(row.safety or ""),

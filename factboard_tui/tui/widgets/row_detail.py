@@ -24,6 +24,7 @@ from textual.widgets import Static
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import triage_style
@@ -43,12 +44,17 @@ def steady_lines(terminal_height: int) -> int:
     return max(MIN_LINES, min(MAX_LINES, terminal_height // SCREEN_SHARE))
 
 
+LEGEND = N_("* note   ! overdue: evaluation passed, or long on the board")
+"""What the grid's marks mean (`DEN*` a visit with a note, `Ja*` children with a note, `!261113`, `!120`)."""
+
+
 class RowDetail(Static):
     """Shows one row in full; empty when the board is empty."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: RenderableType = ""
+        self.border_title = _(LEGEND)  # on the rule above the panel: the grid's legend takes no line of its own
 
     def _show(self, renderable: RenderableType) -> None:
         """Show `renderable` in the panel's steady height, cut at the bottom with a marker when it is longer."""
