@@ -325,3 +325,24 @@ def test_the_meetings_triage_pick_list_is_framed_and_wide(tmp_path: Path) -> Non
         assert "Kris · Inlagd · Ny · obs · Stabil" in screen_text(app)
 
     run_meeting(tmp_path, scenario)
+
+
+def test_scrolling_right_keeps_the_client_code_and_triage_in_view(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await burst(pilot, Key("end"))  # the last column: the grid scrolls right
+        await until(pilot, lambda: grid.scroll_offset.x > 0, "the grid scrolled right")
+        header = grid.render_line(0).text
+        assert header.split("│")[2].strip().startswith("Pati") and "Triage" in header
+        line = grid.render_line(1).text
+        assert "NN-89" in line and "Kris" in line
+        assert grid.cursor_cell_region().right <= grid.region.right  # the cursor cell in view
+        await burst(pilot, Key("home"))
+        await until(pilot, lambda: grid.scroll_offset.x == 0, "back to the left")
+        # A click on the frozen code column lands on it, also while scrolled.
+        await burst(pilot, Key("end"))
+        await until(pilot, lambda: grid.scroll_offset.x > 0, "the grid scrolled right again")
+        code_x = grid.render_line(1).text.index("NN-89")
+        await pilot.click(BoardGrid, offset=(code_x + 1, 1))
+        await until(pilot, lambda: grid.cursor_column_key == "client_code", "the click on the code")
+
+    run_board(tmp_path, scenario, size=(80, 24))

@@ -126,7 +126,8 @@ class BoardScreen(CellEditing):
         columns = grid_columns(self.feed.template, self.size.width - 2, self.weekend)
         if list(grid.columns) != columns:
             self.grid_cache.clear()
-            grid.set_columns(columns)
+            keys = [column.key for column in columns]  # the client code and its triage stay when scrolling right
+            grid.set_columns(columns, frozen=keys.index("triage") + 1 if "triage" in keys else 0)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out what needs a row when the board (or the filter) shows none."""

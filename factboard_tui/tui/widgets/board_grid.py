@@ -166,6 +166,7 @@ class BoardGrid(ScrollView, can_focus=True):
         self._columns: tuple[GridColumn, ...] = ()
         self._column_x: list[int] = []  # x of each column's left edge (including its padding)
         self._total_width = 0
+        self._frozen_width = 0  # the first columns (code, triage) stay put when the rest scrolls sideways
         self._rows: list[GridRow] = []
         self._index_by_key: dict[str, int] = {}
         self._versions: dict[str, int] = {}  # bumped when a row's content changes; part of the cache key
@@ -209,8 +210,9 @@ class BoardGrid(ScrollView, can_focus=True):
         """The cursor as (row index, column index)."""
         return self._cursor_row, self._cursor_column
 
-    def set_columns(self, columns: Sequence[GridColumn]) -> None:
-        """Replace the columns, keeping the cursor on the same column key if it still exists."""
+    def set_columns(self, columns: Sequence[GridColumn], frozen: int = 0) -> None:
+        """Replace the columns, keeping the cursor on the same column key if it still exists; the first `frozen`
+        columns stay in view when the grid scrolls sideways (the client code and its triage, say)."""
         old_key = self.cursor_column_key
         self._columns = tuple(columns)
         self._column_x = []
@@ -219,6 +221,7 @@ class BoardGrid(ScrollView, can_focus=True):
             self._column_x.append(x)
             x += max(0, column.width) + len(PADDING) + len(SEPARATOR)
         self._total_width = max(0, x - len(SEPARATOR))
+        self._frozen_width = self._column_x[frozen] if 0 < frozen < len(self._columns) else 0
         keys = [column.key for column in self._columns]
         new_column = keys.index(old_key) if old_key in keys else self._cursor_column
         self._cursor_column = max(0, min(new_column, len(keys) - 1))
@@ -335,7 +338,8 @@ class BoardGrid(ScrollView, can_focus=True):
         if not self._rows or not self._columns:
             return Region(content.x, content.y + 1, 0, 1)
         scroll_x, scroll_y = self.scroll_offset
-        x = content.x + self._column_x[self._cursor_column] - scroll_x
+        left = self._column_x[self._cursor_column]
+        x = content.x + left - (0 if left < self._frozen_width else scroll_x)
         y = content.y + 1 + self._cursor_row - scroll_y
         return Region(x, y, self._columns[self._cursor_column].width + len(PADDING), 1)
 
@@ -348,7 +352,8 @@ class BoardGrid(ScrollView, can_focus=True):
         if offset is None or not self._columns:
             return
         scroll_x, scroll_y = self.scroll_offset
-        column = bisect_right(self._column_x, offset.x + scroll_x) - 1
+        x = offset.x if offset.x < self._frozen_width and scroll_x else offset.x + scroll_x
+        column = bisect_right(self._column_x, x) - 1
         row = self._cursor_row if offset.y == 0 else scroll_y + offset.y - 1
         if row < len(self._rows):
             self._move_to(row, column)
@@ -435,7 +440,7 @@ class BoardGrid(ScrollView, can_focus=True):
         if strip is None:
             cursor_row = self.get_component_rich_style("board-grid--cursor-row")
             base = cursor_row if state >= 0 else self._plain_style
-            strip = self._render_row(row, state, base).crop_extend(scroll_x, scroll_x + width, base)
+            strip = self._in_view(self._render_row(row, state, base), scroll_x, width, base)
             self._line_cache.set(key, strip)
         return strip
 
@@ -445,9 +450,17 @@ class BoardGrid(ScrollView, can_focus=True):
             return self._header_cache[1]
         style = self.get_component_rich_style("board-grid--header")
         strip = self._join([(column.label, style) for column in self._columns], style)
-        strip = strip.crop_extend(scroll_x, scroll_x + width, style)
+        strip = self._in_view(strip, scroll_x, width, style)
         self._header_cache = ((width, scroll_x), strip)
         return strip
+
+    def _in_view(self, strip: Strip, scroll_x: int, width: int, style: Style) -> Strip:
+        """The part of a full-width line in view: the frozen columns, then the rest from the scroll position."""
+        frozen = self._frozen_width
+        if not frozen or not scroll_x or frozen >= width:
+            return strip.crop_extend(scroll_x, scroll_x + width, style)
+        kept = strip.crop_extend(0, frozen, style)
+        return Strip.join([kept, strip.crop_extend(frozen + scroll_x, scroll_x + width, style)])
 
     def _render_row(self, row: GridRow, cursor_column: int, base: Style) -> Strip:
         """Render a whole row at full width; `cursor_column` is -1 unless this is the cursor row."""
@@ -530,7 +543,9 @@ class BoardGrid(ScrollView, can_focus=True):
         new_y = max(new_y, self._cursor_row - self._data_height + 1)
         left = self._column_x[self._cursor_column]
         right = left + self._columns[self._cursor_column].width + len(PADDING)
-        new_x = max(scroll_x, right - view_width) if view_width else scroll_x
-        new_x = min(new_x, left)
+        new_x = 0  # on a frozen column (code, triage): back to the start, as Home on a spreadsheet
+        if left >= self._frozen_width:  # the others scroll, showing the frozen columns to their left
+            new_x = max(scroll_x, right - view_width) if view_width else scroll_x
+            new_x = max(0, min(new_x, left - self._frozen_width))
         if (new_x, new_y) != (scroll_x, scroll_y):
             self.scroll_to(new_x, new_y, animate=False, force=True)
