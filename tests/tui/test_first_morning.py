@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from helpers.board_app import CHECK_IN, line_of, run_board, run_meeting, start_meeting, writes_done
 from helpers.boards import HandClock
 from helpers.bursts import ENTER, ESCAPE, TAB, Key, burst
@@ -272,8 +273,10 @@ def test_the_grid_shows_the_stored_value_while_the_conflict_is_decided(tmp_path:
 
 def test_a_double_click_edits_a_cell_and_the_wheel_scrolls(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
-        x = grid.cursor_cell_region().x  # the first column
-        await pilot.click(BoardGrid, offset=(x + 1, 3), times=2)  # the third row's date
+        grid.move_cursor(column_key="triage")
+        await pilot.pause()
+        x = grid.cursor_cell_region().x - grid.region.x
+        await pilot.click(BoardGrid, offset=(x + 1, 3), times=2)  # the third row's triage
         await until(pilot, lambda: app.screen.query_one(CellEditor).display, "the editor open")
         assert grid.cursor_coordinate[0] == 2
         await burst(pilot, ESCAPE)
@@ -332,7 +335,7 @@ def test_scrolling_right_keeps_the_client_code_and_triage_in_view(tmp_path: Path
         await burst(pilot, Key("end"))  # the last column: the grid scrolls right
         await until(pilot, lambda: grid.scroll_offset.x > 0, "the grid scrolled right")
         header = grid.render_line(0).text
-        assert header.split("│")[2].strip().startswith("Pati") and "Triage" in header
+        assert header.split("│")[0].strip().startswith("Pati") and "Triage" in header
         line = grid.render_line(1).text
         assert "NN-89" in line and "Kris" in line
         assert grid.cursor_cell_region().right <= grid.region.right  # the cursor cell in view
@@ -346,3 +349,19 @@ def test_scrolling_right_keeps_the_client_code_and_triage_in_view(tmp_path: Path
         await until(pilot, lambda: grid.cursor_column_key == "client_code", "the click on the code")
 
     run_board(tmp_path, scenario, size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(200, 50), (120, 40), (80, 24)], ids=lambda size: f"{size[0]}x{size[1]}")
+def test_every_column_at_every_size_headers_whole_where_there_is_room(tmp_path: Path, size: tuple[int, int]) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        keys = [column.key for column in grid.columns]
+        assert {"category", "doctor", "other_providers", "safety", "sat", "sun", "mon"} <= set(keys)  # none dropped
+        header = grid.render_line(0).text
+        in_view = header.split("│")
+        assert any("Må" in part for part in in_view)  # the week's first day in view without scrolling
+        assert "DEN+MJR" in line_of(grid, "NN-89")  # a visit whole, not `DEN+…`
+        if size[0] == 200:
+            assert "Dagar" in header and "Patient" in header and "Säkerhet" in header
+            assert grid.virtual_size.width >= grid.scrollable_content_region.width - 1  # no free columns at the right
+
+    run_board(tmp_path, scenario, size=size)

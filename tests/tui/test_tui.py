@@ -188,7 +188,7 @@ def test_a_change_from_another_process_appears_and_keeps_the_cursor(demo_path: P
             other.set_field("CSA", target.id, "situation", "Sover bättre efter medicinjustering.")
             await until(
                 pilot,
-                lambda: "Sover bättre" in "".join(grid.render_line(y).text for y in range(1, 12)),
+                lambda: "Sover bätt" in "".join(grid.render_line(y).text for y in range(1, 12)),
                 "the other process's change showing",
                 seconds=20,  # a bound, not a promise: benchmarks/bench_tui.py times it (budget 1 s)
             )

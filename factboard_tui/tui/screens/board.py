@@ -123,7 +123,7 @@ class BoardScreen(CellEditing):
         """Lay out the columns for the terminal's width (and whether the week has weekend visits)."""
         self.weekend = self.feed.store.has_weekend_visits()
         grid = self.query_one(BoardGrid)
-        columns = grid_columns(self.feed.template, self.size.width - 2, self.weekend)
+        columns = grid_columns(self.feed.template, self.size.width, self.weekend)
         if list(grid.columns) != columns:
             self.grid_cache.clear()
             keys = [column.key for column in columns]  # the client code and its triage stay when scrolling right

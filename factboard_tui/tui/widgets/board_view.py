@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from rich.cells import cell_len
+
 from factboard_tui.core.domain.dates import format_date
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
@@ -51,12 +53,39 @@ COMPACT_COLUMNS: tuple[str, ...] = (
     "triage",
     "primary_contact",
     "children",
-    "situation",
-    "actions",
     "evaluation_date",
     *WEEKDAY_KEYS,
+    "situation",
+    "actions",
+    "category",
+    "doctor",
+    "other_providers",
+    "safety",
 )
-"""What fits 120 columns; the other fields show in the detail panel."""
+"""A laptop's order (120 columns): the client and the whole week's visits in view, the free text after them
+(scrolled to, the client code and triage staying in view; the detail panel shows the cursor row's whole text).
+No column is left out."""
+
+NARROW_COLUMNS: tuple[str, ...] = (
+    "client_code",
+    "triage",
+    "primary_contact",
+    *WEEKDAY_KEYS,
+    "evaluation_date",
+    "days_on_board",
+    "date_on",
+    "children",
+    "situation",
+    "actions",
+    "category",
+    "doctor",
+    "other_providers",
+    "safety",
+)
+"""A small terminal's order (80x24): who the client is and who visits when, in view without scrolling."""
+
+NARROW_BELOW = 100
+"""Terminal width under which the narrow order is used."""
 
 WIDE_FROM = 170
 """Terminal width from which the wide layout is used."""
@@ -82,8 +111,8 @@ FLEX_WIDTHS: dict[str, tuple[int, int]] = {
 }
 """Columns that share the rest of the width: (least, most)."""
 
-VISIT_WIDTH = {True: 8, False: 5}
-"""A weekday cell: `DEN+MJR*` (a note) on the wall screen, `DEN+…` on a laptop (whole in the detail panel)."""
+VISIT_WIDTH = {True: 8, False: 7}
+"""A weekday cell: `DEN+MJR*` (a note) on the wall screen, `DEN+MJR` on a laptop (the note mark in the panel)."""
 
 CELL_OVERHEAD = 2
 """The space before a cell's text and the separator after it."""
@@ -98,13 +127,12 @@ class WeekContext:
 
 
 def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool = False) -> list[GridColumn]:
-    """Columns with widths that fill `total_width`: the wide layout on a wall screen, compact on a laptop."""
+    """Columns with widths that fill `total_width`: the wide layout on a wall screen, compact on a laptop, narrow
+    on a small terminal. Every field has a column (what does not fit is scrolled to); headers are shown whole
+    where there is room, then the free text columns share what is left."""
     wide = total_width >= WIDE_FROM
-    keys = [
-        key
-        for key in (WIDE_COLUMNS if wide else COMPACT_COLUMNS)
-        if wide or weekend_visits or key not in ("sat", "sun")
-    ]
+    order = WIDE_COLUMNS if wide else NARROW_COLUMNS if total_width < NARROW_BELOW else COMPACT_COLUMNS
+    keys = list(order)
     widths: dict[str, int] = {}
     for key in keys:
         if key in WEEKDAY_KEYS:
@@ -115,11 +143,21 @@ def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool
             widths[key] = FIXED_WIDTHS[key]
         else:
             widths[key] = FLEX_WIDTHS[key][0]
-    spare = max(0, total_width - sum(widths.values()) - CELL_OVERHEAD * len(keys))
-    room = {key: FLEX_WIDTHS[key][1] - FLEX_WIDTHS[key][0] for key in keys if key in FLEX_WIDTHS}
+    spare = max(0, total_width - sum(widths.values()) - CELL_OVERHEAD * len(keys) + 1)  # no separator after the last
+    labels = {key: cell_len(template.label(key)) for key in keys}
+    for key in sorted(keys, key=lambda key: labels[key] - widths[key]):  # headers whole, the cheapest first
+        need = labels[key] - widths[key]
+        if 0 < need <= spare:
+            widths[key] += need
+            spare -= need
+    room = {key: max(0, FLEX_WIDTHS[key][1] - widths[key]) for key in keys if key in FLEX_WIDTHS}
     total_room = sum(room.values())
-    for key, extra in room.items():
-        widths[key] += min(extra, spare * extra // total_room) if total_room else 0
+    shares = {key: min(extra, spare * extra // total_room) if total_room else 0 for key, extra in room.items()}
+    left = spare - sum(shares.values())
+    for key, extra in room.items():  # what rounding down left over, so the columns fill the width
+        more = min(extra - shares[key], left)
+        widths[key] += shares[key] + more
+        left -= more
     return [GridColumn(key, template.label(key), widths[key]) for key in keys]
 
 
