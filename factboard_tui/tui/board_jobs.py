@@ -62,6 +62,10 @@ def write_cell(board: Board, user: str, write: CellWrite) -> None:
         expected = {visit_key(write.day): write.original}
     else:
         expected = {write.key: write.original}
+    if write.key == "client_code":  # a typo corrected: the same row, its history kept
+        code = expected.get("client_code")
+        board.correct_client_code(user, write.row_id, write.text, expected=code, source=SOURCE)
+        return
     if write.day is not None:
         visits = {write.day: F.split_visit_cell(write.text)}
         board.write_row(

@@ -466,3 +466,15 @@ def test_the_hybrid_clock_stays_in_order_when_the_wall_clock_stands_still() -> N
     assert next_hlc(format_hlc(9, 3), 5) == format_hlc(9, 4)  # behind what was seen: count on
     assert next_hlc(format_hlc(9, 3), 10) == format_hlc(10, 0)
     assert next_hlc(format_hlc(9, 99_999), 9) == format_hlc(10, 0)  # counter full: borrow a millisecond
+
+
+def test_a_corrected_client_code_travels_to_the_other_site_with_the_rows_history(two: dict[str, Board]) -> None:
+    region, muni = two["region"], two["muni"]
+    row_id = region.add_row("CSA", {"client_code": "DD-57", "triage": "new", "situation": "start"})
+    send(two, "region", "muni")
+    region.correct_client_code("CSA", row_id, "DD-75", expected="DD-57")  # a typo, fixed on the same row
+    send(two, "region", "muni")
+    corrected = muni.open_row_by_code("DD-75")
+    assert corrected.situation == "start" and [row.client_code for row in muni.rows()] == ["DD-75"]
+    assert [change.field for change in muni.history(corrected.id or 0)][-1] == "client_code"
+    assert service.board_state_hash(region) == service.board_state_hash(muni)

@@ -15,7 +15,7 @@ from helpers.board_app import open_demo
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.changes import Op
-from factboard_tui.core.errors import NotFound
+from factboard_tui.core.errors import EditConflict, InvalidValue, NotFound
 from factboard_tui.core.store.rows import RowWrite
 
 
@@ -67,5 +67,26 @@ def test_cells_saved_as_one_action_are_undone_together_and_older_actions_stay(tm
         with pytest.raises(NotFound):
             for _ in range(20):
                 board.undo_last("CSA")
+    finally:
+        board.close()
+
+
+def test_a_mistyped_client_code_is_corrected_on_the_same_row_with_its_history(tmp_path: Path) -> None:
+    board = open_demo(tmp_path)
+    try:
+        row = board.open_row_by_code("NN-89")
+        before = len(board.history(row.id or 0))
+        board.correct_client_code("CSA", row.id or 0, "NN-98", expected="NN-89")
+        corrected = board.open_row_by_code("NN-98")
+        assert corrected.id == row.id and corrected.situation == row.situation
+        history = board.history(row.id or 0)
+        assert len(history) == before + 1  # nothing lost, one change more
+        assert (history[-1].field, history[-1].old, history[-1].new) == ("client_code", "NN-89", "NN-98")
+        with pytest.raises(InvalidValue):  # another open row's code: refused, nothing written
+            board.correct_client_code("CSA", row.id or 0, "RT-93")
+        with pytest.raises(EditConflict):  # someone corrected it meanwhile
+            board.correct_client_code("CSA", row.id or 0, "NN-88", expected="NN-89")
+        board.undo_last("CSA")
+        assert board.open_row_by_code("NN-89").id == row.id
     finally:
         board.close()

@@ -365,3 +365,15 @@ def test_every_column_at_every_size_headers_whole_where_there_is_room(tmp_path: 
             assert grid.virtual_size.width >= grid.scrollable_content_region.width - 1  # no free columns at the right
 
     run_board(tmp_path, scenario, size=size)
+
+
+def test_a_mistyped_client_code_is_corrected_in_its_cell_keeping_the_rows_history(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        row_id = board.open_row_by_code("NN-89").id
+        await edit(pilot, grid, "NN-89", "client_code")
+        await burst(pilot, ENTER, "NN-98", ENTER)
+        await until(pilot, lambda: board.open_row_by_code("NN-98").id == row_id, "the code corrected")
+        assert board.history(row_id or 0)[-1].field == "client_code"
+        assert "NN-98" in line_of(grid, "NN-98")
+
+    run_board(tmp_path, scenario)

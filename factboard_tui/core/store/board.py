@@ -74,6 +74,7 @@ class Board(BoardHandle):
     take_off = row_writes.take_off
     copy_week_visits = row_writes.copy_week_visits
     undo_last = undo.undo_last
+    correct_client_code = row_writes.correct_client_code
     write_staff = staff_writes.write_staff
     purge_free_text = purge.purge_free_text
 

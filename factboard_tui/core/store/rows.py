@@ -58,6 +58,8 @@ class RowWrite:
     confirm: frozenset[str] = frozenset()
     """Fields to record even when the value stays the same: a person confirming it (settling a sync conflict), so
     the confirmation travels to the other sites."""
+    code_fix: bool = False
+    """A `set` that may correct the client code (a typo): recorded as a change of the same row, history kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +169,10 @@ def prepare(board: BoardHandle, write: RowWrite) -> Prepared:
     else:
         if write.row_id is None:
             raise ValueError("row_id is required for set and off")
-        if "client_code" in typed:
-            raise InvalidValue("client_code", "A row's client code cannot be changed: take it off and add a new row.")
+        if "client_code" in typed and not write.code_fix and write.op != Op.UNDO:
+            raise InvalidValue(
+                "client_code", "A row's client code cannot be changed with other fields: correct it on its own."
+            )
     if write.op == Op.OFF:
         typed.setdefault("date_off", board.today())
         if not typed.get("off_reason"):
@@ -221,6 +225,8 @@ def apply(
             _refuse_open_duplicate(connection, current["client_code"])
         _check_expected(board, connection, write, current)
         diff = {key: value for key, value in typed.items() if current[key] != value or key in write.confirm}
+        if "client_code" in diff:  # a corrected code must not be another open row's
+            _refuse_open_duplicate(connection, diff["client_code"])
         base["row_id"] = target
         changes += [_field_change(base, key, current[key], value) for key, value in diff.items()]
         if diff:
@@ -433,6 +439,22 @@ def copy_week_visits(board: BoardHandle, author: str, from_monday: date, to_mond
 def add_row(board: BoardHandle, author: str, values: Mapping[str, Any], source: str = "app") -> int:
     """Put a client on the board (a new period)."""
     return write_row(board, author, Op.ADD, values=values, source=source).row_id
+
+
+def correct_client_code(
+    board: BoardHandle, author: str, row_id: int, code: str, expected: str | None = None, source: str = "app"
+) -> WriteResult:
+    """Correct a mistyped client code: a change of the same row (its history, visits and meetings stay with it),
+    recorded and synced like any field; refused if another open row has that code, or (with `expected`) if
+    someone changed the code meanwhile."""
+    write = RowWrite(
+        Op.SET,
+        row_id,
+        values={"client_code": code},
+        expected={} if expected is None else {"client_code": expected},
+        code_fix=True,
+    )
+    return write_rows(board, author, [write], source)[0]
 
 
 def set_field(

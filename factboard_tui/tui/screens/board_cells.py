@@ -32,7 +32,6 @@ INITIALS_KEYS = frozenset({*WEEKDAY_KEYS, "primary_contact", "doctor"})
 """Cells that hold staff initials: checked against the team list before saving."""
 
 READ_ONLY: dict[str, str] = {
-    "client_code": "The client code cannot be changed: take the row off and add it again.",
     "days_on_board": "Days on board follow from the date on board: edit that date instead.",
 }
 """Columns the grid shows but nobody edits, with what to do instead."""
