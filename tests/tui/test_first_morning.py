@@ -377,3 +377,14 @@ def test_a_mistyped_client_code_is_corrected_in_its_cell_keeping_the_rows_histor
         assert "NN-98" in line_of(grid, "NN-98")
 
     run_board(tmp_path, scenario)
+
+
+def test_a_client_is_added_in_nine_keys(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        keys = ["a", *"QX-12", TAB, "N", Key("ctrl+s")]  # ctrl+s takes the triage's completion, Ny
+        assert len(keys) == 9
+        await burst(pilot, *keys)
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11, "the row added")
+        assert board.open_row_by_code("QX-12").triage == "new"
+
+    run_board(tmp_path, scenario)

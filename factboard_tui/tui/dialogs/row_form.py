@@ -113,6 +113,8 @@ class AddRowForm(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
+        if isinstance(self.focused, CompletingInput):  # ctrl+s takes the completion shown, as Enter and Tab do
+            self.focused.take_completion()
         for static in self.query(".field-error"):
             static.update("")  # type: ignore[attr-defined]
         values = {key: self.query_one(f"#field-{key}", Input).value for key in FORM_FIELDS}

@@ -97,6 +97,8 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
             self.focus_next()
 
     def action_save(self) -> None:
+        if isinstance(self.focused, CompletingInput):  # ctrl+s takes the completion shown, as Enter and Tab do
+            self.focused.take_completion()
         changed: dict[date, str] = {}
         for day in self.days:
             text = self.query_one(f"#visit-{day.isoformat()}", Input).value.strip()
