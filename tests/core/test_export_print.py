@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers.boards import USER
 from helpers.cli import Cli
+from helpers.tools import require
 from helpers.week import MONDAY, fill
 from openpyxl import load_workbook
 
@@ -77,8 +78,9 @@ def printed_words(html: bytes, folder: Path) -> tuple[list[list[tuple[float, str
     return pages, width
 
 
-@pytest.mark.skipif(not (CHROMIUM and PDFTOTEXT), reason="needs chromium and pdftotext (apt chromium poppler-utils)")
 def test_the_board_html_prints_every_column_on_a4_landscape(full: Board, tmp_path: Path) -> None:
+    require("chromium", "print the HTML export to PDF")
+    require("pdftotext", "read the printed PDF's pages")
     document = board_document(full, MONDAY)
     pages, width = printed_words(render(document, Format.HTML), tmp_path)
     assert round(width) == 842  # A4 landscape, in points
@@ -90,8 +92,9 @@ def test_the_board_html_prints_every_column_on_a4_landscape(full: Board, tmp_pat
     assert "Sö" in words and "Lö" in words
 
 
-@pytest.mark.skipif(not (CHROMIUM and PDFTOTEXT), reason="needs chromium and pdftotext (apt chromium poppler-utils)")
 def test_the_week_html_keeps_each_column_in_place_from_group_to_group(full: Board, tmp_path: Path) -> None:
+    require("chromium", "print the HTML export to PDF")
+    require("pdftotext", "read the printed PDF's pages")
     html = render(week_document(full, MONDAY, Grouping.DAY), Format.HTML)
     tables = re.findall(rb"<colgroup>(.*?)</colgroup>", html)
     assert len(tables) == 8 and len(set(tables)) == 1  # one width list for every day's table
@@ -129,8 +132,8 @@ def test_board_xlsx_categories_are_not_cut_at_a_fixed_width(full: Board, tmp_pat
     assert sheet.cell(2, 1).number_format == "yyyy-mm-dd"
 
 
-@pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice (apt libreoffice-calc-nogui)")
 def test_libreoffice_prints_the_week_xlsx_on_a_few_a4_landscape_pages(full: Board, tmp_path: Path) -> None:
+    require("soffice", "print the xlsx export with LibreOffice")
     path = tmp_path / "week.xlsx"
     path.write_bytes(render(week_document(full, MONDAY, Grouping.DAY), Format.XLSX))
     subprocess.run(
