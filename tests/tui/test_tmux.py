@@ -58,6 +58,13 @@ def test_a_fast_typist_unlocks_with_passphrase_and_initials_in_one_burst(tmp_pat
         terminal.wait_for("signed in: CSA", seconds=15)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (issue 16): with the next burst sent as soon as its wait matches, the meeting is still running "
+    "after Esc Tab Tab Enter (the leave dialog's keys end in the meeting: Enter marks the row discussed), and the "
+    "waits match text the board already shows (KRO+CSA is in the demo's week at 200 columns); strict, so a fix "
+    "turns this red until the mark is removed",
+)
 def test_a_nurse_types_the_add_form_and_the_visits_dialog_in_one_burst_each_in_tmux(tmp_path: Path) -> None:
     db, env = demo_board(tmp_path)
 
