@@ -1,4 +1,4 @@
-"""This machine's FactBoard settings: theme, remembered initials, remapped keys, idle lock.
+"""This machine's FactBoard settings: theme, language, remembered initials, remapped keys, idle lock.
 
 They live in one small TOML file at `core.paths.config_path()` (`FACTBOARD_CONFIG` overrides), written by hand or
 by the app when someone picks a theme or signs in. The file is read strictly: a typo becomes one line naming the
@@ -7,6 +7,7 @@ atomically (temp file + `os.replace`) so a crash never leaves half a file. Like 
 import Textual: the CLI reads it too.
 
     theme = "factboard-wall"
+    language = "en"             # this person's language, over the board's (sv, da, nb, nl, en)
     user = "CSA"
     idle_lock_minutes = 10
 
@@ -28,6 +29,7 @@ from typing import Any
 
 from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import LANGUAGES, known_language
 
 DEFAULT_IDLE_LOCK_MINUTES = 10
 """Minutes without a key press before the board locks itself."""
@@ -38,7 +40,7 @@ MAX_IDLE_LOCK_MINUTES = 24 * 60
 DEFAULT_BACKUPS_KEPT = 14
 """Backups kept per board (the oldest go first): two weeks of daily backups."""
 
-SETTING_KEYS = ("theme", "user", "idle_lock_minutes", "keys", "backups")
+SETTING_KEYS = ("theme", "language", "user", "idle_lock_minutes", "keys", "backups")
 """Everything the config file may hold at the top level, in the order it is written."""
 
 HEADER = "# FactBoard settings for this machine (no patient data). Binding ids for [keys] are on the help screen.\n"
@@ -51,6 +53,9 @@ class Settings:
 
     theme: str | None = None
     """The theme chosen last on this machine (`None`: the app's default)."""
+    language: str | None = None
+    """The language this machine speaks whatever the board's template says (`None`: the board's; see
+    `core.i18n.choose_language`)."""
     user: str | None = None
     """The initials of whoever edits on this machine, remembered between sessions."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -118,6 +123,11 @@ def _settings_from_table(path: Path, table: Mapping[str, Any]) -> Settings:
         raise _error(path, f"unknown setting {unknown[0]!r}", f"remove it; the settings are {', '.join(SETTING_KEYS)}")
     theme = _optional_text(path, table, "theme", 'theme = "factboard-laptop"')
     user = _optional_text(path, table, "user", 'user = "CSA"')
+    language = _optional_text(path, table, "language", 'language = "en"')
+    if language is not None and known_language(language) is None:
+        raise _error(
+            path, f"language is {language!r}", f'set it to one of {", ".join(LANGUAGES)}, like language = "en"'
+        )
     minutes = table.get("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_IDLE_LOCK_MINUTES:
         raise _error(
@@ -129,7 +139,9 @@ def _settings_from_table(path: Path, table: Mapping[str, Any]) -> Settings:
     if not isinstance(keys, dict):
         raise _error(path, f"keys is {keys!r}, not a table", 'write a [keys] table of lines like "board.edit" = "f2"')
     backups = _backup_settings(path, table.get("backups", {}))
-    return Settings(theme=theme, user=user, keys=_keymap(path, keys), idle_lock_minutes=minutes, backups=backups)
+    return Settings(
+        theme=theme, language=language, user=user, keys=_keymap(path, keys), idle_lock_minutes=minutes, backups=backups
+    )
 
 
 def _backup_settings(path: Path, table: Any) -> BackupSettings:

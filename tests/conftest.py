@@ -16,7 +16,9 @@ from textual import constants
 from textual.widgets import Input, TextArea
 
 from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.i18n import start_language
 from factboard_tui.core.store.board import Board
+from factboard_tui.tui.i18n import speak
 
 hunting.load_profile()  # one Hypothesis profile: repeatable, or a random hunt with FACTBOARD_HUNT (helpers/hunting.py)
 
@@ -52,6 +54,19 @@ def _without_blink(original: Callable[..., None]) -> Callable[..., None]:
         self.cursor_blink = False
 
     return steady
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test speaks English unless it chooses a language (tests/*/test_language*.py): the boards the tests make
+    are Swedish, and their words would otherwise follow the board. `FACTBOARD_LANG` is `--lang` for the CLI run as a
+    subprocess; `start_language` is what the CLI's start does for the app run in-process. Afterwards English again,
+    process-wide (gettext and the widget classes' bindings), for the next test in this worker."""
+    monkeypatch.setenv("FACTBOARD_LANG", "en")
+    start_language(flag="en")
+    yield
+    start_language(flag="en")
+    speak("en")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -9,16 +9,32 @@ come from a module's `commands` app, added without a name; a group (`factboard r
 
 from __future__ import annotations
 
+import inspect
 import sys
+from typing import Annotated
 
 import typer
 
-from factboard_tui.cli import audit, board, meetings, root_options, rows, staff, sync, transfer
-from factboard_tui.cli.common import DbOption, ThemeOption, UserOption
+from factboard_tui.cli import language
+
+language.start(sys.argv[1:])  # before the command modules: Typer reads their help words when they are imported
+
+from factboard_tui.cli import audit, board, meetings, root_options, rows, staff, sync, transfer  # noqa: E402
+from factboard_tui.cli.common import DbOption, ThemeOption, UserOption  # noqa: E402
+from factboard_tui.core.i18n import LANGUAGES, _, known_language  # noqa: E402
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help=_("The language to speak: en, sv, da, nb or nl (default: the board's; before the command)."),
+        metavar="LANG",
+    ),
+]
 
 app = typer.Typer(
     name="factboard",
-    help="FactBoard: the FACT team's morning board, in an encrypted local database.",
+    help=_("FactBoard: the FACT team's morning board, in an encrypted local database."),
     invoke_without_command=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -26,8 +42,21 @@ app = typer.Typer(
 
 
 @app.callback()
-def root(ctx: typer.Context, db: DbOption = None, user: UserOption = None, theme: ThemeOption = None) -> None:
+def root(
+    ctx: typer.Context,
+    db: DbOption = None,
+    user: UserOption = None,
+    theme: ThemeOption = None,
+    lang: LangOption = None,
+) -> None:
     """With no command, open the board (like `factboard open`). Options before a command apply to it."""
+    if lang is not None and known_language(lang) is None:  # chosen already, before the commands were imported
+        raise typer.BadParameter(
+            _("{lang} is not a language FactBoard speaks: give one of {languages}.").format(
+                lang=lang, languages=", ".join(LANGUAGES)
+            ),
+            param_hint="--lang",
+        )
     root_options.keep(root_options.RootOptions(db, user, theme), root_options.command_names(app))
     if ctx.invoked_subcommand is None:
         board.open_board(db=db, user=user, theme=theme)
@@ -42,6 +71,19 @@ app.add_typer(meetings.group, name="meetings")
 app.add_typer(transfer.group, name="export")
 app.add_typer(sync.group, name="sync")
 app.add_typer(audit.group, name="audit")
+
+
+def _speak_help(typer_app: typer.Typer) -> None:
+    """Each command's description (its docstring, which Typer shows as help) in the language chosen at start."""
+    for info in typer_app.registered_commands:
+        if info.help is None and (doc := inspect.getdoc(info.callback)):
+            info.help = _(doc)
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _speak_help(group.typer_instance)
+
+
+_speak_help(app)
 
 
 def main() -> None:

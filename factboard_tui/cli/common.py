@@ -30,6 +30,7 @@ from factboard_tui.cli import root_options
 from factboard_tui.core import paths
 from factboard_tui.core.domain.characters import json_safe
 from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.i18n import _, speak_for_board
 from factboard_tui.shown import shown
 
 if TYPE_CHECKING:
@@ -166,7 +167,8 @@ def unlocked(db: Path | None, user: str | None = None, *, write_now: bool = True
     recover(path)
     Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
     who = user or os.environ.get(USER_ENV)
-    board = Board.unlock(path, ask_secret("Passphrase", PASSPHRASE_ENV), user=who, via="cli", write_now=write_now)
+    board = Board.unlock(path, ask_secret(_("Passphrase"), PASSPHRASE_ENV), user=who, via="cli", write_now=write_now)
+    speak_for_board(board.template.language)  # the team's language from here on, unless the person chose their own
     if board.audit_warning is not None and warn:
         problem = f" the audit log does not verify: {board.audit_warning}. Run `factboard audit verify`; nothing was "
         problem += "overwritten."

@@ -14,6 +14,8 @@ time or committed; reading them needs nothing but `gettext`.
 from __future__ import annotations
 
 import gettext
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 DOMAIN = "factboard"
@@ -27,19 +29,75 @@ LANGUAGES = ("en", "sv", "da", "nb", "nl")
 
 _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
+_preferred: str | None = None
+"""The person's own choice (`--lang`, else the config's `language`), kept for when a board opens."""
 
 
 def use_language(language: str | None) -> str:
     """Speak `language` from now on (an unknown or missing one falls back to English); returns the language used."""
     global _translations, _language
-    wanted = (language or "en").split(".")[0].split("_")[0].lower()
-    if wanted == "no":
-        wanted = "nb"
-    if wanted not in LANGUAGES:
-        wanted = "en"
+    wanted = known_language(language) or "en"
     _translations = gettext.translation(DOMAIN, LOCALE_DIR, [wanted], fallback=True)
     _language = wanted
     return wanted
+
+
+def known_language(language: str | None) -> str | None:
+    """`language` as one of `LANGUAGES` (`sv_SE.UTF-8` -> `sv`, `no`/`nn` -> `nb`), or None when FactBoard does not
+    speak it (`C`, `POSIX`, `de_DE`, empty)."""
+    wanted = (language or "").split(":")[0].split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+    wanted = {"no": "nb", "nn": "nb"}.get(wanted, wanted)
+    return wanted if wanted in LANGUAGES else None
+
+
+def environment_language(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language the environment asks for, in gettext's order (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`):
+    the first variable that is set decides (a set but unknown one, like `C`, means no choice here)."""
+    environ = os.environ if environ is None else environ
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable)
+        if value:
+            # LANGUAGE may list several ("nb:sv:en"): the first one FactBoard speaks wins.
+            for part in value.split(":") if variable == "LANGUAGE" else [value]:
+                if (found := known_language(part)) is not None:
+                    return found
+            if variable != "LANGUAGE":
+                return None
+    return None
+
+
+def choose_language(
+    *,
+    flag: str | None = None,
+    config: str | None = None,
+    board: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str:
+    """The language to speak: `--lang`, else the config's `language`, else the open board's template, else (only
+    when no board is open) `LANG`/`LC_MESSAGES`, else English.
+
+    A person's own choice (flag, config) beats the board's: a Dutch locum on a Swedish board may read English.
+    The environment counts only without a board, because the team's board speaks the team's language whatever the
+    shared wall-screen machine's locale is.
+    """
+    for choice in (flag, config, board):
+        if (found := known_language(choice)) is not None:
+            return found
+    if board is None and (found := environment_language(environ)) is not None:
+        return found
+    return "en"
+
+
+def start_language(*, flag: str | None = None, config: str | None = None) -> str:
+    """At start, before any board is open: remember the person's choice and speak it (else `LANG`, else English)."""
+    global _preferred
+    _preferred = known_language(flag) or known_language(config)
+    return use_language(choose_language(flag=_preferred))
+
+
+def speak_for_board(board_language: str | None) -> str:
+    """A board is open: speak its template's language, unless the person chose their own at start."""
+    return use_language(choose_language(flag=_preferred, board=board_language or "en"))
 
 
 def current_language() -> str:

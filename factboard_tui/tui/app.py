@@ -32,9 +32,10 @@ from factboard_tui import crash
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import _, current_language, speak_for_board
 from factboard_tui.core.store.board import Board
 from factboard_tui.settings import Settings, save_theme, save_user
+from factboard_tui.tui import i18n
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
 from factboard_tui.tui.feed import BoardFeed, Reply
 from factboard_tui.tui.messages import Unlocked
@@ -131,11 +132,13 @@ class FactBoardApp(KeysInOrderApp):
         """The open board for the screens, once it is unlocked."""
 
     def on_mount(self) -> None:
+        i18n.speak(current_language(), self)
         self.set_keymap(self.settings.keys)
         self.theme = self._starting_theme()
         self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle lock")
         if self.board is not None and self.user:
             self.board.actor = self.user
+            i18n.speak(speak_for_board(self.board.template.language), self)
             self._show_board(self._open_feed(self.board, self.user, None), switch=False)
             if self.board.audit_warning is not None:
                 self.warn_audit(self.board.audit_warning)
@@ -149,6 +152,7 @@ class FactBoardApp(KeysInOrderApp):
         """Swap the unlock screen for the board."""
         self.board = message.board
         self.user = message.user
+        i18n.speak(speak_for_board(message.board.template.language), self)
         self._show_board(self._open_feed(message.board, message.user, message.first_read), switch=True)
         release_keys(self)  # keys typed while it unlocked go to the board
         self.last_input = self.clock()
