@@ -29,7 +29,7 @@ from typing import Any
 
 from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.i18n import LANGUAGES, known_language
+from factboard_tui.core.i18n import LANGUAGES, _, known_language
 
 DEFAULT_IDLE_LOCK_MINUTES = 10
 """Minutes without a key press before the board locks itself."""
@@ -89,7 +89,7 @@ def save_user(initials: str, path: Path | None = None) -> None:
     """Remember who edits on this machine, keeping every other setting."""
     initials = initials.strip()
     if not initials or "\n" in initials:
-        raise FactBoardError("Initials to remember are empty or span lines; fix it: give staff initials like CSA.")
+        raise FactBoardError(_("Initials to remember are empty or span lines; fix it: give staff initials like CSA."))
     _save_setting("user", initials, path)
 
 
@@ -97,7 +97,9 @@ def save_theme(name: str, path: Path | None = None) -> None:
     """Remember the chosen theme, keeping every other setting."""
     name = name.strip()
     if not name or "\n" in name:
-        raise FactBoardError("Theme name to remember is empty or spans lines; fix it: give a name like factboard-wall.")
+        raise FactBoardError(
+            _("Theme name to remember is empty or spans lines; fix it: give a name like factboard-wall.")
+        )
     _save_setting("theme", name, path)
 
 
@@ -288,4 +290,6 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def _error(path: Path, problem: str, fix: str) -> FactBoardError:
     """One line: which file, what is wrong, what to do."""
-    return FactBoardError(" ".join(f"Config file {path}: {problem}; fix it: {fix}.".split()))
+    return FactBoardError(
+        " ".join(_("Config file {path}: {problem}; fix it: {fix}.").format(path=path, problem=problem, fix=fix).split())
+    )

@@ -11,6 +11,8 @@ the same `Text` (`Static.update`, table cells, selection prompts).
 
 from __future__ import annotations
 
+from string import Formatter
+
 from rich.style import StyleType
 from rich.text import Text
 
@@ -47,3 +49,18 @@ def cut(value: str, width: int, style: StyleType = "") -> Text:
     line.overflow = "ellipsis"
     line.truncate(max(width, 1), overflow="ellipsis")
     return line
+
+
+def shown_sentence(sentence: str, *, style: StyleType = "", one_line: bool = False, **values: Part | object) -> Text:
+    """A translated sentence with styled values in its `{name}` places, as `shown` makes it.
+
+    `shown_sentence(_("Wrote {what} to {path}"), what=(what, "bold"), path=(path, "bold"))`: the sentence stays
+    whole for the translator (whose word order may differ), and each value keeps its own style, never parsed as markup.
+    """
+    parts: list[Part | object] = []
+    for literal, name, _spec, _conversion in Formatter().parse(sentence):
+        if literal:
+            parts.append(literal)
+        if name is not None:
+            parts.append(values[name])
+    return shown(*parts, style=style, one_line=one_line)

@@ -15,10 +15,11 @@ import typer
 from factboard_tui.cli.common import DbOption, UserOption, author, err, out, unlocked, user_errors
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import AuditBroken, FactBoardError, InvalidValue
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.shown import shown
 
 group = typer.Typer(
-    help="The audit and access log: check that nothing was edited or removed; a client's log extract.",
+    help=_("The audit and access log: check that nothing was edited or removed; a client's log extract."),
     no_args_is_help=True,
 )
 commands = typer.Typer()
@@ -37,47 +38,61 @@ def audit_verify(db: DbOption = None, user: UserOption = None) -> None:
         verdict = board.audit_verify(keep_problem=True)
     if verdict.problem is not None:
         raise AuditBroken(
-            f"The audit log does not verify: {verdict.problem}. Keep this board as it is and restore a backup "
-            "to a new place to compare."
+            _(
+                "The audit log does not verify: {problem}. Keep this board as it is and restore a backup "
+                "to a new place to compare."
+            ).format(problem=verdict.problem)
         )
-    peers = f"; {verdict.witnessed} heads witnessed by peer sites agree" if verdict.witnessed else ""
-    out.print(
-        shown(
-            ("ok", "green"),
-            f"  audit log: {verdict.count} entries, chain intact, head {verdict.head[:16]}…, records match their "
-            f"seal{peers}",
-        )
-    )
+    said = ngettext(
+        "audit log: {count} entry, chain intact, head {head}…, records match their seal",
+        "audit log: {count} entries, chain intact, head {head}…, records match their seal",
+        verdict.count,
+    ).format(count=verdict.count, head=verdict.head[:16])
+    if verdict.witnessed:
+        said += "; " + ngettext(
+            "{count} head witnessed by peer sites agrees",
+            "{count} heads witnessed by peer sites agree",
+            verdict.witnessed,
+        ).format(count=verdict.witnessed)
+    out.print(shown((_("ok"), "green"), "  ", said))
 
 
 @group.command("show")
 @user_errors
 def audit_show(
-    client: Annotated[str, typer.Option("--client", help="The client code, like DD-75.")],
+    client: Annotated[str, typer.Option("--client", help=_("The client code, like DD-75."))],
     db: DbOption = None,
     user: UserOption = None,
-    output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or csv.")] = "md",
+    output_format: Annotated[str, typer.Option("--format", help=_("md (Markdown) or csv."))] = "md",
 ) -> None:
     """The log extract for one client: who changed which field, who saw the row and from where, and when."""
     from factboard_tui.core.security.audit import client_extract, extract_csv, extract_markdown
 
     if output_format not in EXTRACT_FORMATS:
-        raise InvalidValue("format", f"--format {output_format!r} is not known: use md or csv.")
+        raise InvalidValue(
+            "format", _("--format {value} is not known: use md or csv.").format(value=repr(output_format))
+        )
     code = client.strip().upper()
     if not code:
-        raise InvalidValue("client", "Give the client's code with --client, like --client DD-75.")
+        raise InvalidValue("client", _("Give the client's code with --client, like --client DD-75."))
     with unlocked(db, user) as board:
         with board.engine.connect() as connection:
             lines = client_extract(connection, code)
         if not lines:
-            raise FactBoardError(f"The log says nothing about {code}: check the code with `factboard rows list --all`.")
+            raise FactBoardError(
+                _("The log says nothing about {code}: check the code with `factboard rows list --all`.").format(
+                    code=code
+                )
+            )
         text = extract_markdown(code, board.team, lines) if output_format == "md" else extract_csv(lines)
         board.audit_event("audit extract", client=code, detail=f"{len(lines)} lines ({output_format})", content=text)
     sys.stdout.write(inert(text))
     err.print(
         shown(
-            f"The log extract for {code} was written as plain text ({output_format}): it names the client and who "
-            "looked at or changed their data; keep it only where that is allowed."
+            _(
+                "The log extract for {code} was written as plain text ({format}): it names the client and who "
+                "looked at or changed their data; keep it only where that is allowed."
+            ).format(code=code, format=output_format)
         ),
         soft_wrap=True,
     )
@@ -87,11 +102,11 @@ def audit_show(
 @user_errors
 def purge(
     off_board_before: Annotated[
-        str, typer.Option("--off-board-before", help="Periods taken off the board before this date (YYYY-MM-DD).")
+        str, typer.Option("--off-board-before", help=_("Periods taken off the board before this date (YYYY-MM-DD)."))
     ],
     db: DbOption = None,
     user: UserOption = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count what would be removed; change nothing.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Count what would be removed; change nothing."))] = False,
 ) -> None:
     """Remove the free text (situation, actions, notes …) of periods that ended before DATE; writes an audit entry."""
     try:
@@ -99,20 +114,32 @@ def purge(
     except ValueError:
         raise InvalidValue(
             "date",
-            f"--off-board-before {off_board_before!r} is not a date: give it as YYYY-MM-DD; nothing was changed.",
+            _("--off-board-before {value} is not a date: give it as YYYY-MM-DD; nothing was changed.").format(
+                value=repr(off_board_before)
+            ),
         ) from None
     with unlocked(db, user) as board:
         if before > board.today():
             raise InvalidValue(
                 "date",
-                f"--off-board-before {before.isoformat()} is in the future: give a date up to today; "
-                "nothing was changed.",
+                _("--off-board-before {date} is in the future: give a date up to today; nothing was changed.").format(
+                    date=before.isoformat()
+                ),
             )
         result = board.purge_free_text(board.actor if dry_run else author(user), before, dry_run=dry_run)
-    verb = "would remove" if dry_run else "removed"
-    out.print(
-        shown(
-            f"Purge {verb} {result.fields} free-text fields of {result.rows} periods taken off the board before "
-            f"{before.isoformat()}." + (" Nothing was changed (dry run)." if dry_run else " The audit log records it.")
+    periods = ngettext("{count} period", "{count} periods", result.rows).format(count=result.rows)
+    said = (
+        ngettext(
+            "Purge would remove {count} free-text field of {periods} taken off the board before {date}.",
+            "Purge would remove {count} free-text fields of {periods} taken off the board before {date}.",
+            result.fields,
         )
-    )
+        if dry_run
+        else ngettext(
+            "Purge removed {count} free-text field of {periods} taken off the board before {date}.",
+            "Purge removed {count} free-text fields of {periods} taken off the board before {date}.",
+            result.fields,
+        )
+    ).format(count=result.fields, periods=periods, date=before.isoformat())
+    tail = _("Nothing was changed (dry run).") if dry_run else _("The audit log records it.")
+    out.print(shown(said, " ", tail))

@@ -32,7 +32,8 @@ from factboard_tui.cli.common import (
 )
 from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError, InvalidValue
-from factboard_tui.shown import shown
+from factboard_tui.core.i18n import _, ngettext
+from factboard_tui.shown import shown, shown_sentence
 
 if TYPE_CHECKING:
     from factboard_tui.settings import Settings
@@ -55,10 +56,10 @@ def with_theme(settings: Settings, theme: str | None) -> Settings:
 @user_errors
 def init(
     db: DbOption = None,
-    template: Annotated[str, typer.Option(help="Board language template: sv, da or en.")] = "sv",
-    team: Annotated[str, typer.Option(help="The team's name, shown on the board.")] = "FACT",
+    template: Annotated[str, typer.Option(help=_("Board language template: sv, da, nb, nl or en."))] = "sv",
+    team: Annotated[str, typer.Option(help=_("The team's name, shown on the board."))] = "FACT",
     recovery_key_out: Annotated[
-        Path | None, typer.Option("--recovery-key-out", help="Also write the recovery key to this file.")
+        Path | None, typer.Option("--recovery-key-out", help=_("Also write the recovery key to this file."))
     ] = None,
 ) -> None:
     """Create a new encrypted board and show its recovery key once."""
@@ -66,11 +67,20 @@ def init(
 
     path = db_path(db)
     if recovery_key_out is not None and recovery_key_out.exists():
-        raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
-    passphrase = ask_secret("New passphrase", PASSPHRASE_ENV, confirm=True)
+        raise FactBoardError(
+            _("{path} already exists: choose a new file for the recovery key.").format(path=recovery_key_out)
+        )
+    passphrase = ask_secret(_("New passphrase"), PASSPHRASE_ENV, confirm=True)
     board, key = Board.create(path, passphrase, template_id=template, team=team)
     board.close()
-    out.print(shown("Created board ", (board.team, "bold"), f" at {path} (template {template})."))
+    out.print(
+        shown_sentence(
+            _("Created board {team} at {path} (template {template})."),
+            team=(board.team, "bold"),
+            path=path,
+            template=template,
+        )
+    )
     show_recovery_key(path, board.board_id, key, recovery_key_out)
 
 
@@ -92,12 +102,15 @@ def show_recovery_key(
             handle.flush()
             os.fsync(handle.fileno())
         sync_directory(recovery_key_out.parent)
-    title = "New recovery key: shown only now" if pending else "Recovery key: shown only now"
+    title = _("New recovery key: shown only now") if pending else _("Recovery key: shown only now")
     out.print(Panel(recovery, title=title, expand=False))
     out.print(
         shown(
-            "Keep it offline and safe: with it anyone can open the board, and `factboard passwd --recovery-key` "
-            "sets a new passphrase." + (f" Also written to {recovery_key_out}." if recovery_key_out else "")
+            _(
+                "Keep it offline and safe: with it anyone can open the board, and `factboard passwd --recovery-key` "
+                "sets a new passphrase."
+            )
+            + (" " + _("Also written to {path}.").format(path=recovery_key_out) if recovery_key_out else "")
         )
     )
     out.file.flush()
@@ -106,9 +119,11 @@ def show_recovery_key(
 @commands.command("demo")
 @user_errors
 def demo(
-    db: Annotated[Path | None, typer.Option("--db", help="Where to keep the demo board.")] = None,
-    reset: Annotated[bool, typer.Option("--reset", help="Throw the demo board away and make it anew.")] = False,
-    no_open: Annotated[bool, typer.Option("--no-open", help="Create the demo board but do not open the TUI.")] = False,
+    db: Annotated[Path | None, typer.Option("--db", help=_("Where to keep the demo board."))] = None,
+    reset: Annotated[bool, typer.Option("--reset", help=_("Throw the demo board away and make it anew."))] = False,
+    no_open: Annotated[
+        bool, typer.Option("--no-open", help=_("Create the demo board but do not open the TUI."))
+    ] = False,
     user: UserOption = None,
     theme: ThemeOption = None,
 ) -> None:
@@ -124,11 +139,16 @@ def demo(
         remove_board_files(path)
     if path.exists():
         board = Board.unlock(path, DEMO_PASSPHRASE)
-        out.print(shown(f"Demo board at {path} (synthetic data)."))
+        out.print(shown(_("Demo board at {path} (synthetic data).").format(path=path)))
     else:
         board = create_demo_board(path)
-        out.print(shown(f"Created a demo board of synthetic rows at {path}."))
-    out.print(f"Its passphrase is [bold]{DEMO_PASSPHRASE}[/] (demo only; never put real clients in it).")
+        out.print(shown(_("Created a demo board of synthetic rows at {path}.").format(path=path)))
+    out.print(
+        shown_sentence(
+            _("Its passphrase is {passphrase} (demo only; never put real clients in it)."),
+            passphrase=(DEMO_PASSPHRASE, "bold"),
+        )
+    )
     if no_open:
         board.close()
         return
@@ -147,7 +167,7 @@ def open_board(
     user: UserOption = None,
     theme: ThemeOption = None,
     meeting: Annotated[
-        bool, typer.Option("--meeting", help="Start the morning meeting at once (like m on the board).")
+        bool, typer.Option("--meeting", help=_("Start the morning meeting at once (like m on the board)."))
     ] = False,
 ) -> None:
     """Open the board in the terminal UI."""
@@ -179,7 +199,7 @@ def open_board(
 def passwd(
     db: DbOption = None,
     recovery_key: Annotated[
-        bool, typer.Option("--recovery-key", help="Prove access with the recovery key instead of the passphrase.")
+        bool, typer.Option("--recovery-key", help=_("Prove access with the recovery key instead of the passphrase."))
     ] = False,
 ) -> None:
     """Set a new passphrase (re-wraps the key; the database is not touched)."""
@@ -192,24 +212,26 @@ def passwd(
     if recovery_key:
         if not path.is_file():
             Board.read_slot(path)
-        key = parse_recovery_key(ask_secret("Recovery key", RECOVERY_KEY_ENV))
+        key = parse_recovery_key(ask_secret(_("Recovery key"), RECOVERY_KEY_ENV))
         try:
             board = Board.open_with_key(path, key)
         except WrongKey:
             # Unlike a key from the slot, a typed recovery key is not proven right: no page verifying means a typo.
             raise WrongPassphrase(
-                f"That recovery key does not open {path.name}: check what you typed (if it is right, run "
-                "`factboard doctor`); nothing was changed."
+                _(
+                    "That recovery key does not open {name}: check what you typed (if it is right, run "
+                    "`factboard doctor`); nothing was changed."
+                ).format(name=path.name)
             ) from None
     else:
         Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
         # Counted like every unwrap (wrong tries wait, and are logged); the change itself is not logged.
-        board = Board.unlock(path, ask_secret("Current passphrase", PASSPHRASE_ENV), via="passwd")
+        board = Board.unlock(path, ask_secret(_("Current passphrase"), PASSPHRASE_ENV), via="passwd")
     try:
-        board.set_passphrase(ask_secret("New passphrase", NEW_PASSPHRASE_ENV, confirm=True))
+        board.set_passphrase(ask_secret(_("New passphrase"), NEW_PASSPHRASE_ENV, confirm=True))
     finally:
         board.close()
-    out.print("New passphrase set. The database itself was not changed; the recovery key stays the same.")
+    out.print(_("New passphrase set. The database itself was not changed; the recovery key stays the same."))
 
 
 @commands.command("doctor")
@@ -222,32 +244,66 @@ def doctor(db: DbOption = None, user: UserOption = None) -> None:
     from factboard_tui.settings import load_settings
 
     path = db_path(db)
-    recover(path, lambda note: out.print(shown(("fixed", "yellow"), "  ", note), soft_wrap=True))
+    recover(path, lambda note: out.print(shown((_("fixed"), "yellow"), "  ", note), soft_wrap=True))
     slot = Board.read_slot(path)
     slot.kdf.check_floor()
     out.print(
-        f"[green]ok[/]  key slot: Argon2id {slot.kdf.memory_kib // 1024} MiB, {slot.kdf.iterations} passes, "
-        f"{slot.kdf.lanes} lanes",
+        shown(
+            (_("ok"), "green"),
+            "  ",
+            _("key slot: Argon2id {memory} MiB, {passes} passes, {lanes} lanes").format(
+                memory=slot.kdf.memory_kib // 1024, passes=slot.kdf.iterations, lanes=slot.kdf.lanes
+            ),
+        ),
         highlight=False,
     )
     from factboard_tui.core.errors import AuditBroken
 
     with unlocked(db, user, write_now=False, warn=False) as board:
-        out.print("[green]ok[/]  passphrase unwraps the key; every page verifies (cipher_integrity_check)")
+        out.print(
+            shown(
+                (_("ok"), "green"), "  ", _("passphrase unwraps the key; every page verifies (cipher_integrity_check)")
+            )
+        )
         version = board.schema_version()
-        out.print(f"[green]ok[/]  schema version {version} (this FactBoard knows up to {LATEST_VERSION})")
+        out.print(
+            shown(
+                (_("ok"), "green"),
+                "  ",
+                _("schema version {version} (this FactBoard knows up to {latest})").format(
+                    version=version, latest=LATEST_VERSION
+                ),
+            )
+        )
         board.check_structure()
-        out.print("[green]ok[/]  references and structure (foreign_key_check, quick_check)")
+        out.print(shown((_("ok"), "green"), "  ", _("references and structure (foreign_key_check, quick_check)")))
         verdict = board.audit_verify(keep_problem=True)
         if verdict.problem is None:
             out.print(
-                shown(("ok", "green"), f"  audit log: {verdict.count} entries, chain intact, records match their seal")
+                shown(
+                    (_("ok"), "green"),
+                    "  ",
+                    ngettext(
+                        "audit log: {count} entry, chain intact, records match their seal",
+                        "audit log: {count} entries, chain intact, records match their seal",
+                        verdict.count,
+                    ).format(count=verdict.count),
+                )
             )
             for note in leftovers(path, load_settings().backups.directory_for(path)):
-                out.print(shown(("note", "yellow"), "  ", note), soft_wrap=True)
-            out.print(shown(f"{len(board.rows())} rows on the board, team {board.team}."))
+                out.print(shown((_("note"), "yellow"), "  ", note), soft_wrap=True)
+            count = len(board.rows())
+            out.print(
+                shown(
+                    ngettext(
+                        "{count} row on the board, team {team}.", "{count} rows on the board, team {team}.", count
+                    ).format(count=count, team=board.team)
+                )
+            )
     if verdict.problem is not None:
-        raise AuditBroken(f"The audit log does not verify: {verdict.problem}. Run `factboard audit verify`.")
+        raise AuditBroken(
+            _("The audit log does not verify: {problem}. Run `factboard audit verify`.").format(problem=verdict.problem)
+        )
 
 
 # -- backups, restore and a new key (issue 7) -----------------------------------------------------------------------
@@ -259,10 +315,14 @@ def backup(
     db: DbOption = None,
     user: UserOption = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Folder for backups (default: config, else backups/).")
+        Path | None, typer.Option("--output", "-o", help=_("Folder for backups (default: config, else backups/)."))
     ] = None,
-    keep: Annotated[int | None, typer.Option(help="Keep this many backups of the board (default: config, 14).")] = None,
-    list_only: Annotated[bool, typer.Option("--list", help="List this board's backups instead of taking one.")] = False,
+    keep: Annotated[
+        int | None, typer.Option(help=_("Keep this many backups of the board (default: config, 14)."))
+    ] = None,
+    list_only: Annotated[
+        bool, typer.Option("--list", help=_("List this board's backups instead of taking one."))
+    ] = False,
 ) -> None:
     """Take an encrypted, verified copy of the board and its key slot (safe while others edit)."""
     from factboard_tui.core.security.backups import list_backups
@@ -276,15 +336,19 @@ def backup(
         for item in found:
             out.print(shown(f"{item}  ({item.stat().st_size // 1024} KiB)"))
         if not found:
-            out.print(shown(f"No backups of {path.name} in {directory}."))
+            out.print(shown(_("No backups of {name} in {folder}.").format(name=path.name, folder=directory)))
         return
     if keep is not None and keep < 1:
-        raise InvalidValue("keep", "--keep must be at least 1: the newest backup is always kept.")
+        raise InvalidValue("keep", _("--keep must be at least 1: the newest backup is always kept."))
     with unlocked(db, user) as board:
         made, checked = board.backup(directory, keep or settings.keep)
     out.print(
         shown(
-            f"Backed up {checked.rows} rows of {checked.team} to {made} (encrypted, verified; its key slot beside it)."
+            ngettext(
+                "Backed up {count} row of {team} to {path} (encrypted, verified; its key slot beside it).",
+                "Backed up {count} rows of {team} to {path} (encrypted, verified; its key slot beside it).",
+                checked.rows,
+            ).format(count=checked.rows, team=checked.team, path=made)
         )
     )
 
@@ -292,7 +356,7 @@ def backup(
 @commands.command("restore")
 @user_errors
 def restore(
-    backup_file: Annotated[Path, typer.Argument(help="The backup to put back (its .keyslot must be beside it).")],
+    backup_file: Annotated[Path, typer.Argument(help=_("The backup to put back (its .keyslot must be beside it)."))],
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -302,7 +366,7 @@ def restore(
 
     path = db_path(db)
     recover(path)
-    passphrase = ask_secret("Passphrase of the backup", PASSPHRASE_ENV)
+    passphrase = ask_secret(_("Passphrase of the backup"), PASSPHRASE_ENV)
     aside, checked = restore_backup(path, backup_file, passphrase, system_clock().astimezone())
     from factboard_tui.core.store.board import Board
 
@@ -310,8 +374,11 @@ def restore(
         board.audit_event("restore", subject=backup_file.name, detail=f"the board before is kept as {aside.name}")
     out.print(
         shown(
-            f"Restored {checked.rows} rows of {checked.team} from {backup_file.name}. "
-            f"The board as it was is kept at {aside}."
+            ngettext(
+                "Restored {count} row of {team} from {name}. The board as it was is kept at {aside}.",
+                "Restored {count} rows of {team} from {name}. The board as it was is kept at {aside}.",
+                checked.rows,
+            ).format(count=checked.rows, team=checked.team, name=backup_file.name, aside=aside)
         )
     )
 
@@ -322,7 +389,7 @@ def rekey_command(
     db: DbOption = None,
     user: UserOption = None,
     recovery_key_out: Annotated[
-        Path | None, typer.Option("--recovery-key-out", help="Also write the new recovery key to this file.")
+        Path | None, typer.Option("--recovery-key-out", help=_("Also write the new recovery key to this file."))
     ] = None,
 ) -> None:
     """Give the database a new key; open FactBoards are asked to close first. Shows the new recovery key."""
@@ -336,7 +403,9 @@ def rekey_command(
     recover(path)
     slot = Board.read_slot(path)  # fail on a missing board or slot before asking for a passphrase
     if recovery_key_out is not None and recovery_key_out.exists():
-        raise FactBoardError(f"{recovery_key_out} already exists: choose a new file for the recovery key.")
+        raise FactBoardError(
+            _("{path} already exists: choose a new file for the recovery key.").format(path=recovery_key_out)
+        )
     delivered: list[bool] = []
 
     def deliver(key: bytes) -> None:
@@ -345,15 +414,19 @@ def rekey_command(
         delivered.append(True)
 
     try:
-        key = rekey(path, ask_secret("Passphrase", PASSPHRASE_ENV), deliver=deliver)
+        key = rekey(path, ask_secret(_("Passphrase"), PASSPHRASE_ENV), deliver=deliver)
     except BaseException:
         if delivered:
             err.print(
-                "The re-key stopped after it committed: the next start finishes it, and the recovery key above "
-                "opens the board."
+                _(
+                    "The re-key stopped after it committed: the next start finishes it, and the recovery key above "
+                    "opens the board."
+                )
                 if committed(path)
-                else "The re-key did not happen: the recovery key above does not apply; the old one still opens "
-                "the board.",
+                else _(
+                    "The re-key did not happen: the recovery key above does not apply; the old one still opens "
+                    "the board."
+                ),
                 highlight=False,
             )
         raise
@@ -361,4 +434,10 @@ def rekey_command(
         board.actor = audit_who(user or os.environ.get(USER_ENV))
         board.record_failed_unlocks(UnlockAttempts(path, system_clock), "rekey")
         board.audit_event("rekey", detail="the database has a new key; the old recovery key no longer opens it")
-    out.print(shown(f"{path.name} has its new key. The old recovery key no longer opens it; the one above does."))
+    out.print(
+        shown(
+            _("{name} has its new key. The old recovery key no longer opens it; the one above does.").format(
+                name=path.name
+            )
+        )
+    )

@@ -52,13 +52,13 @@ err = Console(stderr=True)
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="The board's database file (default: $FACTBOARD_DB, else board.db in the data dir)."),
+    typer.Option("--db", help=_("The board's database file (default: $FACTBOARD_DB, else board.db in the data dir).")),
 ]
-CodeArgument = Annotated[str, typer.Argument(help="Client code of a row on the board, like DD-75.")]
+CodeArgument = Annotated[str, typer.Argument(help=_("Client code of a row on the board, like DD-75."))]
 ThemeOption = Annotated[
     str | None,
     typer.Option(
-        "--theme", help="wall, laptop, high-contrast or light, for this session (ctrl+t cycles and remembers)."
+        "--theme", help=_("wall, laptop, high-contrast or light, for this session (ctrl+t cycles and remembers).")
     ),
 ]
 UserOption = Annotated[
@@ -66,10 +66,10 @@ UserOption = Annotated[
     typer.Option(
         "--user",
         "-u",
-        help="Your staff initials, stamped on changes and named in the audit log (default: $FACTBOARD_USER).",
+        help=_("Your staff initials, stamped on changes and named in the audit log (default: $FACTBOARD_USER)."),
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=_("Print JSON for scripts."))]
 
 
 def user_errors(function: Callable[P, R]) -> Callable[P, R]:
@@ -83,16 +83,16 @@ def user_errors(function: Callable[P, R]) -> Callable[P, R]:
             kwargs = root_options.apply(function, kwargs, root_options.command_name(wrapper))  # type: ignore[assignment]
             return function(*args, **kwargs)
         except FactBoardError as error:
-            err.print(shown(("error:", "bold red"), " ", str(error), one_line=True), soft_wrap=True)
+            err.print(shown((_("error:"), "bold red"), " ", str(error), one_line=True), soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
         except Exception as error:  # a full disk, a read-only mount, a failing USB stick …
             told = told_error(error)
             if told is None:
                 raise
-            err.print(shown(("error:", "bold red"), " ", str(told), one_line=True), soft_wrap=True)
+            err.print(shown((_("error:"), "bold red"), " ", str(told), one_line=True), soft_wrap=True)
             raise typer.Exit(told.exit_code) from None
         except KeyboardInterrupt:
-            err.print("Interrupted: nothing more was changed.")
+            err.print(_("Interrupted: nothing more was changed."))
             raise typer.Exit(130) from None
 
     return wrapper
@@ -124,7 +124,11 @@ def ask_secret(prompt: str, env: str, confirm: bool = False) -> str:
     if value is not None:
         return value
     if not sys.stdin.isatty():
-        raise FactBoardError(f"No terminal to ask for the {prompt.lower()}: set {env} or run in a terminal.")
+        raise FactBoardError(
+            _("No terminal to ask for the {what}: set {variable} or run in a terminal.").format(
+                what=prompt.lower(), variable=env
+            )
+        )
     return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
 
 
@@ -132,7 +136,9 @@ def author(user: str | None) -> str:
     """Who is writing: --user, else FACTBOARD_USER; writes need it."""
     initials = user or os.environ.get(USER_ENV)
     if not initials:
-        raise InvalidValue("author", f"Say who is writing: pass --user INITIALS or set {USER_ENV}.")
+        raise InvalidValue(
+            "author", _("Say who is writing: pass --user INITIALS or set {variable}.").format(variable=USER_ENV)
+        )
     return initials
 
 
@@ -170,9 +176,10 @@ def unlocked(db: Path | None, user: str | None = None, *, write_now: bool = True
     board = Board.unlock(path, ask_secret(_("Passphrase"), PASSPHRASE_ENV), user=who, via="cli", write_now=write_now)
     speak_for_board(board.template.language)  # the team's language from here on, unless the person chose their own
     if board.audit_warning is not None and warn:
-        problem = f" the audit log does not verify: {board.audit_warning}. Run `factboard audit verify`; nothing was "
-        problem += "overwritten."
-        err.print(shown(("warning:", "bold yellow"), problem), soft_wrap=True)
+        problem = _("the audit log does not verify: {problem}. Run `factboard audit verify`; nothing was overwritten.")
+        err.print(
+            shown((_("warning:"), "bold yellow"), " ", problem.format(problem=board.audit_warning)), soft_wrap=True
+        )
     try:
         yield board
         # After the command succeeded, so a refused command still changes nothing.
@@ -183,18 +190,20 @@ def unlocked(db: Path | None, user: str | None = None, *, write_now: bool = True
         except FactBoardError as error:  # the command's own work is saved: say so, and why there is no backup
             err.print(
                 shown(
-                    ("warning:", "bold yellow"),
-                    " the command's work is saved, but today's backup was not made: ",
-                    str(error),
+                    (_("warning:"), "bold yellow"),
+                    " ",
+                    _("the command's work is saved, but today's backup was not made: {error}").format(error=error),
                 ),
                 soft_wrap=True,
             )
             return
         if warn and board.audit_warning is not None and board.audit_warning != warned:  # found by the day's check
-            found = f" today's check of the audit log found: {board.audit_warning}. Run `factboard audit verify`."
-            err.print(shown(("warning:", "bold yellow"), found), soft_wrap=True)
+            found = _("today's check of the audit log found: {problem}. Run `factboard audit verify`.")
+            err.print(
+                shown((_("warning:"), "bold yellow"), " ", found.format(problem=board.audit_warning)), soft_wrap=True
+            )
         if made is not None:
-            err.print(shown(f"First unlock today: backed up to {made}"), soft_wrap=True)
+            err.print(shown(_("First unlock today: backed up to {path}").format(path=made)), soft_wrap=True)
     finally:
         board.close()
 

@@ -15,9 +15,10 @@ from rich.table import Table
 from factboard_tui.cli.common import DbOption, JsonOption, UserOption, err, out, print_json, unlocked, user_errors
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.shown import shown
 
-group = typer.Typer(help="Morning meetings held on the board: list them, show their minutes.", no_args_is_help=True)
+group = typer.Typer(help=_("Morning meetings held on the board: list them, show their minutes."), no_args_is_help=True)
 
 MINUTES_FORMATS = ("md", "html")
 """Formats `meetings show` writes."""
@@ -38,8 +39,19 @@ def meetings_list(
     if as_json:
         print_json([record.summary() for record in records])
         return
-    table = Table(title=f"{len(records)} meetings", header_style="bold")
-    for heading in ("Id", "Started", "Minutes", "Chair", "Agenda", "Present", "Discussed", "Not reached", "Changes"):
+    title = ngettext("{count} meeting", "{count} meetings", len(records)).format(count=len(records))
+    table = Table(title=title, header_style="bold")
+    for heading in (
+        _("Id"),
+        _("Started"),
+        _("Minutes"),
+        _("Chair"),
+        _("Agenda"),
+        _("Present"),
+        _("Discussed"),
+        _("Not reached"),
+        _("Changes"),
+    ):
         table.add_column(heading)
     for record in records:
         summary = record.summary()
@@ -65,16 +77,20 @@ def meetings_list(
 @group.command("show")
 @user_errors
 def meetings_show(
-    meeting_id: Annotated[int, typer.Argument(metavar="ID", help="The meeting's id (from `factboard meetings list`).")],
+    meeting_id: Annotated[
+        int, typer.Argument(metavar="ID", help=_("The meeting's id (from `factboard meetings list`)."))
+    ],
     db: DbOption = None,
     user: UserOption = None,
-    output_format: Annotated[str, typer.Option("--format", help="md (Markdown) or html.")] = "md",
+    output_format: Annotated[str, typer.Option("--format", help=_("md (Markdown) or html."))] = "md",
 ) -> None:
     """Print a meeting's minutes (plain text with client codes and changes: send them only where that is allowed)."""
     from factboard_tui.core.transfer.minutes import load_meeting, minutes_html, minutes_markdown
 
     if output_format not in MINUTES_FORMATS:
-        raise InvalidValue("format", f"--format {output_format!r} is not known: use md or html.")
+        raise InvalidValue(
+            "format", _("--format {value} is not known: use md or html.").format(value=repr(output_format))
+        )
     with unlocked(db, user) as board:
         record = load_meeting(board, meeting_id)
         text = minutes_markdown(record) if output_format == "md" else minutes_html(record)
@@ -82,6 +98,8 @@ def meetings_show(
         board.audit_event("export", subject=f"meeting {record.id}", detail=what, content=text)
     sys.stdout.write(inert(text))
     err.print(
-        f"Meeting {record.id}'s minutes were written as plain text ({output_format}): they name clients and changes.",
+        _("Meeting {number}'s minutes were written as plain text ({format}): they name clients and changes.").format(
+            number=record.id, format=output_format
+        ),
         highlight=False,
     )

@@ -22,6 +22,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _
 
 ROOT_OPTION_NAMES = ("db", "user", "theme")
 """The options the root command takes, by parameter name (`--db`, `--user`, `--theme`)."""
@@ -66,18 +67,24 @@ def apply(function: Callable[..., Any], kwargs: dict[str, Any], command: str) ->
         flag = f"--{option.name}"
         if option.name not in accepted:
             takes = [f"--{name}" for name in ROOT_OPTION_NAMES if name in accepted]
-            raise FactBoardError(
-                f"{flag} does not apply to `factboard {command}`"
-                + (f" (it takes {' and '.join(takes)})" if takes else "")
-                + f": leave {flag} out; nothing was done."
+            said = (
+                _(
+                    "{flag} does not apply to `factboard {command}` (it takes {takes}): "
+                    "leave {flag} out; nothing was done."
+                )
+                if takes
+                else _("{flag} does not apply to `factboard {command}`: leave {flag} out; nothing was done.")
             )
+            raise FactBoardError(said.format(flag=flag, command=command, takes=", ".join(takes)))
         here = merged.get(option.name)
         if here is None:
             merged[option.name] = value
         elif here != value:
             raise FactBoardError(
-                f"{flag} is given twice, as {value} before `{command}` and as {here} after it: give it once; "
-                "nothing was done."
+                _(
+                    "{flag} is given twice, as {before} before `{command}` and as {after} after it: give it once; "
+                    "nothing was done."
+                ).format(flag=flag, before=value, command=command, after=here)
             )
     return merged
 

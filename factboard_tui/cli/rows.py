@@ -22,13 +22,14 @@ from factboard_tui.cli.common import (
     unlocked,
     user_errors,
 )
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.shown import shown
 
 if TYPE_CHECKING:
     from factboard_tui.core.store.board import Board
     from factboard_tui.core.store.schema import BoardRow
 
-group = typer.Typer(help="List, add, change and take off board rows.", no_args_is_help=True)
+group = typer.Typer(help=_("List, add, change and take off board rows."), no_args_is_help=True)
 
 
 def open_row(board: Board, code: str) -> tuple[int, BoardRow]:
@@ -43,7 +44,9 @@ def rows_list(
     db: DbOption = None,
     user: UserOption = None,
     as_json: JsonOption = False,
-    include_off: Annotated[bool, typer.Option("--all", help="Also rows that have been taken off the board.")] = False,
+    include_off: Annotated[
+        bool, typer.Option("--all", help=_("Also rows that have been taken off the board."))
+    ] = False,
 ) -> None:
     """List the rows on the board, in board order."""
     from factboard_tui.core.domain.views import row_record
@@ -56,7 +59,9 @@ def rows_list(
     if as_json:
         print_json(records)
         return
-    table = Table(title=f"{len(records)} rows", header_style="bold")
+    table = Table(
+        title=ngettext("{count} row", "{count} rows", len(records)).format(count=len(records)), header_style="bold"
+    )
     wide = out.width >= 140  # free text only where it can be read; `--json` always has everything
     columns = ["date_on", "client_code", "triage", "category", "primary_contact"]
     columns += ["situation", "actions"] if wide else []
@@ -80,23 +85,25 @@ def rows_list(
 @group.command("add")
 @user_errors
 def rows_add(
-    code: Annotated[str, typer.Option("--code", help="Pseudonymous client code, like DD-75.")],
-    triage: Annotated[str, typer.Option("--triage", help="Triage level (label or key).")],
+    code: Annotated[str, typer.Option("--code", help=_("Pseudonymous client code, like DD-75."))],
+    triage: Annotated[str, typer.Option("--triage", help=_("Triage level (label or key)."))],
     db: DbOption = None,
     user: UserOption = None,
-    date_on: Annotated[str | None, typer.Option("--date", help="Date on board (default today).")] = None,
+    date_on: Annotated[str | None, typer.Option("--date", help=_("Date on board (default today)."))] = None,
     category: Annotated[str | None, typer.Option()] = None,
-    primary_contact: Annotated[str | None, typer.Option("--primary-contact", help="Primary contact (FVK).")] = None,
+    primary_contact: Annotated[str | None, typer.Option("--primary-contact", help=_("Primary contact (FVK)."))] = None,
     doctor: Annotated[str | None, typer.Option()] = None,
     other_providers: Annotated[str | None, typer.Option("--other-providers")] = None,
-    children: Annotated[str | None, typer.Option(help="Children under 18: yes or no.")] = None,
+    children: Annotated[str | None, typer.Option(help=_("Children under 18: yes or no."))] = None,
     children_note: Annotated[str | None, typer.Option("--children-note")] = None,
     situation: Annotated[str | None, typer.Option()] = None,
     actions: Annotated[str | None, typer.Option()] = None,
     safety: Annotated[str | None, typer.Option()] = None,
     evaluation_date: Annotated[str | None, typer.Option("--evaluation-date")] = None,
-    crisis_plan: Annotated[str | None, typer.Option("--crisis-plan", help="A crisis plan exists: yes or no.")] = None,
-    mon: Annotated[str | None, typer.Option(help="This week's Monday visit, like DEN+MJR or 'DEN: note'.")] = None,
+    crisis_plan: Annotated[
+        str | None, typer.Option("--crisis-plan", help=_("A crisis plan exists: yes or no."))
+    ] = None,
+    mon: Annotated[str | None, typer.Option(help=_("This week's Monday visit, like DEN+MJR or 'DEN: note'."))] = None,
     tue: Annotated[str | None, typer.Option()] = None,
     wed: Annotated[str | None, typer.Option()] = None,
     thu: Annotated[str | None, typer.Option()] = None,
@@ -139,15 +146,15 @@ def rows_add(
         }
         result = board.write_row(who, "add", values=values, visits=visits, source="cli")
         row = board.row(result.row_id)
-    out.print(shown(f"Added {row.client_code} to the board (row {row.id})."))
+    out.print(shown(_("Added {code} to the board (row {number}).").format(code=row.client_code, number=row.id)))
 
 
 @group.command("set")
 @user_errors
 def rows_set(
     code: CodeArgument,
-    field: Annotated[str, typer.Argument(help="Field key or the board's column label (mon..sun for visits).")],
-    value: Annotated[str, typer.Argument(help="New value; empty text clears the field.")],
+    field: Annotated[str, typer.Argument(help=_("Field key or the board's column label (mon..sun for visits)."))],
+    value: Annotated[str, typer.Argument(help=_("New value; empty text clears the field."))],
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -159,14 +166,14 @@ def rows_set(
         for change in result.changes:
             out.print(shown(f"{row.client_code} {change.field}: {change.old or '—'} -> {change.new or '—'}"))
     else:
-        out.print(shown(f"{row.client_code}: no change (the value was already that)."))
+        out.print(shown(_("{code}: no change (the value was already that).").format(code=row.client_code)))
 
 
 @group.command("off")
 @user_errors
 def rows_off(
     code: CodeArgument,
-    reason: Annotated[str, typer.Option("--reason", help="Why the client leaves the board.")],
+    reason: Annotated[str, typer.Option("--reason", help=_("Why the client leaves the board."))],
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -174,4 +181,4 @@ def rows_off(
     with unlocked(db, user) as board:
         row_id, row = open_row(board, code)
         board.take_off(author(user), row_id, reason, source="cli")
-    out.print(shown(f"Took {row.client_code} off the board."))
+    out.print(shown(_("Took {code} off the board.").format(code=row.client_code)))

@@ -8,18 +8,19 @@ import typer
 from rich.table import Table
 
 from factboard_tui.cli.common import DbOption, JsonOption, UserOption, author, out, print_json, unlocked, user_errors
+from factboard_tui.core.i18n import _
 from factboard_tui.shown import shown
 
-group = typer.Typer(help="The team list: initials, name, discipline, organisation.", no_args_is_help=True)
+group = typer.Typer(help=_("The team list: initials, name, discipline, organisation."), no_args_is_help=True)
 
 
 @group.command("add")
 @user_errors
 def staff_add(
-    initials: Annotated[str, typer.Argument(help="Initials as the board shows them, like CSA.")],
-    name: Annotated[str, typer.Option(help="Full name.")] = "",
-    discipline: Annotated[str, typer.Option(help="nurse, doctor, psychologist, social_worker, …")] = "",
-    organisation: Annotated[str, typer.Option(help="region or municipality.")] = "",
+    initials: Annotated[str, typer.Argument(help=_("Initials as the board shows them, like CSA."))],
+    name: Annotated[str, typer.Option(help=_("Full name."))] = "",
+    discipline: Annotated[str, typer.Option(help=_("nurse, doctor, psychologist, social_worker, …"))] = "",
+    organisation: Annotated[str, typer.Option(help=_("region or municipality."))] = "",
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -33,7 +34,7 @@ def staff_add(
             organisation=organisation or None,
             source="cli",
         )
-    out.print(shown(f"Saved {staff.initials}."))
+    out.print(shown(_("Saved {initials}.").format(initials=staff.initials)))
 
 
 @group.command("list")
@@ -51,7 +52,7 @@ def staff_list(
         print_json([member.model_dump(exclude={"id"}) for member in members])
         return
     table = Table(header_style="bold")
-    for heading in ("Initials", "Name", "Discipline", "Organisation"):
+    for heading in (_("Initials"), _("Name"), _("Discipline"), _("Organisation")):
         table.add_column(heading)
     for member in members:
         table.add_row(

@@ -17,9 +17,10 @@ from rich.table import Table
 
 from factboard_tui.cli.common import DbOption, UserOption, author, err, out, progress_bar, unlocked, user_errors
 from factboard_tui.core.errors import FactBoardError, SyncRefused
-from factboard_tui.shown import shown
+from factboard_tui.core.i18n import _, ngettext
+from factboard_tui.shown import shown, shown_sentence
 
-group = typer.Typer(help="Keep boards at several sites in step with signed, encrypted files.", no_args_is_help=True)
+group = typer.Typer(help=_("Keep boards at several sites in step with signed, encrypted files."), no_args_is_help=True)
 
 LARGE_BUNDLE = 10_000
 """Changes from which a bundle's export or import shows a progress bar."""
@@ -34,7 +35,8 @@ def sync_identity(
     db: DbOption = None,
     user: UserOption = None,
     show_minisign: Annotated[
-        bool, typer.Option("--minisign", help="Also print the minisign public key that checks this site's bundles.")
+        bool,
+        typer.Option("--minisign", help=_("Also print the minisign public key that checks this site's bundles.")),
     ] = False,
 ) -> None:
     """Show this site's key (give it to peers) and its fingerprint (read it to them on the phone)."""
@@ -42,22 +44,22 @@ def sync_identity(
 
     with unlocked(db, user) as board:
         lines = identity_lines(board)
-    out.print(shown("Site ", (lines["name"], "bold"), f" ({lines['site_id']})"))
-    out.print(shown("Fingerprint: ", (lines["fingerprint"], "bold")))
-    out.print(shown(f"Signing key (Ed25519): {lines['signing_key']}"), soft_wrap=True)
-    out.print(shown(f"Encryption key (X25519): {lines['encryption_key']}"), soft_wrap=True)
-    out.print("Site key (peers run `factboard sync trust NAME KEY` with it):", highlight=False)
+    out.print(shown_sentence(_("Site {name} ({site})"), name=(lines["name"], "bold"), site=lines["site_id"]))
+    out.print(shown_sentence(_("Fingerprint: {fingerprint}"), fingerprint=(lines["fingerprint"], "bold")))
+    out.print(shown(_("Signing key (Ed25519): {key}").format(key=lines["signing_key"])), soft_wrap=True)
+    out.print(shown(_("Encryption key (X25519): {key}").format(key=lines["encryption_key"])), soft_wrap=True)
+    out.print(_("Site key (peers run `factboard sync trust NAME KEY` with it):"), highlight=False)
     out.print(shown(lines["key"]), soft_wrap=True)
     if show_minisign:
-        out.print("minisign public key (check a bundle: minisign -Vm BUNDLE -P KEY):", highlight=False)
+        out.print(_("minisign public key (check a bundle: minisign -Vm BUNDLE -P KEY):"), highlight=False)
         out.print(shown(lines["minisign"]), soft_wrap=True)
 
 
 @group.command("trust")
 @user_errors
 def sync_trust(
-    name: Annotated[str, typer.Argument(help="What to call the peer site here, like Region or Silkeborg.")],
-    key: Annotated[str, typer.Argument(help="The peer's site key (fbsite1:…) from its `sync identity`.")],
+    name: Annotated[str, typer.Argument(help=_("What to call the peer site here, like Region or Silkeborg."))],
+    key: Annotated[str, typer.Argument(help=_("The peer's site key (fbsite1:…) from its `sync identity`."))],
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -66,12 +68,14 @@ def sync_trust(
 
     with unlocked(db, user) as board:
         peer = trust_peer(board, name, key)
-    out.print(shown("Trusted ", (peer.name, "bold"), "."))
+    out.print(shown_sentence(_("Trusted {name}."), name=(peer.name, "bold")))
     out.print(
-        shown(
-            "Check its fingerprint with them on the phone: ",
-            (peer.site.fingerprint(), "bold"),
-            " (if it differs, run `factboard sync revoke` now).",
+        shown_sentence(
+            _(
+                "Check its fingerprint with them on the phone: {fingerprint} "
+                "(if it differs, run `factboard sync revoke` now)."
+            ),
+            fingerprint=(peer.site.fingerprint(), "bold"),
         )
     )
 
@@ -85,17 +89,21 @@ def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
     with unlocked(db, user) as board:
         found = peers(board)
     if not found:
-        out.print("No peer sites yet: add one with `factboard sync trust NAME KEY`.")
+        out.print(_("No peer sites yet: add one with `factboard sync trust NAME KEY`."))
         return
     table = Table(header_style="bold")
-    for heading in ("Name", "Fingerprint", "Trusted since", "Status"):
+    for heading in (_("Name"), _("Fingerprint"), _("Trusted since"), _("Status")):
         table.add_column(heading)
     for peer in found:
         table.add_row(
             shown(peer.name, one_line=True),
             shown(peer.site.fingerprint()),
             shown(peer.trusted_at[:16].replace("T", " ")),
-            shown(f"revoked {peer.revoked_at[:16].replace('T', ' ')}" if peer.revoked_at else "trusted"),
+            shown(
+                _("revoked {time}").format(time=peer.revoked_at[:16].replace("T", " "))
+                if peer.revoked_at
+                else _("trusted")
+            ),
         )
     out.print(table)
 
@@ -103,22 +111,22 @@ def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
 @group.command("revoke")
 @user_errors
 def sync_revoke(
-    name: Annotated[str, typer.Argument(help="The peer's name here.")], db: DbOption = None, user: UserOption = None
+    name: Annotated[str, typer.Argument(help=_("The peer's name here."))], db: DbOption = None, user: UserOption = None
 ) -> None:
     """Stop trusting a site: its bundles are refused from now on."""
     from factboard_tui.core.sync.service import revoke_peer
 
     with unlocked(db, user) as board:
         peer = revoke_peer(board, name)
-    out.print(shown("Revoked ", (peer.name, "bold"), ": its bundles are refused from now on."))
+    out.print(shown_sentence(_("Revoked {name}: its bundles are refused from now on."), name=(peer.name, "bold")))
 
 
 @group.command("export")
 @user_errors
 def sync_export(
-    to: Annotated[str, typer.Option("--to", help="The trusted peer to write the bundle for.")],
+    to: Annotated[str, typer.Option("--to", help=_("The trusted peer to write the bundle for."))],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="The bundle file (default: a dated name here).")
+        Path | None, typer.Option("--output", "-o", help=_("The bundle file (default: a dated name here)."))
     ] = None,
     db: DbOption = None,
     user: UserOption = None,
@@ -132,17 +140,26 @@ def sync_export(
         signature_path = target.with_name(target.name + ".minisig")
         for path in (target, signature_path):
             if path.exists():
-                raise FactBoardError(f"{path} already exists: choose another file with -o (nothing was written).")
+                raise FactBoardError(
+                    _("{path} already exists: choose another file with -o (nothing was written).").format(path=path)
+                )
         with progress_bar(LARGE_BUNDLE) as report:
             bundle = export_bundle(board, to, progress=report)
     _write_new(target, bundle.data)
     _write_new(signature_path, bundle.signature.encode("utf-8"))
     out.print(
-        shown(
-            f"Wrote {target} for ",
-            (bundle.peer, "bold"),
-            f": {bundle.changes} changes, encrypted to {bundle.peer} and this site, signed; minisign signature in "
-            f"{signature_path.name}.",
+        shown_sentence(
+            ngettext(
+                "Wrote {path} for {peer}: {count} change, encrypted to {peer} and this site, signed; "
+                "minisign signature in {signature}.",
+                "Wrote {path} for {peer}: {count} changes, encrypted to {peer} and this site, signed; "
+                "minisign signature in {signature}.",
+                bundle.changes,
+            ),
+            path=target,
+            peer=(bundle.peer, "bold"),
+            count=bundle.changes,
+            signature=signature_path.name,
         )
     )
 
@@ -167,7 +184,7 @@ def _write_new(path: Path, data: bytes) -> None:
 @group.command("import")
 @user_errors
 def sync_import(
-    file: Annotated[Path, typer.Argument(help="A bundle file from a trusted peer.")],
+    file: Annotated[Path, typer.Argument(help=_("A bundle file from a trusted peer."))],
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -176,33 +193,52 @@ def sync_import(
     from factboard_tui.core.sync.service import import_bundle
 
     if not file.is_file():
-        raise FactBoardError(f"There is no file {file}: give the path of a bundle (.fbsync).")
+        raise FactBoardError(_("There is no file {path}: give the path of a bundle (.fbsync).").format(path=file))
     size = file.stat().st_size
     if size > MAX_BUNDLE_BYTES:
-        raise SyncRefused("size", f"{file.name} is {size} bytes, over the {MAX_BUNDLE_BYTES} byte cap: refused.")
+        raise SyncRefused(
+            "size",
+            _("{name} is {size} bytes, over the {cap} byte cap: refused.").format(
+                name=file.name, size=size, cap=MAX_BUNDLE_BYTES
+            ),
+        )
     data = file.read_bytes()
     with unlocked(db, user) as board, progress_bar(0 if size > LARGE_FILE else LARGE_BUNDLE) as report:
         result = import_bundle(board, data, progress=report)
     applied = result.applied
     out.print(
-        shown(
-            f"Imported {file.name} from ",
-            (result.signer, "bold"),
-            f": {applied.applied} changes applied, {applied.superseded} older than what stands, {applied.skipped} "
-            f"already here; {applied.rows} rows touched.",
+        shown_sentence(
+            _(
+                "Imported {name} from {signer}: {applied} changes applied, {older} older than what stands, "
+                "{skipped} already here; {rows} rows touched."
+            ),
+            name=file.name,
+            signer=(result.signer, "bold"),
+            applied=applied.applied,
+            older=applied.superseded,
+            skipped=applied.skipped,
+            rows=applied.rows,
         )
     )
     for code in applied.duplicates_closed:
-        out.print(shown(f"{code} was on the board twice (added at two sites): the later row was taken off."))
-    if applied.conflicts:
         out.print(
             shown(
-                (f"{len(applied.conflicts)} conflicting edits", "yellow"),
-                " kept for a person to settle: `factboard sync conflicts`.",
+                _("{code} was on the board twice (added at two sites): the later row was taken off.").format(code=code)
+            )
+        )
+    if applied.conflicts:
+        out.print(
+            shown_sentence(
+                ngettext(
+                    "{count} conflicting edit kept for a person to settle: `factboard sync conflicts`.",
+                    "{count} conflicting edits kept for a person to settle: `factboard sync conflicts`.",
+                    len(applied.conflicts),
+                ),
+                count=(str(len(applied.conflicts)), "yellow"),
             )
         )
     for warning in result.warnings:
-        err.print(shown(("warning:", "bold yellow"), " ", warning, one_line=True), soft_wrap=True)
+        err.print(shown((_("warning:"), "bold yellow"), " ", warning, one_line=True), soft_wrap=True)
 
 
 @group.command("conflicts")
@@ -210,7 +246,7 @@ def sync_import(
 def sync_conflicts(
     db: DbOption = None,
     user: UserOption = None,
-    show_all: Annotated[bool, typer.Option("--all", help="Also list settled conflicts.")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help=_("Also list settled conflicts."))] = False,
 ) -> None:
     """List concurrent edits of one field at two sites, waiting for a person to choose."""
     from factboard_tui.core.sync.service import conflicts
@@ -218,10 +254,10 @@ def sync_conflicts(
     with unlocked(db, user) as board:
         found = conflicts(board, include_settled=show_all)
     if not found:
-        out.print("No conflicts to settle.")
+        out.print(_("No conflicts to settle."))
         return
     table = Table(header_style="bold", show_lines=True)
-    for heading in ("Id", "Client", "Field", "Choices", "Standing now", "Settled"):
+    for heading in (_("Id"), _("Client"), _("Field"), _("Choices"), _("Standing now"), _("Settled")):
         table.add_column(heading)
     for conflict in found:
         choices = "\n".join(
@@ -237,15 +273,15 @@ def sync_conflicts(
             shown(f"{conflict.settled_by} {conflict.settled_at[:16]}" if conflict.settled_at else ""),
         )
     out.print(table)
-    out.print("Settle one with `factboard sync settle ID --take N` (or --value TEXT).")
+    out.print(_("Settle one with `factboard sync settle ID --take N` (or --value TEXT)."))
 
 
 @group.command("settle")
 @user_errors
 def sync_settle(
-    conflict_id: Annotated[int, typer.Argument(help="The conflict's id from `sync conflicts`.")],
-    take: Annotated[int | None, typer.Option("--take", help="Keep choice N of the listed values.")] = None,
-    value: Annotated[str | None, typer.Option("--value", help="Keep this text instead (e.g. both merged).")] = None,
+    conflict_id: Annotated[int, typer.Argument(help=_("The conflict's id from `sync conflicts`."))],
+    take: Annotated[int | None, typer.Option("--take", help=_("Keep choice N of the listed values."))] = None,
+    value: Annotated[str | None, typer.Option("--value", help=_("Keep this text instead (e.g. both merged)."))] = None,
     db: DbOption = None,
     user: UserOption = None,
 ) -> None:
@@ -253,16 +289,24 @@ def sync_settle(
     from factboard_tui.core.sync.service import conflicts, settle_conflict
 
     if (take is None) == (value is None):
-        raise FactBoardError("Say which value stays: --take N (a listed choice) or --value TEXT.")
+        raise FactBoardError(_("Say which value stays: --take N (a listed choice) or --value TEXT."))
     who = author(user)
     with unlocked(db, user) as board:
         if take is not None:
             found = {conflict.id: conflict for conflict in conflicts(board)}
             if conflict_id not in found:
-                raise FactBoardError(f"There is no open conflict {conflict_id}: see `factboard sync conflicts`.")
+                raise FactBoardError(
+                    _("There is no open conflict {number}: see `factboard sync conflicts`.").format(number=conflict_id)
+                )
             candidates = found[conflict_id].candidates
             if not 1 <= take <= len(candidates):
-                raise FactBoardError(f"Choose --take between 1 and {len(candidates)}.")
+                raise FactBoardError(_("Choose --take between 1 and {count}.").format(count=len(candidates)))
             value = candidates[take - 1]["value"]
         settled = settle_conflict(board, conflict_id, who, value)
-    out.print(shown(f"Settled conflict {settled.id} ({settled.client_code} {settled.label})."))
+    out.print(
+        shown(
+            _("Settled conflict {number} ({code} {field}).").format(
+                number=settled.id, code=settled.client_code, field=settled.label
+            )
+        )
+    )

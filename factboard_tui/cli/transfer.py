@@ -15,29 +15,33 @@ from rich.table import Table
 from factboard_tui.cli.common import DbOption, UserOption, author, out, progress_bar, unlocked, user_errors
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.shown import shown
 
 group = typer.Typer(
-    help="Export the week's actions (CSV, XLSX, Markdown, HTML, ICS) or the whole board (CSV, XLSX, HTML). Exports are "
-    "NOT encrypted.",
+    help=_(
+        "Export the week's actions (CSV, XLSX, Markdown, HTML, ICS) or the whole board (CSV, XLSX, HTML). Exports are "
+        "NOT encrypted."
+    ),
     no_args_is_help=True,
 )
 commands = typer.Typer()
 """`factboard import`, registered on the app without a group name."""
 
 WeekOption = Annotated[
-    str | None, typer.Option("--week", help="The week, like 2026-W48 or a date in it (default: this week).")
+    str | None, typer.Option("--week", help=_("The week, like 2026-W48 or a date in it (default: this week)."))
 ]
 OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="The file to write (default: a name saying what it holds).")
+    Path | None,
+    typer.Option("--output", "-o", help=_("The file to write (default: a name saying what it holds).")),
 ]
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="csv, xlsx, md, html or ics (default: from -o's suffix, else html)."),
+    typer.Option("--format", "-f", help=_("csv, xlsx, md, html or ics (default: from -o's suffix, else html).")),
 ]
 BoardFormatOption = Annotated[
     str | None,
-    typer.Option("--format", "-f", help="csv, xlsx or html (default: from -o's suffix, else html)."),
+    typer.Option("--format", "-f", help=_("csv, xlsx or html (default: from -o's suffix, else html).")),
 ]
 """The board export's formats: a calendar or Markdown of the whole board would help nobody."""
 
@@ -53,18 +57,28 @@ def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) ->
         fmt = Format(wanted)
     except ValueError:
         if given is None and output is not None:
-            raise FactBoardError(f"Cannot tell the format from {output.name}: pass --format {names}.") from None
-        raise FactBoardError(f"'{wanted}' is not an export format: use one of {names}.") from None
+            raise FactBoardError(
+                _("Cannot tell the format from {name}: pass --format {formats}.").format(
+                    name=output.name, formats=names
+                )
+            ) from None
+        raise FactBoardError(
+            _("'{wanted}' is not an export format: use one of {formats}.").format(wanted=wanted, formats=names)
+        ) from None
     if fmt not in allowed:
-        raise FactBoardError(f"This export comes as {names}, not {fmt.value}: choose one of those.")
+        raise FactBoardError(
+            _("This export comes as {formats}, not {format}: choose one of those.").format(
+                formats=names, format=fmt.value
+            )
+        )
     return fmt
 
 
 def _written(path: Path, what: str) -> None:
     from factboard_tui.core.transfer.export import NOT_ENCRYPTED
 
-    out.print(shown(f"Wrote {what} to {path}"), soft_wrap=True)
-    out.print(shown((NOT_ENCRYPTED, "bold yellow")), soft_wrap=True)
+    out.print(shown(_("Wrote {what} to {path}").format(what=what, path=path)), soft_wrap=True)
+    out.print(shown((_(NOT_ENCRYPTED), "bold yellow")), soft_wrap=True)
 
 
 @group.command("week")
@@ -75,15 +89,18 @@ def export_week(
     week: WeekOption = None,
     fmt: FormatOption = None,
     by: Annotated[
-        str, typer.Option("--by", help="Group by day (the team's week), staff (each person's) or provider.")
+        str, typer.Option("--by", help=_("Group by day (the team's week), staff (each person's) or provider."))
     ] = "day",
     output: OutputOption = None,
     details: Annotated[
         bool,
         typer.Option(
             "--details",
-            help="Calendar (ics) only: also each row's actions, triage and other providers in its events "
-            "(by default an event holds the client code, staff and visit note; calendars are often synced to clouds).",
+            help=_(
+                "Calendar (ics) only: also each row's actions, triage and other providers in its events "
+                "(by default an event holds the client code, staff and visit note; "
+                "calendars are often synced to clouds)."
+            ),
         ),
     ] = False,
 ) -> None:
@@ -104,13 +121,14 @@ def export_week(
     chosen = _format(fmt, output, WEEK_FORMATS)
     if details and chosen is not Format.ICS:
         raise FactBoardError(
-            f"--details is for calendar exports (ics); a {chosen.value} export holds every column already: "
-            "leave it out."
+            _(
+                "--details is for calendar exports (ics); a {format} export holds every column already: leave it out."
+            ).format(format=chosen.value)
         )
     try:
         grouping = Grouping(by.lower())
     except ValueError:
-        raise FactBoardError(f"Cannot group by '{by}': use day, staff or provider.") from None
+        raise FactBoardError(_("Cannot group by '{by}': use day, staff or provider.").format(by=by)) from None
     with unlocked(db, user) as board:
         monday = parse_week(week, board.today()) if week else week_start(board.today())
         document = week_document(board, monday, grouping, calendar_details=details)
@@ -121,10 +139,14 @@ def export_week(
             data,
             f"week ({chosen.value}), cli",
         )
-    what = f"{len(document.events)} visits in {len(document.tables)} groups ({chosen.value.upper()}"
+    visits = ngettext("{count} visit", "{count} visits", len(document.events)).format(count=len(document.events))
+    what = ngettext("{visits} in {count} group", "{visits} in {count} groups", len(document.tables)).format(
+        visits=visits, count=len(document.tables)
+    )
+    contents = chosen.value.upper()
     if chosen is Format.ICS:
-        what += f", {calendar_contents(details)}" + ("" if details else "; --details adds the rest")
-    _written(target, what + ")")
+        contents += f", {calendar_contents(details)}" + ("" if details else "; " + _("--details adds the rest"))
+    _written(target, f"{what} ({contents})")
 
 
 @group.command("board")
@@ -150,7 +172,8 @@ def export_board(
         target = write(
             board, output or Path(default_filename("board", chosen, monday)), data, f"board ({chosen.value}), cli"
         )
-    _written(target, f"{document.line_count} rows ({chosen.value.upper()})")
+    rows = ngettext("{count} row", "{count} rows", document.line_count).format(count=document.line_count)
+    _written(target, f"{rows} ({chosen.value.upper()})")
 
 
 # -- import ---------------------------------------------------------------------------------------------------------
@@ -256,8 +279,9 @@ def import_board(
     file: Annotated[
         Path,
         typer.Argument(
-            help="The board as .xlsx, .ods, .xls, .xlsb or .csv (UTF-8 or Windows-1252), with the board's column "
-            "labels."
+            help=_(
+                "The board as .xlsx, .ods, .xls, .xlsb or .csv (UTF-8 or Windows-1252), with the board's column labels."
+            )
         ),
     ],
     db: DbOption = None,
@@ -265,18 +289,19 @@ def import_board(
     template: Annotated[
         str | None,
         typer.Option(
-            "--template", help="The language of the file's values and dates: sv, da or en (default: the board's)."
+            "--template",
+            help=_("The language of the file's values and dates: sv, da, nb, nl or en (default: the board's)."),
         ),
     ] = None,
     week: WeekOption = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be imported and every problem; write nothing.")
+        bool, typer.Option("--dry-run", help=_("Show what would be imported and every problem; write nothing."))
     ] = False,
-    preview: Annotated[str, typer.Option("--preview", help="How many rows the dry run shows: a number, or all.")] = str(
-        PREVIEW_ROWS
-    ),
+    preview: Annotated[
+        str, typer.Option("--preview", help=_("How many rows the dry run shows: a number, or all."))
+    ] = str(PREVIEW_ROWS),
     skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Import the good rows and name the skipped ones.")
+        bool, typer.Option("--skip-bad", help=_("Import the good rows and name the skipped ones."))
     ] = False,
 ) -> None:
     """Move an existing spreadsheet board in: all rows or none (unless --skip-bad)."""
@@ -303,9 +328,15 @@ def import_board(
         if dry_run:
             out.print(
                 shown(
-                    f"Dry run ({plan.template_id} values, visits in the week of {plan.monday.isoformat()}): "
-                    f"{len(plan.good_rows)} rows would be imported, {len(plan.bad_lines)} have problems. "
-                    "Nothing was written."
+                    _(
+                        "Dry run ({template} values, visits in the week of {monday}): {good} rows would be imported, "
+                        "{bad} have problems. Nothing was written."
+                    ).format(
+                        template=plan.template_id,
+                        monday=plan.monday.isoformat(),
+                        good=len(plan.good_rows),
+                        bad=len(plan.bad_lines),
+                    )
                 ),
                 soft_wrap=True,
             )
@@ -316,11 +347,14 @@ def import_board(
         with progress_bar() as step:
             step("writing", 0, 0)  # one transaction: how far it is cannot be told
             result = run_import(board, plan, who, skip_bad)
-    skipped = f"; skipped rows {', '.join(map(str, result.skipped))} (problems above)" if result.skipped else ""
+    said = ngettext(
+        "Imported {count} row from {name}. Each row's history says it was imported from {name}.",
+        "Imported {count} rows from {name}. Each row's history says it was imported from {name}.",
+        len(result.row_ids),
+    ).format(count=len(result.row_ids), name=plan.file_name)
+    if result.skipped:
+        said += " " + _("Skipped rows {lines} (problems above).").format(lines=", ".join(map(str, result.skipped)))
     out.print(
-        shown(
-            f"Imported {len(result.row_ids)} rows from {plan.file_name}{skipped}. Each row's history says it was "
-            f"imported from {plan.file_name}."
-        ),
+        shown(said),
         soft_wrap=True,
     )

@@ -68,34 +68,42 @@ class FactBoardApp(KeysInOrderApp):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {FactBoardCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
-            "q,ctrl+q", "quit", "Quit", id="app.quit", tooltip="Close FactBoard (the board stays encrypted on disk)"
+            "q,ctrl+q",
+            "quit",
+            N_("Quit"),
+            id="app.quit",
+            tooltip=N_("Close FactBoard (the board stays encrypted on disk)"),
         ),
         Binding(
-            "f1,question_mark", "help", "Keys", id="app.help", tooltip="Every key on this screen and how to remap it"
+            "f1,question_mark",
+            "help",
+            N_("Keys"),
+            id="app.help",
+            tooltip=N_("Every key on this screen and how to remap it"),
         ),
         Binding(
             "ctrl+p",
             "command_palette",
-            "Commands",
+            N_("Commands"),
             id="app.palette",
             show=False,
-            tooltip="Search the commands that apply here",
+            tooltip=N_("Search the commands that apply here"),
         ),
         Binding(
             "ctrl+t",
             "next_theme",
-            "Theme",
+            N_("Theme"),
             id="app.theme",
             show=False,
-            tooltip="Next theme: wall, laptop, high contrast, light",
+            tooltip=N_("Next theme: wall, laptop, high contrast, light"),
         ),
         Binding(
             "ctrl+l",
             "lock",
-            "Lock",
+            N_("Lock"),
             id="app.lock",
             show=False,
-            tooltip="Lock now: nothing of the board shows until the passphrase is typed",
+            tooltip=N_("Lock now: nothing of the board shows until the passphrase is typed"),
         ),
     ]
 
@@ -167,8 +175,8 @@ class FactBoardApp(KeysInOrderApp):
     def warn_audit(self, problem: str) -> None:
         """Say that the audit log does not verify (it stays as it is: nothing is overwritten)."""
         self.notify(
-            f"The audit log does not verify: {problem}. Run `factboard audit verify`.",
-            title="Audit log",
+            _("The audit log does not verify: {problem}. Run `factboard audit verify`.").format(problem=problem),
+            title=_("Audit log"),
             severity="warning",
             timeout=60,
             markup=False,
@@ -187,9 +195,9 @@ class FactBoardApp(KeysInOrderApp):
             if warning is not None and warning != warned:
                 self.warn_audit(warning)
             if made is not None:
-                self.notify(f"First unlock today: backed up to {made}")
+                self.notify(_("First unlock today: backed up to {path}").format(path=made))
 
-        reply = Reply(done=done, prefix="Today's backup failed: ", severity="warning")
+        reply = Reply(done=done, prefix=_("Today's backup failed: "), severity="warning")
         self.feed.daily_backup(backups.directory_for(self.feed.path), backups.keep, reply)
 
     def _open_feed(self, board: Board, user: str, first_read: BoardRead | None) -> BoardFeed:
@@ -313,7 +321,10 @@ class FactBoardApp(KeysInOrderApp):
             return wanted
         if wanted:
             self.notify(
-                f"Theme {wanted!r} from the config is not installed; using {DEFAULT_THEME}.", severity="warning"
+                _("Theme {wanted} from the config is not installed; using {theme}.").format(
+                    wanted=repr(wanted), theme=DEFAULT_THEME
+                ),
+                severity="warning",
             )
         return DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
 
@@ -346,16 +357,20 @@ class FactBoardApp(KeysInOrderApp):
         """App-wide commands for `FactBoardCommands`: themes, keys, quit."""
         commands = [
             PaletteCommand(
-                f"theme: {theme_file.name.removeprefix('factboard-').replace('-', ' ')}",
-                f"Switch to the {theme_file.name} theme and remember it on this machine",
+                _("theme: {name}").format(name=theme_file.name.removeprefix("factboard-").replace("-", " ")),
+                _("Switch to the {theme} theme and remember it on this machine").format(theme=theme_file.name),
                 partial(self.use_theme, theme_file.name),
             )
             for theme_file in self.theme_files
             if theme_file.name != self.theme
         ]
-        commands.append(PaletteCommand("app: keys", "Every key on this screen and how to remap it", self.action_help))
         commands.append(
-            PaletteCommand("app: lock now", "Hide the board until the passphrase is typed", self.action_lock)
+            PaletteCommand(_("app: keys"), _("Every key on this screen and how to remap it"), self.action_help)
         )
-        commands.append(PaletteCommand("app: quit", "Close FactBoard (the board stays encrypted on disk)", self.exit))
+        commands.append(
+            PaletteCommand(_("app: lock now"), _("Hide the board until the passphrase is typed"), self.action_lock)
+        )
+        commands.append(
+            PaletteCommand(_("app: quit"), _("Close FactBoard (the board stays encrypted on disk)"), self.exit)
+        )
         return commands

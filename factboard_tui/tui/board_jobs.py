@@ -101,7 +101,10 @@ def save_staff(board: Board, user: str, values: StaffValues, *, adding: bool) ->
     if adding:  # `write_staff` would treat known initials as an edit: adding must not overwrite anyone
         wanted = F.parse_initials(values.initials, "initials", "Initials")
         if any(member.initials == wanted for member in board.staff(include_inactive=True)):
-            raise InvalidValue("initials", f"{wanted} is already on the team list: edit them there instead.")
+            raise InvalidValue(
+                "initials",
+                _("{initials} is already on the team list: edit them there instead.").format(initials=wanted),
+            )
     return board.write_staff(
         user,
         values.initials,
@@ -137,10 +140,13 @@ def export_file(board: Board, request: ExportRequest) -> tuple[Path, str]:
     """Write the export and enter it in the audit log; returns where the file went and what it holds."""
     if request.kind == "board":
         document = board_document(board, request.monday)
-        what = f"{document.line_count} rows"
+        what = ngettext("{count} row", "{count} rows", document.line_count).format(count=document.line_count)
     else:
         document = week_document(board, request.monday, request.grouping, request.calendar_details)
-        what = f"{len(document.events)} visits in {len(document.tables)} groups"
+        visits = ngettext("{count} visit", "{count} visits", len(document.events)).format(count=len(document.events))
+        what = ngettext("{visits} in {count} group", "{visits} in {count} groups", len(document.tables)).format(
+            visits=visits, count=len(document.tables)
+        )
     fmt = request.fmt
     target = write_recorded_export(board, request.path, render(document, fmt), f"{request.kind} ({fmt.value}), tui")
     contents = f", {calendar_contents(request.calendar_details)}" if fmt is Format.ICS else ""

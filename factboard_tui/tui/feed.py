@@ -43,6 +43,7 @@ from factboard_tui.core.domain.history import ChangeLine
 from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import EditConflict, FactBoardError
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security.locks import close_requested
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import WriteResult
@@ -488,7 +489,7 @@ class BoardFeed:
     def _close_for_another_program(self) -> None:
         """A restore or re-key needs the board to itself: close it (queued writes are done) and say why."""
         self._board.close()
-        message = "FactBoard closed the board because a restore or a new key needed it; open it again when done."
+        message = _("FactBoard closed the board because a restore or a new key needed it; open it again when done.")
         self.app.call_later(partial(self.app.exit, message=message))
 
     # -- the board's other writes (all through the writer) -------------------------------------------------------
@@ -514,7 +515,7 @@ class BoardFeed:
         """Access log: this person saw the row on `screen` (the store keeps one entry per 10 minutes)."""
         self.write(
             lambda board: board.record_view(row_id, screen, self.user),
-            Reply(prefix="The access log could not be written: "),
+            Reply(prefix=_("The access log could not be written: ")),
         )
 
     def audit_event(self, action: str, detail: str) -> None:

@@ -19,6 +19,7 @@ from textual.theme import Theme
 
 from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _
 
 THEME_ORDER = ("factboard-wall", "factboard-laptop", "factboard-high-contrast", "factboard-light")
 """The shipped themes in the order the "next theme" key cycles through them."""
@@ -83,8 +84,10 @@ def load_themes(directory: Path | None = None) -> list[ThemeFile]:
         if theme_file.name in loaded:
             other = loaded[theme_file.name][0]
             raise FactBoardError(
-                f"Theme file {path}: name {theme_file.name!r} is already used by {other.name}; "
-                "fix it by giving each theme its own name."
+                _(
+                    "Theme file {path}: name {name} is already used by {other}; "
+                    "fix it by giving each theme its own name."
+                ).format(path=path, name=repr(theme_file.name), other=other.name)
             )
         loaded[theme_file.name] = (path, theme_file)
     return sorted((theme_file for _, theme_file in loaded.values()), key=_order_key)

@@ -31,6 +31,7 @@ from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue
+from factboard_tui.core.i18n import N_
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.durable import sync_directory
 from factboard_tui.core.store.board import Board
@@ -425,11 +426,11 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
 
 # -- writing the file ---------------------------------------------------------------------------------------------
 
-NOT_ENCRYPTED = (
+NOT_ENCRYPTED = N_(
     "The file is NOT encrypted (it is readable only by you): keep it where only the people who need it can read it, "
     "and delete it after."
 )
-"""What every face says after writing an export."""
+"""What every face says after writing an export (`_(NOT_ENCRYPTED)` where it is said)."""
 
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 

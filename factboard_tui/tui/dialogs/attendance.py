@@ -24,7 +24,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 
 from factboard_tui.core.domain.meetings import MIN_DISCIPLINES, attendance_warning, disciplines_present
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.i18n import N_
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
@@ -61,7 +61,7 @@ class AttendanceScreen(ModalScreen[CheckIn | None]):
 
     CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "done", "Start", id="attendance.done", tooltip="Done checking in: run the meeting"),
+        Binding("ctrl+s", "done", N_("Start"), id="attendance.done", tooltip=N_("Done checking in: run the meeting")),
         Binding("escape", "cancel", N_("Cancel"), id="attendance.close", tooltip=N_("Close, changing nothing")),
     ]
 
@@ -77,11 +77,11 @@ class AttendanceScreen(ModalScreen[CheckIn | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="attendance-box"):
-            yield Static("Who is here? Space or Enter ticks a name; ctrl+s starts.", id="attendance-title")
+            yield Static(_("Who is here? Space or Enter ticks a name; ctrl+s starts."), id="attendance-title")
             yield CheckList(id="attendance-list")
             yield Static("", id="attendance-count")
             with Horizontal(id="attendance-buttons"):
-                yield Button("Start meeting", variant="primary", id="attendance-start")
+                yield Button(_("Start meeting"), variant="primary", id="attendance-start")
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
@@ -109,7 +109,7 @@ class AttendanceScreen(ModalScreen[CheckIn | None]):
         selections = self.query_one(SelectionList)
         width = max((len(member.name) for member in self.staff), default=10)
         for member in self.staff:
-            discipline = template.disciplines.get(member.discipline, member.discipline) or "no discipline"
+            discipline = template.disciplines.get(member.discipline, member.discipline) or _("no discipline")
             prompt = shown(
                 (f"{member.initials:<6}", "bold"), f" {member.name:<{width}}  ", (discipline, "dim"), one_line=True
             )
@@ -128,7 +128,11 @@ class AttendanceScreen(ModalScreen[CheckIn | None]):
             count.update(shown(f"⚠ {warning}", style="bold"))
             count.add_class("-warning")
         else:
-            count.update(f"{len(present)} present, {len(found)} disciplines (at least {MIN_DISCIPLINES}): good.")
+            count.update(
+                _("{present} present, {disciplines} disciplines (at least {least}): good.").format(
+                    present=len(present), disciplines=len(found), least=MIN_DISCIPLINES
+                )
+            )
             count.remove_class("-warning")
 
     def action_cancel(self) -> None:

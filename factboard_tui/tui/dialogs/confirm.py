@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.shown import shown
 
 
@@ -26,7 +27,7 @@ class _Dialog(ModalScreen[object]):
     """Shared frame and Esc handling."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without doing anything"),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel", tooltip=N_("Close without doing anything")),
     ]
     DEFAULT_CSS = """
     _Dialog, ConfirmDialog, ReasonDialog, ConflictDialog, TextEditorDialog { align: center middle; }
@@ -60,7 +61,7 @@ class ConfirmDialog(_Dialog):
         with Vertical(classes="dialog-box"):
             yield Static(shown(self.question), classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
                 yield Button(shown(self.yes, one_line=True), variant="primary", id="yes")
 
     def on_mount(self) -> None:
@@ -114,11 +115,11 @@ class ReasonDialog(_Dialog):
         with Vertical(classes="dialog-box"):
             yield Static(shown(self.question), classes="dialog-title")
             yield Label(shown(self.label))
-            yield Input(id="reason", placeholder="e.g. stable, evaluated")
+            yield Input(id="reason", placeholder=_("e.g. stable, evaluated"))
             yield Static("", classes="dialog-error", id="reason-error")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Take off board", variant="error", id="yes")
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("Take off board"), variant="error", id="yes")
 
     def on_mount(self) -> None:
         self.query_one("#reason", Input).focus()
@@ -128,7 +129,7 @@ class ReasonDialog(_Dialog):
     def _confirm(self) -> None:
         reason = self.query_one("#reason", Input).value.strip()
         if not reason:
-            self.query_one("#reason-error", Static).update("Say why the client leaves the board: give a reason.")
+            self.query_one("#reason-error", Static).update(_("Say why the client leaves the board: give a reason."))
             return
         if self.validate is not None:
             try:
@@ -153,12 +154,12 @@ class ConflictDialog(_Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static("Changed while you were editing", classes="dialog-title")
+            yield Static(_("Changed while you were editing"), classes="dialog-title")
             yield Static(shown(self.message))
-            yield Static(shown(f"Yours: {self.mine or '—'}"))
+            yield Static(shown(_("Yours: {value}").format(value=self.mine or "—")))
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Keep theirs", id="theirs")
-                yield Button("Use mine", variant="warning", id="mine")
+                yield Button(_("Keep theirs"), id="theirs")
+                yield Button(_("Use mine"), variant="warning", id="mine")
 
     def on_mount(self) -> None:
         self.query_one("#theirs", Button).focus()
@@ -172,8 +173,8 @@ class TextEditorDialog(_Dialog):
     """A multi-line field in a text area; ctrl+s saves (after `validate` says yes), Esc cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="text.save", tooltip="Save the text"),
-        Binding("escape", "cancel", "Cancel", id="text.cancel", tooltip="Close without saving"),
+        Binding("ctrl+s", "save", N_("Save"), id="text.save", tooltip=N_("Save the text")),
+        Binding("escape", "cancel", N_("Cancel"), id="text.cancel", tooltip=N_("Close without saving")),
     ]
 
     def __init__(self, title: str, text: str, validate: Callable[[str], None], problem: str | None = None) -> None:
@@ -188,7 +189,7 @@ class TextEditorDialog(_Dialog):
         with Vertical(classes="dialog-box"):
             yield Static(shown(self.title_text, one_line=True), classes="dialog-title")
             yield TextArea(inert(self.text), id="text", soft_wrap=True, show_line_numbers=False)
-            hint = shown(self.problem) if self.problem else Text("ctrl+s saves · Esc cancels")
+            hint = shown(self.problem) if self.problem else Text(_("ctrl+s saves · Esc cancels"))
             yield Static(hint, classes="dialog-error", id="text-error")
 
     def on_mount(self) -> None:

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.sync.hlc import as_datetime
 from factboard_tui.core.sync.service import ConflictView
 from factboard_tui.shown import cut, shown
@@ -40,10 +41,16 @@ class ConflictsScreen(ModalScreen[None]):
     CSS_PATH = "../styles/conflicts.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "take(1)", "Keep 1", id="conflicts.take_1", tooltip="Keep value 1 of the highlighted conflict"),
-        Binding("2", "take(2)", "Keep 2", id="conflicts.take_2", tooltip="Keep value 2 of the highlighted conflict"),
-        Binding("3", "take(3)", "Keep 3", id="conflicts.take_3", tooltip="Keep value 3 of the highlighted conflict"),
-        Binding("escape,q", "close", "Close", id="conflicts.close", tooltip="Back to the board"),
+        Binding(
+            "1", "take(1)", N_("Keep 1"), id="conflicts.take_1", tooltip=N_("Keep value 1 of the highlighted conflict")
+        ),
+        Binding(
+            "2", "take(2)", N_("Keep 2"), id="conflicts.take_2", tooltip=N_("Keep value 2 of the highlighted conflict")
+        ),
+        Binding(
+            "3", "take(3)", N_("Keep 3"), id="conflicts.take_3", tooltip=N_("Keep value 3 of the highlighted conflict")
+        ),
+        Binding("escape,q", "close", N_("Close"), id="conflicts.close", tooltip=N_("Back to the board")),
     ]
 
     def __init__(self, feed: BoardFeed) -> None:
@@ -57,7 +64,7 @@ class ConflictsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="conflicts-box"):
-            yield Static("Loading sync conflicts…", id="conflicts-title")
+            yield Static(_("Loading sync conflicts…"), id="conflicts-title")
             yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="conflicts-detail")
         yield Footer()
@@ -86,7 +93,9 @@ class ConflictsScreen(ModalScreen[None]):
         conflict = self._current()
         if conflict is None or number > len(conflict.candidates):
             return
-        said = f"{conflict.client_code} {conflict.label}: kept value {number}."
+        said = _("{code} {field}: kept value {number}.").format(
+            code=conflict.client_code, field=conflict.label, number=number
+        )
         reply: Reply[object] = Reply(self, done=lambda _view: self._settled(said), failed=self._failed)
         self.feed.settle_conflict(conflict.id, conflict.candidates[number - 1]["value"], reply)
 
@@ -94,18 +103,18 @@ class ConflictsScreen(ModalScreen[None]):
         self.conflicts, self.sites = found
         count = len(self.conflicts)
         title = (
-            f"Sync conflicts · {count} to settle: press a value's number to keep it"
+            _("Sync conflicts · {count} to settle: press a value's number to keep it").format(count=count)
             if count
-            else "Sync conflicts · none to settle"
+            else _("Sync conflicts · none to settle")
         )
         self.query_one("#conflicts-title", Static).update(shown(title))
         table = self.query_one("#conflicts-table", DataTable)
         with self.app.batch_update():
             table.clear(columns=True)
-            table.add_column("Client", width=8, key="client")
-            table.add_column("Field", width=24, key="field")
-            table.add_column("Values", width=6, key="values")
-            table.add_column("Standing now (provisional)", width=VALUE_WIDTH, key="standing")
+            table.add_column(_("Client"), width=8, key="client")
+            table.add_column(_("Field"), width=24, key="field")
+            table.add_column(_("Values"), width=6, key="values")
+            table.add_column(_("Standing now (provisional)"), width=VALUE_WIDTH, key="standing")
             for index, conflict in enumerate(self.conflicts):
                 table.add_row(
                     shown(conflict.client_code, one_line=True),
@@ -118,11 +127,11 @@ class ConflictsScreen(ModalScreen[None]):
         self.refresh_bindings()
 
     def _settled(self, said: str) -> None:
-        self.notify(said, title="Conflict settled")
+        self.notify(said, title=_("Conflict settled"))
         self.load_conflicts()
 
     def _failed(self, error: FactBoardError) -> None:
-        self.notify(str(error), title="Could not settle", severity="error")
+        self.notify(str(error), title=_("Could not settle"), severity="error")
 
     # -- showing -----------------------------------------------------------------------------------------------------
 
@@ -140,12 +149,12 @@ class ConflictsScreen(ModalScreen[None]):
         """Every competing value of the highlighted conflict, whole and numbered."""
         detail = self.query_one("#conflicts-detail", Static)
         if not 0 <= index < len(self.conflicts):
-            detail.update(Text("Nothing to settle: both sites agree on every field.", style="dim"))
+            detail.update(Text(_("Nothing to settle: both sites agree on every field."), style="dim"))
             return
         conflict = self.conflicts[index]
         heading = shown(
             (f"{conflict.client_code} · {conflict.label}", "bold"),
-            "  ·  edited at two sites before either had seen the other",
+            _("  ·  edited at two sites before either had seen the other"),
             one_line=True,
         )
         values = Table.grid(padding=(0, 2), expand=True)
@@ -158,7 +167,10 @@ class ConflictsScreen(ModalScreen[None]):
             when = as_datetime(candidate["stamp"].split(" ")[0]).astimezone().strftime("%Y-%m-%d %H:%M")
             values.add_row(
                 f"{number}.",
-                shown(f"{candidate['author']} at {where}, {when}", one_line=True),
+                shown(
+                    _("{author} at {site}, {time}").format(author=candidate["author"], site=where, time=when),
+                    one_line=True,
+                ),
                 shown(candidate["value"] or "—", style="bold" if standing else ""),
             )
         detail.update(Group(heading, values))

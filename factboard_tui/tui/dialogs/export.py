@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.transfer.export import (
     BOARD_FORMATS,
     NOT_ENCRYPTED,
@@ -32,37 +33,39 @@ from factboard_tui.core.transfer.export import (
     parse_week,
     week_name,
 )
-from factboard_tui.shown import shown
+from factboard_tui.shown import shown, shown_sentence
 from factboard_tui.tui.board_jobs import ExportRequest
 from factboard_tui.tui.feed import BoardFeed, Reply
 
 KINDS: tuple[tuple[str, str], ...] = (
-    ("The week's actions (visits, actions, evaluations)", "week"),
-    ("The whole board as the team knows it", "board"),
+    (N_("The week's actions (visits, actions, evaluations)"), "week"),
+    (N_("The whole board as the team knows it"), "board"),
 )
 """What can be exported: label and kind."""
 
 GROUPINGS: tuple[tuple[str, Grouping], ...] = (
-    ("Day: the team's week", Grouping.DAY),
-    ("Staff: each person's week", Grouping.STAFF),
-    ("Other care provider: a municipality's week", Grouping.PROVIDER),
+    (N_("Day: the team's week"), Grouping.DAY),
+    (N_("Staff: each person's week"), Grouping.STAFF),
+    (N_("Other care provider: a municipality's week"), Grouping.PROVIDER),
 )
 """How the week can be grouped: label and grouping."""
 
 FORMAT_LABELS: dict[Format, str] = {
-    Format.HTML: "HTML: prints on A4 landscape",
-    Format.XLSX: "Excel (XLSX): one sheet per group",
-    Format.CSV: "CSV (UTF-8)",
-    Format.MD: "Markdown",
-    Format.ICS: "Calendar (ICS): one event per visit",
+    Format.HTML: N_("HTML: prints on A4 landscape"),
+    Format.XLSX: N_("Excel (XLSX): one sheet per group"),
+    Format.CSV: N_("CSV (UTF-8)"),
+    Format.MD: N_("Markdown"),
+    Format.ICS: N_("Calendar (ICS): one event per visit"),
 }
 """The formats in the order offered, with what each is good for."""
 
 
-HINT = "ctrl+s exports · Esc closes · the file will not be encrypted"
+HINT = N_("ctrl+s exports · Esc closes · the file will not be encrypted")
 """What the result line says before anything is exported."""
 
-CALENDAR_DETAILS_LABEL = "Calendar details: also actions, triage and other providers (calendars often sync to clouds)"
+CALENDAR_DETAILS_LABEL = N_(
+    "Calendar details: also actions, triage and other providers (calendars often sync to clouds)"
+)
 """The checkbox that adds the rows' details to calendar events; without it an event holds code, staff and note."""
 
 
@@ -72,8 +75,8 @@ class ExportScreen(ModalScreen[None]):
     CSS_PATH = "../styles/forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "export", "Export", id="export.run", tooltip="Write the export file"),
-        Binding("escape", "close", "Close", id="export.close", tooltip="Close the export dialog"),
+        Binding("ctrl+s", "export", N_("Export"), id="export.run", tooltip=N_("Write the export file")),
+        Binding("escape", "close", N_("Close"), id="export.close", tooltip=N_("Close the export dialog")),
     ]
 
     def __init__(self, feed: BoardFeed, monday: date, kind: str = "week") -> None:
@@ -89,25 +92,32 @@ class ExportScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box"):
-            yield Static("Export", id="export-title")
-            yield Label("What", classes="form-label")
-            yield Select(KINDS, value=self.kind, allow_blank=False, id="export-kind")
+            yield Static(_("Export"), id="export-title")
+            yield Label(_("What"), classes="form-label")
+            yield Select(
+                [(_(label), kind) for label, kind in KINDS], value=self.kind, allow_blank=False, id="export-kind"
+            )
             with Horizontal(id="export-row"):
                 with Vertical(classes="export-field"):
-                    yield Label("Week", classes="form-label")
+                    yield Label(_("Week"), classes="form-label")
                     yield Input(week_name(self.monday), id="export-week", placeholder="2026-W48")
                 with Vertical(classes="export-field"):
-                    yield Label("Group by", classes="form-label")
-                    yield Select(GROUPINGS, value=Grouping.DAY, allow_blank=False, id="export-by")
-            yield Label("Format", classes="form-label")
+                    yield Label(_("Group by"), classes="form-label")
+                    yield Select(
+                        [(_(label), grouping) for label, grouping in GROUPINGS],
+                        value=Grouping.DAY,
+                        allow_blank=False,
+                        id="export-by",
+                    )
+            yield Label(_("Format"), classes="form-label")
             yield Select(self._format_options(), value=Format.HTML, allow_blank=False, id="export-format")
-            yield Checkbox(CALENDAR_DETAILS_LABEL, id="export-details")
-            yield Label("File (a folder you can write to; the file is not encrypted)", classes="form-label")
+            yield Checkbox(_(CALENDAR_DETAILS_LABEL), id="export-details")
+            yield Label(_("File (a folder you can write to; the file is not encrypted)"), classes="form-label")
             yield Input(id="export-path")
-            yield Static(Text(HINT, style="dim"), id="export-result")
+            yield Static(Text(_(HINT), style="dim"), id="export-result")
             with Horizontal(id="export-buttons"):
-                yield Button("Close", id="export-close")
-                yield Button("Export", variant="primary", id="export-run")
+                yield Button(_("Close"), id="export-close")
+                yield Button(_("Export"), variant="primary", id="export-run")
 
     def on_mount(self) -> None:
         self._suggest_path()
@@ -120,7 +130,7 @@ class ExportScreen(ModalScreen[None]):
 
     def _format_options(self) -> list[tuple[str, Format]]:
         allowed = WEEK_FORMATS if self.kind == "week" else BOARD_FORMATS
-        return [(label, fmt) for fmt, label in FORMAT_LABELS.items() if fmt in allowed]
+        return [(_(label), fmt) for fmt, label in FORMAT_LABELS.items() if fmt in allowed]
 
     # -- following the choices -----------------------------------------------------------------------------------
 
@@ -180,20 +190,23 @@ class ExportScreen(ModalScreen[None]):
             return
         text = self.query_one("#export-path", Input).value.strip()
         if not text:
-            self._show(Text("Give the file a name, like week.html.", style="bold red"))
+            self._show(Text(_("Give the file a name, like week.html."), style="bold red"))
             return
         path = Path(text).expanduser()
         grouping, fmt = self._choices()
         details = fmt is Format.ICS and self.query_one("#export-details", Checkbox).value
-        self._show(Text("Exporting…"))
+        self._show(Text(_("Exporting…")))
         target = path if path.is_absolute() else Path.cwd() / path
         reply = Reply(self, done=self._written, failed=self._failed)
         self.feed.export(ExportRequest(self.kind, monday, grouping, fmt, target, details), reply)
 
     def _written(self, written: tuple[Path, str]) -> None:
         path, what = written
-        self._show(shown("Wrote ", (what, "bold"), " to ", (path, "bold"), "\n", (NOT_ENCRYPTED, "bold")))
-        self.notify(f"Exported to {path}. {NOT_ENCRYPTED}", title="Export written", timeout=10)
+        wrote = shown_sentence(_("Wrote {what} to {path}"), what=(what, "bold"), path=(path, "bold"))
+        self._show(shown(wrote, "\n", (_(NOT_ENCRYPTED), "bold")))
+        self.notify(
+            _("Exported to {path}.").format(path=path) + " " + _(NOT_ENCRYPTED), title=_("Export written"), timeout=10
+        )
 
     def _failed(self, error: FactBoardError) -> None:
         self._show(shown(str(error), style="bold red"))

@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from factboard_tui.core.domain.history import ChangeLine
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.shown import cut, shown
 from factboard_tui.tui.feed import BoardFeed, Reply
@@ -46,11 +47,11 @@ def local_time(moment: datetime) -> str:
 def history_title(row: BoardRow, changes: int) -> str:
     """The line above the table: which row, since when it has been on the board, how many changes."""
     if row.date_off is None:
-        period = f"on board since {row.date_on.isoformat()}"
+        period = _("on board since {date}").format(date=row.date_on.isoformat())
     else:
-        period = f"on board {row.date_on.isoformat()} to {row.date_off.isoformat()}"
-    noun = "change" if changes == 1 else "changes"
-    return f"History of {row.client_code} ({period}) · {changes} {noun}"
+        period = _("on board {start} to {end}").format(start=row.date_on.isoformat(), end=row.date_off.isoformat())
+    counted = ngettext("{count} change", "{count} changes", changes).format(count=changes)
+    return _("History of {code} ({period}) · {changes}").format(code=row.client_code, period=period, changes=counted)
 
 
 class HistoryScreen(ModalScreen[None]):
@@ -59,7 +60,13 @@ class HistoryScreen(ModalScreen[None]):
     CSS_PATH = "../styles/forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "close", "Close", id="history.close", tooltip="Close the history and go back to the board"),
+        Binding(
+            "escape,q",
+            "close",
+            N_("Close"),
+            id="history.close",
+            tooltip=N_("Close the history and go back to the board"),
+        ),
     ]
 
     def __init__(self, feed: BoardFeed, row_id: int) -> None:
@@ -73,7 +80,7 @@ class HistoryScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history-box"):
-            yield Static("Loading history…", id="history-title")
+            yield Static(_("Loading history…"), id="history-title")
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="history-detail")
         yield Footer()
@@ -112,12 +119,12 @@ class HistoryScreen(ModalScreen[None]):
         value_width = max(VALUE_MIN_WIDTH, available // 2)
         with self.app.batch_update():
             table.clear(columns=True)
-            table.add_column("When", width=WHEN_WIDTH, key="when")
-            table.add_column("Who", width=WHO_WIDTH, key="who")
-            table.add_column("Field", width=field_width, key="field")
-            table.add_column("Old", width=value_width, key="old")
-            table.add_column("New", width=value_width, key="new")
-            table.add_column("Source", width=SOURCE_WIDTH, key="source")
+            table.add_column(_("When"), width=WHEN_WIDTH, key="when")
+            table.add_column(_("Who"), width=WHO_WIDTH, key="who")
+            table.add_column(_("Field"), width=field_width, key="field")
+            table.add_column(_("Old"), width=value_width, key="old")
+            table.add_column(_("New"), width=value_width, key="new")
+            table.add_column(_("Source"), width=SOURCE_WIDTH, key="source")
             for index, line in enumerate(self.lines):
                 table.add_row(
                     shown(local_time(line.at)),
@@ -139,7 +146,7 @@ class HistoryScreen(ModalScreen[None]):
         """The highlighted change in full below the table, long values wrapped."""
         detail = self.query_one("#history-detail", Static)
         if not 0 <= index < len(self.lines):
-            detail.update(Text("No changes recorded for this row.", style="dim"))
+            detail.update(Text(_("No changes recorded for this row."), style="dim"))
             return
         line = self.lines[index]
         heading = shown(

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from factboard_tui.core.domain.fields import ROW_FIELDS, display, parse_client_code, split_children
 from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
 from factboard_tui.tui.widgets.cell_editor import complete_from
@@ -36,8 +37,8 @@ class AddRowForm(ModalScreen[int | None]):
     """Asks for a new row's fields; dismisses with the new row's id, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save row", id="form.save", tooltip="Put the client on the board"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without adding"),
+        Binding("ctrl+s", "save", N_("Save row"), id="form.save", tooltip=N_("Put the client on the board")),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel", tooltip=N_("Close without adding")),
     ]
     DEFAULT_CSS = """
     AddRowForm { align: center middle; }
@@ -68,7 +69,7 @@ class AddRowForm(ModalScreen[int | None]):
             "doctor": self.staff_initials,
         }
         with VerticalScroll(id="form-box"):
-            yield Static("Put a client on the board", id="form-title")
+            yield Static(_("Put a client on the board"), id="form-title")
             for key in FORM_FIELDS:
                 hint = (
                     f" ({', '.join(choices[key])})"
@@ -82,8 +83,8 @@ class AddRowForm(ModalScreen[int | None]):
                 yield Static("", classes="field-error", id=f"error-{key}")
             yield Static("", classes="field-error", id="error-form")
             with Horizontal(id="form-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Add to board (ctrl+s)", variant="primary", id="save")
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("Add to board (ctrl+s)"), variant="primary", id="save")
 
     def on_mount(self) -> None:
         self.query_one("#field-client_code", Input).focus()
@@ -100,7 +101,7 @@ class AddRowForm(ModalScreen[int | None]):
                 message = str(error) if len(text) >= 4 else ""
             else:
                 if code in self.open_codes:
-                    message = f"{code} is already on the board: edit that row instead."
+                    message = _("{code} is already on the board: edit that row instead.").format(code=code)
         self.query_one("#error-client_code", Static).update(shown(message))
 
     @on(Input.Submitted)

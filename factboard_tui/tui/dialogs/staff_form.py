@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from factboard_tui.core.domain.templates import fold
 from factboard_tui.core.errors import FactBoardError, InvalidValue
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 from factboard_tui.tui.board_jobs import StaffValues
@@ -32,8 +33,10 @@ class StaffForm(ModalScreen[bool]):
     CSS_PATH = "../styles/forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="staff.save", tooltip="Save this member to the team list"),
-        Binding("escape", "cancel", "Cancel", id="staff.cancel", tooltip="Close the form without saving anything"),
+        Binding("ctrl+s", "save", N_("Save"), id="staff.save", tooltip=N_("Save this member to the team list")),
+        Binding(
+            "escape", "cancel", N_("Cancel"), id="staff.cancel", tooltip=N_("Close the form without saving anything")
+        ),
     ]
 
     def __init__(self, feed: BoardFeed, member: Staff | None = None) -> None:
@@ -50,32 +53,32 @@ class StaffForm(ModalScreen[bool]):
         template = self.feed.template
         member = self.member
         with Vertical(id="staff-form"):
-            title = f"Edit {member.initials}" if member else "Add a team member"
+            title = _("Edit {initials}").format(initials=member.initials) if member else _("Add a team member")
             yield Static(shown(title), id="staff-form-title")
-            yield Label("Initials", classes="form-label")
+            yield Label(_("Initials"), classes="form-label")
             yield Input(
                 value=member.initials if member else "",
-                placeholder="1-6 letters, e.g. CSA",
+                placeholder=_("1-6 letters, e.g. CSA"),
                 id="staff-initials",
                 disabled=member is not None,
             )
             yield Static("", id="staff-initials-error", classes="field-error")
-            yield Label("Name", classes="form-label")
-            yield Input(value=member.name if member else "", placeholder="full name", id="staff-name")
+            yield Label(_("Name"), classes="form-label")
+            yield Input(value=member.name if member else "", placeholder=_("full name"), id="staff-name")
             yield Static("", id="staff-name-error", classes="field-error")
-            yield Label("Discipline", classes="form-label")
+            yield Label(_("Discipline"), classes="form-label")
             yield _choice_select(template.disciplines, member.discipline if member else "", "staff-discipline")
             yield Static("", id="staff-discipline-error", classes="field-error")
-            yield Label("Organisation", classes="form-label")
+            yield Label(_("Organisation"), classes="form-label")
             yield _choice_select(template.organisations, member.organisation if member else "", "staff-organisation")
             yield Static("", id="staff-organisation-error", classes="field-error")
             if member is not None:
-                yield Checkbox("Active (on the team now)", value=member.active, id="staff-active")
+                yield Checkbox(_("Active (on the team now)"), value=member.active, id="staff-active")
                 yield Static("", id="staff-active-error", classes="field-error")
             yield Static("", id="staff-form-error", classes="field-error")
             with Horizontal(id="staff-form-buttons"):
-                yield Button("Save", variant="primary", id="staff-save", tooltip="Save (ctrl+s)")
-                yield Button("Cancel", id="staff-cancel", tooltip="Close without saving (esc)")
+                yield Button(_("Save"), variant="primary", id="staff-save", tooltip=_("Save (ctrl+s)"))
+                yield Button(_("Cancel"), id="staff-cancel", tooltip=_("Close without saving (esc)"))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -167,7 +170,7 @@ def _choice_select(options: dict[str, str], current: str, widget_id: str) -> Sel
     ordered = sorted(options.items(), key=lambda item: fold(item[1]))
     return Select(
         [(shown(label, one_line=True), key) for key, label in ordered],
-        prompt="(not set)",
+        prompt=_("(not set)"),
         allow_blank=not chosen,
         value=current if chosen else Select.NULL,
         id=widget_id,

@@ -41,8 +41,8 @@ class VisitsDialog(ModalScreen[dict[date, str] | None]):
 
     CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="visits.save", tooltip="Save the week's visits"),
-        Binding("escape", "cancel", "Cancel", id="visits.cancel", tooltip="Close without saving"),
+        Binding("ctrl+s", "save", N_("Save"), id="visits.save", tooltip=N_("Save the week's visits")),
+        Binding("escape", "cancel", N_("Cancel"), id="visits.cancel", tooltip=N_("Close without saving")),
         Binding(
             "ctrl+f",
             "fix",

@@ -20,6 +20,8 @@ from textual.widgets import Input, Static
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.filters import RowFilter
+from factboard_tui.core.i18n import N_, _, ngettext
+from factboard_tui.core.locale_dates import week_span
 from factboard_tui.core.store.rows import WriteResult
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.shown import shown
@@ -50,29 +52,50 @@ class BoardScreen(CellEditing):
     """The board as the team sees it on the wall, and edits it at their desks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,f2", "edit", "Edit", id="board.edit", tooltip="Edit the cell under the cursor"),
-        Binding("a", "add_row", "Add", id="board.add", tooltip="Put a client on the board"),
-        Binding("o", "take_off", "Off board", id="board.off", tooltip="Take the client off the board (asks why)"),
-        Binding("u,ctrl+z", "undo", "Undo", id="board.undo", tooltip="Undo your last change (recorded as a change)"),
-        Binding("slash", "filter", "Filter", id="board.filter", tooltip="Filter: text, t:triage, @INITIALS, @me"),
-        Binding("H", "history", "History", id="board.history", tooltip="Who changed what on this row, and when"),
+        Binding("enter,f2", "edit", N_("Edit"), id="board.edit", tooltip=N_("Edit the cell under the cursor")),
+        Binding("a", "add_row", N_("Add"), id="board.add", tooltip=N_("Put a client on the board")),
         Binding(
-            "left_square_bracket",
+            "o", "take_off", N_("Off board"), id="board.off", tooltip=N_("Take the client off the board (asks why)")
+        ),
+        Binding(
+            "u,ctrl+z", "undo", N_("Undo"), id="board.undo", tooltip=N_("Undo your last change (recorded as a change)")
+        ),
+        Binding(
+            "f,slash", "filter", N_("Filter"), id="board.filter", tooltip=N_("Filter: text, t:triage, @INITIALS, @me")
+        ),
+        Binding(
+            "H", "history", N_("History"), id="board.history", tooltip=N_("Who changed what on this row, and when")
+        ),
+        Binding(
+            "comma,left_square_bracket",
             "week(-1)",
-            "Prev week",
+            N_("Prev week"),
             id="board.previous_week",
-            tooltip="Visits of the week before",
+            tooltip=N_("Visits of the week before"),
         ),
         Binding(
-            "right_square_bracket", "week(1)", "Next week", id="board.next_week", tooltip="Visits of the week after"
+            "full_stop,right_square_bracket",
+            "week(1)",
+            N_("Next week"),
+            id="board.next_week",
+            tooltip=N_("Visits of the week after"),
         ),
-        Binding("c", "copy_week", "Copy last week", id="board.copy_week", tooltip="Carry last week's visits over"),
-        Binding("s", "staff", "Staff", id="board.staff", tooltip="The team list: add and edit staff"),
         Binding(
-            "x", "export", "Export", id="board.export", show=False, tooltip="Export the week or the board to a file"
+            "c", "copy_week", N_("Copy last week"), id="board.copy_week", tooltip=N_("Carry last week's visits over")
         ),
-        Binding("m", "meeting", "Meeting", id="board.meeting", tooltip="Run the morning meeting on this screen"),
-        Binding("ctrl+r", "reload", "Reload", id="board.reload", show=False, tooltip="Read the board again"),
+        Binding("s", "staff", N_("Staff"), id="board.staff", tooltip=N_("The team list: add and edit staff")),
+        Binding(
+            "x",
+            "export",
+            N_("Export"),
+            id="board.export",
+            show=False,
+            tooltip=N_("Export the week or the board to a file"),
+        ),
+        Binding(
+            "m", "meeting", N_("Meeting"), id="board.meeting", tooltip=N_("Run the morning meeting on this screen")
+        ),
+        Binding("ctrl+r", "reload", N_("Reload"), id="board.reload", show=False, tooltip=N_("Read the board again")),
     ]
 
     def __init__(self, feed: BoardFeed) -> None:
@@ -89,7 +112,7 @@ class BoardScreen(CellEditing):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
-        yield Input(placeholder="Filter: text, t:kris, @CSA, @me — Enter keeps, Esc clears", id="filter")
+        yield Input(placeholder=_("Filter: text, t:kris, @CSA, @me — Enter keeps, Esc clears"), id="filter")
         yield BoardGrid(id="grid")
         yield RowDetail(id="detail")
         yield KeyBar()
@@ -98,7 +121,7 @@ class BoardScreen(CellEditing):
 
     def on_mount(self) -> None:
         grid = self.query_one(BoardGrid)
-        grid.empty_text = "No clients on the board yet: press a to add one."
+        grid.empty_text = _("No clients on the board yet: press a to add one.")
         grid.focus()
         self.query_one(SizeNotice).check(self.app.size)
         self._set_columns()
@@ -236,17 +259,28 @@ class BoardScreen(CellEditing):
         total = sum(counts.values())
         per_triage = "  ".join(f"{level.label} {counts.get(level.key, 0)}" for level in feed.template.triage)
         monday, today = feed.monday, feed.today
-        year, week, _ = monday.isocalendar()
+        year, week, _day = monday.isocalendar()
         filtered = self.row_filter.text
         self.query_one("#status", Static).update(
             shown(
                 (feed.team, "bold"),
-                f"  ·  {today.isoformat()}  ·  week {year}-W{week:02d} "
-                f"({monday:%d %b}–{monday + timedelta(days=6):%d %b})",
-                *(() if monday == week_start(today) else (" ", (" not this week ", "reverse"))),
-                f"  ·  {total} rows: {per_triage}",
-                *(("  ·  filter ", (filtered, "bold"), f": {visible} shown") if filtered else ()),
-                "  ·  signed in: ",
+                f"  ·  {today.isoformat()}  ·  ",
+                _("week {year}-W{week:02d} ({days})").format(
+                    year=year, week=week, days=week_span(monday, monday + timedelta(days=6))
+                ),
+                *(() if monday == week_start(today) else (" ", (" " + _("not this week") + " ", "reverse"))),
+                "  ·  ",
+                ngettext("{count} row: {per_triage}", "{count} rows: {per_triage}", total).format(
+                    count=total, per_triage=per_triage
+                ),
+                *(
+                    ("  ·  ", _("filter"), " ", (filtered, "bold"), ": ", _("{count} shown").format(count=visible))
+                    if filtered
+                    else ()
+                ),
+                "  ·  ",
+                _("signed in:"),
+                " ",
                 (str(feed.user), "bold"),
                 one_line=True,
             )
@@ -258,7 +292,7 @@ class BoardScreen(CellEditing):
         def added(row_id: int | None) -> None:
             if row_id is not None:
                 self.pending_cursor = str(row_id)
-                self.notify("Added to the board.")
+                self.notify(_("Added to the board."))
                 self.feed.poll()
 
         self.app.push_screen(AddRowForm(self.feed), added)
@@ -272,12 +306,12 @@ class BoardScreen(CellEditing):
         def confirmed(reason: object) -> None:
             if isinstance(reason, str) and reason:
                 done: Reply[object] = Reply(
-                    self, done=lambda _: self.notify("Taken off the board; its history is kept.")
+                    self, done=lambda _result: self.notify(_("Taken off the board; its history is kept."))
                 )
                 self.feed.take_off(row.id or 0, reason, done)
 
         dialog = ReasonDialog(
-            f"Take {row.client_code} off the board?",
+            _("Take {code} off the board?").format(code=row.client_code),
             template.label("off_reason"),
             lambda text: F.coerce("off_reason", text, template),
         )
@@ -312,42 +346,58 @@ class BoardScreen(CellEditing):
         """The board's entries in the command palette, namespaced like the help screen."""
         row = self.current_row()
         commands = [
-            PaletteCommand("meeting: start", "Run the morning meeting on this screen", self.action_meeting),
-            PaletteCommand("row: add client to board", "Put a client on the board", self.action_add_row),
-            PaletteCommand("row: undo my last change", "Undo your newest change (recorded)", self.action_undo),
-            PaletteCommand("view: filter by text", "Show rows whose text matches", self.action_filter),
+            PaletteCommand(_("meeting: start"), _("Run the morning meeting on this screen"), self.action_meeting),
+            PaletteCommand(_("row: add client to board"), _("Put a client on the board"), self.action_add_row),
+            PaletteCommand(_("row: undo my last change"), _("Undo your newest change (recorded)"), self.action_undo),
+            PaletteCommand(_("view: filter by text"), _("Show rows whose text matches"), self.action_filter),
             PaletteCommand(
-                "view: my rows", "Rows where you are contact, doctor or visit", lambda: self.action_filter("@me")
+                _("view: my rows"), _("Rows where you are contact, doctor or visit"), lambda: self.action_filter("@me")
             ),
             PaletteCommand(
-                "view: filter by staff", "Rows of one staff member: type @INITIALS", lambda: self.action_filter("@")
+                _("view: filter by staff"),
+                _("Rows of one staff member: type @INITIALS"),
+                lambda: self.action_filter("@"),
             ),
             PaletteCommand(
-                "view: filter by triage", "Rows of one triage level: type t:LEVEL", lambda: self.action_filter("t:")
+                _("view: filter by triage"),
+                _("Rows of one triage level: type t:LEVEL"),
+                lambda: self.action_filter("t:"),
             ),
-            PaletteCommand("view: previous week", "Visits of the week before", lambda: self.action_week(-1)),
-            PaletteCommand("view: next week", "Visits of the week after", lambda: self.action_week(1)),
+            PaletteCommand(_("view: previous week"), _("Visits of the week before"), lambda: self.action_week(-1)),
+            PaletteCommand(_("view: next week"), _("Visits of the week after"), lambda: self.action_week(1)),
             PaletteCommand(
-                "visits: copy last week's", "Carry last week's visits into this week", self.action_copy_week
+                _("visits: copy last week's"), _("Carry last week's visits into this week"), self.action_copy_week
             ),
-            PaletteCommand("staff: list and edit", "The team list", self.action_staff),
+            PaletteCommand(_("staff: list and edit"), _("The team list"), self.action_staff),
             PaletteCommand(
-                "export: week's actions", "The week to CSV, Excel, HTML, Markdown or a calendar", self.action_export
+                _("export: week's actions"),
+                _("The week to CSV, Excel, HTML, Markdown or a calendar"),
+                self.action_export,
             ),
             PaletteCommand(
-                "export: board", "The whole board to CSV, Excel or HTML", lambda: self.action_export("board")
+                _("export: board"), _("The whole board to CSV, Excel or HTML"), lambda: self.action_export("board")
             ),
-            PaletteCommand("sync: review conflicts", "Settle edits made at two sites at once", self.action_conflicts),
+            PaletteCommand(
+                _("sync: review conflicts"), _("Settle edits made at two sites at once"), self.action_conflicts
+            ),
         ]
         if row is not None:
             commands += [
                 PaletteCommand(
-                    f"row: edit cell ({row.client_code})", "Edit the cell under the cursor", self.action_edit
+                    _("row: edit cell ({code})").format(code=row.client_code),
+                    _("Edit the cell under the cursor"),
+                    self.action_edit,
                 ),
                 PaletteCommand(
-                    f"row: take off board ({row.client_code})", "Close the period, with a reason", self.action_take_off
+                    _("row: take off board ({code})").format(code=row.client_code),
+                    _("Close the period, with a reason"),
+                    self.action_take_off,
                 ),
-                PaletteCommand(f"row: history ({row.client_code})", "Who changed what, and when", self.action_history),
+                PaletteCommand(
+                    _("row: history ({code})").format(code=row.client_code),
+                    _("Who changed what, and when"),
+                    self.action_history,
+                ),
             ]
         return commands
 
@@ -385,15 +435,22 @@ class BoardScreen(CellEditing):
     def action_copy_week(self) -> None:
         monday = self.feed.monday
         previous = monday - timedelta(days=7)
-        _year, week, _ = monday.isocalendar()
-        _year, last, _ = previous.isocalendar()
+        _year, week, _day = monday.isocalendar()
+        _year, last, _day = previous.isocalendar()
 
         def confirmed(yes: object) -> None:
             if yes:
                 done: Reply[int] = Reply(
-                    self, done=lambda copied: self.notify(f"Copied {copied} visits from last week.")
+                    self,
+                    done=lambda copied: self.notify(
+                        ngettext(
+                            "Copied {count} visit from last week.", "Copied {count} visits from last week.", copied
+                        ).format(count=copied)
+                    ),
                 )
                 self.feed.copy_week(previous, monday, done)
 
-        question = f"Copy the visits of week {last} into week {week}, on days that are still free?"
-        self.app.push_screen(ConfirmDialog(question, "Copy visits"), confirmed)
+        question = _("Copy the visits of week {last} into week {week}, on days that are still free?").format(
+            last=last, week=week
+        )
+        self.app.push_screen(ConfirmDialog(question, _("Copy visits")), confirmed)

@@ -64,7 +64,7 @@ class CellEditing(Screen[None]):
         if row is None or key is None or self.editing is not None:
             return
         if key in READ_ONLY:
-            self.notify(READ_ONLY[key], severity="warning")
+            self.notify(_(READ_ONLY[key]), severity="warning")
             return
         original, text = self.feed.cell_value(row, key)
         self._open_editor(row, key, text, original)
@@ -186,7 +186,9 @@ class CellEditing(Screen[None]):
         self.failed_edits.append(refused)  # the feed already reads back what is really stored
         if self.app.screen is not self:  # made from the meeting, say: say so there, the editor waits here
             label = self.feed.field_label(refused.write.key)
-            message = f"Not saved ({label}): {refused.reason} It waits on the board."
+            message = _("Not saved ({field}): {reason} It waits on the board.").format(
+                field=label, reason=refused.reason
+            )
             self.notify(message, severity="error", timeout=30, markup=False)
         self._reopen_failed_edit()
 
@@ -200,12 +202,21 @@ class CellEditing(Screen[None]):
         row = self.feed.row(write.row_id)
         label = self.feed.field_label(write.key)
         if row is None:  # taken off meanwhile: nothing left to edit, but say what was not saved
-            message = f"Not saved ({label}: {write.text}): {failed.reason}"
+            message = _("Not saved ({field}: {value}): {reason}").format(
+                field=label, value=write.text, reason=failed.reason
+            )
             self.notify(message, severity="error", timeout=30, markup=False)
             self.call_after_refresh(self._reopen_failed_edit)
             return
         self.query_one(BoardGrid).move_cursor(row_key=str(write.row_id), column_key=write.key)
-        self._open_editor(row, write.key, write.text, write.original, f"Not saved: {failed.reason}", write.force)
+        self._open_editor(
+            row,
+            write.key,
+            write.text,
+            write.original,
+            _("Not saved: {reason}").format(reason=failed.reason),
+            write.force,
+        )
 
     def _ask_whose_value(self, refused: CellRefused) -> None:
         self.feed.reload()  # the stored value shows while the person decides, not theirs as if it were saved
@@ -228,4 +239,8 @@ class CellEditing(Screen[None]):
         current, now_text = self.feed.cell_value(row, self.editing["key"])
         editor = self.query_one(CellEditor)
         if current != self.editing["original"] and editor.is_open:
-            editor.show_error(f"Changed by someone else meanwhile, now '{now_text or '—'}': saving asks whose stays.")
+            editor.show_error(
+                _("Changed by someone else meanwhile, now '{value}': saving asks whose stays.").format(
+                    value=now_text or "—"
+                )
+            )

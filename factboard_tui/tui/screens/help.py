@@ -25,17 +25,18 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from factboard_tui.core import paths
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.shown import shown
 
 GROUP_ORDER = ("board", "grid", "row", "view", "meeting", "app")
 """Groups shown first, in this order; any other prefixes follow alphabetically."""
 
 GROUP_TITLES = {
-    "board": "Board",
-    "grid": "Moving around the grid",
-    "row": "The row under the cursor",
-    "view": "What the board shows",
-    "meeting": "Meeting",
+    "board": N_("Board"),
+    "grid": N_("Moving around the grid"),
+    "row": N_("The row under the cursor"),
+    "view": N_("What the board shows"),
+    "meeting": N_("Meeting"),
     "app": "FactBoard",
 }
 """Headings for the groups we know; others are titled by their prefix."""
@@ -114,7 +115,7 @@ class HelpScreen(ModalScreen[None]):
     """Every key of the screen underneath, with what it does and how to remap it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "Close", id="help.close", tooltip="Back to the board"),
+        Binding("escape,q,question_mark,f1", "close", N_("Close"), id="help.close", tooltip=N_("Back to the board")),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"help--heading", "help--key", "help--muted"}
@@ -160,11 +161,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box") as box:
-            box.border_title = "Keys"
+            box.border_title = _("Keys")
             with VerticalScroll(id="help-scroll"):
                 yield Static(id="help-bindings")
             yield Static(
-                shown(f'Remap keys in {self.config_path} under [keys], e.g. board.edit = "f2"', one_line=True),
+                shown(
+                    _('Remap keys in {path} under [keys], e.g. board.edit = "f2"').format(path=self.config_path),
+                    one_line=True,
+                ),
                 id="help-footer",
             )
 
@@ -184,12 +188,12 @@ class HelpScreen(ModalScreen[None]):
         """One table per group, coloured from the current theme."""
         heading, key_style, muted = (self._foreground(name) for name in ("help--heading", "help--key", "help--muted"))
         if not self.entries:
-            return Text("This screen has no keys with ids to list.", style=muted)
+            return Text(_("This screen has no keys with ids to list."), style=muted)
         key_width = max(len(", ".join(entry.keys)) for entry in self.entries)  # one key column across groups
         parts: list[RenderableType] = []
         for group, entries in grouped(self.entries):
             table = Table(
-                title=Text(GROUP_TITLES.get(group, group), style=heading),
+                title=Text(_(GROUP_TITLES[group]) if group in GROUP_TITLES else group, style=heading),
                 title_justify="left",
                 show_header=False,
                 box=None,
@@ -197,9 +201,9 @@ class HelpScreen(ModalScreen[None]):
                 padding=(0, 1),
                 pad_edge=False,
             )
-            table.add_column("keys", no_wrap=True, min_width=max(key_width, 10))
-            table.add_column("what", ratio=1)
-            table.add_column("id", no_wrap=True, justify="right")
+            table.add_column(_("keys"), no_wrap=True, min_width=max(key_width, 10))
+            table.add_column(_("what"), ratio=1)
+            table.add_column(_("id"), no_wrap=True, justify="right")
             for entry in entries:
                 what = Text(entry.description, style=Style() if entry.enabled else muted)
                 if entry.tooltip:

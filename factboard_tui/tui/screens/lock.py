@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from factboard_tui.core.errors import FactBoardError, WrongPassphrase
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.keys import UnlockAttempts
 from factboard_tui.core.store.board import Board
@@ -33,7 +34,9 @@ class LockScreen(Screen[None]):
 
     AUTO_FOCUS = "#lock-passphrase"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "app.quit", "Quit", id="lock.quit", tooltip="Close FactBoard (the board stays encrypted)"),
+        Binding(
+            "ctrl+q", "app.quit", N_("Quit"), id="lock.quit", tooltip=N_("Close FactBoard (the board stays encrypted)")
+        ),
     ]
 
     @dataclass
@@ -51,19 +54,23 @@ class LockScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="lock-box"):
-            yield Static("FactBoard is locked", id="lock-title")
-            who = f" (signed in: {self.user})" if self.user else ""
-            yield Static(shown(f"Type the team's passphrase to go on{who}."), id="lock-hint")
-            yield Label("Passphrase")
-            yield Input(password=True, id="lock-passphrase", placeholder="the team's passphrase")
+            yield Static(_("FactBoard is locked"), id="lock-title")
+            hint = (
+                _("Type the team's passphrase to go on (signed in: {user}).").format(user=self.user)
+                if self.user
+                else _("Type the team's passphrase to go on.")
+            )
+            yield Static(shown(hint), id="lock-hint")
+            yield Label(_("Passphrase"))
+            yield Input(password=True, id="lock-passphrase", placeholder=_("the team's passphrase"))
             yield Static("", id="lock-error")
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
         if not event.value:
-            self.query_one("#lock-error", Static).update("Type the passphrase.")
+            self.query_one("#lock-error", Static).update(_("Type the passphrase."))
             return
-        self.query_one("#lock-error", Static).update("Checking…")
+        self.query_one("#lock-error", Static).update(_("Checking…"))
         self.check(event.value)
 
     @work(thread=True, exclusive=True, group="lock", name="check passphrase")

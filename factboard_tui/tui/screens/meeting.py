@@ -49,22 +49,36 @@ class MeetingScreen(MeetingEdits):
 
     CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space,n", "next", "Next", id="meeting.next", tooltip="Next row (nothing is marked)"),
-        Binding("p", "previous", "Previous", id="meeting.previous", tooltip="Back to the row before"),
-        Binding("enter", "discussed", "Discussed", id="meeting.discussed", tooltip="Mark discussed and go on"),
-        Binding("s", "skip", "Skip", id="meeting.skip", tooltip="Skip this row for now and go on"),
+        Binding("space,n", "next", N_("Next"), id="meeting.next", tooltip=N_("Next row (nothing is marked)")),
+        Binding("p", "previous", N_("Previous"), id="meeting.previous", tooltip=N_("Back to the row before")),
+        Binding("enter", "discussed", N_("Discussed"), id="meeting.discussed", tooltip=N_("Mark discussed and go on")),
+        Binding("s", "skip", N_("Skip"), id="meeting.skip", tooltip=N_("Skip this row for now and go on")),
         Binding(
-            "K,shift+up", "move(-1)", "Move up", id="meeting.move_up", show=False, tooltip="Move this row up the order"
+            "K,shift+up",
+            "move(-1)",
+            N_("Move up"),
+            id="meeting.move_up",
+            show=False,
+            tooltip=N_("Move this row up the order"),
         ),
         Binding(
-            "J,shift+down", "move(1)", "Move down", id="meeting.move_down", show=False, tooltip="Move this row down"
+            "J,shift+down",
+            "move(1)",
+            N_("Move down"),
+            id="meeting.move_down",
+            show=False,
+            tooltip=N_("Move this row down"),
         ),
-        Binding("t", "edit_triage", "Triage", id="meeting.triage", tooltip="Change this row's triage"),
-        Binding("a", "edit_actions", "Actions", id="meeting.actions", tooltip="Edit this row's current actions"),
-        Binding("v", "edit_visits", "Visits", id="meeting.visits", tooltip="Edit this week's visits of this row"),
-        Binding("h", "privacy", "Privacy", id="meeting.privacy", tooltip="Hide or show free text in the list"),
-        Binding("i", "attendance", "Check-in", id="meeting.attendance", show=False, tooltip="Who is present"),
-        Binding("e", "end", "End", id="meeting.end", tooltip="End the meeting: summary, stored as minutes"),
+        Binding("t", "edit_triage", N_("Triage"), id="meeting.triage", tooltip=N_("Change this row's triage")),
+        Binding(
+            "a", "edit_actions", N_("Actions"), id="meeting.actions", tooltip=N_("Edit this row's current actions")
+        ),
+        Binding(
+            "v", "edit_visits", N_("Visits"), id="meeting.visits", tooltip=N_("Edit this week's visits of this row")
+        ),
+        Binding("h", "privacy", N_("Privacy"), id="meeting.privacy", tooltip=N_("Hide or show free text in the list")),
+        Binding("i", "attendance", N_("Check-in"), id="meeting.attendance", show=False, tooltip=N_("Who is present")),
+        Binding("e", "end", N_("End"), id="meeting.end", tooltip=N_("End the meeting: summary, stored as minutes")),
         Binding(
             "escape", "leave", N_("Leave"), id="meeting.leave", tooltip=N_("Leave the meeting: store it or discard it")
         ),
@@ -100,7 +114,7 @@ class MeetingScreen(MeetingEdits):
                     yield FocusCard(id="focus-card")
             with Vertical(id="list-box"):
                 yield MeetingList(id="meeting-list")
-                yield Static(LEGEND, id="list-legend")
+                yield Static(_(LEGEND), id="list-legend")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -182,7 +196,7 @@ class MeetingScreen(MeetingEdits):
         """Draw the card and the list (the clocks redraw on their own every tick)."""
         session = self.session
         if session is None:
-            self.query_one(FocusCard).update(Text("Check in who is present to start the meeting.", style="dim"))
+            self.query_one(FocusCard).update(Text(_("Check in who is present to start the meeting."), style="dim"))
             return
         today = self.feed.today_now()
         monday = week_start(today)
@@ -204,8 +218,8 @@ class MeetingScreen(MeetingEdits):
                 flags = row_flags(listed, self.visits(row_id), self.template, today)
                 entries.append(ListEntry(listed, session.outcome(row_id), flags))
         listing.show(entries, self.template, self.privacy, above=start, below=len(session.order) - stop)
-        self.query_one("#list-box").border_title = "Rows" + (
-            "  ·  privacy on: free text hidden" if self.privacy else ""
+        self.query_one("#list-box").border_title = (
+            _("Rows") + "  ·  " + _("privacy on: free text hidden") if self.privacy else _("Rows")
         )
         self._draw_clock()
         self.refresh_bindings()
@@ -232,7 +246,11 @@ class MeetingScreen(MeetingEdits):
         self.query_one("#row-timer", Digits).update(clock_text(session.row_elapsed(now)))
         position = session.index + 1 if session.order else 0
         self.query_one("#focus-position", Static).update(
-            Text.assemble(("Row ", "bold"), (f"{position} of {len(session.order)}", "bold"), "  ·  time on this row")
+            Text.assemble(
+                (_("Row {position} of {count}").format(position=position, count=len(session.order)), "bold"),
+                "  ·  ",
+                _("time on this row"),
+            )
         )
 
     # -- the chair's keys ------------------------------------------------------------------------------------------
@@ -268,7 +286,7 @@ class MeetingScreen(MeetingEdits):
 
     def action_privacy(self) -> None:
         self.privacy = not self.privacy
-        self.notify("Privacy on: free text shows only on the focus card." if self.privacy else "Privacy off.")
+        self.notify(_("Privacy on: free text shows only on the focus card.") if self.privacy else _("Privacy off."))
         self.redraw()
 
     def action_attendance(self) -> None:
@@ -317,7 +335,7 @@ class MeetingScreen(MeetingEdits):
 
     def _not_saved(self, error: FactBoardError) -> None:
         self.ended = False
-        self.notify(f"The meeting was not stored: {error}", severity="error")
+        self.notify(_("The meeting was not stored: {error}").format(error=error), severity="error")
 
     def _show_summary(self, record: MeetingRecord) -> None:
         self.app.switch_screen(MeetingSummaryScreen(record))
@@ -325,7 +343,7 @@ class MeetingScreen(MeetingEdits):
     def palette_commands(self) -> list[PaletteCommand]:
         """The meeting's entries in the command palette."""
         return [
-            PaletteCommand("meeting: end", "End the meeting: summary, stored as minutes", self.action_end),
-            PaletteCommand("meeting: check-in", "Who is present", self.action_attendance),
-            PaletteCommand("meeting: privacy", "Hide or show free text in the list", self.action_privacy),
+            PaletteCommand(_("meeting: end"), _("End the meeting: summary, stored as minutes"), self.action_end),
+            PaletteCommand(_("meeting: check-in"), _("Who is present"), self.action_attendance),
+            PaletteCommand(_("meeting: privacy"), _("Hide or show free text in the list"), self.action_privacy),
         ]

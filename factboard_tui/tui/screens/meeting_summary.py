@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Markdown, Static
 
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.transfer.minutes import MeetingRecord, minutes_markdown
 from factboard_tui.tui.widgets.key_bar import KeyBar
 
@@ -23,7 +24,7 @@ class MeetingSummaryScreen(Screen[None]):
 
     CSS_PATH = "../styles/meeting.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter", "close", "Back to board", id="summary.close", tooltip="Close the summary"),
+        Binding("escape,enter", "close", N_("Back to board"), id="summary.close", tooltip=N_("Close the summary")),
     ]
 
     def __init__(self, record: MeetingRecord) -> None:
@@ -32,7 +33,9 @@ class MeetingSummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            f"Meeting {self.record.id} stored: `factboard meetings show {self.record.id}` prints these minutes.",
+            _("Meeting {number} stored: `factboard meetings show {number}` prints these minutes.").format(
+                number=self.record.id
+            ),
             id="summary-status",
         )
         with VerticalScroll(id="summary-scroll"):

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 from factboard_tui.tui.dialogs.staff_form import StaffForm
@@ -38,9 +39,9 @@ class StaffScreen(Screen[None]):
     CSS_PATH = "../styles/forms.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add", id="staff.add", tooltip="Add a member to the team list"),
-        Binding("e,enter", "edit", "Edit", id="staff.edit", tooltip="Edit the highlighted member"),
-        Binding("escape,q", "close", "Back", id="staff.close", tooltip="Back to the board"),
+        Binding("a", "add", N_("Add"), id="staff.add", tooltip=N_("Add a member to the team list")),
+        Binding("e,enter", "edit", N_("Edit"), id="staff.edit", tooltip=N_("Edit the highlighted member")),
+        Binding("escape,q", "close", N_("Back"), id="staff.close", tooltip=N_("Back to the board")),
     ]
 
     def __init__(self, feed: BoardFeed) -> None:
@@ -51,7 +52,7 @@ class StaffScreen(Screen[None]):
         """The members shown, by initials (the table's row keys)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("Team list", id="staff-title")
+        yield Static(_("Team list"), id="staff-title")
         yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -101,8 +102,12 @@ class StaffScreen(Screen[None]):
             if keep in self.members:
                 table.move_cursor(row=table.get_row_index(keep))
         inactive = sum(not member.active for member in members)
-        summary = f"Team list · {len(members)} members"
-        self.query_one("#staff-title", Static).update(summary + (f" ({inactive} inactive)" if inactive else ""))
+        summary = ngettext("Team list · {count} member", "Team list · {count} members", len(members)).format(
+            count=len(members)
+        )
+        if inactive:
+            summary += " " + ngettext("({count} inactive)", "({count} inactive)", inactive).format(count=inactive)
+        self.query_one("#staff-title", Static).update(summary)
         self.refresh_bindings()
 
     def _cursor_initials(self) -> str | None:

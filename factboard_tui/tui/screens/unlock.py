@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Label, Static
 
 from factboard_tui.core.domain.fields import parse_initials
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security.backups import recover_board
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.engine import prepare_reads
@@ -47,14 +48,14 @@ class UnlockScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="unlock-box"):
-            yield Static("FactBoard", id="unlock-title")
-            yield Static(shown(f"Board: {self.path.name}"), id="unlock-board")
+            yield Static(_("FactBoard"), id="unlock-title")
+            yield Static(shown(_("Board: {name}").format(name=self.path.name)), id="unlock-board")
             yield Static("", id="unlock-notes")
-            yield Label("Passphrase")
-            yield Input(password=True, id="passphrase", placeholder="the team's passphrase")
+            yield Label(_("Passphrase"))
+            yield Input(password=True, id="passphrase", placeholder=_("the team's passphrase"))
             if self.user is None:
-                yield Label("Who is editing (your initials)")
-                yield Input(self.remembered or "", id="initials", placeholder="e.g. CSA", max_length=6)
+                yield Label(_("Who is editing (your initials)"))
+                yield Input(self.remembered or "", id="initials", placeholder=_("e.g. CSA"), max_length=6)
             yield Static("", id="unlock-error")
         yield Footer()
 
@@ -84,15 +85,15 @@ class UnlockScreen(Screen[None]):
             return
         user = self.user or (initials_input.first(Input).value if initials_input else "")
         try:
-            user = parse_initials(user, "author", "Your initials")
+            user = parse_initials(user, "author", _("Your initials"))
         except FactBoardError as error:
             self.show_error(str(error))
             return
         if not passphrase:
-            self.show_error("Type the passphrase.")
+            self.show_error(_("Type the passphrase."))
             self.query_one("#passphrase", Input).focus()
             return
-        self.show_error("Unlocking…")
+        self.show_error(_("Unlocking…"))
         hold_keys(self.app)  # keys typed while it unlocks go to the board (or back here, if it fails)
         self.unlock(passphrase, user)
 

@@ -29,6 +29,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from factboard_tui.core.domain.characters import inert_line
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
 from factboard_tui.tui.widgets.styled_lines import StyledLines
 
@@ -110,18 +111,18 @@ class BoardGrid(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="grid.cursor_up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="grid.cursor_down"),
-        Binding("left,h", "cursor_left", "Left", show=False, id="grid.cursor_left"),
-        Binding("right,l", "cursor_right", "Right", show=False, id="grid.cursor_right"),
-        Binding("home", "cursor_first_column", "First column", show=False, id="grid.first_column"),
-        Binding("end", "cursor_last_column", "Last column", show=False, id="grid.last_column"),
-        Binding("ctrl+home,g", "cursor_first_row", "First row", show=False, id="grid.first_row"),
-        Binding("ctrl+end,G", "cursor_last_row", "Last row", show=False, id="grid.last_row"),
-        Binding("pageup", "cursor_page_up", "Page up", show=False, id="grid.page_up"),
-        Binding("pagedown", "cursor_page_down", "Page down", show=False, id="grid.page_down"),
-        Binding("tab", "cursor_next_cell", "Next cell", show=False, id="grid.next_cell"),
-        Binding("shift+tab", "cursor_previous_cell", "Previous cell", show=False, id="grid.previous_cell"),
+        Binding("up,k", "cursor_up", N_("Up"), show=False, id="grid.cursor_up"),
+        Binding("down,j", "cursor_down", N_("Down"), show=False, id="grid.cursor_down"),
+        Binding("left,h", "cursor_left", N_("Left"), show=False, id="grid.cursor_left"),
+        Binding("right,l", "cursor_right", N_("Right"), show=False, id="grid.cursor_right"),
+        Binding("home", "cursor_first_column", N_("First column"), show=False, id="grid.first_column"),
+        Binding("end", "cursor_last_column", N_("Last column"), show=False, id="grid.last_column"),
+        Binding("ctrl+home,g", "cursor_first_row", N_("First row"), show=False, id="grid.first_row"),
+        Binding("ctrl+end,G", "cursor_last_row", N_("Last row"), show=False, id="grid.last_row"),
+        Binding("pageup", "cursor_page_up", N_("Page up"), show=False, id="grid.page_up"),
+        Binding("pagedown", "cursor_page_down", N_("Page down"), show=False, id="grid.page_down"),
+        Binding("tab", "cursor_next_cell", N_("Next cell"), show=False, id="grid.next_cell"),
+        Binding("shift+tab", "cursor_previous_cell", N_("Previous cell"), show=False, id="grid.previous_cell"),
     ]
 
     class CellChosen(Message):
@@ -427,7 +428,7 @@ class BoardGrid(ScrollView, can_focus=True):
         index = scroll_y + y - 1
         if index >= len(self._rows):
             if y == 1 and not self._rows:
-                text = inert_line(self.empty_text).strip()
+                text = inert_line(_(self.empty_text)).strip()
                 text = " " * max(0, (width - cell_len(text)) // 2) + text
                 style = self.get_component_rich_style("board-grid--empty")
                 return Strip([Segment(set_cell_size(text, width), style)], width)

@@ -209,10 +209,12 @@ class CellEditor(Vertical, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel edit", id="editor.cancel", tooltip="Close the editor without saving"),
-        Binding("ctrl+s", "save", "Save", id="editor.save", tooltip="Save the value (Enter too)"),
-        Binding("tab", "save_and_move(1)", "Save, next cell", id="editor.next"),
-        Binding("shift+tab", "save_and_move(-1)", "Save, previous cell", id="editor.previous"),
+        Binding(
+            "escape", "cancel", N_("Cancel edit"), id="editor.cancel", tooltip=N_("Close the editor without saving")
+        ),
+        Binding("ctrl+s", "save", N_("Save"), id="editor.save", tooltip=N_("Save the value (Enter too)")),
+        Binding("tab", "save_and_move(1)", N_("Save, next cell"), id="editor.next"),
+        Binding("shift+tab", "save_and_move(-1)", N_("Save, previous cell"), id="editor.previous"),
         Binding(
             "ctrl+f",
             "fix",
@@ -280,7 +282,7 @@ class CellEditor(Vertical, can_focus=True):
         """Key -> action for this editor's bindings, after the user's `[keys]` remapping."""
         bindings = self._bindings.copy()
         bindings.apply_keymap(self.app._keymap)
-        self.key_bar_bindings = [Binding("enter", "save", "Save")]
+        self.key_bar_bindings = [Binding("enter", "save", N_("Save"))]
         # ctrl+f only matters once a warning offers a fix, and the warning names it: not in the key bar.
         self.key_bar_bindings += [binding for _key, binding in bindings if binding.action != "fix"]
         return {key: items[0].action for key, items in bindings.key_to_bindings.items() if items}
@@ -293,7 +295,7 @@ class CellEditor(Vertical, can_focus=True):
         return None
 
     def _hint(self) -> Text:
-        return shown(f"{self.label}: " + (" · ".join(self.choices) if self.choices else "Enter saves, Esc cancels"))
+        return shown(f"{self.label}: " + (" · ".join(self.choices) if self.choices else _("Enter saves, Esc cancels")))
 
     @property
     def line(self) -> LineInput:

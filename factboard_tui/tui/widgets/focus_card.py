@@ -18,6 +18,7 @@ from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.meetings import Flag
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import triage_style
@@ -37,7 +38,10 @@ def focus_card(
         (f" {display(row.triage, template, 'triage')} ", triage_style(template, row.triage)),
         "   ",
         (display(row.category, template, "category") or "—", "bold"),
-        f"   ·   {days_on_board(row, today)} days on board",
+        "   ·   ",
+        ngettext("{count} day on board", "{count} days on board", days_on_board(row, today)).format(
+            count=days_on_board(row, today)
+        ),
         one_line=True,
     )
     parts: list[RenderableType] = [title, Text("")]
@@ -68,7 +72,7 @@ def focus_card(
 
 def _week(visits: dict[date, VisitCell], template: BoardTemplate, monday: date, today: date) -> Table:
     """This week's visits by day, today's day marked."""
-    week = Table(expand=True, show_edge=True, padding=(0, 1), title="Visits this week", title_justify="left")
+    week = Table(expand=True, show_edge=True, padding=(0, 1), title=_("Visits this week"), title_justify="left")
     for offset in range(7):
         day = monday + timedelta(days=offset)
         heading = shown(f"{template.weekdays[offset]} {day:%d/%m}", one_line=True)
@@ -99,6 +103,6 @@ class FocusCard(Static):
     ) -> None:
         """Draw `row`, or say there is nothing to discuss."""
         if row is None:
-            self.update(Text("No rows on the board: nothing to discuss.", style="dim"))
+            self.update(Text(_("No rows on the board: nothing to discuss."), style="dim"))
             return
         self.update(focus_card(row, visits, flags, template, monday, today))

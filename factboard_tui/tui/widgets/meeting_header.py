@@ -68,7 +68,7 @@ class MeetingHeader(Horizontal):
         """Draw everything for the moment `now`."""
         lines = [
             shown(
-                ("Meeting", "bold"),
+                (_("Meeting"), "bold"),
                 " · ",
                 team,
                 " · ",
@@ -82,9 +82,17 @@ class MeetingHeader(Horizontal):
         found = disciplines_present(staff, attendees)
         warning = attendance_warning(staff, attendees, template)
         if not staff:
-            lines.append(Text("Checking in who is present…", style="dim"))
+            lines.append(Text(_("Checking in who is present…"), style="dim"))
         elif warning is None:
-            lines.append(shown(f"Present {len(attendees)}: {' '.join(attendees)}  ({len(found)} disciplines)"))
+            lines.append(
+                shown(
+                    ngettext(
+                        "Present {count}: {who}  ({disciplines} disciplines)",
+                        "Present {count}: {who}  ({disciplines} disciplines)",
+                        len(attendees),
+                    ).format(count=len(attendees), who=" ".join(attendees), disciplines=len(found))
+                )
+            )
         else:
             lines.append(shown(f"⚠ {warning}", style="bold reverse", one_line=True))
         self.query_one("#meeting-title", Static).update(Text("\n", no_wrap=True, overflow="ellipsis").join(lines))
@@ -92,9 +100,15 @@ class MeetingHeader(Horizontal):
             return
         self.query_one("#meeting-clock", Digits).update(clock_text(session.elapsed(now)))
         remaining = session.remaining(now)
-        left = f"{clock_text(remaining)} left" if remaining >= timedelta(0) else f"{clock_text(-remaining)} over"
+        left = (
+            _("{time} left").format(time=clock_text(remaining))
+            if remaining >= timedelta(0)
+            else _("{time} over").format(time=clock_text(-remaining))
+        )
         self.query_one("#meeting-clock-text", Static).update(
-            f"elapsed of {session.budget_minutes} min\n{left}\nrow {clock_text(session.row_elapsed(now))}"
+            _("elapsed of {minutes} min").format(minutes=session.budget_minutes)
+            + f"\n{left}\n"
+            + _("row {time}").format(time=clock_text(session.row_elapsed(now)))
         )
         verdict = VERDICT_CLASSES.get(session.pace(now).verdict)
         self.set_class(verdict == "-behind", "-behind")

@@ -17,6 +17,7 @@ from factboard_tui.core.domain.characters import inert_line
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.meetings import CURRENT, DISCUSSED, NOT_REACHED, SKIPPED, Flag
 from factboard_tui.core.domain.templates import BoardTemplate
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import triage_style
@@ -33,11 +34,11 @@ FLAG_MARKS = {
 }
 """One letter per flag in the list (the focus card spells them out); the legend sits under the list."""
 
-LEGEND = (
+LEGEND = N_(
     "✓ discussed  ▶ current  ↷ skipped  · not reached\n"
     "⚑ E evaluation passed  K no crisis plan  B children  V no visit  D too long on board"
 )
-"""The key to the marks, shown under the list."""
+"""The key to the marks, shown under the list (`_(LEGEND)` where it is shown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ def list_line(entry: ListEntry, template: BoardTemplate, privacy: bool, width: i
     room = width - len(line.plain)  # the columns above are one cell per character
     tail = ""
     if row.date_off is not None:
-        tail = " (off board)"
+        tail = " " + _("(off board)")
     elif not privacy and row.situation:
         tail = " " + inert_line(" ".join(row.situation.split()))
     if room > 1 and tail:
@@ -96,8 +97,8 @@ class MeetingList(Static):
         width = max(20, self.content_size.width or 60)
         lines = [list_line(entry, template, privacy, width) for entry in entries]
         if above:
-            lines.insert(0, Text(f"  ↑ {above} more", style="dim"))
+            lines.insert(0, Text("  ↑ " + _("{count} more").format(count=above), style="dim"))
         if below:
-            lines.append(Text(f"  ↓ {below} more", style="dim"))
+            lines.append(Text("  ↓ " + _("{count} more").format(count=below), style="dim"))
         self.lines = [line.plain for line in lines]
-        self.update(Text("\n").join(lines) if lines else Text("No rows.", style="dim"))
+        self.update(Text("\n").join(lines) if lines else Text(_("No rows."), style="dim"))

@@ -91,7 +91,7 @@ class RowDetail(Static):
     ) -> None:
         """Render `row` (or a hint when there is none)."""
         if row is None:
-            self._show(Text("No row selected.", style="dim"))
+            self._show(Text(_("No row selected."), style="dim"))
             return
 
         def label(key: str) -> Text:
@@ -104,7 +104,7 @@ class RowDetail(Static):
         table.add_column(ratio=1)
         evaluation = display(row.evaluation_date, template, "evaluation_date")
         if evaluation_passed(row, today):
-            evaluation += " (passed)"
+            evaluation += " " + _("(passed)")
         children = display(row.children, template, "children")
         if row.children_note:
             children = f"{children}, {row.children_note}"
@@ -112,7 +112,8 @@ class RowDetail(Static):
             (row.client_code, "bold"),
             "  ",
             (f" {display(row.triage, template, 'triage')} ", triage_style(template, row.triage)),
-            f"  {display(row.category, template, 'category')}  ·  {days_on_board(row, today)} d",
+            f"  {display(row.category, template, 'category')}  ·  ",
+            _("{days} d").format(days=days_on_board(row, today)),
             one_line=True,
         )
         date_on = display(row.date_on, template, "date_on")
@@ -128,7 +129,7 @@ class RowDetail(Static):
                 text = f"{template.weekdays[offset]} {visit.staff}"
                 notes.append(f"{text}: {visit.note}" if visit.note else text)
         table.add_row(
-            shown("Visits"),
+            shown(_("Visits")),
             shown("  ".join(notes) or "—"),
             shown(f"{template.label('primary_contact')} / {template.label('doctor')}", one_line=True),
             shown(f"{row.primary_contact or '—'} / {row.doctor or '—'}"),

@@ -1,0 +1,190 @@
+"""Every user-visible string in `factboard_tui/` is marked for translation.
+
+How: an AST walk (not a Babel extract compare: an unmarked string is exactly what an extract cannot see). It finds
+every string literal and f-string given to what a person reads — notifications, widgets' texts and titles, binding
+descriptions and tooltips, dialogs' questions, palette entries, Rich text and `shown` parts, console output,
+FactBoard's errors, Typer's help — and fails for each one that is not inside `_()`, `ngettext()`, `pgettext()` or
+`N_()` and still holds a word once placeholders, `code`, `--options` and the few words no language translates
+(FactBoard, CSV, HTML …) are set aside. A literal such as `" · "` or `f"{code} {name}"` holds no word and passes.
+
+It also fails for an f-string inside `_()` (the catalog would hold `{…}` names that change with the code, and
+Babel cannot extract it): placeholders are named and filled with `.format()`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import factboard_tui
+from factboard_tui.core import errors
+
+PACKAGE = Path(factboard_tui.__file__).parent
+
+MARKERS = {"_", "ngettext", "pgettext", "N_"}
+"""What marks a string for the catalog (core/i18n.py)."""
+
+ERROR_CLASSES = {
+    name for name, value in vars(errors).items() if isinstance(value, type) and issubclass(value, errors.FactBoardError)
+}
+FIRST_IS_A_KEY = {"InvalidValue", "SyncRefused", "EditConflict"}
+"""Errors whose first argument is a field name or a reason word for scripts, not a sentence."""
+
+SINKS = {
+    "notify",
+    "Static",
+    "Label",
+    "Button",
+    "Checkbox",
+    "PaletteCommand",
+    "ConfirmDialog",
+    "ReasonDialog",
+    "TextEditorDialog",
+    "ConflictDialog",
+    "VisitsDialog",
+    "show_error",
+    "BadParameter",
+    "prompt",
+    "confirm",
+    "ask_secret",
+    "print",
+    "echo",
+    "Text",
+    "assemble",
+    "shown",
+    "shown_sentence",
+    "update",
+    "add_column",
+    "add_columns",
+    "Binding",
+    *ERROR_CLASSES,
+}
+"""Calls whose string arguments a person reads."""
+
+KEYWORDS = {"help", "placeholder", "title", "tooltip", "description", "border_title", "prompt", "label", "prefix"}
+"""Keyword arguments a person reads, whatever the call."""
+
+ATTRIBUTES = {"border_title", "border_subtitle", "empty_text", "title", "sub_title"}
+"""Attributes a person reads when a string is assigned to them."""
+
+NOT_READ = {"id", "classes", "name", "group", "style", "severity", "key", "action", "variant", "markup", "key_display"}
+"""Keyword arguments that are names, styles or keys, never words."""
+
+UNTRANSLATED = {"FactBoard", "CSV", "HTML", "XLSX", "ICS", "JSON", "UTF", "Markdown", "MiB", "KiB", "Argon2id", "SQLCipher"}
+"""Words that stay as they are in every language."""
+
+WORD = re.compile(r"[^\W\d_]{2,}")
+SET_ASIDE = re.compile(r"\{[^{}]*\}|`[^`]*`|--[\w-]+|\$\w+|\[[/\w ]*\]|\b[\w.-]+\.(?:toml|db|csv|xlsx|html|md|ics)\b")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` a translator would translate."""
+    return [word for word in WORD.findall(SET_ASIDE.sub(" ", text)) if word not in UNTRANSLATED]
+
+
+def literal_text(node: ast.expr) -> str | None:
+    """The text of a string literal or the literal parts of an f-string (None: not a string)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return " ".join(part.value for part in node.values if isinstance(part, ast.Constant))
+    return None
+
+
+def callee(node: ast.Call) -> str | None:
+    function = node.func
+    return function.id if isinstance(function, ast.Name) else function.attr if isinstance(function, ast.Attribute) else None
+
+
+class Finder(ast.NodeVisitor):
+    """Collects the unmarked user-visible strings of one module."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.found: list[str] = []
+
+    def report(self, node: ast.expr, why: str) -> None:
+        text = literal_text(node)
+        if text is not None and words(text):
+            self.found.append(f"{self.path.relative_to(PACKAGE.parent)}:{node.lineno}: {why}: {text[:80]!r}")
+
+    def candidates(self, node: ast.expr) -> list[ast.expr]:
+        """The strings in an argument: itself, both sides of `a + b` and `x if c else y`, a tuple's first item."""
+        if isinstance(node, ast.BinOp):
+            return self.candidates(node.left) + self.candidates(node.right)
+        if isinstance(node, ast.IfExp):
+            return self.candidates(node.body) + self.candidates(node.orelse)
+        if isinstance(node, ast.Tuple) and node.elts:  # a `shown` part: (text, style)
+            return self.candidates(node.elts[0])
+        if isinstance(node, ast.Starred):
+            return self.candidates(node.value)
+        return [node]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        name = callee(node)
+        if name in MARKERS:
+            for argument in node.args:
+                if isinstance(argument, ast.JoinedStr):
+                    self.found.append(f"{self.path.relative_to(PACKAGE.parent)}:{node.lineno}: f-string in {name}()")
+            return  # marked: nothing inside is reported
+        if name in SINKS:
+            arguments = node.args[1:] if name in FIRST_IS_A_KEY else node.args
+            if name == "Binding":
+                arguments = node.args[2:3]
+            for argument in arguments:
+                for each in self.candidates(argument):
+                    self.report(each, f"{name}()")
+        for keyword in node.keywords:
+            if keyword.arg in KEYWORDS and keyword.arg not in NOT_READ:
+                for each in self.candidates(keyword.value):
+                    self.report(each, f"{keyword.arg}=")
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Attribute) and target.attr in ATTRIBUTES:
+                for each in self.candidates(node.value):
+                    self.report(each, f".{target.attr} =")
+        self.generic_visit(node)
+
+
+def unmarked(path: Path) -> list[str]:
+    finder = Finder(path)
+    finder.visit(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+    return finder.found
+
+
+def test_every_string_a_person_reads_is_marked_for_translation() -> None:
+    found = [line for path in sorted(PACKAGE.rglob("*.py")) for line in unmarked(path)]
+    assert not found, "Mark these for translation (core/i18n.py: _, ngettext, N_):\n" + "\n".join(found)
+
+
+def test_the_finder_sees_what_it_should(tmp_path: Path) -> None:
+    """The walk itself: unmarked sentences in each kind of place are found; marked or wordless ones are not."""
+    module = tmp_path / "sample.py"
+    module.write_text(
+        "\n".join(
+            (
+                'self.notify(f"Copied {n} visits")',
+                'raise InvalidValue("triage", "Unknown triage")',
+                'Binding("a", "add_row", "Add", tooltip="Put a client on the board")',
+                'box.border_title = "Rows"',
+                'shown(("Meeting", "bold"), " · ", team)',
+                'out.print(_("Wrote {n} rows").format(n=n))',
+                'Binding("b", "back", N_("Back"), tooltip=N_("Go back"))',
+                'Static(f"{code} · {name}", id="title")',
+                'typer.Option("--db", help="The board\'s database file")',
+                '_(f"Hello {name}")',
+            )
+        )
+    )
+    module_path = PACKAGE.parent / "sample.py"
+    finder = Finder(module_path)
+    finder.visit(ast.parse(module.read_text()))
+    said = "\n".join(finder.found)
+    for expected in ("Copied", "Unknown triage", "'Add'", "Put a client", "Rows", "Meeting", "database file", "f-string"):
+        assert expected in said
+    for fine in ("Wrote", "Back", "Go back", "code"):
+        assert fine not in said
+    assert "triage'" not in said.replace("Unknown triage'", "")
