@@ -38,6 +38,7 @@ from factboard_tui.core.errors import (
     ReadOnly,
     WrongKey,
 )
+from factboard_tui.core.i18n import _
 
 LOW_SPACE_BYTES = 1024 * 1024
 """Below this much free space an I/O error is taken for a full disk (SQLite needs room for its WAL and index)."""
@@ -178,7 +179,7 @@ def database_error(error: BaseException, path: Path | None, check: PageCheck | N
     if code in (SQLITE_IOERR, SQLITE_CANTOPEN):
         return disk_error(path)
     if code == SQLITE_NOMEM:
-        return FactBoardError("The computer ran out of memory for the board: close other programs, then try again.")
+        return FactBoardError(_("The computer ran out of memory for the board: close other programs, then try again."))
     if check is not None and path is not None:
         return classify_pages(path, check, error)
     name = f"The database {path.name}" if path is not None else "The database"

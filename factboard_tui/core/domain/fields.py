@@ -19,6 +19,7 @@ from factboard_tui.core.domain.dates import format_date, parse_date
 from factboard_tui.core.domain.national_ids import refuse_national_id
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate, fold
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.i18n import _
 
 
 class Kind(StrEnum):

@@ -45,6 +45,7 @@ from factboard_tui.core.errors import (
     TooManyAttempts,
     WrongPassphrase,
 )
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security.durable import write_durably
 
 KEY_BYTES = 32
@@ -87,7 +88,7 @@ class KdfParams:
                 "passphrase with `factboard passwd --recovery-key`."
             )
         if self.memory_kib > MAX_MEMORY_KIB or self.iterations > 64 or self.lanes > 64 or len(self.salt) < 16:
-            raise KeySlotDamaged("The key slot's Argon2id settings are out of range: the key slot is damaged.")
+            raise KeySlotDamaged(_("The key slot's Argon2id settings are out of range: the key slot is damaged."))
 
     def derive(self, passphrase: str) -> bytes:
         """The 32-byte wrapping key for a passphrase."""
@@ -140,7 +141,7 @@ def parse_recovery_key(text: str) -> bytes:
         cleaned = cleaned[2:-1]
     if not re.fullmatch(r"[0-9a-fA-F]{64}", cleaned):
         raise WrongPassphrase(
-            "That is not a recovery key: it has 64 hex digits (0-9, A-F) in 16 groups; check what you typed."
+            _("That is not a recovery key: it has 64 hex digits (0-9, A-F) in 16 groups; check what you typed.")
         )
     return bytes.fromhex(cleaned)
 
@@ -209,9 +210,9 @@ class KeySlot:
             except InvalidTag:
                 continue
             if len(key) != KEY_BYTES:
-                raise KeySlotDamaged("The key slot holds a key of the wrong size: the key slot is damaged.")
+                raise KeySlotDamaged(_("The key slot holds a key of the wrong size: the key slot is damaged."))
             return key, candidate != nfc
-        raise WrongPassphrase("Wrong passphrase for this board: try again (nothing was changed).")
+        raise WrongPassphrase(_("Wrong passphrase for this board: try again (nothing was changed)."))
 
     def to_bytes(self) -> bytes:
         """The slot file's bytes: header, wrapped key and a checksum over both."""

@@ -35,6 +35,7 @@ from factboard_tui.core.errors import (
     InvalidValue,
     NotADatabase,
 )
+from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security import audit
 from factboard_tui.core.security.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
@@ -242,7 +243,7 @@ class Board(BoardHandle):
         template = load_template(template_id)
         team_name = F.clean_text(team, "team", "Team name", 80, multiline=False)
         if not team_name:
-            raise InvalidValue("team", "The team name is empty: give the team a name with --team.")
+            raise InvalidValue("team", _("The team name is empty: give the team a name with --team."))
         key = new_board_key()
         board_id = uuid.uuid4().hex
         slot = KeySlot.wrap(key, passphrase, board_id)

@@ -25,6 +25,7 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import VISIT, ChangeRecord, Entity, Op, visit_key, visit_part
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import EditConflict, InvalidValue, NotFound
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store import reads
 from factboard_tui.core.store.changelog import as_text, stamp
 from factboard_tui.core.store.handle import BoardHandle
@@ -171,14 +172,14 @@ def prepare(board: BoardHandle, write: RowWrite) -> Prepared:
             raise ValueError("row_id is required for set and off")
         if "client_code" in typed and not write.code_fix and write.op != Op.UNDO:
             raise InvalidValue(
-                "client_code", "A row's client code cannot be changed with other fields: correct it on its own."
+                "client_code", _("A row's client code cannot be changed with other fields: correct it on its own.")
             )
     if write.op == Op.OFF:
         typed.setdefault("date_off", board.today())
         if not typed.get("off_reason"):
-            raise InvalidValue("off_reason", "Say why the client leaves the board: give a reason.")
+            raise InvalidValue("off_reason", _("Say why the client leaves the board: give a reason."))
     elif write.op != Op.UNDO and ("date_off" in typed or "off_reason" in typed):
-        raise InvalidValue("date_off", "Take a client off the board with `off`, not by setting the date.")
+        raise InvalidValue("date_off", _("Take a client off the board with `off`, not by setting the date."))
     return write, typed, _coerce_visits(board, write.visits)
 
 
@@ -297,7 +298,7 @@ def _apply_adds(
         ).all()
     except IntegrityError:
         raise InvalidValue(
-            "client_code", "One of these clients is already on the board: edit that row instead."
+            "client_code", _("One of these clients is already on the board: edit that row instead.")
         ) from None
     ids = [int(found[0]) for found in inserted]
     visit_rows: list[dict[str, Any]] = []

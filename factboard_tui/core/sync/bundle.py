@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.i18n import _
 from factboard_tui.core.sync.identity import PublicSite, SiteIdentity
 
 MAGIC = b"FBSYNC"
@@ -184,7 +185,9 @@ def open_bundle(
             "size", f"The file is {len(data)} bytes, over the {MAX_BUNDLE_BYTES} byte cap of a sync bundle: refused."
         )
     if len(data) < _FIXED or data[: len(MAGIC)] != MAGIC:
-        raise SyncRefused("invalid", "This is not a FactBoard sync bundle (wrong start of file); nothing was applied.")
+        raise SyncRefused(
+            "invalid", _("This is not a FactBoard sync bundle (wrong start of file); nothing was applied.")
+        )
     _magic, version = _PREFIX.unpack_from(data)
     prefix = data[: _PREFIX.size]
     signature = data[_PREFIX.size : _PREFIX.size + _SIGNATURE_SIZE]
@@ -204,8 +207,10 @@ def open_bundle(
             _refuse_damaged_version(version, body, signature, trusted, names)
         raise SyncRefused(
             "signer",
-            "The bundle's signature does not match any trusted site: it is damaged, or from a site you have not "
-            "trusted (`factboard sync trust NAME KEY`); nothing was applied.",
+            _(
+                "The bundle's signature does not match any trusted site: it is damaged, or from a site you have not "
+                "trusted (`factboard sync trust NAME KEY`); nothing was applied."
+            ),
         )
     if version > FORMAT_VERSION:
         raise SyncRefused(
@@ -215,14 +220,14 @@ def open_bundle(
         )
     (header_length,) = _LENGTH.unpack_from(body)
     if _LENGTH.size + header_length > len(body):
-        raise SyncRefused("invalid", "The bundle header runs past the end of the file: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle header runs past the end of the file: nothing was applied."))
     header_bytes = body[_LENGTH.size : _LENGTH.size + header_length]
     header = strict_json(header_bytes, "header")
     if not isinstance(header, dict) or header.get("format") != version or header.get("origin") != signer:
-        raise SyncRefused("invalid", "The bundle header does not match its signer or format: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle header does not match its signer or format: nothing was applied."))
     recipients = header.get("recipients")
     if not isinstance(recipients, list):
-        raise SyncRefused("invalid", "The bundle header has no recipient list: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle header has no recipient list: nothing was applied."))
     ours = [entry for entry in recipients if isinstance(entry, dict) and entry.get("site") == me.site_id]
     if not ours:
         raise SyncRefused(
@@ -237,7 +242,7 @@ def open_bundle(
     try:
         shared = me.encryption.exchange(X25519PublicKey.from_public_bytes(ephemeral))
     except ValueError:  # a low-order point (all zeros, say) gives no shared key
-        raise SyncRefused("invalid", "The bundle's ephemeral key is not usable: nothing was applied.") from None
+        raise SyncRefused("invalid", _("The bundle's ephemeral key is not usable: nothing was applied.")) from None
     try:
         content_key = ChaCha20Poly1305(_wrapping_key(shared, ephemeral, my_public)).decrypt(
             _WRAP_NONCE, sealed_key, bytes.fromhex(me.site_id)
@@ -246,16 +251,18 @@ def open_bundle(
             nonce, body[_LENGTH.size + header_length :], prefix + body[: _LENGTH.size + header_length]
         )
     except InvalidTag:
-        raise SyncRefused("invalid", "The bundle does not decrypt with this site's key: nothing was applied.") from None
+        raise SyncRefused(
+            "invalid", _("The bundle does not decrypt with this site's key: nothing was applied.")
+        ) from None
     inflater = zlib.decompressobj()
     try:
         payload = inflater.decompress(compressed, MAX_PAYLOAD_BYTES)
     except zlib.error:
-        raise SyncRefused("invalid", "The bundle's payload is not readable: nothing was applied.") from None
+        raise SyncRefused("invalid", _("The bundle's payload is not readable: nothing was applied.")) from None
     if inflater.unconsumed_tail or not inflater.eof:
         raise SyncRefused("size", f"The bundle's payload is over the {MAX_PAYLOAD_BYTES} byte cap: refused.")
     if header.get("payload_size") != len(payload):
-        raise SyncRefused("invalid", "The bundle's payload is not the size its header says: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle's payload is not the size its header says: nothing was applied."))
     return OpenedBundle(signer, header, payload, digest(data))
 
 

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.i18n import _
 from factboard_tui.core.sync.hlc import millis_of, next_hlc
 
 KEY_PREFIX = "fbsite1:"
@@ -76,7 +77,8 @@ class PublicSite:
             raw = b""
         if len(raw) != 84 or hashlib.sha256(raw[:80]).digest()[:4] != raw[80:]:
             raise InvalidValue(
-                "key", "That site key is damaged or incomplete: copy it again whole from `factboard sync identity`."
+                "key",
+                _("That site key is damaged or incomplete: copy it again whole from `factboard sync identity`."),
             )
         return cls(raw[:16].hex(), raw[16:48], raw[48:80])
 

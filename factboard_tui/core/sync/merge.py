@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Entity, Op, Outcome, visit_key, visit_part
 from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.changelog import as_text, sequence_state
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
@@ -364,8 +365,10 @@ class RemoteMerge:
                 if not all(self._value(uid, name) for name in ("client_code", "date_on", "triage")):
                     raise SyncRefused(
                         "invalid",
-                        "The bundle changes a row it never puts on the board (an earlier bundle is missing): "
-                        "nothing was applied.",
+                        _(
+                            "The bundle changes a row it never puts on the board (an earlier bundle is missing): "
+                            "nothing was applied."
+                        ),
                     )
                 inserts.append((not closed, uid, *values, at, author, at, author))
         self.result.rows = len(updates) + len(inserts)

@@ -21,6 +21,7 @@ from factboard_tui.core.domain.changes import VISIT, Op, visit_part
 from factboard_tui.core.domain.national_ids import find_national_id
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import SyncRefused
+from factboard_tui.core.i18n import _
 from factboard_tui.core.sync.hlc import HLC_PATTERN, LATEST_HLC, stamp
 
 FIELDS_ON_THE_WIRE = ("origin", "seq", "hlc", "base", "entity", "key", "op", "field", "new", "author", "at")
@@ -221,19 +222,19 @@ def parse_change(index: int, item: Any, template: BoardTemplate) -> RemoteChange
 def parse_changes(items: Any, ranges: dict[str, list[int]], template: BoardTemplate) -> list[RemoteChange]:
     """Every change of a payload, checked against the sequence ranges the signed header names."""
     if not isinstance(items, list):
-        raise SyncRefused("invalid", "The bundle's payload has no list of changes: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle's payload has no list of changes: nothing was applied."))
     checker = ChangeChecker(template)
     changes = [checker.parse(index, item) for index, item in enumerate(items)]
     seen: dict[str, list[int]] = {}
     for change in changes:
         seen.setdefault(change.origin, []).append(change.seq)
     if set(seen) != set(ranges):
-        raise SyncRefused("invalid", "The bundle's changes come from other sites than its header says: refused.")
+        raise SyncRefused("invalid", _("The bundle's changes come from other sites than its header says: refused."))
     for origin, numbers in seen.items():
         first, last = ranges[origin]
         if len(numbers) != last - first + 1 or numbers != list(range(first, last + 1)):  # length first: no huge list
             raise SyncRefused(
-                "invalid", "The bundle's sequence numbers do not match the range its header signs: refused."
+                "invalid", _("The bundle's sequence numbers do not match the range its header signs: refused.")
             )
     return changes
 
@@ -241,7 +242,7 @@ def parse_changes(items: Any, ranges: dict[str, list[int]], template: BoardTempl
 def parse_ranges(value: Any) -> dict[str, list[int]]:
     """The header's `ranges`: origin site -> [first, last] sequence number."""
     if not isinstance(value, dict):
-        raise SyncRefused("invalid", "The bundle header has no sequence ranges: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle header has no sequence ranges: nothing was applied."))
     for origin, pair in value.items():
         if (
             not SITE_PATTERN.match(origin)
@@ -250,7 +251,7 @@ def parse_ranges(value: Any) -> dict[str, list[int]]:
             or not all(isinstance(n, int) and not isinstance(n, bool) for n in pair)
             or not 1 <= pair[0] <= pair[1] < MAX_SEQ
         ):
-            raise SyncRefused("invalid", "The bundle header's sequence ranges are malformed: nothing was applied.")
+            raise SyncRefused("invalid", _("The bundle header's sequence ranges are malformed: nothing was applied."))
     return value
 
 
@@ -259,7 +260,7 @@ def parse_acks(value: Any) -> dict[str, int]:
     if not isinstance(value, dict) or not all(
         isinstance(k, str) and SITE_PATTERN.match(k) and type(v) is int and 0 <= v < MAX_SEQ for k, v in value.items()
     ):
-        raise SyncRefused("invalid", "The bundle's acknowledgements are malformed: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle's acknowledgements are malformed: nothing was applied."))
     return value
 
 

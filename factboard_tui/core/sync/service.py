@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security import audit
 from factboard_tui.core.store import rows as row_path
 from factboard_tui.core.store.board import Board
@@ -123,7 +124,7 @@ def peers(board: Board, include_revoked: bool = True) -> list[Peer]:
 def _clean_name(name: str) -> str:
     cleaned = F.clean_text(name, "name", "Peer name", 40, multiline=False)
     if not cleaned:
-        raise InvalidValue("name", "Give the peer site a name, like 'Region' or 'Silkeborg'.")
+        raise InvalidValue("name", _("Give the peer site a name, like 'Region' or 'Silkeborg'."))
     return cleaned
 
 
@@ -132,7 +133,7 @@ def trust_peer(board: Board, name: str, key_text: str) -> Peer:
     name = _clean_name(name)
     site = PublicSite.from_key_text(key_text)
     if site.site_id == board.site_id:
-        raise InvalidValue("key", "That is this site's own key: ask the other site for theirs.")
+        raise InvalidValue("key", _("That is this site's own key: ask the other site for theirs."))
     now = board.clock().astimezone(UTC).isoformat()
     with write_transaction(board) as connection:
         by_site = connection.exec_driver_sql(
@@ -297,14 +298,14 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
     except SyncRefused as refused:
         if refused.reason == "signer" and B.open_signer_is(data, board.site.public):
             raise SyncRefused(
-                "own", "This bundle was written by this site: import it at the site it is addressed to."
+                "own", _("This bundle was written by this site: import it at the site it is addressed to.")
             ) from None
         raise
     header = opened.header
     signer = names.get(opened.signer, opened.signer)
     schema = header.get("schema")
     if not isinstance(schema, int) or isinstance(schema, bool):
-        raise SyncRefused("invalid", "The bundle header has no schema version: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle header has no schema version: nothing was applied."))
     if schema > LATEST_VERSION:
         raise SyncRefused(
             "schema",
@@ -325,11 +326,11 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
         progress("checking changes", 0, announced if type(announced) is int and announced >= 0 else 0)
     payload = B.strict_json(opened.payload, "payload")
     if not isinstance(payload, dict) or set(payload) != PAYLOAD_KEYS:
-        raise SyncRefused("invalid", "The bundle's payload has unknown or missing parts: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle's payload has unknown or missing parts: nothing was applied."))
     acks = parse_acks(payload["acks"])
     changes = parse_changes(payload["changes"], ranges, board.template)
     if header.get("changes") != len(changes):
-        raise SyncRefused("invalid", "The bundle holds another number of changes than its header signs: refused.")
+        raise SyncRefused("invalid", _("The bundle holds another number of changes than its header signs: refused."))
     if progress is not None:
         progress("checking changes", len(changes), len(changes))
     warnings = _future_clock_warnings(board, changes, names)
@@ -359,16 +360,16 @@ def _audit_heads(found: Any) -> tuple[audit.Head | None, audit.Head | None]:
 
     def head_of(count: Any, digest: Any) -> audit.Head:
         if not isinstance(count, int) or isinstance(count, bool) or count < 0 or not isinstance(digest, str):
-            raise SyncRefused("invalid", "The bundle header's audit head is malformed: nothing was applied.")
+            raise SyncRefused("invalid", _("The bundle header's audit head is malformed: nothing was applied."))
         if len(digest) != 64 or any(char not in "0123456789abcdef" for char in digest):
-            raise SyncRefused("invalid", "The bundle header's audit head is malformed: nothing was applied.")
+            raise SyncRefused("invalid", _("The bundle header's audit head is malformed: nothing was applied."))
         return audit.Head(count, digest)
 
     if not isinstance(found, dict) or set(found) != {"count", "head", "yours"}:
-        raise SyncRefused("invalid", "The bundle header's audit head is malformed: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle header's audit head is malformed: nothing was applied."))
     yours = found["yours"]
     if yours is not None and (not isinstance(yours, list) or len(yours) != 2):
-        raise SyncRefused("invalid", "The bundle header's audit head is malformed: nothing was applied.")
+        raise SyncRefused("invalid", _("The bundle header's audit head is malformed: nothing was applied."))
     return head_of(found["count"], found["head"]), (head_of(*yours) if yours is not None else None)
 
 

@@ -31,7 +31,7 @@ from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue
-from factboard_tui.core.i18n import N_
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.durable import sync_directory
 from factboard_tui.core.store.board import Board

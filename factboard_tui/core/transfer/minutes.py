@@ -21,6 +21,7 @@ from factboard_tui.core.domain.history import ChangeLine, describe_change
 from factboard_tui.core.domain.inert import markdown_text
 from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
 from factboard_tui.core.errors import InvalidValue, NotFound
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import (
     ATTENDEE_TABLE,
@@ -114,7 +115,7 @@ def save_meeting(board: Board, session: MeetingSession, ended_at: datetime) -> i
     chair = F.parse_initials(session.chair, "author", "Chair")
     attendees = [F.parse_initials(initials, "attendee", "Attendee") for initials in dict.fromkeys(session.attendees)]
     if ended_at < session.started_at:
-        raise InvalidValue("ended_at", "A meeting cannot end before it started: check the computer's clock.")
+        raise InvalidValue("ended_at", _("A meeting cannot end before it started: check the computer's clock."))
     ended_at = ended_at.astimezone(UTC)
     session.book(ended_at)
     disciplines = {member.initials: member.discipline for member in board.staff(include_inactive=True)}
