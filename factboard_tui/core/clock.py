@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _
 
 NOW_ENV = "FACTBOARD_NOW"
 
@@ -31,7 +32,11 @@ def parse_frozen(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise FactBoardError(f"{NOW_ENV}={text!r} is not an ISO date-time like 2026-11-23T08:15:00.") from None
+        raise FactBoardError(
+            _("{now_env}={text} is not an ISO date-time like 2026-11-23T08:15:00.").format(
+                now_env=NOW_ENV, text=repr(text)
+            )
+        ) from None
     return moment if moment.tzinfo else moment.astimezone()
 
 

@@ -87,27 +87,35 @@ def disk_full(path: Path | None, what: str = "") -> DiskFull:
     """The disk holding `path` is full: free space, then try again."""
     doing = f" while {what}" if what else ""
     if path is None:
-        return DiskFull(f"The disk is full{doing}: free some space, then try again; nothing was changed.")
+        return DiskFull(
+            _("The disk is full{doing}: free some space, then try again; nothing was changed.").format(doing=doing)
+        )
     where = path if path.is_dir() else path.parent
     return DiskFull(
-        f"The disk holding {where} is full ({size_text(free_bytes(path))} free){doing}: free some space there, "
-        "then try again; nothing was changed."
+        _(
+            "The disk holding {where} is full ({size_text} free){doing}: free some space there, then "
+            "try again; nothing was changed."
+        ).format(where=where, size_text=size_text(free_bytes(path)), doing=doing)
     )
 
 
 def read_only(path: Path | None, reason: str) -> ReadOnly:
     return ReadOnly(
-        f"FactBoard cannot write {path or 'the board'} ({reason}): check the file's permissions and that its disk is "
-        "not mounted read-only, then try again; nothing was changed."
+        _(
+            "FactBoard cannot write {value} ({reason}): check the file's permissions and that its disk "
+            "is not mounted read-only, then try again; nothing was changed."
+        ).format(value=path or "the board", reason=reason)
     )
 
 
 def disk_error(path: Path | None) -> DiskError:
     free = f" ({size_text(free_bytes(path))} free)" if path is not None else ""
     return DiskError(
-        f"The disk reported an input/output error on {path or 'the board'}{free}: check the disk, USB stick or "
-        "network share and its connection, then try again; if it repeats, copy the board and its key slot to "
-        "another disk; nothing was changed."
+        _(
+            "The disk reported an input/output error on {value}{free}: check the disk, USB stick or "
+            "network share and its connection, then try again; if it repeats, copy the board and its "
+            "key slot to another disk; nothing was changed."
+        ).format(value=path or "the board", free=free)
     )
 
 
@@ -132,8 +140,9 @@ def os_error(error: OSError, path: Path | None = None, what: str = "write") -> F
     if code == errno.EIO:
         return disk_error(target)
     return FactBoardError(
-        f"Cannot {what} {target or 'a file'} ({error.strerror or error}): check the path and its folder; nothing "
-        "was changed."
+        _("Cannot {what} {value} ({value2}): check the path and its folder; nothing was changed.").format(
+            what=what, value=target or "a file", value2=error.strerror or error
+        )
     )
 
 
@@ -184,8 +193,10 @@ def database_error(error: BaseException, path: Path | None, check: PageCheck | N
         return classify_pages(path, check, error)
     name = f"The database {path.name}" if path is not None else "The database"
     return FactBoardError(
-        f"{name} reported {sqlite_name(error)} ({error_text(error)}): try again; if it repeats, run "
-        "`factboard doctor`; nothing was changed."
+        _(
+            "{name} reported {sqlite_name} ({error_text}): try again; if it repeats, run `factboard "
+            "doctor`; nothing was changed."
+        ).format(name=name, sqlite_name=sqlite_name(error), error_text=error_text(error))
     )
 
 
@@ -204,8 +215,10 @@ def classify_pages(path: Path, check: PageCheck, error: BaseException | None = N
     between a wrong key, a file that is no board, damage, and "every page verifies" (then SQLite's own word)."""
     if _starts_as_plain_sqlite(path):
         return NotADatabase(
-            f"{path.name} is a plain, unencrypted SQLite file, not a FactBoard board: check --db (if it holds client "
-            "data, it is readable by anyone: delete it safely); nothing was changed."
+            _(
+                "{name} is a plain, unencrypted SQLite file, not a FactBoard board: check --db (if it "
+                "holds client data, it is readable by anyone: delete it safely); nothing was changed."
+            ).format(name=path.name)
         )
     try:
         problems = check()
@@ -213,15 +226,21 @@ def classify_pages(path: Path, check: PageCheck, error: BaseException | None = N
         if isinstance(failed, OSError):
             return os_error(failed, path, "read")
         if sqlite_code(failed) in (SQLITE_NOTADB, SQLITE_CORRUPT, None):
-            return NotADatabase(f"{path.name} cannot be read as a database at all: check --db; nothing was changed.")
+            return NotADatabase(
+                _("{name} cannot be read as a database at all: check --db; nothing was changed.").format(name=path.name)
+            )
         return database_error(failed, path)
     if problems:
         return damaged_or_wrong_key(path, problems)
     if error is None:
-        return NotADatabase(f"{path.name} opens but holds no FactBoard board: check --db; nothing was changed.")
+        return NotADatabase(
+            _("{name} opens but holds no FactBoard board: check --db; nothing was changed.").format(name=path.name)
+        )
     return FactBoardError(
-        f"The database {path.name} reported {sqlite_name(error)} ({error_text(error)}), though every page verifies: "
-        "try again; if it repeats, run `factboard doctor`; nothing was changed."
+        _(
+            "The database {name} reported {sqlite_name} ({error_text}), though every page verifies: "
+            "try again; if it repeats, run `factboard doctor`; nothing was changed."
+        ).format(name=path.name, sqlite_name=sqlite_name(error), error_text=error_text(error))
     )
 
 
@@ -231,9 +250,11 @@ def damaged_or_wrong_key(path: Path, problems: list[str]) -> FactBoardError:
     failed = sum(1 for problem in problems if "HMAC verification failed" in problem)
     if pages and failed >= pages:
         return WrongKey(
-            f"The key does not open {path.name}: not one of its {pages} pages verifies with it. The key slot beside "
-            "it may belong to another board (put back this board's own slot), a recovery key may be mistyped, or "
-            "the file is not a FactBoard board; nothing was changed."
+            _(
+                "The key does not open {name}: not one of its {pages} pages verifies with it. The key slot "
+                "beside it may belong to another board (put back this board's own slot), a recovery key "
+                "may be mistyped, or the file is not a FactBoard board; nothing was changed."
+            ).format(name=path.name, pages=pages)
         )
     return damaged(path, problems)
 
@@ -242,8 +263,11 @@ def damaged(path: Path, problems: list[str]) -> DatabaseDamaged:
     """Pages failed SQLCipher's check though the key is right: the file is damaged; restore."""
     first = problems[0] if problems else "a page does not verify"
     return DatabaseDamaged(
-        f"The database {path.name} is damaged: {len(problems)} problems in SQLCipher's page check (first: {first}), "
-        "though the key is right: restore it from a backup (`factboard backup --list`); nothing was changed."
+        _(
+            "The database {name} is damaged: {count} problems in SQLCipher's page check (first: "
+            "{first}), though the key is right: restore it from a backup (`factboard backup --list`); "
+            "nothing was changed."
+        ).format(name=path.name, count=len(problems), first=first)
     )
 
 

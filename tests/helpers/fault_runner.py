@@ -46,6 +46,7 @@ def _child(request: dict[str, object]) -> int:
     os.close(nothing)
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in dict(request["env"]).items()})  # type: ignore[call-overload]
+    factboard_tui.cli.language.start([str(arg) for arg in request["args"]])  # type: ignore[attr-defined]
     at = request.get("at")
     points = FaultPoints(int(at) if at is not None else None, str(request.get("action", "raise")))  # type: ignore[call-overload]
     code = 0

@@ -35,6 +35,7 @@ def scenario_env(home: Path) -> dict[str, str]:
         "HOME": str(home),
         "TMPDIR": str(home),
         "FACTBOARD_KDF_FLOOR": "1",
+        "FACTBOARD_LANG": "en",  # the demo board is Swedish: the scenarios read the English words
         "FACTBOARD_NOW": "2026-11-23T08:15:00+00:00",
         "TERM": "xterm-256color",
         "LANG": "C.UTF-8",

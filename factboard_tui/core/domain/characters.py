@@ -32,6 +32,7 @@ import re
 import unicodedata
 
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.i18n import _
 
 _REFUSED_CLASS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 """Code points no stored value may hold (tab and line feed are decided per field)."""
@@ -106,7 +107,12 @@ def clean(raw: str, key: str, label: str, multiline: bool) -> str:
     found = refused_character(text, multiline=True)
     if found is not None:
         position, what = found
-        raise InvalidValue(key, f"{label} holds {what}, at character {position}: retype the value without it.")
+        raise InvalidValue(
+            key,
+            _("{label} holds {what}, at character {position}: retype the value without it.").format(
+                label=label, what=what, position=position
+            ),
+        )
     text = text.strip()
     if not multiline and "\n" in text:
         text = " ".join(text.split("\n"))

@@ -99,7 +99,12 @@ def resolve_field(name: str, template: BoardTemplate) -> str:
     key = field_aliases(template).get(fold(name))
     if key is None:
         known = ", ".join((*ROW_FIELDS, *WEEKDAY_KEYS))
-        raise InvalidValue(name, f"There is no field '{characters.excerpt(name)}': use one of {known}.")
+        raise InvalidValue(
+            name,
+            _("There is no field '{characters}': use one of {known}.").format(
+                characters=characters.excerpt(name), known=known
+            ),
+        )
     return key
 
 
@@ -107,11 +112,11 @@ def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
     """The stored value for a raw value (usually text) of field `key`, or `InvalidValue`."""
     spec = ROW_FIELDS.get(key)
     if spec is None:
-        raise InvalidValue(key, f"There is no field '{key}'.")
+        raise InvalidValue(key, _("There is no field '{key}'.").format(key=key))
     label = template.label(key)
     if raw is None or (isinstance(raw, str) and characters.blank(raw)):
         if spec.required:
-            raise InvalidValue(key, f"{label} is required: fill it in.")
+            raise InvalidValue(key, _("{label} is required: fill it in.").format(label=label))
         return False if spec.kind is Kind.YES_NO and key == "crisis_plan" else None
     match spec.kind:
         case Kind.CODE:
@@ -123,7 +128,10 @@ def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
             if found is None:
                 choices = ", ".join(level.label for level in template.triage)
                 raise InvalidValue(
-                    key, f"{label} '{characters.excerpt(raw)}' is not a triage level of this board: use {choices}."
+                    key,
+                    _("{label} '{characters}' is not a triage level of this board: use {choices}.").format(
+                        label=label, characters=characters.excerpt(raw), choices=choices
+                    ),
                 )
             return found
         case Kind.CATEGORY:
@@ -131,7 +139,10 @@ def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
             if found is None:
                 choices = ", ".join(category.label for category in template.categories)
                 raise InvalidValue(
-                    key, f"{label} '{characters.excerpt(raw)}' is not a category of this board: use {choices}."
+                    key,
+                    _("{label} '{characters}' is not a category of this board: use {choices}.").format(
+                        label=label, characters=characters.excerpt(raw), choices=choices
+                    ),
                 )
             return found
         case Kind.INITIALS:
@@ -149,14 +160,17 @@ def parse_client_code(raw: str, label: str = "Client code") -> str:
     if _NATIONAL_ID.search(code):
         raise InvalidValue(
             "client_code",
-            f"{label} looks like a national ID number: use the pseudonymous code (like DD-75), "
-            "never a personal number.",
+            _(
+                "{label} looks like a national ID number: use the pseudonymous code (like DD-75), never a "
+                "personal number."
+            ).format(label=label),
         )
     if not CODE_PATTERN.match(code):
         raise InvalidValue(
             "client_code",
-            f"{label} '{characters.excerpt(raw)}' is not a client code: use 1-4 letters, a dash and 1-4 digits, "
-            "like DD-75.",
+            _(
+                "{label} '{characters}' is not a client code: use 1-4 letters, a dash and 1-4 digits, like DD-75."
+            ).format(label=label, characters=characters.excerpt(raw)),
         )
     return code
 
@@ -166,7 +180,10 @@ def parse_initials(raw: str, key: str, label: str) -> str:
     initials = raw.strip().upper()
     if not INITIALS_PATTERN.match(initials):
         raise InvalidValue(
-            key, f"{label} '{characters.excerpt(raw)}' is not staff initials: use 1-6 letters, like CSA."
+            key,
+            _("{label} '{characters}' is not staff initials: use 1-6 letters, like CSA.").format(
+                label=label, characters=characters.excerpt(raw)
+            ),
         )
     return initials
 
@@ -177,7 +194,9 @@ def parse_visit_staff(raw: str, label: str = "Visit") -> str:
     if len(value) > VISIT_STAFF_MAX or not VISIT_PATTERN.match(value):
         raise InvalidValue(
             "visit",
-            f"{label} '{characters.excerpt(raw)}' is not staff initials: use initials joined by +, like DEN+MJR.",
+            _("{label} '{characters}' is not staff initials: use initials joined by +, like DEN+MJR.").format(
+                label=label, characters=characters.excerpt(raw)
+            ),
         )
     return value
 
@@ -191,7 +210,12 @@ def parse_yes_no(raw: Any, key: str, label: str, template: BoardTemplate) -> boo
         return True
     if word in {fold(template.no), "no", "n", "false", "0"}:
         return False
-    raise InvalidValue(key, f"{label} '{characters.excerpt(raw)}' must be {template.yes} or {template.no}.")
+    raise InvalidValue(
+        key,
+        _("{label} '{characters}' must be {yes} or {no}.").format(
+            label=label, characters=characters.excerpt(raw), yes=template.yes, no=template.no
+        ),
+    )
 
 
 def clean_text(raw: str, key: str, label: str, max_length: int, multiline: bool) -> str:
@@ -199,7 +223,12 @@ def clean_text(raw: str, key: str, label: str, max_length: int, multiline: bool)
     within its length, and no national identity number (`national_ids`)."""
     text = characters.clean(raw, key, label, multiline)
     if len(text) > max_length:
-        raise InvalidValue(key, f"{label} is too long ({len(text):,} characters, at most {max_length:,}): shorten it.")
+        raise InvalidValue(
+            key,
+            _("{label} is too long ({count:,} characters, at most {max_length:,}): shorten it.").format(
+                label=label, count=len(text), max_length=max_length
+            ),
+        )
     refuse_national_id(text, key, label)
     return text
 

@@ -15,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from factboard_tui.core.collation import sorted_names
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.templates import AgendaItem, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
+from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
 
 MIN_DISCIPLINES = 4
@@ -210,8 +212,25 @@ class Pace:
     def text(self) -> str:
         """`7 of 12 rows, 6 min left: behind`."""
         minutes = int(abs(self.remaining.total_seconds()) // 60)
-        left = f"{minutes} min left" if self.remaining >= timedelta(0) else f"{minutes} min over"
-        return f"{self.reached} of {self.total} rows, {left}: {self.verdict}"
+        left = (
+            _("{minutes} min left").format(minutes=minutes)
+            if self.remaining >= timedelta(0)
+            else _("{minutes} min over").format(minutes=minutes)
+        )
+        rows = ngettext("{reached} of {total} row", "{reached} of {total} rows", self.total).format(
+            reached=self.reached, total=self.total
+        )
+        return f"{rows}, {left}: {_(VERDICTS.get(self.verdict, self.verdict))}"
+
+
+VERDICTS = {
+    "done": N_("done"),
+    "ahead": N_("ahead"),
+    "on time": N_("on time"),
+    "behind": N_("behind"),
+    "over time": N_("over time"),
+}
+"""The pace verdicts as the header says them (the verdict itself stays a stable English word for the styles)."""
 
 
 AHEAD_BELOW = 0.85
@@ -267,23 +286,42 @@ def row_flags(row: BoardRow, week_visits: dict[date, VisitCell], template: Board
     label = template.label
     flags: list[Flag] = []
     if evaluation_passed(row, today) and row.evaluation_date is not None:
-        flags.append(Flag("evaluation_passed", f"{label('evaluation_date')} passed {row.evaluation_date.isoformat()}"))
+        flags.append(
+            Flag(
+                "evaluation_passed",
+                _("{evaluation} passed {date}").format(
+                    evaluation=label("evaluation_date"), date=row.evaluation_date.isoformat()
+                ),
+            )
+        )
     try:
         crisis = template.triage_level(row.triage).crisis
     except KeyError:
         crisis = False
     if crisis and not row.crisis_plan:
         flags.append(
-            Flag("crisis_without_plan", f"{F.display(row.triage, template, 'triage')}: no {label('crisis_plan')}")
+            Flag(
+                "crisis_without_plan",
+                _("{triage}: no {crisis_plan}").format(
+                    triage=F.display(row.triage, template, "triage"), crisis_plan=label("crisis_plan")
+                ),
+            )
         )
     if row.children:
         note = f" ({row.children_note})" if row.children_note else ""
         flags.append(Flag("children", f"{label('children')}: {template.yes}{note}"))
     if not week_visits:
-        flags.append(Flag("no_visit", "No visit planned this week"))
+        flags.append(Flag("no_visit", _("No visit planned this week")))
     days = days_on_board(row, today)
     if days > template.max_days_on_board:
-        flags.append(Flag("too_long", f"{days} days on board (limit {template.max_days_on_board})"))
+        flags.append(
+            Flag(
+                "too_long",
+                ngettext("{days} day on board (limit {limit})", "{days} days on board (limit {limit})", days).format(
+                    days=days, limit=template.max_days_on_board
+                ),
+            )
+        )
     return flags
 
 
@@ -301,5 +339,9 @@ def attendance_warning(staff: Iterable[Staff], present: Iterable[str], template:
     found = disciplines_present(staff, present)
     if len(found) >= MIN_DISCIPLINES:
         return None
-    names = ", ".join(sorted(template.disciplines.get(key, key) for key in found)) or "none"
-    return f"Only {len(found)} of {MIN_DISCIPLINES} disciplines present ({names}): FACT asks for at least four."
+    names = ", ".join(sorted_names([template.disciplines.get(key, key) for key in found], template.language))
+    return ngettext(
+        "Only {count} of {least} disciplines present ({names}): FACT asks for at least four.",
+        "Only {count} of {least} disciplines present ({names}): FACT asks for at least four.",
+        len(found),
+    ).format(count=len(found), least=MIN_DISCIPLINES, names=names or _("none"))

@@ -21,6 +21,7 @@ from typing import Any
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain.dates import DateFormats, check_pattern, template_formats
 from factboard_tui.core.errors import TemplateError
+from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import templates_dir
 
 WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -217,7 +218,11 @@ def load_template(template_id: str, directory: Path | None = None) -> BoardTempl
     path = folder / f"{template_id}.toml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
-        raise TemplateError(f"There is no board template '{template_id}': choose one of {known}.")
+        raise TemplateError(
+            _("There is no board template '{template_id}': choose one of {known}.").format(
+                template_id=template_id, known=known
+            )
+        )
     return load_template_file(path)
 
 
@@ -226,7 +231,11 @@ def load_template_file(path: Path) -> BoardTemplate:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise TemplateError(f"Template {path.name} cannot be read ({error}): fix the file or use another.") from None
+        raise TemplateError(
+            _("Template {name} cannot be read ({error}): fix the file or use another.").format(
+                name=path.name, error=error
+            )
+        ) from None
     return parse_template(raw, source=path.name)
 
 
@@ -234,7 +243,7 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
     """Build a template from parsed TOML/JSON, with a one-line error naming what is wrong."""
 
     def fail(what: str) -> TemplateError:
-        return TemplateError(f"Template {source}: {what}; fix the template file.")
+        return TemplateError(_("Template {source}: {what}; fix the template file.").format(source=source, what=what))
 
     if not isinstance(raw, dict):
         raise fail("it is not a table")

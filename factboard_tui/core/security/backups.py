@@ -30,6 +30,7 @@ import sqlcipher3
 from factboard_tui.core.clock import system_clock
 from factboard_tui.core.diagnosis import SQLITE_CORRUPT, SQLITE_NOTADB, sqlite_code, told
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError, NotFound
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security import seal
 from factboard_tui.core.security.durable import copy_durably, remove_durably, rename_durably, sync_file, write_durably
 from factboard_tui.core.security.journal import COMMITTED, Journal, Step
@@ -127,11 +128,15 @@ def check_copy(path: Path, key: bytes) -> CheckedCopy:
         if str(error) != "integrity" and sqlite_code(error) not in (SQLITE_NOTADB, SQLITE_CORRUPT):
             raise told(error, path, "reading the copy") or error from None  # a full or failing disk, not damage
         raise DatabaseDamaged(
-            f"The copy {path.name} does not verify with its key: it is damaged or not a FactBoard board; "
-            "nothing was changed."
+            _(
+                "The copy {name} does not verify with its key: it is damaged or not a FactBoard board; "
+                "nothing was changed."
+            ).format(name=path.name)
         ) from None
     if "board_id" not in meta or version > LATEST_VERSION:
-        raise DatabaseDamaged(f"The copy {path.name} is not a board this FactBoard can open; nothing was changed.")
+        raise DatabaseDamaged(
+            _("The copy {name} is not a board this FactBoard can open; nothing was changed.").format(name=path.name)
+        )
     return CheckedCopy(str(meta["board_id"]), str(meta.get("team", "")), rows, version)
 
 
@@ -200,8 +205,10 @@ def _take_backup(
     with held(backup_lock_path(db, directory), wait=BACKUP_WAIT_SECONDS) as ours:
         if not ours:
             raise BoardBusy(
-                f"Another backup of {db.name} is being written to {directory} right now: try again in a minute; "
-                "nothing was changed."
+                _(
+                    "Another backup of {name} is being written to {directory} right now: try again in a "
+                    "minute; nothing was changed."
+                ).format(name=db.name, directory=directory)
             )
         _recover_backups_held(db, directory)
         if only_if_due and not backup_due(db, directory, taken):
@@ -238,7 +245,11 @@ def backup_due(db: Path, directory: Path, today: datetime) -> bool:
 def restore_backup(db: Path, backup: Path, passphrase: str, now: datetime) -> tuple[Path, CheckedCopy]:
     """Put `backup` in the board's place after checking it; the current board is kept aside. Returns where."""
     if not backup.is_file() or not slot_of(backup).is_file():
-        raise NotFound(f"There is no backup with its key slot at {backup}: list them with `factboard backup --list`.")
+        raise NotFound(
+            _("There is no backup with its key slot at {backup}: list them with `factboard backup --list`.").format(
+                backup=backup
+            )
+        )
     slot = KeySlot.read(slot_of(backup))
     key = UnlockAttempts(db, lambda: now).unwrap(slot, passphrase)  # the backup's passphrase, counted for this board
     checked = check_copy(backup, key)
@@ -246,8 +257,10 @@ def restore_backup(db: Path, backup: Path, passphrase: str, now: datetime) -> tu
         current = KeySlot.read(slot_of(db))
         if current.board_id != checked.board_id:
             raise FactBoardError(
-                f"{backup.name} is a backup of another board, not of {db.name}: restore it to its own --db; "
-                "nothing was changed."
+                _(
+                    "{name} is a backup of another board, not of {name2}: restore it to its own --db; nothing "
+                    "was changed."
+                ).format(name=backup.name, name2=db.name)
             )
     aside = _beside(db, f".before-restore-{now.strftime(BACKUP_STAMP)}")
     with exclusive_access(db, what="`factboard restore`", by="restore"):

@@ -34,6 +34,7 @@ from types import TracebackType
 from typing import Any
 
 from factboard_tui.core.errors import DatabaseDamaged
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security.durable import fingerprint, remove_durably, rename_durably, write_durably
 
 JOURNAL_FORMAT = "factboard-journal"
@@ -146,9 +147,11 @@ class Journal:
         )
         if not reversible:
             raise DatabaseDamaged(
-                f"A {self.operation} cut off at {when} cannot be finished: its file {changed} was changed or "
-                f"damaged since, and the old files are already replaced. Restore a backup (`factboard restore`); "
-                "nothing was changed."
+                _(
+                    "A {operation} cut off at {when} cannot be finished: its file {changed} was changed or "
+                    "damaged since, and the old files are already replaced. Restore a backup (`factboard "
+                    "restore`); nothing was changed."
+                ).format(operation=self.operation, when=when, changed=changed)
             )
         for step, taken in reversed(list(zip(self.steps, done, strict=True))):
             if taken and step.target is not None:
@@ -234,9 +237,11 @@ class Journal:
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             raise DatabaseDamaged(
-                f"{path.name} records an operation that was cut off, but it is damaged, so FactBoard cannot tell "
-                "whether to finish or undo it: keep every file beside it, restore a backup into a new --db, and ask "
-                "for help; nothing was changed."
+                _(
+                    "{name} records an operation that was cut off, but it is damaged, so FactBoard cannot tell "
+                    "whether to finish or undo it: keep every file beside it, restore a backup into a new "
+                    "--db, and ask for help; nothing was changed."
+                ).format(name=path.name)
             ) from None
         return journal
 

@@ -83,9 +83,16 @@ class KdfParams:
         """Refuse parameters weaker than the floor (or absurdly large)."""
         if self.memory_kib < MIN_MEMORY_KIB or self.iterations < MIN_ITERATIONS or self.lanes < MIN_LANES:
             raise KeySlotTooWeak(
-                f"The key slot's Argon2id settings ({self.memory_kib // 1024} MiB, {self.iterations} passes) are "
-                f"below the floor of {MIN_MEMORY_KIB // 1024} MiB and {MIN_ITERATIONS} passes: set a new "
-                "passphrase with `factboard passwd --recovery-key`."
+                _(
+                    "The key slot's Argon2id settings ({value} MiB, {iterations} passes) are below the floor "
+                    "of {value2} MiB and {min_iterations} passes: set a new passphrase with `factboard passwd "
+                    "--recovery-key`."
+                ).format(
+                    value=self.memory_kib // 1024,
+                    iterations=self.iterations,
+                    value2=MIN_MEMORY_KIB // 1024,
+                    min_iterations=MIN_ITERATIONS,
+                )
             )
         if self.memory_kib > MAX_MEMORY_KIB or self.iterations > 64 or self.lanes > 64 or len(self.salt) < 16:
             raise KeySlotDamaged(_("The key slot's Argon2id settings are out of range: the key slot is damaged."))
@@ -225,8 +232,10 @@ class KeySlot:
     def from_bytes(cls, data: bytes, name: str = "key slot") -> KeySlot:
         """Parse a slot file, telling a damaged file apart from one that merely needs another passphrase."""
         damaged = KeySlotDamaged(
-            f"The {name} is damaged: restore it from a backup, or set a new passphrase with "
-            "`factboard passwd --recovery-key`."
+            _(
+                "The {name} is damaged: restore it from a backup, or set a new passphrase with `factboard "
+                "passwd --recovery-key`."
+            ).format(name=name)
         )
         try:
             body = json.loads(data.decode("utf-8"))
@@ -240,8 +249,9 @@ class KeySlot:
                 raise ValueError("not a key slot")
             if body.get("version") != SLOT_VERSION:
                 raise KeySlotDamaged(
-                    f"The {name} has version {body.get('version')}, this FactBoard reads version {SLOT_VERSION}: "
-                    "update FactBoard."
+                    _(
+                        "The {name} has version {body}, this FactBoard reads version {slot_version}: update FactBoard."
+                    ).format(name=name, body=body.get("version"), slot_version=SLOT_VERSION)
                 )
             kdf = body["kdf"]
             if kdf.get("name") != "argon2id" or body.get("aead") != "aes-256-gcm":
@@ -273,8 +283,10 @@ class KeySlot:
             data = path.read_bytes()
         except FileNotFoundError:
             raise KeySlotMissing(
-                f"The key slot {path.name} is missing beside the database: restore it from a backup, or set a new "
-                "passphrase with `factboard passwd --recovery-key`."
+                _(
+                    "The key slot {name} is missing beside the database: restore it from a backup, or set a "
+                    "new passphrase with `factboard passwd --recovery-key`."
+                ).format(name=path.name)
             ) from None
         return cls.from_bytes(data, name=f"key slot {path.name}")
 
@@ -304,7 +316,9 @@ def check_passphrase_strength(passphrase: str) -> None:
     if len(passphrase) < MIN_PASSPHRASE_LENGTH:
         raise InvalidValue(
             "passphrase",
-            f"The passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters: choose a longer one.",
+            _("The passphrase must have at least {min_passphrase_length} characters: choose a longer one.").format(
+                min_passphrase_length=MIN_PASSPHRASE_LENGTH
+            ),
         )
 
 
@@ -377,7 +391,9 @@ class UnlockAttempts:
         wait = self.wait_seconds()
         if wait:
             raise TooManyAttempts(
-                f"Too many wrong passphrases in a row: wait {wait} s, then try again (nothing was changed)."
+                _("Too many wrong passphrases in a row: wait {wait} s, then try again (nothing was changed).").format(
+                    wait=wait
+                )
             )
 
     def unwrap(self, slot: KeySlot, passphrase: str, slot_path: Path | None = None) -> bytes:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO
 
 from factboard_tui.core.errors import BoardBusy
+from factboard_tui.core.i18n import _
 
 CLOSE_WAIT_SECONDS = 5.0
 """How long a restore or re-key waits for open FactBoards to close the board after asking them to."""
@@ -139,8 +140,10 @@ class BoardLock:
             self._file.close()
             self._file = None
             raise BoardBusy(
-                f"The board {db.name} is being restored or given a new key right now: "
-                "open it again in a minute; nothing was changed."
+                _(
+                    "The board {name} is being restored or given a new key right now: open it again in a "
+                    "minute; nothing was changed."
+                ).format(name=db.name)
             )
 
     def release(self) -> None:
@@ -163,8 +166,10 @@ def exclusive_access(
             while not _try_lock(handle, shared=False):
                 if time.monotonic() > deadline:
                     raise BoardBusy(
-                        f"The board {db.name} is still open in another FactBoard that did not close it: "
-                        f"close that window, then run {what} again; nothing was changed."
+                        _(
+                            "The board {name} is still open in another FactBoard that did not close it: close that "
+                            "window, then run {what} again; nothing was changed."
+                        ).format(name=db.name, what=what)
                     )
                 time.sleep(0.1)
             yield

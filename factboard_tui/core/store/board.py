@@ -142,7 +142,9 @@ class Board(BoardHandle):
     def read_slot(path: Path) -> KeySlot:
         """The key slot of the board at `path` (after checking the board exists)."""
         if not path.is_file():
-            raise BoardNotFound(f"There is no board at {path}: create one with `factboard init` or pass --db.")
+            raise BoardNotFound(
+                _("There is no board at {path}: create one with `factboard init` or pass --db.").format(path=path)
+            )
         return KeySlot.read(key_slot_path(path))
 
     @classmethod
@@ -150,9 +152,15 @@ class Board(BoardHandle):
         """Open a board with its raw key (from the slot, or a recovery key)."""
         recover_board(path)  # as in `unlock`: before anything else, never depending on the key
         if not path.is_file():
-            raise BoardNotFound(f"There is no board at {path}: create one with `factboard init` or pass --db.")
+            raise BoardNotFound(
+                _("There is no board at {path}: create one with `factboard init` or pass --db.").format(path=path)
+            )
         if path.stat().st_size == 0:  # SQLite would take it for a new database and write one into it
-            raise NotADatabase(f"{path.name} is an empty file, not a FactBoard board: check --db; nothing was changed.")
+            raise NotADatabase(
+                _("{name} is an empty file, not a FactBoard board: check --db; nothing was changed.").format(
+                    name=path.name
+                )
+            )
         hold = BoardLock(path)
         engine = open_engine(path, key)
         check = functools.partial(page_problems, path, key)
@@ -224,7 +232,9 @@ class Board(BoardHandle):
             quick = connection.exec_driver_sql("PRAGMA quick_check").scalar_one()
         if problems or quick != "ok":
             raise DatabaseDamaged(
-                f"The database has {len(problems)} broken references (quick_check: {quick}): restore a backup."
+                _("The database has {count} broken references (quick_check: {quick}): restore a backup.").format(
+                    count=len(problems), quick=quick
+                )
             )
 
     @classmethod
@@ -239,7 +249,7 @@ class Board(BoardHandle):
         """A new board and its raw key (shown once as the recovery key)."""
         slot_path = key_slot_path(path)
         if path.exists() or slot_path.exists():
-            raise BoardExists(f"A board already exists at {path}: open it, or choose another --db.")
+            raise BoardExists(_("A board already exists at {path}: open it, or choose another --db.").format(path=path))
         template = load_template(template_id)
         team_name = F.clean_text(team, "team", "Team name", 80, multiline=False)
         if not team_name:

@@ -20,6 +20,7 @@ from sqlalchemy.pool import QueuePool
 
 from factboard_tui.core.diagnosis import PageCheck, damaged_or_wrong_key, database_error
 from factboard_tui.core.errors import NotADatabase
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security import seal
 from factboard_tui.core.store.schema import META_TABLE
 from factboard_tui.core.sync.identity import META_KEYS, SiteIdentity, stamp_existing_changes
@@ -116,8 +117,10 @@ def read_meta(engine: Engine, path: Path) -> dict[str, str]:
     meta = {str(row[0]): str(row[1]) for row in rows}
     if "template" not in meta or "board_id" not in meta:
         raise NotADatabase(
-            f"{path.name} opens with this key but holds no FactBoard board (its board facts are missing): check "
-            "--db; nothing was changed."
+            _(
+                "{name} opens with this key but holds no FactBoard board (its board facts are missing): "
+                "check --db; nothing was changed."
+            ).format(name=path.name)
         )
     return meta
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from factboard_tui.core.errors import SchemaTooNew
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security import seal
 
 MIGRATIONS: list[tuple[str, list[str | Callable[[Any], None]]]] = [
@@ -233,8 +234,11 @@ def check_version(version: int) -> None:
     """Refuse a database written by a newer FactBoard, with the reason."""
     if version > LATEST_VERSION:
         raise SchemaTooNew(
-            f"This board has schema version {version}, but this FactBoard only knows up to {LATEST_VERSION}: "
-            "it was written by a newer FactBoard; update FactBoard to open it (nothing was changed)."
+            _(
+                "This board has schema version {version}, but this FactBoard only knows up to "
+                "{latest_version}: it was written by a newer FactBoard; update FactBoard to open it "
+                "(nothing was changed)."
+            ).format(version=version, latest_version=LATEST_VERSION)
         )
 
 

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import NotFound
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.schema import CHANGE_TABLE, ROW_TABLE, VISIT_TABLE, BoardRow, Change, Staff, VisitCell
 
@@ -89,7 +90,9 @@ def row(board: BoardHandle, row_id: int) -> BoardRow:
     with board.session() as session:
         found = session.get(BoardRow, row_id)
     if found is None:
-        raise NotFound(f"There is no board row {row_id}: list rows with `factboard rows list --all`.")
+        raise NotFound(
+            _("There is no board row {row_id}: list rows with `factboard rows list --all`.").format(row_id=row_id)
+        )
     return found
 
 
@@ -101,7 +104,9 @@ def open_row_by_code(board: BoardHandle, code: str) -> BoardRow:
             select(BoardRow).where(col(BoardRow.client_code) == wanted, col(BoardRow.date_off).is_(None))
         ).one_or_none()
     if found is None:
-        raise NotFound(f"No client {wanted} is on the board: check the code with `factboard rows list`.")
+        raise NotFound(
+            _("No client {wanted} is on the board: check the code with `factboard rows list`.").format(wanted=wanted)
+        )
     return found
 
 

@@ -166,7 +166,10 @@ def prepare(board: BoardHandle, write: RowWrite) -> Prepared:
             typed["date_on"] = board.today()
         for required in ("client_code", "triage"):
             if typed.get(required) is None:
-                raise InvalidValue(required, f"{template.label(required)} is required for a new row: fill it in.")
+                raise InvalidValue(
+                    required,
+                    _("{template} is required for a new row: fill it in.").format(template=template.label(required)),
+                )
     else:
         if write.row_id is None:
             raise ValueError("row_id is required for set and off")
@@ -215,12 +218,15 @@ def apply(
         target = int(write.row_id)  # type: ignore[arg-type]
         current = connection.execute(sa_select(ROW_TABLE).where(ROW_TABLE.c.id == target)).mappings().first()
         if current is None:
-            raise NotFound(f"There is no board row {target}: it may have been removed; reload the board.")
+            raise NotFound(
+                _("There is no board row {target}: it may have been removed; reload the board.").format(target=target)
+            )
         if current["date_off"] is not None and op != Op.UNDO:
             raise InvalidValue(
                 "date_off",
-                f"{current['client_code']} is off the board since {current['date_off']}: "
-                "add them again as a new period to change anything.",
+                _(
+                    "{current} is off the board since {current2}: add them again as a new period to change anything."
+                ).format(current=current["client_code"], current2=current["date_off"]),
             )
         if op == Op.UNDO and current["date_off"] is not None and typed.get("date_off", True) is None:
             _refuse_open_duplicate(connection, current["client_code"])
@@ -368,7 +374,10 @@ def _refuse_open_duplicate(connection: Connection, code: str) -> None:
 
 
 def _duplicate(code: str) -> InvalidValue:
-    return InvalidValue("client_code", f"{code} is already on the board: edit that row instead, or take it off first.")
+    return InvalidValue(
+        "client_code",
+        _("{code} is already on the board: edit that row instead, or take it off first.").format(code=code),
+    )
 
 
 def _check_expected(board: BoardHandle, connection: Connection, write: RowWrite, current: Any) -> None:

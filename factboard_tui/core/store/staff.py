@@ -19,6 +19,7 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import ChangeRecord, Entity, Op
 from factboard_tui.core.domain.templates import fold
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.changelog import as_text, stamp
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.schema import CHANGE_TABLE, STAFF_TABLE, Staff
@@ -98,5 +99,8 @@ def _choice(raw: str, options: dict[str, str], key: str, label: str) -> str:
         if wanted in (fold(option_key), fold(option_label)):
             return option_key
     raise InvalidValue(
-        key, f"{label} '{characters.excerpt(raw)}' is not known: use one of {', '.join(options.values())}."
+        key,
+        _("{label} '{characters}' is not known: use one of {value}.").format(
+            label=label, characters=characters.excerpt(raw), value=", ".join(options.values())
+        ),
     )

@@ -20,6 +20,7 @@ from sqlalchemy import select as sa_select
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import VISIT, Op, is_visit_key, visit_key, visit_part
 from factboard_tui.core.errors import InvalidValue, NotFound
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store import reads
 from factboard_tui.core.store.changelog import as_text
 from factboard_tui.core.store.handle import BoardHandle
@@ -51,7 +52,7 @@ def undo_last(board: BoardHandle, author: str, source: str = "app") -> WriteResu
             .limit(1)
         ).scalar()
         if txn is None:
-            raise NotFound(f"{author} has no change on the board left to undo.")
+            raise NotFound(_("{author} has no change on the board left to undo.").format(author=author))
         changes = (
             connection.execute(sa_select(CHANGE_TABLE).where(CHANGE_TABLE.c.txn == txn).order_by(CHANGE_TABLE.c.id))
             .mappings()
@@ -74,8 +75,12 @@ def undo_last(board: BoardHandle, author: str, source: str = "app") -> WriteResu
                     by, at_text = last_change(connection, current, key)
                     raise InvalidValue(
                         key,
-                        f"Cannot undo: {current['client_code']} {board.template.label(key)} was changed by {by} at "
-                        f"{at_text} after your change; edit it instead (nothing was changed).",
+                        _(
+                            "Cannot undo: {current} {template} was changed by {by} at {at_text} after your change; "
+                            "edit it instead (nothing was changed)."
+                        ).format(
+                            current=current["client_code"], template=board.template.label(key), by=by, at_text=at_text
+                        ),
                     )
             _write, typed, visit_values = prepare(board, write)
             done = apply(board, connection, author, source, now, write, typed, visit_values, undoes=txn, txn=undo_txn)

@@ -92,13 +92,17 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: Any, size: int, what: str) -> bytes:
     if not isinstance(text, str):
-        raise SyncRefused("invalid", f"The bundle header's {what} is not text: the file is not a valid bundle.")
+        raise SyncRefused(
+            "invalid", _("The bundle header's {what} is not text: the file is not a valid bundle.").format(what=what)
+        )
     try:
         raw = base64.b64decode(text, validate=True)
     except ValueError:
         raw = b""
     if len(raw) != size:
-        raise SyncRefused("invalid", f"The bundle header's {what} is malformed: the file is not a valid bundle.")
+        raise SyncRefused(
+            "invalid", _("The bundle header's {what} is malformed: the file is not a valid bundle.").format(what=what)
+        )
     return raw
 
 
@@ -165,7 +169,8 @@ def strict_json(data: bytes, what: str) -> Any:
         return json.loads(data.decode("utf-8"), object_pairs_hook=_strict_object, parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise SyncRefused(
-            "invalid", f"The bundle's {what} is not valid JSON: the file is damaged; nothing was applied."
+            "invalid",
+            _("The bundle's {what} is not valid JSON: the file is damaged; nothing was applied.").format(what=what),
         ) from None
 
 
@@ -182,7 +187,10 @@ def open_bundle(
     """
     if len(data) > MAX_BUNDLE_BYTES:
         raise SyncRefused(
-            "size", f"The file is {len(data)} bytes, over the {MAX_BUNDLE_BYTES} byte cap of a sync bundle: refused."
+            "size",
+            _("The file is {count} bytes, over the {max_bundle_bytes} byte cap of a sync bundle: refused.").format(
+                count=len(data), max_bundle_bytes=MAX_BUNDLE_BYTES
+            ),
         )
     if len(data) < _FIXED or data[: len(MAGIC)] != MAGIC:
         raise SyncRefused(
@@ -200,8 +208,10 @@ def open_bundle(
         if gone is not None:
             raise SyncRefused(
                 "revoked",
-                f"The bundle is signed by {names.get(gone, gone)}, whose key was revoked: ask them for a new "
-                "site key, or trust them again; nothing was applied.",
+                _(
+                    "The bundle is signed by {names}, whose key was revoked: ask them for a new site key, or "
+                    "trust them again; nothing was applied."
+                ).format(names=names.get(gone, gone)),
             )
         if version != FORMAT_VERSION:
             _refuse_damaged_version(version, body, signature, trusted, names)
@@ -215,8 +225,10 @@ def open_bundle(
     if version > FORMAT_VERSION:
         raise SyncRefused(
             "format",
-            f"The bundle from {names.get(signer, signer)} is in format {version}, newer than this FactBoard's "
-            f"{FORMAT_VERSION}: update FactBoard to import it (nothing was applied).",
+            _(
+                "The bundle from {names} is in format {version}, newer than this FactBoard's "
+                "{format_version}: update FactBoard to import it (nothing was applied)."
+            ).format(names=names.get(signer, signer), version=version, format_version=FORMAT_VERSION),
         )
     (header_length,) = _LENGTH.unpack_from(body)
     if _LENGTH.size + header_length > len(body):
@@ -232,8 +244,10 @@ def open_bundle(
     if not ours:
         raise SyncRefused(
             "recipient",
-            f"The bundle from {names.get(signer, signer)} is not addressed to this site ({me.name}): import it at "
-            "the site it was written for; nothing was applied.",
+            _(
+                "The bundle from {names} is not addressed to this site ({name}): import it at the site it "
+                "was written for; nothing was applied."
+            ).format(names=names.get(signer, signer), name=me.name),
         )
     ephemeral = _unb64(header.get("ephemeral"), 32, "ephemeral key")
     nonce = _unb64(header.get("nonce"), 12, "nonce")
@@ -260,7 +274,12 @@ def open_bundle(
     except zlib.error:
         raise SyncRefused("invalid", _("The bundle's payload is not readable: nothing was applied.")) from None
     if inflater.unconsumed_tail or not inflater.eof:
-        raise SyncRefused("size", f"The bundle's payload is over the {MAX_PAYLOAD_BYTES} byte cap: refused.")
+        raise SyncRefused(
+            "size",
+            _("The bundle's payload is over the {max_payload_bytes} byte cap: refused.").format(
+                max_payload_bytes=MAX_PAYLOAD_BYTES
+            ),
+        )
     if header.get("payload_size") != len(payload):
         raise SyncRefused("invalid", _("The bundle's payload is not the size its header says: nothing was applied."))
     return OpenedBundle(signer, header, payload, digest(data))
@@ -274,8 +293,10 @@ def _refuse_damaged_version(
     if signer is not None:
         raise SyncRefused(
             "invalid",
-            f"The bundle from {names.get(signer, signer)} is damaged: its format field reads {version} where it was "
-            f"signed as {FORMAT_VERSION}. Ask for a new export; nothing was applied.",
+            _(
+                "The bundle from {names} is damaged: its format field reads {version} where it was signed "
+                "as {format_version}. Ask for a new export; nothing was applied."
+            ).format(names=names.get(signer, signer), version=version, format_version=FORMAT_VERSION),
         )
 
 

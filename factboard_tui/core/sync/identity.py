@@ -68,7 +68,10 @@ class PublicSite:
         cleaned = "".join(text.split())
         if not cleaned.startswith(KEY_PREFIX):
             raise InvalidValue(
-                "key", f"A site key starts with {KEY_PREFIX}: copy it whole from `factboard sync identity`."
+                "key",
+                _("A site key starts with {key_prefix}: copy it whole from `factboard sync identity`.").format(
+                    key_prefix=KEY_PREFIX
+                ),
             )
         encoded = cleaned.removeprefix(KEY_PREFIX)
         try:

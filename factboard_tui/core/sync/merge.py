@@ -154,8 +154,10 @@ def _fresh_remote(
             missing = f"{held + 1}" if first == held + 2 else f"{held + 1}–{first - 1}"
             raise SyncRefused(
                 "gap",
-                f"The bundle skips changes {missing} of {name} (this site holds up to {held}): import the "
-                f"bundles that carry them first, or ask for a new export; nothing was applied.",
+                _(
+                    "The bundle skips changes {missing} of {name} (this site holds up to {held}): import the "
+                    "bundles that carry them first, or ask for a new export; nothing was applied."
+                ).format(missing=missing, name=name, held=held),
             )
         if first <= held:
             known = {
@@ -169,9 +171,11 @@ def _fresh_remote(
                 if change.seq <= held and known.get(change.seq) != (change.hlc, change.field, change.new):
                     raise SyncRefused(
                         "reuse",
-                        f"The bundle reuses sequence number {change.seq} of {name} for a different change than "
-                        "the one already imported (was that site restored from a backup?): nothing was applied; "
-                        "ask that site to check its board.",
+                        _(
+                            "The bundle reuses sequence number {seq} of {name} for a different change than the one "
+                            "already imported (was that site restored from a backup?): nothing was applied; ask that "
+                            "site to check its board."
+                        ).format(seq=change.seq, name=name),
                     )
         fresh.extend(change for change in group if change.seq > held)
     return fresh

@@ -65,7 +65,10 @@ class RemoteChange(NamedTuple):
 
 def _refuse(index: int, what: str) -> SyncRefused:
     return SyncRefused(
-        "invalid", f"Change {index + 1} of the bundle {what}: the bundle is refused; nothing was applied."
+        "invalid",
+        _("Change {value} of the bundle {what}: the bundle is refused; nothing was applied.").format(
+            value=index + 1, what=what
+        ),
     )
 
 
@@ -201,8 +204,11 @@ class ChangeChecker:
             if new is not None and (kind := find_national_id(new)) is not None:
                 raise SyncRefused(
                     "identity",
-                    f"Change {index + 1} of the bundle carries what looks like {kind} in '{field[:40]}': the bundle "
-                    "is refused; nothing was applied (a current FactBoard never sends one: ask that site to update).",
+                    _(
+                        "Change {value} of the bundle carries what looks like {kind} in '{field}': the bundle is "
+                        "refused; nothing was applied (a current FactBoard never sends one: ask that site to "
+                        "update)."
+                    ).format(value=index + 1, kind=kind, field=field[:40]),
                 )
             if entity == "row" and not _row_value_ok(field, new, self.template):
                 raise _refuse(index, f"has a value that field '{field[:40]}' cannot hold (or the field is unknown)")

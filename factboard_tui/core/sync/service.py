@@ -141,9 +141,11 @@ def trust_peer(board: Board, name: str, key_text: str) -> Peer:
         ).first()
         by_name = connection.exec_driver_sql("SELECT site_id FROM sync_peer WHERE name = ?", (name,)).first()
         if by_name is not None and by_name[0] != site.site_id:
-            raise InvalidValue("name", f"Another site is already trusted as '{name}': choose another name.")
+            raise InvalidValue(
+                "name", _("Another site is already trusted as '{name}': choose another name.").format(name=name)
+            )
         if by_site is not None and by_site[1] is None and by_site[0] != name:
-            raise InvalidValue("key", f"That site is already trusted as '{by_site[0]}'.")
+            raise InvalidValue("key", _("That site is already trusted as '{by_site}'.").format(by_site=by_site[0]))
         connection.exec_driver_sql(
             "INSERT INTO sync_peer (site_id, name, signing_key, encryption_key, trusted_at, revoked_at) "
             "VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (site_id) DO UPDATE SET name = excluded.name, "
@@ -159,7 +161,10 @@ def revoke_peer(board: Board, name: str) -> Peer:
     """Stop trusting a site: its bundles are refused from now on, and nothing more is exported to it."""
     peer = _peer_named(board, name, allow_revoked=True)
     if peer.revoked_at is not None:
-        raise InvalidValue("name", f"'{peer.name}' is already revoked (since {peer.revoked_at}).")
+        raise InvalidValue(
+            "name",
+            _("'{name}' is already revoked (since {revoked_at}).").format(name=peer.name, revoked_at=peer.revoked_at),
+        )
     now = board.clock().astimezone(UTC).isoformat()
     with write_transaction(board) as connection:
         connection.exec_driver_sql("UPDATE sync_peer SET revoked_at = ? WHERE site_id = ?", (now, peer.site.site_id))
@@ -178,7 +183,11 @@ def _peer_named(board: Board, name: str, allow_revoked: bool = False) -> Peer:
         if peer.name.casefold() == name.strip().casefold() and (allow_revoked or peer.revoked_at is None):
             return peer
     known = ", ".join(peer.name for peer in peers(board, include_revoked=False)) or "none yet"
-    raise NotFound(f"No trusted peer site is called '{name}' (trusted: {known}): see `factboard sync peers`.")
+    raise NotFound(
+        _("No trusted peer site is called '{name}' (trusted: {known}): see `factboard sync peers`.").format(
+            name=name, known=known
+        )
+    )
 
 
 def _names(board: Board) -> dict[str, str]:
@@ -309,8 +318,10 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
     if schema > LATEST_VERSION:
         raise SyncRefused(
             "schema",
-            f"The bundle from {signer} was written by a newer FactBoard (schema {schema}, this one knows up to "
-            f"{LATEST_VERSION}): update FactBoard to import it; nothing was applied.",
+            _(
+                "The bundle from {signer} was written by a newer FactBoard (schema {schema}, this one "
+                "knows up to {latest_version}): update FactBoard to import it; nothing was applied."
+            ).format(signer=signer, schema=schema, latest_version=LATEST_VERSION),
         )
     ranges = parse_ranges(header.get("ranges"))
     with board.engine.connect() as connection:
@@ -319,7 +330,10 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
         ).scalar()
     if seen is not None:
         raise SyncRefused(
-            "replay", f"This bundle from {signer} was already imported ({seen}): nothing was applied again."
+            "replay",
+            _("This bundle from {signer} was already imported ({seen}): nothing was applied again.").format(
+                signer=signer, seen=seen
+            ),
         )
     if progress is not None:
         announced = header.get("changes")
@@ -522,7 +536,11 @@ def settle_conflict(board: Board, conflict_id: int, author: str, value: str | No
     found = {conflict.id: conflict for conflict in conflicts(board)}
     conflict = found.get(conflict_id)
     if conflict is None:
-        raise NotFound(f"There is no open conflict {conflict_id}: list them with `factboard sync conflicts`.")
+        raise NotFound(
+            _("There is no open conflict {conflict_id}: list them with `factboard sync conflicts`.").format(
+                conflict_id=conflict_id
+            )
+        )
     now = board.clock().astimezone(UTC)
     with write_transaction(board, author) as connection:
         row = connection.exec_driver_sql(
@@ -530,11 +548,13 @@ def settle_conflict(board: Board, conflict_id: int, author: str, value: str | No
             (conflict_id,),
         ).first()
         if row is None:
-            raise NotFound(f"The row of conflict {conflict_id} is not on this board.")
+            raise NotFound(_("The row of conflict {conflict_id} is not on this board.").format(conflict_id=conflict_id))
         if row[1] is not None:
             raise FactBoardError(
-                f"{conflict.client_code} is off the board: its {conflict.label} can no longer be changed; the "
-                "conflict stays listed (nothing was changed)."
+                _(
+                    "{client_code} is off the board: its {label} can no longer be changed; the conflict stays "
+                    "listed (nothing was changed)."
+                ).format(client_code=conflict.client_code, label=conflict.label)
             )
         # Recorded even when the value kept is the one standing, so the choice travels and settles it everywhere.
         write = RowWrite(Op.SET, int(row[0]), values={conflict.field: value or ""}, confirm=frozenset({conflict.field}))

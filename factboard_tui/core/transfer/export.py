@@ -26,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from factboard_tui.core.clock import week_start
+from factboard_tui.core.collation import sort_key
 from factboard_tui.core.diagnosis import os_error
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue
-from factboard_tui.core.i18n import N_, _
+from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.durable import sync_directory
 from factboard_tui.core.store.board import Board
@@ -61,15 +62,19 @@ WEEK_FORMATS: tuple[Format, ...] = tuple(Format)
 BOARD_FORMATS: tuple[Format, ...] = (Format.CSV, Format.XLSX, Format.HTML)
 """Formats of the board export (a calendar or Markdown of the whole board would help nobody)."""
 
-VISIT = "Visit"
-NOTE = "Note"
-DATE = "Date"
-DAY = "Day"
-GROUP = "Group"
-WITHOUT_DAY = "No visit this week"
-NO_PROVIDER = "No other care provider"
-NO_STAFF = "No staff named"
-"""App words of the export (the board's own column labels come from its template)."""
+VISIT = N_("Visit")
+NOTE = N_("Note")
+DATE = N_("Date")
+DAY = N_("Day")
+GROUP = N_("Group")
+WITHOUT_DAY = N_("No visit this week")
+NO_PROVIDER = N_("No other care provider")
+NO_STAFF = N_("No staff named")
+"""App words of the export, in English (`_(VISIT)` where they are written; the board's own column labels come from
+its template)."""
+
+GROUPING_WORDS = {Grouping.DAY: N_("day"), Grouping.STAFF: N_("staff"), Grouping.PROVIDER: N_("care provider")}
+"""How the subtitle says what the week is grouped by."""
 
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
 
@@ -159,11 +164,15 @@ def parse_week(text: str, today: date) -> date:
         try:
             return date.fromisocalendar(year, number, 1)
         except ValueError:
-            raise InvalidValue("week", f"There is no week {value}: write a week like 2026-W48.") from None
+            raise InvalidValue(
+                "week", _("There is no week {value}: write a week like 2026-W48.").format(value=value)
+            ) from None
     try:
         return week_start(date.fromisoformat(value))
     except ValueError:
-        raise InvalidValue("week", f"'{value}' is not a week: write it like 2026-W48 (or a date in it).") from None
+        raise InvalidValue(
+            "week", _("'{value}' is not a week: write it like 2026-W48 (or a date in it).").format(value=value)
+        ) from None
 
 
 def week_name(monday: date) -> str:
@@ -216,12 +225,12 @@ def week_columns(template: BoardTemplate) -> tuple[Column, ...]:
     """The week table's columns, with the board's labels where the board has one."""
     label = template.label
     return (
-        Column("date", DATE, 10),
-        Column("day", DAY, 10),
+        Column("date", _(DATE), 10),
+        Column("day", _(DAY), 10),
         Column("client_code", label("client_code"), 9),
         Column("triage", label("triage"), 9),
-        Column("visit", VISIT, 10),
-        Column("note", NOTE, 24, long=True),
+        Column("visit", _(VISIT), 10),
+        Column("note", _(NOTE), 24, long=True),
         Column("primary_contact", label("primary_contact"), 6),
         Column("doctor", label("doctor"), 6),
         Column("other_providers", label("other_providers"), 16),
@@ -265,7 +274,7 @@ def _group_keys(line: WeekLine, grouping: Grouping) -> list[str]:
 
 def _group_title(key: str, grouping: Grouping, template: BoardTemplate, names: dict[str, str]) -> str:
     if key == "~":
-        return {Grouping.DAY: WITHOUT_DAY, Grouping.STAFF: NO_STAFF, Grouping.PROVIDER: NO_PROVIDER}[grouping]
+        return _({Grouping.DAY: WITHOUT_DAY, Grouping.STAFF: NO_STAFF, Grouping.PROVIDER: NO_PROVIDER}[grouping])
     if grouping is Grouping.DAY:
         day = date.fromisoformat(key)
         return f"{template.weekday_names[day.weekday()]} {key}"
@@ -299,17 +308,21 @@ def week_document(
             [_week_cells(line, template) for line in groups[key]],
             [line.row.triage for line in groups[key]],
         )
-        for key in sorted(groups, key=lambda key: (key == "~", key.casefold()))
+        for key in sorted(groups, key=lambda key: (key == "~", sort_key(key, template.language)))
     ]
     generated = board.clock().astimezone(UTC)
     sunday = monday + timedelta(days=6)
     visits = sum(1 for line in lines if line.kind == "visit")
     return ExportDocument(
         kind="week",
-        title=f"{board.team} · week {week_name(monday)}",
-        subtitle=(
-            f"{monday.isoformat()} – {sunday.isoformat()} · {visits} visits · grouped by {grouping.value} · "
-            f"exported {generated.astimezone():%Y-%m-%d %H:%M}"
+        title=_("{team} · week {week}").format(team=board.team, week=week_name(monday)),
+        subtitle=" · ".join(
+            (
+                f"{monday.isoformat()} – {sunday.isoformat()}",
+                ngettext("{count} visit", "{count} visits", visits).format(count=visits),
+                _("grouped by {grouping}").format(grouping=_(GROUPING_WORDS[grouping])),
+                _("exported {time}").format(time=f"{generated.astimezone():%Y-%m-%d %H:%M}"),
+            )
         ),
         template=template,
         generated_at=generated,
@@ -330,7 +343,7 @@ def _events(board: Board, lines: Iterable[WeekLine], with_details: bool) -> list
         if line.kind != "visit" or line.day is None:
             continue
         row = line.row
-        description = [f"{VISIT}: {line.staff}", *([f"{NOTE}: {line.note}"] if line.note else [])]
+        description = [f"{_(VISIT)}: {line.staff}", *([f"{_(NOTE)}: {line.note}"] if line.note else [])]
         categories: tuple[str, ...] = ()
         if with_details:
             triage = display(row.triage, template, "triage")
@@ -412,9 +425,13 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
     table = Table(board.team, columns, values, [row.triage for row in rows])
     return ExportDocument(
         kind="board",
-        title=f"{board.team} · board",
-        subtitle=(
-            f"{len(rows)} rows · visits of week {week_name(monday)} · exported {generated.astimezone():%Y-%m-%d %H:%M}"
+        title=_("{team} · board").format(team=board.team),
+        subtitle=" · ".join(
+            (
+                ngettext("{count} row", "{count} rows", len(rows)).format(count=len(rows)),
+                _("visits of week {week}").format(week=week_name(monday)),
+                _("exported {time}").format(time=f"{generated.astimezone():%Y-%m-%d %H:%M}"),
+            )
         ),
         template=template,
         generated_at=generated,
@@ -449,16 +466,26 @@ def write_export(path: Path, data: bytes, board_path: Path | None = None) -> Pat
         protected = {board_path, key_slot_path(board_path)}
         protected |= {board_path.with_name(board_path.name + suffix) for suffix in ("-wal", "-shm")}
         if target.resolve() in {item.resolve() for item in protected}:
-            raise FactBoardError(f"{target} is the board's own file: choose another file name for the export.")
+            raise FactBoardError(
+                _("{target} is the board's own file: choose another file name for the export.").format(target=target)
+            )
     if target.is_symlink():
         raise FactBoardError(
-            f"{target} is a symbolic link: an export is never written through a link; give the file's own name "
-            "or a new one (nothing was written)."
+            _(
+                "{target} is a symbolic link: an export is never written through a link; give the file's "
+                "own name or a new one (nothing was written)."
+            ).format(target=target)
         )
     if target.is_dir():
-        raise FactBoardError(f"{target} is a folder: give a file name for the export, like {target / 'week.html'}.")
+        raise FactBoardError(
+            _("{target} is a folder: give a file name for the export, like {value}.").format(
+                target=target, value=target / "week.html"
+            )
+        )
     if not target.parent.is_dir():
-        raise FactBoardError(f"The folder {target.parent} does not exist: create it or choose another path.")
+        raise FactBoardError(
+            _("The folder {parent} does not exist: create it or choose another path.").format(parent=target.parent)
+        )
     try:
         fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     except OSError as error:
@@ -483,17 +510,25 @@ def _write_error(target: Path, error: OSError) -> FactBoardError:
     """The one line for a write that failed, with its true cause."""
     if error.errno in _NO_SPACE:
         return DiskFull(
-            f"The disk is full: {target.name} was not written (no part of it is left in {target.parent}); "
-            "free some space, or export to another disk."
+            _(
+                "The disk is full: {name} was not written (no part of it is left in {parent}); free some "
+                "space, or export to another disk."
+            ).format(name=target.name, parent=target.parent)
         )
     if error.errno == errno.EFBIG:
         return FactBoardError(
-            f"{target.name} would be larger than this system lets a file grow: it was not written; export a "
-            "shorter week or to another disk."
+            _(
+                "{name} would be larger than this system lets a file grow: it was not written; export a "
+                "shorter week or to another disk."
+            ).format(name=target.name)
         )
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO):  # read-only, no permission, a failing disk
         return os_error(error, target, "writing the export")
-    return FactBoardError(f"Cannot write {target} ({error.strerror}): choose a folder you can write to.")
+    return FactBoardError(
+        _("Cannot write {target} ({strerror}): choose a folder you can write to.").format(
+            target=target, strerror=error.strerror
+        )
+    )
 
 
 def _sync_folder(folder: Path) -> None:

@@ -66,7 +66,7 @@ def render_csv(document: ExportDocument) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     columns = document.tables[0].columns if document.tables else ()
     header = [column.label for column in columns]
-    writer.writerow([spreadsheet_text(text) for text in ([GROUP, *header] if document.grouped else header)])
+    writer.writerow([spreadsheet_text(text) for text in ([_(GROUP), *header] if document.grouped else header)])
     for table in document.tables:
         group = spreadsheet_text(table.title)
         for row in table.rows:

@@ -216,7 +216,12 @@ class _Reader:
         found = self.yes_no.get(fold(str(raw)))
         if found is None:
             words = self.words[0]
-            raise InvalidValue(key, f"{self.template.label(key)} '{raw}' must be {words.yes} or {words.no}.")
+            raise InvalidValue(
+                key,
+                _("{template} '{raw}' must be {yes} or {no}.").format(
+                    template=self.template.label(key), raw=raw, yes=words.yes, no=words.no
+                ),
+            )
         return found
 
     def choice(self, raw: Any, key: str) -> str:
@@ -230,7 +235,10 @@ class _Reader:
         what = "a triage level" if key == "triage" else "a category"
         label = self.template.label(key)
         raise InvalidValue(
-            key, f"{label} '{characters.excerpt(raw)}' is not {what} of the board: use {', '.join(options)}."
+            key,
+            _("{label} '{characters}' is not {what} of the board: use {value}.").format(
+                label=label, characters=characters.excerpt(raw), what=what, value=", ".join(options)
+            ),
         )
 
     def value(self, key: str, raw: Any) -> Any:
@@ -266,20 +274,24 @@ def plan_import(
     """Read and check a spreadsheet without writing anything (see the module docstring)."""
     if template_id is not None and template_id not in available_templates():
         known = ", ".join(available_templates())
-        raise ImportRefused(f"There is no board template '{template_id}': choose one of {known}.")
+        raise ImportRefused(_("There is no board template '{template_id}': choose one of {known}.").format(template_id=template_id, known=known))
     rows, read_as = read_cells(path, progress)
     name = path.name
     rows = [(number, cells) for number, cells in rows if any(_plain(cell) is not None for cell in cells)]
     if not rows:
-        raise ImportRefused(f"{name} is empty (its first sheet has no rows): choose the file that holds the board.")
+        raise ImportRefused(
+            _("{name} is empty (its first sheet has no rows): choose the file that holds the board.").format(name=name)
+        )
     templates = _templates(board, template_id)
     aliases = header_aliases(templates)
     position = _find_header(rows, aliases)
     if position is None:
         example = ", ".join(board.template.label(key) for key in ("date_on", "client_code", "triage", "actions"))
         raise ImportRefused(
-            f"{name} has no header row FactBoard knows (looked for labels like {example} in its first "
-            f"{HEADER_SEARCH_ROWS} rows): put the board's column labels in the row above the data."
+            _(
+                "{name} has no header row FactBoard knows (looked for labels like {example} in its first "
+                "{header_search_rows} rows): put the board's column labels in the row above the data."
+            ).format(name=name, example=example, header_search_rows=HEADER_SEARCH_ROWS)
         )
     header_line, header = rows[position]
     words = _values_template(header, templates, template_id)
@@ -300,8 +312,18 @@ def plan_import(
         elif key in columns.values():
             first = next(i for i, k in columns.items() if k == key)
             raise ImportRefused(
-                f"{name} has two columns for {board.template.label(key)}: {column_letter(first)} ({headers[first]}) "
-                f"and {column_letter(index)} ({text}) in row {header_line}; remove one."
+                _(
+                    "{name} has two columns for {template}: {column_letter} ({headers}) and {column_letter2} "
+                    "({text}) in row {header_line}; remove one."
+                ).format(
+                    name=name,
+                    template=board.template.label(key),
+                    column_letter=column_letter(first),
+                    headers=headers[first],
+                    column_letter2=column_letter(index),
+                    text=text,
+                    header_line=header_line,
+                )
             )
         else:
             columns[index] = key
@@ -310,7 +332,9 @@ def plan_import(
     if missing:
         labels = " and ".join(f"{board.template.label(key)} ({key.replace('_', ' ')})" for key in missing)
         raise ImportRefused(
-            f"{name} has no column for {labels} in its header row {header_line}: add it, headed as on the board."
+            _(
+                "{name} has no column for {labels} in its header row {header_line}: add it, headed as on the board."
+            ).format(name=name, labels=labels, header_line=header_line)
         )
     plan = ImportPlan(
         file_name=name,
@@ -384,8 +408,10 @@ def _check_row(
             elif key in ("date_off", "off_reason"):
                 raise InvalidValue(
                     key,
-                    f"{template.label(key)} is filled in: only rows still on the board are imported; "
-                    "remove this row or clear the cell.",
+                    _(
+                        "{template} is filled in: only rows still on the board are imported; remove this row or "
+                        "clear the cell."
+                    ).format(template=template.label(key)),
                 )
             else:
                 values[key] = reader.value(key, raw)
@@ -427,7 +453,9 @@ def run_import(board: Board, plan: ImportPlan, author: str, skip_bad: bool = Fal
     if not good:
         first = plan.problems[0] if plan.problems else "no rows"
         raise ImportRefused(
-            f"No row of {plan.file_name} can be imported (first problem: {first}); fix the file and import it again."
+            _(
+                "No row of {file_name} can be imported (first problem: {first}); fix the file and import it again."
+            ).format(file_name=plan.file_name, first=first)
         )
     results = board.write_rows(author, [row.write for row in good], source=import_source(plan.file_name))
     return ImportResult([result.row_id for result in results], plan.bad_lines)
@@ -439,8 +467,10 @@ def refusal(plan: ImportPlan, dry_run: bool = False) -> ImportRefused:
     rows = "1 row has" if len(bad) == 1 else f"{len(bad)} rows have"
     see = "" if dry_run else " (see them all with --dry-run)"
     return ImportRefused(
-        f"{rows} problems in {plan.file_name} (first: {plan.problems[0]}); nothing was imported: fix the file{see} "
-        "or pass --skip-bad to import only the good rows."
+        _(
+            "{rows} problems in {file_name} (first: {problems}); nothing was imported: fix the "
+            "file{see} or pass --skip-bad to import only the good rows."
+        ).format(rows=rows, file_name=plan.file_name, problems=plan.problems[0], see=see)
     )
 
 

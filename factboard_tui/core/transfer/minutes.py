@@ -9,6 +9,7 @@ changes a meeting made are not copied: the record keeps the range of change-log 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from factboard_tui.core.domain.history import ChangeLine, describe_change
 from factboard_tui.core.domain.inert import markdown_text
 from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
 from factboard_tui.core.errors import InvalidValue, NotFound
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import N_, _, current_language
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import (
     ATTENDEE_TABLE,
@@ -177,7 +178,11 @@ def load_meeting(board: Board, meeting_id: int) -> MeetingRecord:
             connection.execute(sa_select(MEETING_TABLE).where(MEETING_TABLE.c.id == meeting_id)).mappings().first()
         )
         if meeting is None:
-            raise NotFound(f"There is no meeting {meeting_id}: list the meetings with `factboard meetings list`.")
+            raise NotFound(
+                _("There is no meeting {meeting_id}: list the meetings with `factboard meetings list`.").format(
+                    meeting_id=meeting_id
+                )
+            )
         codes = {
             int(row_id): str(code)
             for row_id, code in connection.execute(sa_select(ROW_TABLE.c.id, ROW_TABLE.c.client_code))
@@ -248,30 +253,47 @@ def minutes_markdown(record: MeetingRecord) -> str:
     def cell(text: str) -> str:
         return markdown_text(" ".join(text.split())) or "—"
 
-    lines = [
-        f"# Meeting {record.id}: {cell(record.team)}, {_local(record.started_at)}",
-        "",
-        f"- **Agenda:** {cell(record.agenda)}",
-        f"- **Chair:** {cell(record.chair)}",
-        f"- **Duration:** {_minutes_text(record.duration)} (budget {record.budget_minutes} min)",
-        f"- **Attendees ({len(record.attendees)}):** "
-        + (", ".join(f"{a.initials} ({a.discipline or '—'})" for a in record.attendees) or "—"),
-        f"- **Discussed ({len(record.codes(DISCUSSED))}):** {', '.join(record.codes(DISCUSSED)) or '—'}",
-        f"- **Skipped ({len(record.codes(SKIPPED))}):** {', '.join(record.codes(SKIPPED)) or '—'}",
-        f"- **Not reached ({len(record.codes(NOT_REACHED))}):** {', '.join(record.codes(NOT_REACHED)) or '—'}",
-        "",
-        f"## Changes made during the meeting ({len(record.changes)})",
-        "",
-    ]
+    title = _("Meeting {number}: {team}, {time}").format(
+        number=record.id, team=cell(record.team), time=_local(record.started_at)
+    )
+    lines = [f"# {title}", ""]
+    lines += [f"- **{label}:** {value}" for label, value in _summary(record, cell)]
+    lines += ["", f"## {_(CHANGES_HEADING)} ({len(record.changes)})", ""]
     if record.changes:
-        lines += ["| time | who | client | what | old | new |", "|---|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(_(word) for word in CHANGE_COLUMNS) + " |", "|---|---|---|---|---|---|"]
         for change in record.changes:
             line = change.line
             cells = (line.author, change.client_code, line.what, line.old, line.new)
             lines.append(f"| {line.at.astimezone():%H:%M} | " + " | ".join(cell(text) for text in cells) + " |")
     else:
-        lines.append("No changes.")
+        lines.append(_("No changes."))
     return "\n".join(lines) + "\n"
+
+
+CHANGES_HEADING = N_("Changes made during the meeting")
+CHANGE_COLUMNS = (N_("time"), N_("who"), N_("client"), N_("what"), N_("old"), N_("new"))
+OUTCOME_WORDS = ((DISCUSSED, N_("Discussed")), (SKIPPED, N_("Skipped")), (NOT_REACHED, N_("Not reached")))
+"""The minutes' words (Markdown and HTML say the same), translated where they are written."""
+
+
+def _summary(record: MeetingRecord, cell: Callable[[str], str]) -> list[tuple[str, str]]:
+    """The minutes' list: agenda, chair, duration, attendees and the rows by outcome, as (label, value)."""
+    attendees = ", ".join(f"{a.initials} ({a.discipline or '—'})" for a in record.attendees) or "—"
+    items = [
+        (_("Agenda"), cell(record.agenda)),
+        (_("Chair"), cell(record.chair)),
+        (
+            _("Duration"),
+            _("{duration} (budget {minutes} min)").format(
+                duration=_minutes_text(record.duration), minutes=record.budget_minutes
+            ),
+        ),
+        (_("Attendees ({count})").format(count=len(record.attendees)), attendees),
+    ]
+    for outcome, word in OUTCOME_WORDS:
+        codes = record.codes(outcome)
+        items.append((f"{_(word)} ({len(codes)})", ", ".join(codes) or "—"))
+    return items
 
 
 def minutes_html(record: MeetingRecord) -> str:
@@ -281,33 +303,29 @@ def minutes_html(record: MeetingRecord) -> str:
     def item(label: str, value: str) -> str:
         return f"<li><strong>{e(label)}:</strong> {e(value)}</li>"
 
-    attendees = ", ".join(f"{a.initials} ({a.discipline or '—'})" for a in record.attendees) or "—"
+    title = _("Meeting {number}: {team}, {time}").format(
+        number=record.id, team=record.team, time=_local(record.started_at)
+    )
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>Meeting {record.id}: {e(record.team)}</title>",
+        f'<html lang="{e(current_language())}"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #888;padding:.2em .5em;text-align:left}</style>",
         "</head><body>",
-        f"<h1>Meeting {record.id}: {e(record.team)}, {e(_local(record.started_at))}</h1>",
+        f"<h1>{e(title)}</h1>",
         "<ul>",
-        item("Agenda", record.agenda or "—"),
-        item("Chair", record.chair),
-        item("Duration", f"{_minutes_text(record.duration)} (budget {record.budget_minutes} min)"),
-        item(f"Attendees ({len(record.attendees)})", attendees),
+        *(item(label, value) for label, value in _summary(record, lambda text: text or "—")),
     ]
-    for outcome, label in ((DISCUSSED, "Discussed"), (SKIPPED, "Skipped"), (NOT_REACHED, "Not reached")):
-        codes = record.codes(outcome)
-        parts.append(item(f"{label} ({len(codes)})", ", ".join(codes) or "—"))
-    parts += ["</ul>", f"<h2>Changes made during the meeting ({len(record.changes)})</h2>"]
+    parts += ["</ul>", f"<h2>{e(_(CHANGES_HEADING))} ({len(record.changes)})</h2>"]
     if record.changes:
-        parts.append("<table><tr><th>time</th><th>who</th><th>client</th><th>what</th><th>old</th><th>new</th></tr>")
+        parts.append("<table><tr>" + "".join(f"<th>{e(_(word))}</th>" for word in CHANGE_COLUMNS) + "</tr>")
         for change in record.changes:
             line = change.line
             cells = (f"{line.at.astimezone():%H:%M}", line.author, change.client_code, line.what, line.old, line.new)
             parts.append("<tr>" + "".join(f"<td>{e(text)}</td>" for text in cells) + "</tr>")
         parts.append("</table>")
     else:
-        parts.append("<p>No changes.</p>")
+        parts.append(f"<p>{e(_('No changes.'))}</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
