@@ -71,7 +71,20 @@ ATTRIBUTES = {"border_title", "border_subtitle", "empty_text", "title", "sub_tit
 NOT_READ = {"id", "classes", "name", "group", "style", "severity", "key", "action", "variant", "markup", "key_display"}
 """Keyword arguments that are names, styles or keys, never words."""
 
-UNTRANSLATED = {"FactBoard", "CSV", "HTML", "XLSX", "ICS", "JSON", "UTF", "Markdown", "MiB", "KiB", "Argon2id", "SQLCipher"}
+UNTRANSLATED = {
+    "FactBoard",
+    "CSV",
+    "HTML",
+    "XLSX",
+    "ICS",
+    "JSON",
+    "UTF",
+    "Markdown",
+    "MiB",
+    "KiB",
+    "Argon2id",
+    "SQLCipher",
+}
 """Words that stay as they are in every language."""
 
 WORD = re.compile(r"[^\W\d_]{2,}")
@@ -94,7 +107,13 @@ def literal_text(node: ast.expr) -> str | None:
 
 def callee(node: ast.Call) -> str | None:
     function = node.func
-    return function.id if isinstance(function, ast.Name) else function.attr if isinstance(function, ast.Attribute) else None
+    return (
+        function.id
+        if isinstance(function, ast.Name)
+        else function.attr
+        if isinstance(function, ast.Attribute)
+        else None
+    )
 
 
 class Finder(ast.NodeVisitor):
@@ -183,7 +202,16 @@ def test_the_finder_sees_what_it_should(tmp_path: Path) -> None:
     finder = Finder(module_path)
     finder.visit(ast.parse(module.read_text()))
     said = "\n".join(finder.found)
-    for expected in ("Copied", "Unknown triage", "'Add'", "Put a client", "Rows", "Meeting", "database file", "f-string"):
+    for expected in (
+        "Copied",
+        "Unknown triage",
+        "'Add'",
+        "Put a client",
+        "Rows",
+        "Meeting",
+        "database file",
+        "f-string",
+    ):
         assert expected in said
     for fine in ("Wrote", "Back", "Go back", "code"):
         assert fine not in said

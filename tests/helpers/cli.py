@@ -31,7 +31,7 @@ class Cli:
             "FACTBOARD_PASSPHRASE": PASSPHRASE,
             "FACTBOARD_USER": USER,
             "FACTBOARD_KDF_FLOOR": "1",
-            "FACTBOARD_LANG": "en",  # the tests' boards are Swedish; a language test passes env={"FACTBOARD_LANG": None}
+            "FACTBOARD_LANG": "en",  # the boards are Swedish; a language test passes env={"FACTBOARD_LANG": None}
             "TMPDIR": str(self.tmpdir),
             "HOME": str(self.home),
             "XDG_DATA_HOME": str(self.home / ".local" / "share"),

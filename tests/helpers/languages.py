@@ -9,7 +9,7 @@ from pathlib import Path
 
 from helpers.boards import PASSPHRASE
 
-from factboard_tui.core.clock import frozen_clock, week_start
+from factboard_tui.core.clock import Clock, frozen_clock, week_start
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
@@ -34,9 +34,11 @@ ROWS = (
 )
 
 
-def language_board(path: Path, language: str, moment: datetime) -> Board:
-    """A board with template `language` at `path` (passphrase `PASSPHRASE`), filled; open on a frozen clock."""
-    board, _key = Board.create(path, PASSPHRASE, template_id=language, team="FACT Test", clock=frozen_clock(moment))
+def language_board(path: Path, language: str, moment: datetime, clock: Clock | None = None) -> Board:
+    """A board with template `language` at `path` (passphrase `PASSPHRASE`), filled and open (on `clock`, else a
+    clock frozen at `moment`)."""
+    clock = clock or frozen_clock(moment)
+    board, _key = Board.create(path, PASSPHRASE, template_id=language, team="FACT Test", clock=clock)
     for initials, discipline in STAFF:
         board.write_staff("ANE", initials, name=f"{initials.title()} Test", discipline=discipline, source="test")
     today: date = board.today()

@@ -282,7 +282,7 @@ class CellEditor(Vertical, can_focus=True):
         """Key -> action for this editor's bindings, after the user's `[keys]` remapping."""
         bindings = self._bindings.copy()
         bindings.apply_keymap(self.app._keymap)
-        self.key_bar_bindings = [Binding("enter", "save", N_("Save"))]
+        self.key_bar_bindings = [Binding("enter", "save", _("Save"))]
         # ctrl+f only matters once a warning offers a fix, and the warning names it: not in the key bar.
         self.key_bar_bindings += [binding for _key, binding in bindings if binding.action != "fix"]
         return {key: items[0].action for key, items in bindings.key_to_bindings.items() if items}
