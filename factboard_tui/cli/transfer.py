@@ -347,13 +347,21 @@ def import_board(
         with progress_bar() as step:
             step("writing", 0, 0)  # one transaction: how far it is cannot be told
             result = run_import(board, plan, who, skip_bad)
-    said = ngettext(
-        "Imported {count} row from {name}. Each row's history says it was imported from {name}.",
-        "Imported {count} rows from {name}. Each row's history says it was imported from {name}.",
-        len(result.row_ids),
-    ).format(count=len(result.row_ids), name=plan.file_name)
     if result.skipped:
-        said += " " + _("Skipped rows {lines} (problems above).").format(lines=", ".join(map(str, result.skipped)))
+        said = ngettext(
+            "Imported {count} row from {name}; skipped rows {lines} (problems above). "
+            "Each row's history says it was imported from {name}.",
+            "Imported {count} rows from {name}; skipped rows {lines} (problems above). "
+            "Each row's history says it was imported from {name}.",
+            len(result.row_ids),
+        )
+    else:
+        said = ngettext(
+            "Imported {count} row from {name}. Each row's history says it was imported from {name}.",
+            "Imported {count} rows from {name}. Each row's history says it was imported from {name}.",
+            len(result.row_ids),
+        )
+    said = said.format(count=len(result.row_ids), name=plan.file_name, lines=", ".join(map(str, result.skipped)))
     out.print(
         shown(said),
         soft_wrap=True,

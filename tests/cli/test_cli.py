@@ -132,7 +132,7 @@ def test_user_error_is_one_line_and_changes_nothing(cli: Cli, copied: Path, tmp_
 def test_doctor_on_a_good_board(cli: Cli, copied: Path) -> None:
     result = cli.ok("doctor")
     assert "every page verifies" in result.stdout
-    assert "1 rows on the board, team FACT Test" in result.stdout
+    assert "1 row on the board, team FACT Test" in result.stdout
     # Nothing went wrong; the only other line is the day's first backup, said on stderr to keep stdout clean.
     assert [line for line in result.stderr.splitlines() if not line.startswith("First unlock today")] == []
 

@@ -391,7 +391,7 @@ def test_cli_skip_bad_names_every_skipped_row(cli: Cli, tmp_path: Path) -> None:
     assert refused.returncode != 0 and "2 rows have problems" in refused.stderr
     assert "problem row 3, column B (Triage)" in refused.stdout and "problem row 4, column C (Datum)" in refused.stdout
     result = cli.ok("import", str(path), "--skip-bad", env=NOW_ENV)
-    assert "Imported 1 rows from b.csv; skipped rows 3, 4" in result.stdout
+    assert "Imported 1 row from b.csv; skipped rows 3, 4" in result.stdout
     assert sorted(board_state(cli.db)[1]) == ["DD-75"]
 
 
