@@ -75,7 +75,12 @@ def apply(function: Callable[..., Any], kwargs: dict[str, Any], command: str) ->
                 if takes
                 else _("{flag} does not apply to `factboard {command}`: leave {flag} out; nothing was done.")
             )
-            raise FactBoardError(said.format(flag=flag, command=command, takes=", ".join(takes)))
+            listed = (
+                _("{first} and {second}").format(first=", ".join(takes[:-1]), second=takes[-1])
+                if len(takes) > 1
+                else "".join(takes)
+            )
+            raise FactBoardError(said.format(flag=flag, command=command, takes=listed))
         here = merged.get(option.name)
         if here is None:
             merged[option.name] = value
