@@ -14,19 +14,21 @@ from datetime import UTC, date, datetime
 from factboard_tui.core.domain.changes import VISIT_NOTE, Outcome, visit_part
 from factboard_tui.core.domain.fields import ROW_FIELDS, Kind, display
 from factboard_tui.core.domain.templates import BoardTemplate
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import Change
 
 EMPTY = "—"
 """How a missing value reads: an added field had no old value, a removed visit has no new one."""
 
 STAFF_FIELD_LABELS: dict[str, str] = {
-    "initials": "Initials",
-    "name": "Name",
-    "discipline": "Discipline",
-    "organisation": "Organisation",
-    "active": "Active",
+    "initials": N_("Initials"),
+    "name": N_("Name"),
+    "discipline": N_("Discipline"),
+    "organisation": N_("Organisation"),
+    "active": N_("Active"),
 }
-"""Labels of the team list's fields (templates label board columns only; the team list is app chrome)."""
+"""Labels of the team list's fields, in English (`_()` where shown; templates label board columns only; the team
+list is app chrome)."""
 
 IMPORT_PREFIX = "import:"
 """Rows imported from a spreadsheet are written with the source `import:<file name>`."""
@@ -70,15 +72,15 @@ class ChangeLine:
     def what(self) -> str:
         """The field label, marked when the change was an undo or arrived too late to apply (sync), so neither
         reads as an ordinary edit."""
-        label = f"{self.field_label} (undo)" if self.op == "undo" else self.field_label
-        return f"{label} (older, not applied)" if self.superseded else label
+        label = _("{field} (undo)").format(field=self.field_label) if self.op == "undo" else self.field_label
+        return _("{field} (older, not applied)").format(field=label) if self.superseded else label
 
 
 def describe_change(change: Change, template: BoardTemplate) -> ChangeLine:
     """One stored change in the board's own words (see the module docstring)."""
     at = change.at if change.at.tzinfo is not None else change.at.replace(tzinfo=UTC)
     if change.entity == "staff":
-        label = STAFF_FIELD_LABELS.get(change.field, change.field)
+        label = _(STAFF_FIELD_LABELS[change.field]) if change.field in STAFF_FIELD_LABELS else change.field
         old, new = (_staff_value(change.field, value, template) for value in (change.old, change.new))
     else:
         label = field_label(change.field, template)
@@ -103,8 +105,8 @@ def field_label(field: str, template: BoardTemplate) -> str:
         day = _parse_day(day_text)
         if day is None:
             return field
-        suffix = " note" if kind == VISIT_NOTE else ""
-        return f"{template.weekdays[day.weekday()]} {day.isoformat()}{suffix}"
+        when = f"{template.weekdays[day.weekday()]} {day.isoformat()}"
+        return _("{day} note").format(day=when) if kind == VISIT_NOTE else when
     if field in template.columns:
         return template.label(field)
     return field
