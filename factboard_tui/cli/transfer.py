@@ -320,7 +320,7 @@ def import_board(
                 out.print(shown(line), soft_wrap=True)
             out.print(_preview(plan, board.template, limit))
         for line in iter_problems(plan):
-            out.print(shown(("problem", "red"), " ", line, one_line=True), soft_wrap=True)
+            out.print(shown((_("problem"), "red"), " ", line, one_line=True), soft_wrap=True)
         if not dry_run:
             for line in _summary(plan)[2:]:  # columns left out and rows left out: said before anything is written
                 if not line.startswith(_("Problems by column")):

@@ -21,6 +21,7 @@ from typing import Any
 
 from factboard_tui.core.domain.templates import COLUMN_KEYS, LATER_COLUMNS, WEEKDAY_KEYS, BoardTemplate, fold
 from factboard_tui.core.errors import TemplateError
+from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import shipped_dir
 
 HEADER_KEYS = (*COLUMN_KEYS, *LATER_COLUMNS, *WEEKDAY_KEYS)
@@ -53,21 +54,33 @@ def load_header_words(path: Path) -> HeaderWords:
     try:
         raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise TemplateError(f"Header words {path.name} cannot be read ({error}): fix the file.") from None
+        raise TemplateError(
+            _("Header words {name} cannot be read ({error}): fix the file.").format(name=path.name, error=error)
+        ) from None
     words: dict[str, str] = {}
     for table in ("columns", "weekdays"):
         for key, names in raw.get(table, {}).items():
             if key not in HEADER_KEYS or not isinstance(names, list):
-                raise TemplateError(f"Header words {path.name}: '{table}.{key}' is not a known column with a list.")
+                raise TemplateError(
+                    _("Header words {name}: '{table}.{key}' is not a known column with a list.").format(
+                        name=path.name, table=table, key=key
+                    )
+                )
             for name in names:
                 if not isinstance(name, str) or not fold(name):
-                    raise TemplateError(f"Header words {path.name}: '{table}.{key}' lists an empty or non-text word.")
+                    raise TemplateError(
+                        _("Header words {name}: '{table}.{key}' lists an empty or non-text word.").format(
+                            name=path.name, table=table, key=key
+                        )
+                    )
                 words.setdefault(fold(name), key)
     answers: dict[str, bool] = {}
     for meaning, table in ((True, "yes"), (False, "no")):
         names = raw.get("answers", {}).get(table, [])
         if not isinstance(names, list) or not all(isinstance(name, str) and fold(name) for name in names):
-            raise TemplateError(f"Header words {path.name}: 'answers.{table}' must list words.")
+            raise TemplateError(
+                _("Header words {name}: 'answers.{table}' must list words.").format(name=path.name, table=table)
+            )
         answers.update({fold(name): meaning for name in names})
     return HeaderWords(path.stem, words, answers)
 

@@ -274,7 +274,11 @@ def plan_import(
     """Read and check a spreadsheet without writing anything (see the module docstring)."""
     if template_id is not None and template_id not in available_templates():
         known = ", ".join(available_templates())
-        raise ImportRefused(_("There is no board template '{template_id}': choose one of {known}.").format(template_id=template_id, known=known))
+        raise ImportRefused(
+            _("There is no board template '{template_id}': choose one of {known}.").format(
+                template_id=template_id, known=known
+            )
+        )
     rows, read_as = read_cells(path, progress)
     name = path.name
     rows = [(number, cells) for number, cells in rows if any(_plain(cell) is not None for cell in cells)]
