@@ -73,7 +73,7 @@ NO_STAFF = N_("No staff named")
 """App words of the export, in English (`_(VISIT)` where they are written; the board's own column labels come from
 its template)."""
 
-GROUPING_WORDS = {Grouping.DAY: N_("day"), Grouping.STAFF: N_("staff"), Grouping.PROVIDER: N_("care provider")}
+GROUPING_WORDS = {Grouping.DAY: N_("day"), Grouping.STAFF: N_("staff"), Grouping.PROVIDER: N_("provider")}
 """How the subtitle says what the week is grouped by."""
 
 _WEEK = re.compile(r"^(\d{4})-?[Ww](\d{1,2})$")
