@@ -328,9 +328,9 @@ def test_cli_purge_refuses_a_future_or_bad_date_and_changes_nothing(cli: Cli, tm
         assert len(result.stderr.strip().splitlines()) == 1
         assert snapshot_files(tmp_path) == before
     dry = cli.ok("purge", "--off-board-before", "2999-01-01", "--dry-run", env={"FACTBOARD_NOW": "2999-01-02T09:00:00"})
-    assert "would remove 4 free-text fields of 1 periods" in dry.stdout
+    assert "would remove 4 free-text fields of 1 period" in dry.stdout
     done = cli.ok("purge", "--off-board-before", "2999-01-01", env={"FACTBOARD_NOW": "2999-01-02T09:00:00"})
-    assert "removed 4 free-text fields of 1 periods" in done.stdout
+    assert "removed 4 free-text fields of 1 period" in done.stdout
     assert "chain intact" in cli.ok("audit", "verify").stdout
 
 

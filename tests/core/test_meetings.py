@@ -259,7 +259,7 @@ def test_cli_lists_meetings_as_json(cli: Cli, with_meeting: int) -> None:
     assert listed[0]["attendees"] == ["CSA", "HMR", "KOO", "MDN"]
     assert listed[0]["changes"] == 3
     table = cli.ok("meetings", "list").stdout
-    assert "1 meetings" in table and "KOO" in table
+    assert "1 meeting" in table and "KOO" in table
 
 
 def test_cli_shows_minutes_as_markdown_and_html(cli: Cli, with_meeting: int) -> None:

@@ -266,5 +266,5 @@ def split_children(text: str) -> tuple[str, str | None]:
 
 def split_visit_cell(text: str) -> tuple[str, str | None]:
     """A weekday cell as typed, `DEN+MJR: note`, split into staff and optional note."""
-    staff, _, note = text.partition(":")
+    staff, _colon, note = text.partition(":")
     return staff.strip(), (None if characters.blank(note) else note)

@@ -327,7 +327,7 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
             if not isinstance(item, dict):
                 raise fail(f"each item of 'agenda.{day}' must be a table")
             time_text = text(item, "time", f"agenda.{day}.")
-            hours, _, minutes_part = time_text.partition(":")
+            hours, _colon, minutes_part = time_text.partition(":")
             if not (_CLOCK_PART.match(hours) and _CLOCK_PART.match(minutes_part)) or not (
                 int(hours) < 24 and int(minutes_part) < 60
             ):

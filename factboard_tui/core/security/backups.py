@@ -368,7 +368,7 @@ def recover_held(db: Path) -> list[str]:
     notes: list[str] = []
     if journal_of(db).exists():
         notes.append(Journal.read(journal_of(db)).recover())
-    staged_db, _, new_slot = (_beside(db, suffix) for suffix in REKEY_STAGED)
+    staged_db, _staged_journal, new_slot = (_beside(db, suffix) for suffix in REKEY_STAGED)
     if new_slot.exists() and not staged_db.exists():
         # Left by a FactBoard before journals: its re-key had renamed the database, not yet the slot.
         rename_durably(new_slot, slot_of(db))
@@ -420,14 +420,14 @@ def recover_backups(db: Path, directory: Path) -> list[str]:
 
 
 def _recover_backups_held(db: Path, directory: Path) -> list[str]:
-    journals, _ = _backup_leftovers(db, directory)
+    journals, _others = _backup_leftovers(db, directory)
     notes: list[str] = []
     for journal in journals:
         try:
             notes.append(Journal.read(journal).recover())
         except DatabaseDamaged as error:  # a backup's trouble never keeps the board itself from opening
             return [*notes, f"{error} (in {directory}; the board itself is not touched by it)"]  # all left as found
-    _, stale = _backup_leftovers(db, directory)
+    _journals, stale = _backup_leftovers(db, directory)
     for path in stale:
         path.unlink(missing_ok=True)
     if stale:

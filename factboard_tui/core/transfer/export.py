@@ -177,7 +177,7 @@ def parse_week(text: str, today: date) -> date:
 
 def week_name(monday: date) -> str:
     """`2026-W48` for the week starting on `monday`."""
-    year, number, _ = monday.isocalendar()
+    year, number, _day = monday.isocalendar()
     return f"{year}-W{number:02d}"
 
 
