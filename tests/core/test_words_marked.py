@@ -216,3 +216,25 @@ def test_the_finder_sees_what_it_should(tmp_path: Path) -> None:
     for fine in ("Wrote", "Back", "Go back", "code"):
         assert fine not in said
     assert "triage'" not in said.replace("Unknown triage'", "")
+
+
+def test_no_module_shadows_gettexts_underscore() -> None:
+    """`hours, _, minutes = text.partition(":")` makes `_` a local string: every `_()` in that function (or a
+    function nested in it) then fails with "'str' object is not callable", only when that line of code runs."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.For | ast.With | ast.comprehension):
+                targets = [node.target] if not isinstance(node, ast.With) else []
+            elif isinstance(node, ast.arguments):
+                found += [f"{path}: argument _" for arg in node.args + node.kwonlyargs if arg.arg == "_"]
+            for target in targets:
+                if isinstance(node, ast.comprehension):
+                    continue  # a comprehension's own scope
+                names = [each for each in ast.walk(target) if isinstance(each, ast.Name) and each.id == "_"]
+                found += [f"{path.relative_to(PACKAGE.parent)}:{name.lineno}: _ assigned" for name in names]
+    assert not found, "Name the throwaway (_colon, _day): " + ", ".join(found)
