@@ -106,7 +106,7 @@ def test_conflicts_are_listed_and_settled_from_the_command_line(paired: tuple[Cl
     region.ok("rows", "set", "DD-75", "situation", "Hemma")
     muni.ok("sync", "export", "--to", "Region", "-o", str(muni.home / "2.fbsync"))
     imported = region.ok("sync", "import", str(muni.home / "2.fbsync")).stdout
-    assert "conflicting edits" in imported
+    assert "1 conflicting edit kept" in imported
     listed = region.ok("sync", "conflicts").stdout
     assert "DD-75" in listed and "Inlagd" in listed and "Hemma" in listed
     assert region("sync", "settle", "1").returncode != 0  # must say which value
