@@ -32,7 +32,7 @@ from factboard_tui import crash
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.i18n import _, current_language, speak_for_board
+from factboard_tui.core.i18n import N_, _, current_language, speak_for_board
 from factboard_tui.core.store.board import Board
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui import i18n

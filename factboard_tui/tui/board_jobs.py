@@ -16,7 +16,7 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import visit_key
 from factboard_tui.core.domain.history import ChangeLine, describe_change
 from factboard_tui.core.errors import InvalidValue
-from factboard_tui.core.i18n import ngettext
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import WriteResult
 from factboard_tui.core.store.schema import BoardRow, Staff

@@ -260,7 +260,7 @@ def display(value: Any, template: BoardTemplate, key: str) -> str:
 
 def split_children(text: str) -> tuple[str, str | None]:
     """The children cell as the reference board writes it, `Ja, 2 st`: the yes/no, and the note after the comma."""
-    head, _, note = text.partition(",")
+    head, _comma, note = text.partition(",")
     return head.strip(), (note.strip() or None)
 
 

@@ -83,7 +83,7 @@ class AgendaItem:
     @property
     def start_minute(self) -> int:
         """When the item starts, in minutes after midnight (`08:15` is 495)."""
-        hours, _, minutes = self.time.partition(":")
+        hours, _colon, minutes = self.time.partition(":")
         return int(hours) * 60 + int(minutes)
 
     def runs_at(self, minute_of_day: int) -> bool:

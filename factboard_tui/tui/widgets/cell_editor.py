@@ -29,7 +29,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from factboard_tui.core.domain.characters import inert_line
-from factboard_tui.core.i18n import N_
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.shown import shown
 
 Completion = Callable[[str], str | None]

@@ -17,7 +17,7 @@ from textual.widgets import Digits, Static
 
 from factboard_tui.core.domain.meetings import MeetingSession, attendance_warning, clock_text, disciplines_present
 from factboard_tui.core.domain.templates import BoardTemplate
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.schema import Staff
 from factboard_tui.shown import shown
 
