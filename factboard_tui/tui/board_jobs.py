@@ -164,4 +164,4 @@ def undone_message(result: WriteResult) -> str:
             rows,
         ).format(count=len(changes), rows=rows)
     what = ", ".join(f"{change.field}: {change.old or '—'} → {change.new or '—'}" for change in changes)
-    return f"Undone: {what or 'nothing left to change'}"
+    return _("Undone: {what}").format(what=what) if what else _("Undone: nothing left to change")

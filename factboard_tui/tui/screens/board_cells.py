@@ -20,7 +20,7 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.team import unknown_initials, unknown_warning, with_closest
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.tui.dialogs.confirm import ConflictDialog, TextEditorDialog
 from factboard_tui.tui.feed import BoardFeed, CellRefused
@@ -32,7 +32,7 @@ INITIALS_KEYS = frozenset({*WEEKDAY_KEYS, "primary_contact", "doctor"})
 """Cells that hold staff initials: checked against the team list before saving."""
 
 READ_ONLY: dict[str, str] = {
-    "days_on_board": "Days on board follow from the date on board: edit that date instead.",
+    "days_on_board": N_("Days on board follow from the date on board: edit that date instead."),
 }
 """Columns the grid shows but nobody edits, with what to do instead."""
 

@@ -18,6 +18,7 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.tui.dialogs.confirm import TextEditorDialog
 from factboard_tui.tui.dialogs.visits import VisitsDialog
@@ -114,5 +115,5 @@ class MeetingEdits(Screen[None]):
                 original = (visit.staff, visit.note) if visit else (None, None)
                 self._write(row, WEEKDAY_KEYS[(day - monday).days], text, original, action)
 
-        title = f"{row.client_code} · visits this week"
+        title = _("{code} · visits this week").format(code=row.client_code)
         self.app.push_screen(VisitsDialog(title, visits, monday, self.template, self.feed.staff_initials), saved)

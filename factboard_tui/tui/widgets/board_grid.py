@@ -128,7 +128,7 @@ class BoardGrid(ScrollView, can_focus=True):
     class CellChosen(Message):
         """A cell was double-clicked: the person wants to edit it (as Enter on it does)."""
 
-    empty_text: reactive[str] = reactive("No rows")
+    empty_text: reactive[str] = reactive(N_("No rows"))
     """Shown dimmed under the header when there are no rows."""
 
     class CursorMoved(Message):
