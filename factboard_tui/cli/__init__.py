@@ -19,7 +19,7 @@ from factboard_tui.cli import language
 
 language.start(sys.argv[1:])  # before the command modules: Typer reads their help words when they are imported
 
-from factboard_tui.cli import audit, board, meetings, root_options, rows, staff, sync, transfer  # noqa: E402
+from factboard_tui.cli import audit, board, meetings, report, root_options, rows, staff, sync, transfer  # noqa: E402
 from factboard_tui.cli.common import DbOption, ThemeOption, UserOption  # noqa: E402
 from factboard_tui.core.i18n import LANGUAGES, _, known_language  # noqa: E402
 
@@ -65,6 +65,7 @@ def root(
 app.add_typer(board.commands)  # init, demo, open, passwd, doctor, backup, restore, rekey
 app.add_typer(transfer.commands)  # import
 app.add_typer(audit.commands)  # purge
+app.add_typer(report.commands)  # report (issue 19)
 app.add_typer(rows.group, name="rows")
 app.add_typer(staff.group, name="staff")
 app.add_typer(meetings.group, name="meetings")

@@ -69,6 +69,7 @@ ARGUMENTS: dict[str, list[str]] = {
     "sync settle": ["1", "--take", "1"],
     "audit verify": [],
     "audit show": ["--client", "DD-75"],
+    "report": ["-o", "{out}"],
 }
 """Arguments that get each command past its own checks to the point where it opens the board."""
 

@@ -112,6 +112,9 @@ class BoardTemplate:
     max_days_on_board: int = 90
     dates: DateFormats = field(default_factory=DateFormats)
     """How the board writes dates (`date_format`, `date_format_short` in the template file; see `dates`)."""
+    # -- statistics (issue 19: the fidelity report) --
+    caseload_size: int = 0
+    """The team's caseload (clients in its care), for the board's share of it (CCAF: 10-20 %); 0 is not set."""
 
     # -- look-ups -------------------------------------------------------------------------------------------------
 
@@ -355,6 +358,7 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
         agenda=agenda,
         meeting_minutes=integer("meeting_minutes", 15, 1, 240),
         max_days_on_board=integer("max_days_on_board", 90, 1, 3650),
+        caseload_size=integer("caseload_size", 0, 0, 100_000),
     )
 
 
