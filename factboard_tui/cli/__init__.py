@@ -20,6 +20,7 @@ from factboard_tui.cli import language
 language.start(sys.argv[1:])  # before the command modules: Typer reads their help words when they are imported
 
 from factboard_tui.cli import audit, board, meetings, report, root_options, rows, staff, sync, transfer  # noqa: E402
+from factboard_tui.cli import info as info_command  # noqa: E402  # --version and `info` (issue 20)
 from factboard_tui.cli.common import DbOption, ThemeOption, UserOption  # noqa: E402
 from factboard_tui.core.i18n import LANGUAGES, _, known_language  # noqa: E402
 
@@ -31,13 +32,21 @@ LangOption = Annotated[
         metavar="LANG",
     ),
 ]
+VersionOption = Annotated[
+    bool,
+    typer.Option(
+        "--version",
+        help=_("Print FactBoard's version and stop."),
+        callback=info_command.show_version,
+        is_eager=True,
+    ),
+]
 
 app = typer.Typer(
     name="factboard",
     help=_("FactBoard: the FACT team's morning board, in an encrypted local database."),
     invoke_without_command=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
 
 
@@ -48,6 +57,7 @@ def root(
     user: UserOption = None,
     theme: ThemeOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> None:
     """With no command, open the board (like `factboard open`). Options before a command apply to it."""
     if lang is not None and known_language(lang) is None:  # chosen already, before the commands were imported
@@ -72,6 +82,7 @@ app.add_typer(meetings.group, name="meetings")
 app.add_typer(transfer.group, name="export")
 app.add_typer(sync.group, name="sync")
 app.add_typer(audit.group, name="audit")
+app.add_typer(info_command.commands)  # info (and --version above)
 
 
 def _speak_help(typer_app: typer.Typer) -> None:

@@ -47,6 +47,7 @@ ARGUMENTS: dict[str, list[str]] = {
     "backup": [],
     "restore": ["{backup}"],
     "rekey": [],
+    "info": ["--json"],  # tells about the board without opening it (DESCRIBES_THE_BOARD)
     "import": ["{sheet}"],
     "purge": ["--off-board-before", "2025-01-01"],
     "rows list": [],
@@ -74,6 +75,8 @@ ARGUMENTS: dict[str, list[str]] = {
 """Arguments that get each command past its own checks to the point where it opens the board."""
 
 CREATES_THE_BOARD = {"init", "demo", "restore"}
+DESCRIBES_THE_BOARD = {"info"}
+"""Commands that tell about the board from outside (is it there, where), without opening it."""
 
 
 def test_every_command_has_arguments_here() -> None:
@@ -120,6 +123,10 @@ def test_db_given_before_or_after_the_command_is_the_board_it_works_on(
     if command in CREATES_THE_BOARD:
         assert result.returncode == 0, result.stderr
         assert named.is_file(), f"{command} did not make its board at the path --db named"
+    elif command in DESCRIBES_THE_BOARD:
+        assert result.returncode == 0, result.stderr
+        described = json.loads(result.stdout)["board"]
+        assert (described["path"], described["exists"]) == (str(named), False)
     else:
         assert result.returncode != 0 and f"There is no board at {named}" in result.stderr, result.stderr
     # The other board was neither opened (an unlock is logged) nor written to.

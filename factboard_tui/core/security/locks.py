@@ -8,19 +8,23 @@ maker that was killed does not close every board opened after it: a request whos
 than `CLOSE_REQUEST_MAX_AGE`, is ignored, and the next start removes it (`remove_stale_close_request`).
 
 The locks are advisory locks the operating system drops when their holder dies, so a killed process never leaves
-the board locked. They are POSIX `flock` locks; where that does not exist (Windows) a byte-range lock stands in,
-exclusive for every holder (two windows then cannot open one board at the same time, but nothing breaks).
+the board locked. Which kind is found when the first lock is taken, never at import (the CLI imports this module on
+every platform): POSIX `flock` where `fcntl` exists (Linux, macOS); on Windows, byte-range locks through
+`portalocker` (`LockFileEx`, shared and exclusive, so a `sync watch` and the TUI hold one board together as they do
+elsewhere); on a system with neither, `os.lockf`, exclusive for every holder (two FactBoards then cannot open one
+board at the same time, but nothing breaks). CI runs the CLI with `fcntl` and `termios` hidden to keep it that way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -46,14 +50,20 @@ def close_request_path(db: Path) -> Path:
 
 def _try_lock(handle: IO[bytes], shared: bool) -> bool:
     """Take a lock on an open lock file without waiting; False if another process holds a conflicting one."""
-    if sys.platform == "win32":
-        import msvcrt
+    return _LOCKERS[_locker_kind()](handle, shared)
 
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
+
+@functools.cache
+def _locker_kind() -> str:
+    """The kind of lock this system offers (see the module docstring), found once, when it is first needed."""
+    try:
+        import fcntl  # noqa: F401 - a probe: absent on Windows
+    except ImportError:
+        return "windows" if sys.platform == "win32" else "lockf"
+    return "flock"
+
+
+def _flock(handle: IO[bytes], shared: bool) -> bool:
     import fcntl
 
     try:
@@ -61,6 +71,29 @@ def _try_lock(handle: IO[bytes], shared: bool) -> bool:
     except BlockingIOError:
         return False
     return True
+
+
+def _windows_lock(handle: IO[bytes], shared: bool) -> bool:  # pragma: no cover - runs on Windows only
+    import portalocker
+
+    flags = (portalocker.LOCK_SH if shared else portalocker.LOCK_EX) | portalocker.LOCK_NB
+    try:
+        portalocker.lock(handle, flags)
+    except portalocker.exceptions.AlreadyLocked:
+        return False
+    return True
+
+
+def _lockf(handle: IO[bytes], shared: bool) -> bool:
+    """Exclusive for shared holders too: `lockf` has no shared mode."""
+    try:
+        os.lockf(handle.fileno(), os.F_TLOCK, 0)
+    except (BlockingIOError, PermissionError):
+        return False
+    return True
+
+
+_LOCKERS: dict[str, Callable[[IO[bytes], bool], bool]] = {"flock": _flock, "windows": _windows_lock, "lockf": _lockf}
 
 
 def process_alive(pid: int, host: str) -> bool | None:
