@@ -13,6 +13,10 @@ import Textual: the CLI reads it too.
 
     [keys]
     "board.edit" = "enter,f2"   # binding id = key(s); the help screen lists the ids
+
+    [sync]
+    folder = "~/Sync/factboard"  # a folder Syncthing, a share, SFTP or a mail gateway keeps in step between sites
+    every = 60                   # seconds between the open board's background sync rounds
 """
 
 from __future__ import annotations
@@ -40,7 +44,10 @@ MAX_IDLE_LOCK_MINUTES = 24 * 60
 DEFAULT_BACKUPS_KEPT = 14
 """Backups kept per board (the oldest go first): two weeks of daily backups."""
 
-SETTING_KEYS = ("theme", "language", "user", "idle_lock_minutes", "keys", "backups")
+DEFAULT_SYNC_SECONDS = 60
+"""Seconds between two background sync rounds of an open board (`[sync] every`)."""
+
+SETTING_KEYS = ("theme", "language", "user", "idle_lock_minutes", "keys", "backups", "sync")
 """Everything the config file may hold at the top level, in the order it is written."""
 
 HEADER = "# FactBoard settings for this machine (no patient data). Binding ids for [keys] are on the help screen.\n"
@@ -64,6 +71,16 @@ class Settings:
     """Minutes without input before the board locks."""
     backups: BackupSettings = field(default_factory=lambda: BackupSettings())
     """Where backups go, how many are kept, and whether the first unlock of a day makes one."""
+    sync: SyncSettings = field(default_factory=lambda: SyncSettings())
+    """The shared folder sync runs through (none: the open board does no background sync)."""
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """The `[sync]` table: `folder` (a folder kept in step between sites by another engine) and `every`."""
+
+    folder: Path | None = None
+    every: int = DEFAULT_SYNC_SECONDS
 
 
 @dataclass(frozen=True)
@@ -142,8 +159,29 @@ def _settings_from_table(path: Path, table: Mapping[str, Any]) -> Settings:
         raise _error(path, f"keys is {keys!r}, not a table", 'write a [keys] table of lines like "board.edit" = "f2"')
     backups = _backup_settings(path, table.get("backups", {}))
     return Settings(
-        theme=theme, language=language, user=user, keys=_keymap(path, keys), idle_lock_minutes=minutes, backups=backups
+        theme=theme,
+        language=language,
+        user=user,
+        keys=_keymap(path, keys),
+        idle_lock_minutes=minutes,
+        backups=backups,
+        sync=_sync_settings(path, table.get("sync", {})),
     )
+
+
+def _sync_settings(path: Path, table: Any) -> SyncSettings:
+    example = '[sync] with folder = "/path/to/shared/folder" and optionally every = 60'
+    if not isinstance(table, dict) or set(table) - {"folder", "every"}:
+        raise _error(path, f"sync is {table!r}", f"write a table {example}")
+    folder, every = table.get("folder"), table.get("every", DEFAULT_SYNC_SECONDS)
+    if folder is not None and (not isinstance(folder, str) or not folder.strip()):
+        raise _error(path, f"sync.folder is {folder!r}", 'quote it, like folder = "/mnt/share/factboard"')
+    if isinstance(every, bool) or not isinstance(every, int) or not 5 <= every <= 24 * 3600:
+        raise _error(path, f"sync.every is {every!r}", "set it to a whole number of seconds from 5 to 86400")
+    try:
+        return SyncSettings(Path(folder).expanduser() if folder else None, every)
+    except RuntimeError:  # `~someone/…` for a user this machine does not know
+        raise _error(path, f"sync.folder is {folder!r}", "write the folder's full path") from None
 
 
 def _backup_settings(path: Path, table: Any) -> BackupSettings:
@@ -233,18 +271,29 @@ def _edited_text(path: Path, key: str, value: str, wanted: Mapping[str, Any]) ->
 
 
 def _dump(table: Mapping[str, Any]) -> str:
-    """A config file from scratch: the flat settings, then the [keys] table."""
+    """A config file from scratch: the flat settings, then the [keys] table, then the other tables."""
     lines = [HEADER]
     for key in SETTING_KEYS:
-        if key == "keys" or key not in table:
+        if key not in table or isinstance(table[key], dict):
             continue
-        value = table[key]
-        lines.append(f"{key} = {value}\n" if isinstance(value, int) else f"{key} = {toml_string(str(value))}\n")
+        lines.append(_line(key, table[key]))
     if "keys" in table:
         lines.append("\n[keys]\n")
         for binding_id, keys in _keymap(Path("config"), table["keys"]).items():
             lines.append(f"{toml_key(binding_id)} = {toml_string(keys)}\n")
+    for key in SETTING_KEYS:  # [backups], [sync]: kept as they were read
+        if key != "keys" and isinstance(table.get(key), dict):
+            lines.append(f"\n[{key}]\n")
+            lines.extend(_line(name, value) for name, value in table[key].items())
     return "".join(lines)
+
+
+def _line(key: str, value: Any) -> str:
+    """One `key = value` line of a flat setting (a whole number, a truth value or text)."""
+    if isinstance(value, bool):
+        return f"{toml_key(key)} = {'true' if value else 'false'}\n"
+    shown = str(value) if isinstance(value, int) else toml_string(str(value))
+    return f"{toml_key(key)} = {shown}\n"
 
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}

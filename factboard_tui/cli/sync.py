@@ -8,9 +8,11 @@ writing one is not a plaintext export; the command says so.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from datetime import UTC
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,6 +21,10 @@ from factboard_tui.cli.common import DbOption, UserOption, author, err, out, pro
 from factboard_tui.core.errors import FactBoardError, SyncRefused
 from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.shown import shown, shown_sentence
+
+if TYPE_CHECKING:
+    from factboard_tui.core.sync.folder import RoundReport
+    from factboard_tui.core.sync.service import ImportReport
 
 group = typer.Typer(help=_("Keep boards at several sites in step with signed, encrypted files."), no_args_is_help=True)
 
@@ -220,6 +226,12 @@ def sync_import(
             rows=applied.rows,
         )
     )
+    _tell_merged(result)
+
+
+def _tell_merged(result: ImportReport) -> None:
+    """What a merge left for people: duplicates closed, conflicts to settle, warnings."""
+    applied = result.applied
     for code in applied.duplicates_closed:
         out.print(
             shown(
@@ -310,3 +322,156 @@ def sync_settle(
             )
         )
     )
+
+
+# -- sync through a shared folder ---------------------------------------------------------------------------------
+
+FolderOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--folder",
+        help=_("The folder another engine keeps in step between sites (default: the config's [sync] folder)."),
+    ),
+]
+SettleOption = Annotated[
+    float,
+    typer.Option(
+        "--settle",
+        min=0.0,
+        max=600.0,
+        help=_("Seconds a file must keep its size before it is read (a copy in progress is never read)."),
+    ),
+]
+
+
+def _folder(folder: Path | None) -> Path:
+    """The shared folder: --folder, else the config's `[sync] folder`."""
+    from factboard_tui.settings import load_settings
+
+    chosen = folder or load_settings().sync.folder
+    if chosen is None:
+        raise FactBoardError(
+            _("Say which folder to sync through: pass --folder DIR or set folder in the config's [sync] table.")
+        )
+    return chosen.expanduser()
+
+
+def _tell_round(report: RoundReport) -> None:
+    """One line per thing a round did, as it matters to a person watching the terminal."""
+    for written in report.written:
+        out.print(
+            shown_sentence(
+                ngettext(
+                    "Wrote a bundle for {peer}: {count} change ({name}).",
+                    "Wrote a bundle for {peer}: {count} changes ({name}).",
+                    written.changes,
+                ),
+                peer=(written.peer, "bold"),
+                count=written.changes,
+                name=written.path.name,
+            ),
+            soft_wrap=True,
+        )
+    for imported in report.imported:
+        applied = imported.report.applied
+        out.print(
+            shown_sentence(
+                _("Imported {name} from {signer}: {applied} changes applied, {skipped} already here."),
+                name=imported.path.name,
+                signer=(imported.report.signer, "bold"),
+                applied=applied.applied,
+                skipped=applied.skipped + applied.superseded,
+            ),
+            soft_wrap=True,
+        )
+        _tell_merged(imported.report)
+    for refused in report.refused:
+        err.print(
+            shown(
+                (_("refused:"), "bold red"),
+                " ",
+                _("{name}: {reason} (the file is left where it is).").format(
+                    name=refused.path.name, reason=refused.reason
+                ),
+                one_line=True,
+            ),
+            soft_wrap=True,
+        )
+    for waiting in report.waiting:
+        out.print(
+            shown(_("Not yet: {name} ({reason}).").format(name=waiting.path.name, reason=waiting.reason)),
+            soft_wrap=True,
+        )
+    if report.busy:
+        out.print(_("Another sync round on this board is running: this one did nothing."))
+
+
+@group.command("run")
+@user_errors
+def sync_run(
+    folder: FolderOption = None,
+    settle: SettleOption = 2.0,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """One round through a shared folder: write a bundle for each peer with something new, import what arrived."""
+    from factboard_tui.core.sync.folder import SyncFolder
+
+    where = _folder(folder)
+    with unlocked(db, user) as board:
+        report = SyncFolder(board, where, settle=settle).round(wait_for_arrivals=True)
+    _tell_round(report)
+    if not (report.written or report.imported or report.refused or report.waiting or report.busy):
+        out.print(_("Nothing new to write or import."))
+    if report.refused:
+        raise typer.Exit(SyncRefused.exit_code)
+
+
+@group.command("watch")
+@user_errors
+def sync_watch(
+    folder: FolderOption = None,
+    every: Annotated[
+        float | None,
+        typer.Option(
+            "--every", min=0.05, max=86400.0, help=_("Seconds between rounds (default: the config's [sync] every, 60).")
+        ),
+    ] = None,
+    settle: SettleOption = 2.0,
+    db: DbOption = None,
+    user: UserOption = None,
+) -> None:
+    """Repeat sync rounds through a shared folder until Ctrl-C (a round under way is finished first)."""
+    from factboard_tui.core.security.locks import close_requested
+    from factboard_tui.core.sync.folder import SyncFolder
+    from factboard_tui.settings import load_settings
+
+    where = _folder(folder)
+    pause = every if every is not None else float(load_settings().sync.every)
+    stop = threading.Event()
+    previous = {number: signal.signal(number, lambda *_args: stop.set()) for number in _STOP_SIGNALS}
+    try:
+        with unlocked(db, user) as board:
+            rounds = SyncFolder(board, where, settle=settle)
+            out.print(
+                shown_sentence(
+                    _("Watching {folder} every {seconds} s; Ctrl-C stops."), folder=(str(where), "bold"), seconds=pause
+                )
+            )
+            while not stop.is_set():
+                try:
+                    _tell_round(rounds.round())
+                except FactBoardError as passing:  # a full disk, a busy board: said, and tried again next round
+                    err.print(shown((_("warning:"), "bold yellow"), " ", str(passing), one_line=True), soft_wrap=True)
+                if close_requested(board.path):
+                    out.print(_("A restore or re-key asks for the board: stopping."))
+                    break
+                stop.wait(pause)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    out.print(_("Stopped."))
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
+"""Signals that end `sync watch` after the round under way."""

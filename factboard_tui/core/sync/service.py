@@ -197,7 +197,7 @@ def _names(board: Board) -> dict[str, str]:
 # -- export -------------------------------------------------------------------------------------------------------
 
 
-def _holdings(connection: Connection) -> dict[str, int]:
+def holdings(connection: Connection) -> dict[str, int]:
     """The last sequence number held of every origin (numbers are held without gaps, so this acknowledges all)."""
     return {
         str(origin): int(seq)
@@ -217,7 +217,7 @@ def export_bundle(
     with board.engine.connect() as connection:
         raw = connection.connection.dbapi_connection
         assert raw is not None
-        held = _holdings(connection)
+        held = holdings(connection)
         acked = {
             str(origin): int(seq)
             for origin, seq in connection.exec_driver_sql(

@@ -1,0 +1,173 @@
+"""`factboard sync run` as a site runs it (by hand, from cron): real boards, one shared folder, separate processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers.cli import Cli, one_line_error
+from helpers.sites import make_sites
+
+
+def _site(tmp_path: Path, name: str, team: str) -> Cli:
+    cli = Cli(tmp_path / name / "board.db", home=tmp_path / name, tmpdir=tmp_path / name / "tmp")
+    cli.ok("init", "--team", team)
+    return cli
+
+
+def _key(cli: Cli) -> str:
+    return next(line for line in cli.ok("sync", "identity").stdout.splitlines() if line.startswith("fbsite1:"))
+
+
+@pytest.fixture
+def paired(tmp_path: Path) -> tuple[Cli, Cli, Path]:
+    region, muni = _site(tmp_path, "region", "Region"), _site(tmp_path, "muni", "Silkeborg")
+    region.ok("sync", "trust", "Silkeborg", _key(muni))
+    muni.ok("sync", "trust", "Region", _key(region))
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    return region, muni, shared
+
+
+def _rows(cli: Cli) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = json.loads(cli.ok("rows", "list", "--json").stdout)
+    return sorted(rows, key=lambda row: str(row["client_code"]))
+
+
+def test_sync_run_writes_for_the_peer_and_the_peer_imports_it(paired: tuple[Cli, Cli, Path]) -> None:
+    region, muni, shared = paired
+    region.ok("rows", "add", "--code", "DD-75", "--triage", "new", "--situation", "Bor hemma")
+    first = region.ok("sync", "run", "--folder", str(shared), "--settle", "0").stdout
+    assert "Wrote a bundle for Silkeborg" in first
+    imported = muni.ok("sync", "run", "--folder", str(shared), "--settle", "0").stdout
+    assert "Imported" in imported and "from Region" in imported
+    assert [row["client_code"] for row in _rows(muni)] == ["DD-75"]
+    region.ok("sync", "run", "--folder", str(shared), "--settle", "0")  # takes the muni's acknowledgement
+    assert "Nothing new" in region.ok("sync", "run", "--folder", str(shared), "--settle", "0").stdout
+    assert "Nothing new" in muni.ok("sync", "run", "--folder", str(shared), "--settle", "0").stdout
+
+
+def test_the_config_folder_is_used_and_a_missing_one_is_one_line(paired: tuple[Cli, Cli, Path]) -> None:
+    region, _muni, shared = paired
+    one_line_error(region("sync", "run"), "--folder")
+    one_line_error(region("sync", "run", "--folder", str(shared / "gone")), "does not exist")
+    config = region.home / "factboard.toml"
+    config.write_text(f'[sync]\nfolder = "{shared}"\n')
+    done = region.ok("sync", "run", "--settle", "0", env={"FACTBOARD_CONFIG": str(config)}).stdout
+    assert "Wrote a bundle for Silkeborg" in done
+    config.write_text("[sync]\nfolder = 3\n")
+    one_line_error(region("sync", "run", env={"FACTBOARD_CONFIG": str(config)}), "sync.folder")
+
+
+def test_a_refused_file_exits_eight_once_says_why_and_stays(paired: tuple[Cli, Cli, Path]) -> None:
+    region, muni, shared = paired
+    region.ok("rows", "add", "--code", "DD-75", "--triage", "new")
+    region.ok("sync", "run", "--folder", str(shared), "--settle", "0")
+    (bundle,) = (shared).glob("*/*.fbsync")
+    data = bytearray(bundle.read_bytes())
+    data[-5] ^= 0xFF  # damaged on the way; its signature file no longer matches
+    bundle.write_bytes(bytes(data))
+    refused = muni("sync", "run", "--folder", str(shared), "--settle", "0")
+    assert refused.returncode == 8
+    assert "refused:" in refused.stderr and bundle.name in refused.stderr and "signature" in refused.stderr
+    assert bundle.is_file() and _rows(muni) == []
+    assert muni.ok("sync", "run", "--folder", str(shared), "--settle", "0").stderr == ""
+
+
+# -- sync watch: three boards, two watchers, edits while they run ---------------------------------------------------
+
+WATCH_LIMIT = 180.0
+"""The most a convergence may take on a loaded machine before the test gives up (a bound, never a measure)."""
+
+
+def _content(cli: Cli) -> list[dict[str, object]]:
+    """The rows as a person compares boards: every field, not the local id or the time of the local write."""
+    local = {"id", "updated_at", "updated_by"}
+    return [{key: value for key, value in row.items() if key not in local} for row in _rows(cli)]
+
+
+def _converge(sites: list[Cli], shared: Path, by_hand: Cli) -> list[dict[str, object]]:
+    """Wait (bounded) until every board shows the same rows; `by_hand` runs a round itself each time."""
+    deadline = time.monotonic() + WATCH_LIMIT
+    while True:
+        by_hand.ok("sync", "run", "--folder", str(shared), "--settle", "0.3")
+        seen = [_content(site) for site in sites]
+        if all(content == seen[0] for content in seen) or time.monotonic() > deadline:
+            assert all(content == seen[0] for content in seen), seen
+            return seen[0]
+
+
+def _watch(cli: Cli, shared: Path, log: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "factboard_tui", "sync", "watch", "--folder", str(shared)]
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [*command, "--every", "0.2", "--settle", "1"],
+            env=cli.environment(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=cli.home,
+        )
+
+
+def _slowly(path: Path, data: bytes, signature: str) -> None:
+    """Deliver a bundle the way a slow share copies it: the signature file first, then the bundle in pieces."""
+    path.with_name(path.name + ".minisig").write_text(signature)
+    with path.open("wb") as handle:
+        for start in range(0, len(data), 256):
+            handle.write(data[start : start + 256])
+            handle.flush()
+            os.fsync(handle.fileno())
+            time.sleep(0.05)  # a pause between pieces, shorter than --settle; nothing is asserted on it
+
+
+def test_two_sync_watch_processes_keep_three_boards_converged_through_one_folder(tmp_path: Path) -> None:
+    sites = make_sites(tmp_path, ["Region", "Silkeborg", "Herning"])
+    region_inbox = tmp_path / "shared" / sites["Region"].site_id
+    for board in sites.values():
+        board.close()
+    region, muni, town = (
+        Cli(tmp_path / f"{name}.db", home=tmp_path / name, tmpdir=tmp_path / name / "tmp")
+        for name in ("Region", "Silkeborg", "Herning")
+    )
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    logs = {name: tmp_path / f"{name}.log" for name in ("region", "muni")}
+    watchers = {"region": _watch(region, shared, logs["region"]), "muni": _watch(muni, shared, logs["muni"])}
+    try:
+        region.ok("rows", "add", "--code", "DD-75", "--triage", "new", "--situation", "Bor hemma")
+        muni.ok("rows", "add", "--code", "EE-12", "--triage", "watch")
+        town.ok("rows", "add", "--code", "FF-01", "--triage", "stable")
+        first = _converge([region, muni, town], shared, town)
+        assert [row["client_code"] for row in first] == ["DD-75", "EE-12", "FF-01"]
+
+        # Edits while both watch: the muni edits the region's client, the region takes one off.
+        muni.ok("rows", "set", "DD-75", "situation", "Flyttat till boende")
+        region.ok("rows", "off", "EE-12", "--reason", "Avslutad")
+        # A bundle from the town reaches the region's inbox slowly, while its watcher runs.
+        town.ok("rows", "add", "--code", "GG-33", "--triage", "new")
+        slow = tmp_path / "slow.fbsync"
+        town.ok("sync", "export", "--to", "Region", "-o", str(slow))
+        arriving = region_inbox / "from-town-by-hand.fbsync"
+        arriving.parent.mkdir(exist_ok=True)
+        _slowly(arriving, slow.read_bytes(), slow.with_name(slow.name + ".minisig").read_text())
+        second = _converge([region, muni, town], shared, town)
+        assert [row["client_code"] for row in second] == ["DD-75", "FF-01", "GG-33"]
+        assert next(row for row in second if row["client_code"] == "DD-75")["situation"] == "Flyttat till boende"
+    finally:
+        for watcher in watchers.values():
+            watcher.send_signal(signal.SIGINT)
+        codes = {name: watcher.wait(timeout=60) for name, watcher in watchers.items()}
+    told = {name: log.read_text() for name, log in logs.items()}
+    assert codes == {"region": 0, "muni": 0}, told
+    for name, text in told.items():
+        assert "Stopped." in text and "refused:" not in text and "Traceback" not in text, text
+        imported = re.findall(r"^Imported (\S+) from", text, re.MULTILINE)
+        assert imported and len(imported) == len(set(imported)), f"{name} imported a file twice: {imported}"
+    assert told["region"].count("Imported from-town-by-hand.fbsync from") == 1
