@@ -21,6 +21,7 @@ language.start(sys.argv[1:])  # before the command modules: Typer reads their he
 
 from factboard_tui.cli import audit, board, meetings, report, root_options, rows, staff, sync, transfer  # noqa: E402
 from factboard_tui.cli import info as info_command  # noqa: E402  # --version and `info` (issue 20)
+from factboard_tui.cli import serve as serve_command  # noqa: E402  # `serve` (issue 20)
 from factboard_tui.cli.common import DbOption, ThemeOption, UserOption  # noqa: E402
 from factboard_tui.core.i18n import LANGUAGES, _, known_language  # noqa: E402
 
@@ -83,6 +84,7 @@ app.add_typer(transfer.group, name="export")
 app.add_typer(sync.group, name="sync")
 app.add_typer(audit.group, name="audit")
 app.add_typer(info_command.commands)  # info (and --version above)
+app.add_typer(serve_command.commands)  # serve (the board in a browser)
 
 
 def _speak_help(typer_app: typer.Typer) -> None:

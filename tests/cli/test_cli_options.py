@@ -48,6 +48,7 @@ ARGUMENTS: dict[str, list[str]] = {
     "restore": ["{backup}"],
     "rekey": [],
     "info": ["--json"],  # tells about the board without opening it (DESCRIBES_THE_BOARD)
+    "serve": ["--port", "1"],  # refused before it listens: there is no board at --db
     "import": ["{sheet}"],
     "purge": ["--off-board-before", "2025-01-01"],
     "rows list": [],
