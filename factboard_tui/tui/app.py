@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events
@@ -33,19 +33,20 @@ from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import N_, _, current_language, speak_for_board
-from factboard_tui.core.store.board import Board
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui import i18n
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
-from factboard_tui.tui.feed import BoardFeed, Reply
-from factboard_tui.tui.messages import Unlocked
-from factboard_tui.tui.row_store import BoardRead
-from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.help import HelpScreen
-from factboard_tui.tui.screens.lock import LockScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.themes import ThemeFile, find_theme, load_themes, next_theme
 from factboard_tui.tui.typeahead import KeysInOrderApp, release_keys
+
+if TYPE_CHECKING:  # the database layer loads while the passphrase is typed, never before the first frame
+    from factboard_tui.core.store.board import Board
+    from factboard_tui.tui.feed import BoardFeed
+    from factboard_tui.tui.messages import Unlocked
+    from factboard_tui.tui.row_store import BoardRead
+    from factboard_tui.tui.screens.board import BoardScreen
 
 BACKUP_DELAY = 2.0
 """Seconds after unlocking before the daily backup starts (the board's first frames come first)."""
@@ -161,7 +162,8 @@ class FactBoardApp(KeysInOrderApp):
         self.board = message.board
         self.user = message.user
         i18n.speak(speak_for_board(message.board.template.language), self)
-        self._show_board(self._open_feed(message.board, message.user, message.first_read), switch=True)
+        feed = self._open_feed(message.board, message.user, message.first_read, verify=not message.checked)
+        self._show_board(feed, switch=True)
         release_keys(self)  # keys typed while it unlocked go to the board
         self.last_input = self.clock()
         if self.settings.backups.daily:
@@ -171,6 +173,21 @@ class FactBoardApp(KeysInOrderApp):
             self._remember(save_user, message.user)
         if message.board.audit_warning is not None:
             self.warn_audit(message.board.audit_warning)
+
+    def _board_damaged(self, error: FactBoardError) -> None:
+        """The whole-file check failed: close the board, take every screen of it away and show why on the unlock
+        screen (whose next unlock checks every page before it shows anything). Nothing was written meanwhile: the
+        writer checked the pages first."""
+        feed = self.feed
+        if feed is None:
+            return
+        self.clear_notifications()
+        self.feed = None
+        self.board = None
+        feed.stop()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(UnlockScreen(self.path, self.user, remembered=self.settings.user, error=str(error)))
 
     def warn_audit(self, problem: str) -> None:
         """Say that the audit log does not verify (it stays as it is: nothing is overwritten)."""
@@ -197,16 +214,26 @@ class FactBoardApp(KeysInOrderApp):
             if made is not None:
                 self.notify(_("First unlock today: backed up to {path}").format(path=made))
 
+        from factboard_tui.tui.feed import Reply
+
         reply = Reply(done=done, prefix=_("Today's backup failed: "), severity="warning")
         self.feed.daily_backup(backups.directory_for(self.feed.path), backups.keep, reply)
 
-    def _open_feed(self, board: Board, user: str, first_read: BoardRead | None) -> BoardFeed:
-        """Start the board's feed: its writer, its first full read (unless `first_read` is one) and its poll."""
+    def _open_feed(self, board: Board, user: str, first_read: BoardRead | None, *, verify: bool = False) -> BoardFeed:
+        """Start the board's feed: its writer, its first full read (unless `first_read` is one) and its poll; with
+        `verify`, the writer checks every page first (the rows are on screen meanwhile: each page read so far was
+        verified as it was read)."""
+        from factboard_tui.tui.feed import BoardFeed
+
         self.feed = BoardFeed(board, user, first_read)
-        self.feed.start(self)
+        self.feed.start(self, verify=self._board_damaged if verify else None)
         return self.feed
 
     def _show_board(self, feed: BoardFeed, *, switch: bool) -> None:
+        from factboard_tui.tui.screens import lock  # noqa: F401 - shown over the board (ctrl+l, idle)
+        from factboard_tui.tui.screens.board import BoardScreen
+
+        i18n.translate_classes()  # the board's classes load after the prompt: their bindings in the board's language
         screen = BoardScreen(feed)
         if switch:
             self.switch_screen(screen)
@@ -245,7 +272,11 @@ class FactBoardApp(KeysInOrderApp):
 
     @property
     def locked(self) -> bool:
-        """Whether the lock screen is up."""
+        """Whether the lock screen is up (never before a board is open: the unlock screen shows nothing)."""
+        if self.board is None:
+            return False
+        from factboard_tui.tui.screens.lock import LockScreen
+
         return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
 
     def lock_if_idle(self) -> None:
@@ -258,6 +289,8 @@ class FactBoardApp(KeysInOrderApp):
         """Cover everything with the lock screen (only once a board is open: the unlock screen shows nothing)."""
         if self.board is None or self.locked:
             return
+        from factboard_tui.tui.screens.lock import LockScreen
+
         self.clear_notifications()  # a toast may name a client or a value
         self.push_screen(LockScreen(self.path, self.user, self.feed), self._unlocked_again)
         if self.feed is not None:

@@ -144,7 +144,7 @@ class BoardFeed:
         self.path: Path = board.path
         self.clock = board.clock
         """The board's clock (tests freeze it)."""
-        self.store = RowStore(board.in_board_order)
+        self.store = RowStore(board.board_order())
         self.today = board.today()
         """The day of the last read."""
         self.monday = week_start(self.today)
@@ -166,6 +166,8 @@ class BoardFeed:
         """(row id, column key) -> (token, value) for cells saved on screen whose write has not finished."""
         self._unsaved_token = 0
         self._stopped = False
+        self._damaged = False
+        """The whole-file check failed: the writer runs nothing but the close."""
         self._whole_board = first_read is not None and first_read.triage_counts is None
         if first_read is not None:
             self._hold(first_read)
@@ -178,13 +180,21 @@ class BoardFeed:
         assert self._app is not None, "the feed is not started"
         return self._app
 
-    def start(self, app: App[Any], *, follow: bool = True) -> None:
-        """Start the writer in `app`; with `follow`, read the whole board (if not yet) and poll for changes."""
+    def start(
+        self, app: App[Any], *, follow: bool = True, verify: Callable[[FactBoardError], object] | None = None
+    ) -> None:
+        """Start the writer in `app`; with `follow`, read the whole board (if not yet) and poll for changes.
+
+        With `verify` (a board opened without the whole-file check, so its first frame comes at once), the writer's
+        first job checks every page; if one fails, no write runs and `verify` is called with the reason.
+        """
         self._app = app
         self.changed: Signal[FeedChange] = Signal(app, "board changed")
         """Published on the UI thread whenever the store changed."""
         self.refused: Signal[CellRefused] = Signal(app, "cell write refused")
         """Published on the UI thread when a cell's write was refused (the board screen answers it)."""
+        if verify is not None:
+            self._writes.put(partial(self._verify_pages, verify))
         app.run_worker(self._run_writer, thread=True, group="board-writer", name="board writer")
         if follow:
             if not self._whole_board:
@@ -217,7 +227,23 @@ class BoardFeed:
             idle_since = None
             if job is None:
                 return
+            if self._damaged and job != self._board.close:
+                continue  # nothing is written to a file whose pages do not verify
             job()
+
+    def _verify_pages(self, damaged: Callable[[FactBoardError], object]) -> None:
+        """Check every page against its HMAC (SQLCipher releases Python's lock meanwhile: the board stays
+        responsive), then enter the unlock in the audit log; a page that fails stops every write."""
+        try:
+            self._board.check_integrity()
+        except FactBoardError as error:
+            self._damaged = True
+            self.app.call_later(_hand, damaged, error)
+            return
+        try:
+            self._board.record_unlock()
+        except FactBoardError as error:
+            self._refuse(error, Reply(prefix="The unlock could not be entered in the audit log: "))
 
     # -- running jobs --------------------------------------------------------------------------------------------
 
@@ -313,7 +339,8 @@ class BoardFeed:
         self.data_version = changed.data_version
         self.store.apply(changed)
         overlaid = self._keep_unsaved()
-        self.store.reorder()
+        for row_id in overlaid:
+            self.store.place(row_id)
         if changed.staff is not None:
             self.staff_initials = changed.staff
         self.changed.publish(FeedChange(ChangeKind.CHANGED, frozenset(changed.row_ids) | overlaid))

@@ -4,7 +4,8 @@ Textual builds each widget class's bindings once, when the class is defined, and
 so a `Binding("a", "add_row", N_("Add"))` keeps its English source in the class, and `speak` swaps each class's
 merged bindings for a translated copy (the English kept aside, so switching back, or to another language, starts
 from the source). Screens already on the stack get the new words too. A widget class defined after `speak` would keep
-its English words: the app imports every screen and dialog it shows before a board opens (`app.py`), so keep it so.
+its English words: the board's screens and dialogs load after the unlock prompt is drawn (issue 15), so the app calls
+`translate_classes` again once it has imported them, before it shows the board (`app.py`).
 
 Textual's own bindings that show (Input's, the command palette's) are translated the same way: their English words
 are listed in `TEXTUAL_WORDS` so the catalogs carry them.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from factboard_tui.core.store.board import Board
-from factboard_tui.tui.row_store import BoardRead
+if TYPE_CHECKING:  # the unlock screen is drawn before the database layer is imported
+    from factboard_tui.core.store.board import Board
+    from factboard_tui.tui.row_store import BoardRead
 
 
 @dataclass
@@ -18,6 +20,8 @@ class Unlocked(Message):
     board: Board
     user: str
     first_read: BoardRead | None = None
+    checked: bool = False
+    """Every page was checked already (else the app checks them in the background once the board is drawn)."""
 
 
 @dataclass

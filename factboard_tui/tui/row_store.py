@@ -8,11 +8,12 @@ should cost what changed, not the board's size) is decided here, in `apply` and 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from factboard_tui.core.clock import week_start
@@ -84,20 +85,10 @@ def read_changes(board: Board, version: int, monday: date) -> RowsRead | None:
 
 
 def first_read(board: Board) -> BoardRead:
-    """The first screenful of a board opened with `integrity=False`, with the integrity check run beside it.
-
-    SQLCipher checks the pages with Python's lock released, so on two cores the check costs the unlock no time.
-    Raises `DatabaseDamaged` (nothing is shown) if the check fails, else whatever the read raised.
-    """
-    with ThreadPoolExecutor(1, thread_name_prefix="integrity") as pool:
-        checked = pool.submit(board.check_integrity)
-        try:
-            return read_board(board, week_start(board.today()), limit=FIRST_SCREENFUL)
-        except Exception:
-            checked.result()  # a damaged page is what the person must hear about, whatever the read said
-            raise
-        finally:
-            checked.result()
+    """The first screenful of a board opened with `integrity=False`, read at once: SQLCipher checks each page's HMAC
+    as it reads it, so nothing unverified is shown; the whole-file check follows once the board is drawn (the app
+    runs `check_integrity` in the background and locks the board if it fails)."""
+    return read_board(board, week_start(board.today()), limit=FIRST_SCREENFUL)
 
 
 class RowStore:
@@ -106,23 +97,32 @@ class RowStore:
     `in_order()` is what the grid and the meeting list show. Rows are replaced whole (a read) or one by one (the
     poll, a value saved on screen); a row object is never changed in place, so a grid line built from one stays
     true until the store hands out its successor.
+
+    The order is kept incrementally: a row read back is taken out at its place and put in at its new one by
+    bisection over the rows' sort keys, and the triage counts change by difference, so a change costs what changed
+    (a few microseconds a row), not the board's size (issue 15). A value saved on screen replaces its row where it
+    stands and copies nothing else.
     """
 
-    def __init__(self, order: Callable[[list[BoardRow]], list[BoardRow]]) -> None:
-        """`order` sorts rows as the board shows them (the board's template decides)."""
+    def __init__(self, order: Callable[[BoardRow], tuple[Any, ...]]) -> None:
+        """`order` is the key that sorts rows as the board shows them (the board's template decides)."""
         self._order = order
         self._by_id: dict[int, BoardRow] = {}
-        self._ids: list[int] = []
-        """Row ids in board order."""
-        self._ordered: list[BoardRow] | None = []
-        """`in_order()`'s list, until a row changes."""
+        self._rows: list[BoardRow] = []
+        """The open rows in board order (`in_order()`'s list, changed in place)."""
+        self._keys: list[tuple[Any, ...]] = []
+        """`_rows`' sort keys, as each row was placed (a value saved on screen does not move its row)."""
+        self._placed: dict[int, tuple[Any, ...]] = {}
+        """Row id -> the key it was placed by (finds its place by bisection)."""
+        self._counts: Counter[str] = Counter()
+        """Rows held per triage, changed by difference."""
         self.visits: Visits = {}
         """The shown week's visits of every row that has one."""
         self.triage_counts: dict[str, int] | None = None
         """The whole board's rows per triage while only a first screenful is held (else counted from the rows)."""
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._rows)
 
     def get(self, row_id: int) -> BoardRow | None:
         """The open row with this id, as shown (with any value saved on screen laid over it)."""
@@ -133,53 +133,86 @@ class RowStore:
         return self.visits.get(row_id, {})
 
     def in_order(self) -> list[BoardRow]:
-        """The open rows in board order (the same list object until something changes)."""
-        if self._ordered is None:
-            self._ordered = [self._by_id[row_id] for row_id in self._ids]
-        return self._ordered
+        """The open rows in board order: the store's own list, changed in place (read it, do not keep it)."""
+        return self._rows
 
     def triage_count(self) -> dict[str, int]:
         """How many open rows there are of each triage (the whole board's, even while only a screenful is held)."""
-        return self.triage_counts or Counter(row.triage for row in self.in_order())
+        return self.triage_counts or self._counts
 
     def has_weekend_visits(self) -> bool:
         """Whether any row has a visit on a Saturday or Sunday of the shown week (the grid then shows those days)."""
         return any(day.weekday() >= 5 for days in self.visits.values() for day in days)
 
     def replace(self, read: BoardRead) -> None:
-        """Hold a new read of the board, in the order it was read."""
-        self._by_id = {row.id or 0: row for row in read.rows}
-        self._ids = [row.id or 0 for row in read.rows]
-        self._ordered = None
+        """Hold a new read of the board (whose rows are in board order, or nearly: they are sorted once more)."""
+        order = self._order
+        placed = sorted(((order(row), row) for row in read.rows), key=itemgetter(0))
+        self._keys = [key for key, _row in placed]
+        self._rows = [row for _key, row in placed]
+        self._by_id = {row.id or 0: row for row in self._rows}
+        self._placed = {row.id or 0: key for key, row in placed}
+        self._counts = Counter(row.triage for row in self._rows)
         self.visits = read.visits
         self.triage_counts = read.triage_counts
 
     def apply(self, changed: RowsRead) -> None:
-        """Replace the rows that changed: rows taken off go, rows still on the board come back as read now.
-
-        The order is not restored here: call `reorder` once any values saved on screen are laid over the rows.
-        """
+        """Replace the rows that changed: rows taken off go, rows still on the board come back as read now, each
+        at its place in board order."""
         for row_id in changed.row_ids:
-            self._by_id.pop(row_id, None)
+            self._take_out(row_id)
             self.visits.pop(row_id, None)
         for row in changed.rows:
-            if row.date_off is None:
-                self._by_id[row.id or 0] = row
+            if row.date_off is None and row.id is not None:
+                self._put_in(row)
         self.visits.update(changed.visits)
-        self._ordered = None
 
-    def reorder(self) -> None:
-        """Put the rows back in board order (after `apply`, or values that change the order)."""
-        ordered = self._order(list(self._by_id.values()))
-        self._ids = [row.id or 0 for row in ordered]
-        self._ordered = ordered
+    def place(self, row_id: int) -> None:
+        """Move a row to where its values put it in board order (after values saved on screen are laid over it)."""
+        row = self._by_id.get(row_id)
+        if row is not None and self._order(row) != self._placed[row_id]:
+            self._take_out(row_id)
+            self._put_in(row)
+
+    def _index(self, row_id: int) -> int:
+        """Where the row with this id stands in `_rows` (bisection by the key it was placed by)."""
+        key = self._placed[row_id]
+        index = bisect_left(self._keys, key)
+        while self._rows[index].id != row_id:  # equal keys (two rows of one code): the next with that key
+            index += 1
+        return index
+
+    def _take_out(self, row_id: int) -> None:
+        if row_id not in self._by_id:
+            return
+        index = self._index(row_id)
+        row = self._rows[index]
+        del self._rows[index], self._keys[index]
+        del self._by_id[row_id], self._placed[row_id]
+        self._counts[row.triage] -= 1
+
+    def _put_in(self, row: BoardRow) -> None:
+        row_id = row.id or 0
+        self._take_out(row_id)
+        key = self._order(row)
+        index = bisect_right(self._keys, key)
+        self._keys.insert(index, key)
+        self._rows.insert(index, row)
+        self._by_id[row_id] = row
+        self._placed[row_id] = key
+        self._counts[row.triage] += 1
 
     def set_value(self, row_id: int, key: str, value: Any) -> None:
-        """Show `value` in one field of a row (where the row stands in the order does not change)."""
+        """Show `value` in one field of a row, where the row stands (`place` moves it where the value puts it)."""
         row = self._by_id.get(row_id)
-        if row is not None:
-            self._by_id[row_id] = row.model_copy(update={key: value})
-            self._ordered = None
+        if row is None:
+            return
+        changed = row.model_copy(update={key: value})
+        self._rows[self._index(row_id)] = changed
+        self._by_id[row_id] = changed
+        if changed.triage != row.triage:
+            self._counts[row.triage] -= 1
+            self._counts[changed.triage] += 1
 
     def set_visit(self, row_id: int, day: date, visit: VisitCell | None) -> None:
         """Show `visit` (None: no visit) on one day of a row."""
@@ -196,4 +229,4 @@ class RowStore:
 
     def ids(self) -> Iterable[int]:
         """The open rows' ids in board order."""
-        return iter(self._ids)
+        return (row.id or 0 for row in self._rows)

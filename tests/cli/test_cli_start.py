@@ -1,4 +1,5 @@
-"""How `factboard` starts: `--help` loads neither the database layer nor Textual, and the terminal UI it starts
+"""How `factboard` starts: `--help` and a usage error load neither the database layer, nor Textual, nor the file
+formats (`helpers.imports.CLI_LATER`), and the terminal UI it starts
 (through `factboard_tui.launch`) hands a crash's exit code back to the shell.
 
 Each case is a fresh interpreter running the console script's `main`, as a person's shell would.
@@ -13,13 +14,23 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import Cli
-
-HEAVY = ("sqlalchemy", "sqlmodel", "sqlcipher3", "textual")
-"""Packages `--help` must not load: the database layer (half a second of imports) and the TUI."""
+from helpers.imports import CLI_LATER, loaded
 
 
-@pytest.mark.parametrize("words", [["--help"], ["rows", "--help"], ["sync", "import", "--help"]])
-def test_help_loads_no_database_layer_and_no_textual(cli: Cli, words: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("words", "exit_code"),
+    [
+        (["--help"], 0),
+        (["rows", "--help"], 0),
+        (["sync", "import", "--help"], 0),
+        (["export", "--help"], 0),
+        (["rows", "no-such-command"], 2),
+        (["export", "week", "--no-such-option"], 2),
+    ],
+)
+def test_help_and_usage_errors_load_no_database_layer_no_textual_no_file_formats(
+    cli: Cli, words: list[str], exit_code: int
+) -> None:
     script = (
         "import json, sys\n"
         f"sys.argv = ['factboard', *{words!r}]\n"
@@ -28,14 +39,14 @@ def test_help_loads_no_database_layer_and_no_textual(cli: Cli, words: list[str])
         "    main()\n"
         "except SystemExit as done:\n"
         "    code = done.code\n"
-        f"loaded = sorted({{name.split('.')[0] for name in sys.modules}} & set({HEAVY!r}))\n"
+        f"loaded = {loaded(CLI_LATER)}\n"
         "print(json.dumps({'code': code, 'loaded': loaded}))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], env=cli.environment(), capture_output=True, text=True, timeout=120
     )
     report = json.loads(result.stdout.splitlines()[-1])
-    assert report["code"] == 0 and "Usage:" in result.stdout
+    assert report["code"] == exit_code and "Usage:" in result.stdout + result.stderr
     assert report["loaded"] == []
 
 

@@ -21,6 +21,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE
 from factboard_tui.tui.app import FactBoardApp
@@ -362,7 +363,7 @@ def test_the_unlock_screen_remembers_who_edited_on_this_machine(demo_path: Path,
 
 
 def test_unlock_refuses_a_damaged_database_and_shows_no_rows(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
-    """The integrity check runs beside the first read; a page that fails it keeps the board closed."""
+    """A page the first read needs fails its HMAC as it is read: the board stays closed, nothing shows."""
     data = bytearray(demo_path.read_bytes())
     data[len(data) - 4096 + 1000] ^= 0x01  # a byte in the last page: only the whole-file check notices it
     demo_path.write_bytes(bytes(data))
@@ -375,6 +376,54 @@ def test_unlock_refuses_a_damaged_database_and_shows_no_rows(demo_path: Path, cl
             await until(pilot, lambda: "damaged" in str(error.render()), "the damage said")
             assert "restore it from a backup" in str(error.render())
             assert isinstance(app.screen, UnlockScreen)
+
+    asyncio.run(scenario())
+    assert demo_path.read_bytes() == bytes(data)  # nothing was written
+
+
+def damage_a_page_the_first_read_skips(path: Path) -> bytes:
+    """Flip a byte in the last page of the file that the board's first read does not touch (only the whole-file
+    check can notice it); returns the damaged file's bytes."""
+    from factboard_tui.tui.row_store import first_read
+
+    key = Board.read_slot(path).unwrap(DEMO_PASSPHRASE)
+    intact = path.read_bytes()
+    for page in range(len(intact) // 4096 - 1, 0, -1):
+        data = bytearray(intact)
+        data[page * 4096 + 1000] ^= 0x01
+        path.write_bytes(bytes(data))
+        try:
+            with Board.open_with_key(path, key, integrity=False) as board:
+                first_read(board)
+        except FactBoardError:
+            continue
+        for suffix in ("-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        return bytes(data)
+    raise AssertionError("every page is read by the first read")
+
+
+def test_a_damaged_page_found_after_the_first_frame_closes_the_board_and_says_so(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """The whole-file check runs once the board is drawn (each page read is verified as it is read); a page that
+    fails it closes the board, takes its screens away, writes nothing, and the next unlock checks first."""
+    data = damage_a_page_the_first_read_skips(demo_path)
+
+    def damage_said(app: FactBoardApp) -> bool:
+        screen = app.screen
+        return isinstance(screen, UnlockScreen) and "damaged" in str(screen.query_one("#unlock-error").render())
+
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, clock=clock)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press(*DEMO_PASSPHRASE, "enter", *"CSA", "enter")
+            await until(pilot, lambda: damage_said(app), "the damage said")
+            assert "restore it from a backup" in str(app.screen.query_one("#unlock-error", Static).render())
+            assert not any(isinstance(screen, BoardScreen) for screen in app.screen_stack)  # no row left on screen
+            assert app.feed is None and app.board is None
+            await until(pilot, lambda: app.focused is not None and app.focused.id == "passphrase", "the field")
+            await pilot.press(*DEMO_PASSPHRASE, "enter")  # again: now every page is checked before anything shows
+            await until(pilot, lambda: "Unlocking" not in str(app.screen.query_one("#unlock-error").render()), "")
+            assert damage_said(app) and not any(isinstance(screen, BoardScreen) for screen in app.screen_stack)
 
     asyncio.run(scenario())
     assert demo_path.read_bytes() == bytes(data)  # nothing was written

@@ -17,7 +17,6 @@ before it commits, so a re-key finished by the next start never leaves a key nob
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 from collections.abc import Callable
@@ -32,16 +31,23 @@ from factboard_tui.core.diagnosis import SQLITE_CORRUPT, SQLITE_NOTADB, sqlite_c
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError, NotFound
 from factboard_tui.core.i18n import _
 from factboard_tui.core.security import seal
-from factboard_tui.core.security.durable import copy_durably, remove_durably, rename_durably, sync_file, write_durably
+from factboard_tui.core.security.durable import copy_durably, sync_file, write_durably
 from factboard_tui.core.security.journal import COMMITTED, Journal, Step
 from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key
 from factboard_tui.core.security.locks import (
     exclusive_access,
-    exclusive_hold,
     held,
     read_close_request,
-    remove_stale_close_request,
 )
+from factboard_tui.core.security.recovery import (
+    REKEY_STAGED,
+    RESTORE_STAGED,
+    _beside,
+    journal_of,
+    recover_held,
+    slot_of,
+)
+from factboard_tui.core.security.recovery import recover_board as recover_board  # where the faces found it first
 from factboard_tui.core.store.migrations import LATEST_VERSION
 
 BACKUP_STAMP = "%Y%m%d-%H%M%S"
@@ -50,25 +56,6 @@ BACKUP_STAMP = "%Y%m%d-%H%M%S"
 BACKUP_WAIT_SECONDS = 60.0
 """How long a backup waits for another backup of the same board into the same folder to finish."""
 
-
-def slot_of(db: Path) -> Path:
-    return db.with_name(db.name + ".keyslot")
-
-
-def journal_of(path: Path) -> Path:
-    """The journal of an operation that replaces `path` (a board, or a backup being put in place)."""
-    return path.with_name(path.name + ".journal")
-
-
-def _beside(db: Path, suffix: str) -> Path:
-    return db.with_name(db.name + suffix)
-
-
-REKEY_STAGED = (".rekeying", ".rekeying-journal", ".keyslot.new")
-"""What a re-key writes beside the board before it commits (the database under its new key, SQLite's rollback
-journal of that export, the new key slot), in the order it writes them."""
-RESTORE_STAGED = (".restoring", ".keyslot.restoring")
-"""What a restore writes beside the board before it commits: copies of the backup and of its key slot."""
 
 # -- raw SQLCipher access (these files are not open as boards) ---------------------------------------------------
 
@@ -336,56 +323,6 @@ def committed(db: Path) -> bool:
 
 
 # -- the next start: finish or undo what was cut off --------------------------------------------------------------
-
-
-def _leftovers(db: Path) -> list[Path]:
-    """Files beside the board that only an operation cut off leaves there (its journal, staged files, temporary
-    files of its atomic writes)."""
-    if not db.parent.is_dir():
-        return []
-    names = {db.name + suffix for suffix in (".journal", *REKEY_STAGED, *RESTORE_STAGED)}
-    temporary = tuple(f".{name}." for name in names)
-    with os.scandir(db.parent) as entries:
-        return sorted(Path(entry.path) for entry in entries if entry.name in names or entry.name.startswith(temporary))
-
-
-def recover_board(db: Path) -> list[str]:
-    """What the next start does first, before it asks for a passphrase: finish or undo an operation that was cut
-    off, clean up what it left, and remove a close request nobody answers any more. Returns what it did, in
-    words, for the person. Needs no key; does nothing while the board is open elsewhere or an operation runs.
-    """
-    notes = [note] if (note := remove_stale_close_request(db)) else []
-    if not _leftovers(db):
-        return notes
-    with exclusive_hold(db) as ours:
-        if ours:
-            notes += recover_held(db)
-    return notes
-
-
-def recover_held(db: Path) -> list[str]:
-    """`recover_board`'s work, for a caller that holds the board exclusively."""
-    notes: list[str] = []
-    if journal_of(db).exists():
-        notes.append(Journal.read(journal_of(db)).recover())
-    staged_db, _staged_journal, new_slot = (_beside(db, suffix) for suffix in REKEY_STAGED)
-    if new_slot.exists() and not staged_db.exists():
-        # Left by a FactBoard before journals: its re-key had renamed the database, not yet the slot.
-        rename_durably(new_slot, slot_of(db))
-        notes.append(f"A re-key of {db.name} cut off by an older FactBoard was finished: the board has its new key.")
-    removed: list[str] = []
-    # The new key slot first: a re-key's database removed before its slot would leave what looks like the state
-    # above (a re-key that renamed its database), and the next start would put the new slot in place.
-    for path in sorted(_leftovers(db), key=lambda path: path != new_slot):
-        if path == journal_of(db) or (path == _beside(db, RESTORE_STAGED[0]) and not db.exists()):
-            continue  # a restore by a FactBoard before journals, half done: its copy is the only board now
-        remove_durably(path)  # each removal on the disk before the next, in this order
-        removed.append(path.name)
-    if removed:
-        notes.append(
-            f"Removed what an operation cut off before it took effect left beside {db.name}: {', '.join(removed)}."
-        )
-    return notes
 
 
 def _backup_leftovers(db: Path, directory: Path) -> tuple[list[Path], list[Path]]:

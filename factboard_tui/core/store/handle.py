@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -81,7 +81,7 @@ class BoardHandle:
 
     def data_version(self) -> int:
         """A number that grows with every write from any process: the id of the newest change."""
-        with self.engine.connect() as connection:
+        with self.connected() as connection:
             return int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
 
     # -- reading safely ----------------------------------------------------------------------------------------
@@ -94,6 +94,16 @@ class BoardHandle:
                 yield session
         except IntegrityError:
             raise
+        except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
+            raise self.user_error(error) from None
+
+    @contextlib.contextmanager
+    def connected(self) -> Iterator[Connection]:
+        """A read connection for SQLAlchemy Core (bulk reads: tuples, no ORM objects); database errors become the
+        one-line message of what happened, as in `session` (a page that fails its HMAC as it is read: damaged)."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
         except (sqlcipher3.dbapi2.DatabaseError, SADatabaseError) as error:
             raise self.user_error(error) from None
 

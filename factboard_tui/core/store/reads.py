@@ -7,7 +7,9 @@ after someone else's write reads only what changed (`rows_changed_since`, `rows_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import String, case, func, type_coerce
 from sqlalchemy import select as sa_select
@@ -56,10 +58,16 @@ def top_rows(board: BoardHandle, limit: int) -> tuple[list[BoardRow], dict[str, 
     return first, counts
 
 
+def board_order(board: BoardHandle) -> Callable[[BoardRow], tuple[Any, ...]]:
+    """The key that sorts rows as the board shows them: off the board last, then triage priority, then the date on
+    the board, then the client code (a face that keeps rows in order places a changed row by it)."""
+    rank = board.template.triage_rank
+    return lambda row: (row.date_off is not None, rank(row.triage), row.date_on, row.client_code)
+
+
 def in_board_order(board: BoardHandle, found: list[BoardRow]) -> list[BoardRow]:
     """Rows sorted as the board shows them: triage priority, then date on board, then client code."""
-    rank = board.template.triage_rank
-    return sorted(found, key=lambda row: (row.date_off is not None, rank(row.triage), row.date_on, row.client_code))
+    return sorted(found, key=board_order(board))
 
 
 def rows_changed_since(board: BoardHandle, version: int) -> tuple[int, set[int], bool]:
@@ -67,7 +75,7 @@ def rows_changed_since(board: BoardHandle, version: int) -> tuple[int, set[int],
 
     Lets a screen refresh only the rows other people touched instead of reloading the whole board.
     """
-    with board.engine.connect() as connection:
+    with board.connected() as connection:
         found = connection.execute(
             sa_select(CHANGE_TABLE.c.id, CHANGE_TABLE.c.row_id, CHANGE_TABLE.c.entity).where(
                 CHANGE_TABLE.c.id > version
@@ -123,7 +131,7 @@ def visits(
         statement = statement.where(VISIT_TABLE.c.row_id.in_(row_ids))
     by_row: dict[int, dict[date, VisitCell]] = {}
     parse = date.fromisoformat
-    with board.engine.connect() as connection:
+    with board.connected() as connection:
         for row_id, text, staff_text, note in connection.execute(statement):
             day = parse(text)
             by_row.setdefault(row_id, {})[day] = VisitCell(row_id, day, staff_text, note)

@@ -5,7 +5,11 @@ thread worker while the screen stays responsive; a wrong passphrase or a damaged
 nothing is written.
 
 Before the screen takes any input it finishes (or undoes) a re-key, restore or backup that was cut off, which
-needs no passphrase (`core.security.backups.recover_board`), and says above the fields what was done.
+needs no passphrase (`core.security.recovery.recover_board`), and says above the fields what was done.
+
+The screen is drawn before the database layer is imported (SQLAlchemy, SQLModel and SQLCipher cost more than
+Textual itself): it imports them in a worker right after its first frame, while the passphrase is typed (STYLE.md
+habit 17; `tests/tui/test_start_imports.py` keeps it so).
 """
 
 from __future__ import annotations
@@ -21,12 +25,9 @@ from textual.widgets import Footer, Input, Label, Static
 from factboard_tui.core.domain.fields import parse_initials
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import _
-from factboard_tui.core.security.backups import recover_board
-from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.engine import prepare_reads
+from factboard_tui.core.security.recovery import recover_board
 from factboard_tui.shown import shown
 from factboard_tui.tui.messages import Unlocked, UnlockFailed
-from factboard_tui.tui.row_store import first_read
 from factboard_tui.tui.typeahead import hold_keys, release_keys
 
 
@@ -36,9 +37,18 @@ class UnlockScreen(Screen[None]):
     AUTO_FOCUS = "#passphrase"
 
     def __init__(
-        self, path: Path, user: str | None = None, remembered: str | None = None, notes: list[str] | None = None
+        self,
+        path: Path,
+        user: str | None = None,
+        remembered: str | None = None,
+        notes: list[str] | None = None,
+        *,
+        error: str | None = None,
     ) -> None:
         super().__init__()
+        self.error = error
+        """Why the board was closed again (its whole-file check failed): shown at once; the next unlock checks every
+        page before it shows anything."""
         self.path = path
         self.user = user
         self.remembered = remembered
@@ -67,11 +77,18 @@ class UnlockScreen(Screen[None]):
         notes = self.query_one("#unlock-notes", Static)
         notes.update(shown("\n".join(self.notes)))
         notes.display = bool(self.notes)
-        self.prepare_database_layer()
+        if self.error is not None:
+            self.show_error(self.error)
+        self.call_after_refresh(self.prepare_database_layer)  # after the first frame: the prompt comes first
 
     @work(thread=True, group="prepare", name="prepare the database layer")
     def prepare_database_layer(self) -> None:
-        """While the person types, do the database layer's one-time set-up the first read would otherwise pay."""
+        """While the person types, import the database layer and do its one-time set-up (the first read would
+        otherwise pay for both)."""
+        from factboard_tui.core.store.engine import prepare_reads
+        from factboard_tui.tui.screens import board  # noqa: F401 - the screen the unlock opens
+        from factboard_tui.tui.screens import lock  # noqa: F401 - and the one ctrl+l puts over it
+
         prepare_reads()
 
     @on(Input.Submitted)
@@ -100,12 +117,15 @@ class UnlockScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="unlock", name="unlock board")
     def unlock(self, passphrase: str, user: str) -> None:
         """Derive the key and open the database, off the UI thread."""
+        from factboard_tui.core.store.board import Board
+        from factboard_tui.tui.row_store import first_read
+
         try:
             board = Board.unlock(
                 self.path,
                 passphrase,
                 clock=self.app.clock,  # type: ignore[attr-defined]
-                integrity=False,
+                integrity=self.error is not None,  # else checked in the background once the board is drawn
                 user=user,
                 via="tui",
             )
@@ -114,12 +134,13 @@ class UnlockScreen(Screen[None]):
             return
         try:  # the first read here, so the board's first frame already shows the rows
             loaded = first_read(board)
-            board.record_unlock()  # once every page verified
+            if self.error is not None:
+                board.record_unlock()  # every page verified (else the feed enters it once they have)
         except FactBoardError as error:
             board.close()
             self.post_message(UnlockFailed(str(error)))
             return
-        self.post_message(Unlocked(board, user, loaded))
+        self.post_message(Unlocked(board, user, loaded, checked=self.error is not None))
 
     def on_unlock_failed(self, message: UnlockFailed) -> None:
         self.show_error(message.reason)
@@ -130,7 +151,7 @@ class UnlockScreen(Screen[None]):
 
     def on_unlocked(self, message: Unlocked) -> None:
         message.stop()
-        self.app.post_message(Unlocked(message.board, message.user, message.first_read))
+        self.app.post_message(Unlocked(message.board, message.user, message.first_read, message.checked))
 
     def show_error(self, text: str) -> None:
         self.query_one("#unlock-error", Static).update(shown(text))
