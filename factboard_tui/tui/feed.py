@@ -61,7 +61,15 @@ from factboard_tui.tui.board_jobs import (
     save_staff,
     write_cell,
 )
-from factboard_tui.tui.row_store import BoardRead, RowsRead, RowStore, read_board, read_changes
+from factboard_tui.tui.row_store import (
+    BoardRead,
+    Move,
+    RowsRead,
+    RowStore,
+    read_board,
+    read_changes,
+    settle_heap,
+)
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -97,6 +105,10 @@ class FeedChange:
 
     kind: ChangeKind
     row_ids: frozenset[int] = frozenset()
+    moves: tuple[Move, ...] = ()
+    """For `CHANGED`: rows taken out and put in, in order (`row_store.Move`): a view mirroring the order follows."""
+    version: int = 0
+    """The store's `version` after these moves (a view that showed a later version has them already)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +211,8 @@ class BoardFeed:
         if follow:
             if not self._whole_board:
                 self.reload()
+            else:
+                settle_heap()
             app.set_interval(POLL_SECONDS, self.poll, name="poll board changes")
 
     def stop(self, *, close: bool = True) -> None:
@@ -288,6 +302,7 @@ class BoardFeed:
                 self._whole_board = True
                 self._hold(read)
                 self.changed.publish(FeedChange(ChangeKind.LOADED))
+                settle_heap()
 
         def failed(error: FactBoardError) -> None:
             self.full_load_running = False
@@ -343,7 +358,9 @@ class BoardFeed:
             self.store.place(row_id)
         if changed.staff is not None:
             self.staff_initials = changed.staff
-        self.changed.publish(FeedChange(ChangeKind.CHANGED, frozenset(changed.row_ids) | overlaid))
+        moves = self.store.take_moves()
+        changes = frozenset(changed.row_ids) | overlaid
+        self.changed.publish(FeedChange(ChangeKind.CHANGED, changes, moves, self.store.version))
 
     def show_week(self, monday: date) -> None:
         """Show the visits of the week starting `monday` (read in a worker; `changed` says when they are in)."""

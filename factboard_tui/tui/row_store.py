@@ -8,6 +8,7 @@ should cost what changed, not the board's size) is decided here, in `apply` and 
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -25,6 +26,10 @@ FIRST_SCREENFUL = 120
 
 Visits = dict[int, dict[date, VisitCell]]
 """The shown week's visits: row id -> day -> visit."""
+
+Move = tuple[int, BoardRow | None]
+"""One change of the board order: `(index, None)` took the row at `index` out, `(index, row)` put `row` in there.
+Replayed in order on a list that mirrored the order before, they give the order after (the grid's `splice`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +96,16 @@ def first_read(board: Board) -> BoardRead:
     return read_board(board, week_start(board.today()), limit=FIRST_SCREENFUL)
 
 
+def settle_heap() -> None:
+    """Move everything alive now (the whole board just read, the screens, Textual) out of the garbage collector's
+    reach: `gc.freeze()`. A full collection walks every tracked object; at 20,000 rows that was 0.94 s, and it came
+    mid-typing (issue 15). Frozen objects are still freed when nothing refers to them any more (rows replaced by the
+    next read are); only cycles among them would stay, and rows, visits and grid lines hold none. Called after each
+    full read, so what a reload brings is frozen too. The thresholds stay Python's: with the board frozen, a young
+    collection walks what a few keystrokes made, well under a frame."""
+    gc.freeze()
+
+
 class RowStore:
     """The open rows by id and in board order, and the shown week's visits.
 
@@ -120,6 +135,10 @@ class RowStore:
         """The shown week's visits of every row that has one."""
         self.triage_counts: dict[str, int] | None = None
         """The whole board's rows per triage while only a first screenful is held (else counted from the rows)."""
+        self._moves: list[Move] = []
+        """How `in_order()` changed since `take_moves`: rows taken out and put in, in order (see `Move`)."""
+        self.version = 0
+        """Counts full reads and `take_moves` calls: a view that replays moves knows which it has seen."""
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -155,6 +174,8 @@ class RowStore:
         self._counts = Counter(row.triage for row in self._rows)
         self.visits = read.visits
         self.triage_counts = read.triage_counts
+        self._moves = []
+        self.version += 1
 
     def apply(self, changed: RowsRead) -> None:
         """Replace the rows that changed: rows taken off go, rows still on the board come back as read now, each
@@ -168,11 +189,19 @@ class RowStore:
         self.visits.update(changed.visits)
 
     def place(self, row_id: int) -> None:
-        """Move a row to where its values put it in board order (after values saved on screen are laid over it)."""
+        """Put a row again where its values put it in board order (after values saved on screen are laid over
+        it): a move, so whoever follows the moves shows the row as it is now."""
         row = self._by_id.get(row_id)
-        if row is not None and self._order(row) != self._placed[row_id]:
+        if row is not None:
             self._take_out(row_id)
             self._put_in(row)
+
+    def take_moves(self) -> tuple[Move, ...]:
+        """How the order changed since the last call (or the last full read), and forget it; `version` counts
+        it."""
+        moves, self._moves = tuple(self._moves), []
+        self.version += 1
+        return moves
 
     def _index(self, row_id: int) -> int:
         """Where the row with this id stands in `_rows` (bisection by the key it was placed by)."""
@@ -190,6 +219,7 @@ class RowStore:
         del self._rows[index], self._keys[index]
         del self._by_id[row_id], self._placed[row_id]
         self._counts[row.triage] -= 1
+        self._moves.append((index, None))
 
     def _put_in(self, row: BoardRow) -> None:
         row_id = row.id or 0
@@ -201,6 +231,7 @@ class RowStore:
         self._by_id[row_id] = row
         self._placed[row_id] = key
         self._counts[row.triage] += 1
+        self._moves.append((index, row))
 
     def set_value(self, row_id: int, key: str, value: Any) -> None:
         """Show `value` in one field of a row, where the row stands (`place` moves it where the value puts it)."""

@@ -278,3 +278,47 @@ def test_scrolled_lines_look_exactly_as_textual_draws_them_and_follow_a_theme_ch
         assert same_as_textual(grid)
 
     run(scenario, make_rows(200))
+
+
+def test_splice_takes_rows_out_and_puts_them_in_as_a_list_would_and_the_cursor_keeps_its_row() -> None:
+    """A live change reaches the grid as rows taken out and put in (`splice`, what `RowStore` moves record): the
+    rows shown are those of the same changes made to a plain list, the changed rows are drawn anew, and the cursor
+    stays on its row (wherever that row went) unless it was taken off."""
+    import random
+
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        rng = random.Random(15)
+        model = [row.key for row in make_rows(300)]
+        grid.move_cursor(row_key="40")
+        await pilot.pause()
+        for step in range(60):
+            changes: list[tuple[int, GridRow | None]] = []
+            for _ in range(rng.randint(1, 4)):
+                if model and rng.random() < 0.6:
+                    index = rng.randrange(len(model))
+                    key = model.pop(index)
+                    changes.append((index, None))
+                    if rng.random() < 0.7:  # read back and put in again elsewhere (a changed triage)
+                        index = rng.randint(0, len(model))
+                        model.insert(index, key)
+                        changes.append((index, GridRow(key, (GridCell(f"moved {step}"), GridCell(""), GridCell("")))))
+                else:
+                    index = rng.randint(0, len(model))
+                    key = f"new{step}"
+                    model.insert(index, key)
+                    changes.append((index, GridRow(key, (GridCell(f"new {step}"), GridCell(""), GridCell("")))))
+            before = grid.cursor_row_key
+            grid.splice(changes)
+            await pilot.pause()
+            assert [grid.row(index).key for index in range(grid.row_count)] == model
+            if before in model:
+                assert grid.cursor_row_key == before
+            assert cursor_is_visible(grid)
+            shown = screen_lines(grid)
+            for _index, row in changes:
+                if row is not None and row.key in model and row.cells[0].text.startswith(("moved", "new")):
+                    at = model.index(row.key) + 1 - grid.scroll_offset.y
+                    if 1 <= at < len(shown) and grid.row(model.index(row.key)) is row:
+                        assert row.cells[0].text in shown[at]  # drawn anew, not from a cached line
+
+    run(scenario, make_rows(300))

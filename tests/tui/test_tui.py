@@ -466,3 +466,44 @@ def test_a_large_board_shows_its_first_screenful_first_then_every_row(tmp_path: 
             assert f"{len(everything)} rows" in str(status.render())
 
     asyncio.run(scenario())
+
+
+def test_another_processs_changes_keep_the_grid_in_the_order_a_fresh_read_gives(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    """Rows another process moves (a new triage), takes off and adds reach the grid as moves, not as a new list of
+    the whole board: afterwards the grid shows exactly the order a fresh read of the board gives, the status counts
+    match, and the cursor is still on its row."""
+    from factboard_tui.core.store.rows import RowWrite
+
+    board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+    other = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, board=board, user="KOO", clock=clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for_rows(pilot)
+            grid = app.screen.query_one(BoardGrid)
+            await pilot.press("down", "down")
+            cursor_key = grid.cursor_row_key
+            rows = [row for row in other.rows() if str(row.id) != cursor_key]
+            levels = [level.key for level in other.template.triage]
+            for number, row in enumerate(rows[:6]):
+                other.set_field("CSA", row.id or 0, "triage", levels[(levels.index(row.triage) + 2 + number) % 5])
+            other.take_off("CSA", rows[7].id or 0, "Stabil")
+            other.write_rows("CSA", [RowWrite("add", values={"client_code": "ZZ-99", "triage": levels[0]})])
+            expected = [str(row.id) for row in other.rows()]
+            await until(
+                pilot,
+                lambda: [grid.row(index).key for index in range(grid.row_count)] == expected,
+                lambda: f"the grid in board order: {[grid.row(i).key for i in range(grid.row_count)]} != {expected}",
+                seconds=20,
+            )
+            assert grid.cursor_row_key == cursor_key
+            status = str(app.screen.query_one("#status", Static).render())
+            assert f"{len(expected)} rows" in status
+            for level in other.template.triage:
+                assert f"{level.label} {sum(row.triage == level.key for row in other.rows())}" in status
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        other.close()

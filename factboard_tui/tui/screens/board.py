@@ -108,6 +108,8 @@ class BoardScreen(CellEditing):
         """Whether the grid shows Saturday and Sunday (the week has weekend visits)."""
         self.grid_cache: dict[str, GridRow] = {}
         """Grid lines already built, by row key: a refresh rebuilds only rows that changed."""
+        self.shown_version = -1
+        """The row store's version the grid shows (all of it, unfiltered): the next change's moves apply to it."""
         self.detail_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -184,15 +186,14 @@ class BoardScreen(CellEditing):
                     grid.update_row(self._grid_row(row, grid.columns))
             self._show_detail_soon()
             return
+        same_columns = change.kind is ChangeKind.CHANGED and self.feed.store.has_weekend_visits() == self.weekend
         if change.kind is ChangeKind.LOADED:
             self.grid_cache.clear()  # a full read: every line is built anew, once
+        for row_id in change.row_ids:
+            self.grid_cache.pop(str(row_id), None)
+        if not same_columns:
             self._set_columns()
-        else:
-            for row_id in change.row_ids:
-                self.grid_cache.pop(str(row_id), None)
-            if self.feed.store.has_weekend_visits() != self.weekend:
-                self._set_columns()
-        self._show_rows()
+        self._show_rows(change if same_columns else None)
         self.warn_if_edited_elsewhere()
 
     def action_reload(self) -> None:
@@ -206,19 +207,25 @@ class BoardScreen(CellEditing):
             self.grid_cache[key] = cached
         return cached
 
-    def _show_rows(self) -> None:
-        grid = self.query_one(BoardGrid)
-        rows = self.feed.rows
-        if self.row_filter.text:
-            visible = [row for row in rows if self.row_filter.matches(row, self.feed.visits_of(row.id or 0))]
+    def _show_rows(self, change: FeedChange | None = None) -> None:
+        """Show the rows. Unfiltered, a change's rows are taken out and put in where the store did, at the cost of
+        what changed (listing 20,000 rows took 40 ms: issue 15); else the rows shown are listed anew."""
+        grid, feed = self.query_one(BoardGrid), self.feed
+        columns, rows = grid.columns, feed.rows
+        follow = change is not None and change.kind is ChangeKind.CHANGED and not self.row_filter.text
+        if change is not None and follow and change.version == self.shown_version + 1:
+            moved = ((index, row if row is None else feed.row(row.id or 0) or row) for index, row in change.moves)
+            grid.splice((index, row if row is None else self._grid_row(row, columns)) for index, row in moved)
+            self.shown_version, visible = change.version, len(rows)
         else:
-            visible = rows
-        columns = grid.columns
-        grid.set_rows([self._grid_row(row, columns) for row in visible])
+            if self.row_filter.text:
+                rows = [row for row in rows if self.row_filter.matches(row, feed.visits_of(row.id or 0))]
+            grid.set_rows([self._grid_row(row, columns) for row in rows])
+            self.shown_version, visible = feed.store.version, len(rows)
         if self.pending_cursor is not None:  # a row just added: put the cursor on it
             grid.move_cursor(row_key=self.pending_cursor)
             self.pending_cursor = None
-        self._update_status(len(visible))
+        self._update_status(visible)
         self._show_detail_soon()
         self.refresh_bindings()
 

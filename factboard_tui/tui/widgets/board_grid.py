@@ -169,7 +169,7 @@ class BoardGrid(ScrollView, can_focus=True):
         self._total_width = 0
         self._frozen_width = 0  # the first columns (code, triage) stay put when the rest scrolls sideways
         self._rows: list[GridRow] = []
-        self._index_by_key: dict[str, int] = {}
+        self._index_by_key: dict[str, int] | None = {}  # None: rebuilt when next asked (after `splice`)
         self._versions: dict[str, int] = {}  # bumped when a row's content changes; part of the cache key
         self._cursor_row = 0
         self._cursor_column = 0
@@ -239,7 +239,7 @@ class BoardGrid(ScrollView, can_focus=True):
         """
         old_key = self.cursor_row_key
         old_screen_y = self._cursor_row - self.scroll_offset.y
-        old_rows, old_index = self._rows, self._index_by_key
+        old_rows, old_index = self._rows, self._index()
         new_rows = list(rows)
         versions = self._versions
         for row in new_rows:
@@ -247,10 +247,10 @@ class BoardGrid(ScrollView, can_focus=True):
             if index is None or (old_rows[index] is not row and old_rows[index] != row):
                 versions[row.key] = versions.get(row.key, 0) + 1
         self._rows = new_rows
-        self._index_by_key = {row.key: index for index, row in enumerate(new_rows)}
+        self._index_by_key = by_key = {row.key: index for index, row in enumerate(new_rows)}
         self._update_virtual_size()
-        if old_key is not None and old_key in self._index_by_key:
-            self._cursor_row = self._index_by_key[old_key]
+        if old_key is not None and old_key in by_key:
+            self._cursor_row = by_key[old_key]
             if 0 <= old_screen_y < self._data_height:  # the cursor row stays where the eye left it
                 self.scroll_to(y=self._cursor_row - old_screen_y, animate=False, force=True)
         else:
@@ -260,9 +260,52 @@ class BoardGrid(ScrollView, can_focus=True):
         if self.cursor_row_key != old_key:
             self._post_cursor_moved()
 
+    def splice(self, changes: Iterable[tuple[int, GridRow | None]]) -> None:
+        """Take rows out and put rows in, one change after another: `(index, None)` removes the row at `index`,
+        `(index, row)` inserts `row` there. The cursor stays on its row's key (and where the eye left it on
+        screen), and only the rows put in lose their cached lines.
+
+        What a live change costs: the work is per row changed (the list moves its pointers in C), where
+        `set_rows` compares and indexes every row of the board.
+        """
+        old_key = self.cursor_row_key
+        cursor = self._cursor_row
+        old_screen_y = cursor - self.scroll_offset.y
+        rows, versions = self._rows, self._versions
+        lost = False  # the cursor's row was taken out (and may come back in at its new place)
+        for index, row in changes:
+            if row is None:
+                del rows[index]
+                if index < cursor:
+                    cursor -= 1
+                elif index == cursor:
+                    lost = True
+            else:
+                rows.insert(index, row)
+                versions[row.key] = versions.get(row.key, 0) + 1
+                if lost and row.key == old_key:
+                    cursor, lost = index, False
+                elif index <= cursor and not lost:
+                    cursor += 1
+        self._index_by_key = None
+        self._update_virtual_size()
+        self._cursor_row = max(0, min(cursor, len(rows) - 1))
+        if not lost and 0 <= old_screen_y < self._data_height:  # the cursor row stays where the eye left it
+            self.scroll_to(y=self._cursor_row - old_screen_y, animate=False, force=True)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        if self.cursor_row_key != old_key:
+            self._post_cursor_moved()
+
+    def _index(self) -> dict[str, int]:
+        """Row key -> index, rebuilt once after `splice` (only when a key is looked up)."""
+        if self._index_by_key is None:
+            self._index_by_key = {row.key: index for index, row in enumerate(self._rows)}
+        return self._index_by_key
+
     def update_row(self, row: GridRow) -> None:
         """Replace the row with the same key (if present) and repaint just that line."""
-        index = self._index_by_key.get(row.key)
+        index = self._index().get(row.key)
         if index is None or self._rows[index] == row:
             return
         self._rows[index] = row
@@ -271,7 +314,7 @@ class BoardGrid(ScrollView, can_focus=True):
 
     def move_cursor(self, row_key: str | None = None, column_key: str | None = None) -> None:
         """Move the cursor to a row and/or column by key; unknown keys and None leave that axis alone."""
-        row = self._index_by_key.get(row_key, self._cursor_row) if row_key is not None else self._cursor_row
+        row = self._index().get(row_key, self._cursor_row) if row_key is not None else self._cursor_row
         column = self._cursor_column
         if column_key is not None:
             column = next((i for i, c in enumerate(self._columns) if c.key == column_key), column)
