@@ -187,10 +187,10 @@ def test_an_interrupted_rekey_is_finished_on_the_next_unlock(
             raise KeyboardInterrupt("power cut")  # the database is renamed, the slot is not
         real_replace(source, target)
 
-    monkeypatch.setattr(backups.os, "replace", crash_before_the_slot)
+    monkeypatch.setattr(os, "replace", crash_before_the_slot)
     with pytest.raises(KeyboardInterrupt):
         backups.rekey(board_path, PASSPHRASE)
-    monkeypatch.setattr(backups.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     assert board_path.with_name("board.db.keyslot.new").exists()
     assert codes(board_path) == [CODE]  # the next unlock finishes the rename and opens the board
     assert not board_path.with_name("board.db.keyslot.new").exists()
