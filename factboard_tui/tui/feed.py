@@ -24,6 +24,7 @@ app through its crash handler like any worker's.
 from __future__ import annotations
 
 import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -178,8 +179,8 @@ class BoardFeed:
         """(row id, column key) -> (token, value) for cells saved on screen whose write has not finished."""
         self._unsaved_token = 0
         self._stopped = False
-        self._damaged = False
-        """The whole-file check failed: the writer runs nothing but the close."""
+        self._wake = threading.Event()  # set: the poller reads back changes now
+        self._damaged = False  # the whole-file check failed: the writer runs nothing but the close
         self._whole_board = first_read is not None and first_read.triage_counts is None
         if first_read is not None:
             self._hold(first_read)
@@ -195,11 +196,9 @@ class BoardFeed:
     def start(
         self, app: App[Any], *, follow: bool = True, verify: Callable[[FactBoardError], object] | None = None
     ) -> None:
-        """Start the writer in `app`; with `follow`, read the whole board (if not yet) and poll for changes.
-
-        With `verify` (a board opened without the whole-file check, so its first frame comes at once), the writer's
-        first job checks every page; if one fails, no write runs and `verify` is called with the reason.
-        """
+        """Start the writer in `app`; with `follow`, read the whole board (if not yet) and poll for changes. With
+        `verify` (a board opened without the whole-file check, so its first frame comes at once), the writer first
+        checks every page; if one fails, no write runs and `verify` is called with the reason."""
         self._app = app
         self.changed: Signal[FeedChange] = Signal(app, "board changed")
         """Published on the UI thread whenever the store changed."""
@@ -213,13 +212,14 @@ class BoardFeed:
                 self.reload()
             else:
                 settle_heap()
-            app.set_interval(POLL_SECONDS, self.poll, name="poll board changes")
+            app.run_worker(self._run_poller, thread=True, group="board-poll", name="poll board changes")
 
     def stop(self, *, close: bool = True) -> None:
         """Finish: queued writes (and cells saved on screen) are written, then (with `close`) the board is closed."""
         if self._stopped:
             return
         self._stopped = True
+        self._wake.set()  # the poller ends
         self._queue_pending()
         if close:
             self._writes.put(self._board.close)
@@ -246,8 +246,7 @@ class BoardFeed:
             job()
 
     def _verify_pages(self, damaged: Callable[[FactBoardError], object]) -> None:
-        """Check every page against its HMAC (SQLCipher releases Python's lock meanwhile: the board stays
-        responsive), then enter the unlock in the audit log; a page that fails stops every write."""
+        """Check every page's HMAC (with Python's lock released), then log the unlock; a bad page stops writes."""
         try:
             self._board.check_integrity()
         except FactBoardError as error:
@@ -324,17 +323,18 @@ class BoardFeed:
         self._keep_unsaved()
 
     def poll(self) -> None:
-        """Read back the rows changed since the last read, by this process or any other (also: show this process's
-        own write at once instead of waiting for the next tick)."""
-        if self.full_load_running or self.data_version < 0 or self._stopped:
-            return
-        self.app.run_worker(
-            partial(self._poll, self.data_version, self.monday),
-            thread=True,
-            exclusive=True,
-            group="board-poll",
-            name="poll board changes",
-        )
+        """Read back the rows changed by any process now (this process's own write shows at once)."""
+        self._wake.set()
+
+    def _run_poller(self) -> None:
+        """Every `POLL_SECONDS` (or when woken) read back what changed, in this one thread: a Textual worker per
+        tick cost the UI thread its state messages twice a second, most of an idle board's CPU (issue 15)."""
+        worker = get_current_worker()
+        while not (self._stopped or worker.is_cancelled):
+            self._wake.wait(POLL_SECONDS)
+            self._wake.clear()
+            if not (self.full_load_running or self.data_version < 0 or self._stopped):
+                self._poll(self.data_version, self.monday)
 
     def _poll(self, version: int, monday: date) -> None:
         if close_requested(self.path) and not self.closing:

@@ -6,21 +6,22 @@ the board's own labels (for people), so every face shows the same thing.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Any
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.fields import ROW_FIELDS
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import BoardRow, RowValues, VisitCell
 
 
-def days_on_board(row: BoardRow, today: date) -> int:
+def days_on_board(row: BoardRow | RowValues, today: date) -> int:
     """Whole days since the row went on the board (until it went off, for closed periods)."""
     return ((row.date_off or today) - row.date_on).days
 
 
-def evaluation_passed(row: BoardRow, today: date) -> bool:
+def evaluation_passed(row: BoardRow | RowValues, today: date) -> bool:
     """Whether the row's evaluation date lies before today (and the row is still on the board)."""
     return row.date_off is None and row.evaluation_date is not None and row.evaluation_date < today
 
@@ -28,14 +29,22 @@ def evaluation_passed(row: BoardRow, today: date) -> bool:
 def week_cells(visits: dict[date, VisitCell], monday: date) -> dict[str, dict[str, Any] | None]:
     """The seven weekday cells of one ISO week, by weekday key."""
     cells: dict[str, dict[str, Any] | None] = {}
-    for offset, key in enumerate(WEEKDAY_KEYS):
-        day = monday + timedelta(days=offset)
+    for key, day, text in _week_days(monday):
         visit = visits.get(day)
-        cells[key] = {"date": day.isoformat(), "staff": visit.staff, "note": visit.note} if visit else None
+        cells[key] = {"date": text, "staff": visit.staff, "note": visit.note} if visit else None
     return cells
 
 
-def row_record(row: BoardRow, visits: dict[date, VisitCell], template: BoardTemplate, today: date) -> dict[str, Any]:
+@functools.lru_cache(maxsize=8)
+def _week_days(monday: date) -> tuple[tuple[str, date, str], ...]:
+    """Each weekday's key, date and ISO text in the week of `monday` (worked out once per week, not per row)."""
+    days = (monday + timedelta(days=offset) for offset in range(len(WEEKDAY_KEYS)))
+    return tuple((key, day, day.isoformat()) for key, day in zip(WEEKDAY_KEYS, days, strict=True))
+
+
+def row_record(
+    row: BoardRow | RowValues, visits: dict[date, VisitCell], template: BoardTemplate, today: date
+) -> dict[str, Any]:
     """One row as a JSON-ready dict: every field, labels, days on board and this week's visits."""
     record: dict[str, Any] = {"id": row.id}
     for key in ROW_FIELDS:

@@ -8,7 +8,8 @@ after someone else's write reads only what changed (`rows_changed_since`, `rows_
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import fields
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, case, func, type_coerce
@@ -19,7 +20,16 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.errors import NotFound
 from factboard_tui.core.i18n import _
 from factboard_tui.core.store.handle import BoardHandle
-from factboard_tui.core.store.schema import CHANGE_TABLE, ROW_TABLE, VISIT_TABLE, BoardRow, Change, Staff, VisitCell
+from factboard_tui.core.store.schema import (
+    CHANGE_TABLE,
+    ROW_TABLE,
+    VISIT_TABLE,
+    BoardRow,
+    Change,
+    RowValues,
+    Staff,
+    VisitCell,
+)
 
 
 def rows(board: BoardHandle, include_off: bool = False) -> list[BoardRow]:
@@ -30,6 +40,43 @@ def rows(board: BoardHandle, include_off: bool = False) -> list[BoardRow]:
     with board.session() as session:
         found = list(session.exec(statement))
     return in_board_order(board, found)
+
+
+_VALUE_COLUMNS = tuple(field.name for field in fields(RowValues))
+_DATES = {"date_on", "evaluation_date", "date_off"}
+_MOMENTS = {"created_at", "updated_at"}
+_ROW_VALUES_SQL = f"SELECT {', '.join(_VALUE_COLUMNS)} FROM board_row"  # column names from code
+
+
+def row_values(board: BoardHandle, include_off: bool = False) -> list[RowValues]:
+    """Rows in board order as `RowValues`, read as plain tuples through the DB-API (dates parsed by
+    `fromisoformat`, not by a regular expression per value)."""
+    day = date.fromisoformat
+
+    def moment(text: str) -> datetime:  # stored as UTC without an offset, as SQLModel's DateTime reads it back
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+    convert = [
+        (index, day if name in _DATES else moment)
+        for index, name in enumerate(_VALUE_COLUMNS)
+        if name in _DATES or name in _MOMENTS
+    ]
+    booleans = [_VALUE_COLUMNS.index("children"), _VALUE_COLUMNS.index("crisis_plan")]
+    where = "" if include_off else " WHERE date_off IS NULL"
+    with board.connected() as connection:
+        found = connection.exec_driver_sql(_ROW_VALUES_SQL + where).fetchall()
+    rows = []
+    for raw in found:
+        values = list(raw)
+        for index, parse in convert:
+            if values[index] is not None:
+                values[index] = parse(values[index])
+        for index in booleans:
+            if values[index] is not None:
+                values[index] = bool(values[index])
+        rows.append(RowValues(*values))
+    rows.sort(key=board_order(board))
+    return rows
 
 
 def top_rows(board: BoardHandle, limit: int) -> tuple[list[BoardRow], dict[str, int]]:
@@ -58,7 +105,7 @@ def top_rows(board: BoardHandle, limit: int) -> tuple[list[BoardRow], dict[str, 
     return first, counts
 
 
-def board_order(board: BoardHandle) -> Callable[[BoardRow], tuple[Any, ...]]:
+def board_order(board: BoardHandle) -> Callable[[BoardRow | RowValues], tuple[Any, ...]]:
     """The key that sorts rows as the board shows them: off the board last, then triage priority, then the date on
     the board, then the client code (a face that keeps rows in order places a changed row by it)."""
     rank = board.template.triage_rank
@@ -132,9 +179,10 @@ def visits(
     by_row: dict[int, dict[date, VisitCell]] = {}
     parse = date.fromisoformat
     with board.connected() as connection:
-        for row_id, text, staff_text, note in connection.execute(statement):
-            day = parse(text)
-            by_row.setdefault(row_id, {})[day] = VisitCell(row_id, day, staff_text, note)
+        found = connection.execute(statement).all()
+    for row_id, text, staff_text, note in found:
+        day = parse(text)
+        by_row.setdefault(row_id, {})[day] = VisitCell(row_id, day, staff_text, note)
     return by_row
 
 

@@ -13,6 +13,7 @@ these classes and the migrated schema agree.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -270,6 +271,36 @@ class AuditWitness(SQLModel, table=True):
     seen_at: str
     written: str | None = None
     """When the bundle that carried this head was written (the signer's signed time): heads compare in that order."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowValues:
+    """One board row as plain values, for bulk paths (`rows list`, exports): what `BoardRow` holds, without an ORM
+    object per row (STYLE.md habit 18: at 20,000 rows the ORM objects cost seconds and a heap the collector walks).
+    """
+
+    id: int
+    client_code: str
+    date_on: date
+    triage: str
+    category: str | None
+    primary_contact: str | None
+    doctor: str | None
+    other_providers: str | None
+    children: bool | None
+    children_note: str | None
+    situation: str | None
+    actions: str | None
+    safety: str | None
+    evaluation_date: date | None
+    crisis_plan: bool
+    date_off: date | None
+    off_reason: str | None
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+    uid: str | None
 
 
 ROW_TABLE: Table = BoardRow.__table__  # type: ignore[attr-defined]
