@@ -254,9 +254,9 @@ async def measure_tui(size: int, repeats: int, idle_seconds: float) -> dict[str,
         board_screen: Any = app.screen
         show_rows = board_screen._show_rows
 
-        def timed_show_rows() -> None:  # what the board screen does on the UI thread once the feed announced it
+        def timed_show_rows(*args: Any) -> None:  # what the board screen does on the UI thread for a change
             c0 = time.thread_time()
-            show_rows()
+            show_rows(*args)
             shown_in.append((time.thread_time() - c0) * 1000)
 
         board_screen._show_rows = timed_show_rows
