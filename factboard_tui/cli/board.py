@@ -171,13 +171,13 @@ def open_board(
     ] = False,
 ) -> None:
     """Open the board in the terminal UI."""
-    from factboard_tui.core.store.board import Board
+    from factboard_tui.core.security.keys import read_board_slot
     from factboard_tui.launch import run_board_app
     from factboard_tui.settings import load_settings
 
     path = db_path(db)
     notes = recover(path)
-    Board.read_slot(path)
+    read_board_slot(path)  # fail on a missing board or slot at once; the database layer loads behind the prompt
     settings = with_theme(load_settings(), theme)
     code = run_board_app(
         path,

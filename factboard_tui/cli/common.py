@@ -155,7 +155,7 @@ def author(user: str | None) -> str:
 def recover(path: Path, show: Callable[[str], None] | None = None) -> list[str]:
     """Before any question: finish or undo an operation on the board (or on its backups) that was cut off, and say
     what was done (on stderr, unless `show` says how). Needs no passphrase: whatever is typed next, it is done."""
-    from factboard_tui.core.security.backups import recover_backups, recover_board
+    from factboard_tui.core.security.recovery import recover_backups, recover_board
     from factboard_tui.settings import load_settings
 
     notes = recover_board(path) + recover_backups(path, load_settings().backups.directory_for(path))

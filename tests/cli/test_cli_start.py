@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import Cli
-from helpers.imports import CLI_LATER, loaded
+from helpers.imports import CLI_LATER, OPEN_LATER, loaded
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,35 @@ def test_a_crash_in_the_terminal_ui_is_the_commands_exit_code(cli: Cli, tmp_path
     )
     assert result.returncode == 1, result.stderr
     assert "error in FactBoard itself (RuntimeError)" in result.stdout + result.stderr
+
+
+def test_factboard_open_draws_the_unlock_screen_before_the_database_layer_loads(cli: Cli, tmp_path: Path) -> None:
+    """The way a person starts it: the CLI, then the app, up to the unlock screen's first frame (issue 15: the
+    CLI imported the store before the app, 0.9 s of CPU before the prompt)."""
+    cli.ok("init")
+    script = (
+        "import json, sys\n"
+        "from textual.app import App\n"
+        "original = App._display\n"
+        "seen = {}\n"
+        "def display(self, screen, renderable):\n"
+        "    original(self, screen, renderable)\n"
+        "    if renderable is not None and not seen and type(screen).__name__ == 'UnlockScreen':\n"
+        f"        seen['loaded'] = {loaded(OPEN_LATER)}\n"
+        "        self.exit()\n"
+        "App._display = display\n"
+        "from factboard_tui.cli import main\n"
+        "sys.argv = ['factboard', 'open']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(seen))\n"
+    )
+    environment = cli.environment({"TEXTUAL_DRIVER": "textual.drivers.headless_driver:HeadlessDriver"})
+    environment.pop("FACTBOARD_PASSPHRASE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {"loaded": []}

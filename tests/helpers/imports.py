@@ -34,3 +34,9 @@ UNLOCK_LATER = (*LATER, "pydantic")
 def loaded(names: tuple[str, ...]) -> str:
     """Python source for an expression: which of `names` the running interpreter has imported, sorted."""
     return f"sorted(name for name in {names!r} if name in sys.modules)"
+
+
+OPEN_LATER = tuple(name for name in UNLOCK_LATER if not name.startswith("cryptography") and name != "pydantic")
+"""`factboard open` up to the unlock screen's first frame: the CLI reads the key slot first (cryptography, about
+40 ms) so a missing or damaged slot is one line in the shell, before any screen; Typer itself loads pydantic to
+coerce the command's options."""

@@ -17,7 +17,6 @@ before it commits, so a re-key finished by the next start never leaves a key nob
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -42,12 +41,17 @@ from factboard_tui.core.security.locks import (
 from factboard_tui.core.security.recovery import (
     REKEY_STAGED,
     RESTORE_STAGED,
+    _backup_leftovers,
+    _backup_pattern,
     _beside,
+    _recover_backups_held,
+    backup_lock_path,
     journal_of,
     recover_held,
     slot_of,
 )
-from factboard_tui.core.security.recovery import recover_board as recover_board  # where the faces found it first
+from factboard_tui.core.security.recovery import recover_backups as recover_backups  # where the faces found them
+from factboard_tui.core.security.recovery import recover_board as recover_board
 from factboard_tui.core.store.migrations import LATEST_VERSION
 
 BACKUP_STAMP = "%Y%m%d-%H%M%S"
@@ -134,11 +138,6 @@ def backup_name(db: Path, taken: datetime) -> str:
     return f"{db.stem}-{taken.strftime(BACKUP_STAMP)}.db"
 
 
-def _backup_pattern(db: Path) -> re.Pattern[str]:
-    """Names of this board's backups and what a backup writes beside them (and nothing of a board named alike)."""
-    return re.compile(rf"\.?{re.escape(db.stem)}-\d{{8}}-\d{{6}}\.db(?P<rest>.*)")
-
-
 def list_backups(db: Path, directory: Path) -> list[Path]:
     """This board's backups in `directory` (each with its key slot beside it), oldest first."""
     if not directory.is_dir():
@@ -150,11 +149,6 @@ def list_backups(db: Path, directory: Path) -> list[Path]:
         if (match := pattern.fullmatch(path.name)) and not match["rest"] and not path.name.startswith(".")
     ]
     return sorted((path for path in found if slot_of(path).is_file()), key=lambda path: path.name)
-
-
-def backup_lock_path(db: Path, directory: Path) -> Path:
-    """Held while a backup of `db` is written into `directory`: backups of one board into one folder take turns."""
-    return directory / f"{db.stem}.backup.lock"
 
 
 def take_backup(db: Path, key: bytes, directory: Path, taken: datetime, keep: int) -> tuple[Path, CheckedCopy]:
@@ -323,56 +317,6 @@ def committed(db: Path) -> bool:
 
 
 # -- the next start: finish or undo what was cut off --------------------------------------------------------------
-
-
-def _backup_leftovers(db: Path, directory: Path) -> tuple[list[Path], list[Path]]:
-    """Journals of backups cut off in `directory`, and other files they left (partial copies, temporary files,
-    key slots whose backup is gone)."""
-    if not directory.is_dir():
-        return [], []
-    pattern = _backup_pattern(db)
-    journals: list[Path] = []
-    stale: list[Path] = []
-    for path in directory.iterdir():
-        match = pattern.fullmatch(path.name)
-        if match is None:
-            continue
-        rest = match["rest"]
-        if path.name.startswith("."):
-            stale.append(path)  # a temporary file of an atomic write that never got renamed
-        elif rest == ".journal":
-            journals.append(path)
-        elif rest.startswith(".partial") or (rest == ".keyslot" and not path.with_suffix("").exists()):
-            stale.append(path)
-    return sorted(journals), sorted(stale)
-
-
-def recover_backups(db: Path, directory: Path) -> list[str]:
-    """Finish or undo backups of `db` into `directory` that were cut off, unless one is being written right now."""
-    journals, stale = _backup_leftovers(db, directory)
-    if not journals and not stale:
-        return []
-    with held(backup_lock_path(db, directory)) as ours:
-        return _recover_backups_held(db, directory) if ours else []
-
-
-def _recover_backups_held(db: Path, directory: Path) -> list[str]:
-    journals, _others = _backup_leftovers(db, directory)
-    notes: list[str] = []
-    for journal in journals:
-        try:
-            notes.append(Journal.read(journal).recover())
-        except DatabaseDamaged as error:  # a backup's trouble never keeps the board itself from opening
-            return [*notes, f"{error} (in {directory}; the board itself is not touched by it)"]  # all left as found
-    _journals, stale = _backup_leftovers(db, directory)
-    for path in stale:
-        path.unlink(missing_ok=True)
-    if stale:
-        notes.append(
-            f"Removed {len(stale)} files that backups cut off before they were whole left in {directory}: "
-            f"{', '.join(path.name for path in stale)}."
-        )
-    return notes
 
 
 def unpaired_backups(db: Path, directory: Path) -> list[Path]:

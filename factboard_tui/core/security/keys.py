@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from factboard_tui.core.errors import (
+    BoardNotFound,
     FactBoardError,
     KeySlotDamaged,
     KeySlotMissing,
@@ -46,6 +47,7 @@ from factboard_tui.core.errors import (
     WrongPassphrase,
 )
 from factboard_tui.core.i18n import _
+from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.durable import write_durably
 
 KEY_BYTES = 32
@@ -446,3 +448,13 @@ class UnlockAttempts:
 
 _CAP_STEPS = math.ceil(math.log2(MAX_WAIT_SECONDS / FIRST_WAIT_SECONDS))
 """Doublings of the first wait that reach the cap (6: 5 s · 2**6 = 320 s > 300 s)."""
+
+
+def read_board_slot(path: Path) -> KeySlot:
+    """The key slot of the board at `path`, after checking the board exists (what a face asks before it asks for
+    a passphrase; needs nothing of the database layer, so `factboard open` draws its prompt before loading it)."""
+    if not path.is_file():
+        raise BoardNotFound(
+            _("There is no board at {path}: create one with `factboard init` or pass --db.").format(path=path)
+        )
+    return KeySlot.read(key_slot_path(path))

@@ -1,4 +1,5 @@
-"""Finishing or undoing what an operation cut off left beside a board: the first thing every start does.
+"""Finishing or undoing what an operation cut off left beside a board (or a backup in its folder): the first thing
+every start does.
 
 Split from `backups` so the unlock screen can do it before its first frame without loading the database layer
 (SQLAlchemy, SQLCipher, the key slot's cryptography): it needs only files, renames and the journal.
@@ -7,11 +8,13 @@ Split from `backups` so the unlock screen can do it before its first frame witho
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+from factboard_tui.core.errors import DatabaseDamaged
 from factboard_tui.core.security.durable import remove_durably, rename_durably
 from factboard_tui.core.security.journal import Journal
-from factboard_tui.core.security.locks import exclusive_hold, remove_stale_close_request
+from factboard_tui.core.security.locks import exclusive_hold, held, remove_stale_close_request
 
 
 def slot_of(db: Path) -> Path:
@@ -80,5 +83,65 @@ def recover_held(db: Path) -> list[str]:
     if removed:
         notes.append(
             f"Removed what an operation cut off before it took effect left beside {db.name}: {', '.join(removed)}."
+        )
+    return notes
+
+
+def _backup_pattern(db: Path) -> re.Pattern[str]:
+    """Names of this board's backups and what a backup writes beside them (and nothing of a board named alike)."""
+    return re.compile(rf"\.?{re.escape(db.stem)}-\d{{8}}-\d{{6}}\.db(?P<rest>.*)")
+
+
+def backup_lock_path(db: Path, directory: Path) -> Path:
+    """Held while a backup of `db` is written into `directory`: backups of one board into one folder take turns."""
+    return directory / f"{db.stem}.backup.lock"
+
+
+def _backup_leftovers(db: Path, directory: Path) -> tuple[list[Path], list[Path]]:
+    """Journals of backups cut off in `directory`, and other files they left (partial copies, temporary files,
+    key slots whose backup is gone)."""
+    if not directory.is_dir():
+        return [], []
+    pattern = _backup_pattern(db)
+    journals: list[Path] = []
+    stale: list[Path] = []
+    for path in directory.iterdir():
+        match = pattern.fullmatch(path.name)
+        if match is None:
+            continue
+        rest = match["rest"]
+        if path.name.startswith("."):
+            stale.append(path)  # a temporary file of an atomic write that never got renamed
+        elif rest == ".journal":
+            journals.append(path)
+        elif rest.startswith(".partial") or (rest == ".keyslot" and not path.with_suffix("").exists()):
+            stale.append(path)
+    return sorted(journals), sorted(stale)
+
+
+def recover_backups(db: Path, directory: Path) -> list[str]:
+    """Finish or undo backups of `db` into `directory` that were cut off, unless one is being written right now."""
+    journals, stale = _backup_leftovers(db, directory)
+    if not journals and not stale:
+        return []
+    with held(backup_lock_path(db, directory)) as ours:
+        return _recover_backups_held(db, directory) if ours else []
+
+
+def _recover_backups_held(db: Path, directory: Path) -> list[str]:
+    journals, _others = _backup_leftovers(db, directory)
+    notes: list[str] = []
+    for journal in journals:
+        try:
+            notes.append(Journal.read(journal).recover())
+        except DatabaseDamaged as error:  # a backup's trouble never keeps the board itself from opening
+            return [*notes, f"{error} (in {directory}; the board itself is not touched by it)"]  # all left as found
+    _journals, stale = _backup_leftovers(db, directory)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    if stale:
+        notes.append(
+            f"Removed {len(stale)} files that backups cut off before they were whole left in {directory}: "
+            f"{', '.join(path.name for path in stale)}."
         )
     return notes

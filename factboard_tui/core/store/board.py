@@ -39,7 +39,7 @@ from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security import audit
 from factboard_tui.core.security.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
-from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key
+from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key, read_board_slot
 from factboard_tui.core.security.locks import BoardLock
 from factboard_tui.core.store import events, purge, reads, undo
 from factboard_tui.core.store import rows as row_writes
@@ -143,11 +143,7 @@ class Board(BoardHandle):
     @staticmethod
     def read_slot(path: Path) -> KeySlot:
         """The key slot of the board at `path` (after checking the board exists)."""
-        if not path.is_file():
-            raise BoardNotFound(
-                _("There is no board at {path}: create one with `factboard init` or pass --db.").format(path=path)
-            )
-        return KeySlot.read(key_slot_path(path))
+        return read_board_slot(path)
 
     @classmethod
     def open_with_key(cls, path: Path, key: bytes, clock: Clock = system_clock, *, integrity: bool = True) -> Board:
