@@ -69,7 +69,6 @@ from factboard_tui.tui.row_store import (
     RowStore,
     read_board,
     read_changes,
-    settle_heap,
 )
 
 if TYPE_CHECKING:
@@ -210,8 +209,6 @@ class BoardFeed:
         if follow:
             if not self._whole_board:
                 self.reload()
-            else:
-                settle_heap()
             app.run_worker(self._run_poller, thread=True, group="board-poll", name="poll board changes")
 
     def stop(self, *, close: bool = True) -> None:
@@ -301,7 +298,6 @@ class BoardFeed:
                 self._whole_board = True
                 self._hold(read)
                 self.changed.publish(FeedChange(ChangeKind.LOADED))
-                settle_heap()
 
         def failed(error: FactBoardError) -> None:
             self.full_load_running = False

@@ -97,12 +97,12 @@ def first_read(board: Board) -> BoardRead:
 
 
 def settle_heap() -> None:
-    """Move everything alive now (the whole board just read, the screens, Textual) out of the garbage collector's
-    reach: `gc.freeze()`. A full collection walks every tracked object; at 20,000 rows that was 0.94 s, and it came
-    mid-typing (issue 15). Frozen objects are still freed when nothing refers to them any more (rows replaced by the
-    next read are); only cycles among them would stay, and rows, visits and grid lines hold none. Called after each
-    full read, so what a reload brings is frozen too. The thresholds stay Python's: with the board frozen, a young
-    collection walks what a few keystrokes made, well under a frame."""
+    """Move everything alive now out of the garbage collector's reach (`gc.freeze()`): a full collection walks every
+    tracked object, 0.94 s at 20,000 rows, mid-typing (issue 15). Called by the board screen once a full read is
+    shown, so the rows and the grid lines built from them are frozen together: freezing before the grid lines exist
+    made it worse (a full collection runs once the objects made since freezing outnumber a quarter of those before,
+    and then walks all of them). Frozen objects are still freed when nothing refers to them (rows replaced by the
+    next read are); only cycles among them would stay, and rows, visits and grid lines hold none."""
     gc.freeze()
 
 

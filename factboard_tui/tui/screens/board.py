@@ -33,6 +33,7 @@ from factboard_tui.tui.dialogs.export import ExportScreen
 from factboard_tui.tui.dialogs.history import HistoryScreen
 from factboard_tui.tui.dialogs.row_form import AddRowForm
 from factboard_tui.tui.feed import BoardFeed, ChangeKind, FeedChange, Reply
+from factboard_tui.tui.row_store import settle_heap
 from factboard_tui.tui.screens.board_cells import CellEditing
 from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.screens.staff import StaffScreen
@@ -181,20 +182,20 @@ class BoardScreen(CellEditing):
             grid = self.query_one(BoardGrid)
             for row_id in change.row_ids:
                 self.grid_cache.pop(str(row_id), None)
-                row = self.feed.row(row_id)
-                if row is not None:
+                if (row := self.feed.row(row_id)) is not None:
                     grid.update_row(self._grid_row(row, grid.columns))
             self._show_detail_soon()
             return
         same_columns = change.kind is ChangeKind.CHANGED and self.feed.store.has_weekend_visits() == self.weekend
-        if change.kind is ChangeKind.LOADED:
-            self.grid_cache.clear()  # a full read: every line is built anew, once
-        for row_id in change.row_ids:
+        for row_id in () if change.kind is ChangeKind.LOADED else change.row_ids:
             self.grid_cache.pop(str(row_id), None)
         if not same_columns:
+            self.grid_cache.clear()  # a full read or new columns: every line is built anew, once
             self._set_columns()
         self._show_rows(change if same_columns else None)
         self.warn_if_edited_elsewhere()
+        if change.kind is ChangeKind.LOADED:
+            settle_heap()  # the rows and their grid lines, as read and built: out of the collector's reach
 
     def action_reload(self) -> None:
         self.feed.reload()
