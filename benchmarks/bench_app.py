@@ -48,7 +48,7 @@ BUDGETS: dict[str, tuple[str, dict[int, float] | float, str]] = {
     "cursor move p95": ("≤ 16.7 ms", 16.7, "cpu"),
     "page down p95": ("≤ 16.7 ms", 16.7, "cpu"),
     "save a cell p95": ("≤ 16.7 ms", 16.7, "cpu"),
-    "longest GC pause while typing": ("≤ 16 ms", 16.0, "wall"),
+    "longest GC pause while typing": ("≤ 16 ms", 16.0, "cpu"),
     "idle TUI, CPU per minute": ("≤ 300 ms", 300.0, "cpu"),
     "rows list --json (whole CLI)": ("≤ 1 s at 20,000", {20_000: 1000}, "cpu"),
     "week export, CSV (beyond Argon2id)": ("≤ 1 s at 2,000", {2_000: 1000}, "cpu"),
@@ -188,14 +188,15 @@ async def measure_tui(size: int, repeats: int, idle_seconds: float) -> dict[str,
         await pilot.pause(0.5)
         gc.collect()
 
-        pauses: list[float] = []
+        pauses: list[Sample] = []
         gc_started: list[float] = []
 
-        def watch_gc(phase: str, _info: dict[str, Any]) -> None:
+        def watch_gc(phase: str, _info: dict[str, Any]) -> None:  # (wall, CPU of this thread) of each collection
             if phase == "start":
-                gc_started[:] = [time.perf_counter()]
+                gc_started[:] = [time.perf_counter(), time.thread_time()]
             elif gc_started:
-                pauses.append((time.perf_counter() - gc_started[0]) * 1000)
+                wall, cpu = time.perf_counter() - gc_started[0], time.thread_time() - gc_started[1]
+                pauses.append((wall * 1000, cpu * 1000))
 
         async def press(name: str, shows: Callable[[], bool] | None = None, character: str | None = None) -> Sample:
             await pilot.pause()
@@ -237,7 +238,7 @@ async def measure_tui(size: int, repeats: int, idle_seconds: float) -> dict[str,
             await pilot.pause(0.05)
         results["save a cell p95"] = saves
         gc.callbacks.remove(watch_gc)
-        results["longest GC pause while typing"] = [(max(pauses, default=0.0), float("nan"))]
+        results["longest GC pause while typing"] = [max(pauses, default=(0.0, 0.0))]
         await pilot.pause(0.5)  # the saved cells' writes (the writer never ends: no waiting for every worker)
 
         # Another process changes a row: wall time until it shows; CPU time the UI thread spent applying it.
