@@ -253,7 +253,7 @@ class BoardFeed:
         try:
             self._board.record_unlock()
         except FactBoardError as error:
-            self._refuse(error, Reply(prefix="The unlock could not be entered in the audit log: "))
+            self._refuse(error, Reply(prefix=_("The unlock could not be entered in the audit log: ")))
 
     # -- running jobs --------------------------------------------------------------------------------------------
 

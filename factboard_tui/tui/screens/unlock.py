@@ -86,8 +86,10 @@ class UnlockScreen(Screen[None]):
         """While the person types, import the database layer and do its one-time set-up (the first read would
         otherwise pay for both)."""
         from factboard_tui.core.store.engine import prepare_reads
-        from factboard_tui.tui.screens import board  # noqa: F401 - the screen the unlock opens
-        from factboard_tui.tui.screens import lock  # noqa: F401 - and the one ctrl+l puts over it
+        from factboard_tui.tui.screens import (
+            board,  # noqa: F401 - the screen the unlock opens
+            lock,  # noqa: F401 - and the one ctrl+l puts over it
+        )
 
         prepare_reads()
 
