@@ -56,3 +56,19 @@ def test_a_fast_typist_unlocks_with_passphrase_and_initials_in_one_burst(tmp_pat
         terminal.wait_for("Passphrase")
         terminal.burst("factboard-demo", ENTER, "CSA", ENTER)  # one tmux send-keys call: one read for the app
         terminal.wait_for("signed in: CSA", seconds=15)
+
+
+def test_a_swedish_board_opened_in_a_terminal_shows_its_keys_in_swedish(tmp_path: Path) -> None:
+    """The board's screens load while the passphrase is typed (issue 15), after the app chose the unlock prompt's
+    language: the board still names its keys in the board's language, in a real process."""
+    db, env = demo_board(tmp_path)
+    env = {key: value for key, value in env.items() if key != "FACTBOARD_LANG"}  # the demo board is Swedish
+
+    with factboard_in_tmux(env, "open", "--db", str(db)) as terminal:
+        terminal.wait_for("FactBoard")
+        terminal.burst("factboard-demo", ENTER, "CSA", ENTER)
+        screen = terminal.wait_for("inloggad: CSA", seconds=30)
+        assert "a Lägg till" in screen and "u Ångra" in screen and "m Möte" in screen
+        assert not [word for word in ("Add", "Undo", "Meeting", "Edit") if f" {word} " in screen]
+        terminal.keys("C-q")
+        terminal.wait_closed()
