@@ -70,6 +70,7 @@ from factboard_tui.tui.row_store import (
     read_board,
     read_changes,
 )
+from factboard_tui.tui.typeahead import hold_keys, release_keys
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -131,6 +132,9 @@ class Reply(Generic[T]):
     failed: Callable[[FactBoardError], object] | None = None
     prefix: str = ""
     severity: SeverityLevel = "error"
+    keys_wait: bool = False
+    """The person's next keys wait for the answer and for the screen it leads to (a form that closes once its row
+    is saved): typed behind the save, they go where the answer sends them, never into the form still saving."""
 
 
 Job = Callable[[], None]
@@ -258,8 +262,12 @@ class BoardFeed:
     # -- running jobs --------------------------------------------------------------------------------------------
 
     def write(self, job: Callable[[Board], T], reply: Reply[T] | None = None, *, refresh: bool = False) -> None:
-        """Queue `job` for the writer; with `refresh`, read back what changed as soon as it succeeded."""
-        self._writes.put(partial(self._run, job, reply or Reply(), refresh))
+        """Queue `job` for the writer; with `refresh`, read back what changed as soon as it succeeded. With the
+        reply's `keys_wait`, keys typed from now on wait until the answer is handled and the screen has settled."""
+        reply = reply or Reply()
+        if reply.keys_wait:
+            hold_keys(self.app)
+        self._writes.put(partial(self._run, job, reply, refresh))
 
     def read(self, job: Callable[[Board], T], reply: Reply[T], *, group: str, name: str) -> None:
         """Run `job` beside the writer, in a thread worker of the asking screen (one at a time per `group`)."""
@@ -269,14 +277,20 @@ class BoardFeed:
     def _run(self, job: Callable[[Board], T], reply: Reply[T], refresh: bool) -> None:
         """Run one job (in a thread) and hand its outcome on: the one place where refusals are caught."""
         try:
-            result = job(self._board)
-        except FactBoardError as error:
-            self._refuse(error, reply)
-            return
-        if reply.done is not None:
-            (reply.on or self.app).call_later(_hand, reply.done, result)
-        if refresh:
-            self.app.call_later(self.poll)
+            try:
+                result = job(self._board)
+            except FactBoardError as error:
+                self._refuse(error, reply)
+                return
+            if reply.done is not None:
+                (reply.on or self.app).call_later(_hand, reply.done, result)
+            if refresh:
+                self.app.call_later(self.poll)
+        finally:
+            if reply.keys_wait:
+                # Posted after the answer, from the same thread: the keys go out once the asker has handled it
+                # (its queue holds the answer ahead of the settling round) and the screen it led to has settled.
+                self.app.call_later(release_keys, self.app)
 
     def _refuse(self, error: FactBoardError, reply: Reply[Any]) -> None:
         """A job was refused: to the asker's handler, else as one notification (safe from any thread)."""

@@ -75,6 +75,13 @@ async def burst(pilot: Pilot[object], *parts: Part) -> None:
     The app hands the keys out one at a time, each once the screen has settled after the one before it
     (`tui/typeahead.py`), so a burst may cross fields, dialogs and screens as a person's typing does.
     """
+    deliver(pilot, *parts)
+    await typed(pilot)
+
+
+def deliver(pilot: Pilot[object], *parts: Part) -> None:
+    """Hand the whole burst to the app's driver at once, without waiting for the app to take it (for a test that
+    holds something the keys must wait for, and checks where they went once it lets go)."""
     driver = pilot.app._driver
     assert driver is not None, "the app is not running"
     for key in keys_of(parts):
@@ -84,7 +91,6 @@ async def burst(pilot: Pilot[object], *parts: Part) -> None:
             event = events.Key(_key_name(key), key)
         event.set_sender(pilot.app)
         driver.send_message(event)
-    await typed(pilot)
 
 
 async def typed(pilot: Pilot[object]) -> None:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.bursts import ENTER
+from helpers.bursts import ENTER, ESCAPE, TAB, Key
 from helpers.terminal import demo_board, factboard_in_tmux, require_tmux, run_cli
 
 pytestmark = pytest.mark.tmux
@@ -72,3 +72,48 @@ def test_a_swedish_board_opened_in_a_terminal_shows_its_keys_in_swedish(tmp_path
         assert not [word for word in ("Add", "Undo", "Meeting", "Edit") if f" {word} " in screen]
         terminal.keys("C-q")
         terminal.wait_closed()
+
+
+def test_a_nurse_types_the_add_form_and_the_visits_dialog_in_one_burst_each_in_tmux(tmp_path: Path) -> None:
+    db, env = demo_board(tmp_path)
+
+    with factboard_in_tmux(env, "open", "--db", str(db)) as terminal:
+        terminal.wait_for("Passphrase")
+        terminal.burst("factboard-demo", TAB, "CSA", ENTER)
+        terminal.wait_for("signed in: CSA", seconds=15)
+        # `a` opens the form; the code, Tab, `N` (completes to Ny), Tab takes it, ctrl+s saves; typed behind the
+        # save, before the writer answers: `m`, check in as is (ctrl+s), `v` on the first row, four Tabs to Friday,
+        # the visit, ctrl+s. One send-keys call: the keys behind the save wait for the board, not the saving form.
+        terminal.burst(
+            "aQX-12",
+            TAB,
+            "N",
+            TAB,
+            Key("ctrl+s"),
+            "m",
+            Key("ctrl+s"),
+            "v",
+            TAB,
+            TAB,
+            TAB,
+            TAB,
+            Key("ctrl+u"),
+            "kro+csa: hembesök",
+            Key("ctrl+s"),
+            ESCAPE,
+        )
+        # Only the meeting asks this: the burst ended in it. The answer is typed after the question shows, never in
+        # the same read as Esc: a terminal's Esc followed at once by Tab is read as one key, shift+Tab (`\x1b\t`).
+        terminal.wait_for("Leave the meeting?")
+        terminal.burst(TAB, TAB, ENTER)  # discard it
+        terminal.wait_for("11 rows: Kris 2")  # the board's header again (the meeting says "of 11 rows"), with QX-12
+        terminal.keys("q")
+        terminal.wait_closed()
+    listed = run_cli({**env, "FACTBOARD_PASSPHRASE": "factboard-demo"}, "rows", "list", "--json", "--db", str(db))
+    assert listed.returncode == 0, listed.stderr
+    rows = {row["client_code"]: row for row in json.loads(listed.stdout)}
+    assert rows["QX-12"]["triage"] == "new"
+    fridays = {code: row["visits"]["fri"] for code, row in rows.items() if row["visits"]["fri"]}
+    assert fridays["NN-89"] == {"date": "2026-11-27", "staff": "KRO+CSA", "note": "hembesök"}  # the meeting's first row
+    assert [code for code, visit in fridays.items() if visit["staff"] == "KRO+CSA"] == ["NN-89"]  # and no other row
+    assert rows["QX-12"]["primary_contact"] is None  # nothing typed behind the save went into the form

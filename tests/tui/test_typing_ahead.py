@@ -9,12 +9,13 @@ order (`tui/typeahead.py`) each of these lost or misplaced keys.
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import date
 from pathlib import Path
 
 from helpers.board_app import CHECK_IN, line_of, run_board, run_meeting, start_meeting, wait_for_rows
 from helpers.boards import HandClock
-from helpers.bursts import CLEAR, ENTER, TAB, Key, burst
+from helpers.bursts import CLEAR, ENTER, TAB, Key, burst, deliver
 from helpers.pilot import until
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -76,6 +77,28 @@ def test_a_then_the_code_at_once_fills_the_add_form_and_pick_lists_take_their_co
         await until(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11, "the row added")
         row = board.open_row_by_code("QX-12")
         assert (row.triage, row.category) == ("new", "symptom_increase")
+
+    run_board(tmp_path, scenario)
+
+
+def test_keys_typed_behind_the_add_forms_save_wait_for_the_board_it_returns_to(tmp_path: Path) -> None:
+    """ctrl+s hands the row to the writer; the form stays open until the writer answers. Keys typed behind it (`m`
+    for the meeting) must reach the board the answer returns to, however long the writer takes: here it is still
+    busy with an earlier job (as with the day's backup) when the whole burst has arrived."""
+
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        writer_free = threading.Event()
+        screen.feed.write(lambda _board: writer_free.wait(60))  # the one writer, busy until the test lets it go
+        deliver(pilot, "aQX-12", TAB, "N", TAB, Key("ctrl+s"), "m")
+        type_ahead = app.type_ahead
+        # The burst has gone as far as it goes while the writer is busy: every key handed out, or the rest held.
+        await until(pilot, lambda: not type_ahead.in_flight and (type_ahead.holds > 0 or not type_ahead.waiting))
+        writer_free.set()
+        await until(pilot, lambda: isinstance(app.screen, AttendanceScreen), lambda: f"the check-in; on {app.screen}")
+        row = board.open_row_by_code("QX-12")
+        assert (row.triage, row.date_on) == ("new", date(2026, 11, 23))  # `m` went nowhere near the form
 
     run_board(tmp_path, scenario)
 

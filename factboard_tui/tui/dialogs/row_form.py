@@ -124,7 +124,7 @@ class AddRowForm(ModalScreen[int | None]):
             filled["children"], note = split_children(filled["children"])
             if note:
                 filled["children_note"] = note
-        self.feed.add_row(filled, Reply(self, done=self.dismiss, failed=self.show_error))
+        self.feed.add_row(filled, Reply(self, done=self.dismiss, failed=self.show_error, keys_wait=True))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

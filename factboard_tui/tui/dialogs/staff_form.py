@@ -130,7 +130,7 @@ class StaffForm(ModalScreen[bool]):
 
     def save(self, values: StaffValues) -> None:
         """Write the member through the feed's writer and the one write path."""
-        reply = Reply(self, done=self._saved, failed=self._failed)
+        reply = Reply(self, done=self._saved, failed=self._failed, keys_wait=True)
         self.feed.save_staff(values, adding=self.member is None, reply=reply)
 
     def _saved(self, staff: Staff) -> None:

@@ -315,7 +315,7 @@ class MeetingScreen(MeetingEdits):
         self.ended = True
         session.book(self.now())
         # Through the writer queue: edits queued before the end are written first, so the record has them.
-        self.feed.save_meeting(session, Reply(self, done=self._show_summary, failed=self._not_saved))
+        self.feed.save_meeting(session, Reply(self, done=self._show_summary, failed=self._not_saved, keys_wait=True))
 
     def action_leave(self) -> None:
         """Esc: before the check-in is done, just go; once the meeting runs, store it or discard it (or stay)."""
