@@ -597,6 +597,12 @@ class BoardFeed:
             lambda board: board.staff(include_inactive=include_inactive), reply, group="staff", name="load team list"
         )
 
+    def report(self, start: date, end: date, reply: Reply[Any]) -> None:
+        """The period's statistics and fidelity criteria (`core.transfer.report.Report`), counted beside the writer."""
+        from factboard_tui.core.transfer.report import build_report
+
+        self.read(lambda board: build_report(board, start, end), reply, group="statistics", name="count statistics")
+
     def conflicts(self, reply: Reply[tuple[list[ConflictView], dict[str, str]]]) -> None:
         """The open sync conflicts, and each site's name by id (this one marked "here")."""
         self.read(open_conflicts, reply, group="conflicts", name="load sync conflicts")

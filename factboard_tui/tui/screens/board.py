@@ -37,6 +37,7 @@ from factboard_tui.tui.row_store import settle_heap
 from factboard_tui.tui.screens.board_cells import CellEditing
 from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.screens.staff import StaffScreen
+from factboard_tui.tui.screens.statistics import StatisticsScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.board_view import WeekContext, grid_columns, grid_row
 from factboard_tui.tui.widgets.cell_editor import CellEditor
@@ -85,6 +86,14 @@ class BoardScreen(CellEditing):
             "c", "copy_week", N_("Copy last week"), id="board.copy_week", tooltip=N_("Carry last week's visits over")
         ),
         Binding("s", "staff", N_("Staff"), id="board.staff", tooltip=N_("The team list: add and edit staff")),
+        Binding(
+            "S",
+            "statistics",
+            N_("Statistics"),
+            id="board.statistics",
+            show=False,
+            tooltip=N_("The board's statistics and the FACT fidelity criteria"),
+        ),
         Binding(
             "x",
             "export",
@@ -339,6 +348,9 @@ class BoardScreen(CellEditing):
     def action_staff(self) -> None:
         self.app.push_screen(StaffScreen(self.feed), lambda _result: self.feed.reload())
 
+    def action_statistics(self) -> None:
+        self.app.push_screen(StatisticsScreen(self.feed))
+
     def action_export(self, kind: str = "week") -> None:
         self.app.push_screen(ExportScreen(self.feed, self.feed.monday, kind))
 
@@ -377,6 +389,11 @@ class BoardScreen(CellEditing):
                 _("visits: copy last week's"), _("Carry last week's visits into this week"), self.action_copy_week
             ),
             PaletteCommand(_("staff: list and edit"), _("The team list"), self.action_staff),
+            PaletteCommand(
+                _("view: statistics"),
+                _("The board's statistics and the FACT fidelity criteria"),
+                self.action_statistics,
+            ),
             PaletteCommand(
                 _("export: week's actions"),
                 _("The week to CSV, Excel, HTML, Markdown or a calendar"),

@@ -1,0 +1,102 @@
+"""The statistics screen: S (or the palette's `view: statistics`) on the board shows the fidelity report of the
+known history (tests/helpers/history.py), the weeks as sparklines, each criterion met or not; p steps the period.
+
+The figures are those tests/core/test_statistics.py works out by hand; here a user opens the screen by keys and
+reads them, and the screen is snapshotted at 200x50, 120x40 and 80x24.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from helpers.board_app import board_app, board_shown
+from helpers.history import seed_history
+from helpers.pilot import central_european_time, on_board, screen_text, text_of, until
+from textual.pilot import Pilot
+from textual.widgets import Sparkline, Static
+
+from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.store.board import Board
+from factboard_tui.tui.screens.board import BoardScreen
+from factboard_tui.tui.screens.statistics import StatisticsScreen
+
+SIZES = [(200, 50), (120, 40), (80, 24)]
+END = datetime(2026, 11, 29, 12, tzinfo=UTC)
+"""The Sunday the screen is looked at: four weeks back is the hand-worked period, 2-29 November."""
+
+
+@pytest.fixture(autouse=True)
+def _team_time_zone() -> Iterator[None]:
+    with central_european_time():
+        yield
+
+
+@pytest.fixture
+def history(board: Board) -> Board:
+    seed_history(board)
+    board.clock = frozen_clock(END)
+    return board
+
+
+def counted(screen: object) -> bool:
+    return isinstance(screen, StatisticsScreen) and screen.report is not None and bool(screen.query(Sparkline))
+
+
+def test_s_opens_the_statistics_and_p_steps_the_period(history: Board) -> None:
+    async def scenario() -> None:
+        app = board_app(history, user="KOO")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: board_shown(app), "the board")
+            labels = [command.label for command in app.screen.palette_commands()]  # type: ignore[attr-defined]
+            assert "view: statistics" in labels
+            await pilot.press("S")
+            await until(pilot, lambda: counted(app.screen), "the statistics")
+            screen = app.screen
+            assert isinstance(screen, StatisticsScreen) and screen.report.statistics.days == 365
+            await pilot.press("p", "p")  # a quarter, then four weeks
+            await until(pilot, lambda: counted(screen) and screen.report.statistics.days == 28, "four weeks counted")
+            assert "2026-11-02 to 2026-11-29 (28 days)" in screen_text(app)  # the title, on screen
+            text = " | ".join(text_of(widget) for widget in screen.query(Static))  # the body, scrolled or not
+            for line in (
+                "Re-entries within 90 days 1",
+                "Flyttat 2",
+                "Seen by 4 or more staff within 14 days 1 (50 %)",
+            ):
+                assert line in text
+            assert "At least 90 % of board clients seen by more than one staff member within 2 weeks" in text
+            assert (
+                "Every client on the board discussed at each meeting DACTS item H3 (program meeting) 71 % not met"
+                in text
+            )
+            spark = screen.query_one("#statistics-meetings Sparkline", Sparkline)
+            assert list(spark.data or []) == [3.0, 1.0, 0.0, 2.0]  # meetings a week, 45-48
+            crisis = screen.query_one("#statistics-triage-crisis Sparkline", Sparkline)
+            assert list(crisis.data or []) == [1.0, 0.0, 0.0, 1.0]
+            await pilot.press("q")
+            await until(pilot, lambda: isinstance(app.screen, BoardScreen), "back on the board")
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
+def test_snapshot_statistics(snap_compare, history: Board, size) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: counted(pilot.app.screen), "the statistics")
+
+    app = on_board(history, lambda feed: StatisticsScreen(feed, days=28), "KOO")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_snapshot_statistics_criteria(snap_compare, history: Board) -> None:  # type: ignore[no-untyped-def]
+    """The end of the screen: the team approach and each criterion, met or not, with its source."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: counted(pilot.app.screen), "the statistics")
+        await pilot.press("end")
+        await pilot.pause()
+
+    app = on_board(history, lambda feed: StatisticsScreen(feed, days=28), "KOO")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
