@@ -90,17 +90,21 @@ def sync_trust(
 @user_errors
 def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
     """List the sites this board trusts, with fingerprints."""
+    from factboard_tui.core.sync.freshness import age_text, heard_from
     from factboard_tui.core.sync.service import peers
 
     with unlocked(db, user) as board:
         found = peers(board)
+        heard = {item.name: item for item in heard_from(board)}
+        now = board.clock()
     if not found:
         out.print(_("No peer sites yet: add one with `factboard sync trust NAME KEY`."))
         return
     table = Table(header_style="bold")
-    for heading in (_("Name"), _("Fingerprint"), _("Trusted since"), _("Status")):
+    for heading in (_("Name"), _("Fingerprint"), _("Trusted since"), _("Status"), _("Last bundle")):
         table.add_column(heading)
     for peer in found:
+        last = heard.get(peer.name)
         table.add_row(
             shown(peer.name, one_line=True),
             shown(peer.site.fingerprint()),
@@ -110,6 +114,7 @@ def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
                 if peer.revoked_at
                 else _("trusted")
             ),
+            shown((age_text(last.at, now), "bold yellow" if last.stale else "")) if last else shown(""),
         )
     out.print(table)
 

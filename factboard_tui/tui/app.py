@@ -224,9 +224,11 @@ class FactBoardApp(KeysInOrderApp):
         `verify`, the writer checks every page first (the rows are on screen meanwhile: each page read so far was
         verified as it was read)."""
         from factboard_tui.tui.feed import BoardFeed
+        from factboard_tui.tui.sync_rounds import SyncRounds
 
         self.feed = BoardFeed(board, user, first_read)
         self.feed.start(self, verify=self._board_damaged if verify else None)
+        SyncRounds(self.feed, self.settings.sync).start(self)  # only with a [sync] folder in the config
         return self.feed
 
     def _show_board(self, feed: BoardFeed, *, switch: bool) -> None:

@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 from functools import partial
 from pathlib import Path
@@ -49,6 +49,7 @@ from factboard_tui.core.security.locks import close_requested
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import WriteResult
 from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
+from factboard_tui.core.sync.freshness import Heard, heard_from
 from factboard_tui.core.sync.service import ConflictView, settle_conflict
 from factboard_tui.core.transfer.minutes import MeetingRecord, load_meeting, save_meeting
 from factboard_tui.tui.board_jobs import (
@@ -85,6 +86,12 @@ POLL_SECONDS = 0.5
 WRITE_AFTER = 0.02
 """Seconds after a cell is saved on screen before its write is queued (about one frame)."""
 
+HEARD_SECONDS = 30.0
+"""How often the feed reads when each peer site was last heard from (the header's "Silkeborg: 26 h ago")."""
+
+NOT_CURRENT_SECONDS = 30.0
+"""Seconds without a good read after which the screen says the board is not current (a wall must never look live)."""
+
 WRITER_GRACE = 5.0
 """Seconds a cancelled writer waits, idle, for the feed to be stopped before it ends anyway (never hangs an exit)."""
 
@@ -98,6 +105,8 @@ class ChangeKind(Enum):
     """The rows in `row_ids` were read back after a write (made here or by another process)."""
     EDITED = "edited"
     """A value was saved on screen in the row in `row_ids`; its write is queued."""
+    HEARD = "heard"
+    """No row changed: `heard` (when each peer site's last bundle was written) was read again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +180,10 @@ class BoardFeed:
         """The active team's initials, for completion in cells and forms."""
         self.full_load_running = False
         """A full read is under way: the change poll waits for it."""
+        self.heard: list[Heard] = []
+        """Each trusted peer site and when its last bundle was written (read every `HEARD_SECONDS`)."""
+        self.read_at = board.clock()
+        """When the board was last read without trouble (a full read or a change poll), by the board's clock."""
         self.closing = False
         """Another program asked for the board: queued writes are finishing and the board closes."""
         self._app: App[Any] | None = None
@@ -214,6 +227,8 @@ class BoardFeed:
             if not self._whole_board:
                 self.reload()
             app.run_worker(self._run_poller, thread=True, group="board-poll", name="poll board changes")
+            app.set_interval(HEARD_SECONDS, self.read_heard, name="read sites heard")
+            self.read_heard()
 
     def stop(self, *, close: bool = True) -> None:
         """Finish: queued writes (and cells saved on screen) are written, then (with `close`) the board is closed."""
@@ -308,6 +323,7 @@ class BoardFeed:
 
         def loaded(read: BoardRead) -> None:
             self.full_load_running = False
+            self.read_at = self.clock()
             if read.monday == self.monday:  # a read of a week no longer shown is dropped
                 self._whole_board = True
                 self._hold(read)
@@ -354,7 +370,8 @@ class BoardFeed:
         try:
             found = read_changes(self._board, version, monday)
         except FactBoardError:
-            return  # a busy or vanished board: the next tick asks again
+            return  # a busy or vanished board: the next tick asks again (`not_current_since` tells the screen)
+        self.read_at = self.clock()
         if found is not None:
             self.app.call_later(self._apply, found, monday)
 
@@ -371,6 +388,21 @@ class BoardFeed:
         moves = self.store.take_moves()
         changes = frozenset(changed.row_ids) | overlaid
         self.changed.publish(FeedChange(ChangeKind.CHANGED, changes, moves, self.store.version))
+
+    def read_heard(self) -> None:
+        """Read when each peer site was last heard from and announce it (`HEARD`); a failure is the poll's to tell."""
+
+        def heard(found: list[Heard]) -> None:
+            self.heard = found
+            self.changed.publish(FeedChange(ChangeKind.HEARD))
+
+        self.read(heard_from, Reply(done=heard, failed=lambda _error: None), group="sync-heard", name="read heard")
+
+    def not_current_since(self) -> datetime | None:
+        """When the board was last read, if that is more than `NOT_CURRENT_SECONDS` ago (else None: it is live)."""
+        if (self.clock() - self.read_at).total_seconds() > NOT_CURRENT_SECONDS:
+            return self.read_at
+        return None
 
     def show_week(self, monday: date) -> None:
         """Show the visits of the week starting `monday` (read in a worker; `changed` says when they are in)."""

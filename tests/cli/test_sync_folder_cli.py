@@ -49,6 +49,9 @@ def test_sync_run_writes_for_the_peer_and_the_peer_imports_it(paired: tuple[Cli,
     imported = muni.ok("sync", "run", "--folder", str(shared), "--settle", "0").stdout
     assert "Imported" in imported and "from Region" in imported
     assert [row["client_code"] for row in _rows(muni)] == ["DD-75"]
+    peers = muni.ok("sync", "peers").stdout
+    assert "Last bundle" in peers and "just now" in peers  # the region's bundle, written moments ago
+    assert "never" in region.ok("sync", "peers").stdout  # nothing from the muni yet
     region.ok("sync", "run", "--folder", str(shared), "--settle", "0")  # takes the muni's acknowledgement
     assert "Nothing new" in region.ok("sync", "run", "--folder", str(shared), "--settle", "0").stdout
     assert "Nothing new" in muni.ok("sync", "run", "--folder", str(shared), "--settle", "0").stdout

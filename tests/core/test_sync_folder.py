@@ -3,18 +3,21 @@ arriving the way a copy engine delivers them (slowly, in pieces, twice, damaged,
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers.sites import Ticker, make_sites
+from helpers.sites import Ticker, sites_in_step
 
+from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import folder as SF
-from factboard_tui.core.sync import service
+from factboard_tui.core.sync import freshness, service
 
 
 class Looks:
@@ -29,11 +32,7 @@ class Looks:
 
 @pytest.fixture
 def sites(tmp_path: Path) -> Iterator[tuple[dict[str, Board], Ticker]]:
-    ticker = Ticker()
-    boards = make_sites(tmp_path, ["region", "muni", "town"], ticker)
-    yield boards, ticker
-    for board in boards.values():
-        board.close()
+    yield from sites_in_step(tmp_path, ["region", "muni", "town"])
 
 
 @pytest.fixture
@@ -225,3 +224,27 @@ def test_a_missing_folder_is_one_clear_error(sites: tuple[dict[str, Board], Tick
     boards, _ticker = sites
     with pytest.raises(Exception, match="does not exist"):
         SF.SyncFolder(boards["region"], tmp_path / "not-mounted").round()
+
+
+def test_freshness_counts_from_when_a_peer_wrote_and_follows_the_templates_hours(
+    sites: tuple[dict[str, Board], Ticker],
+) -> None:
+    boards, ticker = sites
+    region = boards["region"]
+    boards["muni"].add_row("MJR", {"client_code": "DD-75", "triage": "new"})
+    bundle = service.export_bundle(boards["muni"], "region")
+    written = ticker.now
+    ticker.now += timedelta(hours=25)  # the bundle lay in a share for a day before it was merged
+    service.import_bundle(region, bundle.data)
+    heard = {item.name: item for item in freshness.heard_from(region)}
+    assert heard["muni"].at is not None and abs(heard["muni"].at - written) < timedelta(seconds=5)
+    assert heard["muni"].stale and heard["town"].at is None and heard["town"].stale
+    region.template = replace(region.template, sync_stale_hours=48)
+    assert not {item.name: item for item in freshness.heard_from(region)}["muni"].stale
+    # A board whose template copy is older than the key keeps working, with 24 hours.
+    copy = json.loads(region.template.to_json())
+    del copy["sync_stale_hours"]
+    assert BoardTemplate.from_json(json.dumps(copy)).sync_stale_hours == 24
+    now = ticker.now
+    ages = [now, now - timedelta(minutes=5), now - timedelta(hours=26), now - timedelta(days=3), None]
+    assert [freshness.age_text(at, now) for at in ages] == ["just now", "5 min ago", "26 h ago", "3 days ago", "never"]

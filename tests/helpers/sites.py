@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -72,3 +72,12 @@ def real_export(region: Board, muni: Board) -> tuple[dict[str, Any], dict[str, A
     bundle = service.export_bundle(region, "muni")
     opened = B.open_bundle(bundle.data, muni.site, {region.site_id: region.site.public}, {}, {})
     return opened.header, json.loads(opened.payload)
+
+
+def sites_in_step(tmp_path: Path, names: list[str]) -> Iterator[tuple[dict[str, Board], Ticker]]:
+    """For a fixture: boards that trust each other (`make_sites`) and their shared ticking clock, closed after."""
+    ticker = Ticker()
+    boards = make_sites(tmp_path, names, ticker)
+    yield boards, ticker
+    for board in boards.values():
+        board.close()

@@ -108,6 +108,8 @@ class BoardTemplate:
     disciplines: dict[str, str]
     organisations: dict[str, str]
     agenda: dict[str, tuple[AgendaItem, ...]] = field(default_factory=dict)
+    sync_stale_hours: int = 24
+    """Hours after which a site's last bundle shows in the warning colour on the wall and in `sync peers` (issue 20)."""
     meeting_minutes: int = 15
     max_days_on_board: int = 90
     dates: DateFormats = field(default_factory=DateFormats)
@@ -356,6 +358,7 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
         disciplines=text_table("disciplines"),
         organisations=text_table("organisations"),
         agenda=agenda,
+        sync_stale_hours=integer("sync_stale_hours", 24, 1, 24 * 90),  # issue 20: older copies get 24
         meeting_minutes=integer("meeting_minutes", 15, 1, 240),
         max_days_on_board=integer("max_days_on_board", 90, 1, 3650),
         caseload_size=integer("caseload_size", 0, 0, 100_000),

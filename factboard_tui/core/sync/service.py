@@ -405,7 +405,7 @@ def _record_witnessed(
     if theirs is not None:
         before = audit.record_witnessed(connection, signer, board.site_id, theirs.count, theirs.hash, now, written)
         if before is not None and theirs.count != before.count:
-            this_later = written is None or before.written is None or _moment(written) >= _moment(before.written)
+            this_later = written is None or before.written is None or moment_of(written) >= moment_of(before.written)
             shorter, longer = (theirs.count, before.count) if this_later else (before.count, theirs.count)
             if (theirs.count < before.count) == this_later:
                 warnings.append(
@@ -418,7 +418,7 @@ def _record_witnessed(
     return warnings
 
 
-def _moment(text: str) -> datetime:
+def moment_of(text: str) -> datetime:
     """A bundle's signed time of writing, comparable whatever its offset (an unreadable one sorts first)."""
     try:
         moment = datetime.fromisoformat(text)

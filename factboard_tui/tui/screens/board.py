@@ -24,6 +24,7 @@ from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.locale_dates import week_span
 from factboard_tui.core.store.rows import WriteResult
 from factboard_tui.core.store.schema import BoardRow
+from factboard_tui.core.sync.freshness import age_text
 from factboard_tui.shown import shown
 from factboard_tui.tui.board_jobs import undone_message
 from factboard_tui.tui.commands import PaletteCommand
@@ -45,6 +46,12 @@ from factboard_tui.tui.widgets.grid_rows import GridColumn, GridRow
 from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.row_detail import RowDetail
 from factboard_tui.tui.widgets.size_notice import SizeNotice
+
+CURRENT_CHECK_SECONDS = 1.0
+"""How often the screen checks that the board was read lately (see `BoardFeed.not_current_since`)."""
+
+WARNING = "bold black on yellow"
+"""The warning colour of the status line: a site not heard from for too long, a board not current."""
 
 DETAIL_DELAY = 0.03
 """How long the cursor rests on a row before the detail panel shows it (about one frame)."""
@@ -121,6 +128,8 @@ class BoardScreen(CellEditing):
         self.shown_version = -1
         """The row store's version the grid shows (all of it, unfiltered): the next change's moves apply to it."""
         self.detail_timer: Timer | None = None
+        self.shown_count = 0
+        """How many rows the grid shows (the status line says it)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
@@ -141,6 +150,7 @@ class BoardScreen(CellEditing):
         self.feed.refused.subscribe(self, self.on_cell_refused)
         if self.feed.data_version >= 0:  # the first frame already shows rows
             self.on_feed_change(FeedChange(ChangeKind.LOADED))
+        self.set_interval(CURRENT_CHECK_SECONDS, self._check_current, name="board current")
 
     def on_resize(self) -> None:
         self.query_one(SizeNotice).check(self.app.size)
@@ -187,6 +197,9 @@ class BoardScreen(CellEditing):
 
     def on_feed_change(self, change: FeedChange) -> None:
         """Redraw what changed: everything after a full read, else just the rows named."""
+        if change.kind is ChangeKind.HEARD:  # no row changed: the sites' freshness in the status line
+            self._update_status(self.shown_count)
+            return
         if change.kind is ChangeKind.EDITED:  # a value saved here: just its line, at once
             grid = self.query_one(BoardGrid)
             for row_id in change.row_ids:
@@ -208,6 +221,14 @@ class BoardScreen(CellEditing):
 
     def action_reload(self) -> None:
         self.feed.reload()
+
+    def _check_current(self) -> None:
+        """Grey the grid out, and say since when, while the board cannot be read (like a ward's wall board)."""
+        stale = self.feed.not_current_since() is not None
+        grid = self.query_one(BoardGrid)
+        if stale != grid.has_class("-not-current"):
+            grid.set_class(stale, "-not-current")
+            self._update_status(self.shown_count)
 
     def _grid_row(self, row: BoardRow, columns: tuple[GridColumn, ...]) -> GridRow:
         key = str(row.id)
@@ -272,6 +293,14 @@ class BoardScreen(CellEditing):
 
     def _update_status(self, visible: int) -> None:
         feed = self.feed
+        self.shown_count = visible
+        since = feed.not_current_since()
+        late = _("not current since {time}").format(time=since.astimezone().strftime("%H:%M")) if since else ""
+        heard = [
+            ("  ·  " if index == 0 else ", ", (_("{site}: {age}").format(site=site.name, age=age), style))
+            for index, site in enumerate(feed.heard)
+            for age, style in [(age_text(site.at, feed.clock()), WARNING if site.stale else "")]
+        ]
         counts = feed.store.triage_count()
         total = sum(counts.values())
         per_triage = "  ".join(f"{level.label} {counts.get(level.key, 0)}" for level in feed.template.triage)
@@ -280,6 +309,7 @@ class BoardScreen(CellEditing):
         filtered = self.row_filter.text
         self.query_one("#status", Static).update(
             shown(
+                *(((f" {late} ", WARNING), "  ") if late else ()),
                 (feed.team, "bold"),
                 f"  ·  {today.isoformat()}  ·  ",
                 _("week {year}-W{week:02d} ({days})").format(
@@ -295,6 +325,7 @@ class BoardScreen(CellEditing):
                     if filtered
                     else ()
                 ),
+                *(part for pair in heard for part in pair),
                 "  ·  ",
                 _("signed in:"),
                 " ",
