@@ -3,6 +3,7 @@ arriving the way a copy engine delivers them (slowly, in pieces, twice, damaged,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -12,12 +13,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers.faults import FaultPoints
 from helpers.sites import Ticker, sites_in_step
 
 from factboard_tui.core.domain.templates import BoardTemplate
+from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import folder as SF
-from factboard_tui.core.sync import freshness, service
+from factboard_tui.core.sync import freshness, minisign, service
 
 
 class Looks:
@@ -248,3 +251,41 @@ def test_freshness_counts_from_when_a_peer_wrote_and_follows_the_templates_hours
     now = ticker.now
     ages = [now, now - timedelta(minutes=5), now - timedelta(hours=26), now - timedelta(days=3), None]
     assert [freshness.age_text(at, now) for at in ages] == ["just now", "5 min ago", "26 h ago", "3 days ago", "never"]
+
+
+def _inbox_is_clean(board: Board, shared: Path, senders: dict[str, Board]) -> None:
+    """Every bundle a reader can see in the inbox is whole, with a signature that verifies over it."""
+    keys = [minisign.public_key_line(sender.site.public.verifier()) for sender in senders.values()]
+    for path in SF.inbox(shared, board.site_id).glob("*.fbsync"):
+        signature = path.with_name(path.name + ".minisig").read_text()
+        assert any(SF._verifies(key, path.read_bytes(), signature) for key in keys), path.name
+
+
+def test_a_fault_at_any_write_of_a_round_leaves_no_partial_bundle_and_the_next_round_mends_it(
+    sites: tuple[dict[str, Board], Ticker], shared: Path
+) -> None:
+    boards, _ticker = sites
+    region, muni = boards["region"], boards["muni"]
+    for board in (region, muni):
+        board.engine.dispose()  # connections made from here on count their commits
+    region.add_row("CSA", {"client_code": "DD-00", "triage": "new"})
+    with FaultPoints() as listing:
+        SF.SyncFolder(region, shared, settle=0).round()
+        SF.SyncFolder(muni, shared, settle=0).round()
+    points = len(listing.labels)
+    assert any(label.startswith("replace .") for label in listing.labels)
+    assert any(label.startswith("commit ") for label in listing.labels)
+    for at in range(1, points + 1):
+        region.add_row("CSA", {"client_code": f"DD-{at:02d}", "triage": "new"})
+        with FaultPoints(at=at), contextlib.suppress(FactBoardError, OSError):
+            SF.SyncFolder(region, shared, settle=0).round()
+            SF.SyncFolder(muni, shared, settle=0).round()
+        _inbox_is_clean(muni, shared, {"region": region})
+        _inbox_is_clean(region, shared, {"muni": muni})
+        mended = [SF.SyncFolder(board, shared, settle=0).round() for board in (region, muni, region, muni)]
+        assert not any(report.refused for report in mended), at
+        assert service.board_state_hash(region) == service.board_state_hash(muni), f"fault at {listing.labels[at - 1]}"
+    with muni.engine.connect() as connection:
+        imported = connection.exec_driver_sql("SELECT hash FROM sync_bundle WHERE direction = 'in'").scalars().all()
+    assert len(imported) == len(set(imported))
+    assert {row.client_code for row in muni.rows()} == {f"DD-{at:02d}" for at in range(points + 1)}

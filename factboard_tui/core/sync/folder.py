@@ -4,13 +4,14 @@ Layout: one inbox per site, named by its site id (`sync identity` shows it), so 
 whatever it calls the others locally::
 
     DIR/<site id>/<sender id>-<UTC time>-<digest>.fbsync            a bundle addressed to that site
-    DIR/<site id>/<sender id>-<UTC time>-<digest>.fbsync.minisig    its detached signature, written after it
+    DIR/<site id>/<sender id>-<UTC time>-<digest>.fbsync.minisig    its detached signature, written before it
 
 A round (`SyncFolder.round`) imports every new bundle in this site's own inbox, then writes a bundle into each
 trusted peer's inbox that has something new for it (after the import, so it acknowledges what just arrived).
 
-Writing: the bundle and then its signature each go through a temporary dot-name, flushed and renamed (the durable
-write the backups use), so a reader that sees the signature sees the whole bundle. A bundle is written for a peer
+Writing: the signature and then the bundle each go through a temporary dot-name, flushed and renamed (the durable
+write the backups use), so a bundle appears whole, with its signature already beside it; a write cut off leaves at
+most a signature file no bundle goes with, which no reader looks at. A bundle is written for a peer
 when it lacks changes this site has not sent it yet, when this site's acknowledgements changed since it last told
 the peer (so the peer stops resending and knows it was heard), or when nothing was sent for a while (a heartbeat,
 so the wall's "last heard" stays true while nothing changes).
@@ -172,8 +173,8 @@ class SyncFolder:
             path = target / f"{self.board.site_id}-{stamp}-{exported.digest[:16]}{SUFFIX}"
             try:
                 target.mkdir(exist_ok=True)
-                write_durably(path, exported.data)
                 write_durably(path.with_name(path.name + SIGNATURE_SUFFIX), exported.signature.encode("utf-8"))
+                write_durably(path, exported.data)  # last: a bundle that shows up has its signature beside it
             except OSError as error:
                 raise os_error(error, path, _("write the bundle")) from None
             given = dict(sent.get("sent", {}))
