@@ -83,6 +83,14 @@ def test_rounds_converge_three_boards_then_fall_quiet(sites: tuple[dict[str, Boa
     quiet = [rounds[name].round() for name in ("region", "muni", "town")]
     assert [report.written for report in quiet] == [[], [], []], "no bundles ping-pong once every site is in step"
     assert all(not report.imported for report in quiet)
+    # Each site removed its own bundles that the peer holds, keeping its newest: the folder does not grow for ever.
+    for board in boards.values():
+        names = [path.name for path in SF.inbox(shared, board.site_id).glob("*.fbsync")]
+        senders = [name.split("-")[0] for name in names]
+        assert sorted(senders) == sorted({other.site_id for other in boards.values()} - {board.site_id}), names
+        assert set(SF.ledger_entries(board, shared)) == set(names)  # the ledger forgot what its writer removed
+        signatures = {path.name for path in SF.inbox(shared, board.site_id).glob("*.minisig")}
+        assert signatures == {name + ".minisig" for name in names}
 
 
 def test_a_quiet_site_still_sends_a_heartbeat_after_the_heartbeat_time(

@@ -21,12 +21,14 @@ signature file is there and stable too; then the signature must verify over exac
 of a trusted site, before the bundle is opened (whose own signature, address and chain the import checks again).
 A file still arriving therefore is never read as a bundle; one that stays broken is refused with its reason.
 
-Nothing in the folder is ever moved or deleted: moving a file inside a Syncthing folder, or on a share that a
+Nothing another site wrote is ever moved or deleted: moving a file inside a Syncthing folder, or on a share that a
 second FactBoard on the same board also reads, is a change every other copy sees and races, and an SFTP or mail
 gateway may deliver it again. Instead a local ledger beside the board (`<board>.sync-folder.json`: file names,
 sizes, digests, outcomes and reasons; no board data) records what was imported and what was refused and why, and
-what was last sent to each peer. The database stays the authority against importing twice: every imported bundle's
-digest is kept there, and a bundle seen again is refused as a replay, which the ledger records as done.
+what was sent to each peer. A site removes only its own bundles, once the peer said it holds every change in them
+(keeping the newest), so the folder does not grow for ever. The database stays the authority against importing
+twice: every imported bundle's digest is kept there, and a bundle seen again is refused as a replay, which the
+ledger records as done.
 """
 
 from __future__ import annotations
@@ -165,6 +167,8 @@ class SyncFolder:
         now = self.board.clock().astimezone(UTC)
         for peer in service.peers(self.board, include_revoked=False):
             sent = ledger["peers"].get(peer.site.site_id, {})
+            if self._prune_sent(peer.site.site_id, sent):
+                self._write_ledger(ledger)
             if not self._has_news(peer.site.site_id, held, sent, now):
                 continue
             exported = service.export_bundle(self.board, peer.name)
@@ -180,14 +184,38 @@ class SyncFolder:
             given = dict(sent.get("sent", {}))
             for origin, (_first, last) in exported.ranges.items():
                 given[origin] = max(last, given.get(origin, 0))
+            files = dict(sent.get("files", {}))
+            files[path.name] = {origin: last for origin, (_first, last) in exported.ranges.items()}
             ledger["peers"][peer.site.site_id] = {
                 "sent": given,
                 "told": held,
                 "at": now.isoformat(),
                 "file": path.name,
+                "files": files,
             }
             self._write_ledger(ledger)
             report.written.append(Written(peer.name, path, exported.changes))
+
+    def _prune_sent(self, peer: str, sent: dict[str, Any]) -> bool:
+        """Remove this site's own bundles from a peer's inbox once the peer holds every change in them (it said so
+        in a bundle it wrote), keeping the newest: the folder does not grow for ever. Only files this site wrote
+        are ever removed; the engine carries the removal to the peer's copy. True if the ledger changed."""
+        files: dict[str, dict[str, int]] = sent.get("files", {})
+        acked = _acknowledged(self.board, peer)
+        spent = [
+            name
+            for name, ranges in files.items()
+            if name != sent.get("file") and all(acked.get(origin, 0) >= last for origin, last in ranges.items())
+        ]
+        for name in spent:
+            path = inbox(self.folder, peer) / name
+            try:
+                path.unlink(missing_ok=True)
+                path.with_name(name + SIGNATURE_SUFFIX).unlink(missing_ok=True)
+            except OSError:
+                continue  # a read-only or vanished share: tried again next round
+            del files[name]
+        return bool(spent)
 
     def _has_news(self, peer: str, held: dict[str, int], sent: dict[str, Any], now: datetime) -> bool:
         """Whether the peer lacks a change not yet sent, was not told the latest acknowledgements, or is due a
@@ -262,6 +290,11 @@ class SyncFolder:
                 found[name] = self._looks[name] = _Look(info.st_size, info.st_mtime_ns, signature, now)
         for gone in set(self._looks) - set(found):
             del self._looks[gone]
+        forgotten = set(ledger["files"]) - set(names)  # removed by their writer once spent: nothing to remember
+        for gone in forgotten:
+            del ledger["files"][gone]
+        if forgotten:
+            self._write_ledger(ledger)
         return found
 
     def _steady(self, name: str, look: _Look) -> bool:
