@@ -14,7 +14,9 @@ from __future__ import annotations
 import inspect
 import io
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -70,22 +72,50 @@ def compiled(catalog: Catalog) -> bytes:
     return buffer.getvalue()
 
 
+def rendered(catalog: Catalog, **options: Any) -> bytes:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=WIDTH, **options)
+    return buffer.getvalue()
+
+
+def write_if_changed(path: Path, catalog: Catalog, old_date: datetime | None, **options: Any) -> None:
+    """Write `catalog` to `path`, unless only its POT-Creation-Date would change: a run that finds nothing new
+    leaves every file as it was (the date moves only with the messages)."""
+    if old_date is not None and path.exists():
+        new_date, catalog.creation_date = catalog.creation_date, old_date
+        if rendered(catalog, **options) == path.read_bytes():
+            return
+        catalog.creation_date = new_date
+    path.write_bytes(rendered(catalog, **options))
+
+
+def creation_date(path: Path) -> datetime | None:
+    """The POT-Creation-Date of the catalog at `path` (None when there is none yet)."""
+    if not path.exists():
+        return None
+    with path.open("rb") as file:
+        return read_po(file).creation_date
+
+
 def update() -> None:
     """Bring every `.po` up to the source (new msgids empty, gone ones dropped, no fuzzy guesses) and compile."""
     template = extract()
     LOCALE.mkdir(parents=True, exist_ok=True)
-    with (LOCALE / f"{DOMAIN}.pot").open("wb") as file:
-        write_po(file, template, width=WIDTH, omit_header=False, sort_output=False)
+    pot = LOCALE / f"{DOMAIN}.pot"
+    write_if_changed(pot, template, creation_date(pot), omit_header=False, sort_output=False)
     for language in TRANSLATED:
         path = po_path(language)
         path.parent.mkdir(parents=True, exist_ok=True)
+        old_date = creation_date(path)
         catalog = read(language) if path.exists() else Catalog(locale=language, domain=DOMAIN, fuzzy=False)
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         catalog.obsolete.clear()
         catalog.fuzzy = False
-        with path.open("wb") as file:
-            write_po(file, catalog, width=WIDTH, ignore_obsolete=True)
-        path.with_suffix(".mo").write_bytes(compiled(read(language)))
+        write_if_changed(path, catalog, old_date, ignore_obsolete=True)
+        mo = path.with_suffix(".mo")
+        data = compiled(read(language))
+        if not mo.exists() or mo.read_bytes() != data:
+            mo.write_bytes(data)
         missing = sum(1 for message in read(language) if message.id and not _translated(message))
         print(f"{language}: {len(catalog) - 1} messages, {missing} to translate")
 

@@ -8,6 +8,8 @@ compiled `.mo` files that ship are the `.po` files as they are now.
 from __future__ import annotations
 
 import importlib.util
+import re
+import shutil
 import string
 import sys
 from pathlib import Path
@@ -88,3 +90,25 @@ def test_the_template_holds_every_marked_string_of_the_source() -> None:
     extracted = ids(tool().extract())
     template = ids(read(LOCALE / "factboard.pot"))
     assert extracted - template == set(), "run tools/catalogs.py and translate the new messages"
+
+
+def test_a_run_that_finds_nothing_new_changes_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tools/catalogs.py` run again on the same source leaves every catalog as it is: before, each run gave all five
+    files a new POT-Creation-Date, and every branch that ran it conflicted with every other on that line."""
+    catalogs = tool()
+    locale = tmp_path / "locale"
+    shutil.copytree(LOCALE, locale)
+    monkeypatch.setattr(catalogs, "LOCALE", locale)
+    catalogs.update()
+    files = sorted(path for path in locale.rglob("*") if path.suffix in (".po", ".pot", ".mo"))
+    for path in files:  # as if the last run were long ago (each .mo compiled from its .po, as the tool does)
+        if path.suffix != ".mo":
+            text = path.read_text(encoding="utf-8")
+            path.write_text(
+                re.sub(r'"POT-Creation-Date: [^\\]*\\n"', '"POT-Creation-Date: 2020-01-01 08:15+0000\\\\n"', text)
+            )
+        if path.suffix == ".po":
+            path.with_suffix(".mo").write_bytes(catalogs.compiled(read(path, path.parent.parent.name)))
+    before = {path: path.read_bytes() for path in files}
+    catalogs.update()
+    assert {path: path.read_bytes() for path in files} == before
