@@ -77,7 +77,7 @@ def audit_show(
         raise InvalidValue("client", _("Give the client's code with --client, like --client DD-75."))
     with unlocked(db, user) as board:
         with board.engine.connect() as connection:
-            lines = client_extract(connection, code)
+            lines = client_extract(connection, code, board.template)
         if not lines:
             raise FactBoardError(
                 _("The log says nothing about {code}: check the code with `factboard rows list --all`.").format(

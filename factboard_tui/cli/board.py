@@ -98,7 +98,8 @@ def show_recovery_key(
     if recovery_key_out is not None:
         fd = os.open(recovery_key_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(f"FactBoard recovery key for {path.name} (board {board_id})\n{recovery}\n")
+            title = _("FactBoard recovery key for {name} (board {board_id})").format(name=path.name, board_id=board_id)
+            handle.write(f"{title}\n{recovery}\n")
             handle.flush()
             os.fsync(handle.fileno())
         sync_directory(recovery_key_out.parent)

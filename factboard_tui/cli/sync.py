@@ -189,7 +189,7 @@ def _write_new(path: Path, data: bytes) -> None:
             handle.write(data)
     except OSError as error:
         path.unlink(missing_ok=True)
-        raise os_error(error, path, "writing the bundle") from None
+        raise os_error(error, path, "bundle") from None
 
 
 @group.command("import")

@@ -38,13 +38,14 @@ from factboard_tui.core.errors import (
     ReadOnly,
     WrongKey,
 )
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import N_, _, current_language
 
 LOW_SPACE_BYTES = 1024 * 1024
 """Below this much free space an I/O error is taken for a full disk (SQLite needs room for its WAL and index)."""
 
-BUSY_MESSAGE = "The board is busy with another writer for too long: try again in a moment; nothing was changed."
-"""What a person is told when the write lock stayed taken through every wait and retry."""
+BUSY_MESSAGE = N_("The board is busy with another writer for too long: try again in a moment; nothing was changed.")
+"""What a person is told when the write lock stayed taken through every wait and retry (`_(BUSY_MESSAGE)` where
+it is told)."""
 
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 """How an unencrypted SQLite file starts (an SQLCipher file starts with random salt)."""
@@ -73,49 +74,124 @@ def free_bytes(path: Path) -> int | None:
 
 
 def size_text(amount: int | None) -> str:
-    """A byte count as a person reads it ("0 KiB", "48 KiB", "3.2 MiB")."""
+    """A byte count as a person reads it in the language in use ("0 KiB", "48 KiB", "3.2 MiB", "3,2 MiB")."""
+    from babel.numbers import format_decimal
+
     if amount is None:
-        return "unknown"
+        return _("unknown")
     if amount < 1024 * 1024:
         return f"{amount // 1024} KiB"
-    if amount < 1024**3:
-        return f"{amount / 1024 / 1024:.1f} MiB"
-    return f"{amount / 1024**3:.1f} GiB"
+    size, unit = (amount / 1024 / 1024, "MiB") if amount < 1024**3 else (amount / 1024**3, "GiB")
+    return f"{format_decimal(size, format='0.0', locale=current_language())} {unit}"
+
+
+ACTIVITIES = {
+    "backup": N_("writing the backup"),
+    "export": N_("writing the export"),
+    "bundle": N_("writing the sync bundle"),
+    "copy": N_("reading the copy"),
+}
+"""What was being done when a disk filled up, for the line that says so (`what` of `os_error` and `told`); the
+plain verbs `write`, `read` and `use` name no activity."""
+
+VERBS = {"copy": "read"}
+"""The verb of an activity, for the line about a file that could not be used (writing, unless named here)."""
+
+READ_ONLY_REASONS = {
+    "mounted": N_("its disk is mounted read-only"),
+    "permission": N_("permission denied"),
+    "read-only": N_("the database is read-only"),
+}
+"""Why a file cannot be written, as the line about it says (each a phrase of its own for translators)."""
+
+OS_REASONS = {
+    errno.ENOENT: N_("no such file or folder"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.EEXIST: N_("it exists already"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.EBUSY: N_("it is in use"),
+    errno.ELOOP: N_("too many symbolic links"),
+    errno.EFBIG: N_("the file would be too large"),
+    errno.EMFILE: N_("too many open files"),
+    errno.EXDEV: N_("it is on another disk"),
+}
+"""The operating system's common reasons, in the board's language (its own `strerror` is English only)."""
+
+
+def os_reason(error: OSError) -> str:
+    """Why the operating system refused, in the language in use: a known reason, else the error's symbolic
+    name (`EXDEV`), with the system's own English words only in English."""
+    code = error.errno
+    if code in OS_REASONS:
+        return _(OS_REASONS[code])
+    name = errno.errorcode.get(code, "") if code is not None else ""
+    if current_language() == "en" or not name:
+        return str(error.strerror or name or error)
+    return name
 
 
 def disk_full(path: Path | None, what: str = "") -> DiskFull:
-    """The disk holding `path` is full: free space, then try again."""
-    doing = f" while {what}" if what else ""
+    """The disk holding `path` is full: free space, then try again (`what`: a key of `ACTIVITIES`, or none)."""
+    activity = ACTIVITIES.get(what)
     if path is None:
+        if activity is None:
+            return DiskFull(_("The disk is full: free some space, then try again; nothing was changed."))
         return DiskFull(
-            _("The disk is full{doing}: free some space, then try again; nothing was changed.").format(doing=doing)
+            _("The disk is full while {activity}: free some space, then try again; nothing was changed.").format(
+                activity=_(activity)
+            )
         )
-    where = path if path.is_dir() else path.parent
+    folder = path if path.is_dir() else path.parent
+    free = size_text(free_bytes(path))
+    if activity is None:
+        return DiskFull(
+            _(
+                "The disk holding {folder} is full ({free} free): free some space there, then try again; nothing "
+                "was changed."
+            ).format(folder=folder, free=free)
+        )
     return DiskFull(
         _(
-            "The disk holding {where} is full ({size_text} free){doing}: free some space there, then "
-            "try again; nothing was changed."
-        ).format(where=where, size_text=size_text(free_bytes(path)), doing=doing)
+            "The disk holding {folder} is full ({free} free) while {activity}: free some space there, then try "
+            "again; nothing was changed."
+        ).format(folder=folder, activity=_(activity), free=free)
     )
 
 
 def read_only(path: Path | None, reason: str) -> ReadOnly:
+    """The file at `path` (the board when None) cannot be written; `reason`: a key of `READ_ONLY_REASONS`."""
+    said = _(READ_ONLY_REASONS[reason])
+    if path is None:
+        return ReadOnly(
+            _(
+                "FactBoard cannot write the board ({reason}): check the file's permissions and that its disk is "
+                "not mounted read-only, then try again; nothing was changed."
+            ).format(reason=said)
+        )
     return ReadOnly(
         _(
-            "FactBoard cannot write {value} ({reason}): check the file's permissions and that its disk "
+            "FactBoard cannot write {path} ({reason}): check the file's permissions and that its disk "
             "is not mounted read-only, then try again; nothing was changed."
-        ).format(value=path or "the board", reason=reason)
+        ).format(path=path, reason=said)
     )
 
 
 def disk_error(path: Path | None) -> DiskError:
-    free = f" ({size_text(free_bytes(path))} free)" if path is not None else ""
+    if path is None:
+        return DiskError(
+            _(
+                "The disk reported an input/output error on the board: check the disk, USB stick or network share "
+                "and its connection, then try again; if it repeats, copy the board and its key slot to another "
+                "disk; nothing was changed."
+            )
+        )
     return DiskError(
         _(
-            "The disk reported an input/output error on {value}{free}: check the disk, USB stick or "
+            "The disk reported an input/output error on {path} ({free} free): check the disk, USB stick or "
             "network share and its connection, then try again; if it repeats, copy the board and its "
             "key slot to another disk; nothing was changed."
-        ).format(value=path or "the board", free=free)
+        ).format(path=path, free=size_text(free_bytes(path)))
     )
 
 
@@ -129,21 +205,31 @@ def _is_low_on_space(path: Path | None) -> bool:
 
 def os_error(error: OSError, path: Path | None = None, what: str = "write") -> FactBoardError:
     """An `OSError` from reading or writing a file, as the user should hear it (the path from the error if not
-    given)."""
+    given). `what`: `write`, `read`, `use`, or an activity of `ACTIVITIES` (which writes, unless `VERBS` says)."""
     target = path if path is not None else Path(error.filename) if error.filename else None
     code = error.errno
     if code in (errno.ENOSPC, errno.EDQUOT):
-        return disk_full(target, what if what != "write" else "")
+        return disk_full(target, what)
     if code in (errno.EROFS, errno.EACCES, errno.EPERM):
-        reason = "the disk is mounted read-only" if code == errno.EROFS else "permission denied"
-        return read_only(target, reason)
+        return read_only(target, "mounted" if code == errno.EROFS else "permission")
     if code == errno.EIO:
         return disk_error(target)
-    return FactBoardError(
-        _("Cannot {what} {value} ({value2}): check the path and its folder; nothing was changed.").format(
-            what=what, value=target or "a file", value2=error.strerror or error
-        )
-    )
+    return cannot(VERBS.get(what, "write") if what in ACTIVITIES else what, target, os_reason(error))
+
+
+def cannot(verb: str, target: Path | None, reason: str) -> FactBoardError:
+    """A file could not be read, written or used, for a reason the operating system gave."""
+    if target is None:
+        sentence = {
+            "read": _("Cannot read a file ({reason}): check the path and its folder; nothing was changed."),
+            "write": _("Cannot write a file ({reason}): check the path and its folder; nothing was changed."),
+        }.get(verb) or _("Cannot use a file ({reason}): check the path and its folder; nothing was changed.")
+        return FactBoardError(sentence.format(reason=reason))
+    sentence = {
+        "read": _("Cannot read {path} ({reason}): check the path and its folder; nothing was changed."),
+        "write": _("Cannot write {path} ({reason}): check the path and its folder; nothing was changed."),
+    }.get(verb) or _("Cannot use {path} ({reason}): check the path and its folder; nothing was changed.")
+    return FactBoardError(sentence.format(path=target, reason=reason))
 
 
 # -- SQLite's errors ----------------------------------------------------------------------------------------------
@@ -178,25 +264,31 @@ def database_error(error: BaseException, path: Path | None, check: PageCheck | N
     """
     code = sqlite_code(error)
     if code in (SQLITE_BUSY, SQLITE_LOCKED) or (code is None and is_busy(error)):
-        return BoardBusy(BUSY_MESSAGE)
+        return BoardBusy(_(BUSY_MESSAGE))
     if code == SQLITE_FULL:
         return disk_full(path)
     if code in (SQLITE_IOERR, SQLITE_CANTOPEN) and _is_low_on_space(path):
         return disk_full(path)
     if code in (SQLITE_READONLY, SQLITE_PERM) or (code == SQLITE_CANTOPEN and path and not _writable(path)):
-        return read_only(path, "read-only" if code == SQLITE_READONLY else "permission denied")
+        return read_only(path, "read-only" if code == SQLITE_READONLY else "permission")
     if code in (SQLITE_IOERR, SQLITE_CANTOPEN):
         return disk_error(path)
     if code == SQLITE_NOMEM:
         return FactBoardError(_("The computer ran out of memory for the board: close other programs, then try again."))
     if check is not None and path is not None:
         return classify_pages(path, check, error)
-    name = f"The database {path.name}" if path is not None else "The database"
+    if path is None:
+        return FactBoardError(
+            _(
+                "The database reported {sqlite_name} ({error_text}): try again; if it repeats, run `factboard "
+                "doctor`; nothing was changed."
+            ).format(sqlite_name=sqlite_name(error), error_text=error_text(error))
+        )
     return FactBoardError(
         _(
-            "{name} reported {sqlite_name} ({error_text}): try again; if it repeats, run `factboard "
+            "The database {name} reported {sqlite_name} ({error_text}): try again; if it repeats, run `factboard "
             "doctor`; nothing was changed."
-        ).format(name=name, sqlite_name=sqlite_name(error), error_text=error_text(error))
+        ).format(name=path.name, sqlite_name=sqlite_name(error), error_text=error_text(error))
     )
 
 
@@ -261,7 +353,7 @@ def damaged_or_wrong_key(path: Path, problems: list[str]) -> FactBoardError:
 
 def damaged(path: Path, problems: list[str]) -> DatabaseDamaged:
     """Pages failed SQLCipher's check though the key is right: the file is damaged; restore."""
-    first = problems[0] if problems else "a page does not verify"
+    first = problems[0] if problems else _("a page does not verify")
     return DatabaseDamaged(
         _(
             "The database {name} is damaged: {count} problems in SQLCipher's page check (first: "

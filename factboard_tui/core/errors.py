@@ -28,6 +28,19 @@ Each kind of failure has its own exit code, so scripts can tell "try again" from
 
 from __future__ import annotations
 
+from factboard_tui.core.i18n import _, pgettext
+
+NOTHING_CHANGED = ("; nothing was changed.", " (nothing was changed).")
+"""How a line that changed nothing ends (in English; `unchanged_endings` gives them in the language in use)."""
+
+
+def unchanged_endings() -> tuple[str, ...]:
+    """The endings of a line that changed nothing, in the language in use and in English."""
+    # Translators: the exact end of every error line that says nothing was changed ("…: try again; nothing was
+    # changed."), as you translated it there: FactBoard cuts it off when it adds what did change.
+    said = pgettext("the end of an error line", "; nothing was changed.")
+    return (said, *NOTHING_CHANGED)
+
 
 class FactBoardError(Exception):
     """Base class: `str(error)` is the one-line message shown to the user."""
@@ -40,9 +53,10 @@ class FactBoardError(Exception):
         noted = type(self).__new__(type(self))
         noted.__dict__.update(self.__dict__)
         message = str(self)
-        for unchanged in ("; nothing was changed.", " (nothing was changed)."):
+        for unchanged in unchanged_endings():
             if message.endswith(unchanged):
                 message = message.removesuffix(unchanged) + "."
+                break
         noted.args = (f"{message} {note}",)
         return noted
 
@@ -156,8 +170,10 @@ class EditConflict(FactBoardError):
 
     def __init__(self, field: str, label: str, theirs: str, by: str, at: str) -> None:
         super().__init__(
-            f"{label} was changed to '{theirs or '—'}' by {by} at {at} while you were editing: "
-            "choose whose value stays."
+            _(
+                "{label} was changed to '{value}' by {author} at {time} while you were editing: choose whose value "
+                "stays."
+            ).format(label=label, value=theirs or "—", author=by, time=at)
         )
         self.field = field
         self.theirs = theirs

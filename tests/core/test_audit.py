@@ -22,6 +22,7 @@ from helpers.sites import make_sites, send
 from textual.pilot import Pilot
 
 from factboard_tui.core.clock import frozen_clock
+from factboard_tui.core.domain.templates import load_template
 from factboard_tui.core.errors import WrongPassphrase
 from factboard_tui.core.security import audit
 from factboard_tui.core.store.board import Board
@@ -206,13 +207,14 @@ def test_cli_client_extract_says_who_changed_and_saw_what(cli: Cli, board_path: 
     assert "plain text" in result.stderr
     text = result.stdout
     assert text.startswith("# Log extract for DD-75 (FACT Test)")
-    assert "| CSA | added | situation (via cli) |" in text
-    assert "| DEN | changed | actions (via cli) |" in text
+    words = load_template("sv")  # the board's words for its fields
+    assert f"| CSA | added | {words.label('situation')} (via the command line) |" in text
+    assert f"| DEN | changed | {words.label('actions')} (via the command line) |" in text
     assert "| MJR | viewed | on the history |" in text
     assert SECRET not in text and "Call the GP" not in text and "AB-12" not in text
     lines = cli.ok("audit", "show", "--client", "DD-75", "--format", "csv").stdout.splitlines()
     assert lines[0] == "at_utc,who,action,details,audit_entry"
-    assert any(",DEN,changed,actions (via cli)," in line for line in lines)
+    assert any(f",DEN,changed,{words.label('actions')} (via the command line)," in line for line in lines)
     with Board.unlock(board_path, PASSPHRASE) as board:
         extracts = audit_rows(board, "WHERE action = 'audit extract'")
         assert [(e.client, e.who) for e in extracts] == [("DD-75", USER), ("DD-75", USER)]

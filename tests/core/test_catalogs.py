@@ -112,3 +112,20 @@ def test_a_run_that_finds_nothing_new_changes_no_file(tmp_path: Path, monkeypatc
     before = {path: path.read_bytes() for path in files}
     catalogs.update()
     assert {path: path.read_bytes() for path in files} == before
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_line_that_changed_nothing_ends_as_its_ending_is_translated(language: str) -> None:
+    """`FactBoardError.with_note` cuts "; nothing was changed." off a line before it adds what did change: in each
+    language, every such line must end with the translated ending, or the note would contradict the line."""
+    catalog = read(LOCALE / language / "LC_MESSAGES" / "factboard.po", language)
+    ending = catalog.get("; nothing was changed.", "the end of an error line")
+    assert ending is not None and ending.string
+    wrong = [
+        form
+        for message in catalog
+        if message.id and originals(message)[0].endswith("; nothing was changed.")
+        for form in forms(message)
+        if not form.endswith(ending.string)
+    ]
+    assert not wrong, f"{language}: these do not end with {ending.string!r}:\n" + "\n".join(wrong)

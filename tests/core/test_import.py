@@ -157,7 +157,7 @@ def test_each_imported_row_says_it_was_imported_and_from_which_file(board: Board
     changes = board.history(result.row_ids[0])
     assert {change.source for change in changes} == {"import:reference_board.xlsx"}
     line = describe_change(changes[0], board.template)
-    assert line.origin == "add, imported from reference_board.xlsx"
+    assert line.origin == "added, imported from reference_board.xlsx"
     assert line.source_kind == "import"
     assert {change.author for change in changes} == {USER}
 

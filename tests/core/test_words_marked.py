@@ -238,3 +238,71 @@ def test_no_module_shadows_gettexts_underscore() -> None:
                 names = [each for each in ast.walk(target) if isinstance(each, ast.Name) and each.id == "_"]
                 found += [f"{path.relative_to(PACKAGE.parent)}:{name.lineno}: _ assigned" for name in names]
     assert not found, "Name the throwaway (_colon, _day): " + ", ".join(found)
+
+
+SPEAKING_MODULES = (
+    "core/diagnosis.py",
+    "core/errors.py",
+    "core/domain/characters.py",
+    "core/domain/national_ids.py",
+    "core/domain/templates.py",
+    "core/domain/history.py",
+    "core/domain/meetings.py",
+    "core/transfer/importer.py",
+    "core/sync/records.py",
+)
+"""Modules whose worded strings all end up in what a person reads: reasons, clauses and pieces that are formatted
+into a marked sentence ("… while {what}", "{label} holds {what}") or returned to a face. Here every worded string
+constant is marked, wherever it stands; only the few below are codes the code compares, not words."""
+
+CODES = {
+    "core/diagnosis.py": {"database is locked", "HMAC verification failed"},
+    "core/errors.py": {"; nothing was changed.", " (nothing was changed)."},
+    "core/domain/meetings.py": {"skipped rows wait", "over time", "on time"},
+    "core/domain/templates.py": {"triage.meaning"},
+    "core/domain/characters.py": {"LINE FEED", "CARRIAGE RETURN"},
+}
+"""Per module: strings that are matched against (SQLite's and SQLCipher's own English, a verdict's stable key, a
+template key), never shown as they are, and Unicode's names of control characters (identifiers, shown beside the
+code point as every language's character tables show them)."""
+
+
+SQL = re.compile(r"\s*(PRAGMA|SELECT|INSERT|UPDATE|DELETE|CREATE|WITH)\b")
+
+
+def worded_constants(path: Path) -> list[tuple[int, str]]:
+    """Every string constant of `path` with words a translator would translate, outside `_()` & co., docstrings,
+    dictionary keys and comparisons."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list):
+            skipped |= {
+                id(each.value) for each in body if isinstance(each, ast.Expr) and isinstance(each.value, ast.Constant)
+            }
+        if isinstance(node, ast.Call) and callee(node) in MARKERS:
+            skipped |= {id(inner) for argument in node.args for inner in ast.walk(argument)}
+        if isinstance(node, ast.Dict):
+            skipped |= {id(key) for key in node.keys if key is not None}
+        if isinstance(node, ast.Compare):
+            skipped |= {id(inner) for part in (node.left, *node.comparators) for inner in ast.walk(part)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skipped or not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        if not SQL.match(node.value) and sum(1 for token in node.value.split() if words(token)) >= 2:
+            found.append((node.lineno, node.value))
+    return found
+
+
+def test_every_worded_string_of_the_speaking_modules_is_marked() -> None:
+    """A reason or a piece of a sentence built outside `_()` reaches a Swedish nurse in English, inside a Swedish
+    sentence ("Disken är full while writing the backup"). In these modules no worded string may stand unmarked."""
+    found = []
+    for name in SPEAKING_MODULES:
+        allowed = CODES.get(name, set())
+        for line, text in worded_constants(PACKAGE / name):
+            if text not in allowed:
+                found.append(f"{name}:{line}: {text[:80]!r}")
+    assert not found, "Mark these for translation, as whole sentences or reasons of their own:\n" + "\n".join(found)

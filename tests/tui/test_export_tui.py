@@ -152,7 +152,7 @@ def test_an_imported_rows_history_says_from_which_file(demo: Board) -> None:
         async with on_board(demo, lambda feed: HistoryScreen(feed, row_id)).run_test(size=(120, 40)) as pilot:
             detail = pilot.app.screen.query_one("#history-detail", Static)
             await until(pilot, lambda: "imported from" in text_of(detail), "the history")
-            assert "add, imported from reference_board.csv" in text_of(detail)
+            assert "added, imported from reference_board.csv" in text_of(detail)
 
     try:
         asyncio.run(scenario())

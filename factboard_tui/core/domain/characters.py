@@ -65,15 +65,20 @@ _UNSAFE_ONE_LINE = re.compile(f"[{_REFUSED_CLASS}\t\n\u2028\u2029]")
 
 
 def describe(character: str) -> str:
-    """A refused character as a person can look it up: code point, name, and why it is refused."""
+    """A refused character as a person can look it up: code point, Unicode's name (an identifier, as in every
+    language's character tables), and why it is refused; a phrase that fits "{label} holds {what}"."""
     code = ord(character)
+    point = f"U+{code:04X}"
     if code in _BIDI:
-        name = unicodedata.name(character)
-        return f"a direction override (U+{code:04X} {name}) that makes text show in another order than it reads"
+        return _("a direction override ({code} {name}) that makes text show in another order than it reads").format(
+            code=point, name=unicodedata.name(character)
+        )
     if 0xD800 <= code < 0xE000:
-        return "bytes that are not valid text (save the source as UTF-8)"
+        return _("bytes that are not valid text (save the source as UTF-8)")
     name = _C0_NAMES.get(code, "DELETE" if code == 0x7F else "")
-    return f"a control character (U+{code:04X}{' ' + name if name else ''}) that a terminal would act on"
+    if name:
+        return _("a control character ({code} {name}) that a terminal would act on").format(code=point, name=name)
+    return _("a control character ({code}) that a terminal would act on").format(code=point)
 
 
 def refused_character(text: str, multiline: bool) -> tuple[int, str] | None:

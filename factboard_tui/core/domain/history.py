@@ -33,6 +33,27 @@ list is app chrome)."""
 IMPORT_PREFIX = "import:"
 """Rows imported from a spreadsheet are written with the source `import:<file name>`."""
 
+OPERATIONS = {"add": N_("added"), "set": N_("changed"), "off": N_("taken off"), "undo": N_("undone")}
+"""What a change did, as the history says it (the change log stores the `Op` code)."""
+
+SOURCES = {
+    "tui": N_("the board screen"),
+    "cli": N_("the command line"),
+    "sync": N_("a sync bundle"),
+    "app": N_("FactBoard"),
+}
+"""Which face or process wrote a change, as the history says it (the change log stores the code)."""
+
+SOURCE_KINDS = {
+    "tui": N_("screen"),
+    "cli": N_("command"),
+    "sync": N_("sync"),
+    "app": N_("app"),
+    "demo": N_("demo"),
+    "import": N_("import"),
+}
+"""The same, in one short word for the history's Source column."""
+
 
 @dataclass(frozen=True, slots=True)
 class ChangeLine:
@@ -62,11 +83,22 @@ class ChangeLine:
         return self.source.partition(":")[0]
 
     @property
+    def source_word(self) -> str:
+        """`source_kind` in one short word of the language in use (an unknown kind as it is stored)."""
+        kind = self.source_kind
+        return _(SOURCE_KINDS[kind]) if kind in SOURCE_KINDS else kind
+
+    @property
     def origin(self) -> str:
-        """How the change came about: `add, imported from board.xlsx` for an import, else `set via tui`."""
+        """How the change came about, in the language in use: `added, imported from board.xlsx` for an import,
+        else `changed via the board screen` (the stored `op` and `source` stay codes)."""
+        operation = _(OPERATIONS[self.op]) if self.op in OPERATIONS else self.op
         if self.source.startswith(IMPORT_PREFIX):
-            return f"{self.op}, imported from {self.source.removeprefix(IMPORT_PREFIX)}"
-        return f"{self.op} via {self.source}"
+            return _("{operation}, imported from {file}").format(
+                operation=operation, file=self.source.removeprefix(IMPORT_PREFIX)
+            )
+        source = _(SOURCES[self.source]) if self.source in SOURCES else self.source
+        return _("{operation} via {source}").format(operation=operation, source=source)
 
     @property
     def what(self) -> str:

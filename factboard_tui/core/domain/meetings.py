@@ -32,8 +32,6 @@ CURRENT = "current"
 OUTCOMES = (DISCUSSED, SKIPPED, NOT_REACHED)
 """What a meeting records for each row; `current` is only ever shown, never stored."""
 
-OUTCOME_LABELS = {DISCUSSED: "discussed", SKIPPED: "skipped", NOT_REACHED: "not reached", CURRENT: "current"}
-"""How an outcome reads in the list and the minutes."""
 
 # -- the meeting while it runs ---------------------------------------------------------------------------------------
 
@@ -206,7 +204,7 @@ class Pace:
     total: int
     remaining: timedelta
     verdict: str
-    """`done`, `ahead`, `on time`, `behind` or `over time`."""
+    """`done`, `ahead`, `on time`, `behind`, `over time` or `skipped rows wait`."""
 
     @property
     def text(self) -> str:
@@ -229,6 +227,7 @@ VERDICTS = {
     "on time": N_("on time"),
     "behind": N_("behind"),
     "over time": N_("over time"),
+    "skipped rows wait": N_("skipped rows wait"),
 }
 """The pace verdicts as the header says them (the verdict itself stays a stable English word for the styles)."""
 

@@ -32,6 +32,7 @@ import unicodedata
 from datetime import date
 
 from factboard_tui.core.errors import InvalidValue
+from factboard_tui.core.i18n import N_, _
 
 _DASHES = re.compile("[\u2010-\u2015\u2212\ufe63\uff0d]")
 """Dashes a word processor or a phone keyboard puts where a person typed `-`."""
@@ -43,10 +44,11 @@ _RUN = re.compile(r"[0-9]+(?:[-+. ][0-9]+)*")
 _INTERNATIONAL = re.compile(r"00[0-9]{1,3}$")
 """A first group like `0046`: the international dialling prefix of a phone number."""
 
-SWEDISH = "a Swedish personal identity number"
-DANISH = "a Danish CPR number"
-NORWEGIAN = "a Norwegian national identity number"
-DUTCH = "a Dutch citizen service number (BSN)"
+SWEDISH = N_("a Swedish personal identity number")
+DANISH = N_("a Danish CPR number")
+NORWEGIAN = N_("a Norwegian national identity number")
+DUTCH = N_("a Dutch citizen service number (BSN)")
+"""The kinds of number found, as the refusal names them (`find_national_id` returns one; `_()` where shown)."""
 
 
 def find_national_id(text: str) -> str | None:
@@ -204,7 +206,7 @@ def refuse_national_id(text: str, key: str, label: str) -> None:
 
 def national_id_message(label: str, kind: str) -> str:
     """The one line that says a value was refused for holding an identity number, and what to do."""
-    return (
-        f"{label} holds what looks like {kind}: the board keeps pseudonymous client codes only, "
-        "never identity numbers; remove it."
-    )
+    return _(
+        "{label} holds what looks like {kind}: the board keeps pseudonymous client codes only, never identity "
+        "numbers; remove it."
+    ).format(label=label, kind=_(kind))

@@ -192,7 +192,7 @@ class BoardTemplate:
     @classmethod
     def from_json(cls, text: str) -> BoardTemplate:
         """Read a board's own copy of its template."""
-        return parse_template(json.loads(text), source="the board's template copy")
+        return parse_template(json.loads(text), source=None)
 
 
 _UNDECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l"})
@@ -222,7 +222,7 @@ def load_template(template_id: str, directory: Path | None = None) -> BoardTempl
     folder = directory or templates_dir()
     path = folder / f"{template_id}.toml"
     if not path.is_file():
-        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or "none"
+        known = ", ".join(sorted(p.stem for p in folder.glob("*.toml"))) or _("none")
         raise TemplateError(
             _("There is no board template '{template_id}': choose one of {known}.").format(
                 template_id=template_id, known=known
@@ -244,56 +244,66 @@ def load_template_file(path: Path) -> BoardTemplate:
     return parse_template(raw, source=path.name)
 
 
-def parse_template(raw: Any, source: str) -> BoardTemplate:
-    """Build a template from parsed TOML/JSON, with a one-line error naming what is wrong."""
+def parse_template(raw: Any, source: str | None) -> BoardTemplate:
+    """Build a template from parsed TOML/JSON, with a one-line error naming what is wrong (`source`: the file's
+    name, None for the copy a board keeps of its template)."""
 
-    def fail(what: str) -> TemplateError:
-        return TemplateError(_("Template {source}: {what}; fix the template file.").format(source=source, what=what))
+    def fail(problem: str) -> TemplateError:
+        """`problem`: what is wrong, a translated clause of its own ("'triage' must list at least one level")."""
+        if source is None:
+            return TemplateError(
+                _("The board's copy of its template is not valid: {problem}; restore the board from a backup.").format(
+                    problem=problem
+                )
+            )
+        return TemplateError(
+            _("Template {source}: {problem}; fix the template file.").format(source=source, problem=problem)
+        )
 
     if not isinstance(raw, dict):
-        raise fail("it is not a table")
+        raise fail(_("it is not a table"))
 
     def plain(value: str, where: str) -> str:
         """Template words are shown on every screen: they hold no character the board's cells may not."""
         found = characters.refused_character(value, multiline=False)
         if found is not None:
-            raise fail(f"'{where}' holds {found[1]}")
+            raise fail(_("'{key}' holds {what}").format(key=where, what=found[1]))
         return value
 
     def text(table: dict[str, Any], key: str, where: str = "") -> str:
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
-            raise fail(f"'{where}{key}' must be a non-empty text")
+            raise fail(_("'{key}' must be a non-empty text").format(key=f"{where}{key}"))
         return plain(value, f"{where}{key}")
 
     def integer(key: str, default: int, low: int, high: int) -> int:
         value = raw.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise fail(f"'{key}' must be a whole number from {low} to {high}")
+            raise fail(_("'{key}' must be a whole number from {low} to {high}").format(key=key, low=low, high=high))
         return value
 
     def text_table(key: str, required: tuple[str, ...] = ()) -> dict[str, str]:
         table = raw.get(key)
         if not isinstance(table, dict) or not all(isinstance(v, str) and v for v in table.values()):
-            raise fail(f"'{key}' must be a table of texts")
+            raise fail(_("'{key}' must be a table of texts").format(key=key))
         missing = [name for name in required if name not in table]
         if missing:
-            raise fail(f"'{key}' lacks {', '.join(missing)}")
+            raise fail(_("'{key}' lacks {names}").format(key=key, names=", ".join(missing)))
         return {plain(str(k), f"{key}.{k}"): plain(str(v), f"{key}.{k}") for k, v in table.items()}
 
     def seven(key: str) -> tuple[str, ...]:
         value = raw.get(key)
         if not isinstance(value, list) or len(value) != 7 or not all(isinstance(v, str) and v for v in value):
-            raise fail(f"'{key}' must list seven weekday texts, Monday first")
+            raise fail(_("'{key}' must list seven weekday texts, Monday first").format(key=key))
         return tuple(plain(day, key) for day in value)
 
     levels_raw = raw.get("triage")
     if not isinstance(levels_raw, list) or not levels_raw:
-        raise fail("'triage' must list at least one level")
+        raise fail(_("'triage' must list at least one level"))
     levels: list[TriageLevel] = []
     for item in levels_raw:
         if not isinstance(item, dict):
-            raise fail("each triage level must be a table")
+            raise fail(_("each triage level must be a table"))
         levels.append(
             TriageLevel(
                 key=text(item, "key", "triage."),
@@ -305,15 +315,15 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
             )
         )
     if len({level.key for level in levels}) != len(levels):
-        raise fail("triage keys must be unique")
+        raise fail(_("triage keys must be unique"))
 
     categories_raw = raw.get("categories")
     if not isinstance(categories_raw, list) or not categories_raw:
-        raise fail("'categories' must list at least one category")
+        raise fail(_("'categories' must list at least one category"))
     categories: list[Category] = []
     for item in categories_raw:
         if not isinstance(item, dict):
-            raise fail("each category must be a table")
+            raise fail(_("each category must be a table"))
         categories.append(Category(key=text(item, "key", "categories."), label=text(item, "label", "categories.")))
 
     if "agenda" not in raw or "meeting_minutes" not in raw:
@@ -322,24 +332,32 @@ def parse_template(raw: Any, source: str) -> BoardTemplate:
         raw = {"agenda": shipped.get("agenda", {}), "meeting_minutes": shipped.get("meeting_minutes", 15)} | raw
     agenda_raw = raw.get("agenda", {})
     if not isinstance(agenda_raw, dict) or not set(agenda_raw) <= set(WEEKDAY_KEYS):
-        raise fail(f"'agenda' must be a table with keys among {', '.join(WEEKDAY_KEYS)}")
+        raise fail(_("'agenda' must be a table with keys among {keys}").format(keys=", ".join(WEEKDAY_KEYS)))
     agenda: dict[str, tuple[AgendaItem, ...]] = {}
     for day, items in agenda_raw.items():
         if not isinstance(items, list):
-            raise fail(f"'agenda.{day}' must be a list")
+            raise fail(_("'{key}' must be a list").format(key=f"agenda.{day}"))
         parsed: list[AgendaItem] = []
         for item in items:
             if not isinstance(item, dict):
-                raise fail(f"each item of 'agenda.{day}' must be a table")
+                raise fail(_("each item of '{key}' must be a table").format(key=f"agenda.{day}"))
             time_text = text(item, "time", f"agenda.{day}.")
             hours, _colon, minutes_part = time_text.partition(":")
             if not (_CLOCK_PART.match(hours) and _CLOCK_PART.match(minutes_part)) or not (
                 int(hours) < 24 and int(minutes_part) < 60
             ):
-                raise fail(f"'agenda.{day}.time' must look like 08:15, not {time_text!r}")
+                raise fail(
+                    _("'{key}' must look like 08:15, not {value}").format(
+                        key=f"agenda.{day}.time", value=repr(time_text)
+                    )
+                )
             minutes = item.get("minutes")
             if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
-                raise fail(f"'agenda.{day}.minutes' must be a whole number from 1 to 600")
+                raise fail(
+                    _("'{key}' must be a whole number from {low} to {high}").format(
+                        key=f"agenda.{day}.minutes", low=1, high=600
+                    )
+                )
             parsed.append(AgendaItem(time=time_text, title=text(item, "title", f"agenda.{day}."), minutes=minutes))
         agenda[day] = tuple(parsed)
 
@@ -377,7 +395,11 @@ def _date_formats(raw: dict[str, Any], fail: Any) -> DateFormats:
         short = short if short is not None else shipped.get("date_format_short")
     for name, value in (("date_format", long), ("date_format_short", short)):
         if value is not None and not (isinstance(value, str) and check_pattern(value)):
-            raise fail(f"'{name}' must be a date pattern of YYYY or YY, MM and DD, like DD.MM.YYYY, not {value!r}")
+            raise fail(
+                _("'{key}' must be a date pattern of YYYY or YY, MM and DD, like DD.MM.YYYY, not {value}").format(
+                    key=name, value=repr(value)
+                )
+            )
     language = raw.get("language")
     return template_formats(language if isinstance(language, str) else "", long, short)
 
@@ -412,5 +434,5 @@ _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}\Z")
 
 def _colour(value: Any, fail: Any) -> str:
     if not (isinstance(value, str) and _COLOUR.match(value)):
-        raise fail(f"colours must look like #RRGGBB, not {value!r}")
+        raise fail(_("colours must look like #RRGGBB, not {value}").format(value=repr(value)))
     return value

@@ -40,7 +40,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from factboard_tui.core.domain.history import IMPORT_PREFIX, SOURCES, field_label
 from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
+from factboard_tui.core.domain.templates import BoardTemplate
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.security import seal
 
 GENESIS = "0" * 64
@@ -57,26 +60,37 @@ VIEW_REPEAT = timedelta(minutes=10)
 """Looking at the same row from the same screen again within this time is not recorded again."""
 
 ACTIONS = {
-    "change": "changed",
-    "import": "imported rows",
-    "sync import": "merged a sync bundle",
-    "sync export": "wrote a sync bundle",
-    "trust peer": "trusted a peer site",
-    "revoke peer": "revoked a peer site",
-    "meeting": "stored a meeting",
-    "purge": "purged free text",
-    "unlock": "unlocked",
-    "unlock failed": "failed unlocks",
-    "lock": "locked",
-    "view": "viewed",
-    "export": "exported",
-    "backup": "backed up",
-    "restore": "restored",
-    "rekey": "new database key",
-    "audit extract": "extracted the audit log",
-    "audit break": "found the audit log or the board's records changed outside FactBoard",
+    "change": N_("changed"),
+    "import": N_("imported rows"),
+    "sync import": N_("merged a sync bundle"),
+    "sync export": N_("wrote a sync bundle"),
+    "trust peer": N_("trusted a peer site"),
+    "revoke peer": N_("revoked a peer site"),
+    "meeting": N_("stored a meeting"),
+    "purge": N_("purged free text"),
+    "unlock": N_("unlocked"),
+    "unlock failed": N_("failed unlocks"),
+    "lock": N_("locked"),
+    "view": N_("viewed"),
+    "export": N_("exported"),
+    "backup": N_("backed up"),
+    "restore": N_("restored"),
+    "rekey": N_("new database key"),
+    "audit extract": N_("extracted the audit log"),
+    "audit break": N_("found the audit log or the board's records changed outside FactBoard"),
 }
-"""Every action the log knows, with the words `audit show` uses for it."""
+"""Every action the log knows (the key is what the log stores), with the words `audit show` uses for it
+(translated as the extract is written)."""
+
+CHANGE_WORDS = {"add": N_("added"), "off": N_("took off"), "undo": N_("undid")}
+"""What a change to a client's row did, as the extract says it (anything else: `changed`)."""
+
+SCREENS = {
+    "board detail": N_("board detail"),
+    "meeting focus card": N_("meeting's focus card"),
+    "history": N_("history"),
+}
+"""Where a person saw a client's row (the log stores the key), as the extract says it."""
 
 
 def utc_text(moment: datetime) -> str:
@@ -496,9 +510,10 @@ class ExtractLine:
     """The audit entry that records it (check it with `factboard audit verify`)."""
 
 
-def client_extract(connection: Connection, code: str) -> list[ExtractLine]:
-    """Everything the log says about one client: every change to their rows (who, when, which field), every time
-    someone saw them and from where, and every other entry naming them; oldest first. Values are left out."""
+def client_extract(connection: Connection, code: str, template: BoardTemplate | None = None) -> list[ExtractLine]:
+    """Everything the log says about one client: every change to their rows (who, when, which field, in the words of
+    `template`: the board's), every time someone saw them and from where, and every other entry naming them; oldest
+    first, in the language in use. Values are left out."""
     lines: list[ExtractLine] = []
     covering = {
         (int(first), int(last)): int(entry)
@@ -520,20 +535,35 @@ def client_extract(connection: Connection, code: str) -> list[ExtractLine]:
         moment = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        word = {"add": "added", "off": "took off", "undo": "undid"}.get(str(op), "changed")
-        lines.append(ExtractLine(utc_text(moment), str(author), word, f"{field_name} (via {source})", entry))
+        word = _(CHANGE_WORDS.get(str(op), ACTIONS["change"]))
+        field_text = field_label(str(field_name), template) if template is not None else str(field_name)
+        how = _("{field} (via {source})").format(field=field_text, source=source_text(str(source)))
+        lines.append(ExtractLine(utc_text(moment), str(author), word, how, entry))
     for found in entries(connection, "WHERE client = ? AND first_change IS NULL", (code,)):
-        how = f"on the {found.detail}" if found.action == "view" else found.detail
-        lines.append(ExtractLine(found.at, found.who, ACTIONS.get(found.action, found.action), how, found.id))
+        how = (
+            _("on the {screen}").format(screen=_(SCREENS[found.detail]) if found.detail in SCREENS else found.detail)
+            if found.action == "view"
+            else found.detail
+        )
+        action = _(ACTIONS[found.action]) if found.action in ACTIONS else found.action
+        lines.append(ExtractLine(found.at, found.who, action, how, found.id))
     return sorted(lines, key=lambda line: (line.at, line.entry))
+
+
+def source_text(source: str) -> str:
+    """Which face or process wrote a change (`cli`, `import:week.xlsx`), as the extract says it."""
+    if source.startswith(IMPORT_PREFIX):
+        return _("import of {file}").format(file=source.removeprefix(IMPORT_PREFIX))
+    return _(SOURCES[source]) if source in SOURCES else source
 
 
 def extract_markdown(code: str, team: str, lines: Iterable[ExtractLine]) -> str:
     """A client's extract as a Markdown table."""
+    headings = (_("When (UTC)"), _("Who"), _("What"), _("Details"), _("Entry"))
     out = [
-        f"# Log extract for {markdown_text(code)} ({markdown_text(team)})",
+        "# " + _("Log extract for {code} ({team})").format(code=markdown_text(code), team=markdown_text(team)),
         "",
-        "| When (UTC) | Who | What | Details | Entry |",
+        "| " + " | ".join(markdown_text(heading) for heading in headings) + " |",
     ]
     out.append("|---|---|---|---|---|")
     for line in lines:

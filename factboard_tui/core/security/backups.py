@@ -117,7 +117,7 @@ def check_copy(path: Path, key: bytes) -> CheckedCopy:
             connection.close()
     except sqlcipher3.dbapi2.DatabaseError as error:
         if str(error) != "integrity" and sqlite_code(error) not in (SQLITE_NOTADB, SQLITE_CORRUPT):
-            raise told(error, path, "reading the copy") or error from None  # a full or failing disk, not damage
+            raise told(error, path, "copy") or error from None  # a full or failing disk, not damage
         raise DatabaseDamaged(
             _(
                 "The copy {name} does not verify with its key: it is damaged or not a FactBoard board; "
@@ -174,7 +174,7 @@ def _told_backup(
     try:
         return _take_backup(db, key, directory, taken, keep, only_if_due)
     except (OSError, sqlcipher3.dbapi2.Error) as error:
-        raise told(error, directory / backup_name(db, taken), "writing the backup") or error from None
+        raise told(error, directory / backup_name(db, taken), "backup") or error from None
 
 
 def _take_backup(

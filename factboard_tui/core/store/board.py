@@ -212,7 +212,7 @@ class Board(BoardHandle):
             self.audit_event("backup", subject=made.name, detail=f"{checked.rows} rows to {made.parent}")
         except FactBoardError as error:  # keep the copy (encrypted, verified): it may be the one that is needed
             raise error.with_note(
-                f"The backup {made} was written and verified; only its audit entry is missing."
+                _("The backup {path} was written and verified; only its audit entry is missing.").format(path=made)
             ) from None
 
     def check_integrity(self) -> None:

@@ -63,11 +63,12 @@ class RemoteChange(NamedTuple):
         return [getattr(self, name) for name in FIELDS_ON_THE_WIRE]
 
 
-def _refuse(index: int, what: str) -> SyncRefused:
+def _refuse(index: int, problem: str) -> SyncRefused:
+    """`problem`: what is wrong with the change, a translated phrase that goes on from "Change 3 of the bundle"."""
     return SyncRefused(
         "invalid",
-        _("Change {value} of the bundle {what}: the bundle is refused; nothing was applied.").format(
-            value=index + 1, what=what
+        _("Change {number} of the bundle {problem}: the bundle is refused; nothing was applied.").format(
+            number=index + 1, problem=problem
         ),
     )
 
@@ -166,55 +167,65 @@ class ChangeChecker:
     def parse(self, index: int, item: Any) -> RemoteChange:
         """One wire array as a checked `RemoteChange`, or `SyncRefused` naming what is wrong."""
         if type(item) is not list or len(item) != len(FIELDS_ON_THE_WIRE):
-            raise _refuse(index, f"is not a list of {len(FIELDS_ON_THE_WIRE)} items")
+            raise _refuse(index, _("is not a list of {count} items").format(count=len(FIELDS_ON_THE_WIRE)))
         origin, seq, hlc, base, entity, key, op, field, new, author, at = item
         if not self._known(origin, SITE_PATTERN, self.origins):
-            raise _refuse(index, "has no valid origin site")
+            raise _refuse(index, _("has no valid origin site"))
         if type(seq) is not int or not 1 <= seq < MAX_SEQ:
-            raise _refuse(index, "has no valid sequence number")
+            raise _refuse(index, _("has no valid sequence number"))
         if type(hlc) is not str or not HLC_PATTERN.match(hlc) or hlc > LATEST_HLC:
-            raise _refuse(index, "has no valid clock")
+            raise _refuse(index, _("has no valid clock"))
         if base is not None and not self._known(base, STAMP_PATTERN, self.bases):
-            raise _refuse(index, "has a malformed base stamp")
+            raise _refuse(index, _("has a malformed base stamp"))
         if not self._known(author, AUTHOR_PATTERN, self.authors):
-            raise _refuse(index, "has no valid author")
+            raise _refuse(index, _("has no valid author"))
         if not self._known(at, AT_PATTERN, self.times):
-            raise _refuse(index, "has no valid time")
+            raise _refuse(index, _("has no valid time"))
         if new is not None and type(new) is not str:
-            raise _refuse(index, "has a value that is not text")
+            raise _refuse(index, _("has a value that is not text"))
         if type(field) is not str or type(op) is not str:
-            raise _refuse(index, "is malformed")
+            raise _refuse(index, _("is malformed"))
         if entity == "row":
             if not self._known(key, SITE_PATTERN, self.row_keys):
-                raise _refuse(index, "names a row without a valid row id")
+                raise _refuse(index, _("names a row without a valid row id"))
             if op not in ROW_OPS:
-                raise _refuse(index, f"has an unknown operation '{op[:20]}'")
+                raise _refuse(index, _("has an unknown operation '{operation}'").format(operation=op[:20]))
         elif entity == "staff":
             if not self._known(key, F.INITIALS_PATTERN, self.staff_keys):
-                raise _refuse(index, "names staff without valid initials")
+                raise _refuse(index, _("names staff without valid initials"))
             if op not in STAFF_OPS:
-                raise _refuse(index, f"has an unknown operation '{op[:20]}'")
+                raise _refuse(index, _("has an unknown operation '{operation}'").format(operation=op[:20]))
         else:
-            raise _refuse(index, "is for an unknown table")
+            raise _refuse(index, _("is for an unknown table"))
         checked = (entity, field, new)
         if checked not in self.good_values:
             found = characters.refused_character(new, multiline=True) if new is not None else None
             if found is not None:
-                raise _refuse(index, f"has a value for '{field[:40]}' that holds {found[1]}")
+                raise _refuse(
+                    index, _("has a value for '{field}' that holds {what}").format(field=field[:40], what=found[1])
+                )
             if new is not None and (kind := find_national_id(new)) is not None:
                 raise SyncRefused(
                     "identity",
                     _(
-                        "Change {value} of the bundle carries what looks like {kind} in '{field}': the bundle is "
+                        "Change {number} of the bundle carries what looks like {kind} in '{field}': the bundle is "
                         "refused; nothing was applied (a current FactBoard never sends one: ask that site to "
                         "update)."
-                    ).format(value=index + 1, kind=kind, field=field[:40]),
+                    ).format(number=index + 1, kind=_(kind), field=field[:40]),
                 )
             if entity == "row" and not _row_value_ok(field, new, self.template):
-                raise _refuse(index, f"has a value that field '{field[:40]}' cannot hold (or the field is unknown)")
+                raise _refuse(
+                    index,
+                    _("has a value that field '{field}' cannot hold (or the field is unknown)").format(
+                        field=field[:40]
+                    ),
+                )
             if entity == "staff" and not _staff_value_ok(field, new):
                 raise _refuse(
-                    index, f"has a value that staff field '{field[:40]}' cannot hold (or the field is unknown)"
+                    index,
+                    _("has a value that staff field '{field}' cannot hold (or the field is unknown)").format(
+                        field=field[:40]
+                    ),
                 )
             self.good_values.add(checked)
         return tuple.__new__(RemoteChange, item)  # the checked list as it is, without a keyword-argument call

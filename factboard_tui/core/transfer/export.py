@@ -27,7 +27,7 @@ from typing import Any
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.collation import sort_key
-from factboard_tui.core.diagnosis import os_error
+from factboard_tui.core.diagnosis import os_error, os_reason
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
@@ -101,9 +101,9 @@ class Table:
     """The triage key of each row, so formats that have colour can colour the triage cell like the board."""
 
 
-CALENDAR_WITHOUT_DETAILS = "without details: client code, staff and visit note only"
-CALENDAR_WITH_DETAILS = "with details: also actions, triage and other providers"
-"""What a calendar export says it holds."""
+CALENDAR_WITHOUT_DETAILS = N_("without details: client code, staff and visit note only")
+CALENDAR_WITH_DETAILS = N_("with details: also actions, triage and other providers")
+"""What a calendar export says it holds (translated in `calendar_contents`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +367,7 @@ def _events(board: Board, lines: Iterable[WeekLine], with_details: bool) -> list
 
 def calendar_contents(with_details: bool) -> str:
     """What a calendar export holds, as the faces say it after writing one."""
-    return CALENDAR_WITH_DETAILS if with_details else CALENDAR_WITHOUT_DETAILS
+    return _(CALENDAR_WITH_DETAILS if with_details else CALENDAR_WITHOUT_DETAILS)
 
 
 # -- the board ----------------------------------------------------------------------------------------------------
@@ -523,10 +523,10 @@ def _write_error(target: Path, error: OSError) -> FactBoardError:
             ).format(name=target.name)
         )
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO):  # read-only, no permission, a failing disk
-        return os_error(error, target, "writing the export")
+        return os_error(error, target, "export")
     return FactBoardError(
-        _("Cannot write {target} ({strerror}): choose a folder you can write to.").format(
-            target=target, strerror=error.strerror
+        _("Cannot write {target} ({reason}): choose a folder you can write to.").format(
+            target=target, reason=os_reason(error)
         )
     )
 
@@ -548,6 +548,8 @@ def write_recorded_export(board: Board, path: Path, data: bytes, detail: str) ->
         board.audit_event("export", subject=target.name, detail=detail, content=data)
     except FactBoardError as error:
         target.unlink(missing_ok=True)
-        note = f"The export {target.name} was removed again (the audit log could not record it); nothing else changed."
+        note = _(
+            "The export {name} was removed again (the audit log could not record it); nothing else changed."
+        ).format(name=target.name)
         raise error.with_note(note) from None
     return target

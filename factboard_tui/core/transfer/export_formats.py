@@ -401,7 +401,7 @@ def render_html(document: ExportDocument) -> bytes:
         "<body>",
         f"<h1>{html.escape(document.title)}</h1>",
         f'<p class="subtitle">{html.escape(document.subtitle)}</p>',
-        '<p class="notice">Exported from FactBoard: this file is not encrypted.</p>',
+        f'<p class="notice">{html.escape(_("Exported from FactBoard: this file is not encrypted."))}</p>',
     ]
     shares = column_shares(document)
     for table in document.tables:

@@ -36,7 +36,7 @@ from factboard_tui.core.domain.templates import (
     load_template,
 )
 from factboard_tui.core.errors import ImportRefused, InvalidValue
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.headers import answer_words, column_letter, header_aliases, header_language
@@ -66,8 +66,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        return f"{where}: {self.message}"
+        if self.column:
+            return _("row {row}, column {column}: {problem}").format(
+                row=self.row, column=self.column, problem=self.message
+            )
+        return _("row {row}: {problem}").format(row=self.row, problem=self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,13 +235,14 @@ class _Reader:
                 return found
         words = self.words[0]
         options = [level.label for level in words.triage] if key == "triage" else [c.label for c in words.categories]
-        what = "a triage level" if key == "triage" else "a category"
         label = self.template.label(key)
+        sentence = (
+            _("{label} '{characters}' is not a triage level of the board: use {value}.")
+            if key == "triage"
+            else _("{label} '{characters}' is not a category of the board: use {value}.")
+        )
         raise InvalidValue(
-            key,
-            _("{label} '{characters}' is not {what} of the board: use {value}.").format(
-                label=label, characters=characters.excerpt(raw), what=what, value=", ".join(options)
-            ),
+            key, sentence.format(label=label, characters=characters.excerpt(raw), value=", ".join(options))
         )
 
     def value(self, key: str, raw: Any) -> Any:
@@ -426,13 +430,21 @@ def _check_row(
         return  # a row with only a row number or unknown columns: not a board row
     for key in ("client_code", "triage"):
         if key not in values and key not in failed:
-            problems.append(Problem(line, "", f"{template.label(key)} is empty: fill it in."))
+            problems.append(Problem(line, "", _("{label} is empty: fill it in.").format(label=template.label(key))))
     code = values.get("client_code")
     if isinstance(code, str):
         if code in seen:
-            problems.append(Problem(line, "", f"{code} is also in row {seen[code]} of the file: keep one of them."))
+            problems.append(
+                Problem(
+                    line,
+                    "",
+                    _("{code} is also in row {row} of the file: keep one of them.").format(code=code, row=seen[code]),
+                )
+            )
         elif code in open_codes:
-            problems.append(Problem(line, "", f"{code} is already on the board: remove the row from the file."))
+            problems.append(
+                Problem(line, "", _("{code} is already on the board: remove the row from the file.").format(code=code))
+            )
         seen.setdefault(code, line)
     plan.problems.extend(problems)
     plan.rows.append(PlannedRow(line, RowWrite(Op.ADD, values=values, visits=visits), preview))
@@ -455,7 +467,7 @@ def run_import(board: Board, plan: ImportPlan, author: str, skip_bad: bool = Fal
         raise refusal(plan)
     good = plan.good_rows
     if not good:
-        first = plan.problems[0] if plan.problems else "no rows"
+        first = str(plan.problems[0]) if plan.problems else _("the file has no rows")
         raise ImportRefused(
             _(
                 "No row of {file_name} can be imported (first problem: {first}); fix the file and import it again."
@@ -467,15 +479,24 @@ def run_import(board: Board, plan: ImportPlan, author: str, skip_bad: bool = Fal
 
 def refusal(plan: ImportPlan, dry_run: bool = False) -> ImportRefused:
     """The one-line refusal of a plan with bad rows: how many, the first problem, and what to do."""
-    bad = plan.bad_lines
-    rows = "1 row has" if len(bad) == 1 else f"{len(bad)} rows have"
-    see = "" if dry_run else " (see them all with --dry-run)"
-    return ImportRefused(
-        _(
-            "{rows} problems in {file_name} (first: {problems}); nothing was imported: fix the "
-            "file{see} or pass --skip-bad to import only the good rows."
-        ).format(rows=rows, file_name=plan.file_name, problems=plan.problems[0], see=see)
-    )
+    count = len(plan.bad_lines)
+    if dry_run:
+        sentence = ngettext(
+            "{count} row has problems in {file_name} (first: {problem}); nothing was imported: fix the file or pass "
+            "--skip-bad to import only the good rows.",
+            "{count} rows have problems in {file_name} (first: {problem}); nothing was imported: fix the file or "
+            "pass --skip-bad to import only the good rows.",
+            count,
+        )
+    else:
+        sentence = ngettext(
+            "{count} row has problems in {file_name} (first: {problem}); nothing was imported: fix the file (see "
+            "them all with --dry-run) or pass --skip-bad to import only the good rows.",
+            "{count} rows have problems in {file_name} (first: {problem}); nothing was imported: fix the file (see "
+            "them all with --dry-run) or pass --skip-bad to import only the good rows.",
+            count,
+        )
+    return ImportRefused(sentence.format(count=count, file_name=plan.file_name, problem=plan.problems[0]))
 
 
 def iter_problems(plan: ImportPlan) -> Iterator[str]:

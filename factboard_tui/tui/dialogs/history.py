@@ -132,7 +132,7 @@ class HistoryScreen(ModalScreen[None]):
                     cut(line.what, field_width),
                     cut(line.old, value_width),
                     cut(line.new, value_width),
-                    cut(line.source_kind, SOURCE_WIDTH),
+                    cut(line.source_word, SOURCE_WIDTH),
                     key=str(index),
                 )
             if self.lines:

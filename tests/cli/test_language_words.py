@@ -1,0 +1,95 @@
+"""No English word reaches a Swedish team through the CLI's errors: the real `factboard` on a Swedish board, with a
+wrong passphrase, a value the cell refuses (a control character, an identity number), a full disk under the board
+and under the backup folder, and a board whose template copy was damaged. Each line is in Swedish from end to end:
+no English word from a small stop-list stands in it once paths and `commands` are set aside (a fragment built
+outside gettext, such as "while writing the backup" or "permission denied", would)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from helpers import prepared
+from helpers.cli import Cli
+from helpers.disks import fill, small_disk
+
+from factboard_tui.core.store.board import Board
+
+SWEDISH = {"FACTBOARD_LANG": None, "LANG": "sv_SE.UTF-8", "LC_ALL": None, "LANGUAGE": None, "LC_MESSAGES": None}
+"""The test helpers speak English; here the board decides, as outside the tests, on a Swedish computer (before a
+board is open, which a wrong passphrase or a full disk can stop, the CLI speaks `LANG`)."""
+
+ENGLISH = re.compile(
+    r"\b(the|and|with|while|cannot|does|this|that|been|from|which|nothing|changed|again|please|would|there|into"
+    r"|should|only|must|holds|looks|like|free|space|writing|reading|denied|permission|unknown|not|was|is)\b",
+    re.IGNORECASE,
+)
+"""English words no Swedish sentence holds."""
+
+SET_ASIDE = re.compile(r"`[^`]*`|\S*/\S*|--[\w-]+")
+"""Paths, `commands` and options: data and names, not words."""
+
+
+def english(text: str) -> list[str]:
+    return ENGLISH.findall(SET_ASIDE.sub(" ", text))
+
+
+def swedish_line(result: object, code: int) -> str:
+    """The command failed with `code` and one line on stderr, in Swedish with no English word; returns it."""
+    stderr = str(getattr(result, "stderr", "")).strip()
+    assert getattr(result, "returncode", None) == code, stderr
+    assert len(stderr.splitlines()) == 1 and "Traceback" not in stderr, stderr
+    assert stderr.startswith("fel: "), stderr
+    assert not english(stderr), f"English words {english(stderr)} in: {stderr}"
+    return stderr
+
+
+def test_the_stop_list_catches_an_english_fragment() -> None:
+    """The check itself: the line a Swedish nurse got before (a Swedish sentence around English pieces)."""
+    before = "fel: Disken som rymmer /mnt/x är full (0 KiB ledigt) while writing the backup: frigör utrymme."
+    assert english(before) == ["while", "writing", "the"]
+    assert not english("fel: Disken som rymmer /mnt/x är full (0 KiB ledigt): kör `factboard backup --list`.")
+
+
+def test_a_wrong_passphrase_and_refused_values_are_said_in_swedish(cli: Cli) -> None:
+    prepared.blank(cli.db, template="sv")
+    cli.ok("rows", "add", "--code", "DD-75", "--triage", "Kris", env=SWEDISH)
+    wrong = cli("rows", "list", env={**SWEDISH, "FACTBOARD_PASSPHRASE": "not the right one"})
+    swedish_line(wrong, 3)
+    control = swedish_line(cli("rows", "set", "DD-75", "situation", "Sover\x1b[2J dåligt", env=SWEDISH), 1)
+    assert "U+001B" in control
+    override = swedish_line(cli("rows", "set", "DD-75", "situation", "abc\u202edef", env=SWEDISH), 1)
+    assert "U+202E" in override
+    number = swedish_line(cli("rows", "set", "DD-75", "situation", "pnr 19121212-1212", env=SWEDISH), 1)
+    assert "19121212" not in number
+    swedish_line(cli("rows", "set", "DD-75", "triage", "Panik", env=SWEDISH), 1)
+
+
+def test_a_damaged_template_copy_is_said_in_swedish(cli: Cli) -> None:
+    key = prepared.blank(cli.db, template="sv")
+    with Board.open_with_key(cli.db, key) as board, board.engine.begin() as connection:
+        (raw,) = connection.exec_driver_sql("SELECT value FROM board_meta WHERE key = 'template'").one()
+        template = json.loads(raw)
+        template["triage"] = []
+        connection.exec_driver_sql(
+            "UPDATE board_meta SET value = ? WHERE key = 'template'", (json.dumps(template, ensure_ascii=False),)
+        )
+    line = swedish_line(cli("rows", "list", env=SWEDISH), 1)
+    assert "'triage'" in line
+
+
+def test_a_full_disk_is_said_in_swedish(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", 4096) as disk:
+        (tmp_path / "home").mkdir()
+        cli = Cli(disk / "board.db", home=tmp_path / "home", tmpdir=tmp_path / "tmpdir")
+        prepared.blank(cli.db, template="sv")
+        cli.ok("rows", "add", "--code", "DD-75", "--triage", "Kris", env=SWEDISH)
+        fill(disk, 0)
+        full = swedish_line(cli("rows", "set", "DD-75", "actions", "Ring läkaren " * 400, env=SWEDISH), 10)
+        assert "KiB" in full
+    with small_disk(tmp_path / "backups", 64) as backups:
+        cli = Cli(tmp_path / "board.db", home=tmp_path / "home", tmpdir=tmp_path / "tmpdir")
+        prepared.blank(cli.db, template="sv")
+        fill(backups, 0)
+        swedish_line(cli("backup", "-o", str(backups), env=SWEDISH), 10)
