@@ -29,6 +29,8 @@ from importlib import metadata
 from pathlib import Path
 
 from factboard_tui.core import paths
+from factboard_tui.core.errors import os_reason
+from factboard_tui.core.i18n import _
 
 EXIT_CODE = 70
 """The exit code of a crash (EX_SOFTWARE: an internal error), apart from every user error's."""
@@ -53,16 +55,24 @@ def record(error: BaseException, face: str, now: datetime | None = None) -> Cras
     chain = _chain(error)
     try:
         report: Path | None = _write(_report_text(chain, face, moment), moment)
-        where = f"A crash report (no board data, no passphrase) is in {report}:"
+        where = _(
+            "A crash report (no board data, no passphrase) is in {path}: please send it to whoever looks after "
+            "FactBoard for your team."
+        ).format(path=report)
     except OSError as problem:
         report = None
-        where = f"The crash report could not be written ({problem.strerror or type(problem).__name__}):"
+        where = _(
+            "The crash report could not be written ({reason}): please tell whoever looks after FactBoard for your "
+            "team what happened."
+        ).format(reason=os_reason(problem))
     innermost = chain[-1]
     lines = [
-        f"FactBoard stopped because of an error in FactBoard itself ({_type_name(innermost)}). What was saved stays "
-        "saved and encrypted; an edit not yet saved is lost.",
+        _(
+            "FactBoard stopped because of an error in FactBoard itself ({error}). What was saved stays saved and "
+            "encrypted; an edit not yet saved is lost."
+        ).format(error=_type_name(innermost)),
         *(f"  {_where(frame)}" for frame in _frames(innermost)[-FRAMES_ON_SCREEN:]),
-        f"{where} please send it to whoever looks after FactBoard for your team.",
+        where,
     ]
     return Crash("\n".join(lines), report)
 

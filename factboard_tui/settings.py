@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from factboard_tui.core import paths
-from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.errors import FactBoardError, os_reason
 from factboard_tui.core.i18n import LANGUAGES, _, known_language
 
 DEFAULT_IDLE_LOCK_MINUTES = 10
@@ -131,32 +131,48 @@ def _read_table(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as error:
-        raise _error(path, f"cannot be read ({error.strerror or error})", "check it is a readable file") from None
+        raise _error(
+            path, _("cannot be read ({reason})").format(reason=os_reason(error)), _("check it is a readable file")
+        ) from None
     except tomllib.TOMLDecodeError as error:
-        raise _error(path, f"is not valid TOML ({error})", "correct the syntax or delete the file") from None
+        raise _error(
+            path, _("is not valid TOML ({error})").format(error=error), _("correct the syntax or delete the file")
+        ) from None
 
 
 def _settings_from_table(path: Path, table: Mapping[str, Any]) -> Settings:
     unknown = sorted(set(table) - set(SETTING_KEYS))
     if unknown:
-        raise _error(path, f"unknown setting {unknown[0]!r}", f"remove it; the settings are {', '.join(SETTING_KEYS)}")
+        raise _error(
+            path,
+            _("unknown setting {name}").format(name=repr(unknown[0])),
+            _("remove it; the settings are {names}").format(names=", ".join(SETTING_KEYS)),
+        )
     theme = _optional_text(path, table, "theme", 'theme = "factboard-laptop"')
     user = _optional_text(path, table, "user", 'user = "CSA"')
     language = _optional_text(path, table, "language", 'language = "en"')
     if language is not None and known_language(language) is None:
         raise _error(
-            path, f"language is {language!r}", f'set it to one of {", ".join(LANGUAGES)}, like language = "en"'
+            path,
+            _("{key} is {value}").format(key="language", value=repr(language)),
+            _('set it to one of {names}, like language = "en"').format(names=", ".join(LANGUAGES)),
         )
     minutes = table.get("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES)
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_IDLE_LOCK_MINUTES:
         raise _error(
             path,
-            f"idle_lock_minutes is {minutes!r}",
-            f"set it to a whole number of minutes from 1 to {MAX_IDLE_LOCK_MINUTES}, like idle_lock_minutes = 10",
+            _("{key} is {value}").format(key="idle_lock_minutes", value=repr(minutes)),
+            _("set it to a whole number of minutes from 1 to {high}, like idle_lock_minutes = 10").format(
+                high=MAX_IDLE_LOCK_MINUTES
+            ),
         )
     keys = table.get("keys", {})
     if not isinstance(keys, dict):
-        raise _error(path, f"keys is {keys!r}, not a table", 'write a [keys] table of lines like "board.edit" = "f2"')
+        raise _error(
+            path,
+            _("{key} is {value}, not a table").format(key="keys", value=repr(keys)),
+            _('write a [keys] table of lines like "board.edit" = "f2"'),
+        )
     backups = _backup_settings(path, table.get("backups", {}))
     return Settings(
         theme=theme,
@@ -185,22 +201,39 @@ def _sync_settings(path: Path, table: Any) -> SyncSettings:
 
 
 def _backup_settings(path: Path, table: Any) -> BackupSettings:
-    example = '[backups] with keep = 14, daily = true and optionally directory = "/path/to/backups"'
     if not isinstance(table, dict) or set(table) - {"directory", "keep", "daily"}:
-        raise _error(path, f"backups is {table!r}", f"write a table {example}")
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="backups", value=repr(table)),
+            _('write a table [backups] with keep = 14, daily = true and optionally directory = "/path/to/backups"'),
+        )
     keep = table.get("keep", DEFAULT_BACKUPS_KEPT)
     daily = table.get("daily", True)
     directory = table.get("directory")
     if isinstance(keep, bool) or not isinstance(keep, int) or not 1 <= keep <= 1000:
-        raise _error(path, f"backups.keep is {keep!r}", "set it to a whole number from 1 to 1000, like keep = 14")
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="backups.keep", value=repr(keep)),
+            _("set it to a whole number from 1 to 1000, like keep = 14"),
+        )
     if not isinstance(daily, bool):
-        raise _error(path, f"backups.daily is {daily!r}", "set it to true or false")
+        raise _error(
+            path, _("{key} is {value}").format(key="backups.daily", value=repr(daily)), _("set it to true or false")
+        )
     if directory is not None and (not isinstance(directory, str) or not directory.strip()):
-        raise _error(path, f"backups.directory is {directory!r}", 'quote it, like directory = "/mnt/usb"')
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="backups.directory", value=repr(directory)),
+            _('quote it, like directory = "/mnt/usb"'),
+        )
     try:
         folder = Path(directory).expanduser() if directory else None
     except RuntimeError:  # `~someone/…` for a user this machine does not know
-        raise _error(path, f"backups.directory is {directory!r}", "write the folder's full path") from None
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="backups.directory", value=repr(directory)),
+            _("write the folder's full path"),
+        ) from None
     return BackupSettings(folder, keep, daily)
 
 
@@ -209,7 +242,11 @@ def _optional_text(path: Path, table: Mapping[str, Any], key: str, example: str)
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise _error(path, f"{key} is {value!r}", f"write it as quoted text, like {example}")
+        raise _error(
+            path,
+            _("{key} is {value}").format(key=key, value=repr(value)),
+            _("write it as quoted text, like {example}").format(example=example),
+        )
     return value.strip()
 
 
@@ -225,8 +262,10 @@ def _keymap(path: Path, table: Mapping[str, Any], prefix: str = "") -> dict[str,
         if not parts or not all(parts):
             raise _error(
                 path,
-                f"[keys] {binding_id} is {value!r}",
-                f'give one or more keys separated by commas, like "{binding_id}" = "ctrl+e,f2"',
+                _("{key} is {value}").format(key=f"[keys] {binding_id}", value=repr(value)),
+                _('give one or more keys separated by commas, like "{binding}" = "ctrl+e,f2"').format(
+                    binding=binding_id
+                ),
             )
         keymap[binding_id] = ",".join(parts)
     return keymap
@@ -334,7 +373,9 @@ def _write_atomically(path: Path, text: str) -> None:
                 os.unlink(temporary)
             raise
     except OSError as error:
-        raise _error(path, f"cannot be written ({error.strerror or error})", "check its folder is writable") from None
+        raise _error(
+            path, _("cannot be written ({reason})").format(reason=os_reason(error)), _("check its folder is writable")
+        ) from None
 
 
 def _error(path: Path, problem: str, fix: str) -> FactBoardError:

@@ -37,6 +37,7 @@ from factboard_tui.core.errors import (
     NotADatabase,
     ReadOnly,
     WrongKey,
+    os_reason,
 )
 from factboard_tui.core.i18n import N_, _, current_language
 
@@ -103,32 +104,6 @@ READ_ONLY_REASONS = {
     "read-only": N_("the database is read-only"),
 }
 """Why a file cannot be written, as the line about it says (each a phrase of its own for translators)."""
-
-OS_REASONS = {
-    errno.ENOENT: N_("no such file or folder"),
-    errno.ENOTDIR: N_("a part of the path is not a folder"),
-    errno.EISDIR: N_("it is a folder"),
-    errno.EEXIST: N_("it exists already"),
-    errno.ENAMETOOLONG: N_("the name is too long"),
-    errno.EBUSY: N_("it is in use"),
-    errno.ELOOP: N_("too many symbolic links"),
-    errno.EFBIG: N_("the file would be too large"),
-    errno.EMFILE: N_("too many open files"),
-    errno.EXDEV: N_("it is on another disk"),
-}
-"""The operating system's common reasons, in the board's language (its own `strerror` is English only)."""
-
-
-def os_reason(error: OSError) -> str:
-    """Why the operating system refused, in the language in use: a known reason, else the error's symbolic
-    name (`EXDEV`), with the system's own English words only in English."""
-    code = error.errno
-    if code in OS_REASONS:
-        return _(OS_REASONS[code])
-    name = errno.errorcode.get(code, "") if code is not None else ""
-    if current_language() == "en" or not name:
-        return str(error.strerror or name or error)
-    return name
 
 
 def disk_full(path: Path | None, what: str = "") -> DiskFull:

@@ -28,7 +28,9 @@ Each kind of failure has its own exit code, so scripts can tell "try again" from
 
 from __future__ import annotations
 
-from factboard_tui.core.i18n import _, pgettext
+import errno
+
+from factboard_tui.core.i18n import N_, _, current_language, pgettext
 
 NOTHING_CHANGED = ("; nothing was changed.", " (nothing was changed).")
 """How a line that changed nothing ends (in English; `unchanged_endings` gives them in the language in use)."""
@@ -40,6 +42,33 @@ def unchanged_endings() -> tuple[str, ...]:
     # changed."), as you translated it there: FactBoard cuts it off when it adds what did change.
     said = pgettext("the end of an error line", "; nothing was changed.")
     return (said, *NOTHING_CHANGED)
+
+
+OS_REASONS = {
+    errno.ENOENT: N_("no such file or folder"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.EISDIR: N_("it is a folder"),
+    errno.EEXIST: N_("it exists already"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.EBUSY: N_("it is in use"),
+    errno.ELOOP: N_("too many symbolic links"),
+    errno.EFBIG: N_("the file would be too large"),
+    errno.EMFILE: N_("too many open files"),
+    errno.EXDEV: N_("it is on another disk"),
+}
+"""The operating system's common reasons, in the board's language (its own `strerror` is English only)."""
+
+
+def os_reason(error: OSError) -> str:
+    """Why the operating system refused, in the language in use: a known reason, else the error's symbolic
+    name (`EXDEV`), with the system's own English words only in English."""
+    code = error.errno
+    if code in OS_REASONS:
+        return _(OS_REASONS[code])
+    name = errno.errorcode.get(code, "") if code is not None else ""
+    if current_language() == "en" or not name:
+        return str(error.strerror or name or error)
+    return name
 
 
 class FactBoardError(Exception):

@@ -93,3 +93,13 @@ def test_a_full_disk_is_said_in_swedish(tmp_path: Path) -> None:
         prepared.blank(cli.db, template="sv")
         fill(backups, 0)
         swedish_line(cli("backup", "-o", str(backups), env=SWEDISH), 10)
+
+
+def test_a_config_file_that_does_not_fit_is_said_in_swedish(cli: Cli, tmp_path: Path) -> None:
+    """Read before any board opens: the person's `LANG` speaks, and every piece of the line is translated."""
+    prepared.blank(cli.db, template="sv")
+    config = tmp_path / "config.toml"
+    for text in ("backups = 3\n", "colour = 'blå'\n", "idle_lock_minutes = 0\n", "[keys]\n'board.edit' = ''\n"):
+        config.write_text(text, encoding="utf-8")
+        line = swedish_line(cli("rows", "list", env={**SWEDISH, "FACTBOARD_CONFIG": str(config)}), 1)
+        assert line.startswith("fel: Konfigurationsfilen"), line

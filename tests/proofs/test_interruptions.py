@@ -261,7 +261,7 @@ def test_the_unlock_screen_finishes_a_cut_off_restore_before_it_takes_a_key(
             await until(pilot, lambda: grid.row_count == 2, "the restored rows")
 
     asyncio.run(scenario())
-    assert "A restore cut off at" in str(seen["notes"]) and "was finished" in str(seen["notes"])
+    assert "The restore cut off at" in str(seen["notes"]) and "was finished" in str(seen["notes"])
     assert seen["left before any key"] == [] and seen["left after the wrong passphrase"] == []
 
 
@@ -276,7 +276,7 @@ def test_doctor_as_the_first_start_says_what_it_finished_or_undid(
     doctor = zygote.run(["doctor"], team.env())
     assert doctor.code == 0, doctor.stderr
     fixed = [line for line in doctor.stdout.splitlines() if line.startswith("fixed")]
-    assert any("A re-key cut off at" in line and said in line for line in fixed), doctor.stdout
+    assert any("The re-key cut off at" in line and said in line for line in fixed), doctor.stdout
     assert any("Removed a leftover request to close board.db (its maker" in line for line in fixed), doctor.stdout
     assert team.leftovers() == []
 
@@ -408,9 +408,11 @@ def test_doctor_reports_what_it_finished_in_the_backups_and_what_it_must_leave_a
     doctor = team.cli("doctor", env={"FACTBOARD_CONFIG": str(team.config)})
     assert doctor.returncode == 0, doctor.stderr
     lines = doctor.stdout.splitlines()
-    assert any(line.startswith("fixed  A backup cut off at") and "was undone" in line for line in lines), doctor.stdout
+    assert any(line.startswith("fixed  The backup cut off at") and "was undone" in line for line in lines), (
+        doctor.stdout
+    )
     assert f"note  The backup {made.name} has no key slot beside it" in doctor.stdout
-    assert f"note  A rekey (process {os.getpid()}) is asking open FactBoards to close board.db." in doctor.stdout
+    assert f"note  The re-key (process {os.getpid()}) is asking open FactBoards to close board.db." in doctor.stdout
     assert request.exists()  # a live request is reported, never removed
     assert team.leftovers() == ["board.db.close-request"]
 

@@ -31,7 +31,7 @@ from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError
 from factboard_tui.core.i18n import _
 from factboard_tui.core.security import seal
 from factboard_tui.core.security.durable import copy_durably, sync_file, write_durably
-from factboard_tui.core.security.journal import COMMITTED, Journal, Step
+from factboard_tui.core.security.journal import COMMITTED, OPERATIONS, Journal, Step
 from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key
 from factboard_tui.core.security.locks import (
     exclusive_access,
@@ -201,8 +201,8 @@ def _take_backup(
             journal_of(target),
             "backup",
             staged,
-            finished=f"the backup {target.name} is in place.",
-            undone="the half-written backup was removed; the next backup makes a whole one.",
+            finished=_("the backup {name} is in place.").format(name=target.name),
+            undone=_("the half-written backup was removed; the next backup makes a whole one."),
         ) as journal:  # undone if anything below fails before the commit
             _export(db, key, partial, key)
             checked = check_copy(partial, key)
@@ -251,8 +251,12 @@ def restore_backup(db: Path, backup: Path, passphrase: str, now: datetime) -> tu
             journal_of(db),
             "restore",
             [staged, staged_slot],
-            finished=f"the board is the backup {backup.name}; the board before it is kept as {aside.name}.",
-            undone=f"{db.name} is the board it was before; run the restore again to put {backup.name} back.",
+            finished=_("the board is the backup {name}; the board before it is kept as {aside}.").format(
+                name=backup.name, aside=aside.name
+            ),
+            undone=_("{board} is the board it was before; run the restore again to put {name} back.").format(
+                board=db.name, name=backup.name
+            ),
         ) as journal:  # undone if anything below fails before the commit
             copy_durably(backup, staged)
             copy_durably(slot_of(backup), staged_slot)
@@ -292,8 +296,10 @@ def rekey(
             journal_of(db),
             "re-key",
             [staged, staged_journal, new_slot],
-            finished="the board has its new key; the recovery key that re-key showed opens it, the old one no longer.",
-            undone="the board keeps its key and its old recovery key; a new recovery key shown then does not apply.",
+            finished=_(
+                "the board has its new key; the recovery key that re-key showed opens it, the old one no longer."
+            ),
+            undone=_("the board keeps its key and its old recovery key; a new recovery key shown then does not apply."),
         ) as journal:  # undone if anything below fails before the commit
             _export(db, old_key, staged, new_key)
             check_copy(staged, new_key)
@@ -339,18 +345,37 @@ def leftovers(db: Path, directory: Path) -> list[str]:
     found: list[str] = []
     request = read_close_request(db)
     if request is not None:
-        who = f"process {request.pid}" if request.pid is not None else "an unknown process"
-        found.append(f"A {request.by or 'restore or re-key'} ({who}) is asking open FactBoards to close {db.name}.")
+        operation = _(OPERATIONS[request.by]) if request.by in OPERATIONS else _("A restore or re-key")
+        if request.pid is None:
+            found.append(
+                _("{operation} (an unknown process) is asking open FactBoards to close {name}.").format(
+                    operation=operation, name=db.name
+                )
+            )
+        else:
+            found.append(
+                _("{operation} (process {pid}) is asking open FactBoards to close {name}.").format(
+                    operation=operation, pid=request.pid, name=db.name
+                )
+            )
     for path in [journal_of(db), *_backup_leftovers(db, directory)[0]]:
         if path.exists():
-            found.append(f"{path.name}: an operation is running right now, or was left by a FactBoard still open.")
+            found.append(
+                _("{name}: an operation is running right now, or was left by a FactBoard still open.").format(
+                    name=path.name
+                )
+            )
     if _beside(db, RESTORE_STAGED[0]).exists() and not db.exists():
         found.append(
-            f"{db.name}{RESTORE_STAGED[0]} is a restore an older FactBoard left half done: rename it to {db.name} "
-            f"and its backup's key slot to {slot_of(db).name}, or restore the backup again."
+            _(
+                "{staged} is a restore an older FactBoard left half done: rename it to {name} and its backup's key "
+                "slot to {slot}, or restore the backup again."
+            ).format(staged=f"{db.name}{RESTORE_STAGED[0]}", name=db.name, slot=slot_of(db).name)
         )
     found += [
-        f"The backup {path.name} has no key slot beside it: only the recovery key of its day opens it."
+        _("The backup {name} has no key slot beside it: only the recovery key of its day opens it.").format(
+            name=path.name
+        )
         for path in unpaired_backups(db, directory)
     ]
     return found

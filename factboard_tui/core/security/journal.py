@@ -34,8 +34,16 @@ from types import TracebackType
 from typing import Any
 
 from factboard_tui.core.errors import DatabaseDamaged
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.security.durable import fingerprint, remove_durably, rename_durably, write_durably
+
+OPERATIONS = {
+    "backup": N_("The backup"),
+    "restore": N_("The restore"),
+    "re-key": N_("The re-key"),
+    "rekey": N_("The re-key"),
+}
+"""What a journal's operation (its stored code) is called at the start of a line about it."""
 
 JOURNAL_FORMAT = "factboard-journal"
 JOURNAL_VERSION = 1
@@ -134,13 +142,18 @@ class Journal:
     def recover(self) -> str:
         """Finish a committed operation, undo one that had not committed; returns what happened, in words."""
         when = datetime.fromtimestamp(self.made).astimezone().strftime("%Y-%m-%d %H:%M")
+        operation = _(OPERATIONS[self.operation]) if self.operation in OPERATIONS else self.operation
         if self.phase != COMMITTED:
             self.roll_back()
-            return f"A {self.operation} cut off at {when}, before it took effect, was undone: {self.undone}"
+            return _("{operation} cut off at {when}, before it took effect, was undone: {what}").format(
+                operation=operation, when=when, what=self.undone
+            )
         changed = self._changed_staged_file()
         if changed is None:
             self.finish()
-            return f"A {self.operation} cut off at {when} was finished: {self.finished}"
+            return _("{operation} cut off at {when} was finished: {what}").format(
+                operation=operation, when=when, what=self.finished
+            )
         done = self._done()
         reversible = all(
             step.target is not None and not step.replaces for step, taken in zip(self.steps, done, strict=True) if taken
@@ -148,19 +161,18 @@ class Journal:
         if not reversible:
             raise DatabaseDamaged(
                 _(
-                    "A {operation} cut off at {when} cannot be finished: its file {changed} was changed or "
-                    "damaged since, and the old files are already replaced. Restore a backup (`factboard "
-                    "restore`); nothing was changed."
-                ).format(operation=self.operation, when=when, changed=changed)
+                    "{operation} cut off at {when} cannot be finished: its file {changed} was changed or damaged "
+                    "since, and the old files are already replaced. Restore a backup (`factboard restore`); nothing "
+                    "was changed."
+                ).format(operation=operation, when=when, changed=changed)
             )
         for step, taken in reversed(list(zip(self.steps, done, strict=True))):
             if taken and step.target is not None:
                 rename_durably(self.folder / step.target, self.folder / step.source)
         self.roll_back()
-        return (
-            f"A {self.operation} cut off at {when} was undone, because its file {changed} was changed or damaged "
-            f"since: {self.undone}"
-        )
+        return _(
+            "{operation} cut off at {when} was undone, because its file {changed} was changed or damaged since: {what}"
+        ).format(operation=operation, when=when, changed=changed, what=self.undone)
 
     def _done(self) -> list[bool]:
         """Which steps were taken: one whose source is gone, or whose source a later step (taken) put back."""

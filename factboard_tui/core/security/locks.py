@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from factboard_tui.core.errors import BoardBusy
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import _, ngettext
 
 CLOSE_WAIT_SECONDS = 5.0
 """How long a restore or re-key waits for open FactBoards to close the board after asking them to."""
@@ -124,14 +124,17 @@ class CloseRequest:
         """Why this request no longer counts (its maker is gone, it is too old), or None while it does."""
         age = now - self.made
         if age < -CLOSE_REQUEST_MAX_AGE:
-            return "it is dated in the future"
+            return _("it is dated in the future")
         if age > CLOSE_REQUEST_MAX_AGE:
             minutes = int(age // 60)
-            return f"it is {minutes} min old" if minutes < 120 else f"it is {minutes // 60} hours old"
+            if minutes < 120:
+                return ngettext("it is {count} min old", "it is {count} min old", minutes).format(count=minutes)
+            hours = minutes // 60
+            return ngettext("it is {count} hour old", "it is {count} hours old", hours).format(count=hours)
         if self.pid is None:
             return None  # an old request without a maker: only its age can retire it
         if process_alive(self.pid, self.host) is False:
-            return f"its maker (process {self.pid}) is gone"
+            return _("its maker (process {pid}) is gone").format(pid=self.pid)
         return None
 
 
@@ -161,7 +164,9 @@ def remove_stale_close_request(db: Path) -> str | None:
     if why is None:
         return None
     close_request_path(db).unlink(missing_ok=True)
-    return f"Removed a leftover request to close {db.name} ({why}): open FactBoards no longer close because of it."
+    return _(
+        "Removed a leftover request to close {name} ({reason}): open FactBoards no longer close because of it."
+    ).format(name=db.name, reason=why)
 
 
 class BoardLock:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from factboard_tui.core.errors import DatabaseDamaged
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.security.durable import remove_durably, rename_durably
 from factboard_tui.core.security.journal import Journal
 from factboard_tui.core.security.locks import exclusive_hold, held, remove_stale_close_request
@@ -71,7 +72,11 @@ def recover_held(db: Path) -> list[str]:
     if new_slot.exists() and not staged_db.exists():
         # Left by a FactBoard before journals: its re-key had renamed the database, not yet the slot.
         rename_durably(new_slot, slot_of(db))
-        notes.append(f"A re-key of {db.name} cut off by an older FactBoard was finished: the board has its new key.")
+        notes.append(
+            _("A re-key of {name} cut off by an older FactBoard was finished: the board has its new key.").format(
+                name=db.name
+            )
+        )
     removed: list[str] = []
     # The new key slot first: a re-key's database removed before its slot would leave what looks like the state
     # above (a re-key that renamed its database), and the next start would put the new slot in place.
@@ -82,7 +87,9 @@ def recover_held(db: Path) -> list[str]:
         removed.append(path.name)
     if removed:
         notes.append(
-            f"Removed what an operation cut off before it took effect left beside {db.name}: {', '.join(removed)}."
+            _("Removed what an operation cut off before it took effect left beside {name}: {files}.").format(
+                name=db.name, files=", ".join(removed)
+            )
         )
     return notes
 
@@ -135,13 +142,19 @@ def _recover_backups_held(db: Path, directory: Path) -> list[str]:
         try:
             notes.append(Journal.read(journal).recover())
         except DatabaseDamaged as error:  # a backup's trouble never keeps the board itself from opening
-            return [*notes, f"{error} (in {directory}; the board itself is not touched by it)"]  # all left as found
+            said = _("{problem} (in {folder}; the board itself is not touched by it)").format(
+                problem=error, folder=directory
+            )
+            return [*notes, said]  # all left as found
     _journals, stale = _backup_leftovers(db, directory)
     for path in stale:
         path.unlink(missing_ok=True)
     if stale:
         notes.append(
-            f"Removed {len(stale)} files that backups cut off before they were whole left in {directory}: "
-            f"{', '.join(path.name for path in stale)}."
+            ngettext(
+                "Removed {count} file that backups cut off before they were whole left in {folder}: {files}.",
+                "Removed {count} files that backups cut off before they were whole left in {folder}: {files}.",
+                len(stale),
+            ).format(count=len(stale), folder=directory, files=", ".join(path.name for path in stale))
         )
     return notes

@@ -27,11 +27,11 @@ from typing import Any
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.collation import sort_key
-from factboard_tui.core.diagnosis import os_error, os_reason
+from factboard_tui.core.diagnosis import os_error
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
-from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue
+from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue, os_reason
 from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.durable import sync_directory
