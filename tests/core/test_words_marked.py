@@ -248,6 +248,8 @@ SPEAKING_MODULES = (
     "core/security/journal.py",
     "core/security/backups.py",
     "core/security/recovery.py",
+    "core/security/audit.py",
+    "core/security/seal.py",
     "crash.py",
     "core/domain/characters.py",
     "core/domain/national_ids.py",
@@ -267,6 +269,10 @@ CODES = {
     "core/domain/meetings.py": {"skipped rows wait", "over time", "on time"},
     "core/domain/templates.py": {"triage.meaning"},
     "core/domain/characters.py": {"LINE FEED", "CARRIAGE RETURN"},
+    "core/security/audit.py": {
+        "audit break",
+        "id, at, who, action, client, subject, detail, first_change, last_change, content, prev, hash",
+    },
     "settings.py": {
         "# FactBoard settings for this machine (no patient data). Binding ids for [keys] are on the help screen.\n",
         'theme = "factboard-laptop"',
@@ -286,7 +292,9 @@ code point as every language's character tables show them); TOML examples and th
 file's syntax); and the crash report's text, which is for whoever maintains FactBoard, not for the team."""
 
 
-SQL = re.compile(r"\s*(PRAGMA|SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|ATTACH|DETACH)\b")
+SQL = re.compile(
+    r"\s*(PRAGMA|SELECT|INSERT|UPDATE|DELETE|CREATE|WITH|ATTACH|DETACH|DROP)\b|.*\b(FROM|WHERE|BEGIN|ORDER BY|AFTER)\b"
+)
 INTERNAL_ERRORS = {"ValueError", "TypeError", "KeyError", "AssertionError", "RuntimeError"}
 """Exceptions for the code, caught before a person reads anything (or a bug): their words stay English."""
 

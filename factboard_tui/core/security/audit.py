@@ -43,7 +43,7 @@ from sqlalchemy import Connection
 from factboard_tui.core.domain.history import IMPORT_PREFIX, SOURCES, field_label
 from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
 from factboard_tui.core.domain.templates import BoardTemplate
-from factboard_tui.core.i18n import N_, _
+from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.security import seal
 
 GENESIS = "0" * 64
@@ -287,23 +287,31 @@ def _head_mismatch(tail: Head, kept: Head | None) -> str | None:
     if kept is None:
         if tail.count == 0:
             return None  # a board with no entry yet
-        return f"the audit log's head was removed from the board's facts while the log had {tail.count} entries"
+        return ngettext(
+            "the audit log's head was removed from the board's facts while the log had {count} entry",
+            "the audit log's head was removed from the board's facts while the log had {count} entries",
+            tail.count,
+        ).format(count=tail.count)
     if (kept.count, kept.hash) == (tail.count, tail.hash):
         return None
     if kept.count > tail.count:
-        cut = (
-            f"entry {kept.count} was" if kept.count == tail.count + 1 else f"entries {tail.count + 1}–{kept.count} were"
-        )
-        return (
-            f"audit {cut} cut off the end of the log (the head kept in the board's facts says {kept.count} "
-            f"entries, the log ended at entry {tail.count})"
-        )
+        if kept.count == tail.count + 1:
+            return _(
+                "audit entry {entry} was cut off the end of the log (the head kept in the board's facts says {kept} "
+                "entries, the log ended at entry {last})"
+            ).format(entry=kept.count, kept=kept.count, last=tail.count)
+        return _(
+            "audit entries {first}–{entry} were cut off the end of the log (the head kept in the board's facts says "
+            "{kept} entries, the log ended at entry {last})"
+        ).format(first=tail.count + 1, entry=kept.count, kept=kept.count, last=tail.count)
     if kept.count < tail.count:
-        return (
-            f"the log has {tail.count} entries but the head kept in the board's facts says {kept.count}: entries "
-            "were added outside FactBoard or the head was rolled back"
-        )
-    return f"audit entry {tail.count} is not the one the head kept in the board's facts names: it was replaced"
+        return _(
+            "the log has {count} entries but the head kept in the board's facts says {kept}: entries were added "
+            "outside FactBoard or the head was rolled back"
+        ).format(count=tail.count, kept=kept.count)
+    return _("audit entry {entry} is not the one the head kept in the board's facts names: it was replaced").format(
+        entry=tail.count
+    )
 
 
 def _breaks(raw: Any) -> list[dict[str, Any]]:
@@ -313,7 +321,7 @@ def _breaks(raw: Any) -> list[dict[str, Any]]:
     try:
         kept = json.loads(found[0])
     except ValueError:
-        return [{"at": "?", "entry": 0, "detail": "the list of audit breaks in the board's facts was damaged"}]
+        return [{"at": "?", "entry": 0, "detail": _("the list of audit breaks in the board's facts was damaged")}]
     return kept if isinstance(kept, list) else []
 
 
@@ -328,7 +336,9 @@ def quick_check(connection: Connection) -> str | None:
     breaks = _breaks(raw)
     if breaks:
         first = breaks[0]
-        return f"{first.get('detail')} (found {str(first.get('at', '?'))[:19].replace('T', ' ')} UTC)"
+        return _("{problem} (found {time} UTC)").format(
+            problem=first.get("detail"), time=str(first.get("at", "?"))[:19].replace("T", " ")
+        )
     return seal.triggers_intact(raw)
 
 
@@ -338,8 +348,6 @@ def record_problem(connection: Connection, who: str, at: datetime, problem: str)
     assert raw is not None
     if any(str(problem).startswith(str(found.get("detail"))) for found in _breaks(raw)):
         return  # kept already (verify names a kept break with when it was found)
-    if problem.startswith("a break found before is gone"):
-        return
     if _head_mismatch(_tail(raw), _stored_head(raw)) is not None:
         append(connection, who, "audit break", at)  # the head's own story is the break to keep
         return
@@ -368,6 +376,8 @@ class Verdict:
     problem: str | None = None
     witnessed: int = 0
     """How many peer-witnessed heads of this chain were checked."""
+    kept_break_gone: bool = False
+    """The problem is a break kept before whose entry is gone from the log (kept already: not kept again)."""
 
     @property
     def ok(self) -> bool:
@@ -394,17 +404,25 @@ def verify(connection: Connection, site_id: str) -> Verdict:
             first_break = entry
         position = count + 1
         if entry.id != position:
-            what = "missing (deleted)" if entry.id > position else "out of order"
-            return Verdict(count, expected_prev, f"audit entry {position} is {what}: the log goes on with {entry.id}")
+            sentence = (
+                _("audit entry {entry} is missing (deleted): the log goes on with {next}")
+                if entry.id > position
+                else _("audit entry {entry} is out of order: the log goes on with {next}")
+            )
+            return Verdict(count, expected_prev, sentence.format(entry=position, next=entry.id))
         if entry.prev != expected_prev:
             return Verdict(
                 count,
                 expected_prev,
-                f"audit entry {entry.id} ({entry.action}, {entry.at}) does not follow entry {entry.id - 1}: "
-                "an entry was deleted, reordered or replaced before it",
+                _(
+                    "audit entry {entry} ({action}, {time}) does not follow entry {before}: an entry was deleted, "
+                    "reordered or replaced before it"
+                ).format(entry=entry.id, action=entry.action, time=entry.at, before=entry.id - 1),
             )
         if entry.computed_hash() != entry.hash:
-            what = f"audit entry {entry.id} ({entry.action}, {entry.at}) was edited after it was written"
+            what = _("audit entry {entry} ({action}, {time}) was edited after it was written").format(
+                entry=entry.id, action=entry.action, time=entry.at
+            )
             return Verdict(count, expected_prev, what)
         expected_prev = entry.hash
         hashes.append(entry.hash)
@@ -415,19 +433,26 @@ def verify(connection: Connection, site_id: str) -> Verdict:
             return Verdict(
                 count,
                 expected_prev,
-                f"audit entries {count + 1}–{kept.count} are missing: the log was cut after entry {count}",
+                _("audit entries {first}–{last} are missing: the log was cut after entry {entry}").format(
+                    first=count + 1, last=kept.count, entry=count
+                ),
             )
-        return Verdict(count, expected_prev, f"the audit log's head does not match its entry {count}")
+        return Verdict(
+            count, expected_prev, _("the audit log's head does not match its entry {entry}").format(entry=count)
+        )
     if kept is None and count:
-        return Verdict(count, expected_prev, "the audit log's head is missing from the board's facts")
+        return Verdict(count, expected_prev, _("the audit log's head is missing from the board's facts"))
     raw = connection.connection.dbapi_connection
     assert raw is not None
     if first_break is not None:
         when = first_break.at[:19].replace("T", " ")
-        problem = f"{first_break.detail} (found {when} UTC, kept as audit entry {first_break.id})"
+        problem = _("{problem} (found {time} UTC, kept as audit entry {entry})").format(
+            problem=first_break.detail, time=when, entry=first_break.id
+        )
         return Verdict(count, expected_prev, problem)
     for found in _breaks(raw):  # a break kept in the facts whose entry is gone from the log
-        return Verdict(count, expected_prev, f"a break found before is gone from the log: {found.get('detail')}")
+        gone = _("a break found before is gone from the log: {problem}").format(problem=found.get("detail"))
+        return Verdict(count, expected_prev, gone, kept_break_gone=True)
     altered = seal.triggers_intact(raw) or seal.differences(raw)
     if altered is not None:
         return Verdict(count, expected_prev, altered)
@@ -440,15 +465,17 @@ def verify(connection: Connection, site_id: str) -> Verdict:
             return Verdict(
                 count,
                 expected_prev,
-                f"audit entries {count + 1}–{seen_count} are missing: a peer site ({str(witness)[:8]}) saw the log "
-                f"with {seen_count} entries",
+                _(
+                    "audit entries {first}–{last} are missing: a peer site ({site}) saw the log with {seen} entries"
+                ).format(first=count + 1, last=seen_count, site=str(witness)[:8], seen=seen_count),
             )
         if seen_count and hashes[seen_count - 1] != seen_head:
             return Verdict(
                 count,
                 expected_prev,
-                f"audit entry {seen_count} differs from the one a peer site ({str(witness)[:8]}) witnessed: "
-                "the log was rewritten",
+                _(
+                    "audit entry {entry} differs from the one a peer site ({site}) witnessed: the log was rewritten"
+                ).format(entry=seen_count, site=str(witness)[:8]),
             )
     return Verdict(count, expected_prev, None, len(witnessed))
 

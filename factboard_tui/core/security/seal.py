@@ -24,6 +24,8 @@ import hashlib
 import json
 from typing import Any
 
+from factboard_tui.core.i18n import N_, _
+
 SEALED: dict[str, tuple[str, ...]] = {
     "board_row": (
         "id",
@@ -87,15 +89,15 @@ SEALED: dict[str, tuple[str, ...]] = {
 """The sealed tables and the columns each record's hash covers (all of them)."""
 
 NAMES = {
-    "board_row": "board rows",
-    "visit": "visits",
-    "staff": "staff members",
-    "change_log": "change records",
-    "meeting": "meetings",
-    "meeting_attendee": "meeting attendees",
-    "meeting_row": "meeting rows",
+    "board_row": N_("board rows"),
+    "visit": N_("visits"),
+    "staff": N_("staff members"),
+    "change_log": N_("change records"),
+    "meeting": N_("meetings"),
+    "meeting_attendee": N_("meeting attendees"),
+    "meeting_row": N_("meeting rows"),
 }
-"""How a person names each table in a message."""
+"""How a person names each table in a message (`_()` where it is said)."""
 
 FUNCTION = "factboard_seal"
 """The SQL function the triggers call: `factboard_seal(table, +1 or -1, json_array(column values …))`."""
@@ -218,8 +220,12 @@ def triggers_intact(dbapi_connection: Any) -> str | None:
     for name, statement in expected.items():
         if found.get(name) != statement:
             table = name.removeprefix("seal_").rsplit("_", 1)[0]
-            what = "removed" if name not in found else "changed"
-            return f"the seal's trigger on {NAMES[table]} was {what}: records may have been edited outside FactBoard"
+            sentence = (
+                _("the seal's trigger on {table} was removed: records may have been edited outside FactBoard")
+                if name not in found
+                else _("the seal's trigger on {table} was changed: records may have been edited outside FactBoard")
+            )
+            return sentence.format(table=_(NAMES[table]))
     return None
 
 
@@ -227,7 +233,7 @@ def differences(dbapi_connection: Any) -> str | None:
     """None when the tables hold exactly what the stored seal says; else which tables differ and how."""
     kept = stored(dbapi_connection)
     if kept is None:
-        return "the seal over the board's records is missing from the board's facts"
+        return _("the seal over the board's records is missing from the board's facts")
     now = compute(dbapi_connection)
     changed = []
     for table in SEALED:
@@ -235,9 +241,13 @@ def differences(dbapi_connection: Any) -> str | None:
         if (count, digest) == (kept_count, kept_digest):
             continue
         if count != kept_count:
-            changed.append(f"{NAMES[table]} ({count} now, {kept_count} sealed)")
+            changed.append(
+                _("{table} ({count} now, {sealed} sealed)").format(
+                    table=_(NAMES[table]), count=count, sealed=kept_count
+                )
+            )
         else:
-            changed.append(f"{NAMES[table]} (edited)")
+            changed.append(_("{table} (edited)").format(table=_(NAMES[table])))
     if not changed:
         return None
-    return f"{', '.join(changed)} were changed outside FactBoard, with no audit entry"
+    return _("{tables} were changed outside FactBoard, with no audit entry").format(tables=", ".join(changed))

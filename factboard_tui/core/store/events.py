@@ -122,7 +122,7 @@ def audit_verify(board: BoardHandle, keep_problem: bool = False) -> audit.Verdic
     it), so every later unlock warns about it too."""
     with board.engine.connect() as connection:
         verdict = audit.verify(connection, board.site_id)
-    if keep_problem and verdict.problem is not None:
+    if keep_problem and verdict.problem is not None and not verdict.kept_break_gone:
         with write_transaction(board) as connection:
             audit.record_problem(connection, board.actor, board.clock(), verdict.problem)
             flush_unlock(board, connection)  # after the break: it was there before this unlock
