@@ -186,18 +186,33 @@ def _settings_from_table(path: Path, table: Mapping[str, Any]) -> Settings:
 
 
 def _sync_settings(path: Path, table: Any) -> SyncSettings:
-    example = '[sync] with folder = "/path/to/shared/folder" and optionally every = 60'
     if not isinstance(table, dict) or set(table) - {"folder", "every"}:
-        raise _error(path, f"sync is {table!r}", f"write a table {example}")
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="sync", value=repr(table)),
+            _('write a table [sync] with folder = "/path/to/shared/folder" and optionally every = 60'),
+        )
     folder, every = table.get("folder"), table.get("every", DEFAULT_SYNC_SECONDS)
     if folder is not None and (not isinstance(folder, str) or not folder.strip()):
-        raise _error(path, f"sync.folder is {folder!r}", 'quote it, like folder = "/mnt/share/factboard"')
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="sync.folder", value=repr(folder)),
+            _('quote it, like folder = "/mnt/share/factboard"'),
+        )
     if isinstance(every, bool) or not isinstance(every, int) or not 5 <= every <= 24 * 3600:
-        raise _error(path, f"sync.every is {every!r}", "set it to a whole number of seconds from 5 to 86400")
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="sync.every", value=repr(every)),
+            _("set it to a whole number of seconds from 5 to 86400"),
+        )
     try:
         return SyncSettings(Path(folder).expanduser() if folder else None, every)
     except RuntimeError:  # `~someone/…` for a user this machine does not know
-        raise _error(path, f"sync.folder is {folder!r}", "write the folder's full path") from None
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="sync.folder", value=repr(folder)),
+            _("write the folder's full path"),
+        ) from None
 
 
 def _backup_settings(path: Path, table: Any) -> BackupSettings:

@@ -91,11 +91,14 @@ ACTIVITIES = {
     "export": N_("writing the export"),
     "bundle": N_("writing the sync bundle"),
     "copy": N_("reading the copy"),
+    "sync folder": N_("reading the sync folder"),
+    "incoming bundle": N_("reading the sync bundle"),
+    "sync ledger": N_("writing the sync ledger"),
 }
 """What was being done when a disk filled up, for the line that says so (`what` of `os_error` and `told`); the
 plain verbs `write`, `read` and `use` name no activity."""
 
-VERBS = {"copy": "read"}
+VERBS = {"copy": "read", "sync folder": "read", "incoming bundle": "read"}
 """The verb of an activity, for the line about a file that could not be used (writing, unless named here)."""
 
 READ_ONLY_REASONS = {

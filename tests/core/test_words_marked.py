@@ -73,6 +73,7 @@ NOT_READ = {"id", "classes", "name", "group", "style", "severity", "key", "actio
 
 UNTRANSLATED = {
     "FactBoard",
+    "factboard",
     "CSV",
     "HTML",
     "XLSX",

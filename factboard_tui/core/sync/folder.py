@@ -180,7 +180,7 @@ class SyncFolder:
                 write_durably(path.with_name(path.name + SIGNATURE_SUFFIX), exported.signature.encode("utf-8"))
                 write_durably(path, exported.data)  # last: a bundle that shows up has its signature beside it
             except OSError as error:
-                raise os_error(error, path, _("write the bundle")) from None
+                raise os_error(error, path, "bundle") from None
             given = dict(sent.get("sent", {}))
             for origin, (_first, last) in exported.ranges.items():
                 given[origin] = max(last, given.get(origin, 0))
@@ -261,7 +261,7 @@ class SyncFolder:
         except FileNotFoundError:
             return {}
         except OSError as error:
-            raise os_error(error, mine, _("read the sync folder")) from None
+            raise os_error(error, mine, "sync folder") from None
         names = {entry.name: entry for entry in entries}
         now = self._monotonic()
         found: dict[str, _Look] = {}
@@ -335,7 +335,7 @@ class SyncFolder:
         except FileNotFoundError:
             return  # taken away meanwhile (the engine replaced it): looked at again next round
         except OSError as error:
-            report.waiting.append(Skipped(path, str(os_error(error, path, _("read the bundle"))), refused=False))
+            report.waiting.append(Skipped(path, str(os_error(error, path, "incoming bundle")), refused=False))
             return
         if len(data) != look.size:
             self._looks.pop(path.name, None)
@@ -395,7 +395,7 @@ class SyncFolder:
         try:
             write_durably(path, json.dumps(whole, indent=1, sort_keys=True).encode("utf-8"))
         except OSError as error:
-            raise os_error(error, path, _("write the sync ledger")) from None
+            raise os_error(error, path, "sync ledger") from None
 
 
 def ledger_entries(board: Board, folder: Path) -> dict[str, dict[str, Any]]:
