@@ -254,7 +254,7 @@ def progress_bar(large: int = 0) -> Iterator[Progress]:
             bar.start()
         known = total if total > 0 else None
         if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=known)
+            tasks[stage] = bar.add_task(_(stage), total=known)  # the stage is marked with N_ where it is named
         bar.update(tasks[stage], completed=done, total=known)
 
     try:

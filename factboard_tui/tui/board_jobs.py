@@ -99,7 +99,7 @@ class StaffValues:
 def save_staff(board: Board, user: str, values: StaffValues, *, adding: bool) -> Staff:
     """Add a member (refused if the initials are taken) or change one; returns the member as stored."""
     if adding:  # `write_staff` would treat known initials as an edit: adding must not overwrite anyone
-        wanted = F.parse_initials(values.initials, "initials", "Initials")
+        wanted = F.parse_initials(values.initials, "initials", _("Initials"))
         if any(member.initials == wanted for member in board.staff(include_inactive=True)):
             raise InvalidValue(
                 "initials",

@@ -259,6 +259,7 @@ SPEAKING_MODULES = (
     "core/domain/meetings.py",
     "core/transfer/importer.py",
     "core/sync/records.py",
+    "core/sync/service.py",
 )
 """Modules whose worded strings all end up in what a person reads: reasons, clauses and pieces that are formatted
 into a marked sentence ("… while {what}", "{label} holds {what}") or returned to a face. Here every worded string
@@ -270,6 +271,14 @@ CODES = {
     "core/domain/meetings.py": {"skipped rows wait", "over time", "on time"},
     "core/domain/templates.py": {"triage.meaning"},
     "core/domain/characters.py": {"LINE FEED", "CARRIAGE RETURN"},
+    "core/sync/service.py": {
+        "trust peer",
+        "revoke peer",
+        "sync export",
+        "factboard sync bundle ",
+        "signature from FactBoard site ",
+        " (at another site)",
+    },
     "core/security/audit.py": {
         "audit break",
         "id, at, who, action, client, subject, detail, first_change, last_change, content, prev, hash",

@@ -237,7 +237,7 @@ def clean_visit_note(raw: str | None) -> str | None:
     """The optional note of a visit cell."""
     if raw is None or characters.blank(raw):
         return None
-    return clean_text(raw, "visit_note", "Visit note", VISIT_NOTE_MAX, multiline=False)
+    return clean_text(raw, "visit_note", _("Visit note"), VISIT_NOTE_MAX, multiline=False)
 
 
 def display(value: Any, template: BoardTemplate, key: str) -> str:

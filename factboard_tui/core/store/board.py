@@ -249,7 +249,7 @@ class Board(BoardHandle):
         if path.exists() or slot_path.exists():
             raise BoardExists(_("A board already exists at {path}: open it, or choose another --db.").format(path=path))
         template = load_template(template_id)
-        team_name = F.clean_text(team, "team", "Team name", 80, multiline=False)
+        team_name = F.clean_text(team, "team", _("Team name"), 80, multiline=False)
         if not team_name:
             raise InvalidValue("team", _("The team name is empty: give the team a name with --team."))
         key = new_board_key()

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.i18n import _
 from factboard_tui.core.security import audit
 from factboard_tui.core.security.keys import UnlockAttempts
 from factboard_tui.core.store.handle import BoardHandle
@@ -26,7 +27,7 @@ def audit_who(user: str | None) -> str:
     if not user:
         return "?"
     try:
-        return F.parse_initials(user, "author", "Your initials")
+        return F.parse_initials(user, "author", _("Your initials"))
     except FactBoardError:
         return "?"
 

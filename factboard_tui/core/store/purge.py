@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import VISIT_NOTE
+from factboard_tui.core.i18n import _
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
 
@@ -46,7 +47,7 @@ def purge_free_text(board: BoardHandle, who: str, before: date, dry_run: bool = 
     if dry_run:
         with board.engine.connect() as connection:
             return _purge_counts(connection, before)[1]
-    who = F.parse_initials(who, "author", "Your initials")
+    who = F.parse_initials(who, "author", _("Your initials"))
     with write_transaction(board, who, "purge") as connection:
         ids, result = _purge_counts(connection, before)
         connection.info["audit_detail"] = (

@@ -139,7 +139,7 @@ def write_rows(
     week's 22 visits, an import) is one undo step. A face whose one action takes several calls (the visits
     dialog saves each day as its own cell) names the action with `action`, an id it makes once for them all.
     """
-    author = F.parse_initials(author, "author", "Your initials")
+    author = F.parse_initials(author, "author", _("Your initials"))
     prepared = [prepare(board, write) for write in writes]
     now = board.clock().astimezone(UTC)
     txn = action or uuid.uuid4().hex

@@ -38,11 +38,11 @@ def write_staff(
     source: str = "app",
 ) -> Staff:
     """The one write path for the team list: add a member, or change the fields given."""
-    author = F.parse_initials(author, "author", "Your initials")
-    initials = F.parse_initials(initials, "initials", "Initials")
+    author = F.parse_initials(author, "author", _("Your initials"))
+    initials = F.parse_initials(initials, "initials", _("Initials"))
     wanted: dict[str, Any] = {}
     if name is not None:
-        wanted["name"] = F.clean_text(name, "name", "Name", 80, multiline=False)
+        wanted["name"] = F.clean_text(name, "name", _("Name"), 80, multiline=False)
     if discipline is not None:
         wanted["discipline"] = _choice(discipline, board.template.disciplines, "discipline", "Discipline")
     if organisation is not None:

@@ -35,7 +35,7 @@ def undo_last(board: BoardHandle, author: str, source: str = "app") -> WriteResu
     Refused, writing nothing, when someone has changed one of those fields since (undo would overwrite
     their work) or when reopening a period would make a second open row for the client.
     """
-    author = F.parse_initials(author, "author", "Your initials")
+    author = F.parse_initials(author, "author", _("Your initials"))
     now = board.clock().astimezone(UTC)
     with write_transaction(board, author) as connection:
         undone = sa_select(CHANGE_TABLE.c.undoes).where(CHANGE_TABLE.c.undoes.is_not(None))

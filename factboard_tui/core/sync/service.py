@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.security import audit
 from factboard_tui.core.store import rows as row_path
 from factboard_tui.core.store.board import Board
@@ -122,7 +122,7 @@ def peers(board: Board, include_revoked: bool = True) -> list[Peer]:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = F.clean_text(name, "name", "Peer name", 40, multiline=False)
+    cleaned = F.clean_text(name, "name", _("Peer name"), 40, multiline=False)
     if not cleaned:
         raise InvalidValue("name", _("Give the peer site a name, like 'Region' or 'Silkeborg'."))
     return cleaned
@@ -182,7 +182,7 @@ def _peer_named(board: Board, name: str, allow_revoked: bool = False) -> Peer:
     for peer in peers(board):
         if peer.name.casefold() == name.strip().casefold() and (allow_revoked or peer.revoked_at is None):
             return peer
-    known = ", ".join(peer.name for peer in peers(board, include_revoked=False)) or "none yet"
+    known = ", ".join(peer.name for peer in peers(board, include_revoked=False)) or _("none yet")
     raise NotFound(
         _("No trusted peer site is called '{name}' (trusted: {known}): see `factboard sync peers`.").format(
             name=name, known=known
@@ -245,9 +245,9 @@ def export_bundle(
             while batch := cursor.fetchmany(PROGRESS_STEP):
                 changes.extend(batch)
                 if progress is not None:
-                    progress("reading changes", len(changes), total)
+                    progress(N_("reading changes"), len(changes), total)
     if progress is not None:
-        progress("reading changes", len(changes), total)
+        progress(N_("reading changes"), len(changes), total)
     payload = B.canonical_json({"acks": held, "changes": changes, "site_name": board.site.name})
     header = {
         "schema": LATEST_VERSION,
@@ -264,7 +264,7 @@ def export_bundle(
         },
     }
     if progress is not None:
-        progress("encrypting and signing", 0, 1)
+        progress(N_("encrypting and signing"), 0, 1)
     data = B.seal(board.site, [peer.site, board.site.public], header, payload, randomness)
     digest = B.digest(data)
     signature = minisign.sign(
@@ -275,7 +275,7 @@ def export_bundle(
     )
     _record_export(board, digest, peer.site.site_id, previous, len(changes))
     if progress is not None:
-        progress("encrypting and signing", 1, 1)
+        progress(N_("encrypting and signing"), 1, 1)
     return ExportedBundle(data, signature, digest, peer.name, len(changes), ranges)
 
 
@@ -337,7 +337,7 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
         )
     if progress is not None:
         announced = header.get("changes")
-        progress("checking changes", 0, announced if type(announced) is int and announced >= 0 else 0)
+        progress(N_("checking changes"), 0, announced if type(announced) is int and announced >= 0 else 0)
     payload = B.strict_json(opened.payload, "payload")
     if not isinstance(payload, dict) or set(payload) != PAYLOAD_KEYS:
         raise SyncRefused("invalid", _("The bundle's payload has unknown or missing parts: nothing was applied."))
@@ -346,7 +346,7 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
     if header.get("changes") != len(changes):
         raise SyncRefused("invalid", _("The bundle holds another number of changes than its header signs: refused."))
     if progress is not None:
-        progress("checking changes", len(changes), len(changes))
+        progress(N_("checking changes"), len(changes), len(changes))
     warnings = _future_clock_warnings(board, changes, names)
     previous = header.get("previous")
     heads = _audit_heads(header.get("audit"))
@@ -359,10 +359,10 @@ def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -
         warnings.extend(_record_witnessed(board, connection, opened.signer, signer, heads, written))
 
     if progress is not None:
-        progress("merging", 0, len(changes))
+        progress(N_("merging"), 0, len(changes))
     applied = apply_remote(board, changes, f"sync:{signer}", names, finish)
     if progress is not None:
-        progress("merging", len(changes), len(changes))
+        progress(N_("merging"), len(changes), len(changes))
     return ImportReport(signer, opened.digest, applied, warnings)
 
 
@@ -409,9 +409,11 @@ def _record_witnessed(
             shorter, longer = (theirs.count, before.count) if this_later else (before.count, theirs.count)
             if (theirs.count < before.count) == this_later:
                 warnings.append(
-                    f"The audit log of {name} has {shorter} entries in a bundle written after one that had "
-                    f"{longer}: entries were lost there (a restored backup?) or removed; ask that site to run "
-                    "`factboard audit verify`."
+                    _(
+                        "The audit log of {site} has {count} entries in a bundle written after one that had "
+                        "{before}: entries were lost there (a restored backup?) or removed; ask that site to run "
+                        "`factboard audit verify`."
+                    ).format(site=name, count=shorter, before=longer)
                 )
     if ours is not None:
         audit.record_witnessed(connection, board.site_id, signer, ours.count, ours.hash, now, written)
@@ -435,9 +437,10 @@ def _future_clock_warnings(board: Board, changes: list[RemoteChange], names: dic
         if change.hlc > limit:
             ahead[change.origin] = max(ahead.get(change.origin, ""), change.hlc)
     return [
-        f"The clock of {names.get(origin, origin[:8])} is far ahead: a change is stamped "
-        f"{as_datetime(hlc).strftime('%Y-%m-%d %H:%M')} UTC. Its edits will win over later ones made here until "
-        "the clocks agree: ask that site to check its computer's date and time."
+        _(
+            "The clock of {site} is far ahead: a change is stamped {time} UTC. Its edits will win over later ones "
+            "made here until the clocks agree: ask that site to check its computer's date and time."
+        ).format(site=names.get(origin, origin[:8]), time=as_datetime(hlc).strftime("%Y-%m-%d %H:%M"))
         for origin, hlc in sorted(ahead.items())
     ]
 
@@ -532,7 +535,7 @@ def settle_conflict(board: Board, conflict_id: int, author: str, value: str | No
     The choice is recorded even when it is the value already standing; it travels to the other sites as a later
     edit made after seeing the standing value, which settles the same conflict there.
     """
-    author = F.parse_initials(author, "author", "Your initials")
+    author = F.parse_initials(author, "author", _("Your initials"))
     found = {conflict.id: conflict for conflict in conflicts(board)}
     conflict = found.get(conflict_id)
     if conflict is None:

@@ -36,7 +36,7 @@ from factboard_tui.core.domain.templates import (
     load_template,
 )
 from factboard_tui.core.errors import ImportRefused, InvalidValue
-from factboard_tui.core.i18n import _, ngettext
+from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.headers import answer_words, column_letter, header_aliases, header_language
@@ -137,10 +137,10 @@ class ImportResult:
 def read_cells(path: Path, progress: Progress | None = None) -> tuple[list[tuple[int, list[Any]]], str]:
     """The file's rows as (row number, cells), and how the file was read (see `sheets.Sheet.described`)."""
     if progress is not None:
-        progress("reading", 0, 1)
+        progress(N_("reading"), 0, 1)
     sheet = read_sheet(path)
     if progress is not None:
-        progress("reading", 1, 1)
+        progress(N_("reading"), 1, 1)
     return sheet.rows, sheet.described
 
 
@@ -371,7 +371,7 @@ def plan_import(
         else:
             _check_row(plan, reader, line, cells, open_codes, seen)
         if progress is not None and (done % 100 == 0 or done == len(data)):
-            progress("checking", done, len(data))
+            progress(N_("checking"), done, len(data))
     if not plan.rows and not plan.problems:
         raise ImportRefused(
             _("{name} has a header row but no board rows under it: nothing to import.").format(name=name)

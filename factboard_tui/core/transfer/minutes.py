@@ -113,8 +113,8 @@ def save_meeting(board: Board, session: MeetingSession, ended_at: datetime) -> i
     The meeting's changes are those the change log holds after `session.first_change_id`, up to the newest one
     now; they are referenced by that range, not copied.
     """
-    chair = F.parse_initials(session.chair, "author", "Chair")
-    attendees = [F.parse_initials(initials, "attendee", "Attendee") for initials in dict.fromkeys(session.attendees)]
+    chair = F.parse_initials(session.chair, "author", _("Chair"))
+    attendees = [F.parse_initials(initials, "attendee", _("Attendee")) for initials in dict.fromkeys(session.attendees)]
     if ended_at < session.started_at:
         raise InvalidValue("ended_at", _("A meeting cannot end before it started: check the computer's clock."))
     ended_at = ended_at.astimezone(UTC)
