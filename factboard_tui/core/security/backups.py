@@ -239,9 +239,9 @@ def restore_backup(db: Path, backup: Path, passphrase: str, now: datetime) -> tu
         if current.board_id != checked.board_id:
             raise FactBoardError(
                 _(
-                    "{name} is a backup of another board, not of {name2}: restore it to its own --db; nothing "
+                    "{backup} is a backup of another board, not of {board}: restore it to its own --db; nothing "
                     "was changed."
-                ).format(name=backup.name, name2=db.name)
+                ).format(backup=backup.name, board=db.name)
             )
     aside = _beside(db, f".before-restore-{now.strftime(BACKUP_STAMP)}")
     with exclusive_access(db, what="`factboard restore`", by="restore"):

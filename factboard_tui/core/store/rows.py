@@ -225,8 +225,8 @@ def apply(
             raise InvalidValue(
                 "date_off",
                 _(
-                    "{current} is off the board since {current2}: add them again as a new period to change anything."
-                ).format(current=current["client_code"], current2=current["date_off"]),
+                    "{code} is off the board since {date}: add them again as a new period to change anything."
+                ).format(code=current["client_code"], date=current["date_off"]),
             )
         if op == Op.UNDO and current["date_off"] is not None and typed.get("date_off", True) is None:
             _refuse_open_duplicate(connection, current["client_code"])
