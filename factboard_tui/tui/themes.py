@@ -18,7 +18,7 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from factboard_tui.core import paths
-from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.errors import FactBoardError, os_reason
 from factboard_tui.core.i18n import _
 
 THEME_ORDER = ("factboard-wall", "factboard-laptop", "factboard-high-contrast", "factboard-light")
@@ -99,9 +99,11 @@ def load_theme_file(path: Path) -> ThemeFile:
         with path.open("rb") as file:
             data = tomllib.load(file)
     except OSError as error:
-        raise _error(path, f"cannot be read ({error.strerror or error})", "check it is readable") from None
+        raise _error(
+            path, _("cannot be read ({reason})").format(reason=os_reason(error)), _("check it is readable")
+        ) from None
     except tomllib.TOMLDecodeError as error:
-        raise _error(path, f"is not valid TOML ({error})", "correct the syntax") from None
+        raise _error(path, _("is not valid TOML ({error})").format(error=error), _("correct the syntax")) from None
     return _theme_from_table(path, data)
 
 
@@ -126,17 +128,21 @@ def _theme_from_table(path: Path, data: Mapping[str, Any]) -> ThemeFile:
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
         raise _error(
-            path, f"unknown key {unknown[0]!r}", f"remove it or use one of {', '.join(sorted(TOP_LEVEL_KEYS))}"
+            path,
+            _("unknown key {key}").format(key=repr(unknown[0])),
+            _("remove it or use one of {keys}").format(keys=", ".join(sorted(TOP_LEVEL_KEYS))),
         )
 
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise _error(path, "has no name", 'add a line like name = "factboard-wall"')
+        raise _error(path, _("has no name"), _('add a line like name = "factboard-wall"'))
     dark = data.get("dark", True)
     if not isinstance(dark, bool):
-        raise _error(path, f"dark is {dark!r}", "set dark = true or dark = false")
+        raise _error(
+            path, _("{key} is {value}").format(key="dark", value=repr(dark)), _("set dark = true or dark = false")
+        )
     if "primary" not in data:
-        raise _error(path, "has no primary colour", 'add a line like primary = "#4FC3F7"')
+        raise _error(path, _("has no primary colour"), _('add a line like primary = "#4FC3F7"'))
 
     colours: dict[str, str] = {}
     for key in COLOUR_KEYS:
@@ -147,7 +153,11 @@ def _theme_from_table(path: Path, data: Mapping[str, Any]) -> ThemeFile:
         if key in data:
             value = data[key]
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-                raise _error(path, f"{key} is {value!r}", f"set {key} to a number between 0 and 1")
+                raise _error(
+                    path,
+                    _("{key} is {value}").format(key=key, value=repr(value)),
+                    _("set {key} to a number between 0 and 1").format(key=key),
+                )
             numbers[key] = float(value)
 
     variables = _variables(path, data.get("variables", {}))
@@ -175,22 +185,38 @@ def _theme_from_table(path: Path, data: Mapping[str, Any]) -> ThemeFile:
 def _colour(path: Path, key: str, value: object) -> str:
     """A colour value Textual can parse, e.g. `"#4FC3F7"` or `"rgb(79, 195, 247)"`."""
     if not isinstance(value, str):
-        raise _error(path, f"{key} is {value!r}", f'write it as a quoted colour like {key} = "#4FC3F7"')
+        raise _error(
+            path,
+            _("{key} is {value}").format(key=key, value=repr(value)),
+            _('write it as a quoted colour like {key} = "#4FC3F7"').format(key=key),
+        )
     try:
         Color.parse(value)
     except ColorParseError:
-        raise _error(path, f"{key} = {value!r} is not a colour", 'use a colour like "#4FC3F7"') from None
+        raise _error(
+            path,
+            _("{key} = {value} is not a colour").format(key=key, value=repr(value)),
+            _('use a colour like "#4FC3F7"'),
+        ) from None
     return value
 
 
 def _variables(path: Path, table: object) -> dict[str, str]:
     """Extra CSS variables: names to strings (colours, or text styles such as "bold")."""
     if not isinstance(table, dict):
-        raise _error(path, "variables is not a table", 'write it as a [variables] table of name = "value" lines')
+        raise _error(
+            path,
+            _("{key} is not a table").format(key="variables"),
+            _('write it as a [variables] table of name = "value" lines'),
+        )
     variables: dict[str, str] = {}
     for key, value in table.items():
         if not isinstance(value, str):
-            raise _error(path, f"variable {key!r} is {value!r}", f'quote it, like {key} = "#FFD54F"')
+            raise _error(
+                path,
+                _("variable {key} is {value}").format(key=repr(key), value=repr(value)),
+                _('quote it, like {key} = "#FFD54F"').format(key=key),
+            )
         variables[key] = value
     return variables
 
@@ -198,22 +224,38 @@ def _variables(path: Path, table: object) -> dict[str, str]:
 def _board(path: Path, table: object) -> tuple[bool, int]:
     """The `[board]` table: `privacy` and `row_spacing`, both optional."""
     if not isinstance(table, dict):
-        raise _error(path, "board is not a table", "write it as a [board] table with privacy and row_spacing")
+        raise _error(
+            path,
+            _("{key} is not a table").format(key="board"),
+            _("write it as a [board] table with privacy and row_spacing"),
+        )
     unknown = sorted(set(table) - BOARD_KEYS)
     if unknown:
-        raise _error(path, f"unknown key {unknown[0]!r} in [board]", "use only privacy and row_spacing")
+        raise _error(
+            path, _("unknown key {key} in [board]").format(key=repr(unknown[0])), _("use only privacy and row_spacing")
+        )
     privacy = table.get("privacy", False)
     if not isinstance(privacy, bool):
-        raise _error(path, f"privacy is {privacy!r}", "set privacy = true or privacy = false under [board]")
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="privacy", value=repr(privacy)),
+            _("set privacy = true or privacy = false under [board]"),
+        )
     row_spacing = table.get("row_spacing", 0)
     if isinstance(row_spacing, bool) or row_spacing not in ROW_SPACINGS:
-        raise _error(path, f"row_spacing is {row_spacing!r}", "set row_spacing = 0 or row_spacing = 1 under [board]")
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="row_spacing", value=repr(row_spacing)),
+            _("set row_spacing = 0 or row_spacing = 1 under [board]"),
+        )
     return privacy, int(row_spacing)
 
 
 def _error(path: Path, problem: str, fix: str) -> FactBoardError:
     """One line: which file, what is wrong, what to do."""
-    return FactBoardError(" ".join(f"Theme file {path}: {problem}; fix it: {fix}.".split()))
+    return FactBoardError(
+        " ".join(_("Theme file {path}: {problem}; fix it: {fix}.").format(path=path, problem=problem, fix=fix).split())
+    )
 
 
 def _order_key(theme_file: ThemeFile) -> tuple[int, str]:

@@ -252,6 +252,7 @@ SPEAKING_MODULES = (
     "core/security/audit.py",
     "core/security/seal.py",
     "crash.py",
+    "tui/themes.py",
     "core/domain/characters.py",
     "core/domain/national_ids.py",
     "core/domain/templates.py",

@@ -231,8 +231,11 @@ class KeySlot:
         return (json.dumps(body, sort_keys=True, indent=2) + "\n").encode()
 
     @classmethod
-    def from_bytes(cls, data: bytes, name: str = "key slot") -> KeySlot:
+    def from_bytes(cls, data: bytes, name: str | None = None) -> KeySlot:
         """Parse a slot file, telling a damaged file apart from one that merely needs another passphrase."""
+        # Translators: the subject of "The {name} is damaged", "The {name} has version …" (capitalise as it starts
+        # your sentence there).
+        name = name if name is not None else _("key slot")
         damaged = KeySlotDamaged(
             _(
                 "The {name} is damaged: restore it from a backup, or set a new passphrase with `factboard "
@@ -290,7 +293,8 @@ class KeySlot:
                     "new passphrase with `factboard passwd --recovery-key`."
                 ).format(name=path.name)
             ) from None
-        return cls.from_bytes(data, name=f"key slot {path.name}")
+        # Translators: as "key slot", with the file's name.
+        return cls.from_bytes(data, name=_("key slot {name}").format(name=path.name))
 
     def write(self, path: Path) -> None:
         """Write atomically: a crash leaves either the old slot or the new one, never half of one."""

@@ -224,9 +224,9 @@ def apply(
         if current["date_off"] is not None and op != Op.UNDO:
             raise InvalidValue(
                 "date_off",
-                _(
-                    "{code} is off the board since {date}: add them again as a new period to change anything."
-                ).format(code=current["client_code"], date=current["date_off"]),
+                _("{code} is off the board since {date}: add them again as a new period to change anything.").format(
+                    code=current["client_code"], date=current["date_off"]
+                ),
             )
         if op == Op.UNDO and current["date_off"] is not None and typed.get("date_off", True) is None:
             _refuse_open_duplicate(connection, current["client_code"])
