@@ -65,9 +65,15 @@ async def wait_for_rows(pilot: Pilot[None]) -> None:
     await until(pilot, lambda: board_shown(pilot.app), "the board showing its rows")
 
 
+def rows_at(grid: BoardGrid) -> range:
+    """The view lines the grid's rows are drawn on (under its header, which takes two lines where a label is
+    wrapped), as far as there are rows."""
+    return range(grid.header_height, grid.header_height + grid.row_count)
+
+
 def line_of(grid: BoardGrid, code: str) -> str:
     """The grid's line of the row with client code `code`."""
-    return next(grid.render_line(y).text for y in range(1, grid.row_count + 1) if code in grid.render_line(y).text)
+    return next(grid.render_line(y).text for y in rows_at(grid) if code in grid.render_line(y).text)
 
 
 async def edit_cell(pilot: Pilot[None], grid: BoardGrid, code: str, column: str, text: str) -> None:

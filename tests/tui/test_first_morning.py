@@ -7,6 +7,8 @@ written.
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -311,8 +313,8 @@ def test_in_the_wall_theme_the_whole_current_row_stands_out(tmp_path: Path) -> N
         app.use_theme("factboard-wall")
         await until(pilot, lambda: app.theme == "factboard-wall", "the wall theme")
         await pilot.pause()
-        cursor_line = grid.render_line(1 + grid.cursor_coordinate[0])
-        other_line = grid.render_line(2 + grid.cursor_coordinate[0])
+        cursor_line = grid.render_line(grid.header_height + grid.cursor_coordinate[0])
+        other_line = grid.render_line(grid.header_height + 1 + grid.cursor_coordinate[0])
         last = list(cursor_line)[-1].style  # the row's end, away from the cursor cell
         assert last is not None and last.bold and last.bgcolor != list(other_line)[-1].style.bgcolor  # type: ignore[union-attr]
 
@@ -360,8 +362,13 @@ def test_every_column_at_every_size_headers_whole_where_there_is_room(tmp_path: 
         in_view = header.split("│")
         assert any("Må" in part for part in in_view)  # the week's first day in view without scrolling
         assert "DEN+MJR" in line_of(grid, "NN-89")  # a visit whole, not `DEN+…`
-        if size[0] == 200:
-            assert "Dagar" in header and "Patient" in header and "Säkerhet" in header
+        if size[0] == 200:  # the wall screen: every header whole, a long one on two lines ("Övriga / vårdgivare")
+            labels = [
+                " ".join(grid.render_line(y).text.split("│")[at].strip() for y in range(grid.header_height))
+                for at in range(len(keys))
+            ]
+            assert [label.strip() for label in labels] == [board.template.label(key) for key in keys]
+            assert "Utvärdering" in header and "…" not in header
             assert grid.virtual_size.width >= grid.scrollable_content_region.width - 1  # no free columns at the right
 
     run_board(tmp_path, scenario, size=size)
@@ -386,5 +393,41 @@ def test_a_client_is_added_in_nine_keys(tmp_path: Path) -> None:
         await burst(pilot, *keys)
         await until(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11, "the row added")
         assert board.open_row_by_code("QX-12").triage == "new"
+
+    run_board(tmp_path, scenario)
+
+
+def test_the_column_bars_line_up_on_every_row_with_the_cursor_on_an_overdue_row(tmp_path: Path) -> None:
+    """The bars between columns are drawn in their own, dimmer colour, so every renderer places each bar at its
+    own cell: they used to take the text's colour and merge with it into long runs, and a browser or an SVG viewer
+    that draws a long run a little narrower (another font than the terminal's) showed the weekday bars one cell off
+    on every row but those where a highlighted `!` date broke the run."""
+
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        row = next(row for row in app.screen.feed.rows if row.client_code == "KL-71")  # type: ignore[attr-defined]
+        grid.move_cursor(row_key=str(row.id), column_key="evaluation_date")  # !261113, and !120 on board
+        await pilot.pause()
+        svg = app.export_screenshot()
+        lines: dict[int, list[tuple[float, str]]] = {}
+        pattern = (
+            r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+            r'clip-path="url\(#[^)]*-line-(\d+)\)">([^<]*)</text>'
+        )
+        for x, line, text in re.findall(pattern, svg):
+            lines.setdefault(int(line), []).append((float(x), html.unescape(text)))
+        last = grid.header_height + grid.row_count
+        grid_lines = [runs for line, runs in sorted(lines.items()) if 1 <= line <= last]
+        assert len(grid_lines) == last  # the header's lines and every row
+        bars: list[list[float]] = []
+        for runs in grid_lines:
+            assert all(text == "│" or "│" not in text for _x, text in runs), runs  # each bar a run of its own
+            bars.append([x for x, text in runs if text == "│"])
+        assert len(bars[0]) == len(grid.columns) - 1
+        assert all(row_bars == bars[0] for row_bars in bars)  # at the same place on every line
+        separator = grid.render_line(grid.header_height + grid.cursor_coordinate[0])
+        texts = [segment for segment in separator if segment.text == "│"]
+        cells = [segment for segment in separator if segment.text.strip() and segment.text != "│"]
+        assert texts[0].style is not None and cells[0].style is not None
+        assert texts[0].style.color != cells[0].style.color  # dimmer than the text, as the grid's style says
 
     run_board(tmp_path, scenario)

@@ -108,7 +108,7 @@ def test_grid_and_detail_panel_show_every_value_literally_row_by_row(tmp_path: P
             assert row is not None and row.id is not None
             await until(pilot, lambda row=row: detail_shows(app, row.client_code), f"detail of {row.client_code}")
             shown = plain(detail.content)
-            line = grid.render_line(grid.cursor_coordinate[0] - grid.scroll_offset.y + 1).text
+            line = grid.render_line(grid.cursor_coordinate[0] - grid.scroll_offset.y + grid.header_height).text
             if row.id in by_id:
                 entry = by_id[row.id].entry
                 for multiline in (True, False):  # situation and actions; safety, other providers and visit note

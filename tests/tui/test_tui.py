@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import prepared
-from helpers.board_app import wait_for_rows
+from helpers.board_app import rows_at, wait_for_rows
 from helpers.boards import MONDAY_MORNING
 from helpers.bursts import ENTER, burst
 from helpers.pilot import text_of, until
@@ -135,13 +135,13 @@ def test_board_lists_rows_in_triage_order_and_the_cursor_shows_the_whole_row(dem
             await wait_for_rows(pilot)
             grid = app.screen.query_one(BoardGrid)
             triage_column = [column.key for column in grid.columns].index("triage")
-            labels = [grid.render_line(y).text.split("│")[triage_column].strip() for y in range(1, grid.row_count + 1)]
+            labels = [grid.render_line(y).text.split("│")[triage_column].strip() for y in rows_at(grid)]
             assert labels == ["Kris", "Kris", "Inlagd", "Ny", "Ny", "obs", "obs", "Stabil", "Stabil", "Stabil"]
             # The long actions text is cut in the grid but shown whole in the detail panel.
             first = app.screen.feed.rows[0]  # type: ignore[attr-defined]
             assert first.actions and len(first.actions) > 80
-            assert first.actions not in grid.render_line(1).text
-            assert "…" in grid.render_line(1).text
+            assert first.actions not in grid.render_line(grid.header_height).text
+            assert "…" in grid.render_line(grid.header_height).text
             await wait_for_detail(pilot, first.actions.split(".")[0])
             await pilot.press("j", "j")
             third = app.screen.feed.rows[2]  # type: ignore[attr-defined]
@@ -189,7 +189,7 @@ def test_a_change_from_another_process_appears_and_keeps_the_cursor(demo_path: P
             other.set_field("CSA", target.id, "situation", "Sover bättre efter medicinjustering.")
             await until(
                 pilot,
-                lambda: "Sover bätt" in "".join(grid.render_line(y).text for y in range(1, 12)),
+                lambda: "Sover bätt" in "".join(grid.render_line(y).text for y in rows_at(grid)),
                 "the other process's change showing",
                 seconds=20,  # a bound, not a promise: benchmarks/bench_tui.py times it (budget 1 s)
             )

@@ -22,6 +22,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -168,19 +169,27 @@ class BoardGrid(ScrollView, can_focus=True):
         self._column_x: list[int] = []  # x of each column's left edge (including its padding)
         self._total_width = 0
         self._frozen_width = 0  # the first columns (code, triage) stay put when the rest scrolls sideways
+        self._header_height = 1  # two lines where a label is wrapped to be shown whole ("Övriga\nvårdgivare")
         self._rows: list[GridRow] = []
         self._index_by_key: dict[str, int] | None = {}  # None: rebuilt when next asked (after `splice`)
         self._versions: dict[str, int] = {}  # bumped when a row's content changes; part of the cache key
         self._cursor_row = 0
         self._cursor_column = 0
         self._line_cache: LRUCache[tuple[str, int, int, int, int, Style | None], Strip] = LRUCache(1024)
-        self._header_cache: tuple[tuple[int, int], Strip] | None = None
+        self._header_cache: tuple[tuple[int, int], list[Strip]] | None = None
         self._plain_style_cache: Style | None = None  # `rich_style` walks the ancestors: slow per line
+        self._separator_styles: dict[Style, Style] = {}
+        """The separator's style by the style of the line it is drawn on (a plain row, the cursor row, a header)."""
         self._styles_seen: tuple[Style, ...] | None = None  # the line styles the cached strips were drawn with
         self._styles_checked = False
         self.set_columns(columns)
 
     # -- public API -------------------------------------------------------------------------------------
+
+    @property
+    def header_height(self) -> int:
+        """Lines the header takes (the first row is drawn under it)."""
+        return self._header_height
 
     @property
     def columns(self) -> tuple[GridColumn, ...]:
@@ -223,6 +232,7 @@ class BoardGrid(ScrollView, can_focus=True):
             x += max(0, column.width) + len(PADDING) + len(SEPARATOR)
         self._total_width = max(0, x - len(SEPARATOR))
         self._frozen_width = self._column_x[frozen] if 0 < frozen < len(self._columns) else 0
+        self._header_height = 1 + max((column.label.count("\n") for column in self._columns), default=0)
         keys = [column.key for column in self._columns]
         new_column = keys.index(old_key) if old_key in keys else self._cursor_column
         self._cursor_column = max(0, min(new_column, len(keys) - 1))
@@ -380,11 +390,11 @@ class BoardGrid(ScrollView, can_focus=True):
         """Where the cursor cell is on the screen (for an editor laid over it)."""
         content = self.scrollable_content_region
         if not self._rows or not self._columns:
-            return Region(content.x, content.y + 1, 0, 1)
+            return Region(content.x, content.y + self._header_height, 0, 1)
         scroll_x, scroll_y = self.scroll_offset
         left = self._column_x[self._cursor_column]
         x = content.x + left - (0 if left < self._frozen_width else scroll_x)
-        y = content.y + 1 + self._cursor_row - scroll_y
+        y = content.y + self._header_height + self._cursor_row - scroll_y
         return Region(x, y, self._columns[self._cursor_column].width + len(PADDING), 1)
 
     # -- events -----------------------------------------------------------------------------------------
@@ -398,10 +408,11 @@ class BoardGrid(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         x = offset.x if offset.x < self._frozen_width and scroll_x else offset.x + scroll_x
         column = bisect_right(self._column_x, x) - 1
-        row = self._cursor_row if offset.y == 0 else scroll_y + offset.y - 1
+        on_header = offset.y < self._header_height
+        row = self._cursor_row if on_header else scroll_y + offset.y - self._header_height
         if row < len(self._rows):
             self._move_to(row, column)
-            if event.chain == 2 and offset.y > 0:  # a double-click edits, as in a spreadsheet
+            if event.chain == 2 and not on_header:  # a double-click edits, as in a spreadsheet
                 self.post_message(self.CellChosen())
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
@@ -456,21 +467,22 @@ class BoardGrid(ScrollView, can_focus=True):
             self._styles_seen = styles
             self._line_cache.clear()
             self._header_cache = None
+            self._separator_styles.clear()
             self.refresh()
 
     # -- rendering --------------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        """Render line `y` of the view: the header at 0, otherwise the row under it (from the cache)."""
+        """Render line `y` of the view: the header's lines first, then the rows under it (from the cache)."""
         if not self._styles_checked:
             self._check_styles()
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = self.scroll_offset
-        if y == 0:
-            return self._render_header(width, scroll_x)
-        index = scroll_y + y - 1
+        if y < self._header_height:
+            return self._render_header(width, scroll_x, y)
+        index = scroll_y + y - self._header_height
         if index >= len(self._rows):
-            if y == 1 and not self._rows:
+            if y == self._header_height and not self._rows:
                 text = inert_line(_(self.empty_text)).strip()
                 text = " " * max(0, (width - cell_len(text)) // 2) + text
                 style = self.get_component_rich_style("board-grid--empty")
@@ -488,15 +500,21 @@ class BoardGrid(ScrollView, can_focus=True):
             self._line_cache.set(key, strip)
         return strip
 
-    def _render_header(self, width: int, scroll_x: int) -> Strip:
-        """Render the column labels, cropped to the horizontal scroll position."""
+    def _render_header(self, width: int, scroll_x: int, line: int = 0) -> Strip:
+        """Render one line of the column labels (a wrapped label's second part on line 1), cropped to the
+        horizontal scroll position."""
         if self._header_cache is not None and self._header_cache[0] == (width, scroll_x):
-            return self._header_cache[1]
+            return self._header_cache[1][line]
         style = self.get_component_rich_style("board-grid--header")
-        strip = self._join([(column.label, style) for column in self._columns], style)
-        strip = self._in_view(strip, scroll_x, width, style)
-        self._header_cache = ((width, scroll_x), strip)
-        return strip
+        strips = []
+        for at in range(self._header_height):
+            parts = [
+                (column.label.split("\n")[at] if at <= column.label.count("\n") else "", style)
+                for column in self._columns
+            ]
+            strips.append(self._in_view(self._join(parts, style), scroll_x, width, style))
+        self._header_cache = ((width, scroll_x), strips)
+        return strips[line]
 
     def _in_view(self, strip: Strip, scroll_x: int, width: int, style: Style) -> Strip:
         """The part of a full-width line in view: the frozen columns, then the rest from the scroll position."""
@@ -520,9 +538,7 @@ class BoardGrid(ScrollView, can_focus=True):
 
     def _join(self, parts: list[tuple[str, Style]], line_style: Style) -> Strip:
         """Lay out one (text, style) per column: fitted, padded and separated, at the full virtual width."""
-        separator = Segment(
-            SEPARATOR, line_style + self.get_component_rich_style("board-grid--separator", partial=True)
-        )
+        separator = Segment(SEPARATOR, self._separator_style(line_style))
         segments: list[Segment] = []
         for (text, style), column in zip(parts, self._columns, strict=True):
             if segments:
@@ -535,7 +551,18 @@ class BoardGrid(ScrollView, can_focus=True):
     @property
     def _data_height(self) -> int:
         """How many rows fit under the header (at least one)."""
-        return max(1, self.scrollable_content_region.height - 1)
+        return max(1, self.scrollable_content_region.height - self._header_height)
+
+    def _separator_style(self, line_style: Style) -> Style:
+        """The separator's colour laid over the line's background: `$foreground 25%` is a colour with alpha, which
+        Rich cannot draw (a partial style would give the text's own colour, so the bars merged with the text into
+        one run: a renderer that draws a long run a little narrower or wider moved the bars after it)."""
+        style = self._separator_styles.get(line_style)
+        if style is None:
+            colour = self.get_component_styles("board-grid--separator").color
+            background = Color.from_rich_color(line_style.bgcolor) if line_style.bgcolor else self.background_colors[1]
+            style = self._separator_styles[line_style] = line_style + Style(color=(background + colour).rich_color)
+        return style
 
     @property
     def _plain_style(self) -> Style:
@@ -548,9 +575,10 @@ class BoardGrid(ScrollView, can_focus=True):
         self._line_cache.clear()
         self._header_cache = None
         self._plain_style_cache = None
+        self._separator_styles.clear()
 
     def _update_virtual_size(self) -> None:
-        size = Size(self._total_width, len(self._rows) + 1)
+        size = Size(self._total_width, len(self._rows) + self._header_height)
         if self.virtual_size != size:
             self.virtual_size = size
 
@@ -559,8 +587,8 @@ class BoardGrid(ScrollView, can_focus=True):
 
     def _refresh_row(self, index: int) -> None:
         """Repaint the line showing row `index`, if it is on screen."""
-        y = index + 1 - self.scroll_offset.y
-        if 1 <= y < self.scrollable_content_region.height:
+        y = index + self._header_height - self.scroll_offset.y
+        if self._header_height <= y < self.scrollable_content_region.height:
             self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
 
     def _move_to(self, row: int, column: int) -> None:

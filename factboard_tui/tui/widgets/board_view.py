@@ -129,7 +129,8 @@ class WeekContext:
 def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool = False) -> list[GridColumn]:
     """Columns with widths that fill `total_width`: the wide layout on a wall screen, compact on a laptop, narrow
     on a small terminal. Every field has a column (what does not fit is scrolled to); headers are shown whole
-    where there is room, then the free text columns share what is left."""
+    where there is room (on the wall screen always: a label that does not fit takes two lines), then the free text
+    columns share what is left."""
     wide = total_width >= WIDE_FROM
     order = WIDE_COLUMNS if wide else NARROW_COLUMNS if total_width < NARROW_BELOW else COMPACT_COLUMNS
     keys = list(order)
@@ -144,9 +145,13 @@ def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool
         else:
             widths[key] = FLEX_WIDTHS[key][0]
     spare = max(0, total_width - sum(widths.values()) - CELL_OVERHEAD * len(keys) + 1)  # no separator after the last
-    labels = {key: cell_len(template.label(key)) for key in keys}
-    for key in sorted(keys, key=lambda key: labels[key] - widths[key]):  # headers whole, the cheapest first
-        need = labels[key] - widths[key]
+    labels = {key: template.label(key) for key in keys}
+    short = sum(max(0, cell_len(label) - widths[key]) for key, label in labels.items())
+    if wide and short > spare:  # on the wall screen every header is whole: those that do not fit take two lines
+        labels = {key: label if cell_len(label) <= widths[key] else two_lines(label) for key, label in labels.items()}
+    label_widths = {key: max(cell_len(part) for part in label.split("\n")) for key, label in labels.items()}
+    for key in sorted(keys, key=lambda key: label_widths[key] - widths[key]):  # headers whole, the cheapest first
+        need = label_widths[key] - widths[key]
         if 0 < need <= spare:
             widths[key] += need
             spare -= need
@@ -158,7 +163,20 @@ def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool
         more = min(extra - shares[key], left)
         widths[key] += shares[key] + more
         left -= more
-    return [GridColumn(key, template.label(key), widths[key]) for key in keys]
+    for key in keys:  # a column that grew wide enough for its label on one line shows it so
+        if cell_len(template.label(key)) <= widths[key]:
+            labels[key] = template.label(key)
+    return [GridColumn(key, labels[key], widths[key]) for key in keys]
+
+
+def two_lines(label: str) -> str:
+    """A header label split at the space that makes its longer line shortest ("Övriga\nvårdgivare"); a single
+    word stays whole on one line."""
+    spaces = [at for at, character in enumerate(label) if character == " "]
+    if not spaces:
+        return label
+    at = min(spaces, key=lambda at: max(cell_len(label[:at]), cell_len(label[at + 1 :])))
+    return f"{label[:at]}\n{label[at + 1 :]}"
 
 
 def triage_style(template: BoardTemplate, key: str) -> str:
