@@ -47,6 +47,7 @@ from factboard_tui.core.errors import EditConflict, FactBoardError
 from factboard_tui.core.i18n import _
 from factboard_tui.core.security.locks import close_requested
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.meeting_claim import MeetingClaim
 from factboard_tui.core.store.rows import WriteResult
 from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
 from factboard_tui.core.sync.freshness import Heard, heard_from
@@ -142,8 +143,7 @@ class Reply(Generic[T]):
     prefix: str = ""
     severity: SeverityLevel = "error"
     keys_wait: bool = False
-    """The person's next keys wait for the answer and for the screen it leads to (a form that closes once its row
-    is saved): typed behind the save, they go where the answer sends them, never into the form still saving."""
+    """Keys typed meanwhile wait for the answer and the screen it leads to (never into a form still saving)."""
 
 
 Job = Callable[[], None]
@@ -277,17 +277,19 @@ class BoardFeed:
     # -- running jobs --------------------------------------------------------------------------------------------
 
     def write(self, job: Callable[[Board], T], reply: Reply[T] | None = None, *, refresh: bool = False) -> None:
-        """Queue `job` for the writer; with `refresh`, read back what changed as soon as it succeeded. With the
-        reply's `keys_wait`, keys typed from now on wait until the answer is handled and the screen has settled."""
+        """Queue `job` for the writer; with `refresh`, read back what changed as soon as it succeeded."""
         reply = reply or Reply()
         if reply.keys_wait:
             hold_keys(self.app)
         self._writes.put(partial(self._run, job, reply, refresh))
 
     def read(self, job: Callable[[Board], T], reply: Reply[T], *, group: str, name: str) -> None:
-        """Run `job` beside the writer, in a thread worker of the asking screen (one at a time per `group`)."""
-        owner = reply.on or self.app
-        owner.run_worker(partial(self._run, job, reply, False), thread=True, exclusive=True, group=group, name=name)
+        """Run `job` beside the writer, in a thread worker of the asking screen (one at a time per `group`; a
+        read the keys wait for is never cancelled by a newer one)."""
+        if reply.keys_wait:
+            hold_keys(self.app)
+        work = partial(self._run, job, reply, False)
+        (reply.on or self.app).run_worker(work, thread=True, exclusive=not reply.keys_wait, group=group, name=name)
 
     def _run(self, job: Callable[[Board], T], reply: Reply[T], refresh: bool) -> None:
         """Run one job (in a thread) and hand its outcome on: the one place where refusals are caught."""
@@ -646,6 +648,22 @@ class BoardFeed:
     def save_meeting(self, session: MeetingSession, reply: Reply[MeetingRecord]) -> None:
         """Store a finished meeting as minutes (after every edit queued before) and read it back."""
         self.write(lambda board: load_meeting(board, save_meeting(board, session, board.clock())), reply, refresh=True)
+
+    def running_meeting(self, reply: Reply[MeetingClaim | None]) -> None:
+        """The board's running meeting, if any (read beside the writer)."""
+        self.read(lambda board: board.running_meeting(), reply, group="meeting-claim", name="read running meeting")
+
+    def claim_meeting(self, token: str, take_over: bool, reply: Reply[MeetingClaim]) -> None:
+        """Claim the board's meeting for this app (`token`), or take another app's over (audited)."""
+        self.write(lambda board: board.claim_meeting(self.user, token, take_over=take_over), reply)
+
+    def renew_meeting(self, token: str, current_row: int | None, reply: Reply[MeetingClaim | None]) -> None:
+        """The chair's heartbeat and row; the result is None when someone else took the meeting over."""
+        self.write(lambda board: board.renew_meeting_claim(token, current_row), reply)
+
+    def close_meeting(self, token: str) -> None:
+        """The meeting ended here: no meeting runs on the board any more (if it was still this app's)."""
+        self.write(lambda board: board.close_meeting_claim(token), Reply(failed=lambda _error: None))
 
     def export(self, request: ExportRequest, reply: Reply[tuple[Path, str]]) -> None:
         """Write the export and enter it in the audit log, after every edit queued before; the result is where the

@@ -41,7 +41,7 @@ from factboard_tui.core.security import audit
 from factboard_tui.core.security.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key, read_board_slot
 from factboard_tui.core.security.locks import BoardLock
-from factboard_tui.core.store import events, purge, reads, undo
+from factboard_tui.core.store import events, meeting_claim, purge, reads, undo
 from factboard_tui.core.store import rows as row_writes
 from factboard_tui.core.store import staff as staff_writes
 from factboard_tui.core.store.engine import give_site_identity, open_engine, read_meta, verify
@@ -80,6 +80,12 @@ class Board(BoardHandle):
     correct_client_code = row_writes.correct_client_code
     write_staff = staff_writes.write_staff
     purge_free_text = purge.purge_free_text
+
+    # -- one meeting per board (meeting_claim.py) ----------------------------------------------------------------
+    running_meeting = meeting_claim.running_meeting
+    claim_meeting = meeting_claim.claim_meeting
+    renew_meeting_claim = meeting_claim.renew_claim
+    close_meeting_claim = meeting_claim.close_claim
 
     # -- the audit log beyond row writes (events.py) -------------------------------------------------------------
     record_failed_unlocks = events.record_failed_unlocks

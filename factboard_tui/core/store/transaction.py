@@ -38,12 +38,13 @@ def write_transaction(
 
     Before it commits, the change records it appended are entered in the audit log as one entry (by `who`,
     with `action`); an action other than `change` is entered even when no change record was written. A
-    transaction may name its entry's detail or content in `connection.info` (`audit_detail`, `audit_content`).
+    transaction may name its entry's action, detail or content in `connection.info` (`audit_action`,
+    `audit_detail`, `audit_content`): what it found decides what it did.
     """
     try:
         connection, transaction = take_write_lock(board.engine)
         with connection, transaction:
-            for left in ("audit_detail", "audit_content"):  # by a transaction that failed on this connection
+            for left in ("audit_detail", "audit_content", "audit_action"):  # by a transaction that failed here
                 connection.info.pop(left, None)
             pending: seal.Pending | None = connection.info.get("seal")
             if pending is not None:
@@ -88,6 +89,7 @@ def audit_writes(board: BoardHandle, connection: Connection, before: int, who: s
     raw = connection.connection.dbapi_connection  # plain cursor calls: this runs on every cell saved
     assert raw is not None
     detail = connection.info.pop("audit_detail", detail)
+    action = connection.info.pop("audit_action", action)
     content = connection.info.pop("audit_content", None)
     first, last, rows, row_id, sources, fields = raw.execute(
         "SELECT min(id), max(id), count(DISTINCT row_id), max(row_id), json_group_array(DISTINCT source), "

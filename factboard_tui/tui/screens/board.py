@@ -37,6 +37,7 @@ from factboard_tui.tui.feed import BoardFeed, ChangeKind, FeedChange, Reply
 from factboard_tui.tui.row_store import settle_heap
 from factboard_tui.tui.screens.board_cells import CellEditing
 from factboard_tui.tui.screens.meeting import MeetingScreen
+from factboard_tui.tui.screens.meeting_follow import start_or_follow
 from factboard_tui.tui.screens.staff import StaffScreen
 from factboard_tui.tui.screens.statistics import StatisticsScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
@@ -391,7 +392,9 @@ class BoardScreen(CellEditing):
 
     def action_meeting(self) -> None:
         if not any(isinstance(screen, MeetingScreen) for screen in self.app.screen_stack):
-            self.app.push_screen(MeetingScreen(self.feed))
+            start_or_follow(
+                self, self.feed, lambda take_over: self.app.push_screen(MeetingScreen(self.feed, take_over))
+            )
 
     def palette_commands(self) -> list[PaletteCommand]:
         """The board's entries in the command palette, namespaced like the help screen."""

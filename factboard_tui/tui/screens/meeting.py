@@ -11,6 +11,7 @@ the board's clock, so tests move it by hand.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any, ClassVar
 
@@ -24,6 +25,7 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.meetings import DISCUSSED, MeetingSession, clock_text, row_flags
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import N_, _, ngettext
+from factboard_tui.core.store.meeting_claim import HEARTBEAT_SECONDS
 from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
 from factboard_tui.core.transfer.minutes import MeetingRecord
 from factboard_tui.tui.commands import PaletteCommand
@@ -84,9 +86,16 @@ class MeetingScreen(MeetingEdits):
         ),
     ]
 
-    def __init__(self, feed: BoardFeed) -> None:
+    def __init__(self, feed: BoardFeed, take_over: bool = False) -> None:
         super().__init__()
         self.feed = feed
+        self.token = uuid.uuid4().hex
+        """This app's claim on the board's one meeting (`core.store.meeting_claim`)."""
+        self.take_over = take_over
+        """Another terminal's meeting is taken over when this one starts (the person chose so)."""
+        self.claimed = False
+        self.published_row: int | None = None
+        """The row last written with the claim, for the terminals that follow."""
         """The open board: the meeting reads its rows and saves its edits through it."""
         self.template = feed.template
         self.user = feed.user
@@ -152,6 +161,42 @@ class MeetingScreen(MeetingEdits):
         self.session.attendees = list(self.attendees)
         self.waiting_to_start = False
         self._follow_board()
+        self.feed.claim_meeting(
+            self.token, self.take_over, Reply(self, done=self._claimed, failed=self._claim_refused, keys_wait=True)
+        )
+
+    # -- one meeting per board -------------------------------------------------------------------------------------
+
+    def _claimed(self, _claim: object) -> None:
+        self.claimed = True
+        self.set_interval(HEARTBEAT_SECONDS, self._renew, name="meeting heartbeat")
+        self._renew()
+
+    def _claim_refused(self, error: FactBoardError) -> None:
+        """Another terminal started a meeting meanwhile: this one does not run beside it."""
+        self.ended = True
+        self.notify(str(error), severity="warning", timeout=10)
+        self.dismiss(None)
+
+    def _renew(self) -> None:
+        """The heartbeat, with the row the chair is on (followers read it)."""
+        if self.claimed and not self.ended and self.session is not None:
+            self.published_row = self.session.current
+            self.feed.renew_meeting(self.token, self.session.current, Reply(self, done=self._renewed))
+
+    def _renewed(self, claim: object) -> None:
+        if claim is None and self.claimed and not self.ended:  # taken over at another terminal
+            self.claimed = False
+            self.ended = True  # its edits are on the board; the minutes are the new chair's
+            self.notify(
+                _("The meeting was taken over at another terminal: it goes on there."), severity="warning", timeout=10
+            )
+            self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        if self.claimed:  # stored, discarded or left: no meeting runs on the board any more
+            self.claimed = False
+            self.feed.close_meeting(self.token)
 
     @property
     def running(self) -> bool:
@@ -208,6 +253,8 @@ class MeetingScreen(MeetingEdits):
             self.viewed = row.id
             self.feed.record_view(row.id, "meeting focus card")
         self.query_one("#focus-scroll", VerticalScroll).scroll_home(animate=False)
+        if self.claimed and session.current != self.published_row:
+            self._renew()  # the chair moved: those who follow see it
         # Only the rows that fit are built (the current one in the middle), so a step costs the same at 2,000 rows.
         listing = self.query_one(MeetingList)
         start, stop = listing.window(session.index, len(session.order))
