@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers.bursts import ENTER, ESCAPE, TAB, Key
 from helpers.terminal import demo_board, factboard_in_tmux, require_tmux, run_cli
 
 pytestmark = pytest.mark.tmux
@@ -57,3 +58,39 @@ def test_a_meeting_in_a_real_terminal_ends_in_minutes_with_the_change(tmp_path: 
     assert shown.returncode == 0, shown.stderr
     assert "| KOO | BB-90 | Triage | Ny | Stabil |" in shown.stdout
     assert "- **Discussed (2):** NN-89, RT-93" in shown.stdout
+
+
+def test_a_second_terminal_sees_the_running_meeting_follows_the_chair_and_takes_it_over(tmp_path: Path) -> None:
+    db, env = demo_board(tmp_path)
+
+    with (
+        factboard_in_tmux(env, "open", "--meeting", "--db", str(db), session="chair") as chair,
+        factboard_in_tmux(env, "open", "--db", str(db), session="nurse") as nurse,
+    ):
+        chair.wait_for("Passphrase")
+        chair.burst("factboard-demo", ENTER, "KOO", ENTER)
+        chair.wait_for("Kim Olsson")
+        chair.burst(Key("ctrl+s"))  # check in as is: the meeting runs
+        chair.wait_for("Row 1 of 10")
+        nurse.wait_for("Passphrase")
+        nurse.burst("factboard-demo", ENTER, "CSA", ENTER)
+        nurse.wait_for("signed in: CSA")
+        nurse.keys("m")
+        nurse.wait_for("A meeting is running since")
+        assert "(KOO)" in nurse.screen()
+        nurse.burst(TAB, ENTER)  # Cancel has the focus; Tab to "Follow it"
+        nurse.wait_for("Following the meeting KOO runs since")
+        nurse.wait_for("Bostadslös")  # NN-89, the chair's row
+        chair.keys("Enter")  # discussed: the chair goes on to RT-93
+        chair.wait_for("Row 2 of 10")
+        nurse.wait_for("Återfall i alkohol")  # the follower moved with the chair
+        nurse.burst(ESCAPE)
+        nurse.wait_for("signed in: CSA")
+        nurse.keys("m")
+        nurse.wait_for("A meeting is running since")
+        nurse.burst(TAB, TAB, ENTER)  # "Take it over"
+        nurse.wait_for("Who is here?")
+        nurse.burst(Key("ctrl+s"))
+        nurse.wait_for("Row 1 of 10")
+        chair.wait_for("taken over at another terminal", seconds=30)  # at its next heartbeat (10 s)
+        chair.wait_for("signed in: KOO")  # the first chair is back on the board
