@@ -107,9 +107,14 @@ def print_json(value: Any) -> None:
     """
     if isinstance(value, list) and value:
         encode = json.JSONEncoder(ensure_ascii=False).encode
-        text = "[\n" + ",\n".join(encode(item) for item in value) + "\n]"
+        print_json_records([encode(item) for item in value])
     else:
-        text = json.dumps(value, ensure_ascii=False, indent=2)
+        sys.stdout.write(json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
+
+
+def print_json_records(records: list[str]) -> None:
+    """A list whose items are already JSON text, as `print_json` writes a list (one item per line)."""
+    text = "[\n" + ",\n".join(records) + "\n]" if records else "[]"
     sys.stdout.write(json_safe(text) + "\n")
 
 

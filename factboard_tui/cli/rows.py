@@ -18,7 +18,7 @@ from factboard_tui.cli.common import (
     UserOption,
     author,
     out,
-    print_json,
+    print_json_records,
     unlocked,
     user_errors,
 )
@@ -49,6 +49,13 @@ def rows_list(
     ] = False,
 ) -> None:
     """List the rows on the board, in board order."""
+    if as_json:
+        from factboard_tui.core.store.json_rows import row_records_json
+
+        with unlocked(db, user) as board:
+            records_json = row_records_json(board, board.today(), include_off)  # written by SQLite: issue 15
+        print_json_records(records_json)
+        return
     from factboard_tui.core.domain.views import row_record
 
     with unlocked(db, user) as board:
@@ -57,9 +64,6 @@ def rows_list(
         rows = board.row_values(include_off)  # tuples, not ORM objects: 20,000 rows in well under a second
         records = [row_record(row, week.get(row.id or 0, {}), board.template, today) for row in rows]
         template = board.template
-    if as_json:
-        print_json(records)
-        return
     table = Table(
         title=ngettext("{count} row", "{count} rows", len(records)).format(count=len(records)), header_style="bold"
     )
