@@ -36,7 +36,7 @@ from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security.durable import sync_directory
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import RowValues, VisitCell
 
 
 class Format(StrEnum):
@@ -199,7 +199,7 @@ class WeekLine:
     kind: str
     """`visit`, `evaluation` or `actions`."""
     day: date | None
-    row: BoardRow
+    row: RowValues
     staff: str | None = None
     note: str | None = None
 
@@ -207,7 +207,8 @@ class WeekLine:
 def week_lines(board: Board, monday: date) -> list[WeekLine]:
     """Every visit of the week, every evaluation date in it, and the actions of open rows with neither."""
     end = monday + timedelta(days=7)
-    rows = [row for row in board.rows(include_off=True) if row.date_off is None or row.date_off >= monday]
+    # Plain values, not ORM objects (STYLE.md habit 18): a week of 2,000 rows within issue 15's second.
+    rows = [row for row in board.row_values(include_off=True) if row.date_off is None or row.date_off >= monday]
     visits = board.visits(monday, end)
     lines: list[WeekLine] = []
     for row in rows:
@@ -405,7 +406,7 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
     template = board.template
     today = board.today()
     monday = monday or week_start(today)
-    rows = board.rows()
+    rows = board.row_values()  # plain values, not ORM objects (STYLE.md habit 18)
     visits = board.visits(monday, monday + timedelta(days=7))
     columns = tuple(Column(key, template.label(key), width, wraps) for key, width, wraps in BOARD_COLUMNS)
     values: list[tuple[Any, ...]] = []
