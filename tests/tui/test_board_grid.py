@@ -205,6 +205,32 @@ def test_pagedown_and_ctrl_end_scroll_the_cursor_into_view() -> None:
     run(scenario, make_rows(200))
 
 
+def test_a_page_drawn_ahead_shows_what_its_rows_hold_when_it_is_reached() -> None:
+    """After a page down the grid draws the next page before the next key (issue 15: page down then repaints from
+    its cache): a row of that page changed meanwhile, or the styles, must show as it is now, and each page down and
+    up shows exactly the rows a freshly drawn grid shows there."""
+
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        await pilot.press("pagedown")
+        await pilot.pause()
+        next_page = grid.scroll_offset.y + grid.scrollable_content_region.height - 1
+        grid.update_row(GridRow(str(next_page + 2), (GridCell("renamed"), GridCell("Gul"), GridCell("call GP"))))
+        await pilot.press("pagedown")
+        await pilot.pause()
+        lines = screen_lines(grid)
+        top = grid.scroll_offset.y
+        assert [line.split()[0] for line in lines[1:]] == [
+            "renamed" if index == next_page + 2 else f"r{index}" for index in range(top, top + len(lines) - 1)
+        ]
+        await pilot.press("pagedown", "pageup", "pageup")
+        await pilot.pause()
+        shown = screen_lines(grid)
+        grid._line_cache.clear()  # drawn afresh, nothing from the cache
+        assert screen_lines(grid) == shown
+
+    run(scenario, make_rows(500))
+
+
 def test_two_thousand_rows_load_and_the_last_row_and_column_are_reachable() -> None:
     wide = (*COLUMNS, *(GridColumn(f"extra{i}", f"Extra {i}", 30) for i in range(4)))
     rows = [GridRow(str(i), tuple(GridCell(f"{i}/{c.key}") for c in wide)) for i in range(2000)]

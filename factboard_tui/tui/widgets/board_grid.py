@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
-from rich.errors import StyleSyntaxError
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -31,7 +29,7 @@ from textual.strip import Strip
 
 from factboard_tui.core.domain.characters import inert_line
 from factboard_tui.core.i18n import N_, _
-from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
+from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow, fit_text, parse_style
 from factboard_tui.tui.widgets.styled_lines import StyledLines
 
 __all__ = ["BoardGrid"]
@@ -46,31 +44,6 @@ _EMPTY_CELL = GridCell("")
 
 _LINE_COMPONENTS = ("board-grid--header", "board-grid--cursor-row", "board-grid--separator", "board-grid--empty")
 """Component styles every line may use; the cursor cell's style is keyed separately (it changes with focus)."""
-
-
-def fit_text(text: str, width: int) -> str:
-    """Return `text` on one line, exactly `width` cells wide, cut with "…" if it is too long.
-
-    Line breaks and tabs become spaces (every row is exactly one terminal line), and a character a terminal would
-    act on becomes a visible stand-in (`core.domain.characters.inert_line`): segments go to the terminal as they are.
-    """
-    if width <= 0:
-        return ""
-    text = inert_line(text)
-    if cell_len(text) > width:  # cut by cells, and keep "…" next to the text when a wide character is split
-        text = set_cell_size(text, width - 1).rstrip() + "…"
-    return set_cell_size(text, width)
-
-
-@lru_cache(maxsize=256)
-def _parse_style(style: str) -> Style:
-    """Parse a Rich style string once; a malformed one in the data is shown unstyled rather than crash."""
-    if not style:
-        return Style.null()
-    try:
-        return Style.parse(style)
-    except StyleSyntaxError:
-        return Style.null()
 
 
 WHEEL_ROWS = 3
@@ -365,12 +338,14 @@ class BoardGrid(ScrollView, can_focus=True):
         self._move_to(len(self._rows) - 1, self._cursor_column)
 
     def action_cursor_page_up(self) -> None:
-        """Move the cursor up by one screenful of rows."""
+        """Move the cursor up by one screenful of rows (and draw the one above it ahead)."""
         self._move_to(self._cursor_row - self._data_height, self._cursor_column)
+        self.call_after_refresh(self._draw_ahead, -self._data_height)
 
     def action_cursor_page_down(self) -> None:
-        """Move the cursor down by one screenful of rows."""
+        """Move the cursor down by one screenful of rows (and draw the one below it ahead)."""
         self._move_to(self._cursor_row + self._data_height, self._cursor_column)
+        self.call_after_refresh(self._draw_ahead, self._data_height)
 
     def action_cursor_next_cell(self) -> None:
         """Move to the next cell, wrapping to the first cell of the next row (spreadsheet Tab)."""
@@ -488,6 +463,10 @@ class BoardGrid(ScrollView, can_focus=True):
                 style = self.get_component_rich_style("board-grid--empty")
                 return Strip([Segment(set_cell_size(text, width), style)], width)
             return Strip.blank(width, self._plain_style)
+        return self._line(index, width, scroll_x)
+
+    def _line(self, index: int, width: int, scroll_x: int) -> Strip:
+        """Row `index`'s line as it shows at this width and horizontal scroll (from the cache, or drawn into it)."""
         row = self._rows[index]
         state = self._cursor_column if index == self._cursor_row else -1
         cursor_style = self.get_component_rich_style("board-grid--cursor-cell") if state >= 0 else None
@@ -499,6 +478,17 @@ class BoardGrid(ScrollView, can_focus=True):
             strip = self._in_view(self._render_row(row, state, base), scroll_x, width, base)
             self._line_cache.set(key, strip)
         return strip
+
+    def _draw_ahead(self, step: int) -> None:
+        """Draw into the cache the lines the next page in the direction of `step` shows (after the frame that
+        moved a page is out, before the next key: a page down then repaints from the cache, issue 15)."""
+        if not self._rows or not self._styles_checked:
+            return
+        width = self.scrollable_content_region.width
+        scroll_x, scroll_y = self.scroll_offset
+        first = scroll_y + step
+        for index in range(max(0, first), min(len(self._rows), first + self._data_height)):
+            self._line(index, width, scroll_x)
 
     def _render_header(self, width: int, scroll_x: int, line: int = 0) -> Strip:
         """Render one line of the column labels (a wrapped label's second part on line 1), cropped to the
@@ -526,13 +516,13 @@ class BoardGrid(ScrollView, can_focus=True):
 
     def _render_row(self, row: GridRow, cursor_column: int, base: Style) -> Strip:
         """Render a whole row at full width; `cursor_column` is -1 unless this is the cursor row."""
-        row_style = base + _parse_style(row.style)
+        row_style = base + parse_style(row.style)
         cursor_style = self.get_component_rich_style("board-grid--cursor-cell")
         cells = row.cells
         parts: list[tuple[str, Style]] = []
         for index, column in enumerate(self._columns):
             cell = cells[index] if index < len(cells) else _EMPTY_CELL
-            style = row_style + _parse_style(column.style) + _parse_style(cell.style)
+            style = row_style + parse_style(column.style) + parse_style(cell.style)
             parts.append((cell.text, style + cursor_style if index == cursor_column else style))
         return self._join(parts, row_style)
 

@@ -1,14 +1,22 @@
 """The grid's plain data: columns, cells and rows, made by the screen and drawn by `BoardGrid`.
 
 Kept apart from the widget so a board's rows can be built (and timed) without Textual, and because these are
-the shapes the screen and the grid agree on: immutable, keyed by stable ids, cheap to create by the thousand.
+the shapes the screen and the grid agree on: immutable, keyed by stable ids, cheap to create by the thousand. How a
+cell's text is fitted to its column and its style parsed (`fit_text`, `parse_style`) lives here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
+
+from rich.cells import cell_len, set_cell_size
+from rich.errors import StyleSyntaxError
+from rich.style import Style
+
+from factboard_tui.core.domain.characters import inert_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +80,28 @@ class GridRow:
 
     def __repr__(self) -> str:
         return f"GridRow({self.key!r}, {self.cells!r}, {self.style!r})"
+
+
+def fit_text(text: str, width: int) -> str:
+    """Return `text` on one line, exactly `width` cells wide, cut with "…" if it is too long.
+
+    Line breaks and tabs become spaces (every row is exactly one terminal line), and a character a terminal would
+    act on becomes a visible stand-in (`core.domain.characters.inert_line`): segments go to the terminal as they are.
+    """
+    if width <= 0:
+        return ""
+    text = inert_line(text)
+    if cell_len(text) > width:  # cut by cells, and keep "…" next to the text when a wide character is split
+        text = set_cell_size(text, width - 1).rstrip() + "…"
+    return set_cell_size(text, width)
+
+
+@lru_cache(maxsize=256)
+def parse_style(style: str) -> Style:
+    """Parse a Rich style string once; a malformed one in the data is shown unstyled rather than crash."""
+    if not style:
+        return Style.null()
+    try:
+        return Style.parse(style)
+    except StyleSyntaxError:
+        return Style.null()
