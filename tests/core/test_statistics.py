@@ -16,11 +16,14 @@ Meetings (budget 15 min each): 2 Nov (10 min; KOO CSA HMR MDN), 4 Nov (20; same)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from helpers.boards import NOW
 from helpers.history import PERIOD, seed_history
 
+from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.statistics import WeekCount
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.report import Report, build_report
@@ -96,6 +99,14 @@ def test_meetings_per_week_duration_and_disciplines(report: Report) -> None:
     assert meetings.qualifying_per_week == pytest.approx(1.0)
 
 
+def test_meetings_a_week_count_from_the_first_meeting_recorded(board: Board) -> None:
+    seed_history(board)
+    # Four weeks earlier the board held no meeting yet: the six meetings still make 1.5 a week, not 0.75.
+    longer = build_report(board, date(2026, 10, 5), PERIOD[1]).statistics.meetings
+    assert (longer.meetings, longer.weeks, longer.per_week_mean) == (6, 4.0, 1.5)
+    assert longer.per_week[:4] == tuple(WeekCount(date(2026, 10, 5 + 7 * i), 0) for i in range(4))
+
+
 def test_rows_discussed_skipped_and_not_reached(report: Report) -> None:
     meetings = report.statistics.meetings
     # 2 Nov A D discussed; 4 Nov A B discussed, D skipped; 6 Nov A discussed, B D not reached; 9 Nov A B D
@@ -132,3 +143,23 @@ def test_a_period_with_nothing_in_it_assesses_nothing(board: Board) -> None:
     empty = build_report(board, date(2025, 1, 1), date(2025, 1, 31))
     assert [c.met for c in empty.criteria] == [None, None, None, None, None]
     assert empty.statistics.meetings.meetings == 0 and empty.statistics.team.eligible == 0
+
+
+def test_the_demo_has_every_figure(tmp_path: Path) -> None:
+    """`factboard demo`'s quarter of history gives every figure of the report something to count."""
+    from factboard_tui.core.transfer.demo import create_demo_board
+
+    demo = create_demo_board(tmp_path / "demo.db", clock=frozen_clock(NOW))
+    try:
+        figures = build_report(demo, NOW.date() - timedelta(days=90), NOW.date()).statistics
+    finally:
+        demo.close()
+    board, meetings, team = figures.board, figures.meetings, figures.team
+    assert all(len(counts) >= 3 for _week, counts in board.on_board_by_week[1:])  # triage levels week by week
+    assert board.days_on_board_median and board.episodes_ended >= 10 and board.reentries >= 1
+    assert len(board.off_reasons) >= 3 and board.crises >= 1 and board.admissions >= 1
+    assert board.caseload_share is not None and 0.05 < board.caseload_share < 0.3
+    assert meetings.per_week_mean >= 3 and meetings.duration_median and meetings.with_four_disciplines >= 10
+    assert meetings.discussed and meetings.skipped and meetings.not_reached
+    assert team.eligible >= 10 and team.seen_by_two and team.seen_by_four
+    assert {key for key, _count in team.contacts_by_organisation} == {"region", "municipality"}

@@ -358,6 +358,7 @@ def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path, monkeypatch
 
 def test_ending_the_meeting_stores_it_and_shows_the_summary(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, board: Board) -> None:
+        held = meeting_ids(board)  # the demo's past meetings
         screen = await start_meeting(pilot)
         clock.advance(minutes=1)
         await pilot.press("enter")
@@ -372,8 +373,9 @@ def test_ending_the_meeting_stores_it_and_shows_the_summary(tmp_path: Path) -> N
         await pilot.pause()
         await pilot.press("enter")  # "End meeting" has the focus
         await until(pilot, lambda: isinstance(app.screen, MeetingSummaryScreen))
-        assert meeting_ids(board) == [1]
-        record = load_meeting(board, 1)
+        newest, *before = meeting_ids(board)
+        assert before == held and newest > max(held, default=0)
+        record = load_meeting(board, newest)
         assert record.duration == timedelta(minutes=4, seconds=30)
         assert record.codes(DISCUSSED) == ["NN-89", "RT-93"] and record.codes(SKIPPED) == ["EE-68"]
         assert [(c.client_code, c.line.old, c.line.new) for c in record.changes] == [("RT-93", "Kris", "Stabil")]

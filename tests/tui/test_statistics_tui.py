@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from helpers.board_app import board_app, board_shown
+from helpers.board_app import board_app, board_shown, open_demo
 from helpers.history import seed_history
 from helpers.pilot import central_european_time, on_board, screen_text, text_of, until
 from textual.pilot import Pilot
@@ -100,3 +100,18 @@ def test_snapshot_statistics_criteria(snap_compare, history: Board) -> None:  # 
 
     app = on_board(history, lambda feed: StatisticsScreen(feed, days=28), "KOO")
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_statistics_of_the_demo(snap_compare, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The demo's quarter of history (`factboard demo`) on the statistics screen: README's picture
+    (docs/statistics.svg is a copy of this snapshot)."""
+    demo = open_demo(tmp_path)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: counted(pilot.app.screen), "the statistics")
+
+    app = on_board(demo, lambda feed: StatisticsScreen(feed, days=91), "KOO")
+    try:
+        assert snap_compare(app, terminal_size=(200, 50), run_before=run_before)
+    finally:
+        demo.close()

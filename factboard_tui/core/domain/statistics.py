@@ -18,6 +18,8 @@ Definitions (what a user of a fidelity report would expect; each one is also sai
 - the team approach counts the rows on the board for at least 14 days of the period (the whole period, if it is
   shorter) and, for each, the most different staff who visited it within any 14 days of its time on the board in
   the period; a planned visit in a weekday cell counts as a contact (the board is where the team records them);
+- meetings a week are counted from the week of the first meeting recorded in the period (a board that began
+  recording its meetings in March did not skip them before);
 - the share of the caseload is the mean number of rows on the board per day of the period over the caseload size.
 """
 
@@ -168,7 +170,8 @@ class MeetingFigures:
     per_week: tuple[WeekCount, ...]
     meetings: int
     weeks: float
-    """The period's length in weeks (days / 7), what the means are taken over."""
+    """Weeks from the week of the first meeting recorded in the period (or the period's start) to its end (days / 7):
+    what the means are taken over."""
     qualifying_per_week: float
     """Meetings with at least four disciplines present, per week of the period."""
     duration_median: float | None
@@ -350,7 +353,10 @@ def _reentry(episode: Episode, same_client: Sequence[Episode]) -> bool:
 def meeting_figures(meetings: Sequence[HeldMeeting], start: date, end: date) -> MeetingFigures:
     """Meetings per week, duration against budget, disciplines present, rows discussed, skipped and not reached."""
     held = [m for m in meetings if start <= m.day <= end]
-    weeks = ((end - start).days + 1) / 7
+    # From the week of the first meeting recorded: a board that began recording meetings in March did not skip them
+    # from January to March; before its first meeting the board cannot say.
+    first = max(start, week_start(min(m.day for m in held))) if held else start
+    weeks = ((end - first).days + 1) / 7
     qualifying = [m for m in held if len(m.disciplines) >= MIN_DISCIPLINES]
     return MeetingFigures(
         per_week=_by_week((m.day for m in held), start, end),

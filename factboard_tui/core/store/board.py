@@ -26,7 +26,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.diagnosis import database_error, page_problems
 from factboard_tui.core.domain import fields as F
-from factboard_tui.core.domain.templates import load_template
+from factboard_tui.core.domain.templates import BoardTemplate, load_template
 from factboard_tui.core.errors import (
     BoardExists,
     BoardNotFound,
@@ -249,12 +249,14 @@ class Board(BoardHandle):
         template_id: str = "sv",
         team: str = "FACT",
         clock: Clock = system_clock,
+        template: BoardTemplate | None = None,
     ) -> tuple[Board, bytes]:
-        """A new board and its raw key (shown once as the recovery key)."""
+        """A new board and its raw key (shown once as the recovery key); `template`, if given, instead of the shipped
+        template `template_id` (the demo sets its caseload size)."""
         slot_path = key_slot_path(path)
         if path.exists() or slot_path.exists():
             raise BoardExists(_("A board already exists at {path}: open it, or choose another --db.").format(path=path))
-        template = load_template(template_id)
+        template = template or load_template(template_id)
         team_name = F.clean_text(team, "team", _("Team name"), 80, multiline=False)
         if not team_name:
             raise InvalidValue("team", _("The team name is empty: give the team a name with --team."))

@@ -8,6 +8,7 @@ demo also has history.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,11 @@ from typing import Any
 from factboard_tui.core.clock import Clock, system_clock, week_start
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.fields import split_visit_cell
-from factboard_tui.core.domain.templates import WEEKDAY_KEYS
+from factboard_tui.core.domain.templates import WEEKDAY_KEYS, load_template
 from factboard_tui.core.paths import key_slot_path, shipped_dir
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
+from factboard_tui.core.transfer.demo_history import write_history
 
 DEMO_PASSPHRASE = "factboard-demo"
 """The demo board's published passphrase: it holds synthetic data only."""
@@ -39,7 +41,8 @@ def remove_board_files(path: Path) -> None:
 def create_demo_board(path: Path, clock: Clock = system_clock, template_id: str = "sv") -> Board:
     """Create the demo board at `path` and fill it."""
     data = demo_data(template_id)
-    board, _key = Board.create(path, DEMO_PASSPHRASE, template_id=data["template"], team=data["team"], clock=clock)
+    template = replace(load_template(data["template"]), caseload_size=int(data.get("caseload_size", 0)))
+    board, _key = Board.create(path, DEMO_PASSPHRASE, team=data["team"], clock=clock, template=template)
     author = data["author"]
     for member in data["staff"]:
         board.write_staff(
@@ -50,6 +53,7 @@ def create_demo_board(path: Path, clock: Clock = system_clock, template_id: str 
             organisation=member["organisation"],
             source="demo",
         )
+    write_history(board, data, author)  # the past first, in order: the statistics count it
     today = board.today()
     monday = week_start(today)
     writes: list[RowWrite] = []

@@ -265,7 +265,8 @@ def report_title(report: Report) -> tuple[str, str]:
 
 DEFINITIONS = N_(
     "A row is on the board from its date on until the day before its date off. Rows by week are counted on each "
-    "week's last day. A crisis or an admission is a row entering that triage. The team approach counts rows on the "
+    "week's last day. Meetings a week are counted from the week of the first meeting recorded. A crisis or an "
+    "admission is a row entering that triage. The team approach counts rows on the "
     "board 14 days or more in the period, and the most different staff in their weekday cells within any 14 days."
 )
 """How the figures are counted, said in every report (the module docstring of `domain.statistics` in full)."""
