@@ -163,3 +163,25 @@ def test_the_demo_has_every_figure(tmp_path: Path) -> None:
     assert meetings.discussed and meetings.skipped and meetings.not_reached
     assert team.eligible >= 10 and team.seen_by_two and team.seen_by_four
     assert {key for key, _count in team.contacts_by_organisation} == {"region", "municipality"}
+
+
+@pytest.mark.parametrize("value", ["-1", "100001", '"ninety"', "true"])
+def test_a_caseload_size_that_is_no_count_is_refused(tmp_path: Path, value: str) -> None:
+    from factboard_tui.core.domain.templates import load_template
+    from factboard_tui.core.errors import TemplateError
+    from factboard_tui.core.paths import templates_dir
+
+    text = (templates_dir() / "sv.toml").read_text(encoding="utf-8")
+    (tmp_path / "sv.toml").write_text(text.replace("caseload_size = 0", f"caseload_size = {value}"), encoding="utf-8")
+    with pytest.raises(TemplateError, match="caseload_size"):
+        load_template("sv", directory=tmp_path)
+
+
+def test_an_older_template_copy_has_no_caseload_size_set() -> None:
+    import json
+
+    from factboard_tui.core.domain.templates import BoardTemplate, load_template
+
+    copy = json.loads(load_template("sv").to_json())
+    del copy["caseload_size"]
+    assert BoardTemplate.from_json(json.dumps(copy)).caseload_size == 0

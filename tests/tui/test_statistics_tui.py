@@ -115,3 +115,21 @@ def test_snapshot_statistics_of_the_demo(snap_compare, tmp_path) -> None:  # typ
         assert snap_compare(app, terminal_size=(200, 50), run_before=run_before)
     finally:
         demo.close()
+
+
+def test_a_reason_that_looks_like_markup_shows_as_typed(history: Board) -> None:
+    """A reason for going off is free text: `[bold red]…[/]` and `[link=…]` are characters on the screen."""
+    hostile = "[bold red]FAKE[/] [link=https://evil.example]klick[/link]"
+    history.clock = frozen_clock(datetime(2026, 11, 28, 12, tzinfo=UTC))
+    row = history.add_row("KOO", {"client_code": "HH-66", "triage": "watch"})
+    history.take_off("KOO", row, hostile)
+    history.clock = frozen_clock(END)
+
+    async def scenario() -> None:
+        app = on_board(history, lambda feed: StatisticsScreen(feed, days=28), "KOO")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: counted(app.screen), "the statistics")
+            text = " | ".join(text_of(widget) for widget in app.screen.query(Static))
+            assert hostile in text
+
+    asyncio.run(scenario())
