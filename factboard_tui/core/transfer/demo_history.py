@@ -54,10 +54,12 @@ def _plan(data: dict[str, Any], staff: list[str], today: date, rng: random.Rando
     span = (today - start).days
     letters = "ABCEFGHJKLMNPRSTUVWXZ"
     episodes: list[_Episode] = []
-    for _ in range(int(history.get("episodes", 24))):
+    for number in range(int(history.get("episodes", 24))):
         code = f"{rng.choice(letters)}{rng.choice(letters)}-{rng.randrange(10, 100)}"
         length = rng.choice([n for n in LENGTHS if n < span - 3])
         on = start + timedelta(days=rng.randrange(0, span - length - 1))
+        if number < 4:  # some stay until the last days, so the last weeks had meetings too
+            on = max(start, today - timedelta(days=length + 1 + rng.randrange(0, 4)))
         off = on + timedelta(days=length)
         episodes.append(_Episode(code, on, off, _triage(rng), None))
     ended_early = [e for e in episodes if e.off < today - timedelta(days=24)]
