@@ -153,6 +153,18 @@ def export_file(board: Board, request: ExportRequest) -> tuple[Path, str]:
     return target, f"{what} ({fmt.value.upper()}{contents})"
 
 
+def report_file(board: Board, start: date, end: date, folder: Path) -> Path:
+    """Write the period's fidelity report as HTML into `folder` (mode 600, audited, like any export); returns where."""
+    from factboard_tui.core.transfer.report import ReportFormat, build_report, default_report_name
+    from factboard_tui.core.transfer.report_formats import render_report
+
+    made = build_report(board, start, end)
+    data = render_report(made, ReportFormat.HTML)
+    return write_recorded_export(
+        board, folder / default_report_name(made, ReportFormat.HTML), data, "report (html), tui"
+    )
+
+
 def undone_message(result: WriteResult) -> str:
     """What an undo put back: each change, or for a whole action (a copied week) how much, in one line."""
     changes = result.changes

@@ -60,6 +60,7 @@ from factboard_tui.tui.board_jobs import (
     StaffValues,
     export_file,
     open_conflicts,
+    report_file,
     row_history,
     save_staff,
     write_cell,
@@ -636,6 +637,10 @@ class BoardFeed:
         from factboard_tui.core.transfer.report import build_report
 
         self.read(lambda board: build_report(board, start, end), reply, group="statistics", name="count statistics")
+
+    def write_report(self, start: date, end: date, folder: Path, reply: Reply[Path]) -> None:
+        """Write the period's fidelity report as an HTML file in `folder` (audited, mode 600); the result is where."""
+        self.write(lambda board: report_file(board, start, end, folder), reply)
 
     def conflicts(self, reply: Reply[tuple[list[ConflictView], dict[str, str]]]) -> None:
         """The open sync conflicts, and each site's name by id (this one marked "here")."""

@@ -8,8 +8,10 @@ reads them, and the screen is snapshotted at 200x50, 120x40 and 80x24.
 from __future__ import annotations
 
 import asyncio
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from helpers.board_app import board_app, board_shown, open_demo
@@ -133,3 +135,27 @@ def test_a_reason_that_looks_like_markup_shows_as_typed(history: Board) -> None:
             assert hostile in text
 
     asyncio.run(scenario())
+
+
+def test_x_writes_the_report_as_a_file_and_says_it_is_not_encrypted(
+    history: Board, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "coordinator"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+
+    async def scenario() -> None:
+        app = on_board(history, lambda feed: StatisticsScreen(feed, days=28), "KOO")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await until(pilot, lambda: counted(app.screen), "the statistics")
+            await pilot.press("x")
+            await until(pilot, lambda: bool(app._notifications), "the notification")
+            (notice,) = list(app._notifications)
+            assert "NOT encrypted" in notice.message and "factboard-report-2026-11-02-2026-11-29.html" in notice.message
+
+    asyncio.run(scenario())
+    target = folder / "factboard-report-2026-11-02-2026-11-29.html"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600 and "<svg" in target.read_text(encoding="utf-8")
+    with history.engine.connect() as connection:
+        exports = connection.exec_driver_sql("SELECT subject, detail FROM audit_log WHERE action = 'export'").all()
+    assert exports == [(target.name, "report (html), tui")]

@@ -5,12 +5,14 @@ screen and the file never disagree: the board (rows on the board week by week fo
 board, episodes, reasons, crises and admissions, the caseload share), the meetings, the team approach and each
 criterion with its source and met / not met. The weeks are drawn with Textual's own `Sparkline` (a maintained
 widget, no chart library to load). The figures are counted by the feed in a worker, beside the writer; `p` steps
-the period through four weeks, a quarter and a year, each ending today.
+the period through four weeks, a quarter and a year, each ending today; `x` writes the report shown as an HTML
+file, as `factboard report` does (audited, mode 600, said to be plaintext).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich import box
@@ -23,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from factboard_tui.core.i18n import N_, _
+from factboard_tui.core.transfer.export import NOT_ENCRYPTED
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
 
@@ -40,6 +43,13 @@ class StatisticsScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "period", N_("Period"), id="statistics.period", tooltip=N_("A year, a quarter or four weeks")),
+        Binding(
+            "x",
+            "write_report",
+            N_("Write report"),
+            id="statistics.write",
+            tooltip=N_("Write this report as an HTML file in the current folder (not encrypted)"),
+        ),
         Binding("escape,q", "close", N_("Back"), id="statistics.close", tooltip=N_("Back to the board")),
     ]
 
@@ -74,6 +84,24 @@ class StatisticsScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def action_write_report(self) -> None:
+        """Write the report shown as an HTML file (`factboard report` does the same), and say that it is plaintext."""
+        if self.report is None:
+            return
+        figures = self.report.statistics
+        self.feed.write_report(figures.start, figures.end, Path.cwd(), Reply(self, done=self._written))
+
+    def _written(self, path: Path) -> None:
+        self.notify(
+            _("Wrote the fidelity report to {path}.").format(path=path) + " " + _(NOT_ENCRYPTED),
+            title=_("Report written"),
+            timeout=10,
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Writing the report waits until it is counted."""
+        return None if action == "write_report" and self.report is None else True
+
     # -- drawing -----------------------------------------------------------------------------------------------------
 
     def show(self, report: Any) -> None:
@@ -84,6 +112,7 @@ class StatisticsScreen(Screen[None]):
         from factboard_tui.core.transfer.report import report_sections, report_title
 
         self.report = report
+        self.refresh_bindings()
         title, period = report_title(report)
         self.query_one("#statistics-title", Static).update(shown(f"{title} · {period}", one_line=True))
         body = self.query_one("#statistics-body", VerticalScroll)
