@@ -10,7 +10,10 @@ None when the period has no data for it (no meetings, no row on the board long e
 a report never says "met" or "not met" about nothing.
 
 The wording and thresholds are those of issue 19 and the instruments it names; the sources are given so a team can
-check them against the edition its auditor uses.
+check them against the edition its auditor uses: Bähler, Delespaul, Kroon, van Vugt & Westen, "FACT scale 2017"
+(CCAF, Utrecht; with its workbook for teams preparing an audit), and the DACTS as fidelity reviews quote it (H2:
+"in a typical 2 week period what percentage of consumers sees more than one member of the team"; H3: daily team
+meetings where the team discusses its clients).
 """
 
 from __future__ import annotations
