@@ -39,6 +39,11 @@ def _status(app: FactBoardApp) -> Static:
     return app.screen.query_one("#status", Static)
 
 
+def _heard(app: FactBoardApp) -> Static:
+    """The line under the status that says when each site was last heard from."""
+    return app.screen.query_one("#heard", Static)
+
+
 def _styled(status: Static, words: str) -> str | None:
     """The style of the words in the status line (None if they are not there)."""
     content = status.content
@@ -66,14 +71,15 @@ def test_the_header_shows_each_sites_last_bundle_in_warning_colour_after_the_tem
         app = FactBoardApp(region.path, board=region, user="CSA", clock=hand)
         async with app.run_test(size=(200, 50)) as pilot:
             await until(pilot, lambda: isinstance(app.screen, BoardScreen), "the board")
-            await until(pilot, lambda: "town: 5 min ago" in text_of(_status(app)), lambda: text_of(_status(app)))
-            status = _status(app)
-            assert _styled(status, "muni: 26 h ago") == WARNING
-            assert _styled(status, "town: 5 min ago") != WARNING
+            await until(pilot, lambda: "town: 5 min ago" in text_of(_heard(app)), lambda: text_of(_heard(app)))
+            heard = _heard(app)
+            assert heard.display and text_of(heard).startswith("Last bundle from muni: 26 h ago")
+            assert _styled(heard, "muni: 26 h ago") == WARNING
+            assert _styled(heard, "town: 5 min ago") != WARNING
             hand.advance(hours=24)  # nothing from town for a day: it turns too
             app.feed.read_heard()  # type: ignore[union-attr]
-            await until(pilot, lambda: "town: 24 h ago" in text_of(_status(app)), lambda: text_of(_status(app)))
-            assert _styled(_status(app), "town: 24 h ago") == WARNING
+            await until(pilot, lambda: "town: 24 h ago" in text_of(_heard(app)), lambda: text_of(_heard(app)))
+            assert _styled(_heard(app), "town: 24 h ago") == WARNING
 
     asyncio.run(scenario())
 
@@ -140,9 +146,39 @@ def test_the_open_board_syncs_through_the_config_folder_in_the_background(
                 "the muni's row arriving through the folder",
                 seconds=60,
             )
-            await until(pilot, lambda: "muni:" in text_of(_status(app)), "the muni heard in the header")
+            await until(pilot, lambda: "muni:" in text_of(_heard(app)), "the muni heard in the header")
 
     asyncio.run(scenario())
     answered = list(SF.inbox(shared, muni.site_id).glob("*.fbsync"))
     assert answered, "the region answered the muni through the folder"
     assert SF.ledger_entries(region, shared)
+
+
+@pytest.mark.parametrize("state", ["heard", "not-current"])
+def test_snapshot_freshness_on_the_wall(  # type: ignore[no-untyped-def]
+    snap_compare, sites: tuple[dict[str, Board], Ticker], monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    boards, ticker = sites
+    region = boards["region"]
+    region.add_row("CSA", {"client_code": "DD-75", "triage": "new", "situation": "Bor hemma"})
+    boards["muni"].add_row("MJR", {"client_code": "EE-12", "triage": "watch"})
+    send(boards, "muni", "region")
+    ticker.now += timedelta(hours=26)
+    send(boards, "town", "region")
+    hand = HandClock(ticker.now + timedelta(minutes=5))
+    region.clock = hand
+
+    def failing_disk(version: int) -> object:
+        raise DiskError("disk I/O error")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        await until(pilot, lambda: "town: 5 min ago" in text_of(_heard(app)), lambda: text_of(_heard(app)))
+        if state == "not-current":
+            monkeypatch.setattr(region, "rows_changed_since", failing_disk)
+            hand.advance(seconds=31)
+            grid = app.screen.query_one(BoardGrid)
+            await until(pilot, lambda: grid.has_class("-not-current"), "the grid greying out")
+
+    app = FactBoardApp(region.path, board=region, user="CSA", clock=hand)
+    assert snap_compare(app, terminal_size=(120, 30), run_before=run_before)

@@ -134,6 +134,7 @@ class BoardScreen(CellEditing):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
+        yield Static("", id="heard")
         yield Input(placeholder=_("Filter: text, t:kris, @CSA, @me — Enter keeps, Esc clears"), id="filter")
         yield BoardGrid(id="grid")
         yield RowDetail(id="detail")
@@ -229,6 +230,7 @@ class BoardScreen(CellEditing):
         grid = self.query_one(BoardGrid)
         if stale != grid.has_class("-not-current"):
             grid.set_class(stale, "-not-current")
+            self.query_one(RowDetail).set_class(stale, "-not-current")
             self._update_status(self.shown_count)
 
     def _grid_row(self, row: BoardRow, columns: tuple[GridColumn, ...]) -> GridRow:
@@ -297,11 +299,7 @@ class BoardScreen(CellEditing):
         self.shown_count = visible
         since = feed.not_current_since()
         late = _("not current since {time}").format(time=since.astimezone().strftime("%H:%M")) if since else ""
-        heard = [
-            ("  ·  " if index == 0 else ", ", (_("{site}: {age}").format(site=site.name, age=age), style))
-            for index, site in enumerate(feed.heard)
-            for age, style in [(age_text(site.at, feed.clock()), WARNING if site.stale else "")]
-        ]
+        self._show_heard()
         counts = feed.store.triage_count()
         total = sum(counts.values())
         per_triage = "  ".join(f"{level.label} {counts.get(level.key, 0)}" for level in feed.template.triage)
@@ -326,7 +324,6 @@ class BoardScreen(CellEditing):
                     if filtered
                     else ()
                 ),
-                *(part for pair in heard for part in pair),
                 "  ·  ",
                 _("signed in:"),
                 " ",
@@ -334,6 +331,19 @@ class BoardScreen(CellEditing):
                 one_line=True,
             )
         )
+
+    def _show_heard(self) -> None:
+        """The line under the status: when each peer site's last bundle was written, late ones in the warning
+        colour (shown only on a board that syncs, so a board alone keeps its layout)."""
+        heard = self.feed.heard
+        now = self.feed.clock()
+        parts: list[object] = [_("Last bundle from"), " "]
+        for index, site in enumerate(heard):
+            words = _("{site}: {age}").format(site=site.name, age=age_text(site.at, now))
+            parts += [", " if index else "", (words, WARNING if site.stale else "bold")]
+        line = self.query_one("#heard", Static)
+        line.update(shown(*parts, one_line=True))
+        line.set_class(bool(heard), "-shown")
 
     # -- rows ------------------------------------------------------------------------------------------------------
 
