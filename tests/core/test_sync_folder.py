@@ -13,11 +13,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from helpers.boards import PASSPHRASE
 from helpers.faults import FaultPoints
 from helpers.sites import Ticker, sites_in_step
 
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import FactBoardError
+from factboard_tui.core.security.backups import restore_backup
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import folder as SF
 from factboard_tui.core.sync import freshness, minisign, service
@@ -297,3 +299,22 @@ def test_a_fault_at_any_write_of_a_round_leaves_no_partial_bundle_and_the_next_r
         imported = connection.exec_driver_sql("SELECT hash FROM sync_bundle WHERE direction = 'in'").scalars().all()
     assert len(imported) == len(set(imported))
     assert {row.client_code for row in muni.rows()} == {f"DD-{at:02d}" for at in range(points + 1)}
+
+
+def test_after_a_backup_is_restored_the_bundles_it_lacks_are_merged_again(
+    sites: tuple[dict[str, Board], Ticker], shared: Path, tmp_path: Path
+) -> None:
+    boards, ticker = sites
+    region, muni = boards["region"], boards["muni"]
+    backup, _checked = muni.backup(tmp_path / "backups", keep=5)  # before the region's bundle arrives
+    region.add_row("CSA", {"client_code": "DD-75", "triage": "new"})
+    SF.SyncFolder(region, shared, settle=0).round()
+    assert SF.SyncFolder(muni, shared, settle=0).round().imported
+    muni.close()
+    restore_backup(muni.path, backup, PASSPHRASE, ticker())
+    restored = Board.unlock(muni.path, PASSPHRASE, clock=ticker)
+    boards["muni"] = restored  # closed by the fixture
+    assert restored.rows() == []  # the restored board lacks the row; the ledger still says its bundle was merged
+    again = SF.SyncFolder(restored, shared, settle=0).round()
+    assert len(again.imported) == 1 and again.already == []
+    assert [row.client_code for row in restored.rows()] == ["DD-75"]

@@ -264,6 +264,10 @@ class SyncFolder:
             raise os_error(error, mine, "sync folder") from None
         names = {entry.name: entry for entry in entries}
         now = self._monotonic()
+        with self.board.engine.connect() as connection:
+            merged = set(
+                connection.exec_driver_sql("SELECT hash FROM sync_bundle WHERE direction = 'in'").scalars().all()
+            )
         found: dict[str, _Look] = {}
         for name, entry in names.items():
             if name.startswith((".", "~")) or not name.endswith(SUFFIX):
@@ -276,12 +280,14 @@ class SyncFolder:
                 continue
             signature = (side.st_size, side.st_mtime_ns) if side is not None else None
             done = ledger["files"].get(name)
-            if done is not None and (done.get("size"), done.get("mtime_ns"), done.get("signature")) == (
-                info.st_size,
-                info.st_mtime_ns,
-                list(signature) if signature else None,
+            if (
+                done is not None
+                and (done.get("size"), done.get("mtime_ns"), done.get("signature"))
+                == (info.st_size, info.st_mtime_ns, list(signature) if signature else None)
+                and (done.get("outcome") != "done" or done.get("digest") in merged)
             ):
-                continue  # imported or refused as it stands; a file changed since is looked at again
+                continue  # imported or refused as it stands; a file changed since is looked at again, and so is
+                # one the database no longer holds as merged (a backup restored): the database has the last word
             before = self._looks.get(name)
             key = (info.st_size, info.st_mtime_ns, signature)
             if before is not None and (before.size, before.mtime_ns, before.signature) == key:
