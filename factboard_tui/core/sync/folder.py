@@ -137,6 +137,8 @@ class SyncFolder:
         self.heartbeat = heartbeat
         self._monotonic = monotonic
         self._looks: dict[str, _Look] = {}
+        self._unsaved = False
+        """The ledger changed in memory since it was last written."""
 
     # -- the round --------------------------------------------------------------------------------------------------
 
@@ -243,15 +245,20 @@ class SyncFolder:
             minisign.public_key_line(peer.site.verifier()): peer.name
             for peer in service.peers(self.board, include_revoked=False)
         }
-        for name, look in sorted(pending.items()):
-            path = mine / name
-            if not self._steady(name, look):
-                report.waiting.append(Skipped(path, _("still arriving"), refused=False))
-                continue
-            if look.signature is None:
-                report.waiting.append(Skipped(path, _("waiting for its signature file"), refused=False))
-                continue
-            self._take(path, look, keys, ledger, report)
+        try:
+            for name, look in sorted(pending.items()):
+                path = mine / name
+                if not self._steady(name, look):
+                    report.waiting.append(Skipped(path, _("still arriving"), refused=False))
+                    continue
+                if look.signature is None:
+                    report.waiting.append(Skipped(path, _("waiting for its signature file"), refused=False))
+                    continue
+                self._take(path, look, keys, ledger, report)
+        finally:
+            if self._unsaved:
+                self._unsaved = False
+                self._write_ledger(ledger)
 
     def _look(self, mine: Path, ledger: dict[str, Any]) -> dict[str, _Look]:
         """The inbox's bundles not yet settled in the ledger, with their size and time now (two looks that agree,
@@ -299,8 +306,7 @@ class SyncFolder:
         forgotten = set(ledger["files"]) - set(names)  # removed by their writer once spent: nothing to remember
         for gone in forgotten:
             del ledger["files"][gone]
-        if forgotten:
-            self._write_ledger(ledger)
+        self._unsaved |= bool(forgotten)
         return found
 
     def _steady(self, name: str, look: _Look) -> bool:
@@ -319,7 +325,7 @@ class SyncFolder:
                 "digest": digest,
                 "at": self.board.clock().astimezone(UTC).isoformat(),
             }
-            self._write_ledger(ledger)
+            self._unsaved = True  # written once at the end of the round's reading (the database refuses replays)
             self._looks.pop(path.name, None)
 
         try:
