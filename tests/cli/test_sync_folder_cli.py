@@ -16,24 +16,19 @@ from helpers.cli import Cli, one_line_error
 from helpers.sites import make_sites
 
 
-def _site(tmp_path: Path, name: str, team: str) -> Cli:
-    cli = Cli(tmp_path / name / "board.db", home=tmp_path / name, tmpdir=tmp_path / name / "tmp")
-    cli.ok("init", "--team", team)
-    return cli
-
-
-def _key(cli: Cli) -> str:
-    return next(line for line in cli.ok("sync", "identity").stdout.splitlines() if line.startswith("fbsite1:"))
+def _cli(tmp_path: Path, name: str) -> Cli:
+    """The command as a person at site `name` runs it, on that site's board (made by `make_sites`)."""
+    return Cli(tmp_path / f"{name}.db", home=tmp_path / name, tmpdir=tmp_path / name / "tmp")
 
 
 @pytest.fixture
 def paired(tmp_path: Path) -> tuple[Cli, Cli, Path]:
-    region, muni = _site(tmp_path, "region", "Region"), _site(tmp_path, "muni", "Silkeborg")
-    region.ok("sync", "trust", "Silkeborg", _key(muni))
-    muni.ok("sync", "trust", "Region", _key(region))
+    """Two sites that trust each other (made in-process: `sync trust` has its own tests) and an empty shared folder."""
+    for board in make_sites(tmp_path, ["Region", "Silkeborg"]).values():
+        board.close()
     shared = tmp_path / "shared"
     shared.mkdir()
-    return region, muni, shared
+    return _cli(tmp_path, "Region"), _cli(tmp_path, "Silkeborg"), shared
 
 
 def _rows(cli: Cli) -> list[dict[str, object]]:
@@ -135,10 +130,7 @@ def test_two_sync_watch_processes_keep_three_boards_converged_through_one_folder
     region_inbox = tmp_path / "shared" / sites["Region"].site_id
     for board in sites.values():
         board.close()
-    region, muni, town = (
-        Cli(tmp_path / f"{name}.db", home=tmp_path / name, tmpdir=tmp_path / name / "tmp")
-        for name in ("Region", "Silkeborg", "Herning")
-    )
+    region, muni, town = (_cli(tmp_path, name) for name in ("Region", "Silkeborg", "Herning"))
     shared = tmp_path / "shared"
     shared.mkdir()
     logs = {name: tmp_path / f"{name}.log" for name in ("region", "muni")}
