@@ -361,8 +361,9 @@ def _folder(folder: Path | None) -> Path:
     return chosen.expanduser()
 
 
-def _tell_round(report: RoundReport) -> None:
-    """One line per thing a round did, as it matters to a person watching the terminal."""
+def _tell_round(report: RoundReport, told: set[tuple[str, str]] | None = None) -> None:
+    """One line per thing a round did, as it matters to a person watching the terminal; a file still waiting is
+    said once while it waits for the same reason (`told` remembers it between the rounds of `sync watch`)."""
     for written in report.written:
         out.print(
             shown_sentence(
@@ -402,11 +403,12 @@ def _tell_round(report: RoundReport) -> None:
             ),
             soft_wrap=True,
         )
-    for waiting in report.waiting:
-        out.print(
-            shown(_("Not yet: {name} ({reason}).").format(name=waiting.path.name, reason=waiting.reason)),
-            soft_wrap=True,
-        )
+    waits = {(waiting.path.name, waiting.reason) for waiting in report.waiting}
+    for name, reason in sorted(waits - (told or set())):
+        out.print(shown(_("Not yet: {name} ({reason}).").format(name=name, reason=reason)), soft_wrap=True)
+    if told is not None:
+        told.clear()
+        told.update(waits)
     if report.busy:
         out.print(_("Another sync round on this board is running: this one did nothing."))
 
@@ -463,15 +465,20 @@ def sync_watch(
                     _("Watching {folder} every {seconds} s; Ctrl-C stops."), folder=(str(where), "bold"), seconds=pause
                 )
             )
+            told: set[tuple[str, str]] = set()
             while not stop.is_set():
+                wait = pause
                 try:
-                    _tell_round(rounds.round())
+                    report = rounds.round()
+                    _tell_round(report, told)
+                    if report.waiting:  # a file seen arriving is read once it has kept still, not a round later
+                        wait = min(pause, settle + 0.1)
                 except FactBoardError as passing:  # a full disk, a busy board: said, and tried again next round
                     err.print(shown((_("warning:"), "bold yellow"), " ", str(passing), one_line=True), soft_wrap=True)
                 if close_requested(board.path):
                     out.print(_("A restore or re-key asks for the board: stopping."))
                     break
-                stop.wait(pause)
+                stop.wait(wait)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

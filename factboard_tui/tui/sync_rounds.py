@@ -61,6 +61,8 @@ class SyncRounds:
     def _done(self, report: RoundReport) -> None:
         self.running = False
         self.feed.read_heard()
+        if report.waiting and self._folder is not None:  # read a file seen arriving once it kept still
+            self.feed.app.set_timer(self._folder.settle + 0.5, self.run_round, name="sync round after settling")
         if report.refused:
             first = report.refused[0]
             self._tell(
