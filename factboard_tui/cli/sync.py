@@ -89,7 +89,7 @@ def sync_trust(
 @group.command("peers")
 @user_errors
 def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
-    """List the sites this board trusts, with fingerprints."""
+    """List the sites this board trusts, with fingerprints and the age of their last bundle."""
     from factboard_tui.core.sync.freshness import age_text, heard_from
     from factboard_tui.core.sync.service import peers
 

@@ -208,14 +208,18 @@ def test_hostile_files_in_the_inbox_are_refused_never_followed_and_never_moved(
     (inbox / "link.fbsync.minisig").write_text("untrusted comment: x\nAAAA\ntrusted comment: x\nAAAA\n")
     (inbox / "junk.fbsync").write_bytes(b"\x1b[31m not a bundle")
     (inbox / "junk.fbsync.minisig").write_text("nonsense")
+    with (inbox / "huge.fbsync").open("wb") as huge:  # a sparse file over the cap: refused without being read
+        huge.truncate(SF.B.MAX_BUNDLE_BYTES + 1)
+    (inbox / "huge.fbsync.minisig").write_text("nonsense")
     (inbox / ".partial-copy.fbsync").write_bytes(b"temp")  # an engine's temporary name: never looked at
     (inbox / "notes.txt").write_text("hello")
     files = _every_file(shared)
     before = service.board_state_hash(boards["muni"])
     report = SF.SyncFolder(boards["muni"], shared, settle=0).round()
     reasons = {item.path.name: item.reason for item in report.refused}
-    assert set(reasons) == {"link.fbsync", "junk.fbsync"}
+    assert set(reasons) == {"link.fbsync", "junk.fbsync", "huge.fbsync"}
     assert "link" in reasons["link.fbsync"] and "signature" in reasons["junk.fbsync"]
+    assert "cap" in reasons["huge.fbsync"]
     assert {name: data for name, data in _every_file(shared).items() if name.startswith(boards["muni"].site_id)} == {
         name: data for name, data in files.items() if name.startswith(boards["muni"].site_id)
     }, "nothing in the inbox is moved, changed or deleted"
