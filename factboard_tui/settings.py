@@ -206,13 +206,20 @@ def _sync_settings(path: Path, table: Any) -> SyncSettings:
             _("set it to a whole number of seconds from 5 to 86400"),
         )
     try:
-        return SyncSettings(Path(folder).expanduser() if folder else None, every)
+        chosen = Path(folder).expanduser() if folder else None
     except RuntimeError:  # `~someone/…` for a user this machine does not know
         raise _error(
             path,
             _("{key} is {value}").format(key="sync.folder", value=repr(folder)),
             _("write the folder's full path"),
         ) from None
+    if chosen is not None and not chosen.is_absolute():  # relative to what? the board opens from anywhere
+        raise _error(
+            path,
+            _("{key} is {value}").format(key="sync.folder", value=repr(folder)),
+            _('write the folder\'s full path, like "~/Sync/factboard"'),
+        )
+    return SyncSettings(chosen, every)
 
 
 def _backup_settings(path: Path, table: Any) -> BackupSettings:

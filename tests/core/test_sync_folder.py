@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
@@ -23,6 +24,7 @@ from factboard_tui.core.security.backups import restore_backup
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import folder as SF
 from factboard_tui.core.sync import freshness, minisign, service
+from factboard_tui.settings import load_settings, save_theme
 
 
 class Looks:
@@ -322,3 +324,23 @@ def test_after_a_backup_is_restored_the_bundles_it_lacks_are_merged_again(
     again = SF.SyncFolder(restored, shared, settle=0).round()
     assert len(again.imported) == 1 and again.already == []
     assert [row.client_code for row in restored.rows()] == ["DD-75"]
+
+
+def test_the_config_sync_table_is_read_strictly(tmp_path: Path) -> None:
+    config = tmp_path / "factboard.toml"
+    config.write_text('[sync]\nfolder = "~/Sync/factboard"\nevery = 30\n')
+    read = load_settings(config).sync
+    assert read.folder == Path.home() / "Sync" / "factboard" and read.every == 30
+    assert load_settings(tmp_path / "none.toml").sync.folder is None
+    for table, words in [
+        ('folder = "relative/path"', "full path"),
+        ("every = 1", "sync.every"),
+        ('every = "60"', "sync.every"),
+        ('folders = "/x"', "[sync] with folder"),
+    ]:
+        config.write_text(f"[sync]\n{table}\n")
+        with pytest.raises(FactBoardError, match=re.escape(words)):
+            load_settings(config)
+    config.write_text('user = "CSA"\n\n[sync]\nfolder = "/srv/sync"\n')
+    save_theme("factboard-light", config)  # writing another setting keeps the table
+    assert load_settings(config).sync.folder == Path("/srv/sync")
