@@ -12,7 +12,18 @@ from typing import Annotated
 
 import typer
 
-from factboard_tui.cli.common import DbOption, UserOption, author, err, out, unlocked, user_errors
+from factboard_tui.cli.common import (
+    DbOption,
+    JsonOption,
+    UserOption,
+    author,
+    choices,
+    err,
+    out,
+    print_json,
+    unlocked,
+    user_errors,
+)
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import AuditBroken, FactBoardError, InvalidValue
 from factboard_tui.core.i18n import _, ngettext
@@ -31,11 +42,22 @@ EXTRACT_FORMATS = ("md", "csv")
 
 @group.command("verify")
 @user_errors
-def audit_verify(db: DbOption = None, user: UserOption = None) -> None:
+def audit_verify(db: DbOption = None, user: UserOption = None, as_json: JsonOption = False) -> None:
     """Check the whole hash chain, its head, the seal over the records and the heads peer sites witnessed; exits 9
     naming the first problem. Reads everything before it writes anything (its own unlock comes after)."""
     with unlocked(db, user, write_now=False, warn=False) as board:
         verdict = board.audit_verify(keep_problem=True)
+    if as_json:  # the verdict on stdout for scripts, the problem (if any) also as the usual line and exit 9
+        problem = None if verdict.problem is None else str(verdict.problem)
+        print_json(
+            {
+                "ok": problem is None,
+                "entries": verdict.count,
+                "head": verdict.head,
+                "witnessed": verdict.witnessed,
+                "problem": problem,
+            }
+        )
     if verdict.problem is not None:
         raise AuditBroken(
             _(
@@ -48,6 +70,8 @@ def audit_verify(db: DbOption = None, user: UserOption = None) -> None:
         "audit log: {count} entries, chain intact, head {head}…, records match their seal",
         verdict.count,
     ).format(count=verdict.count, head=verdict.head[:16])
+    if as_json:
+        return
     if verdict.witnessed:
         said += "; " + ngettext(
             "{count} head witnessed by peer sites agrees",
@@ -63,7 +87,10 @@ def audit_show(
     client: Annotated[str, typer.Option("--client", help=_("The client code, like DD-75."))],
     db: DbOption = None,
     user: UserOption = None,
-    output_format: Annotated[str, typer.Option("--format", help=_("md (Markdown) or csv."))] = "md",
+    output_format: Annotated[
+        str,
+        typer.Option("--format", **choices(EXTRACT_FORMATS), help=_("Markdown or CSV.")),
+    ] = "md",
 ) -> None:
     """The log extract for one client: who changed which field, who saw the row and from where, and when."""
     from factboard_tui.core.security.audit import client_extract, extract_csv, extract_markdown

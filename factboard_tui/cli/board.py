@@ -20,12 +20,14 @@ from factboard_tui.cli.common import (
     RECOVERY_KEY_ENV,
     USER_ENV,
     DbOption,
+    JsonOption,
     ThemeOption,
     UserOption,
     ask_secret,
     db_path,
     err,
     out,
+    print_json,
     recover,
     unlocked,
     user_errors,
@@ -237,70 +239,76 @@ def passwd(
 
 @commands.command("doctor")
 @user_errors
-def doctor(db: DbOption = None, user: UserOption = None) -> None:
+def doctor(db: DbOption = None, user: UserOption = None, as_json: JsonOption = False) -> None:
     """Finish what was cut off; check the key slot, every encrypted page and the schema; exits non-zero on trouble."""
     from factboard_tui.core.security.backups import leftovers
     from factboard_tui.core.store.board import Board
     from factboard_tui.core.store.migrations import LATEST_VERSION
     from factboard_tui.settings import load_settings
 
+    checks: list[dict[str, str]] = []
+
+    def said(status: str, check: str, text: str) -> None:
+        """One line of the report (`status` is ok, fixed or note), or one entry of `--json`'s `checks`."""
+        checks.append({"status": status, "check": check, "text": text})
+        if not as_json:
+            words = {"ok": (_("ok"), "green"), "fixed": (_("fixed"), "yellow"), "note": (_("note"), "yellow")}
+            out.print(shown(words[status], "  ", text), soft_wrap=True, highlight=False)
+
     path = db_path(db)
-    recover(path, lambda note: out.print(shown((_("fixed"), "yellow"), "  ", note), soft_wrap=True))
+    recover(path, lambda note: said("fixed", "recovery", note))
     slot = Board.read_slot(path)
     slot.kdf.check_floor()
-    out.print(
-        shown(
-            (_("ok"), "green"),
-            "  ",
-            _("key slot: Argon2id {memory} MiB, {passes} passes, {lanes} lanes").format(
-                memory=slot.kdf.memory_kib // 1024, passes=slot.kdf.iterations, lanes=slot.kdf.lanes
-            ),
+    said(
+        "ok",
+        "key slot",
+        _("key slot: Argon2id {memory} MiB, {passes} passes, {lanes} lanes").format(
+            memory=slot.kdf.memory_kib // 1024, passes=slot.kdf.iterations, lanes=slot.kdf.lanes
         ),
-        highlight=False,
     )
     from factboard_tui.core.errors import AuditBroken
 
     with unlocked(db, user, write_now=False, warn=False) as board:
-        out.print(
-            shown(
-                (_("ok"), "green"), "  ", _("passphrase unwraps the key; every page verifies (cipher_integrity_check)")
-            )
-        )
+        said("ok", "pages", _("passphrase unwraps the key; every page verifies (cipher_integrity_check)"))
         version = board.schema_version()
-        out.print(
-            shown(
-                (_("ok"), "green"),
-                "  ",
-                _("schema version {version} (this FactBoard knows up to {latest})").format(
-                    version=version, latest=LATEST_VERSION
-                ),
-            )
+        said(
+            "ok",
+            "schema",
+            _("schema version {version} (this FactBoard knows up to {latest})").format(
+                version=version, latest=LATEST_VERSION
+            ),
         )
         board.check_structure()
-        out.print(shown((_("ok"), "green"), "  ", _("references and structure (foreign_key_check, quick_check)")))
+        said("ok", "structure", _("references and structure (foreign_key_check, quick_check)"))
         verdict = board.audit_verify(keep_problem=True)
+        count = len(board.rows())
+        team = board.team
         if verdict.problem is None:
-            out.print(
-                shown(
-                    (_("ok"), "green"),
-                    "  ",
-                    ngettext(
-                        "audit log: {count} entry, chain intact, records match their seal",
-                        "audit log: {count} entries, chain intact, records match their seal",
-                        verdict.count,
-                    ).format(count=verdict.count),
-                )
+            said(
+                "ok",
+                "audit log",
+                ngettext(
+                    "audit log: {count} entry, chain intact, records match their seal",
+                    "audit log: {count} entries, chain intact, records match their seal",
+                    verdict.count,
+                ).format(count=verdict.count),
             )
             for note in leftovers(path, load_settings().backups.directory_for(path)):
-                out.print(shown((_("note"), "yellow"), "  ", note), soft_wrap=True)
-            count = len(board.rows())
-            out.print(
-                shown(
-                    ngettext(
-                        "{count} row on the board, team {team}.", "{count} rows on the board, team {team}.", count
-                    ).format(count=count, team=board.team)
+                said("note", "leftover", note)
+            if not as_json:
+                out.print(
+                    shown(
+                        ngettext(
+                            "{count} row on the board, team {team}.", "{count} rows on the board, team {team}.", count
+                        ).format(count=count, team=team)
+                    )
                 )
-            )
+    if as_json:
+        problem = verdict.problem
+        print_json(
+            {"board": str(path), "team": team, "rows": count, "ok": problem is None, "checks": checks}
+            | ({"problem": str(problem)} if problem is not None else {})
+        )
     if verdict.problem is not None:
         raise AuditBroken(
             _("The audit log does not verify: {problem}. Run `factboard audit verify`.").format(problem=verdict.problem)
@@ -324,6 +332,7 @@ def backup(
     list_only: Annotated[
         bool, typer.Option("--list", help=_("List this board's backups instead of taking one."))
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("With --list: print JSON for scripts."))] = False,
 ) -> None:
     """Take an encrypted, verified copy of the board and its key slot (safe while others edit)."""
     from factboard_tui.core.security.backups import list_backups
@@ -332,8 +341,18 @@ def backup(
     path = db_path(db)
     settings = load_settings().backups
     directory = (output or settings.directory_for(path)).expanduser()
+    if as_json and not list_only:
+        raise InvalidValue("json", _("--json goes with --list: a backup says where it went in one line."))
     if list_only:
         found = list_backups(path, directory)
+        if as_json:
+            print_json(
+                [
+                    {"path": str(item), "bytes": item.stat().st_size, "key_slot": str(paths.key_slot_path(item))}
+                    for item in found
+                ]
+            )
+            return
         for item in found:
             out.print(shown(f"{item}  ({item.stat().st_size // 1024} KiB)"))
         if not found:

@@ -16,7 +16,7 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
@@ -70,6 +70,17 @@ UserOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help=_("Print JSON for scripts."))]
+
+
+def choices(values: Sequence[str]) -> dict[str, Any]:
+    """`typer.Option` arguments for an option with fixed values: `--help` lists them (`[md|csv]`) and the shell
+    completes them. The command still checks the value itself, so a wrong one is refused in one line (exit 1), as
+    every bad value is, rather than with Click's usage box."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [value for value in values if value.startswith(incomplete.lower())]
+
+    return {"metavar": "[" + "|".join(values) + "]", "autocompletion": complete}
 
 
 def user_errors(function: Callable[P, R]) -> Callable[P, R]:

@@ -12,7 +12,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from factboard_tui.cli.common import DbOption, JsonOption, UserOption, err, out, print_json, unlocked, user_errors
+from factboard_tui.cli.common import (
+    DbOption,
+    JsonOption,
+    UserOption,
+    choices,
+    err,
+    out,
+    print_json,
+    unlocked,
+    user_errors,
+)
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import InvalidValue
 from factboard_tui.core.i18n import _, ngettext
@@ -82,7 +92,10 @@ def meetings_show(
     ],
     db: DbOption = None,
     user: UserOption = None,
-    output_format: Annotated[str, typer.Option("--format", help=_("md (Markdown) or html."))] = "md",
+    output_format: Annotated[
+        str,
+        typer.Option("--format", **choices(MINUTES_FORMATS), help=_("Markdown or HTML.")),
+    ] = "md",
 ) -> None:
     """Print a meeting's minutes (plain text with client codes and changes: send them only where that is allowed)."""
     from factboard_tui.core.transfer.minutes import load_meeting, minutes_html, minutes_markdown

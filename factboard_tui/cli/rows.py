@@ -95,26 +95,36 @@ def rows_add(
     db: DbOption = None,
     user: UserOption = None,
     date_on: Annotated[str | None, typer.Option("--date", help=_("Date on board (default today)."))] = None,
-    category: Annotated[str | None, typer.Option()] = None,
+    category: Annotated[
+        str | None, typer.Option(help=_("Category (label or key of the template's categories)."))
+    ] = None,
     primary_contact: Annotated[str | None, typer.Option("--primary-contact", help=_("Primary contact (FVK)."))] = None,
-    doctor: Annotated[str | None, typer.Option()] = None,
-    other_providers: Annotated[str | None, typer.Option("--other-providers")] = None,
+    doctor: Annotated[str | None, typer.Option(help=_("Responsible doctor (staff initials)."))] = None,
+    other_providers: Annotated[
+        str | None, typer.Option("--other-providers", help=_("Other care providers involved (free text)."))
+    ] = None,
     children: Annotated[str | None, typer.Option(help=_("Children under 18: yes or no."))] = None,
-    children_note: Annotated[str | None, typer.Option("--children-note")] = None,
-    situation: Annotated[str | None, typer.Option()] = None,
-    actions: Annotated[str | None, typer.Option()] = None,
-    safety: Annotated[str | None, typer.Option()] = None,
-    evaluation_date: Annotated[str | None, typer.Option("--evaluation-date")] = None,
+    children_note: Annotated[
+        str | None, typer.Option("--children-note", help=_("A note about the children (free text)."))
+    ] = None,
+    situation: Annotated[str | None, typer.Option(help=_("Current situation (free text)."))] = None,
+    actions: Annotated[str | None, typer.Option(help=_("Current actions (free text)."))] = None,
+    safety: Annotated[
+        str | None, typer.Option(help=_("Safety: risks and what is done about them (free text)."))
+    ] = None,
+    evaluation_date: Annotated[
+        str | None, typer.Option("--evaluation-date", help=_("Next evaluation, like 2026-12-01."))
+    ] = None,
     crisis_plan: Annotated[
         str | None, typer.Option("--crisis-plan", help=_("A crisis plan exists: yes or no."))
     ] = None,
     mon: Annotated[str | None, typer.Option(help=_("This week's Monday visit, like DEN+MJR or 'DEN: note'."))] = None,
-    tue: Annotated[str | None, typer.Option()] = None,
-    wed: Annotated[str | None, typer.Option()] = None,
-    thu: Annotated[str | None, typer.Option()] = None,
-    fri: Annotated[str | None, typer.Option()] = None,
-    sat: Annotated[str | None, typer.Option()] = None,
-    sun: Annotated[str | None, typer.Option()] = None,
+    tue: Annotated[str | None, typer.Option(help=_("This week's Tuesday visit, like --mon."))] = None,
+    wed: Annotated[str | None, typer.Option(help=_("This week's Wednesday visit, like --mon."))] = None,
+    thu: Annotated[str | None, typer.Option(help=_("This week's Thursday visit, like --mon."))] = None,
+    fri: Annotated[str | None, typer.Option(help=_("This week's Friday visit, like --mon."))] = None,
+    sat: Annotated[str | None, typer.Option(help=_("This week's Saturday visit, like --mon."))] = None,
+    sun: Annotated[str | None, typer.Option(help=_("This week's Sunday visit, like --mon."))] = None,
 ) -> None:
     """Put a client on the board."""
     from datetime import timedelta

@@ -17,7 +17,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from factboard_tui.cli.common import DbOption, UserOption, author, err, out, progress_bar, unlocked, user_errors
+from factboard_tui.cli.common import (
+    DbOption,
+    JsonOption,
+    UserOption,
+    author,
+    err,
+    out,
+    print_json,
+    progress_bar,
+    unlocked,
+    user_errors,
+)
 from factboard_tui.core.errors import FactBoardError, SyncRefused
 from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.shown import shown, shown_sentence
@@ -88,7 +99,7 @@ def sync_trust(
 
 @group.command("peers")
 @user_errors
-def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
+def sync_peers(db: DbOption = None, user: UserOption = None, as_json: JsonOption = False) -> None:
     """List the sites this board trusts, with fingerprints and the age of their last bundle."""
     from factboard_tui.core.sync.freshness import age_text, heard_from
     from factboard_tui.core.sync.service import peers
@@ -97,6 +108,22 @@ def sync_peers(db: DbOption = None, user: UserOption = None) -> None:
         found = peers(board)
         heard = {item.name: item for item in heard_from(board)}
         now = board.clock()
+    if as_json:
+        listed = []
+        for peer in found:
+            last = heard.get(peer.name)
+            listed.append(
+                {
+                    "name": peer.name,
+                    "fingerprint": peer.site.fingerprint(),
+                    "trusted_at": peer.trusted_at,
+                    "revoked_at": peer.revoked_at,
+                    "last_bundle_at": last.at.isoformat() if last is not None and last.at is not None else None,
+                    "stale": bool(last is not None and last.stale),
+                }
+            )
+        print_json(listed)
+        return
     if not found:
         out.print(_("No peer sites yet: add one with `factboard sync trust NAME KEY`."))
         return
@@ -264,12 +291,18 @@ def sync_conflicts(
     db: DbOption = None,
     user: UserOption = None,
     show_all: Annotated[bool, typer.Option("--all", help=_("Also list settled conflicts."))] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List concurrent edits of one field at two sites, waiting for a person to choose."""
+    from dataclasses import asdict
+
     from factboard_tui.core.sync.service import conflicts
 
     with unlocked(db, user) as board:
         found = conflicts(board, include_settled=show_all)
+    if as_json:
+        print_json([asdict(conflict) for conflict in found])
+        return
     if not found:
         out.print(_("No conflicts to settle."))
         return

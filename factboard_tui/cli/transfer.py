@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from factboard_tui.cli.common import DbOption, UserOption, author, out, progress_bar, unlocked, user_errors
+from factboard_tui.cli.common import DbOption, UserOption, author, choices, out, progress_bar, unlocked, user_errors
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import _, ngettext
@@ -35,13 +35,27 @@ OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help=_("The file to write (default: a name saying what it holds).")),
 ]
+WEEK_FORMAT_NAMES = ("csv", "xlsx", "md", "html", "ics")
+"""The week export's formats as typed (core `WEEK_FORMATS`; the store is not imported for `--help`)."""
+BOARD_FORMAT_NAMES = ("csv", "xlsx", "html")
+"""The board export's formats as typed (core `BOARD_FORMATS`)."""
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", "-f", help=_("csv, xlsx, md, html or ics (default: from -o's suffix, else html).")),
+    typer.Option(
+        "--format",
+        "-f",
+        **choices(WEEK_FORMAT_NAMES),
+        help=_("The file's format (default: from -o's suffix, else html)."),
+    ),
 ]
 BoardFormatOption = Annotated[
     str | None,
-    typer.Option("--format", "-f", help=_("csv, xlsx or html (default: from -o's suffix, else html).")),
+    typer.Option(
+        "--format",
+        "-f",
+        **choices(BOARD_FORMAT_NAMES),
+        help=_("The file's format (default: from -o's suffix, else html)."),
+    ),
 ]
 """The board export's formats: a calendar or Markdown of the whole board would help nobody."""
 

@@ -9,7 +9,7 @@ Each kind of failure has its own exit code, so scripts can tell "try again" from
 | code | class | what happened |
 |---|---|---|
 | 1 | `FactBoardError`, `InvalidValue`, `TemplateError`, `ImportRefused` | a value, option or file that does not fit |
-| 2 | `BoardNotFound`, `BoardExists`, `NotFound` | no such board, row, client or staff member (or one exists already) |
+| 2 | (Click) | a usage error: an unknown option or command, a missing argument |
 | 3 | `WrongPassphrase`, `TooManyAttempts` | the passphrase does not unwrap the key (or must wait) |
 | 4 | `KeySlotMissing`, `KeySlotDamaged`, `KeySlotTooWeak` | the key slot is missing, damaged or too weak |
 | 5 | `DatabaseDamaged` | pages fail SQLCipher's check (`cipher_integrity_check`) or the structure check: restore |
@@ -23,6 +23,7 @@ Each kind of failure has its own exit code, so scripts can tell "try again" from
 | 13 | `NotADatabase` | the file is not a FactBoard board (empty, plain SQLite, no board in it) |
 | 14 | `WrongKey` | the key does not open the database: no page verifies with it |
 | 15 | `BoardBusy` | another FactBoard holds the board or its write lock: try again |
+| 16 | `BoardNotFound`, `BoardExists`, `NotFound` | no such board, row, client or staff member (or one exists already) |
 
 """
 
@@ -162,13 +163,13 @@ class SchemaTooNew(FactBoardError):
 class BoardNotFound(FactBoardError):
     """No database at the path asked for."""
 
-    exit_code = 2
+    exit_code = 16
 
 
 class BoardExists(FactBoardError):
     """`init` would overwrite an existing board."""
 
-    exit_code = 2
+    exit_code = 16
 
 
 class InvalidValue(FactBoardError):
@@ -182,7 +183,7 @@ class InvalidValue(FactBoardError):
 class NotFound(FactBoardError):
     """A row, client code or staff member that does not exist."""
 
-    exit_code = 2
+    exit_code = 16
 
 
 class TemplateError(FactBoardError):
