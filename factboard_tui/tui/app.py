@@ -143,6 +143,7 @@ class FactBoardApp(KeysInOrderApp):
     def on_mount(self) -> None:
         i18n.speak(current_language(), self)
         self.set_keymap(self.settings.keys)
+        self._warn_about_keymap()
         self.theme = self._starting_theme()
         self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle lock")
         if self.board is not None and self.user:
@@ -156,6 +157,15 @@ class FactBoardApp(KeysInOrderApp):
         self.push_screen(unlock)
         if self.passphrase and self.user:
             unlock.unlock(self.passphrase, self.user)
+
+    def _warn_about_keymap(self) -> None:
+        """Say what in the config's `[keys]` does nothing or takes a key from another binding (once, at start)."""
+        if not self.settings.keys:
+            return
+        from factboard_tui.tui.keymap_check import bindings_by_owner, keymap_problems
+
+        for problem in keymap_problems(self.settings.keys, bindings_by_owner()):
+            self.notify(problem, severity="warning", timeout=20, markup=False)
 
     def on_unlocked(self, message: Unlocked) -> None:
         """Swap the unlock screen for the board."""
