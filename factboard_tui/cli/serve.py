@@ -14,15 +14,19 @@ an optional extra (`pip install 'factboard-tui[web]'`), imported only when `serv
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import ipaddress
 import os
+import re
 import shlex
+import shutil
 import signal
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -123,7 +127,25 @@ def make_server(command: str, host: str, port: int, url: str, context: ssl.SSLCo
                 print=lambda *args: None,
             )
 
-    return FactBoardServer(command, host=host, port=port, title="FactBoard", public_url=url)
+    return FactBoardServer(
+        command, host=host, port=port, title="FactBoard", public_url=url, templates_path=page_templates()
+    )
+
+
+FONT_LINK = re.compile(r"<link\s+rel=\"stylesheet\"\s+href=\"https://fonts\.googleapis\.com[^\"]*\"\s*/>\s*")
+"""textual-serve's page loads a font from Google: a request to a third party from the meeting room's browser, which
+hospital networks often block anyway. The page falls back to the browser's own monospace font."""
+
+
+def page_templates() -> Path:
+    """textual-serve's page template without its web font, in a folder of its own for this server's lifetime."""
+    import textual_serve
+
+    page = (Path(textual_serve.__file__).parent / "templates" / "app_index.html").read_text(encoding="utf-8")
+    folder = Path(tempfile.mkdtemp(prefix="factboard-serve-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    (folder / "app_index.html").write_text(FONT_LINK.sub("", page), encoding="utf-8")
+    return folder
 
 
 @commands.command("serve")

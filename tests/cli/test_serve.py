@@ -108,6 +108,7 @@ def test_a_nurse_unlocks_moves_and_edits_a_cell_in_the_browser(tmp_path: Path) -
         second = open_screen(browser, f"http://127.0.0.1:{port}/")
         second.wait_for("Passphrase")
         assert "signed in" not in second.text()
+        assert screen.requests and all(url.startswith(f"http://127.0.0.1:{port}/") for url in screen.requests)
         screen.mark()
         screen.press("Control+q")
         second.page.close()
@@ -141,6 +142,7 @@ def test_insecure_http_warns_and_serves(cli: Cli, tmp_path: Path) -> None:
         wait_until_listening(server, port, log)
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).read().decode()
         assert "data-session-websocket-url" in page
+        assert "googleapis" not in page and "https://" not in page  # nothing loaded from a third party
     assert "warning: serving plain HTTP on 0.0.0.0: the board and the passphrase travel unencrypted" in log.read_text(
         encoding="utf-8"
     ).replace("\n", " ")

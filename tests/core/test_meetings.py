@@ -273,7 +273,7 @@ def test_cli_shows_minutes_as_markdown_and_html(cli: Cli, with_meeting: int) -> 
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("meetings", "show", "99"), 2, "There is no meeting 99"),
+        (("meetings", "show", "99"), 16, "There is no meeting 99"),  # not found
         (("meetings", "show", "1", "--format", "pdf"), 1, "use md or html"),
     ],
 )

@@ -83,7 +83,10 @@ class Screen:
     def __init__(self, page: Any) -> None:
         self.page = page
         self.received = bytearray()
+        self.requests: list[str] = []
+        """Every address the page asked for, from its first load on."""
         page.on("websocket", self._listen)
+        page.on("request", lambda request: self.requests.append(request.url))
 
     def _listen(self, websocket: Any) -> None:
         def keep(payload: bytes | str) -> None:
