@@ -108,6 +108,9 @@ def sync_peers(db: DbOption = None, user: UserOption = None, as_json: JsonOption
         found = peers(board)
         heard = {item.name: item for item in heard_from(board)}
         now = board.clock()
+    if not found:
+        _say_no_peers(as_json)
+        return
     if as_json:
         listed = []
         for peer in found:
@@ -123,9 +126,6 @@ def sync_peers(db: DbOption = None, user: UserOption = None, as_json: JsonOption
                 }
             )
         print_json(listed)
-        return
-    if not found:
-        out.print(_("No peer sites yet: add one with `factboard sync trust NAME KEY`."))
         return
     table = Table(header_style="bold")
     for heading in (_("Name"), _("Fingerprint"), _("Trusted since"), _("Status"), _("Last bundle")):
@@ -144,6 +144,13 @@ def sync_peers(db: DbOption = None, user: UserOption = None, as_json: JsonOption
             shown((age_text(last.at, now), "bold yellow" if last.stale else "")) if last else shown(""),
         )
     out.print(table)
+
+
+def _say_no_peers(as_json: bool) -> None:
+    if as_json:
+        print_json([])
+    else:
+        out.print(_("No peer sites yet: add one with `factboard sync trust NAME KEY`."))
 
 
 @group.command("revoke")
