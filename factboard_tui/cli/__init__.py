@@ -19,6 +19,10 @@ from factboard_tui.cli import language
 
 language.start(sys.argv[1:])  # before the command modules: Typer reads their help words when they are imported
 
+from factboard_tui.cli.typer_words import speak_typer  # noqa: E402
+
+speak_typer()  # Typer's own words (Usage, Options, No such option …) in the same language
+
 from factboard_tui.cli import audit, board, meetings, report, root_options, rows, staff, sync, transfer  # noqa: E402
 from factboard_tui.cli import info as info_command  # noqa: E402  # --version and `info` (issue 20)
 from factboard_tui.cli import serve as serve_command  # noqa: E402  # `serve` (issue 20)

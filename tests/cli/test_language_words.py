@@ -103,3 +103,23 @@ def test_a_config_file_that_does_not_fit_is_said_in_swedish(cli: Cli, tmp_path: 
         config.write_text(text, encoding="utf-8")
         line = swedish_line(cli("rows", "list", env={**SWEDISH, "FACTBOARD_CONFIG": str(config)}), 1)
         assert line.startswith("fel: Konfigurationsfilen"), line
+
+
+def test_typers_own_help_and_usage_errors_are_said_in_swedish(cli: Cli) -> None:
+    """Typer's panel titles, its usage line and its vendored Click's usage errors came in English (`Usage:`,
+    `No such option: --foo`, `Missing argument 'code'.`) around FactBoard's Swedish; with `LANG` Swedish they are
+    Swedish, and in English they are Typer's own words."""
+    wide = {**SWEDISH, "COLUMNS": "200"}
+    for words, said in (
+        (("rows", "list", "--foo"), "Inget sådant alternativ: --foo"),
+        (("rows", "set"), "Argumentet 'code' saknas."),
+        (("no-such-command",), "Inget sådant kommando 'no-such-command'."),
+    ):
+        result = cli(*words, env=wide)
+        assert result.returncode == 2, result.stderr
+        assert said in result.stderr and "Användning:" in result.stderr, result.stderr
+        assert not english(result.stderr.replace("[OPTIONS]", "").replace("COMMAND [ARGS]", "")), result.stderr
+    helped = cli("rows", "list", "--help", env=wide).stdout
+    assert "Alternativ" in helped and "Visa den här hjälpen och avsluta." in helped
+    english_help = cli("rows", "list", "--foo", env={"COLUMNS": "200"}).stderr
+    assert "Usage:" in english_help and "No such option: --foo" in english_help
