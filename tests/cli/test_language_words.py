@@ -6,6 +6,7 @@ outside gettext, such as "while writing the backup" or "permission denied", woul
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from helpers.cli import Cli
 from helpers.disks import fill, small_disk
 
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE
 
 SWEDISH = {"FACTBOARD_LANG": None, "LANG": "sv_SE.UTF-8", "LC_ALL": None, "LANGUAGE": None, "LC_MESSAGES": None}
 """The test helpers speak English; here the board decides, as outside the tests, on a Swedish computer (before a
@@ -123,3 +125,15 @@ def test_typers_own_help_and_usage_errors_are_said_in_swedish(cli: Cli) -> None:
     assert "Alternativ" in helped and "Visa den här hjälpen och avsluta." in helped
     english_help = cli("rows", "list", "--foo", env={"COLUMNS": "200"}).stderr
     assert "Usage:" in english_help and "No such option: --foo" in english_help
+
+
+def test_the_weeks_html_export_speaks_swedish(cli: Cli, tmp_path: Path) -> None:
+    """A marked sentence inside an f-string's braces never reached the catalog (Babel cannot see it): the HTML
+    export said "Exported from FactBoard: this file is not encrypted." on every Swedish team's printout."""
+    prepared.demo(cli.db, template="sv")
+    env = {**SWEDISH, "FACTBOARD_PASSPHRASE": DEMO_PASSPHRASE}
+    page = tmp_path / "vecka.html"
+    cli.ok("export", "week", "-o", str(page), env=env)
+    text = " ".join(re.sub(r"<style>.*?</style>|<[^>]+>", " ", page.read_text(encoding="utf-8"), flags=re.S).split())
+    assert "Exporterad från FactBoard: filen är inte krypterad." in text
+    assert not english(html.unescape(text)), english(html.unescape(text))

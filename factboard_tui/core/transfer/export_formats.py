@@ -389,6 +389,7 @@ def _html_table(table: Table, dates: DateFormats, shares: list[float]) -> list[s
 def render_html(document: ExportDocument) -> bytes:
     """One self-contained page: the board's colours on screen, A4 landscape on paper."""
     template = document.template
+    notice = _("Exported from FactBoard: this file is not encrypted.")  # outside the f-string: Babel sees it
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{html.escape(template.language)}">',
@@ -401,7 +402,7 @@ def render_html(document: ExportDocument) -> bytes:
         "<body>",
         f"<h1>{html.escape(document.title)}</h1>",
         f'<p class="subtitle">{html.escape(document.subtitle)}</p>',
-        f'<p class="notice">{html.escape(_("Exported from FactBoard: this file is not encrypted."))}</p>',
+        f'<p class="notice">{html.escape(notice)}</p>',
     ]
     shares = column_shares(document)
     for table in document.tables:

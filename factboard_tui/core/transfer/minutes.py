@@ -326,6 +326,7 @@ def minutes_html(record: MeetingRecord) -> str:
             parts.append("<tr>" + "".join(f"<td>{e(text)}</td>" for text in cells) + "</tr>")
         parts.append("</table>")
     else:
-        parts.append(f"<p>{e(_('No changes.'))}</p>")
+        none = _("No changes.")  # outside the f-string: Babel sees it
+        parts.append(f"<p>{e(none)}</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
