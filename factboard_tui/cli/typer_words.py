@@ -68,6 +68,20 @@ def speak_typer() -> None:
 
     click_core.Command.get_help_option = help_option  # type: ignore[method-assign]
 
+    from typer import main
+
+    completion_arguments = main.get_install_completion_arguments
+
+    def completion() -> Any:
+        install, show = completion_arguments()
+        install.help = _("Install completion for the current shell.")  # type: ignore[attr-defined]
+        show.help = _(  # type: ignore[attr-defined]
+            "Show completion for the current shell, to copy it or customize the installation."
+        )
+        return install, show
+
+    main.get_install_completion_arguments = completion
+
     def bad_parameter(self: Any) -> str:
         hint = _hint(self)
         if hint is None:

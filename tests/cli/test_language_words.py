@@ -123,6 +123,7 @@ def test_typers_own_help_and_usage_errors_are_said_in_swedish(cli: Cli) -> None:
         assert not english(result.stderr.replace("[OPTIONS]", "").replace("COMMAND [ARGS]", "")), result.stderr
     helped = cli("rows", "list", "--help", env=wide).stdout
     assert "Alternativ" in helped and "Visa den här hjälpen och avsluta." in helped
+    assert "Installera komplettering för det aktuella skalet." in cli("--help", env=wide).stdout
     english_help = cli("rows", "list", "--foo", env={"COLUMNS": "200"}).stderr
     assert "Usage:" in english_help and "No such option: --foo" in english_help
 
