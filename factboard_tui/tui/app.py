@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.command import Provider
+from textual.command import CommandPalette, Provider
 from textual.notifications import SeverityLevel
 from textual.worker import WorkerFailed
 
@@ -397,6 +397,11 @@ class FactBoardApp(KeysInOrderApp):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, its search field saying what to type in the team's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))
 
     def palette_commands(self) -> list[PaletteCommand]:
         """App-wide commands for `FactBoardCommands`: themes, keys, quit."""

@@ -140,3 +140,20 @@ def test_nordic_keyboards_reach_the_filter_and_the_weeks_without_altgr(tmp_path:
     import asyncio
 
     asyncio.run(scenario())
+
+
+def test_the_command_palette_asks_in_swedish(tmp_path: Path) -> None:
+    """Textual's palette said "Search for commands…" on a Swedish board (its own default placeholder)."""
+
+    async def scenario() -> None:
+        app = app_in(tmp_path, "sv")
+        async with app.run_test(size=WALL) as pilot:
+            await wait_for_rows(pilot)
+            await pilot.press("ctrl+p")
+            await until(pilot, lambda: bool(app.screen.query("#--input Input")), "the palette's search field")
+            placeholder = str(app.screen.query_one("#--input Input", Input).placeholder)
+        assert placeholder == "Sök bland kommandon…"
+
+    import asyncio
+
+    asyncio.run(scenario())
