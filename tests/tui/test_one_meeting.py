@@ -86,3 +86,16 @@ def test_a_meeting_whose_app_died_is_offered_to_take_over(tmp_path: Path) -> Non
         await until(pilot, lambda: getattr(other.running_meeting(), "chair", None) == "CSA", "the meeting taken over")
 
     run_meeting(tmp_path, scenario)
+
+
+def test_quitting_the_app_during_a_meeting_leaves_no_meeting_running(tmp_path: Path) -> None:
+    async def scenario(app: FactBoardApp, pilot: Pilot[None], clock: HandClock, other: Board) -> None:
+        await start_meeting(pilot)
+        await until(pilot, lambda: other.running_meeting() is not None, "the claim")
+        app.exit()  # what "Quit anyway" does
+
+    checker = run_meeting(tmp_path, scenario)
+    try:
+        assert checker.running_meeting() is None  # the next m anywhere starts at once, no stale question
+    finally:
+        checker.close()
