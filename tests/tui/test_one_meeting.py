@@ -38,6 +38,9 @@ def test_m_while_another_terminal_runs_the_meeting_follows_it_or_takes_it_over(t
         await until(pilot, lambda: rows[3].client_code in screen_text(app), "the chair's next row")
         await burst(pilot, ESCAPE)
         await until(pilot, lambda: isinstance(app.screen, BoardScreen), "back on the board")
+        with other.engine.connect() as connection:  # what the follower saw is in the access log, as in a meeting
+            seen = connection.exec_driver_sql("SELECT client, detail FROM audit_log WHERE action = 'view'").all()
+        assert {(rows[0].client_code, "meeting follow"), (rows[3].client_code, "meeting follow")} <= set(seen)
         await burst(pilot, "m")
         await until(pilot, lambda: isinstance(app.screen, ChoiceDialog), "the question again")
         await burst(pilot, TAB, TAB, ENTER)  # "Take it over"

@@ -73,6 +73,8 @@ class FollowMeetingScreen(Screen[None]):
         super().__init__()
         self.feed = feed
         self.claim: MeetingClaim | None = None
+        self.viewed: int | None = None
+        """The row last entered in the access log."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="follow-status")
@@ -110,6 +112,9 @@ class FollowMeetingScreen(Screen[None]):
         if row is None:
             card.update(Text(_("The chair has not reached a row yet."), style="dim"))
             return
+        if row.id is not None and row.id != self.viewed:  # the access log: this person saw the row
+            self.viewed = row.id
+            self.feed.record_view(row.id, "meeting follow")
         today = self.feed.today_now()
         visits = self.feed.visits_of(row.id or 0)
         card.show(
