@@ -102,7 +102,12 @@ def settle_heap() -> None:
     shown, so the rows and the grid lines built from them are frozen together: freezing before the grid lines exist
     made it worse (a full collection runs once the objects made since freezing outnumber a quarter of those before,
     and then walks all of them). Frozen objects are still freed when nothing refers to them (rows replaced by the
-    next read are); only cycles among them would stay, and rows, visits and grid lines hold none."""
+    next read are); only cycles among them would stay, and rows, visits and grid lines hold none.
+
+    Measured at 20,000 rows (bench_app's TUI child): without the freeze a full collection walks 330,000 objects,
+    180-270 ms of CPU whenever it comes; with it the longest pause while typing is 11-16 ms. Freezing again after
+    every full collection gained nothing there (15.5 ms) and would keep the cycles of closed dialogs and screens
+    for the whole session, so the heap is frozen here only."""
     gc.freeze()
 
 
