@@ -69,6 +69,8 @@ ARGUMENTS: dict[str, list[str]] = {
     "sync import": ["{sheet}"],
     "sync conflicts": [],
     "sync settle": ["1", "--take", "1"],
+    "sync run": ["--folder", "{folder}"],
+    "sync watch": ["--folder", "{folder}"],
     "audit verify": [],
     "audit show": ["--client", "DD-75"],
     "report": ["-o", "{out}"],
@@ -105,7 +107,7 @@ def other_board(cli: Cli, made_once: tuple[Path, dict[str, str]], tmp_path: Path
     root, files = made_once
     for name in ("board.db", "board.db.keyslot"):
         shutil.copyfile(root / name, cli.db.with_name(name))
-    return files | {"out": str(tmp_path / "out.html")}
+    return files | {"out": str(tmp_path / "out.html"), "folder": str(tmp_path)}
 
 
 @pytest.mark.parametrize("placement", ["before", "after"])
