@@ -65,6 +65,9 @@ SINKS = {
 KEYWORDS = {"help", "placeholder", "title", "tooltip", "description", "border_title", "prompt", "label", "prefix"}
 """Keyword arguments a person reads, whatever the call."""
 
+TEMPORARY_FILES = {"mkdtemp", "mkstemp", "NamedTemporaryFile", "TemporaryDirectory", "SpooledTemporaryFile"}
+"""tempfile's functions: `prefix=` there names a file, not a line a person reads."""
+
 ATTRIBUTES = {"border_title", "border_subtitle", "empty_text", "title", "sub_title"}
 """Attributes a person reads when a string is assigned to them."""
 
@@ -170,6 +173,8 @@ class Finder(ast.NodeVisitor):
                 for each in self.candidates(argument):
                     self.report(each, f"{name}()")
         for keyword in node.keywords:
+            if name in TEMPORARY_FILES:
+                break  # their prefix= is part of a file name
             if keyword.arg in KEYWORDS and keyword.arg not in NOT_READ:
                 for each in self.candidates(keyword.value):
                     self.report(each, f"{keyword.arg}=")
