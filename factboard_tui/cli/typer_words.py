@@ -68,6 +68,18 @@ def speak_typer() -> None:
 
     click_core.Command.get_help_option = help_option  # type: ignore[method-assign]
 
+    def translated(pieces: list[str]) -> list[str]:
+        words = {"[OPTIONS]": _("[OPTIONS]"), "COMMAND [ARGS]...": _("COMMAND [ARGS]...")}
+        return [words.get(piece, piece) for piece in pieces]
+
+    for kind in (click_core.Command, core.TyperGroup):
+        usage_pieces = kind.collect_usage_pieces
+
+        def pieces(self: Any, ctx: Any, usage_pieces: Any = usage_pieces) -> list[str]:
+            return translated(usage_pieces(self, ctx))
+
+        kind.collect_usage_pieces = pieces  # type: ignore[method-assign]
+
     from typer import main
 
     completion_arguments = main.get_install_completion_arguments

@@ -120,7 +120,7 @@ def test_typers_own_help_and_usage_errors_are_said_in_swedish(cli: Cli) -> None:
         result = cli(*words, env=wide)
         assert result.returncode == 2, result.stderr
         assert said in result.stderr and "Användning:" in result.stderr, result.stderr
-        assert not english(result.stderr.replace("[OPTIONS]", "").replace("COMMAND [ARGS]", "")), result.stderr
+        assert not english(result.stderr) and "OPTIONS" not in result.stderr, result.stderr
     helped = cli("rows", "list", "--help", env=wide).stdout
     assert "Alternativ" in helped and "Visa den här hjälpen och avsluta." in helped
     assert "Installera komplettering för det aktuella skalet." in cli("--help", env=wide).stdout
