@@ -36,6 +36,7 @@ from factboard_tui.core.i18n import N_, _, current_language, speak_for_board
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui import i18n
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
+from factboard_tui.tui.palette import FactBoardPalette
 from factboard_tui.tui.screens.help import HelpScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.themes import ThemeFile, find_theme, load_themes, next_theme
@@ -399,9 +400,9 @@ class FactBoardApp(KeysInOrderApp):
             self.push_screen(HelpScreen(self.screen))
 
     def action_command_palette(self) -> None:
-        """Textual's palette, its search field saying what to type in the team's language."""
+        """Textual's palette in the team's language (`tui/palette.py`)."""
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
-            self.push_screen(CommandPalette(placeholder=_("Search for commands…"), id="--command-palette"))
+            self.push_screen(FactBoardPalette())
 
     def palette_commands(self) -> list[PaletteCommand]:
         """App-wide commands for `FactBoardCommands`: themes, keys, quit."""

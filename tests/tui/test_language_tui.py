@@ -12,6 +12,7 @@ from helpers.board_app import start_meeting, wait_for_rows
 from helpers.boards import MONDAY_MORNING, HandClock
 from helpers.languages import language_board
 from helpers.pilot import text_of, until
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -143,7 +144,7 @@ def test_nordic_keyboards_reach_the_filter_and_the_weeks_without_altgr(tmp_path:
 
 
 def test_the_command_palette_asks_in_swedish(tmp_path: Path) -> None:
-    """Textual's palette said "Search for commands…" on a Swedish board (its own default placeholder)."""
+    """Textual's palette said "Search for commands…" and "No matches found" on a Swedish board (its own words)."""
 
     async def scenario() -> None:
         app = app_in(tmp_path, "sv")
@@ -152,7 +153,17 @@ def test_the_command_palette_asks_in_swedish(tmp_path: Path) -> None:
             await pilot.press("ctrl+p")
             await until(pilot, lambda: bool(app.screen.query("#--input Input")), "the palette's search field")
             placeholder = str(app.screen.query_one("#--input Input", Input).placeholder)
+            await pilot.press(*"zqxj")
+            said = ""
+
+            def nothing_matched() -> bool:
+                nonlocal said
+                said = " ".join(str(option.prompt) for option in app.screen.query_one(CommandList).options)
+                return "Inga träffar" in said or "No matches" in said
+
+            await until(pilot, nothing_matched, "the palette's no-match line")
         assert placeholder == "Sök bland kommandon…"
+        assert "Inga träffar" in said and "No matches" not in said
 
     import asyncio
 
