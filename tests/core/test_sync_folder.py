@@ -300,6 +300,8 @@ def test_a_fault_at_any_write_of_a_round_leaves_no_partial_bundle_and_the_next_r
         _inbox_is_clean(region, shared, {"muni": muni})
         mended = [SF.SyncFolder(board, shared, settle=0).round() for board in (region, muni, region, muni)]
         assert not any(report.refused for report in mended), at
+        lone = [path for path in shared.rglob("*.minisig") if not path.with_suffix("").exists()]
+        assert lone == [], "a signature left alone by a cut-off write is removed by its writer's next round"
         assert service.board_state_hash(region) == service.board_state_hash(muni), f"fault at {listing.labels[at - 1]}"
     with muni.engine.connect() as connection:
         imported = connection.exec_driver_sql("SELECT hash FROM sync_bundle WHERE direction = 'in'").scalars().all()

@@ -217,6 +217,10 @@ class SyncFolder:
             except OSError:
                 continue  # a read-only or vanished share: tried again next round
             del files[name]
+        # A signature this site wrote whose bundle never followed (a write cut off): no reader looks at it.
+        for lone in inbox(self.folder, peer).glob(f"{self.board.site_id}-*{SUFFIX}{SIGNATURE_SUFFIX}"):
+            if not lone.with_name(lone.name.removesuffix(SIGNATURE_SUFFIX)).exists():
+                lone.unlink(missing_ok=True)
         return bool(spent)
 
     def _has_news(self, peer: str, held: dict[str, int], sent: dict[str, Any], now: datetime) -> bool:
