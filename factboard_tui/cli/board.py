@@ -28,6 +28,7 @@ from factboard_tui.cli.common import (
     err,
     out,
     print_json,
+    progress_bar,
     recover,
     unlocked,
     user_errors,
@@ -360,8 +361,8 @@ def backup(
         return
     if keep is not None and keep < 1:
         raise InvalidValue("keep", _("--keep must be at least 1: the newest backup is always kept."))
-    with unlocked(db, user) as board:
-        made, checked = board.backup(directory, keep or settings.keep)
+    with unlocked(db, user) as board, progress_bar() as report:
+        made, checked = board.backup(directory, keep or settings.keep, report)
     out.print(
         shown(
             ngettext(
@@ -434,7 +435,9 @@ def rekey_command(
         delivered.append(True)
 
     try:
-        key = rekey(path, ask_secret(_("Passphrase"), PASSPHRASE_ENV), deliver=deliver)
+        passphrase = ask_secret(_("Passphrase"), PASSPHRASE_ENV)
+        with progress_bar() as report:
+            key = rekey(path, passphrase, deliver=deliver, progress=report)
     except BaseException:
         if delivered:
             err.print(

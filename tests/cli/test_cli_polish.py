@@ -4,9 +4,13 @@ the commands whose answer a script reads (doctor, backup --list, audit verify, s
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+from helpers.boards import PASSPHRASE
 from helpers.cli import Cli, one_line_error
 
 from factboard_tui.core import errors
@@ -74,3 +78,50 @@ def test_sync_peers_and_conflicts_speak_json(cli: Cli, tmp_path: Path) -> None:
     (peer,) = json.loads(cli.ok("sync", "peers", "--json").stdout)
     assert (peer["name"], peer["fingerprint"], peer["revoked_at"]) == ("Silkeborg", fingerprint, None)
     assert json.loads(cli.ok("sync", "conflicts", "--json").stdout) == []
+
+
+def in_a_terminal(cli: Cli, *args: str) -> tuple[int, str, str]:
+    """`factboard ARGS` with stderr on a pseudo-terminal (as a person runs it) and stdout on a pipe."""
+    master, slave = os.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "factboard_tui", *args],
+            env=cli.environment() | {"COLUMNS": "100", "TERM": "xterm-256color"},
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            timeout=120,
+        )
+    finally:
+        os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the terminal's other side is closed and everything was read
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(master)
+    return done.returncode, done.stdout.decode(), drawn.decode("utf-8", "replace")
+
+
+def test_backup_and_rekey_show_progress_on_a_terminal_and_not_in_scripts(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init")
+    code, said, drawn = in_a_terminal(cli, "backup")
+    assert code == 0 and "Backed up 0 rows" in said
+    assert "backup" in drawn and "4/4" in drawn  # the bar's last state, before it is wiped
+    code, said, drawn = in_a_terminal(cli, "rekey")
+    assert code == 0 and "re-key" in drawn and "5/5" in drawn
+    piped = cli.ok("backup")
+    assert "4/4" not in piped.stderr and "━" not in piped.stderr  # scripts get the outcome, no bar
+
+
+def test_a_backup_tells_its_steps_in_order(cli: Cli) -> None:
+    from factboard_tui.core.store.board import Board
+
+    cli.ok("init")
+    told: list[tuple[str, int, int]] = []
+    with Board.unlock(cli.db, PASSPHRASE) as board:
+        board.backup(cli.db.parent / "backups", 3, lambda what, done, total: told.append((what, done, total)))
+    assert told == [("backup", step, 4) for step in range(5)]

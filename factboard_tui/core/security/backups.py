@@ -28,7 +28,7 @@ import sqlcipher3
 from factboard_tui.core.clock import system_clock
 from factboard_tui.core.diagnosis import SQLITE_CORRUPT, SQLITE_NOTADB, sqlite_code, told
 from factboard_tui.core.errors import BoardBusy, DatabaseDamaged, FactBoardError, NotFound
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.security import seal
 from factboard_tui.core.security.durable import copy_durably, sync_file, write_durably
 from factboard_tui.core.security.journal import COMMITTED, OPERATIONS, Journal, Step
@@ -151,9 +151,29 @@ def list_backups(db: Path, directory: Path) -> list[Path]:
     return sorted((path for path in found if slot_of(path).is_file()), key=lambda path: path.name)
 
 
-def take_backup(db: Path, key: bytes, directory: Path, taken: datetime, keep: int) -> tuple[Path, CheckedCopy]:
+Stages = Callable[[str, int, int], None]
+"""Told how far a backup or re-key has got (`what, done, total`), for a progress bar: the copy is one SQLCipher
+statement, so its steps (copy, check, flush, new key slot, put in place) are what can be counted."""
+
+BACKUP_STEPS = ("copy", "check", "flush", "in place")
+REKEY_STEPS = ("copy", "check", "flush", "new slot", "in place")
+
+
+def _steps(what: str, names: tuple[str, ...], told: Stages | None) -> Callable[[str], None]:
+    """A function to call as each step starts (and with "done" at the end); tells `told` in `what`'s name."""
+
+    def start(name: str) -> None:
+        if told is not None:
+            told(what, len(names) if name == "done" else names.index(name), len(names))
+
+    return start
+
+
+def take_backup(
+    db: Path, key: bytes, directory: Path, taken: datetime, keep: int, progress: Stages | None = None
+) -> tuple[Path, CheckedCopy]:
     """Write a verified encrypted copy of the board and its key slot to `directory`; keep the newest `keep`."""
-    made = _told_backup(db, key, directory, taken, keep, only_if_due=False)
+    made = _told_backup(db, key, directory, taken, keep, only_if_due=False, progress=progress)
     assert made is not None  # only a daily backup can be skipped
     return made
 
@@ -167,18 +187,18 @@ def take_daily_backup(
 
 
 def _told_backup(
-    db: Path, key: bytes, directory: Path, taken: datetime, keep: int, only_if_due: bool
+    db: Path, key: bytes, directory: Path, taken: datetime, keep: int, only_if_due: bool, progress: Stages | None = None
 ) -> tuple[Path, CheckedCopy] | None:
     """`_take_backup`, with a full or read-only backup disk said as such (the journal has undone the staging; the
     board itself is untouched)."""
     try:
-        return _take_backup(db, key, directory, taken, keep, only_if_due)
+        return _take_backup(db, key, directory, taken, keep, only_if_due, progress)
     except (OSError, sqlcipher3.dbapi2.Error) as error:
         raise told(error, directory / backup_name(db, taken), "backup") or error from None
 
 
 def _take_backup(
-    db: Path, key: bytes, directory: Path, taken: datetime, keep: int, only_if_due: bool
+    db: Path, key: bytes, directory: Path, taken: datetime, keep: int, only_if_due: bool, progress: Stages | None
 ) -> tuple[Path, CheckedCopy] | None:
     """The copy and its slot are staged as `.partial` files, flushed and checked, and then put in place together
     with the pruning of old backups, under a journal."""
@@ -204,16 +224,22 @@ def _take_backup(
             finished=_("the backup {name} is in place.").format(name=target.name),
             undone=_("the half-written backup was removed; the next backup makes a whole one."),
         ) as journal:  # undone if anything below fails before the commit
+            stage = _steps(N_("backup"), BACKUP_STEPS, progress)
+            stage("copy")
             _export(db, key, partial, key)
+            stage("check")
             checked = check_copy(partial, key)
+            stage("flush")
             sync_file(partial)
             write_durably(slot_of(partial), slot_of(db).read_bytes())
+            stage("in place")
             older = [path for path in list_backups(db, directory) if path.name != target.name]
             pruned = older[: max(0, len(older) + 1 - max(1, keep))]
             steps = [Step(slot_of(partial).name, slot_of(target).name), Step(partial.name, target.name)]
             steps += [Step(name) for old in pruned for name in (old.name, slot_of(old).name)]
             journal.commit(steps, checked=[partial, slot_of(partial)])
         journal.finish()
+        stage("done")
     return target, checked
 
 
@@ -279,6 +305,7 @@ def rekey(
     passphrase: str,
     make_key: Callable[[], bytes] = new_board_key,
     deliver: Callable[[bytes], None] | None = None,
+    progress: Stages | None = None,
 ) -> bytes:
     """Give the database a new key (wrapped with the same passphrase); returns it, for a new recovery key.
 
@@ -301,9 +328,14 @@ def rekey(
             ),
             undone=_("the board keeps its key and its old recovery key; a new recovery key shown then does not apply."),
         ) as journal:  # undone if anything below fails before the commit
+            stage = _steps(N_("re-key"), REKEY_STEPS, progress)
+            stage("copy")
             _export(db, old_key, staged, new_key)
+            stage("check")
             check_copy(staged, new_key)
+            stage("flush")
             sync_file(staged)
+            stage("new slot")
             fresh = replace(slot.kdf, salt=secrets.token_bytes(len(slot.kdf.salt)))  # same cost, new salt
             KeySlot.wrap(new_key, passphrase, slot.board_id, fresh).write(new_slot)
             if deliver is not None:
@@ -312,8 +344,10 @@ def rekey(
             # above already read what the WAL held.
             steps = [Step(_beside(db, suffix).name) for suffix in ("-wal", "-shm") if _beside(db, suffix).exists()]
             steps += [Step(staged.name, db.name), Step(new_slot.name, slot_of(db).name)]
+            stage("in place")
             journal.commit(steps, checked=[staged, new_slot])
         journal.finish()
+        stage("done")
     return new_key
 
 

@@ -38,7 +38,7 @@ from factboard_tui.core.errors import (
 from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security import audit
-from factboard_tui.core.security.backups import CheckedCopy, recover_board, take_backup, take_daily_backup
+from factboard_tui.core.security.backups import CheckedCopy, Stages, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key, read_board_slot
 from factboard_tui.core.security.locks import BoardLock
 from factboard_tui.core.store import events, meeting_claim, purge, reads, undo
@@ -194,9 +194,10 @@ class Board(BoardHandle):
         board._key = key
         return board
 
-    def backup(self, directory: Path, keep: int) -> tuple[Path, CheckedCopy]:
-        """An encrypted, verified copy of the board (and its key slot) in `directory`; keeps the newest `keep`."""
-        made, checked = take_backup(self.path, self._key, directory, self.clock().astimezone(), keep)
+    def backup(self, directory: Path, keep: int, progress: Stages | None = None) -> tuple[Path, CheckedCopy]:
+        """An encrypted, verified copy of the board (and its key slot) in `directory`; keeps the newest `keep`.
+        `progress` is told each stage as it starts (`backups.Stages`)."""
+        made, checked = take_backup(self.path, self._key, directory, self.clock().astimezone(), keep, progress)
         self._audit_backup(made, checked)
         return made, checked
 
