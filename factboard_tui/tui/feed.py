@@ -83,9 +83,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 POLL_SECONDS = 0.4
-"""How often the feed asks whether another process changed the board: a change that lands just after a tick shows
-within issue 15's half second (at 0.5 s it took 507-510 ms, the tick plus the read; at 0.4 s 407-440 ms), for 30 ms
-more of an idle board's CPU per minute (204 ms, budget 300)."""
+"""How often the feed asks whether another process changed the board (at 0.5 s a change landing just after a tick
+showed after 507-510 ms, over issue 15's half second; an idle board's CPU: 204 ms a minute, budget 300)."""
 
 WRITE_AFTER = 0.02
 """Seconds after a cell is saved on screen before its write is queued (about one frame)."""
@@ -199,6 +198,7 @@ class BoardFeed:
         self._unsaved_token = 0
         self._stopped = False
         self._wake = threading.Event()  # set: the poller reads back changes now
+        self._drawn = threading.Event()  # set: the board's first frame is out (the page check may start)
         self._damaged = False  # the whole-file check failed: the writer runs nothing but the close
         self._whole_board = first_read is not None and first_read.triage_counts is None
         if first_read is not None:
@@ -223,14 +223,19 @@ class BoardFeed:
         """Published on the UI thread whenever the store changed."""
         self.refused: Signal[CellRefused] = Signal(app, "cell write refused")
         """Published on the UI thread when a cell's write was refused (the board screen answers it)."""
-        if verify is not None:
+        if verify is not None:  # first in the queue: no write runs before every page verified
             self._writes.put(partial(self._verify_pages, verify))
         app.run_worker(self._run_writer, thread=True, group="board-writer", name="board writer")
-        if follow:
+        app.call_after_refresh(self._start_reads, follow)  # beside the first frame they took its core (issue 15)
+
+    def _start_reads(self, follow: bool) -> None:
+        """Once the board's first frame is out: the page check, the rest of the rows and the poll."""
+        self._drawn.set()
+        if follow and not self._stopped:
             if not self._whole_board:
                 self.reload()
-            app.run_worker(self._run_poller, thread=True, group="board-poll", name="poll board changes")
-            app.set_interval(HEARD_SECONDS, self.read_heard, name="read sites heard")
+            self.app.run_worker(self._run_poller, thread=True, group="board-poll", name="poll board changes")
+            self.app.set_interval(HEARD_SECONDS, self.read_heard, name="read sites heard")
             self.read_heard()
 
     def stop(self, *, close: bool = True) -> None:
@@ -239,6 +244,7 @@ class BoardFeed:
             return
         self._stopped = True
         self._wake.set()  # the poller ends
+        self._drawn.set()
         self._queue_pending()
         if close:
             self._writes.put(self._board.close)
@@ -266,6 +272,7 @@ class BoardFeed:
 
     def _verify_pages(self, damaged: Callable[[FactBoardError], object]) -> None:
         """Check every page's HMAC (with Python's lock released), then log the unlock; a bad page stops writes."""
+        self._drawn.wait(2.0)  # the board's first frame (never for long: a screen may not draw while hidden)
         try:
             self._board.check_integrity()
         except FactBoardError as error:
