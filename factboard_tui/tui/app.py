@@ -196,9 +196,14 @@ class FactBoardApp(KeysInOrderApp):
         self.feed = None
         self.board = None
         feed.stop()
+        self.call_later(self._back_to_unlock, str(error))
+
+    async def _back_to_unlock(self, error: str) -> None:
+        """Every screen of the board away, each removal finished before the next (the board's own screen may still
+        be arriving when the check fails), then the unlock screen saying why."""
         while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.push_screen(UnlockScreen(self.path, self.user, remembered=self.settings.user, error=str(error)))
+            await self.pop_screen()
+        await self.push_screen(UnlockScreen(self.path, self.user, remembered=self.settings.user, error=error))
 
     def warn_audit(self, problem: str) -> None:
         """Say that the audit log does not verify (it stays as it is: nothing is overwritten)."""

@@ -409,8 +409,8 @@ def test_a_damaged_page_found_after_the_first_frame_closes_the_board_and_says_so
     data = damage_a_page_the_first_read_skips(demo_path)
 
     def damage_said(app: FactBoardApp) -> bool:
-        screen = app.screen
-        return isinstance(screen, UnlockScreen) and "damaged" in str(screen.query_one("#unlock-error").render())
+        shown = app.screen.query("#unlock-error") if isinstance(app.screen, UnlockScreen) else None
+        return bool(shown) and "damaged" in str(shown.first().render())  # type: ignore[union-attr]
 
     async def scenario() -> None:
         app = FactBoardApp(demo_path, clock=clock)
