@@ -116,8 +116,19 @@ def rows_add(
         str | None, typer.Option("--evaluation-date", help=_("Next evaluation, like 2026-12-01."))
     ] = None,
     crisis_plan: Annotated[
-        str | None, typer.Option("--crisis-plan", help=_("A crisis plan exists: yes or no."))
+        str | None,
+        typer.Option(
+            "--crisis-plan", help=_("Crisis plan status: missing, in_progress or exists (or the board's words).")
+        ),
     ] = None,
+    crisis_plan_review: Annotated[
+        str | None, typer.Option("--crisis-plan-review", help=_("When the crisis plan is to be reviewed."))
+    ] = None,
+    legal_measure: Annotated[
+        str | None, typer.Option("--legal-measure", help=_("The legal measure in force (the board's name for it)."))
+    ] = None,
+    measure_start: Annotated[str | None, typer.Option("--measure-start", help=_("When the measure began."))] = None,
+    measure_expiry: Annotated[str | None, typer.Option("--measure-expiry", help=_("When the measure expires."))] = None,
     mon: Annotated[str | None, typer.Option(help=_("This week's Monday visit, like DEN+MJR or 'DEN: note'."))] = None,
     tue: Annotated[str | None, typer.Option(help=_("This week's Tuesday visit, like --mon."))] = None,
     wed: Annotated[str | None, typer.Option(help=_("This week's Wednesday visit, like --mon."))] = None,
@@ -148,6 +159,10 @@ def rows_add(
         "safety": safety,
         "evaluation_date": evaluation_date,
         "crisis_plan": crisis_plan,
+        "crisis_plan_review": crisis_plan_review,
+        "legal_measure": legal_measure,
+        "legal_measure_start": measure_start,
+        "legal_measure_expiry": measure_expiry,
     }
     values = {key: value for key, value in given.items() if value is not None}
     days = {"mon": mon, "tue": tue, "wed": wed, "thu": thu, "fri": fri, "sat": sat, "sun": sun}

@@ -92,7 +92,7 @@ def test_round_trip(cli: Cli, tmp_path: Path) -> None:
         "date_on": TODAY,
         "date_off": TODAY,
         "off_reason": "Stabil, utskriven till öppenvård",
-        "crisis_plan": False,
+        "crisis_plan": None,
         "updated_by": "CSA",
     }
     assert {key: row[key] for key in expected} == expected

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 from helpers.boards import NOW, USER
+from helpers.old_boards import as_version_6
 from helpers.sites import Ticker, make_sites, send
 
 from factboard_tui.core.clock import frozen_clock
@@ -95,12 +96,13 @@ def test_a_board_from_before_the_seal_gets_it_when_opened(created: tuple[Board, 
     board, key = created
     board.add_row(USER, {"client_code": "DD-75", "triage": "obs", "situation": "Sover dåligt"})
     board.close()
+    as_version_6(board_path, key)
     connection = raw(board_path, key)  # the board as the version before the seal wrote it
     for name in [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]:
         connection.execute(f"DROP TRIGGER {name}")
     connection.execute("DELETE FROM board_meta WHERE key = 'audit_seal'")
     connection.execute("ALTER TABLE audit_witness DROP COLUMN written")
-    connection.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION - 1}")
+    connection.execute("PRAGMA user_version = 5")
     connection.execute("UPDATE board_row SET actions = 'written by the old version'")
     connection.close()
     with Board.open_with_key(board_path, key, frozen_clock(NOW)) as reopened:

@@ -149,7 +149,7 @@ def test_the_reference_board_imports_exactly(board: Board, name: str) -> None:
             assert got[key] == value, f"{code} {key}"
         for key in ("evaluation_date", "date_off", "off_reason"):
             assert got[key] is None
-        assert got["crisis_plan"] is False and got["notes"] == {}
+        assert got["crisis_plan"] is None and got["notes"] == {}
 
 
 def test_each_imported_row_says_it_was_imported_and_from_which_file(board: Board) -> None:

@@ -156,7 +156,7 @@ NORWEGIAN_ROWS = {
         "triage": "stable",
         "primary_contact": "ÅSE",
         "other_providers": "Fastlege",
-        "crisis_plan": True,
+        "crisis_plan": "exists",
         "situation": "Stabil.",
         "actions": "Evaluering neste uke.",
         "safety": "OK",

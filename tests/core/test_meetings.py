@@ -144,7 +144,10 @@ def test_flags_the_chair_must_not_miss(board: Board) -> None:
         row = board.row(ids[code])
         return {flag.key: flag.text for flag in row_flags(row, week.get(row.id or 0, {}), board.template, today)}
 
-    assert flags("NN-89") == {"crisis_without_plan": "Kris: no Krisplan", "no_visit": "No visit planned this week"}
+    assert flags("NN-89") == {
+        "crisis_without_plan": "Kris: no current Krisplan",
+        "no_visit": "No visit planned this week",
+    }
     assert flags("AA-80")["children"] == "Barn <18: Ja (2 st)"
     assert flags("DD-75")["evaluation_passed"] == "Utvärdering passed 2026-11-20"
     assert flags("DD-75")["too_long"] == "147 days on board (limit 90)"

@@ -391,13 +391,13 @@ def test_a_bundle_from_a_newer_schema_or_format_is_refused(two: dict[str, Board]
     assert "update FactBoard" in str(_refused(muni, newer_format, "format"))
 
 
-@pytest.mark.parametrize("version", [B.FORMAT_VERSION + 1, 17986, 0])
+@pytest.mark.parametrize("version", [B.FORMAT_VERSION + 1, 17986, 0, B.FORMAT_VERSION - 1])
 def test_a_damaged_format_field_is_told_as_damage_not_as_a_newer_format(two: dict[str, Board], version: int) -> None:
     region, muni = two["region"], two["muni"]
     damaged = bytearray(_forged(region, muni, {}))
-    damaged[6:8] = version.to_bytes(2, "big")  # the signature was made over format 1
+    damaged[6:8] = version.to_bytes(2, "big")  # the signature was made over the format written now
     message = str(_refused(muni, bytes(damaged), "invalid"))
-    assert f"is damaged: its format field reads {version} where it was signed as 1" in message
+    assert f"is damaged: its format field reads {version} where it was signed as {B.FORMAT_VERSION}" in message
     assert "newer" not in message and "update FactBoard" not in message
 
 

@@ -93,20 +93,25 @@ def _made() -> tuple[bytes, str, dict[str, str]]:
     return data, signature, keys
 
 
+VERSION = B.FORMAT_VERSION
+"""The vectors of the format written now; those of every older format stay, and must still open."""
+
+
 def test_golden_vectors_are_reproduced_exactly() -> None:
     data, signature, keys = _made()
     if REGENERATE:
         GOLDEN.mkdir(exist_ok=True)
-        (GOLDEN / "bundle_v1.fbsync").write_bytes(data)
-        (GOLDEN / "bundle_v1.fbsync.minisig").write_text(signature)
-        (GOLDEN / "keys_v1.json").write_text(json.dumps(keys, indent=2) + "\n")
-    assert json.loads((GOLDEN / "keys_v1.json").read_text()) == keys
-    assert (GOLDEN / "bundle_v1.fbsync.minisig").read_text() == signature
-    assert (GOLDEN / "bundle_v1.fbsync").read_bytes() == data
+        (GOLDEN / f"bundle_v{VERSION}.fbsync").write_bytes(data)
+        (GOLDEN / f"bundle_v{VERSION}.fbsync.minisig").write_text(signature)
+        (GOLDEN / f"keys_v{VERSION}.json").write_text(json.dumps(keys, indent=2) + "\n")
+    assert json.loads((GOLDEN / f"keys_v{VERSION}.json").read_text()) == keys
+    assert (GOLDEN / f"bundle_v{VERSION}.fbsync.minisig").read_text() == signature
+    assert (GOLDEN / f"bundle_v{VERSION}.fbsync").read_bytes() == data
 
 
-def test_the_golden_bundle_opens_for_each_recipient_and_only_for_them() -> None:
-    data = (GOLDEN / "bundle_v1.fbsync").read_bytes()
+@pytest.mark.parametrize("version", range(1, VERSION + 1))
+def test_the_golden_bundle_opens_for_each_recipient_and_only_for_them(version: int) -> None:
+    data = (GOLDEN / f"bundle_v{version}.fbsync").read_bytes()
     for me in (PEER, ORIGIN):
         opened = B.open_bundle(data, me, {ORIGIN.site_id: ORIGIN.public}, {}, {})
         assert json.loads(opened.payload) == PAYLOAD
@@ -118,13 +123,13 @@ def test_the_golden_bundle_opens_for_each_recipient_and_only_for_them() -> None:
 
 
 def test_the_golden_signature_verifies_here_and_with_the_minisign_tool(tmp_path: Path) -> None:
-    data = (GOLDEN / "bundle_v1.fbsync").read_bytes()
-    signature = (GOLDEN / "bundle_v1.fbsync.minisig").read_text()
+    data = (GOLDEN / f"bundle_v{VERSION}.fbsync").read_bytes()
+    signature = (GOLDEN / f"bundle_v{VERSION}.fbsync.minisig").read_text()
     public = minisign.public_key_line(ORIGIN.signing.public_key())
     assert minisign.verify(public, data, signature) == "factboard golden vector"
     tools.require("minisign", "check sync signatures with the minisign tool")
-    shutil.copy(GOLDEN / "bundle_v1.fbsync", tmp_path / "b.fbsync")
-    shutil.copy(GOLDEN / "bundle_v1.fbsync.minisig", tmp_path / "b.fbsync.minisig")
+    shutil.copy(GOLDEN / f"bundle_v{VERSION}.fbsync", tmp_path / "b.fbsync")
+    shutil.copy(GOLDEN / f"bundle_v{VERSION}.fbsync.minisig", tmp_path / "b.fbsync.minisig")
     result = subprocess.run(
         ["minisign", "-V", "-m", str(tmp_path / "b.fbsync"), "-P", public], capture_output=True, text=True
     )

@@ -51,16 +51,23 @@ def send(boards: dict[str, Board], source: str, target: str) -> service.ImportRe
     return service.import_bundle(boards[target], bundle.data)
 
 
-def forge(region: Board, muni: Board, edit_header: Callable[[dict[str, Any]], None], payload: bytes) -> bytes:
+def forge(
+    region: Board,
+    muni: Board,
+    edit_header: Callable[[dict[str, Any]], None],
+    payload: bytes,
+    version: int | None = None,
+) -> bytes:
     """A bundle from the region to the muni signed with the region's real key, after `edit_header` changed its
-    header (which is then also the AEAD's associated data, so the payload still decrypts)."""
+    header (which is then also the AEAD's associated data, so the payload still decrypts); with `version`, in that
+    bundle format (as an older FactBoard at the region wrote it)."""
     randomness = B.Randomness.fresh()
     real = B.seal(region.site, [muni.site.public], {"schema": 1}, payload, randomness)
     (length,) = struct.unpack_from(">I", real, 72)
     header = json.loads(real[76 : 76 + length])
     edit_header(header)
     header_bytes = B.canonical_json(header)
-    prefix = real[:8]
+    prefix = real[:8] if version is None else real[:6] + struct.pack(">H", version)
     framed = struct.pack(">I", len(header_bytes)) + header_bytes
     ciphertext = AESGCM(randomness.content_key).encrypt(randomness.nonce, zlib.compress(payload), prefix + framed)
     body = framed + ciphertext

@@ -303,7 +303,10 @@ GOOD_VALUES: dict[str, dict[str, list[str | None]]] = {
         "situation": ["Ny", "", None],
         "actions": ["Ring", None],
         "children": ["true", "false"],
-        "crisis_plan": ["true", None],
+        "crisis_plan": ["true", "exists", "in_progress", None],  # true: an older site's yes/no
+        "care_plan_review": ["2026-12-01", None],
+        "legal_measure": ["lpt", "opt", None],
+        "legal_measure_expiry": ["2027-05-01", None],
         "primary_contact": ["CSA", None],
         "evaluation_date": ["2027-01-01", None],
         "visit:2026-11-23": ["CSA", "CSA+DEN", None],

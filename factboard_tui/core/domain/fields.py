@@ -17,6 +17,16 @@ from typing import Any
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain.dates import format_date, parse_date
 from factboard_tui.core.domain.national_ids import refuse_national_id
+from factboard_tui.core.domain.plan_template import (
+    MEASURE_EXPIRY,
+    MEASURE_FIELD,
+    MEASURE_START,
+    PLAN_EXISTS,
+    PLAN_KINDS,
+    PLAN_STATUSES,
+    review_field,
+    status_field,
+)
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate, fold
 from factboard_tui.core.errors import InvalidValue
 from factboard_tui.core.i18n import _
@@ -34,6 +44,10 @@ class Kind(StrEnum):
     LONG_TEXT = "long_text"
     YES_NO = "yes_no"
     VISIT = "visit"
+    PLAN = "plan"
+    """A plan's status: a key of `plan_template.PLAN_STATUSES`, or none recorded."""
+    MEASURE = "measure"
+    """A legal measure: a key of the template's measures."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +76,16 @@ ROW_FIELDS: dict[str, FieldSpec] = {
         FieldSpec("actions", Kind.LONG_TEXT, 2000),
         FieldSpec("safety", Kind.TEXT, 500),
         FieldSpec("evaluation_date", Kind.DATE),
-        FieldSpec("crisis_plan", Kind.YES_NO),
         FieldSpec("date_off", Kind.DATE),
         FieldSpec("off_reason", Kind.TEXT, 200),
+        *(
+            spec
+            for kind in PLAN_KINDS
+            for spec in (FieldSpec(status_field(kind), Kind.PLAN), FieldSpec(review_field(kind), Kind.DATE))
+        ),
+        FieldSpec(MEASURE_FIELD, Kind.MEASURE),
+        FieldSpec(MEASURE_START, Kind.DATE),
+        FieldSpec(MEASURE_EXPIRY, Kind.DATE),
     )
 }
 """Every stored field of a board row that the write path may change."""
@@ -117,7 +138,7 @@ def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
     if raw is None or (isinstance(raw, str) and characters.blank(raw)):
         if spec.required:
             raise InvalidValue(key, _("{label} is required: fill it in.").format(label=label))
-        return False if spec.kind is Kind.YES_NO and key == "crisis_plan" else None
+        return None
     match spec.kind:
         case Kind.CODE:
             return parse_client_code(str(raw), label)
@@ -149,6 +170,10 @@ def coerce(key: str, raw: Any, template: BoardTemplate) -> Any:
             return parse_initials(str(raw), key, label)
         case Kind.YES_NO:
             return parse_yes_no(raw, key, label, template)
+        case Kind.PLAN:
+            return parse_plan_status(raw, key, label, template)
+        case Kind.MEASURE:
+            return parse_measure(str(raw), key, label, template)
         case Kind.TEXT | Kind.LONG_TEXT:
             return clean_text(str(raw), key, label, spec.max_length, multiline=spec.kind is Kind.LONG_TEXT)
     raise AssertionError(spec.kind)  # pragma: no cover
@@ -218,6 +243,51 @@ def parse_yes_no(raw: Any, key: str, label: str, template: BoardTemplate) -> boo
     )
 
 
+LEGACY_PLAN_TEXT: dict[str, str | None] = {"true": PLAN_EXISTS, "false": None}
+"""The crisis plan was a yes/no before plans had a status: its old change records and older sites' bundles say
+`true` (a plan exists: status "exists") or `false` (nothing recorded)."""
+
+
+def parse_plan_status(raw: Any, key: str, label: str, template: BoardTemplate) -> str | None:
+    """A plan's status by key or the board's word (`Finns`); yes means "exists" and no "missing" (a spreadsheet's
+    old yes/no crisis plan column), and the stored `true`/`false` of the old yes/no field read as before."""
+    if isinstance(raw, bool):
+        return PLAN_EXISTS if raw else None
+    text = str(raw).strip()
+    if text in LEGACY_PLAN_TEXT:
+        return LEGACY_PLAN_TEXT[text]
+    wanted = fold(text)
+    for status in PLAN_STATUSES:
+        if wanted in (fold(status), fold(template.plans.statuses[status])):
+            return status
+    if wanted in {fold(template.yes), "yes", "y"}:
+        return PLAN_EXISTS
+    if wanted in {fold(template.no), "no", "n"}:
+        return "missing"
+    choices = ", ".join(template.plans.statuses.values())
+    raise InvalidValue(
+        key,
+        _("{label} '{characters}' is not a plan status: use {choices}.").format(
+            label=label, characters=characters.excerpt(raw), choices=choices
+        ),
+    )
+
+
+def parse_measure(raw: str, key: str, label: str, template: BoardTemplate) -> str:
+    """A legal measure of the board's country, by key or label (`LPT`, `Zorgmachtiging`)."""
+    wanted = fold(raw)
+    for measure in template.plans.measures:
+        if wanted in (fold(measure.key), fold(measure.label)):
+            return measure.key
+    choices = ", ".join(measure.label for measure in template.plans.measures) or _("none on this board")
+    raise InvalidValue(
+        key,
+        _("{label} '{characters}' is not a legal measure of this board: use {choices}.").format(
+            label=label, characters=characters.excerpt(raw), choices=choices
+        ),
+    )
+
+
 def clean_text(raw: str, key: str, label: str, max_length: int, multiline: bool) -> str:
     """Free text: the characters `core.domain.characters` allows, trimmed, one line unless the field takes several,
     within its length, and no national identity number (`national_ids`)."""
@@ -255,7 +325,32 @@ def display(value: Any, template: BoardTemplate, key: str) -> str:
             return str(value)
     if key == "category":
         return template.category_label(str(value))
+    spec = ROW_FIELDS.get(key)
+    if spec is not None and spec.kind is Kind.PLAN:
+        return template.plans.statuses.get(str(value), str(value))
+    if spec is not None and spec.kind is Kind.MEASURE:
+        return template.plans.measure_label(str(value))
     return str(value)
+
+
+def pick_list(key: str, template: BoardTemplate) -> list[str]:
+    """The board's words a field is chosen from (triage levels, categories, yes/no, plan statuses, legal measures),
+    for the editors' pick-lists; empty for a field typed freely."""
+    spec = ROW_FIELDS.get(key)
+    if spec is None:
+        return []
+    match spec.kind:
+        case Kind.TRIAGE:
+            return [level.label for level in template.triage]
+        case Kind.CATEGORY:
+            return [category.label for category in template.categories]
+        case Kind.YES_NO:
+            return [template.yes, template.no]
+        case Kind.PLAN:
+            return list(template.plans.statuses.values())
+        case Kind.MEASURE:
+            return [measure.label for measure in template.plans.measures]
+    return []
 
 
 def split_children(text: str) -> tuple[str, str | None]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from factboard_tui.core.domain.changes import VISIT_NOTE, Outcome, visit_part
-from factboard_tui.core.domain.fields import ROW_FIELDS, Kind, display
+from factboard_tui.core.domain.fields import LEGACY_PLAN_TEXT, ROW_FIELDS, Kind, display
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import Change
@@ -158,7 +158,9 @@ def _row_value(field: str, value: str | None, template: BoardTemplate) -> str:
     spec = ROW_FIELDS.get(field)
     if spec is not None and spec.kind is Kind.YES_NO:
         return _yes_no(value, template)
-    if field in ("triage", "category"):
+    if spec is not None and spec.kind is Kind.PLAN and value in LEGACY_PLAN_TEXT:
+        return _yes_no(value, template)  # the old yes/no crisis plan, read as it was written
+    if field in ("triage", "category") or (spec is not None and spec.kind in (Kind.PLAN, Kind.MEASURE)):
         return display(value, template, field)
     return value
 

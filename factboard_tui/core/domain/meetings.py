@@ -11,12 +11,15 @@ tests exactly as real time does in the room.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from factboard_tui.core.collation import sorted_names
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.dates import format_date
+from factboard_tui.core.domain.plans import has_current_crisis_plan, is_crisis, measure_state, plan_states
 from factboard_tui.core.domain.templates import AgendaItem, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.i18n import N_, _, ngettext
@@ -275,7 +278,8 @@ class Flag:
     """Something about a row the chair must not miss."""
 
     key: str
-    """`evaluation_passed`, `crisis_without_plan`, `children`, `no_visit`, `too_long`."""
+    """`evaluation_passed`, `crisis_without_plan`, `review_due`, `measure_expiring`, `measure_expired`, `children`,
+    `no_visit`, `too_long`."""
     text: str
     """One line saying it, in the board's labels."""
 
@@ -293,19 +297,7 @@ def row_flags(row: BoardRow, week_visits: dict[date, VisitCell], template: Board
                 ),
             )
         )
-    try:
-        crisis = template.triage_level(row.triage).crisis
-    except KeyError:
-        crisis = False
-    if crisis and not row.crisis_plan:
-        flags.append(
-            Flag(
-                "crisis_without_plan",
-                _("{triage}: no {crisis_plan}").format(
-                    triage=F.display(row.triage, template, "triage"), crisis_plan=label("crisis_plan")
-                ),
-            )
-        )
+    flags += plan_flags(row, template, today)
     if row.children:
         note = f" ({row.children_note})" if row.children_note else ""
         flags.append(Flag("children", f"{label('children')}: {template.yes}{note}"))
@@ -321,6 +313,48 @@ def row_flags(row: BoardRow, week_visits: dict[date, VisitCell], template: Board
                 ),
             )
         )
+    return flags
+
+
+def plan_flags(row: BoardRow, template: BoardTemplate, today: date) -> list[Flag]:
+    """The flags of a row's plans and legal measure: crisis with no current crisis plan, a plan's review due, a
+    measure expiring within the template's warning days, a measure expired (see `plans`)."""
+    flags: list[Flag] = []
+    when = functools.partial(format_date, formats=template.dates)
+    if is_crisis(row, template) and not has_current_crisis_plan(row, template, today):
+        flags.append(
+            Flag(
+                "crisis_without_plan",
+                _("{triage}: no current {crisis_plan}").format(
+                    triage=F.display(row.triage, template, "triage"), crisis_plan=template.label("crisis_plan")
+                ),
+            )
+        )
+    for state in plan_states(row, template, today):
+        if state.review_due and state.review is not None:
+            flags.append(
+                Flag("review_due", _("{plan}: review due {date}").format(plan=state.label, date=when(state.review)))
+            )
+    measure = measure_state(row, template, today)
+    if measure is not None and measure.expiry is not None and measure.days_left is not None:
+        if measure.expired:
+            flags.append(
+                Flag(
+                    "measure_expired",
+                    _("{measure} expired {date}").format(measure=measure.label, date=when(measure.expiry)),
+                )
+            )
+        elif measure.expiring:
+            flags.append(
+                Flag(
+                    "measure_expiring",
+                    ngettext(
+                        "{measure} expires {date} (in {days} day)",
+                        "{measure} expires {date} (in {days} days)",
+                        measure.days_left,
+                    ).format(measure=measure.label, date=when(measure.expiry), days=measure.days_left),
+                )
+            )
     return flags
 
 

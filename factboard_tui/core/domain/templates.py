@@ -20,6 +20,8 @@ from typing import Any
 
 from factboard_tui.core.domain import characters
 from factboard_tui.core.domain.dates import DateFormats, check_pattern, template_formats
+from factboard_tui.core.domain.plan_template import FALLBACK as PLANS_FALLBACK
+from factboard_tui.core.domain.plan_template import PlanSettings, parse_plans
 from factboard_tui.core.errors import TemplateError
 from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import templates_dir
@@ -117,6 +119,8 @@ class BoardTemplate:
     # -- statistics (issue 19: the fidelity report) --
     caseload_size: int = 0
     """The team's caseload (clients in its care), for the board's share of it (CCAF: 10-20 %); 0 is not set."""
+    plans: PlanSettings = field(default_factory=lambda: parse_plans({}, {}, TemplateError))
+    """Plans, legal measures, the expiry warning and the carry-forward (`[plans]`; see `plan_template`)."""
 
     # -- look-ups -------------------------------------------------------------------------------------------------
 
@@ -361,12 +365,14 @@ def parse_template(raw: Any, source: str | None) -> BoardTemplate:
             parsed.append(AgendaItem(time=time_text, title=text(item, "title", f"agenda.{day}."), minutes=minutes))
         agenda[day] = tuple(parsed)
 
+    plans = _plans(raw, fail)
     return BoardTemplate(
+        plans=plans,
         dates=_date_formats(raw, fail),
         id=text(raw, "id"),
         language=text(raw, "language"),
         name=text(raw, "name"),
-        columns=_with_later_columns(text_table("columns", COLUMN_KEYS), raw.get("id")),
+        columns=_with_later_columns(text_table("columns", COLUMN_KEYS), raw.get("id")) | plans.column_labels(),
         triage=tuple(levels),
         categories=tuple(categories),
         weekdays=seven("weekdays"),
@@ -402,6 +408,16 @@ def _date_formats(raw: dict[str, Any], fail: Any) -> DateFormats:
             )
     language = raw.get("language")
     return template_formats(language if isinstance(language, str) else "", long, short)
+
+
+def _plans(raw: dict[str, Any], fail: Any) -> PlanSettings:
+    """The plans block: from the file or the board's copy, what it lacks from the shipped template of the same id
+    (a copy from before plans existed has none), else from the shipped English template."""
+    given = raw.get("plans")
+    if isinstance(given, dict) and set(PLANS_FALLBACK) <= set(given):
+        return parse_plans(given, {}, fail)  # complete: no need to read the shipped file (every board open)
+    shipped = _shipped_table(raw.get("id")).get("plans") or _shipped_table("en").get("plans") or PLANS_FALLBACK
+    return parse_plans(raw.get("plans"), shipped if isinstance(shipped, dict) else PLANS_FALLBACK, fail)
 
 
 def _with_later_columns(columns: dict[str, str], template_id: Any) -> dict[str, str]:

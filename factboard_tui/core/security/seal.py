@@ -42,7 +42,6 @@ SEALED: dict[str, tuple[str, ...]] = {
         "actions",
         "safety",
         "evaluation_date",
-        "crisis_plan",
         "date_off",
         "off_reason",
         "created_at",
@@ -50,6 +49,17 @@ SEALED: dict[str, tuple[str, ...]] = {
         "updated_at",
         "updated_by",
         "uid",
+        "crisis_plan",
+        "crisis_plan_review",
+        "signal_plan",
+        "signal_plan_review",
+        "coordinated_plan",
+        "coordinated_plan_review",
+        "care_plan",
+        "care_plan_review",
+        "legal_measure",
+        "legal_measure_start",
+        "legal_measure_expiry",
     ),
     "visit": ("id", "row_id", "day", "staff", "note"),
     "staff": ("id", "initials", "name", "discipline", "organisation", "active"),
@@ -142,10 +152,11 @@ def register(dbapi_connection: Any) -> Pending:
     return pending
 
 
-def trigger_statements() -> list[str]:
-    """The CREATE TRIGGER statements of every sealed table (insert, update, delete)."""
+def trigger_statements(sealed: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The CREATE TRIGGER statements of every sealed table (insert, update, delete); `sealed` is what an older
+    migration sealed (the tables' columns then), `SEALED` by default."""
     statements = []
-    for table, columns in SEALED.items():
+    for table, columns in (sealed or SEALED).items():
         new = "json_array(" + ", ".join(f"NEW.{column}" for column in columns) + ")"
         old = "json_array(" + ", ".join(f"OLD.{column}" for column in columns) + ")"
         statements += [
@@ -159,20 +170,21 @@ def trigger_statements() -> list[str]:
     return statements
 
 
-def install_triggers(dbapi_connection: Any) -> None:
-    """(Re)create the triggers and store the seal of what the tables hold now (a migration step)."""
+def install_triggers(dbapi_connection: Any, sealed: dict[str, tuple[str, ...]] | None = None) -> None:
+    """(Re)create the triggers and store the seal of what the tables hold now (a migration step); `sealed` as in
+    `trigger_statements`."""
     for table in SEALED:
         for kind in ("insert", "update", "delete"):
             dbapi_connection.execute(f"DROP TRIGGER IF EXISTS seal_{table}_{kind}")
-    for statement in trigger_statements():
+    for statement in trigger_statements(sealed):
         dbapi_connection.execute(statement)
-    store(dbapi_connection, compute(dbapi_connection))
+    store(dbapi_connection, compute(dbapi_connection, sealed))
 
 
-def compute(dbapi_connection: Any) -> Seal:
-    """The seal of what the tables hold, recomputed record by record."""
+def compute(dbapi_connection: Any, sealed: dict[str, tuple[str, ...]] | None = None) -> Seal:
+    """The seal of what the tables hold, recomputed record by record (over `sealed`'s columns, as above)."""
     seal: Seal = {}
-    for table, columns in SEALED.items():
+    for table, columns in (sealed or SEALED).items():
         count = digest = 0
         for (values,) in dbapi_connection.execute(f"SELECT json_array({', '.join(columns)}) FROM {table}"):
             count += 1

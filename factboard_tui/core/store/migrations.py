@@ -15,6 +15,71 @@ from factboard_tui.core.errors import SchemaTooNew
 from factboard_tui.core.i18n import _
 from factboard_tui.core.security import seal
 
+_ROW_COLUMNS_BEFORE_PLANS = (
+    "id, client_code, date_on, triage, category, primary_contact, doctor, other_providers, children, children_note, "
+    "situation, actions, safety, evaluation_date, crisis_plan, date_off, off_reason, created_at, created_by, "
+    "updated_at, updated_by, uid"
+)
+"""The board_row columns the seal covered before plans had a status (migration 6's `seal.SEALED`)."""
+
+_SEALED_BEFORE_PLANS = seal.SEALED | {"board_row": tuple(_ROW_COLUMNS_BEFORE_PLANS.split(", "))}
+"""What migration 6 sealed: migration 7 then changes board_row's columns and its triggers."""
+
+_PLAN_COLUMNS = (
+    "crisis_plan_review DATE",
+    "signal_plan VARCHAR",
+    "signal_plan_review DATE",
+    "coordinated_plan VARCHAR",
+    "coordinated_plan_review DATE",
+    "care_plan VARCHAR",
+    "care_plan_review DATE",
+    "legal_measure VARCHAR",
+    "legal_measure_start DATE",
+    "legal_measure_expiry DATE",
+)
+
+
+def _row_digest(dbapi_connection: Any, columns: str) -> tuple[int, int]:
+    """(count, digest) of board_row over `columns`, as `seal.compute` makes it."""
+    count = digest = 0
+    for (values,) in dbapi_connection.execute(f"SELECT json_array({columns}) FROM board_row"):
+        count += 1
+        digest ^= seal.record_hash("board_row", values)
+    return count, digest
+
+
+def _plans_and_measures(dbapi_connection: Any) -> None:
+    """The yes/no crisis plan becomes a status (yes: "exists", with no review date; no: nothing recorded), and
+    each row gains the other plans and the legal measure.
+
+    SQLite cannot change a column's type: a new text column takes the status, the old one is dropped and the new
+    one renamed. The seal's triggers name board_row's columns, so they are made again, and the seal is carried
+    over: if board_row held exactly what the seal said before, it does after; a difference found before (an edit
+    outside FactBoard) stays a difference, so the migration never blesses one."""
+    kept = seal.stored(dbapi_connection)
+    before = _row_digest(dbapi_connection, _ROW_COLUMNS_BEFORE_PLANS)
+    for kind in ("insert", "update", "delete"):
+        dbapi_connection.execute(f"DROP TRIGGER IF EXISTS seal_board_row_{kind}")
+    dbapi_connection.execute("ALTER TABLE board_row ADD COLUMN crisis_plan_status VARCHAR")
+    dbapi_connection.execute("UPDATE board_row SET crisis_plan_status = 'exists' WHERE crisis_plan")
+    dbapi_connection.execute("ALTER TABLE board_row DROP COLUMN crisis_plan")
+    dbapi_connection.execute("ALTER TABLE board_row RENAME COLUMN crisis_plan_status TO crisis_plan")
+    for column in _PLAN_COLUMNS:
+        dbapi_connection.execute(f"ALTER TABLE board_row ADD COLUMN {column}")
+    for table in seal.SEALED:
+        for kind in ("insert", "update", "delete"):
+            dbapi_connection.execute(f"DROP TRIGGER IF EXISTS seal_{table}_{kind}")
+    for statement in seal.trigger_statements():
+        dbapi_connection.execute(statement)
+    if kept is None:
+        seal.store(dbapi_connection, seal.compute(dbapi_connection))
+        return
+    count, digest = _row_digest(dbapi_connection, ", ".join(seal.SEALED["board_row"]))
+    kept_count, kept_digest = kept.get("board_row", [0, 0])
+    kept["board_row"] = [count + kept_count - before[0], digest ^ kept_digest ^ before[1]]
+    seal.store(dbapi_connection, kept)
+
+
 MIGRATIONS: list[tuple[str, list[str | Callable[[Any], None]]]] = [
     (
         "board rows, visits, staff, change log",
@@ -217,10 +282,18 @@ MIGRATIONS: list[tuple[str, list[str | Callable[[Any], None]]]] = [
             # Triggers on every table of rows, visits, staff, change records and meetings feed a running digest
             # that the write path keeps beside the audit head (see core.security.seal): an edit made outside
             # FactBoard shows.
-            seal.install_triggers,
+            lambda dbapi_connection: seal.install_triggers(dbapi_connection, _SEALED_BEFORE_PLANS),
             # A witnessed head is compared with the others in the order the peer wrote its bundles, not the order
             # they arrived: `written` is the bundle's own signed time of writing.
             "ALTER TABLE audit_witness ADD COLUMN written VARCHAR",
+        ],
+    ),
+    (
+        "dated plans and legal measures: each plan's status and review date, the measure in force and its dates",
+        [
+            _plans_and_measures,
+            # The carry-forward asks when a row was last discussed, over every meeting held.
+            "CREATE INDEX ix_meeting_row_row ON meeting_row (row_id, outcome)",
         ],
     ),
 ]

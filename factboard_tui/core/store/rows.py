@@ -81,7 +81,6 @@ class WriteResult:
 def _new_row(typed: Mapping[str, Any], now: datetime, author: str) -> dict[str, Any]:
     """The board_row values of a new period: its fields, who added it and when, and its uid between sites."""
     row = {key: typed.get(key) for key in F.ROW_FIELDS if key not in ("date_off", "off_reason")}
-    row["crisis_plan"] = bool(typed.get("crisis_plan"))
     row |= {"created_at": now, "created_by": author, "updated_at": now, "updated_by": author}
     row["uid"] = uuid.uuid4().hex
     return row

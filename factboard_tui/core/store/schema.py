@@ -62,7 +62,6 @@ class BoardRow(SQLModel, table=True):
     actions: str | None = None
     safety: str | None = None
     evaluation_date: date | None = None
-    crisis_plan: bool = False
     date_off: date | None = None
     off_reason: str | None = None
     created_at: datetime
@@ -71,6 +70,20 @@ class BoardRow(SQLModel, table=True):
     updated_by: str
     uid: str | None = None
     """The row's identity across sites (a UUID given at creation); `id` is only this database's number."""
+    crisis_plan: str | None = None
+    """Each plan's status (`missing`, `in_progress`, `exists`; None: nothing recorded) and review-due date
+    (see `core.domain.plan_template`)."""
+    crisis_plan_review: date | None = None
+    signal_plan: str | None = None
+    signal_plan_review: date | None = None
+    coordinated_plan: str | None = None
+    coordinated_plan_review: date | None = None
+    care_plan: str | None = None
+    care_plan_review: date | None = None
+    legal_measure: str | None = None
+    """The compulsory-care decision in force (a key of the template's measures), from its start to its expiry."""
+    legal_measure_start: date | None = None
+    legal_measure_expiry: date | None = None
 
     @property
     def on_board(self) -> bool:

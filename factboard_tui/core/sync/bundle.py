@@ -39,8 +39,10 @@ from factboard_tui.core.i18n import _
 from factboard_tui.core.sync.identity import PublicSite, SiteIdentity
 
 MAGIC = b"FBSYNC"
-FORMAT_VERSION = 1
-"""The bundle format this FactBoard writes and reads; a newer one is refused."""
+FORMAT_VERSION = 2
+"""The bundle format this FactBoard writes; it reads every older one and refuses a newer one. Format 2 (issue 19)
+carries plans with a status and a review date and legal measures; format 1's yes/no crisis plan (`true`/`false`)
+still reads, as a plan that exists or nothing recorded (see `fields.LEGACY_PLAN_TEXT`)."""
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 """The size cap of a bundle file."""
 MAX_PAYLOAD_BYTES = 512 * 1024 * 1024
@@ -289,14 +291,17 @@ def _refuse_damaged_version(
     version: int, body: bytes, signature: bytes, trusted: dict[str, PublicSite], names: dict[str, str]
 ) -> None:
     """A bundle whose signature fails only because its format field changed: say exactly that (it is damaged)."""
-    signer = _signer(_PREFIX.pack(MAGIC, FORMAT_VERSION) + body, signature, trusted)
+    for signed_as in range(FORMAT_VERSION, 0, -1):
+        signer = _signer(_PREFIX.pack(MAGIC, signed_as) + body, signature, trusted)
+        if signer is not None:
+            break
     if signer is not None:
         raise SyncRefused(
             "invalid",
             _(
                 "The bundle from {names} is damaged: its format field reads {version} where it was signed "
                 "as {format_version}. Ask for a new export; nothing was applied."
-            ).format(names=names.get(signer, signer), version=version, format_version=FORMAT_VERSION),
+            ).format(names=names.get(signer, signer), version=version, format_version=signed_as),
         )
 
 

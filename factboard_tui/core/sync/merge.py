@@ -98,10 +98,11 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
 
 def _stored_row_value(field_name: str, text: str | None) -> Any:
     """A change log value as the board_row column keeps it."""
-    if F.ROW_FIELDS[field_name].kind is F.Kind.YES_NO:
-        if text is None:
-            return 0 if field_name == "crisis_plan" else None
-        return 1 if text == "true" else 0
+    kind = F.ROW_FIELDS[field_name].kind
+    if kind is F.Kind.YES_NO:
+        return None if text is None else 1 if text == "true" else 0
+    if kind is F.Kind.PLAN and text in F.LEGACY_PLAN_TEXT:  # the old yes/no crisis plan (older sites, old records)
+        return F.LEGACY_PLAN_TEXT[text]
     return text
 
 

@@ -19,6 +19,7 @@ from factboard_tui.core.domain import characters
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import VISIT, Op, visit_part
 from factboard_tui.core.domain.national_ids import find_national_id
+from factboard_tui.core.domain.plan_template import PLAN_STATUSES
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import SyncRefused
 from factboard_tui.core.i18n import _
@@ -120,6 +121,10 @@ def _row_value_ok(field: str, value: str | None, template: BoardTemplate) -> boo
             return bool(F.INITIALS_PATTERN.match(value))
         case F.Kind.YES_NO:
             return value in ("true", "false")
+        case F.Kind.PLAN:  # `true`/`false`: the old yes/no crisis plan, as older sites still send it
+            return value in PLAN_STATUSES or value in F.LEGACY_PLAN_TEXT
+        case F.Kind.MEASURE:
+            return any(measure.key == value for measure in template.plans.measures)
         case F.Kind.TEXT | F.Kind.LONG_TEXT:
             return _text_ok(value, spec.max_length, multiline=spec.kind is F.Kind.LONG_TEXT)
     return False  # pragma: no cover

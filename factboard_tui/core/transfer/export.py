@@ -29,6 +29,7 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.collation import sort_key
 from factboard_tui.core.diagnosis import os_error
 from factboard_tui.core.domain.fields import display
+from factboard_tui.core.domain.plan_template import MEASURE_FIELDS, PLAN_FIELDS
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue, os_reason
@@ -388,7 +389,10 @@ BOARD_COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("actions", 50, True),
     ("safety", 12, False),
     ("evaluation_date", 11, False),
-    ("crisis_plan", 8, False),
+    *(
+        (key, 11 if key.endswith(("_review", "_start", "_expiry")) else 10, False)
+        for key in PLAN_FIELDS + MEASURE_FIELDS
+    ),
     *((key, 10, False) for key in WEEKDAY_KEYS),
 )
 """The board's columns in the reference board's order (A-R), with the columns FactBoard added: key, width, wraps."""

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from factboard_tui.core.domain.plan_template import MEASURE_FIELDS, PLAN_FIELDS
 from factboard_tui.core.domain.templates import COLUMN_KEYS, LATER_COLUMNS, WEEKDAY_KEYS, BoardTemplate, fold
 from factboard_tui.core.errors import TemplateError
 from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import shipped_dir
 
-HEADER_KEYS = (*COLUMN_KEYS, *LATER_COLUMNS, *WEEKDAY_KEYS)
+HEADER_KEYS = tuple(dict.fromkeys((*COLUMN_KEYS, *LATER_COLUMNS, *PLAN_FIELDS, *MEASURE_FIELDS, *WEEKDAY_KEYS)))
 """Every key a header may name."""
 
 
@@ -96,7 +97,7 @@ def answer_words() -> dict[str, bool]:
 def template_words(template: BoardTemplate) -> dict[str, str]:
     """A template's own labels and weekday names, folded, to their keys."""
     words: dict[str, str] = {}
-    for key in (*COLUMN_KEYS, *LATER_COLUMNS):
+    for key in HEADER_KEYS:
         if key in template.columns:
             words.setdefault(fold(template.columns[key]), key)
     for index, key in enumerate(WEEKDAY_KEYS):

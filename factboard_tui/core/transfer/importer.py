@@ -28,6 +28,7 @@ from factboard_tui.core.domain import characters
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.dates import DateFormats, format_date, parse_date
+from factboard_tui.core.domain.plan_template import MEASURE_EXPIRY, MEASURE_START, PLAN_EXISTS, PLAN_KINDS, review_field
 from factboard_tui.core.domain.templates import (
     WEEKDAY_KEYS,
     BoardTemplate,
@@ -49,6 +50,14 @@ HEADER_SEARCH_ROWS = 20
 """How far down the header row may be (the reference board has a row of column letters above it)."""
 
 IGNORED_COLUMNS = frozenset({"days_on_board"})
+IMPORTED_DATES = (
+    "date_on",
+    "evaluation_date",
+    *(review_field(kind) for kind in PLAN_KINDS),
+    MEASURE_START,
+    MEASURE_EXPIRY,
+)
+"""Columns read as dates in the board's order of day, month and year (date_off is refused: `off` closes a row)."""
 """Columns FactBoard computes itself: recognised, and not imported."""
 
 Progress = Callable[[str, int, int], None]
@@ -227,6 +236,23 @@ class _Reader:
             )
         return found
 
+    def plan_word(self, raw: Any, key: str) -> Any:
+        """A plan status or legal measure in the file's words (or the board's) as its key; a yes/no in a plan's
+        column (the old crisis plan column) as "exists" or "missing". Anything else goes on to `fields.coerce`,
+        which names what the board takes."""
+        answer = self.yes_no.get(fold(str(raw)))
+        if F.ROW_FIELDS[key].kind is F.Kind.PLAN and answer is not None:
+            return PLAN_EXISTS if answer else "missing"
+        wanted = fold(str(raw))
+        for words in self.words:
+            if F.ROW_FIELDS[key].kind is F.Kind.PLAN:
+                found = [status for status, word in words.plans.statuses.items() if fold(word) == wanted]
+            else:
+                found = [measure.key for measure in words.plans.measures if fold(measure.label) == wanted]
+            if found:
+                return found[0]
+        return raw
+
     def choice(self, raw: Any, key: str) -> str:
         """A triage level or category written in the file's words (or the board's), as its key."""
         for template in self.words:
@@ -249,10 +275,10 @@ class _Reader:
         """The stored value of one field from one cell, or `InvalidValue`."""
         if key in ("triage", "category"):
             raw = self.choice(raw, key)
-        elif key in ("date_on", "evaluation_date"):
+        elif key in IMPORTED_DATES:
             raw = parse_date(_date_text(raw), key, self.template.label(key), self.dates)
-        elif key == "crisis_plan":
-            raw = self.yes_or_no(raw, key)
+        elif F.ROW_FIELDS[key].kind in (F.Kind.PLAN, F.Kind.MEASURE):
+            raw = self.plan_word(raw, key)
         elif isinstance(raw, int | float) and not isinstance(raw, bool):
             raw = str(raw)
         return F.coerce(key, raw, self.template)
@@ -402,7 +428,7 @@ def _check_row(
         found_any = True
         preview[key] = _preview_text(raw)
         try:
-            if key in ("date_on", "evaluation_date"):
+            if key in IMPORTED_DATES:
                 values[key] = reader.value(key, raw)
                 preview[key] = format_date(values[key], template.dates)  # the date as it will be stored
                 continue

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from factboard_tui.core.domain.fields import ROW_FIELDS, display, parse_client_code, split_children
+from factboard_tui.core.domain.fields import ROW_FIELDS, display, parse_client_code, pick_list, split_children
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.core.i18n import N_, _
 from factboard_tui.shown import shown
@@ -60,14 +60,8 @@ class AddRowForm(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         template = self.feed.template
-        choices = {
-            "triage": [level.label for level in template.triage],
-            "category": [category.label for category in template.categories],
-            "children": [template.yes, template.no],
-            "crisis_plan": [template.yes, template.no],
-            "primary_contact": self.staff_initials,
-            "doctor": self.staff_initials,
-        }
+        choices = {key: found for key in FORM_FIELDS if (found := pick_list(key, template))}
+        choices |= {"primary_contact": self.staff_initials, "doctor": self.staff_initials}
         with VerticalScroll(id="form-box"):
             yield Static(_("Put a client on the board"), id="form-title")
             for key in FORM_FIELDS:

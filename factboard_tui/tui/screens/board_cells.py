@@ -86,13 +86,7 @@ class CellEditing(Screen[None]):
                 lambda value: self._finish_long_edit(value),
             )
             return
-        choices: list[str] = []
-        if key == "triage":
-            choices = [level.label for level in template.triage]
-        elif key == "category":
-            choices = [category.label for category in template.categories]
-        elif spec is not None and spec.kind is F.Kind.YES_NO:
-            choices = [template.yes, template.no]
+        choices = F.pick_list(key, template)
         initials = self.feed.staff_initials if key in WEEKDAY_KEYS or key in ("primary_contact", "doctor") else []
         region = self.query_one(BoardGrid).cursor_cell_region()
         width = max(region.width, 36)

@@ -1,0 +1,105 @@
+"""Where a client's plans and legal measure stand on a given day: the rules behind the board's flags and the figures.
+
+A row stores each plan's status and review-due date and the legal measure in force with its start and expiry
+(`plan_template` names the fields). What the team must not miss is derived here, from a row and today, so the board,
+the focus card, the meeting, the CLI and the statistics all read one answer: a plan whose review date has come
+("review due"), a measure expiring within the template's warning days, a measure past its expiry, and a client in
+crisis with no current crisis plan (none, not finished, or past its review).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from factboard_tui.core.domain.plan_template import (
+    MEASURE_EXPIRY,
+    MEASURE_FIELD,
+    MEASURE_START,
+    PLAN_EXISTS,
+    review_field,
+    status_field,
+)
+from factboard_tui.core.domain.templates import BoardTemplate
+from factboard_tui.core.store.schema import BoardRow
+
+
+@dataclass(frozen=True, slots=True)
+class PlanState:
+    """One plan of one row on one day."""
+
+    kind: str
+    label: str
+    status: str | None
+    """`missing`, `in_progress`, `exists`, or None (nothing recorded)."""
+    review: date | None
+    review_due: bool
+    """It exists and its review date is today or past."""
+    current: bool
+    """It exists and its review date (if any) has not passed."""
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureState:
+    """The legal measure of one row on one day."""
+
+    key: str
+    label: str
+    start: date | None
+    expiry: date | None
+    days_left: int | None
+    """Days from today to the expiry (0: expires today; negative: expired); None without an expiry date."""
+    expiring: bool
+    """Expires today or within the template's warning days."""
+    expired: bool
+
+
+def plan_states(row: BoardRow, template: BoardTemplate, today: date) -> list[PlanState]:
+    """Every plan kind of the template, for this row, in the board's order."""
+    states = []
+    for kind in template.plans.kinds:
+        status = getattr(row, status_field(kind.key))
+        review = getattr(row, review_field(kind.key))
+        exists = status == PLAN_EXISTS
+        states.append(
+            PlanState(
+                kind=kind.key,
+                label=kind.label,
+                status=status,
+                review=review,
+                review_due=exists and review is not None and review <= today,
+                current=exists and (review is None or review >= today),
+            )
+        )
+    return states
+
+
+def measure_state(row: BoardRow, template: BoardTemplate, today: date) -> MeasureState | None:
+    """The row's legal measure on `today`, or None when none is recorded."""
+    key = getattr(row, MEASURE_FIELD)
+    if not key:
+        return None
+    expiry: date | None = getattr(row, MEASURE_EXPIRY)
+    days_left = None if expiry is None else (expiry - today).days
+    return MeasureState(
+        key=key,
+        label=template.plans.measure_label(key),
+        start=getattr(row, MEASURE_START),
+        expiry=expiry,
+        days_left=days_left,
+        expiring=days_left is not None and 0 <= days_left <= template.plans.warning_days,
+        expired=days_left is not None and days_left < 0,
+    )
+
+
+def has_current_crisis_plan(row: BoardRow, template: BoardTemplate, today: date) -> bool:
+    """Whether the row's crisis plan exists and is not past its review date."""
+    return any(state.current for state in plan_states(row, template, today) if state.kind == "crisis")
+
+
+def is_crisis(row: BoardRow, template: BoardTemplate) -> bool:
+    """Whether the row's triage level is a crisis level of the template."""
+    try:
+        return template.triage_level(row.triage).crisis
+    except KeyError:
+        return False

@@ -1,0 +1,47 @@
+"""Boards as an older FactBoard left them, made from a board written now: the schema taken back step by step, so a
+migration is tested on the file an older version really wrote (the same tables, columns, triggers and seal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlcipher3
+
+from factboard_tui.core.security import seal
+from factboard_tui.core.store import migrations
+
+PLAN_COLUMNS = tuple(column.split()[0] for column in migrations._PLAN_COLUMNS)
+
+
+def raw(path: Path, key: bytes) -> sqlcipher3.Connection:
+    """The database as any SQLCipher tool opens it with the recovery key (no FactBoard functions)."""
+    connection = sqlcipher3.connect(str(path), isolation_level=None)
+    connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    return connection
+
+
+def drop_seal_triggers(connection: sqlcipher3.Connection) -> None:
+    """What a person editing the file outside FactBoard must do first (a stock tool cannot fire them)."""
+    for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        connection.execute(f"DROP TRIGGER {name}")
+
+
+def as_version_6(path: Path, key: bytes) -> None:
+    """Take a closed board back to schema 6: the crisis plan a yes/no (`exists` becomes yes), no other plans and no
+    legal measure, sealed over those columns as version 6 sealed them."""
+    connection = raw(path, key)
+    try:
+        drop_seal_triggers(connection)
+        connection.execute("ALTER TABLE board_row ADD COLUMN crisis_plan_old BOOLEAN NOT NULL DEFAULT 0")
+        connection.execute("UPDATE board_row SET crisis_plan_old = coalesce(crisis_plan = 'exists', 0)")
+        for column in ("crisis_plan", *PLAN_COLUMNS):
+            connection.execute(f"ALTER TABLE board_row DROP COLUMN {column}")
+        connection.execute("ALTER TABLE board_row RENAME COLUMN crisis_plan_old TO crisis_plan")
+        connection.execute("DROP INDEX ix_meeting_row_row")
+        sealed = migrations._SEALED_BEFORE_PLANS
+        for statement in seal.trigger_statements(sealed):
+            connection.execute(statement)
+        seal.store(connection, seal.compute(connection, sealed))
+        connection.execute("PRAGMA user_version = 6")
+    finally:
+        connection.close()
