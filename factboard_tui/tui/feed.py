@@ -23,6 +23,7 @@ app through its crash handler like any worker's.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -660,8 +661,21 @@ class BoardFeed:
         self.write(lambda board: settle_conflict(board, conflict_id, self.user, value), reply, refresh=True)
 
     def save_meeting(self, session: MeetingSession, reply: Reply[MeetingRecord]) -> None:
-        """Store a finished meeting as minutes (after every edit queued before) and read it back."""
+        """Store a finished meeting as minutes (after every edit queued before) and read it back; then the board is
+        read again, since the rows carried forward follow from the meetings."""
         self.write(lambda board: load_meeting(board, save_meeting(board, session, board.clock())), reply, refresh=True)
+        self.after_writes(self._reload_from_writer)
+
+    def _reload_from_writer(self) -> None:
+        """Read the board again, asked from the writer thread (nothing to do once the app has stopped)."""
+        if not self._stopped:
+            with contextlib.suppress(RuntimeError):  # the app closed between the write and this
+                self.app.call_from_thread(self.reload)
+
+    @property
+    def carried(self) -> dict[int, date]:
+        """Rows carried forward from the last meetings, with the day each was last discussed."""
+        return self.store.carried
 
     def running_meeting(self, reply: Reply[MeetingClaim | None]) -> None:
         """The board's running meeting, if any (read beside the writer)."""

@@ -12,12 +12,13 @@ import gc
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
 from typing import Any
 
 from factboard_tui.core.clock import week_start
+from factboard_tui.core.domain.carry_forward import carried_rows
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import BoardRow, VisitCell
 
@@ -45,6 +46,8 @@ class BoardRead:
     """Only for a first screenful (`rows` is not the whole board): how many rows of each triage there are."""
     monday: date | None = None
     """The Monday of the week whose visits were read."""
+    carried: dict[int, date] = field(default_factory=dict)
+    """Rows carried forward (not discussed at the last meetings), with the day they were last discussed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,9 @@ def read_board(board: Board, monday: date, limit: int | None = None) -> BoardRea
         rows, counts = board.top_rows(limit)
         visits = board.visits(monday, monday + timedelta(days=7), {row.id or 0 for row in rows})
     staff = [member.initials for member in board.staff()]
-    return BoardRead(rows, visits, board.today(), version, staff, counts, monday)
+    last = board.template.plans.carry_forward
+    carried = carried_rows(rows, board.meeting_outcomes(last), last)
+    return BoardRead(rows, visits, board.today(), version, staff, counts, monday, carried)
 
 
 def read_changes(board: Board, version: int, monday: date) -> RowsRead | None:
@@ -144,6 +149,8 @@ class RowStore:
         """How `in_order()` changed since `take_moves`: rows taken out and put in, in order (see `Move`)."""
         self.version = 0
         """Counts full reads and `take_moves` calls: a view that replays moves knows which it has seen."""
+        self.carried: dict[int, date] = {}
+        """Rows carried forward from the last meetings, with the day each was last discussed (see `carry_forward`)."""
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -181,6 +188,7 @@ class RowStore:
         self.triage_counts = read.triage_counts
         self._moves = []
         self.version += 1
+        self.carried = read.carried
 
     def apply(self, changed: RowsRead) -> None:
         """Replace the rows that changed: rows taken off go, rows still on the board come back as read now, each

@@ -147,6 +147,7 @@ NORWEGIAN_ROWS = {
         "children_note": "1 barn",
         "situation": "Innlagt i helgen, utskrives tirsdag.",
         "actions": "Kriseplan; tett oppfølging etter utskrivelse.",
+        "crisis_plan": "missing",  # the sheet says Nei: the team wrote that there is none
         "safety": "Vurder risiko daglig",
         "visits": {1: ("ØYS+HMR", None), 3: ("ØYS", None)},
     },

@@ -26,7 +26,8 @@ from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.core.sync import bundle as B
 from factboard_tui.core.sync import service
-from factboard_tui.core.transfer.export import board_document
+from factboard_tui.core.transfer.export import Format, board_document
+from factboard_tui.core.transfer.export_formats import render
 from factboard_tui.core.transfer.importer import plan_import, run_import
 
 TODAY = date(2026, 11, 25)
@@ -294,13 +295,28 @@ def test_an_old_spreadsheets_yes_no_crisis_plan_and_the_new_columns_import(board
     assert (rows["CC-01"].crisis_plan, rows["CC-01"].legal_measure) == ("in_progress", "opt")
 
 
-def test_the_board_export_has_each_plan_and_the_measure_in_the_boards_words(board: Board) -> None:
+def test_the_board_export_has_a_column_per_plan_and_one_for_the_measure_and_imports_back(
+    board: Board, tmp_path: Path
+) -> None:
     board.add_row(
         USER,
-        {"client_code": "DD-75", "triage": "kris", "crisis_plan": "exists", "legal_measure": "lpt"}
-        | {"legal_measure_expiry": "2026-12-20"},
+        {"client_code": "DD-75", "triage": "kris", "crisis_plan": "exists", "crisis_plan_review": "2026-12-01"}
+        | {"care_plan": "missing", "legal_measure": "lpt", "legal_measure_expiry": "2026-12-20"},
     )
-    table = board_document(board).tables[0]
-    cells = dict(zip([column.label for column in table.columns], table.rows[0], strict=True))
-    assert cells["Krisplan"] == "Finns" and cells["Tvångsåtgärd"] == "LPT"
-    assert cells["Tvång t.o.m."] == date(2026, 12, 20) and cells["SIP"] == ""
+    board.add_row(USER, {"client_code": "AA-80", "triage": "obs", "legal_measure": "LVM"})
+    document = board_document(board)
+    table = document.tables[0]
+    cells = {row[2]: dict(zip([c.label for c in table.columns], row, strict=True)) for row in table.rows}
+    assert cells["DD-75"]["Krisplan"] == "Finns (2026-12-01)" and cells["DD-75"]["Vårdplan"] == "Saknas"
+    assert cells["DD-75"]["Tvångsåtgärd"] == "LPT … – 2026-12-20" and cells["DD-75"]["SIP"] == ""
+    assert cells["AA-80"]["Tvångsåtgärd"] == "LVM"
+    for fmt, name in ((Format.CSV, "board.csv"), (Format.XLSX, "board.xlsx")):
+        path = tmp_path / name
+        path.write_bytes(render(document, fmt))
+        with Board.create(tmp_path / f"{name}.db", "another passphrase", template_id="sv", team="T")[0] as other:
+            run_import(other, plan_import(other, path), USER)
+            again = {row.client_code: row for row in other.rows()}
+            assert (again["DD-75"].crisis_plan, again["DD-75"].crisis_plan_review) == ("exists", date(2026, 12, 1))
+            assert (again["DD-75"].legal_measure, again["DD-75"].legal_measure_start) == ("lpt", None)
+            assert again["DD-75"].legal_measure_expiry == date(2026, 12, 20) and again["DD-75"].care_plan == "missing"
+            assert again["AA-80"].legal_measure == "lvm" and again["AA-80"].legal_measure_expiry is None

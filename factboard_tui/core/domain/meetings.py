@@ -12,7 +12,7 @@ tests exactly as real time does in the room.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -78,9 +78,14 @@ class MeetingSession:
         now: datetime,
         chair: str,
         first_change_id: int = 0,
+        carried: Collection[int] = (),
     ) -> MeetingSession:
-        """A meeting over `rows` in triage priority (crisis and admitted first), with today's agenda and budget."""
-        ordered = sorted(rows, key=lambda row: (template.triage_rank(row.triage), row.date_on, row.client_code))
+        """A meeting over `rows` in triage priority (crisis and admitted first), with today's agenda and budget;
+        within a triage level the rows `carried` forward (not discussed at the last meetings) come first."""
+        ordered = sorted(
+            rows,
+            key=lambda row: (template.triage_rank(row.triage), row.id not in carried, row.date_on, row.client_code),
+        )
         return cls(
             started_at=now,
             chair=chair,

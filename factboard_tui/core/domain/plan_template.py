@@ -146,16 +146,15 @@ def parse_plans(raw: Any, fallback: Mapping[str, Any], fail: Callable[[str], Tem
             raise fail(f"'plans.{key}' must be a whole number from {low} to {high}")
         return value
 
-    kinds_raw = merged["kinds"]
-    if not isinstance(kinds_raw, list) or not all(isinstance(item, dict) for item in kinds_raw):
-        raise fail("'plans.kinds' must list tables")
+    def tables(key: str) -> list[dict[str, Any]]:
+        found = merged[key]
+        if not isinstance(found, list) or not all(isinstance(item, dict) for item in found):
+            raise fail(f"'plans.{key}' must list tables")
+        return found
+
     kinds = tuple(
-        PlanKind(
-            plain(item.get("key"), "kinds.key"),
-            plain(item.get("label"), "kinds.label"),
-            plain(item.get("review"), "kinds.review"),
-        )
-        for item in kinds_raw
+        PlanKind(*(plain(item.get(name), f"kinds.{name}") for name in ("key", "label", "review")))
+        for item in tables("kinds")
     )
     if sorted(kind.key for kind in kinds) != sorted(PLAN_KINDS):
         raise fail(f"'plans.kinds' must name each of {', '.join(PLAN_KINDS)} once")
@@ -163,16 +162,13 @@ def parse_plans(raw: Any, fallback: Mapping[str, Any], fail: Callable[[str], Tem
     if not isinstance(statuses_raw, dict) or set(statuses_raw) != set(PLAN_STATUSES):
         raise fail(f"'plans.statuses' must give a word for each of {', '.join(PLAN_STATUSES)}")
     statuses = {key: plain(statuses_raw[key], f"statuses.{key}") for key in PLAN_STATUSES}
-    measures_raw = merged["measures"]
-    if not isinstance(measures_raw, list) or not all(isinstance(item, dict) for item in measures_raw):
-        raise fail("'plans.measures' must list tables")
     measures = tuple(
         LegalMeasure(
             plain(item.get("key"), "measures.key"),
             plain(item.get("label"), "measures.label"),
             plain(item["law"], "measures.law") if item.get("law") else "",
         )
-        for item in measures_raw
+        for item in tables("measures")
     )
     if len({measure.key for measure in measures}) != len(measures):
         raise fail("'plans.measures' keys must be unique")

@@ -9,9 +9,12 @@ crisis with no current crisis plan (none, not finished, or past its review).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
+from factboard_tui.core.domain.dates import format_date
+from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.plan_template import (
     MEASURE_EXPIRY,
     MEASURE_FIELD,
@@ -103,3 +106,51 @@ def is_crisis(row: BoardRow, template: BoardTemplate) -> bool:
         return template.triage_level(row.triage).crisis
     except KeyError:
         return False
+
+
+# -- a plan or a measure as one cell ---------------------------------------------------------------------------------
+
+NONE = "—"
+"""What a plan or measure with nothing recorded reads as on the panel and the card."""
+_PLAN_CELL = re.compile(r"^(?P<status>.*?)\s*\((?P<review>[^()]*)\)\s*$")
+_MEASURE_CELL = re.compile(r"^(?P<measure>.*?)\s+(?P<start>\S+)\s+[–-]\s+(?P<expiry>\S+)\s*$")
+_OPEN_DATE = "…"
+
+
+def plan_text(row: BoardRow, template: BoardTemplate, kind: str, empty: str = NONE) -> str:
+    """`Finns (2026-12-01)`: a plan's status in the board's word and its review-due date; `empty` when nothing is
+    recorded. The board's export writes the plan this way, and the import reads it back (`split_plan_cell`)."""
+    status = display(getattr(row, status_field(kind)), template, status_field(kind))
+    review = format_date(getattr(row, review_field(kind)), template.dates)
+    if review:
+        return f"{status or empty} ({review})"
+    return status or empty
+
+
+def measure_text(row: BoardRow, template: BoardTemplate, empty: str = NONE) -> str:
+    """`LPT 2026-11-01 – 2026-12-20`: the legal measure and its dates (`…` for one not given); `empty` when none."""
+    measure = display(getattr(row, MEASURE_FIELD), template, MEASURE_FIELD)
+    if not measure:
+        return empty
+    start = format_date(getattr(row, MEASURE_START), template.dates)
+    expiry = format_date(getattr(row, MEASURE_EXPIRY), template.dates)
+    if start or expiry:
+        return f"{measure} {start or _OPEN_DATE} – {expiry or _OPEN_DATE}"
+    return measure
+
+
+def split_plan_cell(text: str) -> tuple[str, str | None]:
+    """A plan cell as `plan_text` writes it: (status, review date text or None)."""
+    found = _PLAN_CELL.match(text.strip())
+    if found is None:
+        return text.strip(), None
+    return found["status"], found["review"].strip() or None
+
+
+def split_measure_cell(text: str) -> tuple[str, str | None, str | None]:
+    """A measure cell as `measure_text` writes it: (measure, start text or None, expiry text or None)."""
+    found = _MEASURE_CELL.match(text.strip())
+    if found is None:
+        return text.strip(), None, None
+    start, expiry = found["start"], found["expiry"]
+    return found["measure"], None if start == _OPEN_DATE else start, None if expiry == _OPEN_DATE else expiry

@@ -67,6 +67,7 @@ class Board(BoardHandle):
     visits = reads.visits
     week_visits = reads.week_visits
     history = reads.history
+    meeting_outcomes = reads.meeting_outcomes
     staff = reads.staff
 
     # -- the one write path (rows.py, undo.py, staff.py, purge.py) -----------------------------------------------

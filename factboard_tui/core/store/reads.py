@@ -17,11 +17,16 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from factboard_tui.core.clock import week_start
+from factboard_tui.core.domain.carry_forward import MeetingOutcomes
+from factboard_tui.core.domain.fields import ROW_FIELDS, Kind
+from factboard_tui.core.domain.meetings import DISCUSSED
 from factboard_tui.core.errors import NotFound
 from factboard_tui.core.i18n import _
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.schema import (
     CHANGE_TABLE,
+    MEETING_ROW_TABLE,
+    MEETING_TABLE,
     ROW_TABLE,
     VISIT_TABLE,
     BoardRow,
@@ -43,7 +48,12 @@ def rows(board: BoardHandle, include_off: bool = False) -> list[BoardRow]:
 
 
 _VALUE_COLUMNS = tuple(field.name for field in fields(RowValues))
-_DATES = {"date_on", "evaluation_date", "date_off"}
+_DATES = {
+    "date_on",
+    "evaluation_date",
+    "date_off",
+    *(spec.key for spec in ROW_FIELDS.values() if spec.kind is Kind.DATE),
+}
 _MOMENTS = {"created_at", "updated_at"}
 _ROW_VALUES_SQL = f"SELECT {', '.join(_VALUE_COLUMNS)} FROM board_row"  # column names from code
 
@@ -61,7 +71,7 @@ def row_values(board: BoardHandle, include_off: bool = False) -> list[RowValues]
         for index, name in enumerate(_VALUE_COLUMNS)
         if name in _DATES or name in _MOMENTS
     ]
-    booleans = [_VALUE_COLUMNS.index("children"), _VALUE_COLUMNS.index("crisis_plan")]
+    booleans = [_VALUE_COLUMNS.index("children")]
     where = "" if include_off else " WHERE date_off IS NULL"
     with board.connected() as connection:
         found = connection.exec_driver_sql(_ROW_VALUES_SQL + where).fetchall()
@@ -205,3 +215,43 @@ def staff(board: BoardHandle, include_inactive: bool = False) -> list[Staff]:
         statement = statement.where(col(Staff.active).is_(True))
     with board.session() as session:
         return list(session.exec(statement))
+
+
+def meeting_outcomes(board: BoardHandle, last: int) -> MeetingOutcomes:
+    """The stored outcomes of the last `last` meetings by row, and the day each row not discussed at any of them was
+    last discussed (for the carry-forward, see `core.domain.carry_forward`). The second look-up is only for those
+    rows, so a year of meetings on a large board costs what the few passed-over rows cost."""
+    last_discussed: dict[int, date] = {}
+    with board.session() as session:
+        connection = session.connection()
+        recent = connection.exec_driver_sql(
+            "SELECT id FROM meeting ORDER BY started_at DESC, id DESC LIMIT ?", (last,)
+        ).all()
+        ids = [int(found[0]) for found in recent]
+        outcomes: dict[int, list[str]] = {}
+        if ids:
+            marks = ", ".join("?" for _id in ids)
+            for row_id, outcome in connection.exec_driver_sql(
+                f"SELECT row_id, outcome FROM meeting_row WHERE meeting_id IN ({marks})", tuple(ids)
+            ):
+                outcomes.setdefault(int(row_id), []).append(str(outcome))
+        passed_over = [row_id for row_id, found in outcomes.items() if DISCUSSED not in found]
+        for start in range(0, len(passed_over), 500):
+            discussed = connection.execute(
+                sa_select(MEETING_ROW_TABLE.c.row_id, func.max(MEETING_TABLE.c.started_at))
+                .join(MEETING_TABLE, MEETING_TABLE.c.id == MEETING_ROW_TABLE.c.meeting_id)
+                .where(
+                    MEETING_ROW_TABLE.c.outcome == DISCUSSED,
+                    MEETING_ROW_TABLE.c.row_id.in_(passed_over[start : start + 500]),
+                )
+                .group_by(MEETING_ROW_TABLE.c.row_id)
+            ).all()
+            last_discussed |= {int(row_id): _local_day(moment) for row_id, moment in discussed if moment is not None}
+    return MeetingOutcomes(len(ids), outcomes, last_discussed)
+
+
+def _local_day(moment: datetime | str) -> date:
+    """The local calendar day of a stored UTC moment."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone().date()

@@ -306,7 +306,6 @@ class RowValues:
     actions: str | None
     safety: str | None
     evaluation_date: date | None
-    crisis_plan: bool
     date_off: date | None
     off_reason: str | None
     created_at: datetime
@@ -314,6 +313,17 @@ class RowValues:
     updated_at: datetime
     updated_by: str
     uid: str | None
+    crisis_plan: str | None
+    crisis_plan_review: date | None
+    signal_plan: str | None
+    signal_plan_review: date | None
+    coordinated_plan: str | None
+    coordinated_plan_review: date | None
+    care_plan: str | None
+    care_plan_review: date | None
+    legal_measure: str | None
+    legal_measure_start: date | None
+    legal_measure_expiry: date | None
 
 
 ROW_TABLE: Table = BoardRow.__table__  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from typing import Any
 from factboard_tui.core.clock import Clock, system_clock, week_start
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.fields import split_visit_cell
+from factboard_tui.core.domain.plan_template import MEASURE_EXPIRY, MEASURE_START, PLAN_KINDS, review_field
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, load_template
 from factboard_tui.core.paths import key_slot_path, shipped_dir
 from factboard_tui.core.store.board import Board
@@ -30,6 +31,10 @@ def demo_data(template_id: str = "sv") -> dict[str, Any]:
     """The shipped demo data for a template."""
     path = shipped_dir("data") / "demo" / f"{template_id}.toml"
     return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+DATES_IN = (*(review_field(kind) for kind in PLAN_KINDS), MEASURE_START, MEASURE_EXPIRY)
+"""Dates a demo row gives as `<field>_in`: days from today (negative: past), so the flags they raise stay true."""
 
 
 def remove_board_files(path: Path) -> None:
@@ -58,10 +63,13 @@ def create_demo_board(path: Path, clock: Clock = system_clock, template_id: str 
     monday = week_start(today)
     writes: list[RowWrite] = []
     for raw in data["rows"]:
-        values = {k: v for k, v in raw.items() if k not in ("days_on", "evaluate_in", "visits")}
+        values = {k: v for k, v in raw.items() if k not in ("days_on", "evaluate_in", "visits") and k[-3:] != "_in"}
         values["date_on"] = today - timedelta(days=int(raw["days_on"]))
         if "evaluate_in" in raw:
             values["evaluation_date"] = today + timedelta(days=int(raw["evaluate_in"]))
+        for key in DATES_IN:  # a plan's review or a measure's dates, in days from today
+            if f"{key}_in" in raw:
+                values[key] = today + timedelta(days=int(raw[f"{key}_in"]))
         visits: dict[date, tuple[str | None, str | None]] = {}
         for day_key, cell in raw.get("visits", {}).items():
             visits[monday + timedelta(days=WEEKDAY_KEYS.index(day_key))] = split_visit_cell(str(cell))

@@ -29,7 +29,8 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.collation import sort_key
 from factboard_tui.core.diagnosis import os_error
 from factboard_tui.core.domain.fields import display
-from factboard_tui.core.domain.plan_template import MEASURE_FIELDS, PLAN_FIELDS
+from factboard_tui.core.domain.plan_template import MEASURE_FIELD, PLAN_KINDS, status_field
+from factboard_tui.core.domain.plans import measure_text, plan_text
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.errors import DiskFull, FactBoardError, InvalidValue, os_reason
@@ -89,6 +90,8 @@ class Column:
     width: int = 10
     long: bool = False
     """Free text that wraps (situation, actions)."""
+    printed: bool = True
+    """Whether the page made for paper (HTML, A4 landscape) shows it; CSV, xlsx and Markdown show every column."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,13 +392,21 @@ BOARD_COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("actions", 50, True),
     ("safety", 12, False),
     ("evaluation_date", 11, False),
-    *(
-        (key, 11 if key.endswith(("_review", "_start", "_expiry")) else 10, False)
-        for key in PLAN_FIELDS + MEASURE_FIELDS
-    ),
+    *((status_field(kind), 12, False) for kind in PLAN_KINDS),
+    (MEASURE_FIELD, 14, False),
     *((key, 10, False) for key in WEEKDAY_KEYS),
 )
-"""The board's columns in the reference board's order (A-R), with the columns FactBoard added: key, width, wraps."""
+"""The board's columns in the reference board's order (A-R), with the columns FactBoard added: key, width, wraps.
+Each plan is one column, `Finns (2026-12-01)`, and the legal measure one, `LPT 2026-11-01 – 2026-12-20`, so the
+printed board keeps to one A4 page across; the import reads both back (see `plans.split_plan_cell`)."""
+
+
+PLAN_CELLS = {status_field(kind): kind for kind in PLAN_KINDS}
+"""The board export's plan columns, by the field whose label they take."""
+UNPRINTED = frozenset([*(status_field(kind) for kind in PLAN_KINDS if kind != "crisis"), MEASURE_FIELD])
+"""Columns the printed board leaves out, so the rest keep their room on one A4 page across (the print test found
+that one more column cuts the headings): the crisis plan is printed where the yes/no was; the other plans and the
+legal measure are in every other format."""
 
 
 def visit_cell_text(visit: VisitCell | None) -> str:
@@ -412,7 +423,10 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
     monday = monday or week_start(today)
     rows = board.row_values()  # plain values, not ORM objects (STYLE.md habit 18)
     visits = board.visits(monday, monday + timedelta(days=7))
-    columns = tuple(Column(key, template.label(key), width, wraps) for key, width, wraps in BOARD_COLUMNS)
+    columns = tuple(
+        Column(key, template.label(key), width, wraps, printed=key not in UNPRINTED)
+        for key, width, wraps in BOARD_COLUMNS
+    )
     values: list[tuple[Any, ...]] = []
     for row in rows:
         days = visits.get(row.id or 0, {})
@@ -422,6 +436,10 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
                 cells.append(visit_cell_text(days.get(monday + timedelta(days=WEEKDAY_KEYS.index(key)))))
             elif key == "days_on_board":
                 cells.append(days_on_board(row, today))
+            elif key in PLAN_CELLS:
+                cells.append(plan_text(row, template, PLAN_CELLS[key], empty=""))
+            elif key == MEASURE_FIELD:
+                cells.append(measure_text(row, template, empty=""))
             else:
                 value = getattr(row, key)
                 cells.append(value if isinstance(value, date) else display(value, template, key))

@@ -22,6 +22,7 @@ plaintext file is ever made; `export.write_export` writes the result once). What
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import zipfile
@@ -386,8 +387,26 @@ def _html_table(table: Table, dates: DateFormats, shares: list[float]) -> list[s
     return parts
 
 
+def printed(document: ExportDocument) -> ExportDocument:
+    """The document with only the columns paper shows (`Column.printed`)."""
+    columns = document.tables[0].columns if document.tables else ()
+    keep = [index for index, column in enumerate(columns) if column.printed]
+    if len(keep) == len(columns):
+        return document
+    tables = [
+        dataclasses.replace(
+            table,
+            columns=tuple(table.columns[index] for index in keep),
+            rows=[tuple(row[index] for index in keep) for row in table.rows],
+        )
+        for table in document.tables
+    ]
+    return dataclasses.replace(document, tables=tables)
+
+
 def render_html(document: ExportDocument) -> bytes:
-    """One self-contained page: the board's colours on screen, A4 landscape on paper."""
+    """One self-contained page: the board's colours on screen, A4 landscape on paper (the printed columns)."""
+    document = printed(document)
     template = document.template
     notice = _("Exported from FactBoard: this file is not encrypted.")  # outside the f-string: Babel sees it
     parts = [

@@ -28,7 +28,16 @@ from factboard_tui.core.domain import characters
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.dates import DateFormats, format_date, parse_date
-from factboard_tui.core.domain.plan_template import MEASURE_EXPIRY, MEASURE_START, PLAN_EXISTS, PLAN_KINDS, review_field
+from factboard_tui.core.domain.plan_template import (
+    MEASURE_EXPIRY,
+    MEASURE_FIELD,
+    MEASURE_START,
+    PLAN_EXISTS,
+    PLAN_KINDS,
+    review_field,
+    status_field,
+)
+from factboard_tui.core.domain.plans import split_measure_cell, split_plan_cell
 from factboard_tui.core.domain.templates import (
     WEEKDAY_KEYS,
     BoardTemplate,
@@ -58,6 +67,8 @@ IMPORTED_DATES = (
     MEASURE_EXPIRY,
 )
 """Columns read as dates in the board's order of day, month and year (date_off is refused: `off` closes a row)."""
+PLAN_STATUS_FIELDS = {status_field(kind): kind for kind in PLAN_KINDS}
+"""A plan's column, which may hold its review date too: `Finns (2026-12-01)`."""
 """Columns FactBoard computes itself: recognised, and not imported."""
 
 Progress = Callable[[str, int, int], None]
@@ -439,6 +450,20 @@ def _check_row(
                 values["children"], note = reader.children(raw)
                 if note and "children_note" not in values:
                     values["children_note"] = F.coerce("children_note", note, template)
+            elif key in PLAN_STATUS_FIELDS and isinstance(raw, str):  # `Finns (2026-12-01)`, as the export writes
+                status, review = split_plan_cell(raw)
+                values[key] = reader.value(key, status)
+                if review is not None:
+                    values.setdefault(
+                        review_field(PLAN_STATUS_FIELDS[key]),
+                        reader.value(review_field(PLAN_STATUS_FIELDS[key]), review),
+                    )
+            elif key == MEASURE_FIELD and isinstance(raw, str):  # `LPT 2026-11-01 – 2026-12-20`
+                measure, start, expiry = split_measure_cell(raw)
+                values[key] = reader.value(key, measure)
+                for dated, text in ((MEASURE_START, start), (MEASURE_EXPIRY, expiry)):
+                    if text is not None:
+                        values.setdefault(dated, reader.value(dated, text))
             elif key in ("date_off", "off_reason"):
                 raise InvalidValue(
                     key,

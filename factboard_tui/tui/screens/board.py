@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import fields as F
+from factboard_tui.core.domain.carry_forward import carried_flag
 from factboard_tui.core.domain.filters import RowFilter
 from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.locale_dates import week_span
@@ -164,7 +165,7 @@ class BoardScreen(CellEditing):
 
     @property
     def week(self) -> WeekContext:
-        return WeekContext(self.feed.monday, self.feed.today)
+        return WeekContext(self.feed.monday, self.feed.today, self.feed.carried)
 
     def _set_columns(self) -> None:
         """Lay out the columns for the terminal's width (and whether the week has weekend visits)."""
@@ -290,7 +291,9 @@ class BoardScreen(CellEditing):
         row = self.current_row()
         visits = self.feed.visits_of(row.id or 0) if row else {}
         feed = self.feed
-        self.query_one(RowDetail).show_row(row, visits, feed.template, feed.monday, feed.today)
+        since = feed.carried.get(row.id or 0) if row else None
+        carried = [carried_flag(since)] if since is not None else []
+        self.query_one(RowDetail).show_row(row, visits, feed.template, feed.monday, feed.today, carried)
         if row is not None and row.id is not None:
             feed.record_view(row.id, "board detail")  # access log, by the writer, off the keystroke path
 

@@ -33,6 +33,7 @@ INITIALS_KEYS = frozenset({*WEEKDAY_KEYS, "primary_contact", "doctor"})
 
 READ_ONLY: dict[str, str] = {
     "days_on_board": N_("Days on board follow from the date on board: edit that date instead."),
+    "flags": N_("The flags follow from the plans, the legal measure and the meetings: edit those instead."),
 }
 """Columns the grid shows but nobody edits, with what to do instead."""
 

@@ -22,7 +22,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Digits, Static
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.domain.meetings import DISCUSSED, MeetingSession, clock_text, row_flags
+from factboard_tui.core.domain.carry_forward import carried_flag
+from factboard_tui.core.domain.meetings import DISCUSSED, Flag, MeetingSession, clock_text, row_flags
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.store.meeting_claim import HEARTBEAT_SECONDS
@@ -111,6 +112,8 @@ class MeetingScreen(MeetingEdits):
         self.ended = False
         self.viewed: int | None = None
         """The row last entered in the access log from the focus card."""
+        self.carried: dict[int, date] = {}
+        """Rows carried forward from the last meetings when this one started, with the day last discussed."""
 
     def compose(self) -> ComposeResult:
         yield MeetingHeader(id="meeting-header")
@@ -155,8 +158,14 @@ class MeetingScreen(MeetingEdits):
     def _begin(self) -> None:
         """Start the clock over the board's rows as they are now (needs the board's first read)."""
         feed = self.feed
+        self.carried = dict(feed.carried)  # as the last meetings left them: this meeting changes it only when stored
         self.session = MeetingSession.start(
-            feed.rows, self.template, self.now(), self.user, first_change_id=max(0, feed.data_version)
+            feed.rows,
+            self.template,
+            self.now(),
+            self.user,
+            first_change_id=max(0, feed.data_version),
+            carried=self.carried,
         )
         self.session.attendees = list(self.attendees)
         self.waiting_to_start = False
@@ -247,7 +256,7 @@ class MeetingScreen(MeetingEdits):
         monday = week_start(today)
         row = self.row(session.current)
         visits = self.visits(session.current)
-        flags = row_flags(row, visits, self.template, today) if row else []
+        flags = self.flags(row, visits, today) if row else []
         self.query_one(FocusCard).show(row, visits, flags, self.template, monday, today)
         if row is not None and row.id is not None and row.id != self.viewed:
             self.viewed = row.id
@@ -262,7 +271,7 @@ class MeetingScreen(MeetingEdits):
         for row_id in session.order[start:stop]:
             listed = self.row(row_id)
             if listed is not None:
-                flags = row_flags(listed, self.visits(row_id), self.template, today)
+                flags = self.flags(listed, self.visits(row_id), today)
                 entries.append(ListEntry(listed, session.outcome(row_id), flags))
         listing.show(entries, self.template, self.privacy, above=start, below=len(session.order) - stop)
         self.query_one("#list-box").border_title = (
@@ -270,6 +279,11 @@ class MeetingScreen(MeetingEdits):
         )
         self._draw_clock()
         self.refresh_bindings()
+
+    def flags(self, row: BoardRow, visits: dict[date, VisitCell], today: date) -> list[Flag]:
+        """What the chair must not miss about a row: its flags, and "not discussed since …" if it is carried."""
+        since = self.carried.get(row.id or 0)
+        return row_flags(row, visits, self.template, today) + ([carried_flag(since)] if since is not None else [])
 
     def row(self, row_id: int | None) -> BoardRow | None:
         """A row as the meeting shows it: the board's (with edits still being written), else as last seen."""

@@ -10,19 +10,31 @@ tested and timed on its own. Two layouts:
 
 Short columns keep fixed widths; the free-text columns share what is left. Flags are never colour alone: an
 evaluation date that has passed is prefixed with "!", and a row on the board longer than the template's limit has
-its day count prefixed with "!".
+its day count prefixed with "!". The flags column (⚑, beside the triage) holds one letter per flag about plans,
+legal measures and meetings (`PLAN_MARKS`; the legend is on the detail panel's rule). Each plan's status and review
+date and the legal measure with its dates follow the layout's own columns, reached by scrolling, so they never take
+the free text's room; a review date that has come and an expiry that is near or past are prefixed with "!".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from rich.cells import cell_len
 
+from factboard_tui.core.domain.carry_forward import CARRIED
 from factboard_tui.core.domain.dates import format_date
-from factboard_tui.core.domain.fields import display
+from factboard_tui.core.domain.fields import ROW_FIELDS, Kind, display
+from factboard_tui.core.domain.meetings import plan_flags
+from factboard_tui.core.domain.plan_template import (
+    MEASURE_EXPIRY,
+    MEASURE_FIELDS,
+    PLAN_FIELDS,
+    review_field,
+)
+from factboard_tui.core.domain.plans import measure_state, plan_states
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.store.schema import BoardRow, VisitCell
@@ -33,6 +45,7 @@ WIDE_COLUMNS: tuple[str, ...] = (
     "days_on_board",
     "client_code",
     "triage",
+    "flags",
     "category",
     "primary_contact",
     "doctor",
@@ -51,6 +64,7 @@ COMPACT_COLUMNS: tuple[str, ...] = (
     "days_on_board",
     "client_code",
     "triage",
+    "flags",
     "primary_contact",
     "children",
     "evaluation_date",
@@ -69,6 +83,7 @@ No column is left out."""
 NARROW_COLUMNS: tuple[str, ...] = (
     "client_code",
     "triage",
+    "flags",
     "primary_contact",
     *WEEKDAY_KEYS,
     "evaluation_date",
@@ -99,8 +114,28 @@ FIXED_WIDTHS: dict[str, int] = {
     "doctor": 4,
     "children": 4,
     "evaluation_date": 7,
+    "flags": 3,
 }
 """Columns whose content is short and known: they never grow."""
+
+FLAGS = "flags"
+"""The flags column's key: letters, not a field (nobody edits it)."""
+FLAGS_HEADER = "⚑"
+
+PLAN_MARKS: dict[str, str] = {
+    "crisis_without_plan": "K",
+    "review_due": "R",
+    "measure_expiring": "L",
+    "measure_expired": "X",
+    "carried_forward": "C",
+}
+"""One letter per flag in the flags column and the meeting's list (the focus card and the panel spell them out)."""
+
+PLAN_COLUMNS: tuple[str, ...] = (*PLAN_FIELDS, *MEASURE_FIELDS)
+"""Each plan's status and review date, the legal measure and its dates: after every layout's own columns."""
+
+PLAN_COLUMN_MOST = 14
+"""The widest a plan status or measure column grows for its words."""
 
 FLEX_WIDTHS: dict[str, tuple[int, int]] = {
     "category": (10, 22),
@@ -124,6 +159,8 @@ class WeekContext:
 
     monday: date
     today: date
+    carried: Mapping[int, date] = field(default_factory=dict)
+    """Rows carried forward from the last meetings (their flag letter `C`), with the day last discussed."""
 
 
 def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool = False) -> list[GridColumn]:
@@ -139,13 +176,13 @@ def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool
         if key in WEEKDAY_KEYS:
             widths[key] = VISIT_WIDTH[wide]
         elif key in ("date_on", "evaluation_date"):
-            widths[key] = max(FIXED_WIDTHS[key], len(format_date(date(2026, 11, 29), template.dates, short=True)))
+            widths[key] = _date_width(template)
         elif key in FIXED_WIDTHS:
             widths[key] = FIXED_WIDTHS[key]
         else:
             widths[key] = FLEX_WIDTHS[key][0]
     spare = max(0, total_width - sum(widths.values()) - CELL_OVERHEAD * len(keys) + 1)  # no separator after the last
-    labels = {key: template.label(key) for key in keys}
+    labels = {key: FLAGS_HEADER if key == FLAGS else template.label(key) for key in keys}
     short = sum(max(0, cell_len(label) - widths[key]) for key, label in labels.items())
     if wide and short > spare:  # on the wall screen every header is whole: those that do not fit take two lines
         labels = {key: label if cell_len(label) <= widths[key] else two_lines(label) for key, label in labels.items()}
@@ -164,9 +201,9 @@ def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool
         widths[key] += shares[key] + more
         left -= more
     for key in keys:  # a column that grew wide enough for its label on one line shows it so
-        if cell_len(template.label(key)) <= widths[key]:
+        if key != FLAGS and cell_len(template.label(key)) <= widths[key]:
             labels[key] = template.label(key)
-    return [GridColumn(key, labels[key], widths[key]) for key in keys]
+    return [GridColumn(key, labels[key], widths[key]) for key in keys] + plan_columns(template)
 
 
 def two_lines(label: str) -> str:
@@ -177,6 +214,26 @@ def two_lines(label: str) -> str:
         return label
     at = min(spaces, key=lambda at: max(cell_len(label[:at]), cell_len(label[at + 1 :])))
     return f"{label[:at]}\n{label[at + 1 :]}"
+
+
+def _date_width(template: BoardTemplate) -> int:
+    return max(FIXED_WIDTHS["evaluation_date"], len(format_date(date(2026, 11, 29), template.dates, short=True)))
+
+
+def plan_columns(template: BoardTemplate) -> list[GridColumn]:
+    """The plan and measure columns, each as wide as its header or its longest word (dates one wider, for "!")."""
+    columns = []
+    for key in PLAN_COLUMNS:
+        label = template.label(key)
+        kind = ROW_FIELDS[key].kind
+        if kind is Kind.DATE:
+            width = _date_width(template) + 1
+        elif kind is Kind.PLAN:
+            width = max(map(cell_len, template.plans.statuses.values()))
+        else:
+            width = max((cell_len(measure.label) for measure in template.plans.measures), default=4)
+        columns.append(GridColumn(key, label, min(PLAN_COLUMN_MOST, max(width, cell_len(label)))))
+    return columns
 
 
 def triage_style(template: BoardTemplate, key: str) -> str:
@@ -215,9 +272,33 @@ def row_cells(
         "safety": GridCell(row.safety or ""),
         "evaluation_date": GridCell(f"!{evaluation}" if passed else evaluation, FLAG_STYLE if passed else ""),
     }
+    cells |= plan_cells(row, template, week.today, carried=row.id in week.carried)
     for offset, key in enumerate(WEEKDAY_KEYS):
         visit = visits.get(week.monday + timedelta(days=offset))
         cells[key] = GridCell(visit.staff + ("*" if visit.note else "") if visit else "")
+    return cells
+
+
+def flag_marks(keys: Sequence[str]) -> str:
+    """The letters of the flags that have one, in `PLAN_MARKS` order (each once)."""
+    return "".join(mark for key, mark in PLAN_MARKS.items() if key in keys)
+
+
+def plan_cells(row: BoardRow, template: BoardTemplate, today: date, carried: bool = False) -> dict[str, GridCell]:
+    """The flags cell and the plan and measure cells of one row (`carried`: carried forward from the meetings)."""
+    marks = flag_marks([flag.key for flag in plan_flags(row, template, today)] + ([CARRIED] if carried else []))
+    cells = {FLAGS: GridCell(marks, FLAG_STYLE if marks else "")}
+    for key in PLAN_COLUMNS:
+        value = getattr(row, key)
+        cells[key] = GridCell(
+            format_date(value, template.dates, short=True) if isinstance(value, date) else display(value, template, key)
+        )
+    due = {review_field(state.kind) for state in plan_states(row, template, today) if state.review_due}
+    measure = measure_state(row, template, today)
+    if measure is not None and (measure.expiring or measure.expired):
+        due.add(MEASURE_EXPIRY)
+    for key in due:
+        cells[key] = GridCell("!" + cells[key].text, FLAG_STYLE)
     return cells
 
 

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.meetings import Flag
+from factboard_tui.core.domain.plans import measure_text, plan_text
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.i18n import _, ngettext
@@ -65,7 +66,9 @@ def focus_card(
         fields.add_row(label("other_providers"), shown(row.other_providers))
     evaluation = display(row.evaluation_date, template, "evaluation_date") or "—"
     fields.add_row(label("evaluation_date"), shown(evaluation))
-    fields.add_row(label("crisis_plan"), shown(display(row.crisis_plan, template, "crisis_plan")))
+    for kind in template.plans.kinds:
+        fields.add_row(shown(kind.label, one_line=True), shown(plan_text(row, template, kind.key)))
+    fields.add_row(label("legal_measure"), shown(measure_text(row, template)))
     parts += [fields, Text(""), _week(visits, template, monday, today)]
     return Group(*parts)
 

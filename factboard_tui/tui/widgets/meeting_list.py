@@ -20,23 +20,25 @@ from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.shown import shown
-from factboard_tui.tui.widgets.board_view import triage_style
+from factboard_tui.tui.widgets.board_view import PLAN_MARKS, triage_style
 
 MARKS = {DISCUSSED: "✓", CURRENT: "▶", SKIPPED: "↷", NOT_REACHED: "·"}
 """The mark before each row: never colour alone."""
 
 FLAG_MARKS = {
     "evaluation_passed": "E",
-    "crisis_without_plan": "K",
     "children": "B",
     "no_visit": "V",
     "too_long": "D",
-}
+} | PLAN_MARKS
 """One letter per flag in the list (the focus card spells them out); the legend sits under the list."""
 
 LEGEND = N_(
     "✓ discussed  ▶ current  ↷ skipped  · not reached\n"
-    "⚑ E evaluation passed  K no crisis plan  B children  V no visit  D too long on board"
+    "⚑ E evaluation passed  K no current crisis plan\n"
+    "  R review due  L measure expiring  X expired\n"
+    "  C carried forward  B children  V no visit\n"
+    "  D too long on board"
 )
 """The key to the marks, shown under the list (`_(LEGEND)` where it is shown)."""
 

@@ -11,6 +11,7 @@ than the panel is cut at the bottom with a marker; the cell editor and the histo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from rich.console import RenderableType
@@ -22,6 +23,9 @@ from textual import events
 from textual.widgets import Static
 
 from factboard_tui.core.domain.fields import display
+from factboard_tui.core.domain.meetings import Flag, plan_flags
+from factboard_tui.core.domain.plan_template import PLAN_KINDS
+from factboard_tui.core.domain.plans import measure_text, plan_text
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.i18n import N_, _
@@ -44,8 +48,11 @@ def steady_lines(terminal_height: int) -> int:
     return max(MIN_LINES, min(MAX_LINES, terminal_height // SCREEN_SHARE))
 
 
-LEGEND = N_("* note   ! overdue: evaluation passed, or long on the board")
-"""What the grid's marks mean (`DEN*` a visit with a note, `Ja*` children with a note, `!261113`, `!120`)."""
+LEGEND = N_(
+    "* note  ! overdue  ⚑ K no current crisis plan  R review due  L measure expiring  X expired  C carried forward"
+)
+"""What the grid's marks mean (`DEN*` a visit with a note, `Ja*` children with a note, `!261113` an evaluation
+passed, `!120` long on the board, and the flags column's letters: see `board_view.PLAN_MARKS`)."""
 
 
 class RowDetail(Static):
@@ -87,9 +94,17 @@ class RowDetail(Static):
         self._show(self._shown)
 
     def show_row(
-        self, row: BoardRow | None, visits: dict[date, VisitCell], template: BoardTemplate, monday: date, today: date
+        self,
+        row: BoardRow | None,
+        visits: dict[date, VisitCell],
+        template: BoardTemplate,
+        monday: date,
+        today: date,
+        extra_flags: Sequence[Flag] = (),
     ) -> None:
-        """Render `row` (or a hint when there is none)."""
+        """Render `row` (or a hint when there is none); its flags about plans, measures and meetings (`extra_flags`:
+        the carry-forward) are spelled out on the panel's lower rule."""
+        self.border_subtitle = ""
         if row is None:
             self._show(Text(_("No row selected."), style="dim"))
             return
@@ -119,8 +134,9 @@ class RowDetail(Static):
         date_on = display(row.date_on, template, "date_on")
         table.add_row(label("situation"), shown(row.situation), label("date_on"), shown(date_on))
         table.add_row(label("actions"), shown(row.actions), label("evaluation_date"), shown(evaluation))
-        crisis_plan = display(row.crisis_plan, template, "crisis_plan")
-        table.add_row(label("safety"), shown(row.safety), label("crisis_plan"), shown(crisis_plan))
+        table.add_row(
+            label("safety"), shown(row.safety), label("crisis_plan"), shown(plan_text(row, template, "crisis"))
+        )
         table.add_row(label("other_providers"), shown(row.other_providers), label("children"), shown(children))
         notes = []
         for offset in range(7):
@@ -134,6 +150,12 @@ class RowDetail(Static):
             shown(f"{template.label('primary_contact')} / {template.label('doctor')}", one_line=True),
             shown(f"{row.primary_contact or '—'} / {row.doctor or '—'}"),
         )
+        plans = "  ·  ".join(
+            f"{template.plans.kind(kind).label} {plan_text(row, template, kind)}" for kind in PLAN_KINDS[1:]
+        )
+        table.add_row(shown(_("Plans")), shown(plans), label("legal_measure"), shown(measure_text(row, template)))
+        flags = plan_flags(row, template, today) + list(extra_flags)
+        self.border_subtitle = "  ".join(f"⚑ {flag.text}" for flag in flags)
         grid = Table.grid(expand=True)
         grid.add_row(heading)
         grid.add_row(table)
