@@ -221,6 +221,10 @@ def test_a_template_whose_plans_block_is_wrong_is_refused_with_what_to_fix() -> 
     broken["plans"]["kinds"] = broken["plans"]["kinds"][:3]
     with pytest.raises(TemplateError, match=r"'plans.kinds' must name each of crisis, signal, coordinated, care"):
         BoardTemplate.from_json(json.dumps(broken))
+    hostile = json.loads(load_template("sv").to_json())
+    hostile["plans"]["measures"][0]["label"] = "LPT\x1b[2J"  # an escape that would clear the wall screen
+    with pytest.raises(TemplateError, match=r"'plans.measures.label' holds"):
+        BoardTemplate.from_json(json.dumps(hostile))
     broken = json.loads(load_template("sv").to_json())
     broken["plans"]["warning_days"] = -1
     with pytest.raises(TemplateError, match=r"'plans.warning_days' must be a whole number from 0 to 365"):
