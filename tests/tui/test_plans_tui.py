@@ -27,6 +27,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from factboard_tui.core.domain.meetings import DISCUSSED, MeetingSession
+from factboard_tui.core.locale_dates import day_month
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.minutes import save_meeting
 from factboard_tui.tui.app import FactBoardApp
@@ -121,7 +122,8 @@ def test_a_row_passed_over_at_the_last_two_meetings_is_flagged_and_leads_its_tri
 ) -> None:
     path, key = demo_copy(tmp_path)
     with Board.open_with_key(path, key, clock=CLOCK) as before:
-        for at in (datetime(2026, 11, 19, 8, 15, tzinfo=UTC), datetime(2026, 11, 20, 8, 15, tzinfo=UTC)):
+        # After the demo's own history of meetings (up to the day before), two more this Monday morning.
+        for at in (datetime(2026, 11, 23, 6, 0, tzinfo=UTC), datetime(2026, 11, 23, 7, 0, tzinfo=UTC)):
             session = MeetingSession.start(before.rows(), before.template, at, "CSA")
             for row in before.rows():
                 if row.client_code != "PL-85":  # an obs row the meetings never reached
@@ -138,7 +140,10 @@ def test_a_row_passed_over_at_the_last_two_meetings_is_flagged_and_leads_its_tri
             carried = next(row for row in app.screen.feed.rows if row.client_code == "PL-85")
             grid.move_cursor(row_key=str(carried.id))
             detail = app.screen.query_one(RowDetail)
-            await until(pilot, lambda: "not discussed since 2 Nov" in str(detail.border_subtitle), "the panel's flag")
+            since = app.screen.feed.carried[carried.id or 0]
+            assert since <= date(2026, 11, 22)  # discussed in the demo's past, or never since it came on the board
+            said = f"not discussed since {day_month(since, 'en')}"
+            await until(pilot, lambda: said in str(detail.border_subtitle), "the panel's flag")
             meeting = await start_meeting(pilot)
             codes = [line.split()[1] for line in meeting.query_one(MeetingList).lines if "·" in line[:2]]
             obs = [code for code in codes if code in ("DD-75", "PL-85")]

@@ -24,7 +24,10 @@ from factboard_tui.core.domain.plan_template import (
     status_field,
 )
 from factboard_tui.core.domain.templates import BoardTemplate
-from factboard_tui.core.store.schema import BoardRow
+from factboard_tui.core.store.schema import BoardRow, RowValues
+
+Row = BoardRow | RowValues
+"""A row as the board reads it: an ORM row, or plain values on bulk paths (exports, `rows list`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +60,7 @@ class MeasureState:
     expired: bool
 
 
-def plan_states(row: BoardRow, template: BoardTemplate, today: date) -> list[PlanState]:
+def plan_states(row: Row, template: BoardTemplate, today: date) -> list[PlanState]:
     """Every plan kind of the template, for this row, in the board's order."""
     states = []
     for kind in template.plans.kinds:
@@ -77,7 +80,7 @@ def plan_states(row: BoardRow, template: BoardTemplate, today: date) -> list[Pla
     return states
 
 
-def measure_state(row: BoardRow, template: BoardTemplate, today: date) -> MeasureState | None:
+def measure_state(row: Row, template: BoardTemplate, today: date) -> MeasureState | None:
     """The row's legal measure on `today`, or None when none is recorded."""
     key = getattr(row, MEASURE_FIELD)
     if not key:
@@ -95,12 +98,12 @@ def measure_state(row: BoardRow, template: BoardTemplate, today: date) -> Measur
     )
 
 
-def has_current_crisis_plan(row: BoardRow, template: BoardTemplate, today: date) -> bool:
+def has_current_crisis_plan(row: Row, template: BoardTemplate, today: date) -> bool:
     """Whether the row's crisis plan exists and is not past its review date."""
     return any(state.current for state in plan_states(row, template, today) if state.kind == "crisis")
 
 
-def is_crisis(row: BoardRow, template: BoardTemplate) -> bool:
+def is_crisis(row: Row, template: BoardTemplate) -> bool:
     """Whether the row's triage level is a crisis level of the template."""
     try:
         return template.triage_level(row.triage).crisis
@@ -117,7 +120,7 @@ _MEASURE_CELL = re.compile(r"^(?P<measure>.*?)\s+(?P<start>\S+)\s+[–-]\s+(?P<e
 _OPEN_DATE = "…"
 
 
-def plan_text(row: BoardRow, template: BoardTemplate, kind: str, empty: str = NONE) -> str:
+def plan_text(row: Row, template: BoardTemplate, kind: str, empty: str = NONE) -> str:
     """`Finns (2026-12-01)`: a plan's status in the board's word and its review-due date; `empty` when nothing is
     recorded. The board's export writes the plan this way, and the import reads it back (`split_plan_cell`)."""
     status = display(getattr(row, status_field(kind)), template, status_field(kind))
@@ -127,7 +130,7 @@ def plan_text(row: BoardRow, template: BoardTemplate, kind: str, empty: str = NO
     return status or empty
 
 
-def measure_text(row: BoardRow, template: BoardTemplate, empty: str = NONE) -> str:
+def measure_text(row: Row, template: BoardTemplate, empty: str = NONE) -> str:
     """`LPT 2026-11-01 – 2026-12-20`: the legal measure and its dates (`…` for one not given); `empty` when none."""
     measure = display(getattr(row, MEASURE_FIELD), template, MEASURE_FIELD)
     if not measure:

@@ -14,11 +14,11 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.domain.fields import ROW_FIELDS
+from factboard_tui.core.domain.fields import ROW_FIELDS, Kind
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.store.handle import BoardHandle
 
-_BOOLEANS = {"children", "crisis_plan"}
+_BOOLEANS = {key for key, spec in ROW_FIELDS.items() if spec.kind is Kind.YES_NO}
 
 _CANONICAL_MOMENT = "length(r.updated_at) = 26 AND substr(r.updated_at, 11, 1) = ' '"
 """A moment as the store writes it (`YYYY-MM-DD HH:MM:SS.ffffff`, UTC without an offset): rewritten in SQL as
