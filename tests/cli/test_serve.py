@@ -97,10 +97,11 @@ def test_a_nurse_unlocks_moves_and_edits_a_cell_in_the_browser(tmp_path: Path) -
         for code in ("NN-89", "RT-93", "EE-68"):
             assert code in board
         screen.page.screenshot(path=str(tmp_path / "board-in-chromium.png"))
-        # Down two rows to EE-68 (its situation shows below the grid), across to its safety cell, edit it.
+        # Down two rows to EE-68 (its situation shows below the grid), across to its safety cell (the wall layout:
+        # board_view.WIDE_COLUMNS), edit it.
         screen.press("j", "j")
         screen.wait_for("Skurit sig i helgen, inlagd på avd. 56.")
-        screen.press(*["l"] * 11, "Enter", "Control+u")
+        screen.press(*["l"] * 12, "Enter", "Control+u")  # past the flags column (⚑) beside the triage
         screen.type("Tillsyn varje natt")
         screen.press("Enter")
         screen.wait_for("Tillsyn varje natt")

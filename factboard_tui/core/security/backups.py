@@ -155,8 +155,9 @@ Stages = Callable[[str, int, int], None]
 """Told how far a backup or re-key has got (`what, done, total`), for a progress bar: the copy is one SQLCipher
 statement, so its steps (copy, check, flush, new key slot, put in place) are what can be counted."""
 
-BACKUP_STEPS = ("copy", "check", "flush", "in place")
-REKEY_STEPS = ("copy", "check", "flush", "new slot", "in place")
+BACKUP_STEPS = ("copy", "check", "flush", "in_place")
+REKEY_STEPS = ("copy", "check", "flush", "new_slot", "in_place")
+"""The steps' keys (a progress bar counts them; it shows the operation's name, never these)."""
 
 
 def _steps(what: str, names: tuple[str, ...], told: Stages | None) -> Callable[[str], None]:
@@ -232,7 +233,7 @@ def _take_backup(
             stage("flush")
             sync_file(partial)
             write_durably(slot_of(partial), slot_of(db).read_bytes())
-            stage("in place")
+            stage("in_place")
             older = [path for path in list_backups(db, directory) if path.name != target.name]
             pruned = older[: max(0, len(older) + 1 - max(1, keep))]
             steps = [Step(slot_of(partial).name, slot_of(target).name), Step(partial.name, target.name)]
@@ -335,7 +336,7 @@ def rekey(
             check_copy(staged, new_key)
             stage("flush")
             sync_file(staged)
-            stage("new slot")
+            stage("new_slot")
             fresh = replace(slot.kdf, salt=secrets.token_bytes(len(slot.kdf.salt)))  # same cost, new salt
             KeySlot.wrap(new_key, passphrase, slot.board_id, fresh).write(new_slot)
             if deliver is not None:
@@ -344,7 +345,7 @@ def rekey(
             # above already read what the WAL held.
             steps = [Step(_beside(db, suffix).name) for suffix in ("-wal", "-shm") if _beside(db, suffix).exists()]
             steps += [Step(staged.name, db.name), Step(new_slot.name, slot_of(db).name)]
-            stage("in place")
+            stage("in_place")
             journal.commit(steps, checked=[staged, new_slot])
         journal.finish()
         stage("done")
