@@ -31,8 +31,8 @@ def test_open_unlock_by_keyboard_and_read_the_board_in_tmux(tmp_path: Path) -> N
         # Move down to the third row: its full text appears in the detail panel.
         terminal.keys("j", "j")
         terminal.wait_for("Skurit sig i helgen, inlagd på avd. 56.")
-        # Edit its safety cell by keys: eleven cells to the right, Enter, clear, type, Enter.
-        terminal.type(["l"] * 11, ["Enter"], ["C-u"], ["-l", "Tillsyn varje natt"], ["Enter"])
+        # Edit its safety cell by keys: twelve cells to the right (past the flags column ⚑), Enter, clear, type, Enter.
+        terminal.type(["l"] * 12, ["Enter"], ["C-u"], ["-l", "Tillsyn varje natt"], ["Enter"])
         terminal.wait_for("Tillsyn varje natt")
         terminal.keys("q")  # at once: the queued write is done before the app closes (checked below)
         terminal.wait_closed()
@@ -67,7 +67,8 @@ def test_a_swedish_board_opened_in_a_terminal_shows_its_keys_in_swedish(tmp_path
     with factboard_in_tmux(env, "open", "--db", str(db)) as terminal:
         terminal.wait_for("FactBoard")
         terminal.burst("factboard-demo", ENTER, "CSA", ENTER)
-        screen = terminal.wait_for("inloggad: CSA", seconds=30)
+        terminal.wait_for("inloggad: CSA", seconds=30)
+        screen = terminal.wait_for("Lägg till", seconds=15)  # the footer, drawn after the board's status line
         assert "a Lägg till" in screen and "u Ångra" in screen and "m Möte" in screen
         assert not [word for word in ("Add", "Undo", "Meeting", "Edit") if f" {word} " in screen]
         terminal.keys("C-q")
