@@ -293,7 +293,6 @@ CODES = {
     "core/domain/meetings.py": {"skipped rows wait", "over time", "on time"},
     "core/domain/templates.py": {"triage.meaning"},
     "core/domain/characters.py": {"LINE FEED", "CARRIAGE RETURN"},
-    "core/security/backups.py": {"in place", "new slot"},
     "core/sync/service.py": {
         "trust peer",
         "revoke peer",
