@@ -187,6 +187,8 @@ def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool
     if wide and short > spare:  # on the wall screen every header is whole: those that do not fit take two lines
         labels = {key: label if cell_len(label) <= widths[key] else two_lines(label) for key, label in labels.items()}
     label_widths = {key: max(cell_len(part) for part in label.split("\n")) for key, label in labels.items()}
+    if wide:  # on the wall screen no header is cut: the free text lends the cells a whole header still needs
+        spare += _lend(widths, sum(max(0, label_widths[key] - widths[key]) for key in keys) - spare)
     for key in sorted(keys, key=lambda key: label_widths[key] - widths[key]):  # headers whole, the cheapest first
         need = label_widths[key] - widths[key]
         if 0 < need <= spare:
@@ -204,6 +206,22 @@ def grid_columns(template: BoardTemplate, total_width: int, weekend_visits: bool
         if key != FLAGS and cell_len(template.label(key)) <= widths[key]:
             labels[key] = template.label(key)
     return [GridColumn(key, labels[key], widths[key]) for key in keys] + plan_columns(template)
+
+
+LEND_FLOOR: dict[str, int] = {"actions": 10, "situation": 10}
+"""How narrow the free-text columns may become on the wall screen so that every header is whole (their text wraps
+in the detail panel, a header cut to `Utvärd…` is lost)."""
+
+
+def _lend(widths: dict[str, int], needed: int) -> int:
+    """Take up to `needed` cells from the free-text columns, down to `LEND_FLOOR`; returns what was taken."""
+    taken = 0
+    for key, floor in LEND_FLOOR.items():
+        give = min(needed - taken, widths.get(key, floor) - floor)
+        if give > 0:
+            widths[key] -= give
+            taken += give
+    return taken
 
 
 def two_lines(label: str) -> str:
