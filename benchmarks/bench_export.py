@@ -9,7 +9,6 @@ file to rows committed on a fresh board: reading, checking every cell, and the o
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -17,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_store import PASSPHRASE, build
+from bench_store import PASSPHRASE, build, quick_repeats
 from rich.console import Console
 from rich.table import Table
 
@@ -47,10 +46,7 @@ def timed(function, repeats: int) -> tuple[float, float, float, object]:  # type
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args()
-    repeats = 2 if args.quick else 5
+    repeats = quick_repeats(__doc__)
     console = Console()
     path = build(SIZE)
     board = Board.open_with_key(path, Board.read_slot(path).unwrap(PASSPHRASE))

@@ -11,7 +11,6 @@ import is timed from the file to the rows committed. Unlocking is not included (
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import statistics
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench_export import timed
-from bench_store import PASSPHRASE, build
+from bench_store import PASSPHRASE, build, quick_repeats
 from rich.console import Console
 from rich.table import Table
 
@@ -53,10 +52,7 @@ def dry_run(board: Board, path: Path, limit: int | None) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args()
-    repeats = 2 if args.quick else 5
+    repeats = quick_repeats(__doc__)
     console = Console()
     source_board = build(SIZE)
     board = Board.open_with_key(source_board, Board.read_slot(source_board).unwrap(PASSPHRASE))

@@ -11,7 +11,6 @@ writing the file is not included. CPU time is shown beside wall time: the 2 core
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import statistics
@@ -19,6 +18,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench_store import quick_repeats
 from rich.console import Console
 from rich.table import Table
 
@@ -120,10 +120,7 @@ def build() -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
-    args = parser.parse_args()
-    repeats = 2 if args.quick else 5
+    repeats = quick_repeats(__doc__)
     console = Console()
     started = time.perf_counter()
     path = build()

@@ -145,3 +145,10 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def quick_repeats(description: str | None) -> int:
+    """The repetitions a benchmark runs: 5, or 2 with `--quick` (the command line every bench_*.py shares)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    return 2 if parser.parse_args().quick else 5
