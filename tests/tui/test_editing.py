@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
+import pytest
 from helpers.board_app import CLOCK, demo_copy, edit_cell, line_of, rows_at, run_board, wait_for_rows, writes_done
 from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import until
@@ -22,6 +24,7 @@ from factboard_tui.core.store.board import Board
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.dialogs.confirm import ConflictDialog
 from factboard_tui.tui.dialogs.row_form import AddRowForm
+from factboard_tui.tui.feed import BoardFeed, Reply
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
@@ -161,6 +164,43 @@ def test_add_a_row_with_the_form_checks_the_code_and_lands_on_the_new_row(tmp_pa
         await until(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11)
         await until(pilot, lambda: grid.cursor_row_key == str(board.open_row_by_code("QX-12").id))
         assert board.open_row_by_code("QX-12").situation == "Ny remiss."
+
+    run_board(tmp_path, scenario)
+
+
+def test_the_cursor_lands_on_a_new_row_the_poll_showed_before_the_form_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load the poll can read a new row back before the form hears its id: the cursor still lands on it (it
+    stayed on the old row when the poll won, as the CI's load proof caught once)."""
+    original = BoardFeed.add_row
+
+    def poll_first(feed: BoardFeed, values: dict[str, str], reply: Reply[int]) -> None:
+        def done(row_id: int) -> None:
+            board_screen = next(screen for screen in feed.app.screen_stack if isinstance(screen, BoardScreen))
+            grid = board_screen.query_one(BoardGrid)
+            shown = any(grid.row(index).key == str(row_id) for index in range(grid.row_count))
+            if not shown:  # the poll has not shown the row yet: the form hears its id later
+                feed.poll()
+                feed.app.set_timer(0.05, partial(done, row_id))
+            elif reply.done is not None:
+                reply.done(row_id)
+
+        original(feed, values, Reply(reply.on, done, reply.failed, keys_wait=reply.keys_wait))
+
+    monkeypatch.setattr(BoardFeed, "add_row", poll_first)
+
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AddRowForm))
+        await burst(pilot, "QX-12")
+        await next_field(pilot, "field-triage")
+        await burst(pilot, "obs")
+        await next_field(pilot, "field-situation")
+        await burst(pilot, "Ny remiss.", Key("ctrl+s"))
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen) and grid.row_count == 11)
+        key = str(board.open_row_by_code("QX-12").id)
+        await until(pilot, lambda: grid.cursor_row_key == key, lambda: f"cursor on {grid.cursor_row_key}, not {key}")
 
     run_board(tmp_path, scenario)
 

@@ -257,12 +257,18 @@ class BoardScreen(CellEditing):
                 rows = [row for row in rows if self.row_filter.matches(row, feed.visits_of(row.id or 0))]
             grid.set_rows([self._grid_row(row, columns) for row in rows])
             self.shown_version, visible = feed.store.version, len(rows)
-        if self.pending_cursor is not None:  # a row just added: put the cursor on it
-            grid.move_cursor(row_key=self.pending_cursor)
-            self.pending_cursor = None
+        self._land_on_added()
         self._update_status(visible)
         self._show_detail_soon()
         self.refresh_bindings()
+
+    def _land_on_added(self) -> None:
+        """Put the cursor on the row just added, once the grid shows it: the poll can read the row back before the
+        form hears its id, or after (under load either comes first; the cursor stayed behind when the poll won)."""
+        grid = self.query_one(BoardGrid)
+        if self.pending_cursor is not None and grid.has_row(self.pending_cursor):
+            grid.move_cursor(row_key=self.pending_cursor)
+            self.pending_cursor = None
 
     # -- what the cursor shows ---------------------------------------------------------------------------------------
 
@@ -354,6 +360,7 @@ class BoardScreen(CellEditing):
         def added(row_id: int | None) -> None:
             if row_id is not None:
                 self.pending_cursor = str(row_id)
+                self._land_on_added()
                 self.notify(_("Added to the board."))
                 self.feed.poll()
 

@@ -295,6 +295,10 @@ class BoardGrid(ScrollView, can_focus=True):
         self._versions[row.key] = self._versions.get(row.key, 0) + 1
         self._refresh_row(index)
 
+    def has_row(self, key: str) -> bool:
+        """Whether the row with `key` is shown."""
+        return key in self._index()
+
     def move_cursor(self, row_key: str | None = None, column_key: str | None = None) -> None:
         """Move the cursor to a row and/or column by key; unknown keys and None leave that axis alone."""
         row = self._index().get(row_key, self._cursor_row) if row_key is not None else self._cursor_row
