@@ -7,7 +7,9 @@ Every measure is a real process: the CLI's commands are run as `python -m factbo
 accounting (`RUSAGE_CHILDREN`: the CPU time of the whole process, start-up included); the TUI is the real app
 driven headless at 200x50 in a child process, timed from the key handed to the driver to the frame that shows its
 effect (`App._display`, where a terminal would get the frame), never by Pilot waits. CPU time and wall time are
-reported apart: on a shared machine wall time also counts waiting for a core, CPU time much less.
+reported apart: on a shared machine wall time also counts waiting for a core, CPU time much less. `--help` is
+measured twice: the first time a question is asked (the CLI draws the page and keeps it) and again (the kept page is
+printed before Typer is imported: `factboard_tui/entry.py`); the budget is for help asked again.
 
 A scaling table follows: each cost from 2,000 to 20,000 (and 100,000) rows against linear growth (10x, 5x), marked
 when it grows faster. Boards are built once under `benchmarks/out/` through the real write path (`bench_store`).
@@ -22,6 +24,7 @@ import gc
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -330,6 +333,7 @@ class Runner:
         self.env["FACTBOARD_CONFIG"] = str(scratch / "config.toml")
         self.env["XDG_STATE_HOME"] = str(scratch / "state")
         self.env["XDG_DATA_HOME"] = str(scratch / "data")
+        self.env["XDG_CACHE_HOME"] = str(scratch / f"cache-{id(self)}")  # each version its own kept help pages
         self.cwd = scratch  # never a checkout: `python -m factboard_tui` would import the one in the working folder
 
     def run(self, *words: str) -> str:
@@ -364,7 +368,11 @@ def measure_all(runner: Runner, sizes: list[int], repeats: int, idle: float, scr
 
     runs = 5 if repeats < 20 else 11
     baseline = [child_cpu([sys.executable, "-c", "import typer, rich.console"], runner.env) for _ in range(runs)]
-    add("--help", 0, [runner.cli("--help") for _ in range(runs)])
+    cache = Path(runner.env["XDG_CACHE_HOME"])
+    for _ in range(runs):  # a question asked for the first time: the CLI draws the page (and keeps it)
+        shutil.rmtree(cache, ignore_errors=True)
+        add("--help, first time (drawn)", 0, [runner.cli("--help")])
+    add("--help", 0, [runner.cli("--help") for _ in range(runs)])  # asked again, as people do
     add("  baseline: import typer, rich.console", 0, baseline)
     report = scratch / "first-frame.json"
     board = str(build(sizes[0]))

@@ -1,5 +1,5 @@
 """Lets `python -m factboard_tui` behave exactly like the `factboard` command."""
 
-from factboard_tui.cli import main
+from factboard_tui.entry import main
 
 main()

@@ -107,3 +107,76 @@ def test_factboard_open_draws_the_unlock_screen_before_the_database_layer_loads(
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == {"loaded": []}
+
+
+@pytest.mark.parametrize("words", [["--help"], ["rows", "list", "--help"], ["--lang", "sv", "sync", "--help"]])
+def test_help_asked_again_is_the_same_page_without_typer_rich_or_any_command(
+    cli: Cli, tmp_path: Path, words: list[str]
+) -> None:
+    """Issue 15: help cost 2.3× `import typer, rich.console`. The second time a question is asked, the page the CLI
+    drew the first time is printed as it was, before Typer, Rich or a command module is imported."""
+    script = (
+        "import json, sys\n"
+        f"sys.argv = ['factboard', *{words!r}]\n"
+        "from factboard_tui.entry import main\n"
+        "code = 0\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    code = done.code\n"
+        "loaded = sorted(name for name in ('typer', 'rich', 'click', 'factboard_tui.cli') if name in sys.modules)\n"
+        "print(json.dumps({'code': code, 'loaded': loaded}))\n"
+    )
+    environment = cli.environment({"XDG_CACHE_HOME": str(tmp_path / "cache"), "COLUMNS": "100"})
+    runs = [
+        subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=120)
+        for _ in range(2)
+    ]
+    pages = [run.stdout.rpartition("\n{")[0] for run in runs]
+    reports = [json.loads(run.stdout.splitlines()[-1]) for run in runs]
+    assert [report["code"] for report in reports] == [0, 0] and not runs[1].stderr
+    assert "factboard" in pages[0] and pages[1] == pages[0]
+    assert reports[0]["loaded"] == ["factboard_tui.cli", "rich", "typer"]  # the first time, drawn by the CLI
+    assert reports[1]["loaded"] == []  # the second time, the page as drawn
+
+
+def test_help_follows_the_language_the_width_and_the_code_not_an_old_page(cli: Cli, tmp_path: Path) -> None:
+    """A kept page is never shown for another question: another language, another width or changed code (an
+    upgrade) draws help anew; and a cache that cannot be written still prints help."""
+    cache = tmp_path / "cache"
+
+    def page(**env: str) -> str:
+        result = cli("rows", "--help", env={"XDG_CACHE_HOME": str(cache), **env})
+        assert result.returncode == 0 and not result.stderr, result.stderr
+        return result.stdout
+
+    english = page(COLUMNS="100")
+    assert "List, add, change" in english and page(COLUMNS="100") == english
+    swedish = page(COLUMNS="100", FACTBOARD_LANG="sv")
+    assert "Lista, lägg till" in swedish and "List, add" not in swedish
+    narrow = page(COLUMNS="60")
+    assert max(len(line) for line in narrow.splitlines()) <= 60 < max(len(line) for line in english.splitlines())
+    assert len(list((cache / "factboard" / "help").iterdir())) == 3
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "factboard").write_text("a file where the cache's folder would go\n")
+    cache = blocked  # no page can be kept or read there: help is still printed, whole, with no error
+    assert page(COLUMNS="100") == english
+
+
+def test_a_changed_file_of_the_program_changes_the_help_pages_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade (or an edit in a checkout) rewrites files of the package: the key of every page changes with them."""
+    from factboard_tui import entry
+
+    code = tmp_path / "code"
+    (code / "cli").mkdir(parents=True)
+    words = code / "cli" / "rows.py"
+    words.write_text("help = 'List rows'\n")
+    monkeypatch.setattr(entry, "_code_roots", lambda: [code])
+    before = entry._help_key(["rows", "--help"])
+    assert before is not None and entry._help_key(["rows", "--help"]) == before
+    words.write_text("help = 'List the rows'\n")
+    assert entry._help_key(["rows", "--help"]) not in (None, before)
+    assert entry._help_key(["rows", "list", "--help"]) not in (None, before)
