@@ -114,7 +114,10 @@ def first_frame(kind: str, started: float, report: Path, board: str = "") -> Non
     os.environ["TEXTUAL_DRIVER"] = "textual.drivers.headless_driver:HeadlessDriver"
     os.environ.pop("FACTBOARD_PASSPHRASE", None)
     sys.argv = ["factboard", "--db", board, "open", "--user", "KOO"]
-    from factboard_tui.cli import main
+    try:  # the console script's first step (an older checkout has none: it started in the CLI)
+        from factboard_tui.entry import main
+    except ImportError:
+        from factboard_tui.cli import main
 
     with contextlib.suppress(SystemExit):
         main()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import NoReturn
 
 from factboard_tui.core import paths
 from factboard_tui.core.errors import os_reason
@@ -47,6 +48,12 @@ class Crash:
 
     text: str
     report: Path | None
+
+
+def stop(error: BaseException, face: str) -> NoReturn:
+    """Tell a crash on stderr (see `record`) and leave with `EXIT_CODE`, instead of a traceback."""
+    sys.stderr.write(record(error, face=face).text + "\n")
+    raise SystemExit(EXIT_CODE) from None
 
 
 def record(error: BaseException, face: str, now: datetime | None = None) -> Crash:

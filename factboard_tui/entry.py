@@ -1,5 +1,6 @@
 """The `factboard` command's first step: `--help` answered from what the CLI drew for the same question before,
-without importing Typer, Rich or a single command module (issue 15).
+without importing Typer, Rich or a single command module, and the board opened without Typer when that is all the
+command line asks (`cli.opening`; issue 15).
 
 Drawing help costs Typer's Rich help (`rich.markdown` and `markdown_it`, about 100 ms) and every command module on
 top of the interpreter: 2.3× `import typer, rich.console`, where the budget is 1.3×. Yet what help shows changes only
@@ -68,11 +69,11 @@ def main() -> None:
             sys.stdout.write(kept)
             sys.stdout.flush()
             return
+    if key is None:
+        _open_or_run(arguments)
+        return
     from factboard_tui.cli import main as cli_main
 
-    if key is None:
-        cli_main()
-        return
     out, err = _Recorder(sys.stdout), _Recorder(sys.stderr)
     sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
     try:
@@ -85,6 +86,30 @@ def main() -> None:
         sys.stdout, sys.stderr = out.stream, err.stream
     if out.text and not err.text:
         _keep(key, "".join(out.text))
+
+
+def _open_or_run(arguments: list[str]) -> None:
+    """Open the board without Typer when that is all the command line asks (`cli.opening`), else run the CLI."""
+    from factboard_tui.cli import opening
+
+    completing = any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ)  # the shell asks
+    asked = None if completing else opening.only_opens(arguments)
+    if asked is None:
+        from factboard_tui.cli import main as cli_main
+
+        cli_main()
+        return
+    from factboard_tui.cli import language
+
+    language.start(arguments)
+    try:
+        code = opening.open_from_shell(asked)
+    except Exception as error:
+        from factboard_tui import crash
+
+        crash.stop(error, face="cli")
+    if code:
+        raise SystemExit(code)
 
 
 def _asks_for_help(arguments: list[str]) -> bool:

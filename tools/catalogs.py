@@ -3,7 +3,7 @@
     .venv/bin/python tools/catalogs.py          # after adding or changing marked strings: then translate the .po
 
 What is extracted: every `_()`, `ngettext()`, `pgettext()` and `N_()` in `factboard_tui/` (Babel's Python
-extractor), and the description of every CLI command (Typer shows a command's docstring as its help; `cli/__init__.py`
+extractor), and the description of every CLI command (Typer shows a command's docstring as its help; `cli/registry.py`
 translates it through the catalog). The compiled `.mo` files are committed beside their `.po` (so an editable
 install, a wheel and an sdist all carry them without a build hook); `tests/core/test_catalogs.py` fails when a `.mo`
 is older than its `.po`, when a catalog lacks a msgid, or when an entry is fuzzy or untranslated.

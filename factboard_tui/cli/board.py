@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.panel import Panel
 
+from factboard_tui.cli import opening
 from factboard_tui.cli.common import (
     NEW_PASSPHRASE_ENV,
     PASSPHRASE_ENV,
@@ -39,20 +40,10 @@ from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.shown import shown, shown_sentence
 
 if TYPE_CHECKING:
-    from factboard_tui.settings import Settings
+    pass
 
 commands = typer.Typer()
 """Registered on the app without a group name: `factboard init`, not `factboard board init`."""
-
-
-def with_theme(settings: Settings, theme: str | None) -> Settings:
-    """Settings with the theme asked for on the command line (by short name or full name)."""
-    from dataclasses import replace
-
-    if theme is None:
-        return settings
-    name = theme if theme.startswith("factboard-") else f"factboard-{theme}"
-    return replace(settings, theme=name)
 
 
 @commands.command("init")
@@ -136,7 +127,7 @@ def demo(
     from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board, remove_board_files
     from factboard_tui.settings import load_settings
 
-    settings = with_theme(load_settings(), theme)  # a malformed config stops here, before the board opens
+    settings = opening.with_theme(load_settings(), theme)  # a malformed config stops here, before the board opens
 
     path = (db or paths.demo_db_path()).expanduser()
     if reset:
@@ -175,22 +166,7 @@ def open_board(
     ] = False,
 ) -> None:
     """Open the board in the terminal UI."""
-    from factboard_tui.core.security.keys import read_board_slot
-    from factboard_tui.launch import run_board_app
-    from factboard_tui.settings import load_settings
-
-    path = db_path(db)
-    notes = recover(path)
-    read_board_slot(path)  # fail on a missing board or slot at once; the database layer loads behind the prompt
-    settings = with_theme(load_settings(), theme)
-    code = run_board_app(
-        path,
-        user=user or os.environ.get(USER_ENV),
-        passphrase=os.environ.get(PASSPHRASE_ENV),
-        settings=settings,
-        meeting=meeting,
-        notes=notes,
-    )
+    code = opening.open_board(db, user, theme, meeting)
     if code:
         raise typer.Exit(code)  # a crash: its account is printed already
 

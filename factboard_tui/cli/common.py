@@ -1,10 +1,12 @@
 """What every `factboard` command shares: the consoles, the options, `user_errors`, `unlocked` and the progress bar.
 
 Each command module (`board`, `rows`, `staff`, `meetings`, `transfer`, `sync`, `audit`) imports this one and no
-other command module; `cli/__init__.py` registers them all on the app. So the rules every command keeps live here
+other command module; `cli/registry.py` registers them all on the app. So the rules every command keeps live here
 once: a user error is one line on stderr and its exit code, never a traceback; passphrases come from a hidden prompt
 or `FACTBOARD_PASSPHRASE` for scripts; who is writing comes from `--user` or `FACTBOARD_USER`; a board is unlocked,
-audited, backed up once a day and closed the same way by every command.
+audited, backed up once a day and closed the same way by every command. The rules that need no Typer (the
+consoles, how a user error is said, finishing a cut-off operation) live in `cli.opening`, which opens the board from
+the shell without Typer, and are re-exported here.
 
 Nothing here imports the store, SQLAlchemy or Textual at module level (`Board` only for the type checker): `factboard
 --help` loads Typer and Rich and the command modules, never the database layer.
@@ -22,12 +24,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as ProgressBar
 
 from factboard_tui.cli import root_options
-from factboard_tui.core import paths
+from factboard_tui.cli.opening import PASSPHRASE_ENV as PASSPHRASE_ENV  # the shared rules, for every command
+from factboard_tui.cli.opening import USER_ENV as USER_ENV
+from factboard_tui.cli.opening import db_path as db_path
+from factboard_tui.cli.opening import err as err
+from factboard_tui.cli.opening import exit_code_of
+from factboard_tui.cli.opening import out as out
+from factboard_tui.cli.opening import recover as recover
 from factboard_tui.core.domain.characters import json_safe
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.core.i18n import _, speak_for_board
@@ -40,15 +47,8 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
-PASSPHRASE_ENV = "FACTBOARD_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "FACTBOARD_NEW_PASSPHRASE"
 RECOVERY_KEY_ENV = "FACTBOARD_RECOVERY_KEY"
-USER_ENV = "FACTBOARD_USER"
-
-out = Console()
-"""What a command says it did: stdout."""
-err = Console(stderr=True)
-"""Errors, warnings, notes and progress bars: stderr, so stdout stays what scripts read."""
 
 DbOption = Annotated[
     Path | None,
@@ -90,21 +90,16 @@ def user_errors(function: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            kwargs = root_options.apply(function, kwargs, root_options.command_name(wrapper))  # type: ignore[assignment]
-            return function(*args, **kwargs)
-        except FactBoardError as error:
-            err.print(shown((_("error:"), "bold red"), " ", str(error), one_line=True), soft_wrap=True)
-            raise typer.Exit(error.exit_code) from None
-        except Exception as error:  # a full disk, a read-only mount, a failing USB stick …
-            told = told_error(error)
-            if told is None:
-                raise
-            err.print(shown((_("error:"), "bold red"), " ", str(told), one_line=True), soft_wrap=True)
-            raise typer.Exit(told.exit_code) from None
-        except KeyboardInterrupt:
-            err.print(_("Interrupted: nothing more was changed."))
-            raise typer.Exit(130) from None
+        results: list[R] = []
+
+        def call() -> None:
+            merged = root_options.apply(function, kwargs, root_options.command_name(wrapper))
+            results.append(function(*args, **merged))
+
+        code = exit_code_of(call)
+        if code:
+            raise typer.Exit(code) from None
+        return results[0]
 
     return wrapper
 
@@ -129,21 +124,6 @@ def print_json_records(records: list[str]) -> None:
     sys.stdout.write(json_safe(text) + "\n")
 
 
-def told_error(error: Exception) -> FactBoardError | None:
-    """An operating system or SQLite error that escaped a command, told as what happened (None: a bug, not a user
-    error). Commands map the errors they expect themselves; this keeps the rest from printing a traceback."""
-    if not isinstance(error, OSError) and getattr(error, "sqlite_errorcode", None) is None:
-        return None
-    from factboard_tui.core.diagnosis import told
-
-    return told(error, None, "use")
-
-
-def db_path(db: Path | None) -> Path:
-    """The database a command works on."""
-    return (db or paths.default_db_path()).expanduser()
-
-
 def ask_secret(prompt: str, env: str, confirm: bool = False) -> str:
     """A secret from the environment (scripts) or a hidden prompt (people)."""
     value = os.environ.get(env)
@@ -166,21 +146,6 @@ def author(user: str | None) -> str:
             "author", _("Say who is writing: pass --user INITIALS or set {variable}.").format(variable=USER_ENV)
         )
     return initials
-
-
-def recover(path: Path, show: Callable[[str], None] | None = None) -> list[str]:
-    """Before any question: finish or undo an operation on the board (or on its backups) that was cut off, and say
-    what was done (on stderr, unless `show` says how). Needs no passphrase: whatever is typed next, it is done."""
-    from factboard_tui.core.security.recovery import recover_backups, recover_board
-    from factboard_tui.settings import load_settings
-
-    notes = recover_board(path) + recover_backups(path, load_settings().backups.directory_for(path))
-    for note in notes:
-        if show is not None:
-            show(note)
-        else:
-            err.print(shown(note), soft_wrap=True)
-    return notes
 
 
 @contextmanager

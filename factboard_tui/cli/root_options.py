@@ -10,7 +10,7 @@ Nothing given is ever ignored.
 A `ContextVar` holds them rather than Click's `ctx.obj`: the commands are plain functions that never see the
 context, and the root callback runs before every one of them, in the same process. It also keeps how each command
 is typed (`rows list`), walked from the app it registered on, so a refusal names the command; the command modules
-never see the app (`cli/__init__.py` registers them).
+never see the app (`cli/registry.py` registers them).
 """
 
 from __future__ import annotations

@@ -28,7 +28,6 @@ from textual.command import CommandPalette, Provider
 from textual.notifications import SeverityLevel
 from textual.worker import WorkerFailed
 
-from factboard_tui import crash
 from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
@@ -361,6 +360,8 @@ class FactBoardApp(KeysInOrderApp):
         self._exception_event.set()
         cause = error.error if isinstance(error, WorkerFailed) and isinstance(error.error, Exception) else error
         self.bell()
+        from factboard_tui import crash  # only now: it reads the versions (importlib.metadata) as it starts
+
         self._exit_renderables.append(Text(crash.record(cause, face="tui").text))
         self._close_messages_no_wait()
 

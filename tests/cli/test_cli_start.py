@@ -16,6 +16,8 @@ import pytest
 from helpers.cli import Cli
 from helpers.imports import CLI_LATER, OPEN_LATER, loaded
 
+from factboard_tui.cli.opening import Opening, only_opens
+
 
 @pytest.mark.parametrize(
     ("words", "exit_code"),
@@ -92,7 +94,7 @@ def test_factboard_open_draws_the_unlock_screen_before_the_database_layer_loads(
         f"        seen['loaded'] = {loaded(OPEN_LATER)}\n"
         "        self.exit()\n"
         "App._display = display\n"
-        "from factboard_tui.cli import main\n"
+        "from factboard_tui.entry import main\n"  # the console script's own first step
         "sys.argv = ['factboard', 'open']\n"
         "try:\n"
         "    main()\n"
@@ -180,3 +182,41 @@ def test_a_changed_file_of_the_program_changes_the_help_pages_key(
     words.write_text("help = 'List the rows'\n")
     assert entry._help_key(["rows", "--help"]) not in (None, before)
     assert entry._help_key(["rows", "list", "--help"]) not in (None, before)
+
+
+@pytest.mark.parametrize(
+    ("words", "opens"),
+    [
+        ([], Opening()),
+        (["open"], Opening()),
+        (["--db", "b.db", "--user", "KOO", "open", "--meeting"], Opening(Path("b.db"), "KOO", None, True)),
+        (["--lang", "sv", "--theme=wall", "-u", "DEN"], Opening(None, "DEN", "wall", False)),
+        (["open", "--db=b.db", "--theme", "light"], Opening(Path("b.db"), None, "light", False)),
+        (["--db", "a.db", "open", "--db", "b.db"], None),  # twice: the CLI says so
+        (["--lang", "xx"], None),  # not a language: the CLI says so
+        (["open", "--lang", "sv"], None),  # --lang stands before the command only
+        (["--meeting"], None),
+        (["--db"], None),
+        (["--db", "--user"], None),
+        (["open", "open"], None),
+        (["rows", "list"], None),
+        (["--version"], None),
+        (["--install-completion"], None),
+        (["-uKOO"], None),
+        (["open", "--", "x"], None),
+    ],
+)
+def test_only_a_command_line_that_just_opens_the_board_skips_typer(words: list[str], opens: Opening | None) -> None:
+    """Issue 15: `factboard` and `factboard open` open the board without Typer (140 ms of CPU before the prompt);
+    every other command line, a mistake included, goes to the whole CLI, which says what is wrong as it always has."""
+    assert only_opens(words) == opens
+
+
+def test_a_board_that_is_not_there_is_one_line_on_the_fast_way_too(cli: Cli, tmp_path: Path) -> None:
+    """Opened without Typer, a missing board is still the CLI's one line and its exit code, in the language chosen."""
+    for words in (["--db", str(tmp_path / "none.db")], ["open", "--db", str(tmp_path / "none.db")]):
+        result = cli(*words, env={"FACTBOARD_LANG": "sv"})
+        assert result.returncode == 16 and result.stdout == ""
+        assert result.stderr.splitlines() == [
+            f"fel: Det finns ingen tavla i {tmp_path / 'none.db'}: skapa en med `factboard init` eller ange --db."
+        ]

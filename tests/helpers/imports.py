@@ -36,7 +36,7 @@ def loaded(names: tuple[str, ...]) -> str:
     return f"sorted(name for name in {names!r} if name in sys.modules)"
 
 
-OPEN_LATER = tuple(name for name in UNLOCK_LATER if not name.startswith("cryptography") and name != "pydantic")
-"""`factboard open` up to the unlock screen's first frame: the CLI reads the key slot first (cryptography, about
-40 ms) so a missing or damaged slot is one line in the shell, before any screen; Typer itself loads pydantic to
-coerce the command's options."""
+OPEN_LATER = (*UNLOCK_LATER, "typer", "click", "factboard_tui.cli.registry", "factboard_tui.crash")
+"""`factboard open` up to the unlock screen's first frame: the key slot is read first (so a missing or damaged slot
+is one line in the shell, before any screen) without cryptography, and a command line that only opens the board
+never reaches Typer or the command modules (`cli.opening`)."""

@@ -33,10 +33,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-
 from factboard_tui.core.errors import (
     BoardNotFound,
     FactBoardError,
@@ -101,6 +97,9 @@ class KdfParams:
 
     def derive(self, passphrase: str) -> bytes:
         """The 32-byte wrapping key for a passphrase."""
+        # cryptography is imported where it is used: reading a slot (before the unlock prompt) needs none of it
+        from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
         kdf = Argon2id(
             salt=self.salt,
             length=KEY_BYTES,
@@ -195,6 +194,8 @@ class KeySlot:
     @classmethod
     def wrap(cls, key: bytes, passphrase: str, board_id: str, kdf: KdfParams | None = None) -> KeySlot:
         """A new slot holding `key` under `passphrase` (in its NFC form)."""
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         passphrase = normalise(passphrase)
         check_passphrase_strength(passphrase)
         params = kdf or tune_kdf()
@@ -211,6 +212,9 @@ class KeySlot:
     def open(self, passphrase: str) -> tuple[bytes, bool]:
         """The board key, and whether only the passphrase's raw (non-NFC) form opened it: a slot from before
         passphrases were normalised, which the caller should wrap again (`rewrap_normalised`)."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         self.kdf.check_floor()
         nfc = normalise(passphrase)
         for candidate in dict.fromkeys((nfc, passphrase)):  # the raw form only if it differs

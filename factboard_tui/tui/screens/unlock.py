@@ -22,7 +22,6 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from factboard_tui.core.domain.fields import parse_initials
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import _
 from factboard_tui.core.security.recovery import recover_board
@@ -104,6 +103,8 @@ class UnlockScreen(Screen[None]):
             return
         user = self.user or (initials_input.first(Input).value if initials_input else "")
         try:
+            from factboard_tui.core.domain.fields import parse_initials  # the field rules load behind the prompt
+
             user = parse_initials(user, "author", _("Your initials"))
         except FactBoardError as error:
             self.show_error(str(error))
