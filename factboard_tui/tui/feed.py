@@ -28,57 +28,45 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from textual.notifications import SeverityLevel
 from textual.signal import Signal
 from textual.worker import get_current_worker
 
 from factboard_tui.core.clock import local_today, week_start
 from factboard_tui.core.domain import fields as F
-from factboard_tui.core.domain.history import ChangeLine
-from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import EditConflict, FactBoardError
 from factboard_tui.core.i18n import _
 from factboard_tui.core.security.locks import close_requested
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.meeting_claim import MeetingClaim
-from factboard_tui.core.store.rows import WriteResult
-from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
+from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.core.sync.freshness import Heard, heard_from
-from factboard_tui.core.sync.service import ConflictView, settle_conflict
-from factboard_tui.core.transfer.minutes import MeetingRecord, load_meeting, save_meeting
 from factboard_tui.tui.board_jobs import (
-    SOURCE,
     CellWrite,
-    ExportRequest,
-    StaffValues,
-    export_file,
-    open_conflicts,
-    report_file,
-    row_history,
-    save_staff,
     write_cell,
 )
+from factboard_tui.tui.feed_requests import FeedRequests
+from factboard_tui.tui.feed_types import CellRefused as CellRefused  # re-exported: screens name them from the feed
+from factboard_tui.tui.feed_types import ChangeKind as ChangeKind
+from factboard_tui.tui.feed_types import FeedChange as FeedChange
+from factboard_tui.tui.feed_types import Job, hand
+from factboard_tui.tui.feed_types import Reply as Reply
 from factboard_tui.tui.row_store import (
     BoardRead,
-    Move,
     RowsRead,
     RowStore,
     read_board,
     read_changes,
 )
 from factboard_tui.tui.typeahead import hold_keys, release_keys
+from factboard_tui.tui.unsaved import UnsavedCells
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.dom import DOMNode
     from textual.timer import Timer
 
 T = TypeVar("T")
@@ -100,66 +88,7 @@ WRITER_GRACE = 5.0
 """Seconds a cancelled writer waits, idle, for the feed to be stopped before it ends anyway (never hangs an exit)."""
 
 
-class ChangeKind(Enum):
-    """What a `FeedChange` announces."""
-
-    LOADED = "loaded"
-    """A full read: every row may have changed (a new week, a reload, the first read)."""
-    CHANGED = "changed"
-    """The rows in `row_ids` were read back after a write (made here or by another process)."""
-    EDITED = "edited"
-    """A value was saved on screen in the row in `row_ids`; its write is queued."""
-    HEARD = "heard"
-    """No row changed: `heard` (when each peer site's last bundle was written) was read again."""
-
-
-@dataclass(frozen=True, slots=True)
-class FeedChange:
-    """The store changed: how, and which rows (for `CHANGED` and `EDITED`)."""
-
-    kind: ChangeKind
-    row_ids: frozenset[int] = frozenset()
-    moves: tuple[Move, ...] = ()
-    """For `CHANGED`: rows taken out and put in, in order (`row_store.Move`): a view mirroring the order follows."""
-    version: int = 0
-    """The store's `version` after these moves (a view that showed a later version has them already)."""
-
-
-@dataclass(frozen=True, slots=True)
-class CellRefused:
-    """A cell's write was refused: `conflict` when someone else changed it first, else a fault (`reason` says)."""
-
-    write: CellWrite
-    reason: str
-    conflict: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Reply(Generic[T]):
-    """Where a job's outcome goes: `done` with the result or `failed` with the refusal, each run on `on`'s message
-    queue (the app's if None), and dropped if `on` is gone. Without `failed`, a refusal is one notification:
-    `prefix` and the reason, at `severity`."""
-
-    on: DOMNode | None = None
-    done: Callable[[T], object] | None = None
-    failed: Callable[[FactBoardError], object] | None = None
-    prefix: str = ""
-    severity: SeverityLevel = "error"
-    keys_wait: bool = False
-    """Keys typed meanwhile wait for the answer and the screen it leads to (never into a form still saving)."""
-
-
-Job = Callable[[], None]
-"""A job for the writer: a function that runs a board call and hands on its outcome."""
-
-
-def _hand(handler: Callable[[T], object], value: T) -> None:
-    """Call a reply's handler, ignoring what it returns (`dismiss`, say, returns an awaitable that must not be
-    awaited from the dismissed screen's own queue)."""
-    handler(value)
-
-
-class BoardFeed:
+class BoardFeed(FeedRequests):
     """The open board for the TUI: the writer queue, the change poll, the row store, the unsaved overlay, signals."""
 
     def __init__(self, board: Board, user: str, first_read: BoardRead | None = None) -> None:
@@ -194,9 +123,8 @@ class BoardFeed:
         self._pending: list[Job] = []
         """Cell writes waiting for the frame that shows them (see `_write_after_frame`)."""
         self._pending_timer: Timer | None = None
-        self._unsaved: dict[tuple[int, str], tuple[int, Any]] = {}
-        """(row id, column key) -> (token, value) for cells saved on screen whose write has not finished."""
-        self._unsaved_token = 0
+        self._unsaved = UnsavedCells()
+        """Cells saved on screen whose write has not finished, laid over every read until it has."""
         self._stopped = False
         self._wake = threading.Event()  # set: the poller reads back changes now
         self._drawn = threading.Event()  # set: the board's first frame is out (the page check may start)
@@ -278,7 +206,7 @@ class BoardFeed:
             self._board.check_integrity()
         except FactBoardError as error:
             self._damaged = True
-            self.app.call_later(_hand, damaged, error)
+            self.app.call_later(hand, damaged, error)
             return
         try:
             self._board.record_unlock()
@@ -311,7 +239,7 @@ class BoardFeed:
                 self._refuse(error, reply)
                 return
             if reply.done is not None:
-                (reply.on or self.app).call_later(_hand, reply.done, result)
+                (reply.on or self.app).call_later(hand, reply.done, result)
             if refresh:
                 self.app.call_later(self.poll)
         finally:
@@ -323,7 +251,7 @@ class BoardFeed:
     def _refuse(self, error: FactBoardError, reply: Reply[Any]) -> None:
         """A job was refused: to the asker's handler, else as one notification (safe from any thread)."""
         if reply.failed is not None:
-            (reply.on or self.app).call_later(_hand, reply.failed, error)
+            (reply.on or self.app).call_later(hand, reply.failed, error)
         else:
             self.app.notify(f"{reply.prefix}{error}", severity=reply.severity)
 
@@ -498,10 +426,10 @@ class BoardFeed:
             day = self.day_of(key)
             visit = None if typed[0] is None else VisitCell(row_id, day, typed[0], typed[1])
             self.store.set_visit(row_id, day, visit)
-            token = self._remember_unsaved(row_id, key, visit)
+            token = self._unsaved.remember(row_id, key, visit)
         else:
             self.store.set_value(row_id, key, typed)
-            token = self._remember_unsaved(row_id, key, typed)
+            token = self._unsaved.remember(row_id, key, typed)
         write = CellWrite(row_id, key, text, original, day, force, action)
         self._write_after_frame(partial(self._write_cell, write, token, refresh))
         self.changed.publish(FeedChange(ChangeKind.EDITED, frozenset({row_id})))
@@ -548,36 +476,16 @@ class BoardFeed:
     def _cell_written(self, write: CellWrite, token: int | None, refused: CellRefused | None) -> None:
         """A cell's write is done: the database holds the truth again; a refusal is announced."""
         if token is not None:
-            self._forget_unsaved(write.row_id, write.key, token)
+            self._unsaved.forget(write.row_id, write.key, token)
         if refused is None:
             return
         if not refused.conflict:
             self.reload()  # put back what is really stored (the failed value is no longer laid over it)
         self.refused.publish(refused)
 
-    def _remember_unsaved(self, row_id: int, key: str, value: Any) -> int:
-        """Note a value shown but not yet written, so a read that started before the write cannot undo it."""
-        self._unsaved_token += 1
-        self._unsaved[(row_id, key)] = (self._unsaved_token, value)
-        return self._unsaved_token
-
-    def _forget_unsaved(self, row_id: int, key: str, token: int) -> None:
-        """The write is done (or refused): what the database holds is the truth again."""
-        if self._unsaved.get((row_id, key), (None, None))[0] == token:
-            del self._unsaved[(row_id, key)]
-
     def _keep_unsaved(self) -> frozenset[int]:
         """Lay values saved on screen but still being written over rows just read; returns the rows touched."""
-        touched: set[int] = set()
-        for (row_id, key), (_token, value) in self._unsaved.items():
-            if self.store.get(row_id) is None:
-                continue
-            touched.add(row_id)
-            if key in WEEKDAY_KEYS:
-                self.store.set_visit(row_id, self.day_of(key), value)
-            else:
-                self.store.set_value(row_id, key, value)
-        return frozenset(touched)
+        return self._unsaved.lay_over(self.store, self.day_of)
 
     # -- closing for another program -----------------------------------------------------------------------------
 
@@ -591,114 +499,8 @@ class BoardFeed:
         message = _("FactBoard closed the board because a restore or a new key needed it; open it again when done.")
         self.app.call_later(partial(self.app.exit, message=message))
 
-    # -- the board's other writes (all through the writer) -------------------------------------------------------
-
-    def add_row(self, values: dict[str, str], reply: Reply[int]) -> None:
-        """Put a new row on the board; the result is its id."""
-        self.write(lambda board: board.write_row(self.user, "add", values=values, source=SOURCE).row_id, reply)
-
-    def take_off(self, row_id: int, reason: str, reply: Reply[Any]) -> None:
-        """Take a row off the board with a reason (its history is kept)."""
-        self.write(lambda board: board.take_off(self.user, row_id, reason, source=SOURCE), reply, refresh=True)
-
-    def undo(self, reply: Reply[WriteResult]) -> None:
-        """Undo this person's newest change (recorded as a change)."""
-        self.write(lambda board: board.undo_last(self.user, source=SOURCE), reply, refresh=True)
-
-    def copy_week(self, source: date, target: date, reply: Reply[int]) -> None:
-        """Copy the visits of the week of `source` into the free days of the week of `target`; the result is how
-        many were copied."""
-        self.write(lambda board: board.copy_week_visits(self.user, source, target, source=SOURCE), reply, refresh=True)
-
-    def record_view(self, row_id: int, screen: str) -> None:
-        """Access log: this person saw the row on `screen` (the store keeps one entry per 10 minutes)."""
-        self.write(
-            lambda board: board.record_view(row_id, screen, self.user),
-            Reply(prefix=_("The access log could not be written: ")),
-        )
-
-    def audit_event(self, action: str, detail: str) -> None:
-        """Enter a lock or an unlock at the lock screen in the audit log; a board closed meanwhile records nothing."""
-        self.write(lambda board: board.audit_event(action, detail=detail), Reply(failed=lambda _error: None))
-
-    def history(self, row_id: int, reply: Reply[tuple[BoardRow, list[ChangeLine]]]) -> None:
-        """One row and its changes (newest first, in the board's words), read beside the writer so it never waits
-        behind a backup or an export; once read, the view goes into the access log through the writer."""
-
-        def read(board: Board) -> tuple[BoardRow, list[ChangeLine]]:
-            found = row_history(board, row_id)
-            self.record_view(row_id, "history")
-            return found
-
-        self.read(read, reply, group="history", name="load row history")
-
-    def save_staff(self, values: StaffValues, *, adding: bool, reply: Reply[Staff]) -> None:
-        """Add a member (refused if the initials are taken) or change one; the result is the member as stored."""
-        self.write(lambda board: save_staff(board, self.user, values, adding=adding), reply)
-
-    def staff(self, reply: Reply[list[Staff]], include_inactive: bool = False) -> None:
-        """The team list (read beside the writer)."""
-        self.read(
-            lambda board: board.staff(include_inactive=include_inactive), reply, group="staff", name="load team list"
-        )
-
-    def report(self, start: date, end: date, reply: Reply[Any]) -> None:
-        """The period's statistics and fidelity criteria (`core.transfer.report.Report`), counted beside the writer."""
-        from factboard_tui.core.transfer.report import build_report
-
-        self.read(lambda board: build_report(board, start, end), reply, group="statistics", name="count statistics")
-
-    def write_report(self, start: date, end: date, folder: Path, reply: Reply[Path]) -> None:
-        """Write the period's fidelity report as an HTML file in `folder` (audited, mode 600); the result is where."""
-        self.write(lambda board: report_file(board, start, end, folder), reply)
-
-    def conflicts(self, reply: Reply[tuple[list[ConflictView], dict[str, str]]]) -> None:
-        """The open sync conflicts, and each site's name by id (this one marked "here")."""
-        self.read(open_conflicts, reply, group="conflicts", name="load sync conflicts")
-
-    def settle_conflict(self, conflict_id: int, value: str | None, reply: Reply[Any]) -> None:
-        """Keep `value` in a conflict: written as this person's edit, so it settles the conflict at every site."""
-        self.write(lambda board: settle_conflict(board, conflict_id, self.user, value), reply, refresh=True)
-
-    def save_meeting(self, session: MeetingSession, reply: Reply[MeetingRecord]) -> None:
-        """Store a finished meeting as minutes (after every edit queued before) and read it back; then the board is
-        read again, since the rows carried forward follow from the meetings."""
-        self.write(lambda board: load_meeting(board, save_meeting(board, session, board.clock())), reply, refresh=True)
-        self.after_writes(self._reload_from_writer)
-
     def _reload_from_writer(self) -> None:
         """Read the board again, asked from the writer thread (nothing to do once the app has stopped)."""
         if not self._stopped:
             with contextlib.suppress(RuntimeError):  # the app closed between the write and this
                 self.app.call_from_thread(self.reload)
-
-    @property
-    def carried(self) -> dict[int, date]:
-        """Rows carried forward from the last meetings, with the day each was last discussed."""
-        return self.store.carried
-
-    def running_meeting(self, reply: Reply[MeetingClaim | None]) -> None:
-        """The board's running meeting, if any (read beside the writer)."""
-        self.read(lambda board: board.running_meeting(), reply, group="meeting-claim", name="read running meeting")
-
-    def claim_meeting(self, token: str, take_over: bool, reply: Reply[MeetingClaim]) -> None:
-        """Claim the board's meeting for this app (`token`), or take another app's over (audited)."""
-        self.write(lambda board: board.claim_meeting(self.user, token, take_over=take_over), reply)
-
-    def renew_meeting(self, token: str, current_row: int | None, reply: Reply[MeetingClaim | None]) -> None:
-        """The chair's heartbeat and row; the result is None when someone else took the meeting over."""
-        self.write(lambda board: board.renew_meeting_claim(token, current_row), reply)
-
-    def close_meeting(self, token: str) -> None:
-        """The meeting ended here: no meeting runs on the board any more (if it was still this app's)."""
-        self.write(lambda board: board.close_meeting_claim(token), Reply(failed=lambda _error: None))
-
-    def export(self, request: ExportRequest, reply: Reply[tuple[Path, str]]) -> None:
-        """Write the export and enter it in the audit log, after every edit queued before; the result is where the
-        file went and what it holds."""
-        self.write(lambda board: export_file(board, request), reply)
-
-    def daily_backup(self, directory: Path, keep: int, reply: Reply[tuple[Path | None, str | None]]) -> None:
-        """The first unlock of a day backs the board up and checks the audit log; the result is the new backup (if
-        one was made) and the audit log's problem (if any)."""
-        self.write(lambda board: (board.daily_backup(directory, keep), board.audit_warning), reply)

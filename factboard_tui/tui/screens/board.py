@@ -13,20 +13,16 @@ from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.carry_forward import carried_flag
 from factboard_tui.core.domain.filters import RowFilter
-from factboard_tui.core.i18n import N_, _, ngettext
-from factboard_tui.core.locale_dates import week_span
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.rows import WriteResult
 from factboard_tui.core.store.schema import BoardRow
-from factboard_tui.core.sync.freshness import age_text
-from factboard_tui.shown import shown
 from factboard_tui.tui.board_jobs import undone_message
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.confirm import ConfirmDialog, ReasonDialog
@@ -37,6 +33,7 @@ from factboard_tui.tui.dialogs.row_form import AddRowForm
 from factboard_tui.tui.feed import BoardFeed, ChangeKind, FeedChange, Reply
 from factboard_tui.tui.row_store import settle_heap
 from factboard_tui.tui.screens.board_cells import CellEditing
+from factboard_tui.tui.screens.board_parts import BOARD_BINDINGS, board_palette, heard_text, status_text
 from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.screens.meeting_follow import start_or_follow
 from factboard_tui.tui.screens.staff import StaffScreen
@@ -52,9 +49,6 @@ from factboard_tui.tui.widgets.size_notice import SizeNotice
 CURRENT_CHECK_SECONDS = 1.0
 """How often the screen checks that the board was read lately (see `BoardFeed.not_current_since`)."""
 
-WARNING = "bold black on yellow"
-"""The warning colour of the status line: a site not heard from for too long, a board not current."""
-
 DETAIL_DELAY = 0.03
 """How long the cursor rests on a row before the detail panel shows it (about one frame)."""
 
@@ -62,60 +56,7 @@ DETAIL_DELAY = 0.03
 class BoardScreen(CellEditing):
     """The board as the team sees it on the wall, and edits it at their desks."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,f2", "edit", N_("Edit"), id="board.edit", tooltip=N_("Edit the cell under the cursor")),
-        Binding("a", "add_row", N_("Add"), id="board.add", tooltip=N_("Put a client on the board")),
-        Binding(
-            "o", "take_off", N_("Off board"), id="board.off", tooltip=N_("Take the client off the board (asks why)")
-        ),
-        Binding(
-            "u,ctrl+z", "undo", N_("Undo"), id="board.undo", tooltip=N_("Undo your last change (recorded as a change)")
-        ),
-        Binding(
-            "f,slash", "filter", N_("Filter"), id="board.filter", tooltip=N_("Filter: text, t:triage, @INITIALS, @me")
-        ),
-        Binding(
-            "H", "history", N_("History"), id="board.history", tooltip=N_("Who changed what on this row, and when")
-        ),
-        Binding(
-            "comma,left_square_bracket",
-            "week(-1)",
-            N_("Prev week"),
-            id="board.previous_week",
-            tooltip=N_("Visits of the week before"),
-        ),
-        Binding(
-            "full_stop,right_square_bracket",
-            "week(1)",
-            N_("Next week"),
-            id="board.next_week",
-            tooltip=N_("Visits of the week after"),
-        ),
-        Binding(
-            "c", "copy_week", N_("Copy last week"), id="board.copy_week", tooltip=N_("Carry last week's visits over")
-        ),
-        Binding("s", "staff", N_("Staff"), id="board.staff", tooltip=N_("The team list: add and edit staff")),
-        Binding(
-            "S",
-            "statistics",
-            N_("Statistics"),
-            id="board.statistics",
-            show=False,
-            tooltip=N_("The board's statistics and the FACT fidelity criteria"),
-        ),
-        Binding(
-            "x",
-            "export",
-            N_("Export"),
-            id="board.export",
-            show=False,
-            tooltip=N_("Export the week or the board to a file"),
-        ),
-        Binding(
-            "m", "meeting", N_("Meeting"), id="board.meeting", tooltip=N_("Run the morning meeting on this screen")
-        ),
-        Binding("ctrl+r", "reload", N_("Reload"), id="board.reload", show=False, tooltip=N_("Read the board again")),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = BOARD_BINDINGS
 
     def __init__(self, feed: BoardFeed) -> None:
         """The board screen over the app's feed (which may already hold the board's first read)."""
@@ -304,55 +245,12 @@ class BoardScreen(CellEditing):
             feed.record_view(row.id, "board detail")  # access log, by the writer, off the keystroke path
 
     def _update_status(self, visible: int) -> None:
-        feed = self.feed
         self.shown_count = visible
-        since = feed.not_current_since()
-        late = _("not current since {time}").format(time=since.astimezone().strftime("%H:%M")) if since else ""
-        self._show_heard()
-        counts = feed.store.triage_count()
-        total = sum(counts.values())
-        per_triage = "  ".join(f"{level.label} {counts.get(level.key, 0)}" for level in feed.template.triage)
-        monday, today = feed.monday, feed.today
-        year, week, _day = monday.isocalendar()
-        filtered = self.row_filter.text
-        self.query_one("#status", Static).update(
-            shown(
-                *(((f" {late} ", WARNING), "  ") if late else ()),
-                (feed.team, "bold"),
-                f"  ·  {today.isoformat()}  ·  ",
-                _("week {year}-W{week:02d} ({days})").format(
-                    year=year, week=week, days=week_span(monday, monday + timedelta(days=6))
-                ),
-                *(() if monday == week_start(today) else (" ", (" " + _("not this week") + " ", "reverse"))),
-                "  ·  ",
-                ngettext("{count} row: {per_triage}", "{count} rows: {per_triage}", total).format(
-                    count=total, per_triage=per_triage
-                ),
-                *(
-                    ("  ·  ", _("filter"), " ", (filtered, "bold"), ": ", _("{count} shown").format(count=visible))
-                    if filtered
-                    else ()
-                ),
-                "  ·  ",
-                _("signed in:"),
-                " ",
-                (str(feed.user), "bold"),
-                one_line=True,
-            )
-        )
-
-    def _show_heard(self) -> None:
-        """The line under the status: when each peer site's last bundle was written, late ones in the warning
-        colour (shown only on a board that syncs, so a board alone keeps its layout)."""
-        heard = self.feed.heard
-        now = self.feed.clock()
-        parts: list[object] = [_("Last bundle from"), " "]
-        for index, site in enumerate(heard):
-            words = _("{site}: {age}").format(site=site.name, age=age_text(site.at, now))
-            parts += [", " if index else "", (words, WARNING if site.stale else "bold")]
+        heard = heard_text(self.feed)
         line = self.query_one("#heard", Static)
-        line.update(shown(*parts, one_line=True))
-        line.set_class(bool(heard), "-shown")
+        line.update(heard or "")
+        line.set_class(heard is not None, "-shown")
+        self.query_one("#status", Static).update(status_text(self.feed, visible, self.row_filter.text))
 
     # -- rows ------------------------------------------------------------------------------------------------------
 
@@ -418,67 +316,7 @@ class BoardScreen(CellEditing):
 
     def palette_commands(self) -> list[PaletteCommand]:
         """The board's entries in the command palette, namespaced like the help screen."""
-        row = self.current_row()
-        commands = [
-            PaletteCommand(_("meeting: start"), _("Run the morning meeting on this screen"), self.action_meeting),
-            PaletteCommand(_("row: add client to board"), _("Put a client on the board"), self.action_add_row),
-            PaletteCommand(_("row: undo my last change"), _("Undo your newest change (recorded)"), self.action_undo),
-            PaletteCommand(_("view: filter by text"), _("Show rows whose text matches"), self.action_filter),
-            PaletteCommand(
-                _("view: my rows"), _("Rows where you are contact, doctor or visit"), lambda: self.action_filter("@me")
-            ),
-            PaletteCommand(
-                _("view: filter by staff"),
-                _("Rows of one staff member: type @INITIALS"),
-                lambda: self.action_filter("@"),
-            ),
-            PaletteCommand(
-                _("view: filter by triage"),
-                _("Rows of one triage level: type t:LEVEL"),
-                lambda: self.action_filter("t:"),
-            ),
-            PaletteCommand(_("view: previous week"), _("Visits of the week before"), lambda: self.action_week(-1)),
-            PaletteCommand(_("view: next week"), _("Visits of the week after"), lambda: self.action_week(1)),
-            PaletteCommand(
-                _("visits: copy last week's"), _("Carry last week's visits into this week"), self.action_copy_week
-            ),
-            PaletteCommand(_("staff: list and edit"), _("The team list"), self.action_staff),
-            PaletteCommand(
-                _("view: statistics"),
-                _("The board's statistics and the FACT fidelity criteria"),
-                self.action_statistics,
-            ),
-            PaletteCommand(
-                _("export: week's actions"),
-                _("The week to CSV, Excel, HTML, Markdown or a calendar"),
-                self.action_export,
-            ),
-            PaletteCommand(
-                _("export: board"), _("The whole board to CSV, Excel or HTML"), lambda: self.action_export("board")
-            ),
-            PaletteCommand(
-                _("sync: review conflicts"), _("Settle edits made at two sites at once"), self.action_conflicts
-            ),
-        ]
-        if row is not None:
-            commands += [
-                PaletteCommand(
-                    _("row: edit cell ({code})").format(code=row.client_code),
-                    _("Edit the cell under the cursor"),
-                    self.action_edit,
-                ),
-                PaletteCommand(
-                    _("row: take off board ({code})").format(code=row.client_code),
-                    _("Close the period, with a reason"),
-                    self.action_take_off,
-                ),
-                PaletteCommand(
-                    _("row: history ({code})").format(code=row.client_code),
-                    _("Who changed what, and when"),
-                    self.action_history,
-                ),
-            ]
-        return commands
+        return board_palette(self)
 
     # -- filter and weeks ------------------------------------------------------------------------------------------
 

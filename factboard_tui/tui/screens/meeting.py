@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Digits, Static
 
@@ -25,7 +25,7 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.carry_forward import carried_flag
 from factboard_tui.core.domain.meetings import DISCUSSED, Flag, MeetingSession, clock_text, row_flags
 from factboard_tui.core.errors import FactBoardError
-from factboard_tui.core.i18n import N_, _, ngettext
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.meeting_claim import HEARTBEAT_SECONDS
 from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
 from factboard_tui.core.transfer.minutes import MeetingRecord
@@ -34,6 +34,7 @@ from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckIn
 from factboard_tui.tui.dialogs.confirm import ChoiceDialog, ConfirmDialog
 from factboard_tui.tui.feed import BoardFeed, ChangeKind, FeedChange, Reply
 from factboard_tui.tui.screens.meeting_edits import MeetingEdits
+from factboard_tui.tui.screens.meeting_parts import MEETING_BINDINGS
 from factboard_tui.tui.screens.meeting_summary import MeetingSummaryScreen
 from factboard_tui.tui.widgets.focus_card import FocusCard
 from factboard_tui.tui.widgets.key_bar import KeyBar
@@ -51,41 +52,7 @@ class MeetingScreen(MeetingEdits):
     """The board meeting: header, focus card, compact list."""
 
     CSS_PATH = "../styles/meeting.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space,n", "next", N_("Next"), id="meeting.next", tooltip=N_("Next row (nothing is marked)")),
-        Binding("p", "previous", N_("Previous"), id="meeting.previous", tooltip=N_("Back to the row before")),
-        Binding("enter", "discussed", N_("Discussed"), id="meeting.discussed", tooltip=N_("Mark discussed and go on")),
-        Binding("s", "skip", N_("Skip"), id="meeting.skip", tooltip=N_("Skip this row for now and go on")),
-        Binding(
-            "K,shift+up",
-            "move(-1)",
-            N_("Move up"),
-            id="meeting.move_up",
-            show=False,
-            tooltip=N_("Move this row up the order"),
-        ),
-        Binding(
-            "J,shift+down",
-            "move(1)",
-            N_("Move down"),
-            id="meeting.move_down",
-            show=False,
-            tooltip=N_("Move this row down"),
-        ),
-        Binding("t", "edit_triage", N_("Triage"), id="meeting.triage", tooltip=N_("Change this row's triage")),
-        Binding(
-            "a", "edit_actions", N_("Actions"), id="meeting.actions", tooltip=N_("Edit this row's current actions")
-        ),
-        Binding(
-            "v", "edit_visits", N_("Visits"), id="meeting.visits", tooltip=N_("Edit this week's visits of this row")
-        ),
-        Binding("h", "privacy", N_("Privacy"), id="meeting.privacy", tooltip=N_("Hide or show free text in the list")),
-        Binding("i", "attendance", N_("Check-in"), id="meeting.attendance", show=False, tooltip=N_("Who is present")),
-        Binding("e", "end", N_("End"), id="meeting.end", tooltip=N_("End the meeting: summary, stored as minutes")),
-        Binding(
-            "escape", "leave", N_("Leave"), id="meeting.leave", tooltip=N_("Leave the meeting: store it or discard it")
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = MEETING_BINDINGS
 
     def __init__(self, feed: BoardFeed, take_over: bool = False) -> None:
         super().__init__()

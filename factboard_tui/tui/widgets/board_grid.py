@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -63,26 +64,7 @@ class BoardGrid(ScrollView, can_focus=True):
         "board-grid--empty",
     }
 
-    DEFAULT_CSS = """
-    BoardGrid {
-        background: $surface;
-        color: $foreground;
-        & > .board-grid--header { background: $panel; color: $foreground; text-style: bold; }
-        & > .board-grid--cursor-row { background: $accent 15%; }
-        & > .board-grid--cursor-cell {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-        & > .board-grid--separator { color: $foreground 25%; }
-        & > .board-grid--empty { color: $text-muted; text-style: italic; }
-        &:focus > .board-grid--cursor-cell {
-            background: $block-cursor-background;
-            color: $block-cursor-foreground;
-            text-style: $block-cursor-text-style;
-        }
-    }
-    """
+    DEFAULT_CSS = (Path(__file__).parent / "board_grid.tcss").read_text(encoding="utf-8")  # the app's may override
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", N_("Up"), show=False, id="grid.cursor_up"),
