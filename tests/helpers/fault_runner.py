@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faults import FaultPoints
 
 # Imported once here, so that no forked child pays for them.
-import factboard_tui.cli
+import factboard_tui.cli.language
+import factboard_tui.cli.registry
 import factboard_tui.core.security.backups
 import factboard_tui.core.store.board
 import factboard_tui.core.sync.service
@@ -46,13 +47,13 @@ def _child(request: dict[str, object]) -> int:
     os.close(nothing)
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in dict(request["env"]).items()})  # type: ignore[call-overload]
-    factboard_tui.cli.language.start([str(arg) for arg in request["args"]])  # type: ignore[attr-defined]
+    factboard_tui.cli.language.start([str(arg) for arg in request["args"]])
     at = request.get("at")
     points = FaultPoints(int(at) if at is not None else None, str(request.get("action", "raise")))  # type: ignore[call-overload]
     code = 0
     with points:
         try:
-            factboard_tui.cli.app(args=[str(arg) for arg in request["args"]], prog_name="factboard")  # type: ignore[attr-defined]
+            factboard_tui.cli.registry.app(args=[str(arg) for arg in request["args"]], prog_name="factboard")
         except SystemExit as done:
             code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
         except BaseException:

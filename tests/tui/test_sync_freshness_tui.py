@@ -20,7 +20,8 @@ from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import folder as SF
 from factboard_tui.settings import Settings, SyncSettings
 from factboard_tui.tui.app import FactBoardApp
-from factboard_tui.tui.screens.board import WARNING, BoardScreen
+from factboard_tui.tui.screens.board import BoardScreen
+from factboard_tui.tui.screens.board_parts import WARNING
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 
 
