@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -387,6 +387,13 @@ SettleOption = Annotated[
         help=_("Seconds a file must keep its size before it is read (a copy in progress is never read)."),
     ),
 ]
+RoundJsonOption = Annotated[
+    bool, typer.Option("--json", help=_("Print what the round did as one JSON document, for scripts."))
+]
+RoundsJsonOption = Annotated[
+    bool,
+    typer.Option("--json", help=_("Print one JSON line for each round that did something (JSON Lines), for scripts.")),
+]
 
 
 def _folder(folder: Path | None) -> Path:
@@ -460,16 +467,22 @@ def sync_run(
     settle: SettleOption = 2.0,
     db: DbOption = None,
     user: UserOption = None,
+    as_json: RoundJsonOption = False,
 ) -> None:
     """One round through a shared folder: write a bundle for each peer with something new, import what arrived."""
+    from factboard_tui.cli.sync_json import round_document
     from factboard_tui.core.sync.folder import SyncFolder
 
     where = _folder(folder)
     with unlocked(db, user) as board:
         report = SyncFolder(board, where, settle=settle).round(wait_for_arrivals=True)
-    _tell_round(report)
-    if not (report.written or report.imported or report.refused or report.waiting or report.busy):
-        out.print(_("Nothing new to write or import."))
+        at = board.clock()
+    if as_json:
+        print_json(round_document(report, where, at))
+    else:
+        _tell_round(report)
+        if not (report.written or report.imported or report.refused or report.waiting or report.busy):
+            out.print(_("Nothing new to write or import."))
     if report.refused:
         raise typer.Exit(SyncRefused.exit_code)
 
@@ -487,20 +500,23 @@ def sync_watch(
     settle: SettleOption = 2.0,
     db: DbOption = None,
     user: UserOption = None,
+    as_json: RoundsJsonOption = False,
 ) -> None:
     """Repeat sync rounds through a shared folder until Ctrl-C (a round under way is finished first)."""
+    from factboard_tui.cli import sync_json
     from factboard_tui.core.security.locks import close_requested
     from factboard_tui.core.sync.folder import SyncFolder
     from factboard_tui.settings import load_settings
 
     where = _folder(folder)
     pause = every if every is not None else float(load_settings().sync.every)
+    person = err if as_json else out  # with --json, stdout carries only the rounds' JSON lines
     stop = threading.Event()
     previous = {number: signal.signal(number, lambda *_args: stop.set()) for number in _STOP_SIGNALS}
     try:
         with unlocked(db, user) as board:
             rounds = SyncFolder(board, where, settle=settle)
-            out.print(
+            person.print(
                 shown_sentence(
                     _("Watching {folder} every {seconds} s; Ctrl-C stops."), folder=(str(where), "bold"), seconds=pause
                 )
@@ -510,19 +526,40 @@ def sync_watch(
                 wait = pause
                 try:
                     report = rounds.round()
-                    _tell_round(report, told)
+                    if as_json:
+                        _round_line(report, where, board.clock(), told)
+                    else:
+                        _tell_round(report, told)
                     if report.waiting:  # a file seen arriving is read once it has kept still, not a round later
                         wait = min(pause, settle + 0.1)
                 except FactBoardError as passing:  # a full disk, a busy board: said, and tried again next round
-                    err.print(shown((_("warning:"), "bold yellow"), " ", str(passing), one_line=True), soft_wrap=True)
+                    if as_json:
+                        sync_json.print_line(sync_json.failed_round(str(passing), where, board.clock()))
+                    else:
+                        err.print(
+                            shown((_("warning:"), "bold yellow"), " ", str(passing), one_line=True), soft_wrap=True
+                        )
                 if close_requested(board.path):
-                    out.print(_("A restore or re-key asks for the board: stopping."))
+                    person.print(_("A restore or re-key asks for the board: stopping."))
                     break
                 stop.wait(wait)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-    out.print(_("Stopped."))
+    person.print(_("Stopped."))
+
+
+def _round_line(report: RoundReport, where: Path, at: datetime, told: set[tuple[str, str]]) -> None:
+    """A round of `sync watch --json` as one JSON line, when it did or found something: a quiet round prints
+    nothing, and a file still waiting for the same reason is in the line of the round that first saw it so."""
+    from factboard_tui.cli import sync_json
+
+    waits = {(waiting.path.name, waiting.reason) for waiting in report.waiting}
+    news = report.written or report.imported or report.already or report.refused or report.busy or waits - told
+    told.clear()
+    told.update(waits)
+    if news:
+        sync_json.print_line(sync_json.round_document(report, where, at))
 
 
 _STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))

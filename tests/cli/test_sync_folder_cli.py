@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers.cli import Cli, one_line_error
@@ -79,6 +80,81 @@ def test_a_refused_file_exits_eight_once_says_why_and_stays(paired: tuple[Cli, C
     assert muni.ok("sync", "run", "--folder", str(shared), "--settle", "0").stderr == ""
 
 
+def _round(cli: Cli, shared: Path, *, code: int = 0, env: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """`sync run --json` as a cron script runs it: the exit code it checks, and the one JSON document it reads."""
+    done = cli("sync", "run", "--folder", str(shared), "--settle", "0", "--json", env=env)
+    assert done.returncode == code, done.stderr
+    assert "refused:" not in done.stderr and "Wrote" not in done.stdout  # stdout is the document alone
+    document: dict[str, Any] = json.loads(done.stdout)
+    return document
+
+
+def test_sync_run_json_tells_a_script_what_went_out_what_came_in_and_what_was_refused(
+    paired: tuple[Cli, Cli, Path],
+) -> None:
+    region, muni, shared = paired
+    region.ok("rows", "add", "--code", "DD-75", "--triage", "new", "--situation", "Bor hemma")
+    region.ok("rows", "add", "--code", "EE-12", "--triage", "watch")
+    sent = _round(region, shared)
+    assert sent["folder"] == str(shared) and sent["busy"] is False and sent["inbox"] == []
+    assert str(sent["at"]).endswith("+00:00")
+    (written,) = sent["written"]
+    assert written["peer"] == "Silkeborg" and written["changes"] >= 2
+    (bundle,) = shared.glob(f"*/{written['file']}")  # the file named is the one in the peer's inbox
+    assert sent["totals"] == {
+        "written": 1,
+        "changes_written": written["changes"],
+        "imported": 0,
+        "changes_applied": 0,
+        "conflicts": 0,
+        "already": 0,
+        "refused": 0,
+        "waiting": 0,
+    }
+
+    taken = _round(muni, shared)
+    (arrived,) = taken["inbox"]
+    assert arrived["file"] == bundle.name and arrived["outcome"] == "imported" and arrived["reason"] is None
+    assert arrived["from"] == "Region" and arrived["applied"] >= 2 and arrived["conflicts"] == 0
+    assert taken["totals"]["imported"] == 1 and taken["totals"]["changes_applied"] == arrived["applied"]
+    assert [item["peer"] for item in taken["written"]] == ["Region"]
+    assert [row["client_code"] for row in _rows(muni)] == ["DD-75", "EE-12"]
+    _round(region, shared)  # takes the muni's acknowledgement
+    quiet = _round(region, shared)
+    assert quiet["written"] == [] and quiet["inbox"] == [] and set(quiet["totals"].values()) == {0}
+    copy = bundle.with_name("conflict-copy.fbsync")  # what Syncthing makes of a file two sides touched
+    copy.write_bytes(bundle.read_bytes())
+    copy.with_name(copy.name + ".minisig").write_bytes(bundle.with_name(bundle.name + ".minisig").read_bytes())
+    (again,) = _round(muni, shared)["inbox"]
+    assert again["file"] == copy.name and again["outcome"] == "already" and again["reason"]
+
+    # A bundle damaged on the way, and one whose signature file has not arrived: exit 8, each said with its reason.
+    region.ok("rows", "set", "DD-75", "situation", "Flyttat")
+    (fresh,) = _round(region, shared)["written"]
+    damaged = next(shared.glob(f"*/{fresh['file']}"))
+    data = bytearray(damaged.read_bytes())
+    data[-5] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    unsigned = damaged.with_name("by-hand.fbsync")
+    unsigned.write_bytes(b"half a copy")
+    refused = _round(muni, shared, code=8)
+    outcomes = {item["file"]: item for item in refused["inbox"]}
+    assert outcomes[damaged.name]["outcome"] == "refused" and "signature" in outcomes[damaged.name]["reason"]
+    assert outcomes[unsigned.name] == {
+        "file": unsigned.name,
+        "outcome": "waiting",
+        "reason": "waiting for its signature file",
+    }
+    assert refused["totals"]["refused"] == 1 and refused["totals"]["waiting"] == 1
+    assert [row["situation"] for row in _rows(muni)] == ["Bor hemma", None]  # nothing of the damaged file applied
+
+    # The outcome is a word a script tests; the reason is the line a person reads, in the board's language.
+    swedish = _round(muni, shared, env={"FACTBOARD_LANG": None})
+    said = {item["file"]: item for item in swedish["inbox"]}
+    assert damaged.name not in said  # refused once; the ledger remembers it
+    assert said[unsigned.name] == {"file": unsigned.name, "outcome": "waiting", "reason": "väntar på sin signaturfil"}
+
+
 # -- sync watch: three boards, two watchers, edits while they run ---------------------------------------------------
 
 WATCH_LIMIT = 180.0
@@ -102,14 +178,15 @@ def _converge(sites: list[Cli], shared: Path, by_hand: Cli) -> list[dict[str, ob
             return seen[0]
 
 
-def _watch(cli: Cli, shared: Path, log: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "factboard_tui", "sync", "watch", "--folder", str(shared)]
-    with log.open("wb") as output:
+def _watch(cli: Cli, shared: Path, log: Path, *json: str) -> subprocess.Popen[bytes]:
+    """`sync watch` in the background; with `--json`, its stdout (the rounds' JSON lines) goes to LOG.jsonl alone."""
+    command = [sys.executable, "-m", "factboard_tui", "sync", "watch", "--folder", str(shared), *json]
+    with log.open("wb") as output, log.with_suffix(".jsonl").open("wb") as lines:
         return subprocess.Popen(
             [*command, "--every", "0.2", "--settle", "1"],
             env=cli.environment(),
-            stdout=output,
-            stderr=subprocess.STDOUT,
+            stdout=lines if json else output,
+            stderr=output if json else subprocess.STDOUT,
             cwd=cli.home,
         )
 
@@ -134,7 +211,10 @@ def test_two_sync_watch_processes_keep_three_boards_converged_through_one_folder
     shared = tmp_path / "shared"
     shared.mkdir()
     logs = {name: tmp_path / f"{name}.log" for name in ("region", "muni")}
-    watchers = {"region": _watch(region, shared, logs["region"]), "muni": _watch(muni, shared, logs["muni"])}
+    watchers = {
+        "region": _watch(region, shared, logs["region"]),
+        "muni": _watch(muni, shared, logs["muni"], "--json"),  # as a script would run it: JSON Lines
+    }
     try:
         region.ok("rows", "add", "--code", "DD-75", "--triage", "new", "--situation", "Bor hemma")
         muni.ok("rows", "add", "--code", "EE-12", "--triage", "watch")
@@ -161,8 +241,13 @@ def test_two_sync_watch_processes_keep_three_boards_converged_through_one_folder
         codes = {name: watcher.wait(timeout=60) for name, watcher in watchers.items()}
     told = {name: log.read_text() for name, log in logs.items()}
     assert codes == {"region": 0, "muni": 0}, told
-    for name, text in told.items():
+    for text in told.values():
         assert "Stopped." in text and "refused:" not in text and "Traceback" not in text, text
-        imported = re.findall(r"^Imported (\S+) from", text, re.MULTILINE)
-        assert imported and len(imported) == len(set(imported)), f"{name} imported a file twice: {imported}"
-    assert told["region"].count("Imported from-town-by-hand.fbsync from") == 1
+    imported = {"region": re.findall(r"^Imported (\S+) from", told["region"], re.MULTILINE)}
+    rounds = [json.loads(line) for line in logs["muni"].with_suffix(".jsonl").read_text().splitlines()]
+    assert rounds and all(not item.get("error") and not item["totals"]["refused"] for item in rounds), rounds
+    assert all(item["written"] or item["inbox"] or item["busy"] for item in rounds)  # a quiet round prints nothing
+    imported["muni"] = [file["file"] for item in rounds for file in item["inbox"] if file["outcome"] == "imported"]
+    for name, files in imported.items():
+        assert files and len(files) == len(set(files)), f"{name} imported a file twice: {files}"
+    assert imported["region"].count("from-town-by-hand.fbsync") == 1
