@@ -24,7 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from helpers.browser import chromium, free_port, open_screen, require_browser, wait_until_listening
+from helpers.browser import Screen, chromium, free_port, open_screen, require_browser, wait_until_listening
 from helpers.cli import Cli, one_line_error
 from helpers.terminal import demo_board, run_cli
 
@@ -73,6 +73,15 @@ def children_environments(server: subprocess.Popen[str]) -> list[dict[str, str]]
     return environments
 
 
+def sign_in(screen: Screen) -> None:
+    """Click into the page's terminal and type the demo's passphrase and a nurse's initials, as she does."""
+    screen.page.click(".textual-terminal")
+    screen.type(DEMO_PASSPHRASE)
+    screen.press("Enter")
+    screen.type("CSA")
+    screen.press("Enter")
+
+
 def test_a_nurse_unlocks_moves_and_edits_a_cell_in_the_browser(tmp_path: Path) -> None:
     require_browser()
     db, env = demo_board(tmp_path)
@@ -88,11 +97,7 @@ def test_a_nurse_unlocks_moves_and_edits_a_cell_in_the_browser(tmp_path: Path) -
         assert "signed in" not in screen.text()
         assert [child for child in children_environments(server) if "FACTBOARD_PASSPHRASE" in child] == []
         assert [child for child in children_environments(server) if "FACTBOARD_USER" in child] == []
-        screen.page.click(".textual-terminal")
-        screen.type(DEMO_PASSPHRASE)
-        screen.press("Enter")
-        screen.type("CSA")
-        screen.press("Enter")
+        sign_in(screen)
         board = screen.wait_for("signed in: CSA")
         for code in ("NN-89", "RT-93", "EE-68"):
             assert code in board
@@ -118,6 +123,55 @@ def test_a_nurse_unlocks_moves_and_edits_a_cell_in_the_browser(tmp_path: Path) -
     rows = {row["client_code"]: row for row in json.loads(listed.stdout)}
     assert rows["EE-68"]["safety"] == "Tillsyn varje natt"
     assert rows["NN-89"]["safety"] == "OK" and rows["RT-93"]["safety"] != "Tillsyn varje natt"
+
+
+IDLE_LOCK_LIMIT = 240.0
+"""The most the test waits for the idle lock (it comes one minute after the last key, checked every 5 s), and
+for each unlock; a bound for a loaded machine, never a measure."""
+
+
+def test_the_idle_lock_covers_the_board_in_the_browser_and_the_passphrase_brings_it_back(tmp_path: Path) -> None:
+    """With the config's shortest idle lock (one minute, as a team sets it), a browser left alone locks: the page
+    then shows the lock screen and nothing of the board, and the passphrase typed in the page opens it again.
+
+    The wait is the real minute (the app's clock is the real one: the demo's frozen time is not passed on, nor any
+    test-only setting); it runs beside the other tests under xdist, so it costs the suite little of its wall time."""
+    require_browser()
+    db, env = demo_board(tmp_path)
+    config = tmp_path / "factboard.toml"
+    config.write_text("idle_lock_minutes = 1\n", encoding="utf-8")
+    env = {name: value for name, value in env.items() if name != "FACTBOARD_NOW"} | {"FACTBOARD_CONFIG": str(config)}
+    port = free_port()
+    with (
+        serving(env, "--db", str(db), "--port", str(port), log=tmp_path / "serve.log") as server,
+        chromium() as browser,
+    ):
+        wait_until_listening(server, port, tmp_path / "serve.log")
+        screen = open_screen(browser, f"http://127.0.0.1:{port}/")
+        screen.wait_until_shown("Passphrase")
+        sign_in(screen)
+        board = screen.wait_until_shown("signed in: CSA")
+        data = ("NN-89", "RT-93", "EE-68")
+        assert all(code in board for code in data), board
+
+        # Nobody touches the page: after a minute it locks by itself, and the board is gone from the page.
+        locked = screen.wait_until_shown("FactBoard is locked", seconds=IDLE_LOCK_LIMIT)
+        assert "Type the team's passphrase to go on (signed in: CSA)." in locked
+        assert [code for code in data if code in locked] == [], locked
+        assert [code for code in data if code in screen.page.inner_text("body")] == []
+        screen.page.screenshot(path=str(tmp_path / "locked-in-chromium.png"))
+
+        # A wrong passphrase keeps it locked; the team's passphrase brings the board back where it was.
+        screen.type("not-the-passphrase")
+        screen.press("Enter")
+        screen.wait_until_shown("Wrong passphrase", seconds=IDLE_LOCK_LIMIT)
+        assert "NN-89" not in screen.shown()
+        screen.type(DEMO_PASSPHRASE)
+        screen.press("Enter")
+        again = screen.wait_until_shown("NN-89", seconds=IDLE_LOCK_LIMIT)
+        assert "FactBoard is locked" not in again and "signed in: CSA" in again
+        screen.press("Control+q")
+    assert "Traceback" not in (tmp_path / "serve.log").read_text(encoding="utf-8")
 
 
 def test_another_address_needs_tls_or_insecure_http(cli: Cli, tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 Playwright cannot download its own browsers here, so it drives `/usr/bin/chromium` (`executable_path`), with the
 flags this machine's closed network needs. The page draws the terminal on a canvas (xterm.js), so what a person
 sees is read from what the browser received: every WebSocket frame from the server, with the terminal's escape
-sequences taken out. A word the app drew is in that text once the browser has it to draw.
+sequences taken out. A word the app drew is in that text once the browser has it to draw. What the page shows
+now (a word drawn once and then covered is in the frames but no longer on the screen) is read from the page's own
+terminal (xterm.js): its screen buffer, line by line, which is what the canvas paints.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,33 @@ ESCAPES = re.compile(
     rb"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: titles, links, clipboard
     rb"|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHM]"
 )
+
+
+TERMINAL_HOOK = """
+window.__factboardTerminals = [];
+Object.defineProperty(Object.prototype, "terminal", {
+  configurable: true,
+  set(value) {
+    Object.defineProperty(this, "terminal", {value, writable: true, configurable: true, enumerable: true});
+    if (value && value.buffer && value.buffer.active) window.__factboardTerminals.push(value);
+  },
+});
+"""
+"""Keeps the page's xterm.js terminal where the test can read it: textual-serve's page holds it in a `terminal`
+property of an object inside its script (`this.terminal = new Terminal(…)`); the first assignment of any such
+property lands here, which makes it an ordinary property again and remembers a terminal."""
+
+SCREEN_LINES = """() => {
+  const terminal = window.__factboardTerminals[0];
+  if (!terminal) return null;
+  const buffer = terminal.buffer.active, lines = [];
+  for (let row = 0; row < terminal.rows; row++) {
+    const line = buffer.getLine(buffer.viewportY + row);
+    lines.push(line ? line.translateToString(true) : "");
+  }
+  return lines.join("\\n");
+}"""
+"""The text on the page's terminal screen now, one line per row (xterm.js's public buffer API)."""
 
 
 def require_browser() -> None:
@@ -99,10 +128,21 @@ class Screen:
 
     def wait_for(self, words: str, seconds: float = 60) -> str:
         """Wait until the browser has been sent `words` to draw; fail with the tail of what it got."""
+        return self._wait(self.text, words, seconds, "the browser was never sent")
+
+    def shown(self) -> str:
+        """The text the page's terminal shows now (what the canvas paints), or "" before the terminal exists."""
+        return str(self.page.evaluate(SCREEN_LINES) or "")
+
+    def wait_until_shown(self, words: str, seconds: float = 60) -> str:
+        """Wait until the page's terminal shows `words` now; fail with the end of what it shows."""
+        return self._wait(self.shown, words, seconds, "the page never showed")
+
+    def _wait(self, read: Callable[[], str], words: str, seconds: float, never: str) -> str:
         deadline = time.monotonic() + seconds
-        while words not in (seen := self.text()):
+        while words not in (seen := read()):
             if time.monotonic() > deadline:
-                pytest.fail(f"the browser was never sent {words!r}; it got …{seen[-600:]!r}")
+                pytest.fail(f"{never} {words!r}; it has …{seen[-1500:]!r}")
             self.page.wait_for_timeout(100)
         return seen
 
@@ -134,6 +174,7 @@ def chromium() -> Iterator[Any]:
 def open_screen(browser: Any, url: str) -> Screen:
     """A new page on `url`, its terminal focused for typing, once the app has started drawing."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.add_init_script(TERMINAL_HOOK)
     screen = Screen(page)
     page.goto(url)
     return screen
