@@ -84,6 +84,7 @@ def _round(cli: Cli, shared: Path, *, code: int = 0, env: dict[str, str | None] 
     """`sync run --json` as a cron script runs it: the exit code it checks, and the one JSON document it reads."""
     done = cli("sync", "run", "--folder", str(shared), "--settle", "0", "--json", env=env)
     assert done.returncode == code, done.stderr
+    assert not {"\x1b", "\x07", "\u202e"} & set(done.stdout)  # hostile file names travel as JSON escapes
     assert "refused:" not in done.stderr and "Wrote" not in done.stdout  # stdout is the document alone
     document: dict[str, Any] = json.loads(done.stdout)
     return document
@@ -135,7 +136,7 @@ def test_sync_run_json_tells_a_script_what_went_out_what_came_in_and_what_was_re
     data = bytearray(damaged.read_bytes())
     data[-5] ^= 0xFF
     damaged.write_bytes(bytes(data))
-    unsigned = damaged.with_name("by-hand.fbsync")
+    unsigned = damaged.with_name("by-hand\x1b]0;owned\x07\u202e.fbsync")  # a name that would act on a terminal
     unsigned.write_bytes(b"half a copy")
     refused = _round(muni, shared, code=8)
     outcomes = {item["file"]: item for item in refused["inbox"]}
@@ -251,3 +252,27 @@ def test_two_sync_watch_processes_keep_three_boards_converged_through_one_folder
     for name, files in imported.items():
         assert files and len(files) == len(set(files)), f"{name} imported a file twice: {files}"
     assert imported["region"].count("from-town-by-hand.fbsync") == 1
+
+
+def test_sync_watch_json_prints_only_json_lines_and_a_line_for_a_round_that_failed(
+    paired: tuple[Cli, Cli, Path], tmp_path: Path
+) -> None:
+    region, _muni, shared = paired
+    gone = shared / "not-mounted"  # the share is not there yet: each round fails, and is tried again
+    log = tmp_path / "watch.log"
+    watcher = _watch(region, gone, log, "--json")
+    lines = log.with_suffix(".jsonl")
+    try:
+        deadline = time.monotonic() + WATCH_LIMIT
+        while lines.read_text().count("\n") < 2 and watcher.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        code = watcher.wait(timeout=60)
+    said = log.read_text()
+    assert code == 0 and "Watching" in said and "Stopped." in said and "Traceback" not in said, said
+    rounds = [json.loads(line) for line in lines.read_text().splitlines()]
+    assert len(rounds) >= 2, rounds  # the rounds went on after the first failed
+    for item in rounds:
+        assert set(item) == {"folder", "at", "error"} and item["folder"] == str(gone), item
+        assert "does not exist" in item["error"] and str(gone) in item["error"]
