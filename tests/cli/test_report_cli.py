@@ -93,3 +93,27 @@ def test_a_bad_period_or_format_is_one_line_and_writes_nothing(
 ) -> None:
     one_line_error(cli("report", *words, "-o", str(tmp_path / "r.html"), env=NOW), named)
     assert not list(tmp_path.glob("r.*"))
+
+
+def test_json_and_csv_count_plans_and_legal_measures(cli: Cli, history: Board, tmp_path: Path) -> None:
+    """The figures worked out by hand in tests/core/test_plan_statistics.py, read back from the files."""
+    cli.ok("report", *PERIOD, "-f", "json", "-o", str(tmp_path / "report.json"), env=NOW)
+    cli.ok("report", *PERIOD, "-f", "csv", "-o", str(tmp_path / "report.csv"), env=NOW)
+    plans = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["plans"]
+    assert plans["clients"] == 2 and plans["warning_days"] == 14
+    assert plans["kinds"]["crisis"] == {"exists": 2, "in_progress": 0, "missing": 0, "not_recorded": 0, "current": 1,
+                                        "share_current": 0.5, "review_due": 1}  # fmt: skip
+    assert plans["kinds"]["care"]["missing"] == 1 and plans["kinds"]["coordinated"]["in_progress"] == 1
+    assert plans["measures"]["opt"] == {"in_force": 1, "expiring": 1, "expired": 0, "started": 0}
+    assert plans["measures"]["lpt"] == {"in_force": 0, "expiring": 0, "expired": 1, "started": 2}
+    assert plans["current_by_week"]["2026-W47"]["signal"] == 0.5
+    lines = list(csv.reader(io.StringIO((tmp_path / "report.csv").read_text(encoding="utf-8-sig"))))
+    section = "Plans and legal measures"
+    assert [section, "", "", "Clients on the board on 2026-11-29", "2"] in lines
+    assert [section, "Plans on 2026-11-29", "Krisplan", "Current", "1 (50 %)"] in lines
+    assert [section, "Plans on 2026-11-29", "Krisplan", "Review due", "1"] in lines
+    assert [section, "Plans on 2026-11-29", "Vårdplan", "Saknas", "1"] in lines
+    measures = "Legal measures on 2026-11-29"
+    assert [section, measures, "ÖPT", "Expiring within 14 days", "1"] in lines
+    assert [section, measures, "LPT", "Expired, still recorded", "1"] in lines
+    assert [section, measures, "LPT", "Started in the period", "2"] in lines

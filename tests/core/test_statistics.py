@@ -163,6 +163,10 @@ def test_the_demo_has_every_figure(tmp_path: Path) -> None:
     assert meetings.discussed and meetings.skipped and meetings.not_reached
     assert team.eligible >= 10 and team.seen_by_two and team.seen_by_four
     assert {key for key, _count in team.contacts_by_organisation} == {"region", "municipality"}
+    plans = figures.plans
+    assert plans is not None and plans.clients >= 10
+    assert sum(k.exists for k in plans.kinds) and sum(k.review_due for k in plans.kinds)
+    assert sum(m.expiring for m in plans.measures) and sum(m.expired for m in plans.measures)
 
 
 @pytest.mark.parametrize("value", ["-1", "100001", '"ninety"', "true"])

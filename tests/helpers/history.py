@@ -1,5 +1,6 @@
 """A board with a known history, written through the real write path with the clock moved by hand: rows on and off,
-triage changes, meetings with attendance and outcomes, visits by named staff. The fidelity report's tests work its
+triage changes, meetings with attendance and outcomes, visits by named staff, plans and legal measures recorded
+and changed. The fidelity report's tests work its
 answers out by hand from this story (tests/core/test_statistics.py says how), and the statistics screen shows it.
 
 The story runs from 1 September to 27 November 2026; the report's period is 2 to 29 November (ISO weeks 45-48).
@@ -50,6 +51,9 @@ def seed_history(board: Board) -> dict[str, int]:
     def visit(name: str, day: str, staff: str) -> None:
         write_row(board, "KOO", Op.SET, row_id=ids[name], visits={date.fromisoformat(day): (staff, None)})
 
+    def plans(name: str, **values: str) -> None:
+        write_row(board, "KOO", Op.SET, row_id=ids[name], values=values)
+
     def meeting(day: str, minutes: int, present: list[str], status: dict[str, str]) -> None:
         started = datetime.fromisoformat(day).replace(hour=13, tzinfo=UTC)
         order = [row.id for row in board.rows() if row.id is not None]
@@ -68,21 +72,26 @@ def seed_history(board: Board) -> dict[str, int]:
         board.write_staff("KOO", initials, discipline=discipline, organisation=organisation)
     add("D", "DD-04", "watch", "2026-09-01")
     at("2026-10-20")
+    plans("D", crisis_plan="exists", crisis_plan_review="2026-11-20")
     add("A", "AA-01", "new")
     at("2026-10-27")
     visit("A", "2026-10-27", "DEN")  # before the period: not counted
     at("2026-11-02")
     visit("D", "2026-11-02", "CSA")
+    plans("D", legal_measure="opt", legal_measure_start="2026-09-15", legal_measure_expiry="2026-12-10")
     meeting("2026-11-02", 10, ["KOO", "CSA", "HMR", "MDN"], {"A": DISCUSSED, "D": DISCUSSED})
     at("2026-11-03")
     add("B", "BB-02", "admitted")
     visit("A", "2026-11-03", "KOO+CSA")
     at("2026-11-04")
     board.set_field("KOO", ids["A"], "triage", "crisis")
+    plans("A", legal_measure="lpt", legal_measure_start="2026-11-04", legal_measure_expiry="2026-12-02")
     visit("B", "2026-11-04", "HMR+DEN")
     meeting("2026-11-04", 20, ["KOO", "CSA", "HMR", "MDN"], {"A": DISCUSSED, "B": DISCUSSED, "D": SKIPPED})
     at("2026-11-05")
     visit("A", "2026-11-05", "HMR")
+    plans("A", crisis_plan="exists")
+    plans("D", coordinated_plan="in_progress")
     at("2026-11-06")
     meeting("2026-11-06", 15, ["CSA", "DEN"], {"A": DISCUSSED})
     at("2026-11-09")
@@ -96,6 +105,7 @@ def seed_history(board: Board) -> dict[str, int]:
     add("E", "EE-05", "stable")
     at("2026-11-17")
     visit("E", "2026-11-17", "XYZ")  # not in the team list
+    plans("E", signal_plan="exists")
     at("2026-11-18")
     board.take_off("KOO", ids["A"], "Stabil")
     at("2026-11-20")
@@ -108,11 +118,14 @@ def seed_history(board: Board) -> dict[str, int]:
         ["KOO", "CSA", "HMR", "MDN", "DEN"],
         {"C": DISCUSSED, "D": DISCUSSED, "E": DISCUSSED},
     )
+    plans("C", legal_measure="lpt", legal_measure_start="2026-11-24", legal_measure_expiry="2026-11-28")
     at("2026-11-25")
     visit("D", "2026-11-25", "DEN")
+    plans("C", crisis_plan="exists", crisis_plan_review="2027-02-01", care_plan="missing")
     at("2026-11-26")
     meeting("2026-11-26", 14, ["KOO", "CSA", "HMR"], {"C": DISCUSSED, "D": SKIPPED})
     at("2026-11-27")
     board.take_off("KOO", ids["E"], "FLYTTAT")
     at("2026-11-30")
+    plans("D", crisis_plan_review="2027-05-30")  # after the period: its report still has D's review due
     return ids

@@ -17,6 +17,7 @@ import pytest
 from helpers.board_app import board_app, board_shown, open_demo
 from helpers.history import seed_history
 from helpers.pilot import central_european_time, on_board, screen_text, text_of, until
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Sparkline, Static
 
@@ -66,6 +67,7 @@ def test_s_opens_the_statistics_and_p_steps_the_period(history: Board) -> None:
                 "Re-entries within 90 days 1",
                 "Flyttat 2",
                 "Seen by 4 or more staff within 14 days 1 (50 %)",
+                "Clients on the board on 2026-11-29 2",
             ):
                 assert line in text
             assert "At least 90 % of board clients seen by more than one staff member within 2 weeks" in text
@@ -93,11 +95,27 @@ def test_snapshot_statistics(snap_compare, history: Board, size) -> None:  # typ
 
 
 def test_snapshot_statistics_criteria(snap_compare, history: Board) -> None:  # type: ignore[no-untyped-def]
-    """The end of the screen: the team approach and each criterion, met or not, with its source."""
+    """The end of the screen: the legal measures, the plans week by week, and each criterion, met or not, with its
+    source."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: counted(pilot.app.screen), "the statistics")
         await pilot.press("end")
+        await pilot.pause()
+
+    app = on_board(history, lambda feed: StatisticsScreen(feed, days=28), "KOO")
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_snapshot_statistics_plans(snap_compare, history: Board) -> None:  # type: ignore[no-untyped-def]
+    """The plans and legal measures on the period's last day (tests/core/test_plan_statistics.py works them out)."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await until(pilot, lambda: counted(pilot.app.screen), "the statistics")
+        heading = next(w for w in pilot.app.screen.query(".statistics-heading").results(Static) if
+                       text_of(w) == "Plans and legal measures")  # fmt: skip
+        pilot.app.screen.query_one("#statistics-body", VerticalScroll).scroll_to_widget(heading, top=True,
+                                                                                         animate=False)  # fmt: skip
         await pilot.pause()
 
     app = on_board(history, lambda feed: StatisticsScreen(feed, days=28), "KOO")

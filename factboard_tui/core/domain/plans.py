@@ -20,6 +20,8 @@ from factboard_tui.core.domain.plan_template import (
     MEASURE_FIELD,
     MEASURE_START,
     PLAN_EXISTS,
+    PlanKind,
+    PlanSettings,
     review_field,
     status_field,
 )
@@ -60,41 +62,49 @@ class MeasureState:
     expired: bool
 
 
+def plan_state(kind: PlanKind, status: str | None, review: date | None, today: date) -> PlanState:
+    """One plan on `today` from its stored status and review-due date (the statistics ask this of past days)."""
+    exists = status == PLAN_EXISTS
+    return PlanState(
+        kind=kind.key,
+        label=kind.label,
+        status=status,
+        review=review,
+        review_due=exists and review is not None and review <= today,
+        current=exists and (review is None or review >= today),
+    )
+
+
 def plan_states(row: Row, template: BoardTemplate, today: date) -> list[PlanState]:
     """Every plan kind of the template, for this row, in the board's order."""
-    states = []
-    for kind in template.plans.kinds:
-        status = getattr(row, status_field(kind.key))
-        review = getattr(row, review_field(kind.key))
-        exists = status == PLAN_EXISTS
-        states.append(
-            PlanState(
-                kind=kind.key,
-                label=kind.label,
-                status=status,
-                review=review,
-                review_due=exists and review is not None and review <= today,
-                current=exists and (review is None or review >= today),
-            )
-        )
-    return states
+    return [
+        plan_state(kind, getattr(row, status_field(kind.key)), getattr(row, review_field(kind.key)), today)
+        for kind in template.plans.kinds
+    ]
+
+
+def measure_state_of(
+    settings: PlanSettings, key: str | None, start: date | None, expiry: date | None, today: date
+) -> MeasureState | None:
+    """A legal measure on `today` from its stored key and dates, or None when none is recorded."""
+    if not key:
+        return None
+    days_left = None if expiry is None else (expiry - today).days
+    return MeasureState(
+        key=key,
+        label=settings.measure_label(key),
+        start=start,
+        expiry=expiry,
+        days_left=days_left,
+        expiring=days_left is not None and 0 <= days_left <= settings.warning_days,
+        expired=days_left is not None and days_left < 0,
+    )
 
 
 def measure_state(row: Row, template: BoardTemplate, today: date) -> MeasureState | None:
     """The row's legal measure on `today`, or None when none is recorded."""
-    key = getattr(row, MEASURE_FIELD)
-    if not key:
-        return None
-    expiry: date | None = getattr(row, MEASURE_EXPIRY)
-    days_left = None if expiry is None else (expiry - today).days
-    return MeasureState(
-        key=key,
-        label=template.plans.measure_label(key),
-        start=getattr(row, MEASURE_START),
-        expiry=expiry,
-        days_left=days_left,
-        expiring=days_left is not None and 0 <= days_left <= template.plans.warning_days,
-        expired=days_left is not None and days_left < 0,
+    return measure_state_of(
+        template.plans, getattr(row, MEASURE_FIELD), getattr(row, MEASURE_START), getattr(row, MEASURE_EXPIRY), today
     )
 
 

@@ -20,7 +20,8 @@ Definitions (what a user of a fidelity report would expect; each one is also sai
   the period; a planned visit in a weekday cell counts as a contact (the board is where the team records them);
 - meetings a week are counted from the week of the first meeting recorded in the period (a board that began
   recording its meetings in March did not skip them before);
-- the share of the caseload is the mean number of rows on the board per day of the period over the caseload size.
+- the share of the caseload is the mean number of rows on the board per day of the period over the caseload size;
+- plans and legal measures: see `plan_statistics`.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from __future__ import annotations
 import statistics as stats
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.meetings import MIN_DISCIPLINES
+from factboard_tui.core.domain.plan_statistics import PlanFigures, RowPlans, plan_figures
+from factboard_tui.core.domain.plan_template import PlanSettings
 
 TEAM_WINDOW_DAYS = 14
 """DACTS H2 and the FACT criteria look at who saw a client within two weeks."""
@@ -112,6 +115,10 @@ class BoardFacts:
     """The triage keys the template marks as crisis."""
     caseload: int = 0
     """The team's caseload size, if it set one (0: not set)."""
+    plan_rows: Sequence[RowPlans] = ()
+    """Each row's plans and legal measure as they changed (`plan_statistics`)."""
+    plan_settings: PlanSettings | None = None
+    """The template's plans block; None: the report has no plans part (a test of the other figures)."""
 
 
 # -- the figures -----------------------------------------------------------------------------------------------------
@@ -226,8 +233,8 @@ class Statistics:
     board: BoardFigures
     meetings: MeetingFigures
     team: TeamFigures
-    extra: dict[str, object] = field(default_factory=dict)
-    """HOOK (issue 19, plans and legal measures): figures other parts add (see `transfer.report.EXTRA_FIGURES`)."""
+    plans: PlanFigures | None = None
+    """Plans and legal measures (`plan_statistics`), when the facts carried the template's plans block."""
 
     @property
     def days(self) -> int:
@@ -248,6 +255,9 @@ def compute(facts: BoardFacts, start: date, end: date) -> Statistics:
         board=board_figures(facts, start, end),
         meetings=meeting_figures(facts.meetings, start, end),
         team=team_figures(facts, start, end),
+        plans=None
+        if facts.plan_settings is None
+        else plan_figures(facts.plan_rows, facts.plan_settings, start, end, weeks_of(start, end)),
     )
 
 

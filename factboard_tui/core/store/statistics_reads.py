@@ -9,11 +9,17 @@ visits; ORM objects would cost more than the counting) and handed to `domain.sta
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String, func, type_coerce
 from sqlalchemy import select as sa_select
 
+from factboard_tui.core.domain.changes import Op
+from factboard_tui.core.domain.fields import LEGACY_PLAN_TEXT
+from factboard_tui.core.domain.plan_statistics import RowPlans
+from factboard_tui.core.domain.plan_template import MEASURE_FIELDS, PLAN_FIELDS, PLAN_KINDS, status_field
 from factboard_tui.core.domain.statistics import BoardFacts, Contact, Episode, HeldMeeting
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.schema import (
@@ -43,6 +49,7 @@ def board_facts(board: BoardHandle, start: date, end: date, caseload: int = 0) -
         type_coerce(ROW_TABLE.c.date_off, String),
         ROW_TABLE.c.off_reason,
         ROW_TABLE.c.triage,
+        *(type_coerce(ROW_TABLE.c[name], String) for name in PLAN_VALUE_FIELDS),
     ).where(ROW_TABLE.c.date_on <= end)
     triage_query = (
         sa_select(CHANGE_TABLE.c.row_id, CHANGE_TABLE.c.at, CHANGE_TABLE.c.new)
@@ -67,9 +74,20 @@ def board_facts(board: BoardHandle, start: date, end: date, caseload: int = 0) -
     outcomes_query = sa_select(MEETING_ROW_TABLE.c.meeting_id, MEETING_ROW_TABLE.c.outcome, func.count()).group_by(
         MEETING_ROW_TABLE.c.meeting_id, MEETING_ROW_TABLE.c.outcome
     )
+    plan_changes_query = (
+        sa_select(CHANGE_TABLE.c.row_id, CHANGE_TABLE.c.at, CHANGE_TABLE.c.op, CHANGE_TABLE.c.field,
+                  CHANGE_TABLE.c.old, CHANGE_TABLE.c.new)
+        .where(
+            CHANGE_TABLE.c.entity == "row",
+            CHANGE_TABLE.c.field.in_(PLAN_VALUE_FIELDS),
+            CHANGE_TABLE.c.outcome.is_(None),
+        )
+        .order_by(CHANGE_TABLE.c.id)
+    )  # fmt: skip
     with board.engine.connect() as connection:
         found_rows = connection.execute(rows_query).all()
         triage_changes = connection.execute(triage_query).all()
+        plan_changes = connection.execute(plan_changes_query).all()
         visits = connection.execute(visits_query).all()
         meetings = connection.execute(meetings_query).all()
         attendees = connection.execute(sa_select(ATTENDEE_TABLE.c.meeting_id, ATTENDEE_TABLE.c.discipline)).all()
@@ -81,7 +99,7 @@ def board_facts(board: BoardHandle, start: date, end: date, caseload: int = 0) -
         if row_id is not None:
             changes[row_id].append((_local_day(at), str(new)))
     episodes = []
-    for row_id, code, on_text, off_text, reason, triage in found_rows:
+    for row_id, code, on_text, off_text, reason, triage, *_plans in found_rows:
         date_on = parse(on_text)
         timeline = changes.get(row_id) or [(date_on, triage)]
         # The first triage is the one it went on the board with, from its first day (an import writes it later).
@@ -120,4 +138,56 @@ def board_facts(board: BoardHandle, start: date, end: date, caseload: int = 0) -
         organisation={initials: organisation for initials, organisation in staff if organisation},
         crisis_levels=crisis,
         caseload=caseload,
+        plan_rows=_plan_rows(found_rows, plan_changes),
+        plan_settings=board.template.plans,
     )
+
+
+PLAN_VALUE_FIELDS: tuple[str, ...] = PLAN_FIELDS + MEASURE_FIELDS
+"""The row fields the plans and legal measures part of the report follows through the change log."""
+
+
+def _typed(name: str, text: str | None) -> Any:
+    """A plan or measure field's stored text as its value: a date, a status (the old yes/no crisis plan's `true`
+    and `false` read as `exists` and nothing), or a measure key."""
+    if text is None or text == "":
+        return None
+    if name in PLAN_DATE_FIELDS:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    return LEGACY_PLAN_TEXT.get(text, text) if name in PLAN_STATUS_FIELDS else text
+
+
+PLAN_DATE_FIELDS = frozenset(name for name in PLAN_VALUE_FIELDS if name.endswith(("_review", "_start", "_expiry")))
+PLAN_STATUS_FIELDS = frozenset(status_field(kind) for kind in PLAN_KINDS)
+
+
+def _plan_rows(found_rows: Sequence[Any], plan_changes: Sequence[Any]) -> list[RowPlans]:
+    """Each row's plan and measure fields as they changed. A field with change records stood at the first one's old
+    value before it; one without any stood at today's value all along (a board from before the change log, a
+    migrated crisis plan). The values a row was added with hold from its first day on the board (an import adds
+    rows on a later day than their date on)."""
+    changes: dict[int, dict[str, list[tuple[str, datetime, str | None, str | None]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row_id, at, op, name, old, new in plan_changes:
+        if row_id is not None:
+            changes[row_id][name].append((op, at, old, new))
+    rows = []
+    for row_id, _code, on_text, off_text, _reason, _triage, *current in found_rows:
+        date_on = date.fromisoformat(on_text)
+        fields: dict[str, tuple[tuple[date, Any], ...]] = {}
+        for name, now_text in zip(PLAN_VALUE_FIELDS, current, strict=True):
+            found = changes.get(row_id, {}).get(name)
+            if not found:
+                if now_text is not None:
+                    fields[name] = ((date.min, _typed(name, now_text)),)
+                continue
+            history = [(date.min, _typed(name, found[0][2]))]
+            for op, at, _old, new in found:
+                history.append((date_on if op == Op.ADD.value else max(_local_day(at), date_on), _typed(name, new)))
+            fields[name] = tuple(sorted(history, key=lambda item: item[0]))
+        rows.append(RowPlans(row_id, date_on, date.fromisoformat(off_text) if off_text else None, fields))
+    return rows

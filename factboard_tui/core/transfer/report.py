@@ -11,16 +11,16 @@ report is plain text the user asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from factboard_tui.core.domain.fidelity import Criterion, criteria
+from factboard_tui.core.domain.plan_statistics import PlanFigures
 from factboard_tui.core.domain.statistics import Statistics, compute
 from factboard_tui.core.domain.templates import BoardTemplate
-from factboard_tui.core.i18n import N_, _, current_language
+from factboard_tui.core.i18n import N_, _, current_language, ngettext
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.statistics_reads import board_facts
 from factboard_tui.core.transfer.export import week_name
@@ -37,10 +37,6 @@ class ReportFormat(StrEnum):
 
 DEFAULT_DAYS = 365
 """The period a report covers unless told: the year up to today."""
-
-EXTRA_FIGURES: list[Callable[[BoardHandle, date, date], dict[str, Any]]] = []
-"""HOOK (issue 19, plans and legal measures): functions adding figures to `Statistics.extra` (e.g. clients without
-a coordinated plan, legal measures expiring); each returns {name: value}, shown in their own section."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +78,6 @@ def build_report(board: BoardHandle, start: date, end: date, caseload: int | Non
     """The report of `start..end`; `caseload` overrides the template's `caseload_size`."""
     size = board.template.caseload_size if caseload is None else caseload
     figures = compute(board_facts(board, start, end, size), start, end)
-    for extra in EXTRA_FIGURES:
-        figures.extra.update(extra(board, start, end))
     return Report(board.team, board.template, board.clock(), figures, tuple(criteria(figures)))
 
 
@@ -242,12 +236,90 @@ def report_sections(report: Report) -> list[Section]:
             ),
         ),
     )
-    sections = [board_section, meeting_section, team_section, criteria_section]
-    if figures.extra:  # HOOK (issue 19, plans and legal measures): their figures, in their own section
-        sections.append(
-            Section("plans", _("Plans and legal measures"), tuple((k, str(v)) for k, v in figures.extra.items()))
-        )
-    return sections
+    sections = [board_section, meeting_section, team_section]
+    if figures.plans is not None:
+        sections.append(plans_section(figures.plans, template, figures.end))
+    return [*sections, criteria_section]
+
+
+def plans_section(plans: PlanFigures, template: BoardTemplate, end: date) -> Section:
+    """Plans per kind and legal measures on the period's last day, and the share with a current plan by week."""
+    settings = template.plans
+    labels = {kind.key: kind.label for kind in settings.kinds}
+    on_day = end.isoformat()
+    kinds = ReportTable(
+        _("Plans on {day}").format(day=on_day),
+        (_("Plan"), settings.statuses["exists"], settings.statuses["in_progress"], settings.statuses["missing"],
+         _("Not recorded"), _("Current"), _("Review due")),
+        tuple(
+            (labels.get(item.kind, item.kind), str(item.exists), str(item.in_progress), str(item.missing),
+             str(item.not_recorded), f"{item.current} ({percent(item.share_current)})", str(item.review_due))
+            for item in plans.kinds
+        ),
+    )  # fmt: skip
+    measures = ReportTable(
+        _("Legal measures on {day}").format(day=on_day),
+        (
+            settings.measure,
+            _("In force"),
+            ngettext("Expiring within {days} day", "Expiring within {days} days", plans.warning_days).format(
+                days=plans.warning_days
+            ),
+            _("Expired, still recorded"),
+            _("Started in the period"),
+        ),
+        tuple(
+            (settings.measure_label(item.key), str(item.in_force), str(item.expiring), str(item.expired),
+             str(item.started))
+            for item in plans.measures
+        ),
+    )  # fmt: skip
+    by_week = ReportTable(
+        _("Clients with a current plan, by week"),
+        (_("Week"), *(labels.get(key, key) for key in labels)),
+        tuple(
+            (week_name(monday), *(percent(shares.get(key)) for key in labels))
+            for monday, shares in plans.current_by_week
+        ),
+    )
+    return Section(
+        "plans",
+        _("Plans and legal measures"),
+        ((_("Clients on the board on {day}").format(day=on_day), str(plans.clients)),),
+        (kinds, measures, by_week),
+    )
+
+
+def plans_data(plans: PlanFigures | None) -> dict[str, Any] | None:
+    """The plans part of the JSON report (shares 0..1, None for none)."""
+    if plans is None:
+        return None
+    return {
+        "clients": plans.clients,
+        "warning_days": plans.warning_days,
+        "kinds": {
+            item.kind: {
+                "exists": item.exists,
+                "in_progress": item.in_progress,
+                "missing": item.missing,
+                "not_recorded": item.not_recorded,
+                "current": item.current,
+                "share_current": item.share_current,
+                "review_due": item.review_due,
+            }
+            for item in plans.kinds
+        },
+        "measures": {
+            item.key: {
+                "in_force": item.in_force,
+                "expiring": item.expiring,
+                "expired": item.expired,
+                "started": item.started,
+            }
+            for item in plans.measures
+        },
+        "current_by_week": {week_name(monday): shares for monday, shares in plans.current_by_week},
+    }
 
 
 def report_title(report: Report) -> tuple[str, str]:
@@ -267,7 +339,10 @@ DEFINITIONS = N_(
     "A row is on the board from its date on until the day before its date off. Rows by week are counted on each "
     "week's last day. Meetings a week are counted from the week of the first meeting recorded. A crisis or an "
     "admission is a row entering that triage. The team approach counts rows on the "
-    "board 14 days or more in the period, and the most different staff in their weekday cells within any 14 days."
+    "board 14 days or more in the period, and the most different staff in their weekday cells within any 14 days. "
+    "Plans and legal measures are counted for the rows on the board on the period's last day, as they stood that "
+    "day: a plan is current when it exists and its review date has not passed; a measure is in force when it has "
+    "started and not expired."
 )
 """How the figures are counted, said in every report (the module docstring of `domain.statistics` in full)."""
 
@@ -323,5 +398,5 @@ def report_data(report: Report) -> dict[str, Any]:
             {"key": c.key, "criterion": c.text, "source": c.source, "value": c.value, "met": c.met}
             for c in report.criteria
         ],
-        "extra": figures.extra,
+        "plans": plans_data(figures.plans),
     }
