@@ -206,6 +206,22 @@ def test_each_template_names_its_plans_and_its_countrys_measures(
     assert (template.plans.warning_days, template.plans.carry_forward) == (14, 2)
 
 
+LAW_NAMES = {
+    "sv": ("lag (1991:1128) om psykiatrisk tvångsvård", "lag (1991:1129) om rättspsykiatrisk vård", "lag (1988:870)"),
+    "da": ("psykiatriloven",),
+    "nb": ("psykisk helsevernloven",),
+    "nl": ("wvggz",),
+}
+"""The law's own name, as the templates' comments cite it from the sources checked (the pick-list shows it)."""
+
+
+@pytest.mark.parametrize("template_id", sorted(LAW_NAMES))
+def test_each_legal_measure_names_its_law_by_the_laws_own_name(template_id: str) -> None:
+    """A measure's law text names the law itself, not only a section guessed from memory (`LPT 3 a §`)."""
+    for measure in load_template(template_id).plans.measures:
+        assert any(name in measure.law.casefold() for name in LAW_NAMES[template_id]), measure.law
+
+
 def test_a_template_copy_from_before_plans_takes_the_shipped_block_of_its_language() -> None:
     old = json.loads(load_template("da").to_json())
     del old["plans"]
