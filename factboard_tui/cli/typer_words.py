@@ -1,19 +1,21 @@
 """Typer's and its Click's own words in the language chosen at start: the help's panel titles and usage line, the
-help option's line, and the usage errors ("No such option", "Missing argument", "No such command").
+help option's line, and the usage errors ("No such option", "Missing argument", "No such command", "Got unexpected
+extra argument").
 
 Typer reads its titles once, at import, from the standard library's gettext (which follows `LANG`, not the board
 or `--lang`), and its vendored Click writes its usage errors in English only. So a Swedish nurse who mistypes an
 option met `Usage:` and `No such option: --foo` inside FactBoard's Swedish help. `speak_typer` (called once the
 language is chosen, before any help or error is shown) puts FactBoard's translations in those places; the English
-text stays exactly what Typer writes.
+text stays what Typer writes, except that an extra argument is counted ("argument" or "arguments", not "argument(s)").
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from factboard_tui.core.i18n import N_, _
+from factboard_tui.core.i18n import N_, _, ngettext
 
 TYPER_CORE_WORDS = (
     N_("(dynamic)"),
@@ -124,9 +126,89 @@ def speak_typer() -> None:
             problem=said, options=", ".join(sorted(self.possibilities))
         )
 
+    parse_args = click_core.Command.parse_args
+
+    def no_extra_arguments(self: Any, ctx: Any, args: list[str]) -> list[str]:
+        """Click's own refusal of extra arguments, said whole and counted (it wrote "argument(s)" in English)."""
+        if ctx.allow_extra_args or ctx.resilient_parsing:
+            return list(parse_args(self, ctx, args))
+        ctx.allow_extra_args = True
+        try:
+            rest = list(parse_args(self, ctx, args))
+        finally:
+            ctx.allow_extra_args = False
+        if rest:
+            extra = " ".join(exceptions._escape_control_characters(str(arg)) for arg in rest)  # type: ignore[attr-defined]
+            ctx.fail(
+                ngettext(
+                    "Got unexpected extra argument ({arguments})",
+                    "Got unexpected extra arguments ({arguments})",
+                    len(rest),
+                ).format(arguments=extra)
+            )
+        return rest
+
+    click_core.Command.parse_args = no_extra_arguments  # type: ignore[method-assign]
+
+    def bad_option_usage(self: Any) -> str:
+        return _option_usage(str(self.message))
+
+    exceptions.BadOptionUsage.format_message = bad_option_usage  # type: ignore[method-assign]
+
+    from typer import _coercion, _param_types
+
+    _coercion.get_error_msg = _value_error  # type: ignore[attr-defined]
+    _param_types.get_error_msg = _value_error  # type: ignore[attr-defined]
     exceptions.BadParameter.format_message = bad_parameter  # type: ignore[method-assign]
     exceptions.MissingParameter.format_message = missing_parameter  # type: ignore[method-assign]
     exceptions.NoSuchOption.format_message = no_such_option  # type: ignore[method-assign]
+
+
+OPTION_USAGE = (
+    (re.compile(r"Option (?P<option>.+) does not take a value\.\Z"), N_("Option {option} does not take a value.")),
+    (re.compile(r"Option (?P<option>.+) requires an argument\.\Z"), N_("Option {option} needs a value.")),
+)
+"""What Click's parser says (in English only) about an option used wrongly, and FactBoard's words for it."""
+
+VALUE_ERRORS = {
+    "int_parsing": N_("{value} is not a whole number."),
+    "int_from_float": N_("{value} is not a whole number."),
+    "int_type": N_("{value} is not a whole number."),
+    "float_parsing": N_("{value} is not a number."),
+    "float_type": N_("{value} is not a number."),
+    "bool_parsing": N_("{value} is neither yes nor no: use true or false."),
+    "date_parsing": N_("{value} is not a date: give it as YYYY-MM-DD."),
+    "date_from_datetime_parsing": N_("{value} is not a date: give it as YYYY-MM-DD."),
+}
+"""Pydantic's reasons (by error type) for a value Typer could not convert, which it wrote in English
+("Input should be a valid integer, unable to parse string as an integer"), in FactBoard's words."""
+
+
+def _option_usage(message: str) -> str:
+    """Click's line about an option used wrongly ("requires an argument", "does not take a value"), translated."""
+    for pattern, words in OPTION_USAGE:
+        if found := pattern.match(message):
+            return _(words).format(option=found["option"])
+    if found := re.match(r"Option (?P<option>.+) requires (?P<count>\d+) arguments\.\Z", message):
+        count = int(found["count"])
+        return ngettext("Option {option} needs {count} value.", "Option {option} needs {count} values.", count).format(
+            option=found["option"], count=count
+        )
+    return message
+
+
+def _value_error(exc: Any) -> str:
+    """The first reason Pydantic gives for a value Typer could not convert, in the language in use."""
+    from typer._click.exceptions import _escape_control_characters  # type: ignore[attr-defined]
+
+    problems = exc.errors()
+    if not problems:
+        return str(_escape_control_characters(str(exc)))
+    first = problems[0]
+    words = VALUE_ERRORS.get(str(first.get("type")))
+    if words is None:
+        return str(_escape_control_characters(str(first["msg"])))
+    return str(_escape_control_characters(_(words).format(value=repr(first.get("input")))))
 
 
 def _hint(error: Any) -> str | None:

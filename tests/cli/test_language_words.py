@@ -128,6 +128,29 @@ def test_typers_own_help_and_usage_errors_are_said_in_swedish(cli: Cli) -> None:
     assert "Usage:" in english_help and "No such option: --foo" in english_help
 
 
+def test_clicks_parser_errors_are_said_in_swedish(cli: Cli) -> None:
+    """Click's parser and Typer's conversions wrote their refusals in English only, inside the Swedish usage panel:
+    `Got unexpected extra argument(s) (extra)`, `Option '--db' requires an argument.`, `Option '--all' does not take
+    a value.`, `Input should be a valid integer, unable to parse string as an integer`."""
+    prepared.blank(cli.db, template="sv")
+    wide = {**SWEDISH, "COLUMNS": "200"}
+    for words, said in (
+        (("rows", "list", "extra"), "Oväntat extra argument (extra)"),
+        (("rows", "off", "DD-75", "--reason", "x", "one", "two"), "Oväntade extra argument (one two)"),
+        (("rows", "list", "--db"), "Alternativet '--db' behöver ett värde."),
+        (("rows", "list", "--all=ja"), "Alternativet '--all' tar inget värde."),
+        (("meetings", "show", "abc"), "'abc' är inget heltal."),
+    ):
+        result = cli(*words, env=wide)
+        assert result.returncode == 2, result.stderr
+        assert said in result.stderr and "─ Fel ─" in result.stderr, result.stderr
+        assert not english(result.stderr) and "Got" not in result.stderr, result.stderr
+    chosen = cli("--lang", "sv", "rows", "list", "extra", env={"COLUMNS": "200"}).stderr
+    assert "Oväntat extra argument (extra)" in chosen, chosen
+    english_line = cli("rows", "list", "one", "two", env={"COLUMNS": "200"}).stderr
+    assert "Got unexpected extra arguments (one two)" in english_line, english_line
+
+
 def test_the_weeks_html_export_speaks_swedish(cli: Cli, tmp_path: Path) -> None:
     """A marked sentence inside an f-string's braces never reached the catalog (Babel cannot see it): the HTML
     export said "Exported from FactBoard: this file is not encrypted." on every Swedish team's printout."""
