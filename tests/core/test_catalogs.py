@@ -129,3 +129,27 @@ def test_every_line_that_changed_nothing_ends_as_its_ending_is_translated(langua
         if not form.endswith(ending.string)
     ]
     assert not wrong, f"{language}: these do not end with {ending.string!r}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_catalog_names_the_crisis_plan_as_the_template_does(language: str) -> None:
+    """The Dutch detail panel said "Crisisplan" (the template's crisis plan) beside a legend "K geen actueel
+    signaleringsplan" (the catalog's word, which is the template's other plan): every translated "crisis plan", and
+    the crisis triage level's meaning, use the word the template gives the crisis plan."""
+    from factboard_tui.core.domain.templates import load_template
+
+    template = load_template(language)
+    (crisis,) = (kind for kind in template.plans.kinds if kind.key == "crisis")
+    word = crisis.label.casefold()
+    assert template.label("crisis_plan") == crisis.label
+    (level,) = (level for level in template.triage if level.crisis)
+    assert word in level.meaning.casefold(), level.meaning
+    said = [
+        form
+        for message in read(LOCALE / language / "LC_MESSAGES" / "factboard.po", language)
+        if message.id and any("crisis plan" in original.casefold() for original in originals(message))
+        for form in forms(message)
+    ]
+    assert said
+    for form in said:
+        assert word in form.casefold(), form
