@@ -30,6 +30,7 @@ from factboard_tui.core.domain.meetings import (
 )
 from factboard_tui.core.domain.templates import BoardTemplate, load_template
 from factboard_tui.core.errors import NotFound
+from factboard_tui.core.i18n import use_language
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import BoardRow
 from factboard_tui.core.transfer.minutes import load_meeting, meeting_ids, minutes_html, minutes_markdown, save_meeting
@@ -70,6 +71,53 @@ def test_pace_over_the_budget_says_how_far_over() -> None:
     )
     assert clock_text(timedelta(minutes=4, seconds=7)) == "04:07"
     assert clock_text(timedelta(seconds=-75)) == "-01:15"
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "nb", "nl"])
+def test_the_pace_line_is_one_sentence_of_the_catalog(language: str) -> None:
+    """The header's pace line was glued from three translated pieces ("{rows}, {left}: {verdict}"), so no
+    translator could word it as a sentence: "1 av 5 rader, 132 min kvar: före". Every verdict, with time left and
+    with time over, and one row or several, is now one catalog sentence, word for word."""
+    from babel.messages.pofile import read_po
+
+    import factboard_tui
+
+    path = Path(factboard_tui.__file__).parent / "locale" / language / "LC_MESSAGES" / "factboard.po"
+    with path.open("rb") as file:
+        sentences = {
+            form
+            for message in read_po(file)
+            if message.id
+            for form in _forms(message.string)
+            if "{minutes}" in form and "{reached}" in form
+        }
+    cases = [  # rows reached, of, minutes gone of 15, rows discussed
+        (4, 5, 2, 4),  # ahead
+        (3, 5, 8, 3),  # on time
+        (0, 5, 4, 0),  # behind, nothing reached yet
+        (1, 1, 1, 1),  # one row: done
+        (1, 1, 20, 1),  # done, over the budget
+        (5, 5, 10, 4),  # every row reached, one skipped: skipped rows wait
+        (3, 5, 20, 3),  # over time
+    ]
+    use_language(language)
+    try:
+        verdicts = set()
+        for reached, total, elapsed, discussed in cases:
+            found = pace(reached, total, timedelta(minutes=elapsed), timedelta(minutes=15), discussed=discussed)
+            verdicts.add(found.verdict)
+            line = found.text
+            minutes = abs(int(found.remaining.total_seconds())) // 60
+            assert any(
+                sentence.format(reached=reached, total=total, minutes=minutes) == line for sentence in sentences
+            ), f"{found.verdict}: {line!r} is not one sentence of the {language} catalog"
+        assert verdicts == {"ahead", "on time", "behind", "done", "skipped rows wait", "over time"}
+    finally:
+        use_language("en")
+
+
+def _forms(string: object) -> list[str]:
+    return [form for form in (string if isinstance(string, tuple | list) else [string]) if isinstance(form, str)]
 
 
 # -- the session -----------------------------------------------------------------------------------------------------

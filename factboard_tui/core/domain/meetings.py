@@ -12,7 +12,7 @@ tests exactly as real time does in the room.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -22,7 +22,7 @@ from factboard_tui.core.domain.dates import format_date
 from factboard_tui.core.domain.plans import has_current_crisis_plan, is_crisis, measure_state, plan_states
 from factboard_tui.core.domain.templates import AgendaItem, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
-from factboard_tui.core.i18n import N_, _, ngettext
+from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
 
 MIN_DISCIPLINES = 4
@@ -216,28 +216,78 @@ class Pace:
 
     @property
     def text(self) -> str:
-        """`7 of 12 rows, 6 min left: behind`."""
+        """`7 of 12 rows, 6 min left: behind`: one whole sentence per verdict, counted (see `PACE_SENTENCES`)."""
         minutes = int(abs(self.remaining.total_seconds()) // 60)
-        left = (
-            _("{minutes} min left").format(minutes=minutes)
-            if self.remaining >= timedelta(0)
-            else _("{minutes} min over").format(minutes=minutes)
-        )
-        rows = ngettext("{reached} of {total} row", "{reached} of {total} rows", self.total).format(
-            reached=self.reached, total=self.total
-        )
-        return f"{rows}, {left}: {_(VERDICTS.get(self.verdict, self.verdict))}"
+        sentence = PACE_SENTENCES[self.verdict, self.remaining < timedelta(0)]
+        return sentence(self.total).format(reached=self.reached, total=self.total, minutes=minutes)
 
 
-VERDICTS = {
-    "done": N_("done"),
-    "ahead": N_("ahead"),
-    "on time": N_("on time"),
-    "behind": N_("behind"),
-    "over time": N_("over time"),
-    "skipped rows wait": N_("skipped rows wait"),
+PACE_SENTENCES: dict[tuple[str, bool], Callable[[int], str]] = {
+    ("done", False): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min left: done",
+        "{reached} of {total} rows, {minutes} min left: done",
+        total,
+    ),
+    ("done", True): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min over: done",
+        "{reached} of {total} rows, {minutes} min over: done",
+        total,
+    ),
+    ("ahead", False): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min left: ahead",
+        "{reached} of {total} rows, {minutes} min left: ahead",
+        total,
+    ),
+    ("ahead", True): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min over: ahead",
+        "{reached} of {total} rows, {minutes} min over: ahead",
+        total,
+    ),
+    ("on time", False): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min left: on time",
+        "{reached} of {total} rows, {minutes} min left: on time",
+        total,
+    ),
+    ("on time", True): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min over: on time",
+        "{reached} of {total} rows, {minutes} min over: on time",
+        total,
+    ),
+    ("behind", False): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min left: behind",
+        "{reached} of {total} rows, {minutes} min left: behind",
+        total,
+    ),
+    ("behind", True): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min over: behind",
+        "{reached} of {total} rows, {minutes} min over: behind",
+        total,
+    ),
+    ("over time", False): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min left: over time",
+        "{reached} of {total} rows, {minutes} min left: over time",
+        total,
+    ),
+    ("over time", True): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min over: over time",
+        "{reached} of {total} rows, {minutes} min over: over time",
+        total,
+    ),
+    ("skipped rows wait", False): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min left: skipped rows wait",
+        "{reached} of {total} rows, {minutes} min left: skipped rows wait",
+        total,
+    ),
+    ("skipped rows wait", True): lambda total: ngettext(
+        "{reached} of {total} row, {minutes} min over: skipped rows wait",
+        "{reached} of {total} rows, {minutes} min over: skipped rows wait",
+        total,
+    ),
 }
-"""The pace verdicts as the header says them (the verdict itself stays a stable English word for the styles)."""
+"""The header's pace line as whole sentences, by verdict (`done`, `ahead`, `on time`, `behind`, `over time`,
+`skipped rows wait`: stable English words for the styles) and whether the budget is used up; each sentence counted
+by the rows on the agenda. It was glued from translated pieces ("{rows}, {left}: {verdict}"), which no translator
+could reorder."""
 
 
 AHEAD_BELOW = 0.85
