@@ -220,3 +220,39 @@ def test_a_board_that_is_not_there_is_one_line_on_the_fast_way_too(cli: Cli, tmp
         assert result.stderr.splitlines() == [
             f"fel: Det finns ingen tavla i {tmp_path / 'none.db'}: skapa en med `factboard init` eller ange --db."
         ]
+
+
+def test_every_command_is_in_the_app_built_for_its_first_word() -> None:
+    """Issue 15: a command line that names its command builds only that command's module. Each command of the
+    whole app is found by its own first word, in an app that holds it."""
+    from factboard_tui.cli import registry, root_options
+
+    typed = sorted(root_options.command_names(registry.app).values())
+    assert {"rows list", "sync run", "init", "export week", "audit verify", "purge", "report", "serve"} <= set(typed)
+    for command in typed:
+        first = command.split()[0]
+        assert registry.first_word(["--db", "b.db", *command.split(), "--json"]) == first, command
+        assert command in root_options.command_names(registry.build(first)).values(), command
+    for words in (["--help"], ["rows", "list", "--help"], ["--version"], ["row", "list"], ["--install-completion"]):
+        assert registry.first_word(words) is None, words  # the whole app: help, completion, a typo's suggestions
+
+
+def test_rows_list_imports_neither_sync_nor_report_nor_the_browser_face(cli: Cli) -> None:
+    """The way a script runs it: the console script's first step, then the CLI with the rows module only."""
+    cli.ok("init")
+    script = (
+        "import json, sys\n"
+        "sys.argv = ['factboard', 'rows', 'list', '--json']\n"
+        "from factboard_tui.entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "names = [f'factboard_tui.cli.{name}' for name in ('sync', 'report', 'serve', 'rows')]\n"
+        "print(json.dumps(sorted(name for name in names if name in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=cli.environment(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == ["factboard_tui.cli.rows"]
