@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers.boards import NOW, USER
-from helpers.old_boards import as_version_6, drop_seal_triggers, raw
+from helpers.old_boards import as_version_6, edit_outside_factboard, raw
 from helpers.sites import forge, make_sites, real_export
 
 from factboard_tui.core.clock import frozen_clock
@@ -20,7 +20,6 @@ from factboard_tui.core.domain.meetings import plan_flags
 from factboard_tui.core.domain.plans import measure_state, plan_states
 from factboard_tui.core.domain.templates import BoardTemplate, load_template
 from factboard_tui.core.errors import InvalidValue, TemplateError
-from factboard_tui.core.security import seal
 from factboard_tui.core.store import migrations
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import BoardRow
@@ -72,12 +71,8 @@ def test_an_edit_made_outside_factboard_before_the_migration_is_still_found_afte
     created: tuple[Board, bytes], board_path: Path
 ) -> None:
     key = _old_board(created, board_path)
-    connection = raw(board_path, key)
-    drop_seal_triggers(connection)
-    connection.execute("UPDATE board_row SET situation = 'forged' WHERE client_code = 'AA-80'")
-    for statement in seal.trigger_statements(migrations._SEALED_BEFORE_PLANS):
-        connection.execute(statement)
-    connection.close()
+    edit = "UPDATE board_row SET situation = 'forged' WHERE client_code = 'AA-80'"
+    edit_outside_factboard(board_path, key, edit, migrations._SEALED_BEFORE_PLANS)
     with Board.open_with_key(board_path, key, frozen_clock(NOW)) as board:
         report = board.audit_verify()
         assert not report.ok

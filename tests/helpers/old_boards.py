@@ -11,6 +11,7 @@ from factboard_tui.core.security import seal
 from factboard_tui.core.store import migrations
 
 PLAN_COLUMNS = tuple(column.split()[0] for column in migrations._PLAN_COLUMNS)
+SECOND_MEASURE_COLUMNS = tuple(column.split()[0] for column in migrations._SECOND_MEASURE_COLUMNS)
 
 
 def raw(path: Path, key: bytes) -> sqlcipher3.Connection:
@@ -34,14 +35,43 @@ def as_version_6(path: Path, key: bytes) -> None:
         drop_seal_triggers(connection)
         connection.execute("ALTER TABLE board_row ADD COLUMN crisis_plan_old BOOLEAN NOT NULL DEFAULT 0")
         connection.execute("UPDATE board_row SET crisis_plan_old = coalesce(crisis_plan = 'exists', 0)")
-        for column in ("crisis_plan", *PLAN_COLUMNS):
+        for column in ("crisis_plan", *PLAN_COLUMNS, *SECOND_MEASURE_COLUMNS):
             connection.execute(f"ALTER TABLE board_row DROP COLUMN {column}")
         connection.execute("ALTER TABLE board_row RENAME COLUMN crisis_plan_old TO crisis_plan")
         connection.execute("DROP INDEX ix_meeting_row_row")
-        sealed = migrations._SEALED_BEFORE_PLANS
-        for statement in seal.trigger_statements(sealed):
-            connection.execute(statement)
-        seal.store(connection, seal.compute(connection, sealed))
-        connection.execute("PRAGMA user_version = 6")
+        _sealed_as(connection, migrations._SEALED_BEFORE_PLANS, 6)
+    finally:
+        connection.close()
+
+
+def as_version_7(path: Path, key: bytes) -> None:
+    """Take a closed board back to schema 7: one legal measure a row, sealed over the columns version 7 sealed."""
+    connection = raw(path, key)
+    try:
+        drop_seal_triggers(connection)
+        for column in SECOND_MEASURE_COLUMNS:
+            connection.execute(f"ALTER TABLE board_row DROP COLUMN {column}")
+        _sealed_as(connection, migrations._SEALED_WITH_PLANS, 7)
+    finally:
+        connection.close()
+
+
+def _sealed_as(connection: sqlcipher3.Connection, sealed: dict[str, tuple[str, ...]], version: int) -> None:
+    """The triggers and the seal as schema `version` had them over `sealed`'s columns, and that version number."""
+    for statement in seal.trigger_statements(sealed):
+        connection.execute(statement)
+    seal.store(connection, seal.compute(connection, sealed))
+    connection.execute(f"PRAGMA user_version = {version}")
+
+
+def edit_outside_factboard(path: Path, key: bytes, statement: str, sealed: dict[str, tuple[str, ...]]) -> None:
+    """What someone with the recovery key and a stock SQLCipher tool does: drop the triggers, run `statement`, put
+    the triggers (over `sealed`'s columns) back, and leave the seal as it was."""
+    connection = raw(path, key)
+    try:
+        drop_seal_triggers(connection)
+        connection.execute(statement)
+        for trigger in seal.trigger_statements(sealed):
+            connection.execute(trigger)
     finally:
         connection.close()

@@ -89,6 +89,29 @@ def test_a_legal_measure_and_an_expiry_inside_the_warning_days_raise_the_flag(tm
     run_board(tmp_path, scenario).close()
 
 
+def test_a_second_measure_from_the_pick_list_is_flagged_on_its_own_expiry_and_listed_in_the_panel(
+    tmp_path: Path,
+) -> None:
+    """EE-68 is under LPT to 9 Dec (16 days: no flag); LVM alongside, to 30 Nov, raises L on its own date cell."""
+
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        assert _flags_cell(grid, "EE-68") == ""
+        await edit_cell(pilot, grid, "EE-68", "legal_measure_2", "lv")
+        line = app.screen.query_one(CellEditor).line
+        await until(pilot, lambda: "lvM" in line.render_line(0).text, lambda: repr(line.render_line(0).text))
+        await burst(pilot, Key("right"), Key("enter"))
+        await until(pilot, lambda: board.open_row_by_code("EE-68").legal_measure_2 == "lvm")
+        await edit_cell(pilot, grid, "EE-68", "legal_measure_expiry_2", "261130")
+        await pilot.press("enter")
+        await until(pilot, lambda: _flags_cell(grid, "EE-68") == "L", "the expiring flag of measure 2")
+        assert "!261130" in line_of(grid, "EE-68") and "!261209" not in line_of(grid, "EE-68")
+        detail = app.screen.query_one(RowDetail)
+        await until(pilot, lambda: "LVM expires 2026-11-30 (in 7 days)" in str(detail.border_subtitle))
+        await until(pilot, lambda: "LPT 2026-11-11 – 2026-12-09; LVM … – 2026-11-30" in text_of(detail))
+
+    run_board(tmp_path, scenario).close()
+
+
 def test_the_flags_column_is_not_edited_but_says_what_to_edit(tmp_path: Path) -> None:
     async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
         row = board.open_row_by_code("NN-89")

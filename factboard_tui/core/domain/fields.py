@@ -18,9 +18,7 @@ from factboard_tui.core.domain import characters
 from factboard_tui.core.domain.dates import format_date, parse_date
 from factboard_tui.core.domain.national_ids import refuse_national_id
 from factboard_tui.core.domain.plan_template import (
-    MEASURE_EXPIRY,
-    MEASURE_FIELD,
-    MEASURE_START,
+    MEASURE_SLOTS,
     PLAN_EXISTS,
     PLAN_KINDS,
     PLAN_STATUSES,
@@ -83,9 +81,15 @@ ROW_FIELDS: dict[str, FieldSpec] = {
             for kind in PLAN_KINDS
             for spec in (FieldSpec(status_field(kind), Kind.PLAN), FieldSpec(review_field(kind), Kind.DATE))
         ),
-        FieldSpec(MEASURE_FIELD, Kind.MEASURE),
-        FieldSpec(MEASURE_START, Kind.DATE),
-        FieldSpec(MEASURE_EXPIRY, Kind.DATE),
+        *(
+            spec
+            for slot in MEASURE_SLOTS
+            for spec in (
+                FieldSpec(slot.measure, Kind.MEASURE),
+                FieldSpec(slot.start, Kind.DATE),
+                FieldSpec(slot.expiry, Kind.DATE),
+            )
+        ),
     )
 }
 """Every stored field of a board row that the write path may change."""

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from factboard_tui.core.collation import sorted_names
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.dates import format_date
-from factboard_tui.core.domain.plans import has_current_crisis_plan, is_crisis, measure_state, plan_states
+from factboard_tui.core.domain.plans import has_current_crisis_plan, is_crisis, measure_states, plan_states
 from factboard_tui.core.domain.templates import AgendaItem, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.i18n import _, ngettext
@@ -390,8 +390,9 @@ def plan_flags(row: BoardRow, template: BoardTemplate, today: date) -> list[Flag
             flags.append(
                 Flag("review_due", _("{plan}: review due {date}").format(plan=state.label, date=when(state.review)))
             )
-    measure = measure_state(row, template, today)
-    if measure is not None and measure.expiry is not None and measure.days_left is not None:
+    for measure in measure_states(row, template, today):  # every measure the row holds
+        if measure.expiry is None or measure.days_left is None:
+            continue
         if measure.expired:
             flags.append(
                 Flag(

@@ -12,6 +12,7 @@ Definitions (also said in the report):
 - a plan is current when it exists and its review date (if any) has not passed; its review is due when it exists
   and its review date is on or before the day (the board's "review due" flag);
 - "not recorded" is a plan nobody has given a status; "missing" is one the team recorded as missing;
+- a row may hold two legal measures at once (each counts under its own measure);
 - a legal measure is in force when it is recorded, has started (or has no start date) and has not expired; it is
   expiring when it expires within the template's warning days; "expired, still recorded" is a measure past its
   expiry that is still on the row (someone has to end or renew it);
@@ -29,9 +30,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from factboard_tui.core.domain.plan_template import (
-    MEASURE_EXPIRY,
-    MEASURE_FIELD,
-    MEASURE_START,
+    MEASURE_SLOTS,
     PlanSettings,
     review_field,
     status_field,
@@ -135,17 +134,13 @@ def plan_figures(
     kinds = tuple(_kind_figures(at_end, settings, kind.key, end) for kind in settings.kinds)
     known = [measure.key for measure in settings.measures]
     started = _started_in(rows, start, end)
-    recorded = {row.value(MEASURE_FIELD, end) for row in at_end} | started.keys()
-    keys = known + sorted(key for key in recorded - set(known) if key)
+    held = [  # the measures of the rows on the board at the end that have begun
+        state for row in at_end for state in _measures(row, settings, end) if state.start is None or state.start <= end
+    ]
+    keys = known + sorted(({state.key for state in held} | set(started)) - set(known))
     measures = []
     for key in keys:
-        states = [
-            state
-            for row in at_end
-            if row.value(MEASURE_FIELD, end) == key
-            and (state := _measure(row, settings, end)) is not None
-            and (state.start is None or state.start <= end)
-        ]
+        states = [state for state in held if state.key == key]
         in_force = [state for state in states if not state.expired]
         measures.append(
             MeasureFigures(
@@ -179,11 +174,15 @@ def _plan(row: RowPlans, settings: PlanSettings, kind: str, day: date) -> PlanSt
     return plan_state(settings.kind(kind), row.value(status_field(kind), day), row.value(review_field(kind), day), day)
 
 
-def _measure(row: RowPlans, settings: PlanSettings, day: date) -> MeasureState | None:
-    """The row's legal measure on `day`, by the board's rules."""
-    return measure_state_of(
-        settings, row.value(MEASURE_FIELD, day), row.value(MEASURE_START, day), row.value(MEASURE_EXPIRY, day), day
-    )
+def _measures(row: RowPlans, settings: PlanSettings, day: date) -> list[MeasureState]:
+    """The row's legal measures on `day` (one a slot that holds one), by the board's rules."""
+    found = []
+    for slot in MEASURE_SLOTS:
+        key, began, expiry = (row.value(name, day) for name in slot.fields)
+        state = measure_state_of(settings, key, began, expiry, day, slot.number)
+        if state is not None:
+            found.append(state)
+    return found
 
 
 def _kind_figures(rows: Sequence[RowPlans], settings: PlanSettings, kind: str, end: date) -> PlanKindFigures:
@@ -205,9 +204,10 @@ def _started_in(rows: Sequence[RowPlans], start: date, end: date) -> dict[str, i
     seen: set[tuple[int, str, date]] = set()
     for row in rows:
         for day in row.days_changed(start, end):
-            key, began = row.value(MEASURE_FIELD, day), row.value(MEASURE_START, day)
-            if key and began is not None and start <= began <= end:
-                seen.add((row.row_id, key, began))
+            for slot in MEASURE_SLOTS:
+                key, began = row.value(slot.measure, day), row.value(slot.start, day)
+                if key and began is not None and start <= began <= end:
+                    seen.add((row.row_id, key, began))
     counts: dict[str, int] = {}
     for _row, key, _began in seen:
         counts[key] = counts.get(key, 0) + 1

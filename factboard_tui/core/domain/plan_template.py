@@ -41,8 +41,35 @@ def review_field(kind: str) -> str:
 MEASURE_FIELD = "legal_measure"
 MEASURE_START = "legal_measure_start"
 MEASURE_EXPIRY = "legal_measure_expiry"
+MEASURE_FIELD_2 = "legal_measure_2"
+MEASURE_START_2 = "legal_measure_start_2"
+MEASURE_EXPIRY_2 = "legal_measure_expiry_2"
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureSlot:
+    """The row fields of one legal measure a client is under: a row has two (in Denmark a tvangsindlæggelse and a
+    tvangsbehandling run together), the second shown as "measure 2"."""
+
+    number: int
+    """1 or 2."""
+    measure: str
+    start: str
+    expiry: str
+
+    @property
+    def fields(self) -> tuple[str, str, str]:
+        """(measure, start, expiry) field names."""
+        return (self.measure, self.start, self.expiry)
+
+
+MEASURE_SLOTS: tuple[MeasureSlot, ...] = (
+    MeasureSlot(1, MEASURE_FIELD, MEASURE_START, MEASURE_EXPIRY),
+    MeasureSlot(2, MEASURE_FIELD_2, MEASURE_START_2, MEASURE_EXPIRY_2),
+)
+"""The legal measures a row holds at once, in the board's order."""
 PLAN_FIELDS: tuple[str, ...] = tuple(name for kind in PLAN_KINDS for name in (status_field(kind), review_field(kind)))
-MEASURE_FIELDS: tuple[str, ...] = (MEASURE_FIELD, MEASURE_START, MEASURE_EXPIRY)
+MEASURE_FIELDS: tuple[str, ...] = tuple(name for slot in MEASURE_SLOTS for name in slot.fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +106,10 @@ class PlanSettings:
     measure_start: str
     measure_expiry: str
     measures: tuple[LegalMeasure, ...]
+    measure_2: str = "Legal measure 2"
+    """The labels of the second measure's columns (`Tvångsåtgärd 2`)."""
+    measure_start_2: str = "Measure 2 from"
+    measure_expiry_2: str = "Measure 2 until"
     warning_days: int = 14
     """Warn this many days before a legal measure expires."""
     carry_forward: int = 2
@@ -105,6 +136,11 @@ class PlanSettings:
             labels[status_field(kind.key)] = kind.label
             labels[review_field(kind.key)] = kind.review
         labels |= {MEASURE_FIELD: self.measure, MEASURE_START: self.measure_start, MEASURE_EXPIRY: self.measure_expiry}
+        labels |= {
+            MEASURE_FIELD_2: self.measure_2,
+            MEASURE_START_2: self.measure_start_2,
+            MEASURE_EXPIRY_2: self.measure_expiry_2,
+        }
         return labels
 
 
@@ -119,6 +155,9 @@ FALLBACK: dict[str, Any] = {
     "measure": "Legal measure",
     "measure_start": "Measure from",
     "measure_expiry": "Measure until",
+    "measure_2": "Legal measure 2",
+    "measure_start_2": "Measure 2 from",
+    "measure_expiry_2": "Measure 2 until",
     "measures": [],
     "warning_days": 14,
     "carry_forward": 2,
@@ -179,6 +218,9 @@ def parse_plans(raw: Any, fallback: Mapping[str, Any], fail: Callable[[str], Tem
         measure_start=plain(merged["measure_start"], "measure_start"),
         measure_expiry=plain(merged["measure_expiry"], "measure_expiry"),
         measures=measures,
+        measure_2=plain(merged["measure_2"], "measure_2"),
+        measure_start_2=plain(merged["measure_start_2"], "measure_start_2"),
+        measure_expiry_2=plain(merged["measure_expiry_2"], "measure_expiry_2"),
         warning_days=whole("warning_days", 0, 365),
         carry_forward=whole("carry_forward", 1, 20),
     )

@@ -16,10 +16,9 @@ from datetime import date
 from factboard_tui.core.domain.dates import format_date
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.plan_template import (
-    MEASURE_EXPIRY,
-    MEASURE_FIELD,
-    MEASURE_START,
+    MEASURE_SLOTS,
     PLAN_EXISTS,
+    MeasureSlot,
     PlanKind,
     PlanSettings,
     review_field,
@@ -60,6 +59,8 @@ class MeasureState:
     expiring: bool
     """Expires today or within the template's warning days."""
     expired: bool
+    slot: int = 1
+    """Which of the row's measures (`plan_template.MEASURE_SLOTS`): 1, or 2 for a second one running alongside."""
 
 
 def plan_state(kind: PlanKind, status: str | None, review: date | None, today: date) -> PlanState:
@@ -84,7 +85,7 @@ def plan_states(row: Row, template: BoardTemplate, today: date) -> list[PlanStat
 
 
 def measure_state_of(
-    settings: PlanSettings, key: str | None, start: date | None, expiry: date | None, today: date
+    settings: PlanSettings, key: str | None, start: date | None, expiry: date | None, today: date, slot: int = 1
 ) -> MeasureState | None:
     """A legal measure on `today` from its stored key and dates, or None when none is recorded."""
     if not key:
@@ -98,14 +99,26 @@ def measure_state_of(
         days_left=days_left,
         expiring=days_left is not None and 0 <= days_left <= settings.warning_days,
         expired=days_left is not None and days_left < 0,
+        slot=slot,
     )
 
 
 def measure_state(row: Row, template: BoardTemplate, today: date) -> MeasureState | None:
-    """The row's legal measure on `today`, or None when none is recorded."""
-    return measure_state_of(
-        template.plans, getattr(row, MEASURE_FIELD), getattr(row, MEASURE_START), getattr(row, MEASURE_EXPIRY), today
-    )
+    """The row's first legal measure on `today`, or None when none is recorded there."""
+    first = MEASURE_SLOTS[0]
+    key, start, expiry = (getattr(row, name) for name in first.fields)
+    return measure_state_of(template.plans, key, start, expiry, today)
+
+
+def measure_states(row: Row, template: BoardTemplate, today: date) -> list[MeasureState]:
+    """The row's legal measures on `today` (each slot holding one), in slot order."""
+    found = []
+    for slot in MEASURE_SLOTS:
+        key, start, expiry = (getattr(row, name) for name in slot.fields)
+        state = measure_state_of(template.plans, key, start, expiry, today, slot.number)
+        if state is not None:
+            found.append(state)
+    return found
 
 
 def has_current_crisis_plan(row: Row, template: BoardTemplate, today: date) -> bool:
@@ -140,16 +153,23 @@ def plan_text(row: Row, template: BoardTemplate, kind: str, empty: str = NONE) -
     return status or empty
 
 
-def measure_text(row: Row, template: BoardTemplate, empty: str = NONE) -> str:
-    """`LPT 2026-11-01 – 2026-12-20`: the legal measure and its dates (`…` for one not given); `empty` when none."""
-    measure = display(getattr(row, MEASURE_FIELD), template, MEASURE_FIELD)
+def measure_text(row: Row, template: BoardTemplate, empty: str = NONE, slot: MeasureSlot = MEASURE_SLOTS[0]) -> str:
+    """`LPT 2026-11-01 – 2026-12-20`: a legal measure (the first slot unless told) and its dates (`…` for one not
+    given); `empty` when none. The board's export writes each measure this way, and the import reads it back."""
+    measure = display(getattr(row, slot.measure), template, slot.measure)
     if not measure:
         return empty
-    start = format_date(getattr(row, MEASURE_START), template.dates)
-    expiry = format_date(getattr(row, MEASURE_EXPIRY), template.dates)
+    start = format_date(getattr(row, slot.start), template.dates)
+    expiry = format_date(getattr(row, slot.expiry), template.dates)
     if start or expiry:
         return f"{measure} {start or _OPEN_DATE} – {expiry or _OPEN_DATE}"
     return measure
+
+
+def measures_text(row: Row, template: BoardTemplate, empty: str = NONE) -> str:
+    """Every legal measure the row holds, `; ` between them (the panel and the focus card list them all)."""
+    texts = [measure_text(row, template, "", slot) for slot in MEASURE_SLOTS]
+    return "; ".join(text for text in texts if text) or empty
 
 
 def split_plan_cell(text: str) -> tuple[str, str | None]:

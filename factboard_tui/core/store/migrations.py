@@ -25,6 +25,15 @@ _ROW_COLUMNS_BEFORE_PLANS = (
 _SEALED_BEFORE_PLANS = seal.SEALED | {"board_row": tuple(_ROW_COLUMNS_BEFORE_PLANS.split(", "))}
 """What migration 6 sealed: migration 7 then changes board_row's columns and its triggers."""
 
+_SECOND_MEASURE_COLUMNS = ("legal_measure_2 VARCHAR", "legal_measure_start_2 DATE", "legal_measure_expiry_2 DATE")
+"""Migration 8: a second legal measure running at the same time."""
+
+_ROW_COLUMNS_WITH_PLANS = tuple(
+    column for column in seal.SEALED["board_row"] if column not in {name.split()[0] for name in _SECOND_MEASURE_COLUMNS}
+)
+_SEALED_WITH_PLANS = seal.SEALED | {"board_row": _ROW_COLUMNS_WITH_PLANS}
+"""What migration 7 sealed: migration 8 then adds the second measure's columns."""
+
 _PLAN_COLUMNS = (
     "crisis_plan_review DATE",
     "signal_plan VARCHAR",
@@ -48,6 +57,37 @@ def _row_digest(dbapi_connection: Any, columns: str) -> tuple[int, int]:
     return count, digest
 
 
+def _carry_row_seal(dbapi_connection: Any, columns_before: str, change: Callable[[], None], sealed: Any) -> None:
+    """Change board_row's columns (`change`), make the seal's triggers again over `sealed`'s columns, and carry the
+    seal over: if board_row held exactly what the seal said before, it does after; a difference found before (an
+    edit outside FactBoard) stays a difference, so a migration never blesses one."""
+    kept = seal.stored(dbapi_connection)
+    before = _row_digest(dbapi_connection, columns_before)
+    for table in seal.SEALED:
+        for kind in ("insert", "update", "delete"):
+            dbapi_connection.execute(f"DROP TRIGGER IF EXISTS seal_{table}_{kind}")
+    change()
+    for statement in seal.trigger_statements(sealed):
+        dbapi_connection.execute(statement)
+    if kept is None:
+        seal.store(dbapi_connection, seal.compute(dbapi_connection, sealed))
+        return
+    count, digest = _row_digest(dbapi_connection, ", ".join(sealed["board_row"]))
+    kept_count, kept_digest = kept.get("board_row", [0, 0])
+    kept["board_row"] = [count + kept_count - before[0], digest ^ kept_digest ^ before[1]]
+    seal.store(dbapi_connection, kept)
+
+
+def _second_measure(dbapi_connection: Any) -> None:
+    """Each row gains a second legal measure with its dates (empty), and the seal covers them."""
+
+    def add() -> None:
+        for column in _SECOND_MEASURE_COLUMNS:
+            dbapi_connection.execute(f"ALTER TABLE board_row ADD COLUMN {column}")
+
+    _carry_row_seal(dbapi_connection, ", ".join(_ROW_COLUMNS_WITH_PLANS), add, seal.SEALED)
+
+
 def _plans_and_measures(dbapi_connection: Any) -> None:
     """The yes/no crisis plan becomes a status (yes: "exists", with no review date; no: nothing recorded), and
     each row gains the other plans and the legal measure.
@@ -56,28 +96,16 @@ def _plans_and_measures(dbapi_connection: Any) -> None:
     one renamed. The seal's triggers name board_row's columns, so they are made again, and the seal is carried
     over: if board_row held exactly what the seal said before, it does after; a difference found before (an edit
     outside FactBoard) stays a difference, so the migration never blesses one."""
-    kept = seal.stored(dbapi_connection)
-    before = _row_digest(dbapi_connection, _ROW_COLUMNS_BEFORE_PLANS)
-    for kind in ("insert", "update", "delete"):
-        dbapi_connection.execute(f"DROP TRIGGER IF EXISTS seal_board_row_{kind}")
-    dbapi_connection.execute("ALTER TABLE board_row ADD COLUMN crisis_plan_status VARCHAR")
-    dbapi_connection.execute("UPDATE board_row SET crisis_plan_status = 'exists' WHERE crisis_plan")
-    dbapi_connection.execute("ALTER TABLE board_row DROP COLUMN crisis_plan")
-    dbapi_connection.execute("ALTER TABLE board_row RENAME COLUMN crisis_plan_status TO crisis_plan")
-    for column in _PLAN_COLUMNS:
-        dbapi_connection.execute(f"ALTER TABLE board_row ADD COLUMN {column}")
-    for table in seal.SEALED:
-        for kind in ("insert", "update", "delete"):
-            dbapi_connection.execute(f"DROP TRIGGER IF EXISTS seal_{table}_{kind}")
-    for statement in seal.trigger_statements():
-        dbapi_connection.execute(statement)
-    if kept is None:
-        seal.store(dbapi_connection, seal.compute(dbapi_connection))
-        return
-    count, digest = _row_digest(dbapi_connection, ", ".join(seal.SEALED["board_row"]))
-    kept_count, kept_digest = kept.get("board_row", [0, 0])
-    kept["board_row"] = [count + kept_count - before[0], digest ^ kept_digest ^ before[1]]
-    seal.store(dbapi_connection, kept)
+
+    def change() -> None:
+        dbapi_connection.execute("ALTER TABLE board_row ADD COLUMN crisis_plan_status VARCHAR")
+        dbapi_connection.execute("UPDATE board_row SET crisis_plan_status = 'exists' WHERE crisis_plan")
+        dbapi_connection.execute("ALTER TABLE board_row DROP COLUMN crisis_plan")
+        dbapi_connection.execute("ALTER TABLE board_row RENAME COLUMN crisis_plan_status TO crisis_plan")
+        for column in _PLAN_COLUMNS:
+            dbapi_connection.execute(f"ALTER TABLE board_row ADD COLUMN {column}")
+
+    _carry_row_seal(dbapi_connection, _ROW_COLUMNS_BEFORE_PLANS, change, _SEALED_WITH_PLANS)
 
 
 MIGRATIONS: list[tuple[str, list[str | Callable[[Any], None]]]] = [
@@ -295,6 +323,10 @@ MIGRATIONS: list[tuple[str, list[str | Callable[[Any], None]]]] = [
             # The carry-forward asks when a row was last discussed, over every meeting held.
             "CREATE INDEX ix_meeting_row_row ON meeting_row (row_id, outcome)",
         ],
+    ),
+    (
+        "a second legal measure at the same time (in Denmark a tvangsindlæggelse and a tvangsbehandling run together)",
+        [_second_measure],
     ),
 ]
 """(description, steps) per schema version; version N is MIGRATIONS[N - 1]. A step is an SQL statement, or a

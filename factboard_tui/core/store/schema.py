@@ -84,6 +84,10 @@ class BoardRow(SQLModel, table=True):
     """The compulsory-care decision in force (a key of the template's measures), from its start to its expiry."""
     legal_measure_start: date | None = None
     legal_measure_expiry: date | None = None
+    legal_measure_2: str | None = None
+    """A second legal measure running at the same time (`plan_template.MEASURE_SLOTS`), with its dates."""
+    legal_measure_start_2: date | None = None
+    legal_measure_expiry_2: date | None = None
 
     @property
     def on_board(self) -> bool:
@@ -324,6 +328,9 @@ class RowValues:
     legal_measure: str | None
     legal_measure_start: date | None
     legal_measure_expiry: date | None
+    legal_measure_2: str | None
+    legal_measure_start_2: date | None
+    legal_measure_expiry_2: date | None
 
 
 ROW_TABLE: Table = BoardRow.__table__  # type: ignore[attr-defined]

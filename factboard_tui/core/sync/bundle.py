@@ -39,10 +39,12 @@ from factboard_tui.core.i18n import _
 from factboard_tui.core.sync.identity import PublicSite, SiteIdentity
 
 MAGIC = b"FBSYNC"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """The bundle format this FactBoard writes; it reads every older one and refuses a newer one. Format 2 (issue 19)
 carries plans with a status and a review date and legal measures; format 1's yes/no crisis plan (`true`/`false`)
-still reads, as a plan that exists or nothing recorded (see `fields.LEGACY_PLAN_TEXT`)."""
+still reads, as a plan that exists or nothing recorded (see `fields.LEGACY_PLAN_TEXT`). Format 3 carries a second
+legal measure (`legal_measure_2` and its dates): a format-2 site, which would refuse those fields as unknown, is told
+to update instead."""
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 """The size cap of a bundle file."""
 MAX_PAYLOAD_BYTES = 512 * 1024 * 1024

@@ -16,7 +16,7 @@ from typing import Any
 from factboard_tui.core.clock import Clock, system_clock, week_start
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.fields import split_visit_cell
-from factboard_tui.core.domain.plan_template import MEASURE_EXPIRY, MEASURE_START, PLAN_KINDS, review_field
+from factboard_tui.core.domain.plan_template import MEASURE_SLOTS, PLAN_KINDS, review_field
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, load_template
 from factboard_tui.core.paths import key_slot_path, shipped_dir
 from factboard_tui.core.store.board import Board
@@ -33,7 +33,10 @@ def demo_data(template_id: str = "sv") -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-DATES_IN = (*(review_field(kind) for kind in PLAN_KINDS), MEASURE_START, MEASURE_EXPIRY)
+DATES_IN = (
+    *(review_field(kind) for kind in PLAN_KINDS),
+    *(name for slot in MEASURE_SLOTS for name in (slot.start, slot.expiry)),
+)
 """Dates a demo row gives as `<field>_in`: days from today (negative: past), so the flags they raise stay true."""
 
 

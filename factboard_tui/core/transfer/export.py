@@ -29,7 +29,7 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.collation import sort_key
 from factboard_tui.core.diagnosis import os_error
 from factboard_tui.core.domain.fields import display
-from factboard_tui.core.domain.plan_template import MEASURE_FIELD, PLAN_KINDS, status_field
+from factboard_tui.core.domain.plan_template import MEASURE_SLOTS, PLAN_KINDS, status_field
 from factboard_tui.core.domain.plans import measure_text, plan_text
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
@@ -393,17 +393,20 @@ BOARD_COLUMNS: tuple[tuple[str, int, bool], ...] = (
     ("safety", 12, False),
     ("evaluation_date", 11, False),
     *((status_field(kind), 12, False) for kind in PLAN_KINDS),
-    (MEASURE_FIELD, 14, False),
+    *((slot.measure, 14, False) for slot in MEASURE_SLOTS),
     *((key, 10, False) for key in WEEKDAY_KEYS),
 )
 """The board's columns in the reference board's order (A-R), with the columns FactBoard added: key, width, wraps.
 Each plan is one column, `Finns (2026-12-01)`, and the legal measure one, `LPT 2026-11-01 – 2026-12-20`, so the
-printed board keeps to one A4 page across; the import reads both back (see `plans.split_plan_cell`)."""
+printed board keeps to one A4 page across; the import reads both back (see `plans.split_plan_cell`). A second
+measure running alongside has a column of its own."""
 
 
 PLAN_CELLS = {status_field(kind): kind for kind in PLAN_KINDS}
 """The board export's plan columns, by the field whose label they take."""
-UNPRINTED = frozenset([*(status_field(kind) for kind in PLAN_KINDS if kind != "crisis"), MEASURE_FIELD])
+MEASURE_CELLS = {slot.measure: slot for slot in MEASURE_SLOTS}
+"""The board export's legal measure columns, by the field whose label they take."""
+UNPRINTED = frozenset([*(status_field(kind) for kind in PLAN_KINDS if kind != "crisis"), *MEASURE_CELLS])
 """Columns the printed board leaves out, so the rest keep their room on one A4 page across (the print test found
 that one more column cuts the headings): the crisis plan is printed where the yes/no was; the other plans and the
 legal measure are in every other format."""
@@ -438,8 +441,8 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
                 cells.append(days_on_board(row, today))
             elif key in PLAN_CELLS:
                 cells.append(plan_text(row, template, PLAN_CELLS[key], empty=""))
-            elif key == MEASURE_FIELD:
-                cells.append(measure_text(row, template, empty=""))
+            elif key in MEASURE_CELLS:
+                cells.append(measure_text(row, template, "", MEASURE_CELLS[key]))
             else:
                 value = getattr(row, key)
                 cells.append(value if isinstance(value, date) else display(value, template, key))

@@ -29,9 +29,7 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.domain.dates import DateFormats, format_date, parse_date
 from factboard_tui.core.domain.plan_template import (
-    MEASURE_EXPIRY,
-    MEASURE_FIELD,
-    MEASURE_START,
+    MEASURE_SLOTS,
     PLAN_EXISTS,
     PLAN_KINDS,
     review_field,
@@ -63,11 +61,12 @@ IMPORTED_DATES = (
     "date_on",
     "evaluation_date",
     *(review_field(kind) for kind in PLAN_KINDS),
-    MEASURE_START,
-    MEASURE_EXPIRY,
+    *(name for slot in MEASURE_SLOTS for name in (slot.start, slot.expiry)),
 )
 """Columns read as dates in the board's order of day, month and year (date_off is refused: `off` closes a row)."""
 PLAN_STATUS_FIELDS = {status_field(kind): kind for kind in PLAN_KINDS}
+MEASURE_COLUMNS = {slot.measure: slot for slot in MEASURE_SLOTS}
+"""A legal measure's column, which may hold its dates too: `LPT 2026-11-01 – 2026-12-20`."""
 """A plan's column, which may hold its review date too: `Finns (2026-12-01)`."""
 """Columns FactBoard computes itself: recognised, and not imported."""
 
@@ -458,10 +457,11 @@ def _check_row(
                         review_field(PLAN_STATUS_FIELDS[key]),
                         reader.value(review_field(PLAN_STATUS_FIELDS[key]), review),
                     )
-            elif key == MEASURE_FIELD and isinstance(raw, str):  # `LPT 2026-11-01 – 2026-12-20`
+            elif key in MEASURE_COLUMNS and isinstance(raw, str):  # `LPT 2026-11-01 – 2026-12-20`
                 measure, start, expiry = split_measure_cell(raw)
                 values[key] = reader.value(key, measure)
-                for dated, text in ((MEASURE_START, start), (MEASURE_EXPIRY, expiry)):
+                slot = MEASURE_COLUMNS[key]
+                for dated, text in ((slot.start, start), (slot.expiry, expiry)):
                     if text is not None:
                         values.setdefault(dated, reader.value(dated, text))
             elif key in ("date_off", "off_reason"):

@@ -29,12 +29,12 @@ from factboard_tui.core.domain.dates import format_date
 from factboard_tui.core.domain.fields import ROW_FIELDS, Kind, display
 from factboard_tui.core.domain.meetings import plan_flags
 from factboard_tui.core.domain.plan_template import (
-    MEASURE_EXPIRY,
     MEASURE_FIELDS,
+    MEASURE_SLOTS,
     PLAN_FIELDS,
     review_field,
 )
-from factboard_tui.core.domain.plans import measure_state, plan_states
+from factboard_tui.core.domain.plans import measure_states, plan_states
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.store.schema import BoardRow, VisitCell
@@ -312,9 +312,9 @@ def plan_cells(row: BoardRow, template: BoardTemplate, today: date, carried: boo
             format_date(value, template.dates, short=True) if isinstance(value, date) else display(value, template, key)
         )
     due = {review_field(state.kind) for state in plan_states(row, template, today) if state.review_due}
-    measure = measure_state(row, template, today)
-    if measure is not None and (measure.expiring or measure.expired):
-        due.add(MEASURE_EXPIRY)
+    for measure in measure_states(row, template, today):
+        if measure.expiring or measure.expired:
+            due.add(MEASURE_SLOTS[measure.slot - 1].expiry)
     for key in due:
         cells[key] = GridCell("!" + cells[key].text, FLAG_STYLE)
     return cells

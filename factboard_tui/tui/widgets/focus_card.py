@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.meetings import Flag
-from factboard_tui.core.domain.plans import measure_text, plan_text
+from factboard_tui.core.domain.plans import measures_text, plan_text
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.i18n import _, ngettext
@@ -68,7 +68,7 @@ def focus_card(
     fields.add_row(label("evaluation_date"), shown(evaluation))
     for kind in template.plans.kinds:
         fields.add_row(shown(kind.label, one_line=True), shown(plan_text(row, template, kind.key)))
-    fields.add_row(label("legal_measure"), shown(measure_text(row, template)))
+    fields.add_row(label("legal_measure"), shown(measures_text(row, template)))
     parts += [fields, Text(""), _week(visits, template, monday, today)]
     return Group(*parts)
 

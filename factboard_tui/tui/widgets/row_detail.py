@@ -25,7 +25,7 @@ from textual.widgets import Static
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.meetings import Flag, plan_flags
 from factboard_tui.core.domain.plan_template import PLAN_KINDS
-from factboard_tui.core.domain.plans import measure_text, plan_text
+from factboard_tui.core.domain.plans import measures_text, plan_text
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.i18n import N_, _
@@ -153,7 +153,7 @@ class RowDetail(Static):
         plans = "  ·  ".join(
             f"{template.plans.kind(kind).label} {plan_text(row, template, kind)}" for kind in PLAN_KINDS[1:]
         )
-        table.add_row(shown(_("Plans")), shown(plans), label("legal_measure"), shown(measure_text(row, template)))
+        table.add_row(shown(_("Plans")), shown(plans), label("legal_measure"), shown(measures_text(row, template)))
         flags = plan_flags(row, template, today) + list(extra_flags)
         self.border_subtitle = "  ".join(f"⚑ {flag.text}" for flag in flags)
         grid = Table.grid(expand=True)
