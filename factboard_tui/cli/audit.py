@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,6 +28,7 @@ from factboard_tui.cli.common import (
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import AuditBroken, FactBoardError, InvalidValue
 from factboard_tui.core.i18n import _, ngettext
+from factboard_tui.core.security.audit_words import EXTRACTED, stored
 from factboard_tui.shown import shown
 
 group = typer.Typer(
@@ -84,7 +86,10 @@ def audit_verify(db: DbOption = None, user: UserOption = None, as_json: JsonOpti
 @group.command("show")
 @user_errors
 def audit_show(
-    client: Annotated[str, typer.Option("--client", help=_("The client code, like DD-75."))],
+    client: Annotated[
+        str | None,
+        typer.Option("--client", help=_("The client code, like DD-75 (without it: the board's own events).")),
+    ] = None,
     db: DbOption = None,
     user: UserOption = None,
     output_format: Annotated[
@@ -92,13 +97,17 @@ def audit_show(
         typer.Option("--format", **choices(EXTRACT_FORMATS), help=_("Markdown or CSV.")),
     ] = "md",
 ) -> None:
-    """The log extract for one client: who changed which field, who saw the row and from where, and when."""
+    """The log extract for one client: who changed which field, who saw the row and from where, and when; without
+    --client, the board's own events (unlocks, backups, restores, re-keys, exports, meetings), naming no client."""
     from factboard_tui.core.security.audit import client_extract, extract_csv, extract_markdown
 
     if output_format not in EXTRACT_FORMATS:
         raise InvalidValue(
             "format", _("--format {value} is not known: use md or csv.").format(value=repr(output_format))
         )
+    if client is None:
+        _show_board_events(db, user, output_format)
+        return
     code = client.strip().upper()
     if not code:
         raise InvalidValue("client", _("Give the client's code with --client, like --client DD-75."))
@@ -112,7 +121,9 @@ def audit_show(
                 )
             )
         text = extract_markdown(code, board.team, lines) if output_format == "md" else extract_csv(lines)
-        board.audit_event("audit extract", client=code, detail=f"{len(lines)} lines ({output_format})", content=text)
+        board.audit_event(
+            "audit extract", client=code, detail=stored(EXTRACTED, count=len(lines), format=output_format), content=text
+        )
     sys.stdout.write(inert(text))
     err.print(
         shown(
@@ -120,6 +131,32 @@ def audit_show(
                 "The log extract for {code} was written as plain text ({format}): it names the client and who "
                 "looked at or changed their data; keep it only where that is allowed."
             ).format(code=code, format=output_format)
+        ),
+        soft_wrap=True,
+    )
+
+
+def _show_board_events(db: Path | None, user: str | None, output_format: str) -> None:
+    """`audit show` without `--client`: the entries that name no client, in the reader's language."""
+    from factboard_tui.core.security.audit import extract_csv, extract_markdown
+    from factboard_tui.core.security.audit_events import board_events
+
+    with unlocked(db, user) as board:
+        board.record_unlock()  # this unlock is an event of the board too: show it
+        with board.engine.connect() as connection:
+            lines = board_events(connection)
+        title = _("The board's own events ({team})").format(team=board.team)
+        text = extract_markdown("", board.team, lines, title) if output_format == "md" else extract_csv(lines)
+        board.audit_event(
+            "audit extract", detail=stored(EXTRACTED, count=len(lines), format=output_format), content=text
+        )
+    sys.stdout.write(inert(text))
+    err.print(
+        shown(
+            _(
+                "The board's own events were written as plain text ({format}): they name no client, but who unlocked, "
+                "backed up, exported and met; keep them where the team keeps its records."
+            ).format(format=output_format)
         ),
         soft_wrap=True,
     )

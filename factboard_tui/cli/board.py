@@ -37,6 +37,7 @@ from factboard_tui.cli.common import (
 from factboard_tui.core import paths
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.core.i18n import _, ngettext
+from factboard_tui.core.security.audit_words import REKEYED, RESTORED, stored
 from factboard_tui.shown import shown, shown_sentence
 
 if TYPE_CHECKING:
@@ -368,7 +369,7 @@ def restore(
     from factboard_tui.core.store.board import Board
 
     with Board.unlock(path, passphrase, user=user or os.environ.get(USER_ENV), via="restore") as board:
-        board.audit_event("restore", subject=backup_file.name, detail=f"the board before is kept as {aside.name}")
+        board.audit_event("restore", subject=backup_file.name, detail=stored(RESTORED, file=aside.name))
     out.print(
         shown(
             ngettext(
@@ -432,7 +433,7 @@ def rekey_command(
     with Board.open_with_key(path, key) as board:
         board.actor = audit_who(user or os.environ.get(USER_ENV))
         board.record_failed_unlocks(UnlockAttempts(path, system_clock), "rekey")
-        board.audit_event("rekey", detail="the database has a new key; the old recovery key no longer opens it")
+        board.audit_event("rekey", detail=stored(REKEYED))
     out.print(
         shown(
             _("{name} has its new key. The old recovery key no longer opens it; the one above does.").format(

@@ -26,6 +26,7 @@ from factboard_tui.cli.common import (
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import InvalidValue
 from factboard_tui.core.i18n import _, ngettext
+from factboard_tui.core.security.audit_words import MEETING, stored
 from factboard_tui.shown import shown
 
 group = typer.Typer(help=_("Morning meetings held on the board: list them, show their minutes."), no_args_is_help=True)
@@ -108,7 +109,7 @@ def meetings_show(
         record = load_meeting(board, meeting_id)
         text = minutes_markdown(record) if output_format == "md" else minutes_html(record)
         what = f"minutes ({output_format}), cli"
-        board.audit_event("export", subject=f"meeting {record.id}", detail=what, content=text)
+        board.audit_event("export", subject=stored(MEETING, number=record.id), detail=what, content=text)
     sys.stdout.write(inert(text))
     err.print(
         _("Meeting {number}'s minutes were written as plain text ({format}): they name clients and changes.").format(

@@ -32,6 +32,7 @@ from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import N_, _, current_language, speak_for_board
+from factboard_tui.core.security.audit_words import LOCKED, stored
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui import i18n
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
@@ -311,7 +312,7 @@ class FactBoardApp(KeysInOrderApp):
         self.clear_notifications()  # a toast may name a client or a value
         self.push_screen(LockScreen(self.path, self.user, self.feed), self._unlocked_again)
         if self.feed is not None:
-            self.feed.audit_event("lock", detail="idle or ctrl+l")
+            self.feed.audit_event("lock", detail=stored(LOCKED))
 
     def notify(
         self,

@@ -151,6 +151,45 @@ def test_clicks_parser_errors_are_said_in_swedish(cli: Cli) -> None:
     assert "Got unexpected extra arguments (one two)" in english_line, english_line
 
 
+def test_the_audit_log_says_the_boards_own_events_in_swedish(cli: Cli, tmp_path: Path) -> None:
+    """What FactBoard wrote into audit entries was stored English free text ("2 failed unlocks since … (cli)", "the
+    board before is kept as …", "the database has a new key; …", "3 lines (md)"), and an undone add kept the reason
+    "undo: added by mistake" (the report's reasons off the board). Now each is a message id with values, said in the
+    reader's language: the board's own events (`audit show` without `--client`) and a client's extract carry no
+    English word, and `audit verify` still verifies every entry."""
+    key = prepared.blank(cli.db, template="sv")
+    env = {**SWEDISH, "COLUMNS": "250"}
+    cli.ok("rows", "add", "--code", "DD-75", "--triage", "Kris", env=env)
+    with Board.open_with_key(cli.db, key) as board:
+        board.add_row("AB", {"client_code": "EE-12", "triage": "new"})
+        board.undo_last("AB")
+    for _attempt in range(2):
+        swedish_line(cli("rows", "list", env={**env, "FACTBOARD_PASSPHRASE": "not the right one"}), 3)
+    cli.ok("backup", "-o", str(tmp_path / "backups"), env=env)
+    made = max((tmp_path / "backups").glob("*.db"), key=lambda path: path.name)
+    cli.ok("restore", str(made), env=env)
+    cli.ok("rekey", "--recovery-key-out", str(tmp_path / "recovery.txt"), env=env)
+    cli.ok("audit", "show", "--client", "DD-75", env=env)
+    events = cli.ok("audit", "show", env=env).stdout
+    for said in (
+        "misslyckade upplåsningar: 2, den första",
+        "tavlan som den var finns kvar som",
+        "databasen har fått en ny nyckel",
+        "via kommandoraden",
+        "via återställningen",
+    ):
+        assert said in events, events
+    assert "DD-75" not in events and "EE-12" not in events, events
+    extract = cli.ok("audit", "show", "--client", "DD-75", env=env).stdout
+    assert "rader: 3, som md" in extract, extract
+    report = tmp_path / "rapport.md"
+    cli.ok("report", "-f", "md", "-o", str(report), env=env)
+    assert "| ångrat: tillagd av misstag | 1 |" in report.read_text(encoding="utf-8")  # the reasons off the board
+    for text in (events, extract):
+        assert not english(text.replace("Kris", "")), english(text)
+    assert "kedjan obruten" in cli.ok("audit", "verify", env=env).stdout
+
+
 def test_the_weeks_html_export_speaks_swedish(cli: Cli, tmp_path: Path) -> None:
     """A marked sentence inside an f-string's braces never reached the catalog (Babel cannot see it): the HTML
     export said "Exported from FactBoard: this file is not encrypted." on every Swedish team's printout."""

@@ -30,6 +30,7 @@ from factboard_tui.core.errors import TooManyAttempts, WrongPassphrase
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security import keys
 from factboard_tui.core.security.audit import entries
+from factboard_tui.core.security.audit_words import said
 from factboard_tui.core.security.keys import MAX_WAIT_SECONDS, KdfParams, KeySlot, UnlockAttempts
 from factboard_tui.core.store.board import Board
 
@@ -207,8 +208,15 @@ def three_wrong_then_wait(cli: Cli, *command: str, wrong_env: dict[str, str]) ->
 
 
 def failed_unlocks(db: Path, passphrase: str = "correct horse battery") -> list[str]:
+    """The failed unlocks the audit log records, as `audit show` says them (in English here)."""
     with Board.unlock(db, passphrase) as board, board.engine.connect() as connection:
-        return [entry.detail for entry in entries(connection) if entry.action == "unlock failed"]
+        return [said(entry.detail) for entry in entries(connection) if entry.action == "unlock failed"]
+
+
+def failed_since(seconds: float, count: int, via: str) -> str:
+    """What the log says of `count` wrong passphrases, the first at(seconds), typed through `via`."""
+    first = at(seconds)["FACTBOARD_NOW"][:19].replace("T", " ")
+    return f"failed unlocks: {count}, the first at {first} (through {via})"
 
 
 WRONG = {"FACTBOARD_PASSPHRASE": "correct horse battery staple"}
@@ -220,9 +228,7 @@ def test_passwd_counts_wrong_passphrases_waits_and_logs_them(cli: Cli) -> None:
     three_wrong_then_wait(cli, "passwd", wrong_env=WRONG | new)
     cli.ok("passwd", env=at(6) | new)
     assert not attempts_file(cli).exists()
-    assert failed_unlocks(cli.db, "a new passphrase 2026") == [
-        f"3 failed unlocks since {at(0)['FACTBOARD_NOW']} (passwd)"
-    ]
+    assert failed_unlocks(cli.db, "a new passphrase 2026") == [failed_since(0, 3, "the passphrase change")]
 
 
 def test_rekey_counts_wrong_passphrases_waits_and_logs_them(cli: Cli) -> None:
@@ -230,7 +236,7 @@ def test_rekey_counts_wrong_passphrases_waits_and_logs_them(cli: Cli) -> None:
     three_wrong_then_wait(cli, "rekey", wrong_env=WRONG)
     cli.ok("rekey", env=at(6))
     assert not attempts_file(cli).exists()
-    assert failed_unlocks(cli.db) == [f"3 failed unlocks since {at(0)['FACTBOARD_NOW']} (rekey)"]
+    assert failed_unlocks(cli.db) == [failed_since(0, 3, "the re-key")]
 
 
 def test_restore_counts_wrong_passphrases_waits_and_logs_them(cli: Cli, tmp_path: Path) -> None:
@@ -240,4 +246,4 @@ def test_restore_counts_wrong_passphrases_waits_and_logs_them(cli: Cli, tmp_path
     three_wrong_then_wait(cli, "restore", str(backup), wrong_env=WRONG)
     cli.ok("restore", str(backup), env=at(6))
     assert not attempts_file(cli).exists()
-    assert failed_unlocks(cli.db) == [f"3 failed unlocks since {at(0)['FACTBOARD_NOW']} (restore)"]
+    assert failed_unlocks(cli.db) == [failed_since(0, 3, "the restore")]

@@ -25,6 +25,7 @@ from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.domain.templates import load_template
 from factboard_tui.core.errors import WrongPassphrase
 from factboard_tui.core.security import audit
+from factboard_tui.core.security.audit_words import said
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import service
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE, create_demo_board
@@ -105,8 +106,8 @@ def test_unlock_is_recorded_with_the_wrong_passphrases_before_it(board_path: Pat
         again.record_unlock()  # once only
         last = audit_rows(again)[-2:]
         assert [(e.who, e.action) for e in last] == [("KOO", "unlock failed"), ("KOO", "unlock")]
-        assert last[0].detail.startswith("2 failed unlocks since 2026-11-25T09:00")
-        assert last[1].detail == "tui"
+        assert said(last[0].detail).startswith("failed unlocks: 2, the first at 2026-11-25 09:00")
+        assert said(last[1].detail) == "through the board screen"
         assert again.audit_verify().ok
     assert not board_path.with_name("board.db.attempts").exists()
 
@@ -260,7 +261,7 @@ def test_sync_bundles_carry_the_head_and_a_rewritten_log_is_caught_by_the_peers_
         send(boards, "Muni", "Region")  # and sends it back: Region knows what Muni saw
         entry = next(e for e in audit_rows(muni) if e.action == "sync import")
         assert entry.content == merged.digest  # names the bundle file it merged (its SHA-256, as sha256sum shows)
-        assert entry.subject == "3 rows" and entry.first_change == 1 and entry.last_change is not None
+        assert said(entry.subject) == "rows: 3" and entry.first_change == 1 and entry.last_change is not None
         assert "sync:Region" in entry.detail and "client_code" in entry.detail
         with muni.engine.connect() as connection:
             seen = audit.witnessed_head(connection, region.site_id, muni.site_id)
@@ -313,7 +314,7 @@ def test_purge_removes_old_free_text_everywhere_and_the_chain_still_verifies(boa
     assert "[purged]" in history and '"DEN"' in history  # who visited stays: it is not free text
     last = audit_rows(board)[-1]
     assert (last.action, last.who) == ("purge", USER)
-    assert last.detail == "1 rows, 10 fields (off the board before 2026-11-26)"
+    assert said(last.detail) == "rows: 1, fields: 10 (taken off the board before 2026-11-26)"
     assert board.audit_verify().ok
     again = board.purge_free_text(USER, date(2026, 11, 26))
     assert (again.rows, again.fields) == (0, 0)
@@ -430,7 +431,12 @@ def test_meeting_focus_card_lock_and_lock_screen_are_in_the_log(tmp_path: Path) 
         await pilot.press(*"not the passphrase", "enter")
         await until(pilot, lambda: bool(entries_of(checker, "WHERE action = 'unlock failed'")))
         await pilot.press(*DEMO_PASSPHRASE, "enter")
-        await until(pilot, lambda: bool(entries_of(checker, "WHERE action = 'unlock' AND detail = 'lock screen'")))
+        await until(
+            pilot,
+            lambda: any(
+                said(e.detail) == "through the lock screen" for e in entries_of(checker, "WHERE action = 'unlock'")
+            ),
+        )
         assert [e.who for e in entries_of(checker, "WHERE action IN ('lock', 'unlock failed', 'unlock')")][-3:] == [
             "CSA",
             "CSA",

@@ -10,6 +10,7 @@ import pytest
 from helpers.board_app import demo_copy
 from helpers.boards import MONDAY_MORNING, HandClock
 
+from factboard_tui.core.security.audit_words import said
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.meeting_claim import STALE_SECONDS, MeetingRunning
 
@@ -24,7 +25,7 @@ def audit_lines(board: Board) -> list[tuple[str, str, str]]:
     with board.engine.connect() as connection:
         found = connection.exec_driver_sql("SELECT who, action, detail FROM audit_log ORDER BY id").all()
     claims = ("meeting start", "meeting taken over", "meeting closed")  # not the demo's stored meetings ("meeting")
-    return [(who, action, detail) for who, action, detail in found if action in claims]
+    return [(who, action, said(detail)) for who, action, detail in found if action in claims]
 
 
 def test_a_running_meeting_is_seen_refused_and_taken_over_with_the_audit_log_saying_so(tmp_path: Path) -> None:
@@ -73,7 +74,7 @@ def test_a_claim_whose_app_died_blocks_nothing(tmp_path: Path) -> None:
         assert claim is not None and claim.stale(clock())
         other.claim_meeting("CSA", "second-app")  # no take-over needed
         assert audit_lines(other)[-1][:2] == ("CSA", "meeting taken over")
-        assert audit_lines(other)[-1][2].endswith("(stale)")
+        assert audit_lines(other)[-1][2].endswith("(no longer answering)")
     finally:
         chair.close()
         other.close()

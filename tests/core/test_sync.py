@@ -14,6 +14,7 @@ from helpers.sites import Ticker, make_sites, send
 from factboard_tui.core.domain.history import describe_change
 from factboard_tui.core.errors import FactBoardError, SyncRefused
 from factboard_tui.core.security import audit
+from factboard_tui.core.security.audit_words import said
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.migrations import LATEST_VERSION
 from factboard_tui.core.sync import bundle as B
@@ -213,7 +214,7 @@ def test_trusting_and_revoking_a_peer_are_entered_in_the_audit_log(two: dict[str
     with region.engine.connect() as connection:
         entries = audit.entries(connection)
         verdict = audit.verify(connection, region.site_id)
-    named = [(entry.action, entry.subject, entry.detail) for entry in entries if entry.action.endswith(" peer")]
+    named = [(entry.action, entry.subject, said(entry.detail)) for entry in entries if entry.action.endswith(" peer")]
     site = f"site {muni.site_id[:16]}"
     assert named == [("trust peer", "muni", site), ("revoke peer", "muni", site), ("trust peer", "Muni again", site)]
     assert verdict.ok

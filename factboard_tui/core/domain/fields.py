@@ -27,7 +27,7 @@ from factboard_tui.core.domain.plan_template import (
 )
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate, fold
 from factboard_tui.core.errors import InvalidValue
-from factboard_tui.core.i18n import _
+from factboard_tui.core.i18n import N_, _
 
 
 class Kind(StrEnum):
@@ -314,6 +314,14 @@ def clean_visit_note(raw: str | None) -> str | None:
     return clean_text(raw, "visit_note", _("Visit note"), VISIT_NOTE_MAX, multiline=False)
 
 
+UNDO_OFF_REASON = N_("undo: added by mistake")
+"""The reason an undone add stores (in English, the same at every site); shown in the reader's language."""
+DUPLICATE_OFF_REASON = N_("Added twice at different sites: the row added first stays")
+"""The reason every site stores when a sync merge takes off the later of two rows for one client."""
+OFF_REASONS = frozenset({UNDO_OFF_REASON, DUPLICATE_OFF_REASON})
+"""Reasons FactBoard itself writes: `display` translates them; a reason a person typed stays as typed."""
+
+
 def display(value: Any, template: BoardTemplate, key: str) -> str:
     """A stored value as the board shows it (labels in the board's language, dates in ISO)."""
     if value is None:
@@ -329,6 +337,8 @@ def display(value: Any, template: BoardTemplate, key: str) -> str:
             return str(value)
     if key == "category":
         return template.category_label(str(value))
+    if key == "off_reason" and value in OFF_REASONS:
+        return _(str(value))
     spec = ROW_FIELDS.get(key)
     if spec is not None and spec.kind is Kind.PLAN:
         return template.plans.statuses.get(str(value), str(value))

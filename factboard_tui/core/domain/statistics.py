@@ -33,9 +33,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from factboard_tui.core.clock import week_start
+from factboard_tui.core.domain.fields import OFF_REASONS
 from factboard_tui.core.domain.meetings import MIN_DISCIPLINES
 from factboard_tui.core.domain.plan_statistics import PlanFigures, RowPlans, plan_figures
 from factboard_tui.core.domain.plan_template import PlanSettings
+from factboard_tui.core.i18n import _
 
 TEAM_WINDOW_DAYS = 14
 """DACTS H2 and the FACT criteria look at who saw a client within two weeks."""
@@ -312,7 +314,8 @@ def board_figures(facts: BoardFacts, start: date, end: date) -> BoardFigures:
     for e in episodes:
         if e.date_off and start <= e.date_off <= end and e.off_reason:
             key = " ".join(e.off_reason.split()).casefold()
-            first_written.setdefault(key, " ".join(e.off_reason.split()))
+            said = _(e.off_reason) if e.off_reason in OFF_REASONS else " ".join(e.off_reason.split())
+            first_written.setdefault(key, said)  # FactBoard's own reasons (an undone add) in the reader's language
             reasons[key] += 1
     crises, admissions = [], []
     for e in episodes:

@@ -45,6 +45,7 @@ from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.security import seal
+from factboard_tui.core.security.audit_words import said
 
 GENESIS = "0" * 64
 """The `prev` of the first entry."""
@@ -573,7 +574,7 @@ def client_extract(connection: Connection, code: str, template: BoardTemplate | 
         how = (
             _("on the {screen}").format(screen=_(SCREENS[found.detail]) if found.detail in SCREENS else found.detail)
             if found.action == "view"
-            else found.detail
+            else said(found.detail)
         )
         action = _(ACTIONS[found.action]) if found.action in ACTIONS else found.action
         lines.append(ExtractLine(found.at, found.who, action, how, found.id))
@@ -587,11 +588,12 @@ def source_text(source: str) -> str:
     return _(SOURCES[source]) if source in SOURCES else source
 
 
-def extract_markdown(code: str, team: str, lines: Iterable[ExtractLine]) -> str:
-    """A client's extract as a Markdown table."""
+def extract_markdown(code: str, team: str, lines: Iterable[ExtractLine], title: str | None = None) -> str:
+    """A client's extract (or, with `title`, the board's own events) as a Markdown table."""
     headings = (_("When (UTC)"), _("Who"), _("What"), _("Details"), _("Entry"))
+    title = title or _("Log extract for {code} ({team})").format(code=code, team=team)
     out = [
-        "# " + _("Log extract for {code} ({team})").format(code=markdown_text(code), team=markdown_text(team)),
+        "# " + markdown_text(title),
         "",
         "| " + " | ".join(markdown_text(heading) for heading in headings) + " |",
     ]

@@ -44,6 +44,12 @@ from factboard_tui.core.errors import (
 )
 from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import key_slot_path
+from factboard_tui.core.security.audit_words import (
+    FAILED_UNLOCKS,
+    FAILED_UNLOCKS_ALTERED,
+    FAILED_UNLOCKS_UNKNOWN_START,
+    stored,
+)
 from factboard_tui.core.security.durable import write_durably
 
 KEY_BYTES = 32
@@ -422,8 +428,9 @@ class UnlockAttempts:
             rewrap_normalised(slot, key, passphrase, slot_path)
         return key
 
-    def summary(self) -> str | None:
-        """The wrong passphrases before this try, for the audit log (read before `succeeded` clears them)."""
+    def summary(self, via: str) -> str | None:
+        """The wrong passphrases before this try (typed through `via`), as the audit log stores it (see
+        `audit_words`; read before `succeeded` clears them)."""
         failures, last = self._read()
         if not failures:
             return None
@@ -433,8 +440,11 @@ class UnlockAttempts:
                 raise ValueError("not the count read")
             first = str(data.get("first") or "")
         except (OSError, ValueError, AttributeError, UnicodeDecodeError):
-            return f"an unreadable or altered attempts file, counted as {failures} failed unlocks"
-        return f"{failures} failed unlocks since {first or (last.isoformat() if last else 'an unknown time')}"
+            return stored(FAILED_UNLOCKS_ALTERED, count=failures, via=via)
+        since = first or (last.isoformat() if last else "")
+        if not since:
+            return stored(FAILED_UNLOCKS_UNKNOWN_START, count=failures, via=via)
+        return stored(FAILED_UNLOCKS, count=failures, since=since[:19].replace("T", " "), via=via)
 
     def failed(self) -> None:
         """Count one more wrong passphrase (a file that cannot be written keeps counting as the cap)."""

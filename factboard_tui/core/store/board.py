@@ -38,6 +38,7 @@ from factboard_tui.core.errors import (
 from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import key_slot_path
 from factboard_tui.core.security import audit
+from factboard_tui.core.security.audit_words import BACKED_UP, UNLOCKED, stored
 from factboard_tui.core.security.backups import CheckedCopy, Stages, recover_board, take_backup, take_daily_backup
 from factboard_tui.core.security.keys import KeySlot, UnlockAttempts, new_board_key, read_board_slot
 from factboard_tui.core.security.locks import BoardLock
@@ -136,11 +137,11 @@ class Board(BoardHandle):
                 board.close()
                 raise
         else:  # `audit verify` reads the log first: the failures go in with the unlock, after it
-            summary = attempts.summary()
+            summary = attempts.summary(via)
             if summary is not None:
-                board._failures_note = f"{summary} ({via})"
+                board._failures_note = summary
             attempts.succeeded()
-        board._unlock_note = via  # after the failures: they came first
+        board._unlock_note = stored(UNLOCKED, via=via)  # after the failures: they came first
         return board
 
     def set_passphrase(self, passphrase: str) -> None:
@@ -217,7 +218,9 @@ class Board(BoardHandle):
 
     def _audit_backup(self, made: Path, checked: CheckedCopy) -> None:
         try:
-            self.audit_event("backup", subject=made.name, detail=f"{checked.rows} rows to {made.parent}")
+            self.audit_event(
+                "backup", subject=made.name, detail=stored(BACKED_UP, count=checked.rows, folder=str(made.parent))
+            )
         except FactBoardError as error:  # keep the copy (encrypted, verified): it may be the one that is needed
             raise error.with_note(
                 _("The backup {path} was written and verified; only its audit entry is missing.").format(path=made)

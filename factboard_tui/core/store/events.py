@@ -36,9 +36,9 @@ def record_failed_unlocks(board: BoardHandle, attempts: UnlockAttempts, via: str
     """Enter the wrong passphrases typed before the right one in the audit log, then start the count again.
 
     Whatever unwrapped the key through `attempts` (an unlock, a re-key) calls this once the board is open."""
-    summary = attempts.summary()
+    summary = attempts.summary(via)
     if summary is not None:
-        audit_event(board, "unlock failed", detail=f"{summary} ({via})")
+        audit_event(board, "unlock failed", detail=summary)
     attempts.succeeded()
 
 

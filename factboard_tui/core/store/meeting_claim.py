@@ -23,6 +23,7 @@ from sqlalchemy import Connection
 
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import _
+from factboard_tui.core.security.audit_words import MEETING_CLOSED, MEETING_TAKEN_OVER, MEETING_TAKEN_OVER_STALE, stored
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
 
@@ -121,8 +122,11 @@ def claim_meeting(board: BoardHandle, chair: str, token: str, *, take_over: bool
             if not current.stale(now) and not take_over:
                 raise MeetingRunning(current)
             action = "meeting taken over"
-            detail = f"from {current.chair}, running since {current.started_at.isoformat(timespec='seconds')}"
-            detail += " (stale)" if current.stale(now) else ""
+            detail = stored(
+                MEETING_TAKEN_OVER_STALE if current.stale(now) else MEETING_TAKEN_OVER,
+                chair=current.chair,
+                since=current.started_at.isoformat(timespec="seconds"),
+            )
         claim = MeetingClaim(token, chair, now, now)
         _write(connection, claim)
         connection.info["audit_detail"] = detail
@@ -148,6 +152,6 @@ def close_claim(board: BoardHandle, token: str) -> None:
         current = _read(connection)
         if current is not None and current.token == token:
             connection.exec_driver_sql("DELETE FROM board_meta WHERE key = ?", (CLAIM_KEY,))
-            connection.info["audit_detail"] = f"{current.chair}, running since {current.since()}"
+            connection.info["audit_detail"] = stored(MEETING_CLOSED, chair=current.chair, since=current.since())
         else:
             connection.info["audit_action"] = "change"  # nothing closed here: nothing to enter

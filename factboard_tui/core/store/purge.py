@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import VISIT_NOTE
 from factboard_tui.core.i18n import _
+from factboard_tui.core.security.audit_words import PURGED, stored
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
 
@@ -50,8 +51,8 @@ def purge_free_text(board: BoardHandle, who: str, before: date, dry_run: bool = 
     who = F.parse_initials(who, "author", _("Your initials"))
     with write_transaction(board, who, "purge") as connection:
         ids, result = _purge_counts(connection, before)
-        connection.info["audit_detail"] = (
-            f"{result.rows} rows, {result.fields} fields (off the board before {before.isoformat()})"
+        connection.info["audit_detail"] = stored(
+            PURGED, rows=result.rows, fields=result.fields, date=before.isoformat()
         )
         if ids:
             marks = ", ".join("?" for _ in ids)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from factboard_tui.core.diagnosis import is_busy
 from factboard_tui.core.security import audit, seal
+from factboard_tui.core.security.audit_words import ROWS, stored
 from factboard_tui.core.store.handle import BoardHandle
 
 WRITE_ATTEMPTS = 4
@@ -108,7 +109,7 @@ def audit_writes(board: BoardHandle, connection: Connection, before: int, who: s
             found = raw.execute("SELECT client_code, uid FROM board_row WHERE id = ?", (row_id,)).fetchone()
             client, subject = found if found else (None, None)
         elif rows:
-            subject = f"{rows} rows"
+            subject = stored(ROWS, count=rows)
         named = sorted(json.loads(sources))
         if action == "change" and all(source.startswith("import:") for source in named):
             action = "import"

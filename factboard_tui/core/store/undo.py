@@ -93,7 +93,7 @@ def _inverse(board: BoardHandle, changes: Sequence[Any], row_id: int) -> RowWrit
     """The write that puts back what `changes` (one transaction) replaced."""
     op = changes[0]["op"]
     if op == Op.ADD:
-        return RowWrite(Op.UNDO, row_id, values={"date_off": board.today(), "off_reason": "undo: added by mistake"})
+        return RowWrite(Op.UNDO, row_id, values={"date_off": board.today(), "off_reason": F.UNDO_OFF_REASON})
     values: dict[str, Any] = {}
     visits: dict[date, list[str | None]] = {}
     for change in changes:

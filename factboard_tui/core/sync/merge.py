@@ -34,7 +34,7 @@ from factboard_tui.core.store.transaction import write_transaction
 from factboard_tui.core.sync.hlc import next_hlc, stamp
 from factboard_tui.core.sync.records import RemoteChange, group_by_origin
 
-DUPLICATE_REASON = "Added twice at different sites: the row added first stays"
+DUPLICATE_REASON = F.DUPLICATE_OFF_REASON
 """The reason every site gives when it takes off the later of two rows for one client."""
 SYNC_AUTHOR = "SYNC"
 """Author of the changes the merge itself makes (taking off a duplicate row)."""

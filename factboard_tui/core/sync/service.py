@@ -23,6 +23,7 @@ from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
 from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.security import audit
+from factboard_tui.core.security.audit_words import PEER_SITE, SYNC_WRITTEN, stored
 from factboard_tui.core.store import rows as row_path
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.migrations import LATEST_VERSION
@@ -175,7 +176,7 @@ def revoke_peer(board: Board, name: str) -> Peer:
 def _audit_peer(board: Board, connection: Connection, action: str, name: str, site: PublicSite) -> None:
     """The audit entry of trusting or revoking a site: its name, its id, and a hash of the keys it signs with."""
     keys = [site.site_id, site.signing_key.hex(), site.encryption_key.hex()]
-    board.audit_within(connection, action, subject=name, detail=f"site {site.site_id[:16]}", content=keys)
+    board.audit_within(connection, action, subject=name, detail=stored(PEER_SITE, site=site.site_id[:16]), content=keys)
 
 
 def _peer_named(board: Board, name: str, allow_revoked: bool = False) -> Peer:
@@ -289,7 +290,11 @@ def _record_export(board: Board, digest: str, peer: str, previous: str | None, c
         )
         name = _names(board).get(peer, peer[:8])
         board.audit_within(
-            connection, "sync export", subject=digest[:16], detail=f"to {name}, {changes} changes", content=digest
+            connection,
+            "sync export",
+            subject=digest[:16],
+            detail=stored(SYNC_WRITTEN, peer=name, count=changes),
+            content=digest,
         )
 
 

@@ -23,6 +23,7 @@ from factboard_tui.core.domain.inert import markdown_text
 from factboard_tui.core.domain.meetings import DISCUSSED, NOT_REACHED, SKIPPED, MeetingSession
 from factboard_tui.core.errors import InvalidValue, NotFound
 from factboard_tui.core.i18n import N_, _, current_language
+from factboard_tui.core.security.audit_words import MEETING_STORED, stored
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.schema import (
     ATTENDEE_TABLE,
@@ -121,7 +122,7 @@ def save_meeting(board: Board, session: MeetingSession, ended_at: datetime) -> i
     session.book(ended_at)
     disciplines = {member.initials: member.discipline for member in board.staff(include_inactive=True)}
     agenda = " · ".join(item.title for item in session.agenda)
-    detail = f"{len(session.order)} rows, {len(attendees)} present"
+    detail = stored(MEETING_STORED, count=len(session.order), present=len(attendees))
     with write_transaction(board, chair, "meeting", detail) as connection:
         last_change = int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM change_log").scalar_one())
         inserted = connection.execute(

@@ -23,6 +23,7 @@ from textual.widgets import Input, Label, Static
 from factboard_tui.core.errors import FactBoardError, WrongPassphrase
 from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.paths import key_slot_path
+from factboard_tui.core.security.audit_words import UNLOCKED, WRONG_ON_LOCK_SCREEN, stored
 from factboard_tui.core.security.keys import UnlockAttempts
 from factboard_tui.core.store.board import Board
 from factboard_tui.shown import shown
@@ -82,11 +83,11 @@ class LockScreen(Screen[None]):
             attempts.unwrap(Board.read_slot(self.path), passphrase, key_slot_path(self.path))
         except FactBoardError as error:
             if isinstance(error, WrongPassphrase):
-                self._audit("unlock failed", "1 wrong passphrase on the lock screen")
+                self._audit("unlock failed", stored(WRONG_ON_LOCK_SCREEN))
             self.post_message(self.Checked(str(error)))
             return
         attempts.succeeded()
-        self._audit("unlock", "lock screen")
+        self._audit("unlock", stored(UNLOCKED, via="lock screen"))
         self.post_message(self.Checked(None))
 
     def _audit(self, action: str, detail: str) -> None:
