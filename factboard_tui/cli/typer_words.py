@@ -179,6 +179,10 @@ VALUE_ERRORS = {
     "bool_parsing": N_("{value} is neither yes nor no: use true or false."),
     "date_parsing": N_("{value} is not a date: give it as YYYY-MM-DD."),
     "date_from_datetime_parsing": N_("{value} is not a date: give it as YYYY-MM-DD."),
+    "greater_than_equal": N_("{value} is too small: give {limit} or more."),
+    "greater_than": N_("{value} is too small: give more than {limit}."),
+    "less_than_equal": N_("{value} is too large: give {limit} or less."),
+    "less_than": N_("{value} is too large: give less than {limit}."),
 }
 """Pydantic's reasons (by error type) for a value Typer could not convert, which it wrote in English
 ("Input should be a valid integer, unable to parse string as an integer"), in FactBoard's words."""
@@ -208,7 +212,8 @@ def _value_error(exc: Any) -> str:
     words = VALUE_ERRORS.get(str(first.get("type")))
     if words is None:
         return str(_escape_control_characters(str(first["msg"])))
-    return str(_escape_control_characters(_(words).format(value=repr(first.get("input")))))
+    limit = next(iter((first.get("ctx") or {}).values()), "")  # a range's bound (`ge`, `le`, `gt`, `lt`)
+    return str(_escape_control_characters(_(words).format(value=repr(first.get("input")), limit=limit)))
 
 
 def _hint(error: Any) -> str | None:

@@ -131,7 +131,8 @@ def test_typers_own_help_and_usage_errors_are_said_in_swedish(cli: Cli) -> None:
 def test_clicks_parser_errors_are_said_in_swedish(cli: Cli) -> None:
     """Click's parser and Typer's conversions wrote their refusals in English only, inside the Swedish usage panel:
     `Got unexpected extra argument(s) (extra)`, `Option '--db' requires an argument.`, `Option '--all' does not take
-    a value.`, `Input should be a valid integer, unable to parse string as an integer`."""
+    a value.`, `Input should be a valid integer, unable to parse string as an integer`, `Input should be greater than or
+    equal to 1`."""
     prepared.blank(cli.db, template="sv")
     wide = {**SWEDISH, "COLUMNS": "200"}
     for words, said in (
@@ -140,6 +141,7 @@ def test_clicks_parser_errors_are_said_in_swedish(cli: Cli) -> None:
         (("rows", "list", "--db"), "Alternativet '--db' behöver ett värde."),
         (("rows", "list", "--all=ja"), "Alternativet '--all' tar inget värde."),
         (("meetings", "show", "abc"), "'abc' är inget heltal."),
+        (("report", "--caseload", "0"), "'0' är för litet: ange 1 eller mer."),
     ):
         result = cli(*words, env=wide)
         assert result.returncode == 2, result.stderr
