@@ -58,6 +58,45 @@ BoardFormatOption = Annotated[
     ),
 ]
 """The board export's formats: a calendar or Markdown of the whole board would help nobody."""
+DelimiterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--delimiter",
+        **choices((",", ";", "tab")),
+        help=_(
+            "CSV only: what separates the cells (default: ';' on a board in a language that writes a decimal comma, "
+            "as sv, da, nb and nl do, where Excel opens a double-clicked file in columns only with ';'; else ',')."
+        ),
+    ),
+]
+
+
+def _delimiter(given: str | None, chosen: Any) -> str | None:
+    """`--delimiter` as a character, refused for a format that has none."""
+    from factboard_tui.core.transfer.export import Format
+    from factboard_tui.core.transfer.export_formats import parse_delimiter
+
+    if given is None:
+        return None
+    if chosen is not Format.CSV:
+        raise FactBoardError(
+            _("--delimiter is for CSV exports; a {format} export has no delimiter: leave it out.").format(
+                format=chosen.value
+            )
+        )
+    return parse_delimiter(given)
+
+
+def _contents(chosen: Any, document: Any, delimiter: str | None) -> str:
+    """The format as the written line names it: `CSV, separated by ';'` or `XLSX`."""
+    from factboard_tui.core.transfer.export import Format
+    from factboard_tui.core.transfer.export_formats import csv_delimiter
+    from factboard_tui.core.transfer.sheets import delimiter_name
+
+    if chosen is not Format.CSV:
+        return str(chosen.value.upper())
+    used = delimiter or csv_delimiter(document.template)
+    return _("CSV, separated by {delimiter}").format(delimiter=delimiter_name(used))
 
 
 def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) -> Any:
@@ -106,6 +145,7 @@ def export_week(
         str, typer.Option("--by", help=_("Group by day (the team's week), staff (each person's) or provider."))
     ] = "day",
     output: OutputOption = None,
+    delimiter: DelimiterOption = None,
     details: Annotated[
         bool,
         typer.Option(
@@ -139,6 +179,7 @@ def export_week(
                 "--details is for calendar exports (ics); a {format} export holds every column already: leave it out."
             ).format(format=chosen.value)
         )
+    separator = _delimiter(delimiter, chosen)
     try:
         grouping = Grouping(by.lower())
     except ValueError:
@@ -146,7 +187,7 @@ def export_week(
     with unlocked(db, user) as board:
         monday = parse_week(week, board.today()) if week else week_start(board.today())
         document = week_document(board, monday, grouping, calendar_details=details)
-        data = render(document, chosen)
+        data = render(document, chosen, delimiter=separator)
         target = write(
             board,
             output or Path(default_filename("week", chosen, monday, grouping)),
@@ -157,7 +198,7 @@ def export_week(
     what = ngettext("{visits} in {count} group", "{visits} in {count} groups", len(document.tables)).format(
         visits=visits, count=len(document.tables)
     )
-    contents = chosen.value.upper()
+    contents = _contents(chosen, document, separator)
     if chosen is Format.ICS:
         contents += f", {calendar_contents(details)}" + ("" if details else "; " + _("--details adds the rest"))
     _written(target, f"{what} ({contents})")
@@ -171,6 +212,7 @@ def export_board(
     fmt: BoardFormatOption = None,
     week: WeekOption = None,
     output: OutputOption = None,
+    delimiter: DelimiterOption = None,
 ) -> None:
     """The current board as the team knows it: every open row, every column, the week's visits."""
     from factboard_tui.core.clock import week_start
@@ -179,15 +221,16 @@ def export_board(
     from factboard_tui.core.transfer.export_formats import render
 
     chosen = _format(fmt, output, BOARD_FORMATS)
+    separator = _delimiter(delimiter, chosen)
     with unlocked(db, user) as board:
         monday = parse_week(week, board.today()) if week else week_start(board.today())
         document = board_document(board, monday)
-        data = render(document, chosen)
+        data = render(document, chosen, delimiter=separator)
         target = write(
             board, output or Path(default_filename("board", chosen, monday)), data, f"board ({chosen.value}), cli"
         )
     rows = ngettext("{count} row", "{count} rows", document.line_count).format(count=document.line_count)
-    _written(target, f"{rows} ({chosen.value.upper()})")
+    _written(target, f"{rows} ({_contents(chosen, document, separator)})")
 
 
 # -- import ---------------------------------------------------------------------------------------------------------

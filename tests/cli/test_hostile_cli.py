@@ -128,7 +128,7 @@ def test_exports_hold_every_value(cli: Cli, corpus: Board, tmp_path: Path) -> No
     _out, _err, code = run(cli, "export", "board", "-f", "csv", "-o", str(tmp_path / "board.csv"))
     assert code == 0
     with (tmp_path / "board.csv").open(encoding="utf-8-sig", newline="") as handle:
-        cells = {cell for row in csv.reader(handle) for cell in row}
+        cells = {cell for row in csv.reader(handle, delimiter=";") for cell in row}  # a Swedish board
     for entry in STORED:
         expected = entry.expected(multiline=True)
         # A cell a spreadsheet would run as a formula may come out behind a quote (issue 12's formula rule).

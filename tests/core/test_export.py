@@ -7,8 +7,6 @@ HTML parser; CSV and Markdown as text. Every test uses a real SQLCipher board in
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import stat
 from datetime import date, timedelta
@@ -17,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import Cli
-from helpers.week import MONDAY, NOW_ENV, cli_board, day, fill
+from helpers.week import MONDAY, NOW_ENV, cli_board, csv_rows, day, fill
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -194,7 +192,7 @@ def test_html_looks_like_the_board_and_prints_on_a4_landscape(filled: Board) -> 
 def test_csv_is_utf8_with_the_board_labels_and_a_group_column(filled: Board) -> None:
     data = render(week_document(filled, MONDAY, Grouping.DAY), Format.CSV)
     assert data.startswith(b"\xef\xbb\xbf")  # Excel reads å, ä, ö right
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    rows = csv_rows(data)  # a Swedish board: `;`
     assert rows[0][:5] == ["Group", "Date", "Day", "Patient", "Triage"] and "Övriga vårdgivare" in rows[0]
     assert rows[1][:6] == ["Måndag 2026-11-23", "2026-11-23", "Måndag", "NN-89", "Kris", "DEN+MJR"]
 
@@ -277,6 +275,8 @@ def test_cli_exports_the_board(cli: Cli, tmp_path: Path) -> None:
         (("--week", "2026-W60"), "There is no week 2026-W60"),
         (("-o", "board.db", "-f", "csv"), "the board's own file"),
         (("-o", "week.pdf"), "Cannot tell the format from week.pdf"),
+        (("-f", "csv", "--delimiter", "|"), "'|' is not a CSV delimiter: use ',', ';' or tab."),
+        (("-f", "xlsx", "--delimiter", ";"), "--delimiter is for CSV exports; a xlsx export has no delimiter"),
     ],
 )
 def test_cli_export_mistakes_are_one_line_and_write_nothing(cli: Cli, tmp_path: Path, args, message) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,7 @@ import pytest
 from helpers.boards import NOW, USER, HandClock
 from helpers.cli import Cli
 from helpers.meeting import fill as fill_meeting_board
+from helpers.week import csv_rows
 from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 
@@ -81,10 +82,6 @@ def hostile_board(board: Board) -> Board:
     return board
 
 
-def csv_cells(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-
-
 def assert_no_formula(rows: list[list[str]]) -> None:
     """No cell starts like a formula, but for a lone sign or a plain number (a spreadsheet reads those as such)."""
     for row in rows:
@@ -95,7 +92,7 @@ def assert_no_formula(rows: list[list[str]]) -> None:
 
 @pytest.mark.parametrize("grouping", list(Grouping))
 def test_csv_week_export_neutralises_formulas_the_owasp_way(board: Board, grouping: Grouping) -> None:
-    rows = csv_cells(render(week_document(hostile_board(board), MONDAY, grouping), Format.CSV))
+    rows = csv_rows(render(week_document(hostile_board(board), MONDAY, grouping), Format.CSV))
     assert_no_formula(rows)
     cells = {cell for row in rows for cell in row}
     for value in FORMULAS:
@@ -107,7 +104,7 @@ def test_csv_week_export_neutralises_formulas_the_owasp_way(board: Board, groupi
 
 
 def test_csv_board_export_neutralises_formulas(board: Board) -> None:
-    rows = csv_cells(render(board_document(hostile_board(board), MONDAY), Format.CSV))
+    rows = csv_rows(render(board_document(hostile_board(board), MONDAY), Format.CSV))
     assert_no_formula(rows)
     situation = rows[0].index(board.template.label("situation"))
     assert {row[situation] for row in rows[1:]} >= {"'" + value for value in FORMULAS}
@@ -122,7 +119,7 @@ def test_cli_csv_exports_are_inert_too(cli: Cli, tmp_path: Path) -> None:
     for kind in ("week", "board"):
         target = tmp_path / f"{kind}.csv"
         cli.ok("export", kind, "-o", str(target), env=now)
-        rows = csv_cells(target.read_bytes())
+        rows = csv_rows(target.read_bytes())
         assert_no_formula(rows)
         assert "'" + FORMULAS[0] in {cell for row in rows for cell in row}
 

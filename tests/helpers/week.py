@@ -4,6 +4,8 @@ and an evaluation on Friday, in-process or behind the real CLI at its frozen tim
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 from helpers.boards import NOW, PASSPHRASE, USER
@@ -73,3 +75,8 @@ def cli_board(cli: Cli) -> None:
     board = Board.unlock(cli.db, PASSPHRASE, clock=frozen_clock(NOW))
     fill(board)
     board.close()
+
+
+def csv_rows(data: bytes, delimiter: str = ";") -> list[list[str]]:
+    """An exported CSV file's cells as a spreadsheet set to `delimiter` reads them (a Swedish board's is `;`)."""
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=delimiter))

@@ -3,9 +3,13 @@
 Each format is a pure function from an `ExportDocument` to bytes (nothing touches the disk here, so no temporary
 plaintext file is ever made; `export.write_export` writes the result once). What each format promises:
 
-- **CSV**: UTF-8 (with a byte-order mark, so Excel reads the board's å, ä and ø right), the board's labels as the
-  header, and a group column when the document is grouped. Every cell is made inert (`inert.spreadsheet_text`):
-  a value like `=HYPERLINK(…)` is written as `'=HYPERLINK(…)`, so no spreadsheet runs it.
+- **CSV**: opens in columns where a person double-clicks it. UTF-8 with a byte-order mark (Excel and LibreOffice's
+  import dialog then read the board's å, ä and ø right) and CRLF; separated by `;` where the board's language writes
+  a decimal comma (sv, da, nb, nl: Excel there splits a double-clicked file only at its list separator, `;`), by
+  `,` elsewhere, or as asked (`csv_delimiter`). Every cell is quoted, because LibreOffice's import dialog splits at
+  tab, comma and semicolon alike by default: an unquoted `Ring läkaren, sedan FK` in a `;` file became two cells.
+  The board's labels are the header, with a group column when the document is grouped. Every cell is made inert
+  (`inert.spreadsheet_text`): a value like `=HYPERLINK(…)` is written as `'=HYPERLINK(…)`, so no spreadsheet runs it.
 - **XLSX**: one sheet per group, the board's labels as a bold frozen header, dates as real dates in the board's
   date format, the triage cell in the triage colour; columns as wide as their content (within limits), text wrapped
   in rows tall enough for it, and a page set-up that prints: A4 landscape, fit to the page's width, the header row
@@ -33,6 +37,7 @@ from typing import Any
 from factboard_tui.core.domain.dates import DateFormats, format_date
 from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
+from factboard_tui.core.errors import InvalidValue
 from factboard_tui.core.i18n import _
 from factboard_tui.core.transfer.export import GROUP, ExportDocument, Format, Table
 
@@ -46,10 +51,10 @@ def cell_text(value: Any, dates: DateFormats | None = None) -> str:
     return str(value)
 
 
-def render(document: ExportDocument, fmt: Format) -> bytes:
-    """The document in the format asked for."""
+def render(document: ExportDocument, fmt: Format, *, delimiter: str | None = None) -> bytes:
+    """The document in the format asked for (`delimiter`: CSV only, else the board's own, `csv_delimiter`)."""
     renderers: dict[Format, Callable[[ExportDocument], bytes]] = {
-        Format.CSV: render_csv,
+        Format.CSV: lambda document: render_csv(document, delimiter),
         Format.XLSX: render_xlsx,
         Format.MD: render_markdown,
         Format.HTML: render_html,
@@ -61,10 +66,44 @@ def render(document: ExportDocument, fmt: Format) -> bytes:
 # -- CSV ------------------------------------------------------------------------------------------------------------
 
 
-def render_csv(document: ExportDocument) -> bytes:
-    """All tables as one CSV list; a grouped document gets a first column naming each line's group."""
+DELIMITER_NAMES = {",": ",", ";": ";", "tab": "\t", "comma": ",", "semicolon": ";", "\t": "\t"}
+"""What `--delimiter` takes: the character itself, or its name (`;` needs quotes in a shell, `tab` always)."""
+
+
+def csv_delimiter(template: BoardTemplate) -> str:
+    """The board's CSV delimiter: `;` where its language writes a decimal comma, else `,`.
+
+    Excel opens a double-clicked CSV file in columns only if it is split at the list separator of the computer's
+    regional settings, and that is `;` wherever the decimal separator is a comma (Swedish, Danish, Norwegian and
+    Dutch settings among them). LibreOffice asks, and finds either."""
+    from babel import Locale, UnknownLocaleError
+    from babel.numbers import get_decimal_symbol
+
+    try:
+        locale = Locale.parse((template.language or "en").replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return ","
+    return ";" if get_decimal_symbol(locale) == "," else ","
+
+
+def parse_delimiter(text: str) -> str:
+    """A delimiter as typed (`,`, `;`, `tab`, `comma`, `semicolon`); `InvalidValue` with one line otherwise."""
+    delimiter = DELIMITER_NAMES.get(text.strip().lower() or text)
+    if delimiter is None:
+        raise InvalidValue("delimiter", _("'{value}' is not a CSV delimiter: use ',', ';' or tab.").format(value=text))
+    return delimiter
+
+
+def render_csv(document: ExportDocument, delimiter: str | None = None) -> bytes:
+    """All tables as one CSV list, every cell quoted; a grouped document gets a first column naming each line's
+    group."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(
+        buffer,
+        delimiter=delimiter or csv_delimiter(document.template),
+        quoting=csv.QUOTE_ALL,
+        lineterminator="\r\n",
+    )
     columns = document.tables[0].columns if document.tables else ()
     header = [column.label for column in columns]
     writer.writerow([spreadsheet_text(text) for text in ([_(GROUP), *header] if document.grouped else header)])

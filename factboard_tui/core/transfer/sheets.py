@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from factboard_tui.core.domain.inert import spreadsheet_value
 from factboard_tui.core.errors import ImportRefused
 from factboard_tui.core.i18n import _
 
@@ -61,8 +62,14 @@ class Sheet:
         """How the file was read, for the import's summary: `CSV, Windows-1252, ';'` or `ODS`."""
         if self.kind != "csv":
             return self.kind.upper()
-        shown = {"\t": _("tab")}.get(self.delimiter, f"'{self.delimiter}'")
-        return _("CSV, {encoding}, separated by {delimiter}").format(encoding=self.encoding, delimiter=shown)
+        return _("CSV, {encoding}, separated by {delimiter}").format(
+            encoding=self.encoding, delimiter=delimiter_name(self.delimiter)
+        )
+
+
+def delimiter_name(delimiter: str) -> str:
+    """A CSV delimiter as a line shows it: `';'`, `','` or `tab`."""
+    return _("tab") if delimiter == "\t" else f"'{delimiter}'"
 
 
 def read_sheet(path: Path) -> Sheet:
@@ -125,7 +132,7 @@ def _read_workbook(path: Path, kind: str) -> Sheet:
                 "Excel or LibreOffice and save it again as .xlsx or .ods."
             ).format(name=path.name)
         ) from None
-    return Sheet([(number, list(row)) for number, row in enumerate(cells, start=1)], kind)
+    return Sheet([(number, _cells(row)) for number, row in enumerate(cells, start=1)], kind)
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
@@ -195,4 +202,10 @@ def _read_csv(path: Path) -> Sheet:
                 name=path.name, error=error
             )
         ) from None
-    return Sheet([(number, list(cells)) for number, cells in enumerate(rows, start=1)], "csv", encoding, delimiter)
+    return Sheet([(number, _cells(cells)) for number, cells in enumerate(rows, start=1)], "csv", encoding, delimiter)
+
+
+def _cells(row: list[Any]) -> list[Any]:
+    """A row's cells, text without the `'` an export put before a formula-like value (`inert.spreadsheet_value`):
+    a board exported to CSV, opened and saved in a spreadsheet, comes back as it was typed."""
+    return [spreadsheet_value(cell) if isinstance(cell, str) else cell for cell in row]
