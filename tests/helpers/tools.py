@@ -9,10 +9,10 @@ import shutil
 import pytest
 
 
-def require(tool: str, purpose: str, whole_module: bool = False) -> None:
-    """Go on only if `tool` is on the PATH: else skip (the test, or with `whole_module` its module), or under CI
-    fail, naming what the tool was needed for."""
-    if shutil.which(tool) is not None:
+def require(tool: str, purpose: str, whole_module: bool = False, found: bool | None = None) -> None:
+    """Go on only if `tool` is on the PATH (or, for a part of a program, if `found`): else skip (the test, or with
+    `whole_module` its module), or under CI fail, naming what the tool was needed for."""
+    if (shutil.which(tool) is not None) if found is None else found:
         return
     if os.environ.get("CI"):
         pytest.fail(f"{tool} is not installed, but CI must {purpose} (.ci/run installs it)", pytrace=False)
