@@ -87,18 +87,6 @@ def _delimiter(given: str | None, chosen: Any) -> str | None:
     return parse_delimiter(given)
 
 
-def _contents(chosen: Any, document: Any, delimiter: str | None) -> str:
-    """The format as the written line names it: `CSV, separated by ';'` or `XLSX`."""
-    from factboard_tui.core.transfer.export import Format
-    from factboard_tui.core.transfer.export_formats import csv_delimiter
-    from factboard_tui.core.transfer.sheets import delimiter_name
-
-    if chosen is not Format.CSV:
-        return str(chosen.value.upper())
-    used = delimiter or csv_delimiter(document.template)
-    return _("CSV, separated by {delimiter}").format(delimiter=delimiter_name(used))
-
-
 def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) -> Any:
     """The format asked for, or the one -o's suffix names, or HTML."""
     from factboard_tui.core.transfer.export import Format
@@ -170,7 +158,7 @@ def export_week(
         week_document,
     )
     from factboard_tui.core.transfer.export import write_recorded_export as write
-    from factboard_tui.core.transfer.export_formats import render
+    from factboard_tui.core.transfer.export_formats import format_named, render
 
     chosen = _format(fmt, output, WEEK_FORMATS)
     if details and chosen is not Format.ICS:
@@ -198,7 +186,7 @@ def export_week(
     what = ngettext("{visits} in {count} group", "{visits} in {count} groups", len(document.tables)).format(
         visits=visits, count=len(document.tables)
     )
-    contents = _contents(chosen, document, separator)
+    contents = format_named(chosen, document, separator)
     if chosen is Format.ICS:
         contents += f", {calendar_contents(details)}" + ("" if details else "; " + _("--details adds the rest"))
     _written(target, f"{what} ({contents})")
@@ -218,7 +206,7 @@ def export_board(
     from factboard_tui.core.clock import week_start
     from factboard_tui.core.transfer.export import BOARD_FORMATS, board_document, default_filename, parse_week
     from factboard_tui.core.transfer.export import write_recorded_export as write
-    from factboard_tui.core.transfer.export_formats import render
+    from factboard_tui.core.transfer.export_formats import format_named, render
 
     chosen = _format(fmt, output, BOARD_FORMATS)
     separator = _delimiter(delimiter, chosen)
@@ -230,7 +218,7 @@ def export_board(
             board, output or Path(default_filename("board", chosen, monday)), data, f"board ({chosen.value}), cli"
         )
     rows = ngettext("{count} row", "{count} rows", document.line_count).format(count=document.line_count)
-    _written(target, f"{rows} ({_contents(chosen, document, separator)})")
+    _written(target, f"{rows} ({format_named(chosen, document, separator)})")
 
 
 # -- import ---------------------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from factboard_tui.core.transfer.export import (
     week_document,
     write_recorded_export,
 )
-from factboard_tui.core.transfer.export_formats import render
+from factboard_tui.core.transfer.export_formats import format_named, render
 
 SOURCE = "tui"
 """How the change log names writes made here."""
@@ -150,7 +150,7 @@ def export_file(board: Board, request: ExportRequest) -> tuple[Path, str]:
     fmt = request.fmt
     target = write_recorded_export(board, request.path, render(document, fmt), f"{request.kind} ({fmt.value}), tui")
     contents = f", {calendar_contents(request.calendar_details)}" if fmt is Format.ICS else ""
-    return target, f"{what} ({fmt.value.upper()}{contents})"
+    return target, f"{what} ({format_named(fmt, document)}{contents})"
 
 
 def report_file(board: Board, start: date, end: date, folder: Path) -> Path:

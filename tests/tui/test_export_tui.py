@@ -14,6 +14,7 @@ import pytest
 from helpers.bursts import run_command
 from helpers.pilot import on_board, text_of, until
 from helpers.places import DATA
+from helpers.week import csv_rows
 from openpyxl import load_workbook
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
@@ -87,6 +88,14 @@ def test_x_on_the_board_exports_the_week_and_says_where_and_not_encrypted(demo: 
             assert f"Wrote 20 visits in 6 groups (XLSX) to {target}" in text_of(result)
             workbook = load_workbook(target)
             assert workbook.sheetnames[0] == "Måndag 2026-11-23"
+            dialog.query_one("#export-format", Select).value = Format.CSV  # a Swedish board: `;`, and it says so
+            await pilot.pause()
+            spreadsheet = target.with_suffix(".csv")
+            dialog.query_one("#export-path", Input).value = str(spreadsheet)
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: str(spreadsheet) in text_of(result), "the CSV export")
+            assert f"Wrote 20 visits in 6 groups (CSV, separated by ';') to {spreadsheet}" in text_of(result)
+            assert csv_rows(spreadsheet.read_bytes(), ";")[0][:3] == ["Group", "Date", "Day"]
             await pilot.press("escape")
             await until(pilot, lambda: isinstance(app.screen, BoardScreen), "back on the board")
 

@@ -40,6 +40,7 @@ from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.errors import InvalidValue
 from factboard_tui.core.i18n import _
 from factboard_tui.core.transfer.export import GROUP, ExportDocument, Format, Table
+from factboard_tui.core.transfer.sheets import delimiter_name
 
 
 def cell_text(value: Any, dates: DateFormats | None = None) -> str:
@@ -92,6 +93,15 @@ def parse_delimiter(text: str) -> str:
     if delimiter is None:
         raise InvalidValue("delimiter", _("'{value}' is not a CSV delimiter: use ',', ';' or tab.").format(value=text))
     return delimiter
+
+
+def format_named(fmt: Format, document: ExportDocument, delimiter: str | None = None) -> str:
+    """The format as the line after writing names it: `CSV, separated by ';'` (which delimiter a person's
+    spreadsheet needs), else `XLSX`."""
+    if fmt is not Format.CSV:
+        return fmt.value.upper()
+    used = delimiter or csv_delimiter(document.template)
+    return _("CSV, separated by {delimiter}").format(delimiter=delimiter_name(used))
 
 
 def render_csv(document: ExportDocument, delimiter: str | None = None) -> bytes:
