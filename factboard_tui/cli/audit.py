@@ -99,7 +99,7 @@ def audit_show(
 ) -> None:
     """The log extract for one client: who changed which field, who saw the row and from where, and when; without
     --client, the board's own events (unlocks, backups, restores, re-keys, exports, meetings), naming no client."""
-    from factboard_tui.core.security.audit import client_extract, extract_csv, extract_markdown
+    from factboard_tui.core.security.audit_events import client_extract, extract_csv, extract_markdown
 
     if output_format not in EXTRACT_FORMATS:
         raise InvalidValue(
@@ -138,8 +138,7 @@ def audit_show(
 
 def _show_board_events(db: Path | None, user: str | None, output_format: str) -> None:
     """`audit show` without `--client`: the entries that name no client, in the reader's language."""
-    from factboard_tui.core.security.audit import extract_csv, extract_markdown
-    from factboard_tui.core.security.audit_events import board_events
+    from factboard_tui.core.security.audit_events import board_events, extract_csv, extract_markdown
 
     with unlocked(db, user) as board:
         board.record_unlock()  # this unlock is an event of the board too: show it

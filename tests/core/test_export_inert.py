@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 
 from factboard_tui.core.domain.inert import FORMULA_STARTS, markdown_text, spreadsheet_text
 from factboard_tui.core.domain.meetings import MeetingSession
-from factboard_tui.core.security.audit import ExtractLine, extract_csv, extract_markdown
+from factboard_tui.core.security.audit_events import ExtractLine, extract_csv, extract_markdown
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.transfer.export import Format, Grouping, board_document, week_document

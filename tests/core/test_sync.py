@@ -18,7 +18,7 @@ from factboard_tui.core.security.audit_words import said
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.migrations import LATEST_VERSION
 from factboard_tui.core.sync import bundle as B
-from factboard_tui.core.sync import service
+from factboard_tui.core.sync import compare, service
 from factboard_tui.core.sync.merge import DUPLICATE_REASON
 
 
@@ -111,7 +111,7 @@ def test_two_sites_sync_both_ways_and_end_with_the_same_board(two: dict[str, Boa
     send(two, "muni", "region")
     assert region.row(first).triage == "crisis"
     assert region.week_visits(monday)[first][monday].staff == "MJR"
-    assert service.board_state_hash(region) == service.board_state_hash(muni)
+    assert compare.board_state_hash(region) == compare.board_state_hash(muni)
     # The imported changes are in history with their own author, origin and the sync source.
     imported = [c for c in region.history(first) if c.origin == muni.site_id]
     assert imported and all(c.author == "MJR" and c.source == "sync:muni" for c in imported)
@@ -140,7 +140,7 @@ def test_three_sites_relay_changes_through_each_other(three: dict[str, Board]) -
     send(three, "region", "muni")
     for board in three.values():
         assert board.rows() == []  # taking off travelled as a tombstone
-    hashes = {service.board_state_hash(board) for board in three.values()}
+    hashes = {compare.board_state_hash(board) for board in three.values()}
     assert len(hashes) == 1
 
 
@@ -241,7 +241,7 @@ def test_the_same_client_added_at_two_sites_keeps_the_row_added_first(two: dict[
         assert [row.situation for row in board.rows()] == ["region's"]
         closed = [row for row in board.rows(include_off=True) if row.date_off]
         assert [row.off_reason for row in closed] == [DUPLICATE_REASON]
-    assert service.board_state_hash(region) == service.board_state_hash(muni)
+    assert compare.board_state_hash(region) == compare.board_state_hash(muni)
 
 
 def test_a_clock_far_in_the_future_is_flagged(tmp_path: Path) -> None:
@@ -260,11 +260,11 @@ def test_a_clock_far_in_the_future_is_flagged(tmp_path: Path) -> None:
 
 
 def _refused(board: Board, data: bytes, reason: str) -> SyncRefused:
-    before = (service.board_state_hash(board), _change_count(board))
+    before = (compare.board_state_hash(board), _change_count(board))
     with pytest.raises(SyncRefused) as caught:
         service.import_bundle(board, data)
     assert caught.value.reason == reason, str(caught.value)
-    assert (service.board_state_hash(board), _change_count(board)) == before
+    assert (compare.board_state_hash(board), _change_count(board)) == before
     return caught.value
 
 
@@ -457,7 +457,7 @@ def test_keeping_the_standing_value_also_settles_the_conflict_at_the_other_site(
     send(two, "muni", "region")
     assert service.conflicts(region) == [] and service.conflicts(muni) == []
     assert region.row(row_id).actions == standing
-    assert service.board_state_hash(region) == service.board_state_hash(muni)
+    assert compare.board_state_hash(region) == compare.board_state_hash(muni)
 
 
 def test_the_hybrid_clock_stays_in_order_when_the_wall_clock_stands_still() -> None:
@@ -478,4 +478,4 @@ def test_a_corrected_client_code_travels_to_the_other_site_with_the_rows_history
     corrected = muni.open_row_by_code("DD-75")
     assert corrected.situation == "start" and [row.client_code for row in muni.rows()] == ["DD-75"]
     assert [change.field for change in muni.history(corrected.id or 0)][-1] == "client_code"
-    assert service.board_state_hash(region) == service.board_state_hash(muni)
+    assert compare.board_state_hash(region) == compare.board_state_hash(muni)

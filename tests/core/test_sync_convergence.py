@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from factboard_tui.core.errors import FactBoardError, SyncRefused
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.sync import service
+from factboard_tui.core.sync import compare, service
 
 SITES = ["region", "muni", "town"]
 CODES = ["DD-1", "DD-2", "DD-3", "EE-4"]
@@ -97,7 +97,7 @@ def test_any_order_of_bundles_ends_in_the_same_board(sites: int, clock_step: tim
                     for target in names:
                         if source != target:
                             service.import_bundle(boards[target], service.export_bundle(boards[source], target).data)
-            hashes = {name: service.board_state_hash(board) for name, board in boards.items()}
+            hashes = {name: compare.board_state_hash(board) for name, board in boards.items()}
             assert len(set(hashes.values())) == 1, hashes
             for board in boards.values():  # never two open rows for one client
                 codes = [row.client_code for row in board.rows()]

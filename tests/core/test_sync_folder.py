@@ -22,8 +22,8 @@ from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.security.backups import restore_backup
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.sync import compare, freshness, minisign, service
 from factboard_tui.core.sync import folder as SF
-from factboard_tui.core.sync import freshness, minisign, service
 from factboard_tui.settings import load_settings, save_theme
 
 
@@ -81,7 +81,7 @@ def test_rounds_converge_three_boards_then_fall_quiet(sites: tuple[dict[str, Boa
     for _ in range(4):
         for name in ("muni", "town", "region"):
             rounds[name].round()
-    hashes = {service.board_state_hash(board) for board in boards.values()}
+    hashes = {compare.board_state_hash(board) for board in boards.values()}
     assert len(hashes) == 1
     assert {len(board.rows()) for board in boards.values()} == {2}
     quiet = [rounds[name].round() for name in ("region", "muni", "town")]
@@ -143,7 +143,7 @@ def test_a_file_still_arriving_is_never_read_and_a_stable_broken_one_is_refused_
     signature = path.with_name(path.name + ".minisig")
     looks = Looks()
     muni = SF.SyncFolder(boards["muni"], shared, settle=2.0, monotonic=looks)
-    before = service.board_state_hash(boards["muni"])
+    before = compare.board_state_hash(boards["muni"])
     # The copy engine writes the signature first, then the bundle in pieces, slower than the rounds.
     signature.write_text(exported.signature)
     pieces = [exported.data[start : start + 300] for start in range(0, len(exported.data), 300)]
@@ -159,7 +159,7 @@ def test_a_file_still_arriving_is_never_read_and_a_stable_broken_one_is_refused_
             looks.now += 1.0  # less than the settle time between two pieces
     looks.now += 2.5
     assert [item.path for item in muni.round().imported] == [path]
-    assert service.board_state_hash(boards["muni"]) != before
+    assert compare.board_state_hash(boards["muni"]) != before
 
     # A truncated file that stays truncated, with its signature: refused with the reason, left in place.
     boards["region"].add_row("CSA", {"client_code": "EE-12", "triage": "watch"})
@@ -167,12 +167,12 @@ def test_a_file_still_arriving_is_never_read_and_a_stable_broken_one_is_refused_
     broken = inbox / f"{boards['region'].site_id}-broken.fbsync"
     broken.write_bytes(second.data[: len(second.data) // 2])
     broken.with_name(broken.name + ".minisig").write_text(second.signature)
-    state = service.board_state_hash(boards["muni"])
+    state = compare.board_state_hash(boards["muni"])
     assert muni.round().waiting  # first look
     looks.now += 3
     refused = muni.round().refused
     assert [item.path for item in refused] == [broken] and "signature" in refused[0].reason
-    assert broken.is_file() and service.board_state_hash(boards["muni"]) == state
+    assert broken.is_file() and compare.board_state_hash(boards["muni"]) == state
     assert SF.ledger_entries(boards["muni"], shared)[broken.name]["outcome"] == "refused"
     looks.now += 3
     assert muni.round().refused == []  # refused once, not every round
@@ -216,7 +216,7 @@ def test_hostile_files_in_the_inbox_are_refused_never_followed_and_never_moved(
     (inbox / ".partial-copy.fbsync").write_bytes(b"temp")  # an engine's temporary name: never looked at
     (inbox / "notes.txt").write_text("hello")
     files = _every_file(shared)
-    before = service.board_state_hash(boards["muni"])
+    before = compare.board_state_hash(boards["muni"])
     report = SF.SyncFolder(boards["muni"], shared, settle=0).round()
     reasons = {item.path.name: item.reason for item in report.refused}
     assert set(reasons) == {"link.fbsync", "junk.fbsync", "huge.fbsync"}
@@ -225,7 +225,7 @@ def test_hostile_files_in_the_inbox_are_refused_never_followed_and_never_moved(
     assert {name: data for name, data in _every_file(shared).items() if name.startswith(boards["muni"].site_id)} == {
         name: data for name, data in files.items() if name.startswith(boards["muni"].site_id)
     }, "nothing in the inbox is moved, changed or deleted"
-    assert service.board_state_hash(boards["muni"]) == before
+    assert compare.board_state_hash(boards["muni"]) == before
 
 
 def test_the_ledger_holds_no_board_data(sites: tuple[dict[str, Board], Ticker], shared: Path) -> None:
@@ -302,7 +302,7 @@ def test_a_fault_at_any_write_of_a_round_leaves_no_partial_bundle_and_the_next_r
         assert not any(report.refused for report in mended), at
         lone = [path for path in shared.rglob("*.minisig") if not path.with_suffix("").exists()]
         assert lone == [], "a signature left alone by a cut-off write is removed by its writer's next round"
-        assert service.board_state_hash(region) == service.board_state_hash(muni), f"fault at {listing.labels[at - 1]}"
+        assert compare.board_state_hash(region) == compare.board_state_hash(muni), f"fault at {listing.labels[at - 1]}"
     with muni.engine.connect() as connection:
         imported = connection.exec_driver_sql("SELECT hash FROM sync_bundle WHERE direction = 'in'").scalars().all()
     assert len(imported) == len(set(imported))

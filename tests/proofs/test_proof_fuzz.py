@@ -35,7 +35,7 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.paths import templates_dir
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import bundle as B
-from factboard_tui.core.sync import service
+from factboard_tui.core.sync import compare, service
 from factboard_tui.core.transfer.importer import plan_import, run_import
 from factboard_tui.settings import SETTING_KEYS, load_settings, toml_key, toml_string
 
@@ -176,7 +176,7 @@ def _progress(_stage: str, _done: int, _total: int) -> None:
 
 
 def _state(board: Board) -> str:
-    return service.board_state_hash(board)
+    return compare.board_state_hash(board)
 
 
 @FUZZ
