@@ -109,8 +109,10 @@ def test_shell_completion_completes_commands(cli: Cli, tmp_path: Path) -> None:
             [_console_script(), *args], env=cli.environment() | env, capture_output=True, text=True, timeout=60
         )
 
-    script = factboard("--show-completion", "bash").stdout
-    assert "_factboard_completion" in script and "complete -o default -F _factboard_completion factboard" in script
+    shown = factboard("--show-completion", "bash")
+    script = shown.stdout
+    assert "_factboard_completion" in script, (shown.returncode, shown.stderr)
+    assert "complete -o default -F _factboard_completion factboard" in script
     bash = {"_FACTBOARD_COMPLETE": "complete_bash"}
     assert factboard(**bash, COMP_CWORD="2", COMP_WORDS="factboard rows li").stdout.split() == ["list"]
     assert factboard(**bash, COMP_CWORD="1", COMP_WORDS="factboard inf").stdout.split() == ["info"]
