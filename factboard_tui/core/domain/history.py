@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from factboard_tui.core.domain.changes import VISIT_NOTE, Outcome, visit_part
 from factboard_tui.core.domain.fields import LEGACY_PLAN_TEXT, ROW_FIELDS, Kind, display
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.i18n import N_, _
-from factboard_tui.core.store.schema import Change
+
+if TYPE_CHECKING:  # the database layer loads behind the prompt, and never for help (issue 15)
+    from factboard_tui.core.store.schema import Change
 
 EMPTY = "—"
 """How a missing value reads: an added field had no old value, a removed visit has no new one."""
