@@ -74,7 +74,10 @@ def test_markdown_and_csv_keep_hostile_text_inert(cli: Cli, history: Board, tmp_
     markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "## Fidelity criteria" in markdown and "\\<img src=x onerror=alert(1)\\>" in markdown
     assert "\\| \\*\\*bold\\*\\*" in markdown
-    lines = list(csv.reader(io.StringIO((tmp_path / "report.txt").read_text(encoding="utf-8-sig"))))
+    text = (tmp_path / "report.txt").read_bytes().decode("utf-8-sig")
+    # As the board's exports on a Swedish board: ';' (Excel's list separator there), every cell quoted, CRLF
+    assert text.startswith('"Section";"Table";"Row";"Figure";"Value"\r\n')
+    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     reasons = [line for line in lines if line[1] == "Reasons for going off"]
     assert [line[2] for line in reasons] == ["Flyttat", "'" + HOSTILE, "Stabil"]
     assert ["Meetings", "", "", "Rows not reached", "3"] in lines
@@ -107,7 +110,8 @@ def test_json_and_csv_count_plans_and_legal_measures(cli: Cli, history: Board, t
     assert plans["measures"]["opt"] == {"in_force": 1, "expiring": 1, "expired": 0, "started": 0}
     assert plans["measures"]["lpt"] == {"in_force": 0, "expiring": 0, "expired": 1, "started": 2}
     assert plans["current_by_week"]["2026-W47"]["signal"] == 0.5
-    lines = list(csv.reader(io.StringIO((tmp_path / "report.csv").read_text(encoding="utf-8-sig"))))
+    text = (tmp_path / "report.csv").read_bytes().decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     section = "Plans and legal measures"
     assert [section, "", "", "Clients on the board on 2026-11-29", "2"] in lines
     assert [section, "Plans on 2026-11-29", "Krisplan", "Current", "1 (50 %)"] in lines

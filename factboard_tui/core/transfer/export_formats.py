@@ -25,7 +25,6 @@ plaintext file is ever made; `export.write_export` writes the result once). What
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import html
 import io
@@ -34,6 +33,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from factboard_tui.core.domain.csv_dialect import csv_delimiter as dialect_delimiter
+from factboard_tui.core.domain.csv_dialect import csv_writer
 from factboard_tui.core.domain.dates import DateFormats, format_date
 from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
@@ -72,19 +73,8 @@ DELIMITER_NAMES = {",": ",", ";": ";", "tab": "\t", "comma": ",", "semicolon": "
 
 
 def csv_delimiter(template: BoardTemplate) -> str:
-    """The board's CSV delimiter: `;` where its language writes a decimal comma, else `,`.
-
-    Excel opens a double-clicked CSV file in columns only if it is split at the list separator of the computer's
-    regional settings, and that is `;` wherever the decimal separator is a comma (Swedish, Danish, Norwegian and
-    Dutch settings among them). LibreOffice asks, and finds either."""
-    from babel import Locale, UnknownLocaleError
-    from babel.numbers import get_decimal_symbol
-
-    try:
-        locale = Locale.parse((template.language or "en").replace("-", "_"))
-    except (ValueError, TypeError, UnknownLocaleError):
-        return ","
-    return ";" if get_decimal_symbol(locale) == "," else ","
+    """The board's CSV delimiter: `;` where its language writes a decimal comma, else `,` (`domain.csv_dialect`)."""
+    return dialect_delimiter(template.language)
 
 
 def parse_delimiter(text: str) -> str:
@@ -108,12 +98,7 @@ def render_csv(document: ExportDocument, delimiter: str | None = None) -> bytes:
     """All tables as one CSV list, every cell quoted; a grouped document gets a first column naming each line's
     group."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(
-        buffer,
-        delimiter=delimiter or csv_delimiter(document.template),
-        quoting=csv.QUOTE_ALL,
-        lineterminator="\r\n",
-    )
+    writer = csv_writer(buffer, delimiter or csv_delimiter(document.template))
     columns = document.tables[0].columns if document.tables else ()
     header = [column.label for column in columns]
     writer.writerow([spreadsheet_text(text) for text in ([_(GROUP), *header] if document.grouped else header)])

@@ -7,10 +7,10 @@ inert for its format (`inert.markdown_text`, `inert.spreadsheet_text`). JSON car
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
+from factboard_tui.core.domain.csv_dialect import csv_delimiter, csv_writer
 from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
 from factboard_tui.core.i18n import _
 from factboard_tui.core.transfer.report import (
@@ -55,8 +55,8 @@ def render_markdown(report: Report) -> bytes:
 
 def render_csv(report: Report) -> bytes:
     """One line a figure or table cell: section, table, row, column, value (UTF-8 with a BOM, cells inert)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    buffer = io.StringIO(newline="")
+    writer = csv_writer(buffer, csv_delimiter(report.template.language))  # as the board's exports: `csv_dialect`
     writer.writerow([_("Section"), _("Table"), _("Row"), _("Figure"), _("Value")])
     for section in report_sections(report):
         for label, value in section.figures:
