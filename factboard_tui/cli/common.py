@@ -118,10 +118,21 @@ def print_json(value: Any) -> None:
         sys.stdout.write(json_safe(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
 
 
+_RECORDS_PER_WRITE = 500
+"""`print_json_records` writes this many records at a time: joined, made safe and encoded whole, 20,000 rows' text
+made three more copies of 25 MB, and the memory they took cost a tenth of a second of system time (issue 15)."""
+
+
 def print_json_records(records: list[str]) -> None:
     """A list whose items are already JSON text, as `print_json` writes a list (one item per line)."""
-    text = "[\n" + ",\n".join(records) + "\n]" if records else "[]"
-    sys.stdout.write(json_safe(text) + "\n")
+    if not records:
+        sys.stdout.write("[]\n")
+        return
+    write = sys.stdout.write
+    write("[\n")
+    for start in range(0, len(records), _RECORDS_PER_WRITE):  # the text (25 MB at 20,000 rows) is never copied whole
+        write(("" if start == 0 else ",\n") + json_safe(",\n".join(records[start : start + _RECORDS_PER_WRITE])))
+    write("\n]\n")
 
 
 def ask_secret(prompt: str, env: str, confirm: bool = False) -> str:

@@ -32,7 +32,9 @@ from factboard_tui.core.i18n import LANGUAGES, _, known_language  # noqa: E402
 
 
 def _show_version(value: bool) -> None:
-    """`--version` (the info module loads only when it is given)."""
+    """`--version` (the info module loads only when it is given: Click calls this for every command)."""
+    if not value:
+        return
     from factboard_tui.cli import info
 
     info.show_version(value)

@@ -11,8 +11,12 @@ text stays what Typer writes, except that an extra argument is counted ("argumen
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 from factboard_tui.core.i18n import N_, _, ngettext
@@ -32,12 +36,8 @@ TYPER_CORE_WORDS = (
 """What Typer's core says through gettext (`core._`, given FactBoard's `_` below): marked here for the catalog."""
 
 
-def speak_typer() -> None:
-    """Give Typer's help and usage errors the words of the language in use (idempotent)."""
-    from typer import _click, core, rich_utils
-    from typer._click import core as click_core
-    from typer._click import exceptions, formatting
-
+def _help_words(rich_utils: Any) -> None:
+    """The titles and notes Typer's help and error panels take from `typer.rich_utils`."""
     rich_utils.DEPRECATED_STRING = _("(deprecated) ")
     rich_utils.DEFAULT_STRING = _("[default: {}]")
     rich_utils.ENVVAR_STRING = _("[env var: {}]")
@@ -48,6 +48,53 @@ def speak_typer() -> None:
     rich_utils.ERRORS_PANEL_TITLE = _("Error")
     rich_utils.ABORTED_TEXT = _("Aborted.")
     rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+
+
+class _WhenImported(importlib.abc.MetaPathFinder):
+    """Runs `then(module)` right after `name` is first imported (Python has no import hook of its own for this)."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None) -> Any:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        loader = spec.loader if spec is not None else None
+        if loader is None:
+            return spec
+        run = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            self.then(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def when_imported(name: str, then: Callable[[ModuleType], None]) -> None:
+    """`then(module)` now if `name` is imported already, else as soon as it is (once)."""
+    module = sys.modules.get(name)
+    if module is not None:
+        then(module)
+        return
+    sys.meta_path[:] = [f for f in sys.meta_path if not (isinstance(f, _WhenImported) and f.name == name)]
+    sys.meta_path.insert(0, _WhenImported(name, then))
+
+
+def speak_typer() -> None:
+    """Give Typer's help and usage errors the words of the language in use (idempotent).
+
+    The help and error panels' words are set when Typer loads `typer.rich_utils` (Rich's Markdown, syntax and
+    traceback modules: about 50 ms of CPU) for a help page or an error, not by every command (issue 15).
+    """
+    from typer import _click, core
+    from typer._click import core as click_core
+    from typer._click import exceptions, formatting
+
+    when_imported("typer.rich_utils", _help_words)
     core._ = _  # type: ignore[attr-defined]  # "No such command", "Missing command.", "required" …
     if getattr(_click, "_factboard_speaks", False):
         return

@@ -13,11 +13,13 @@ the audit log's extract all write it this way.
 from __future__ import annotations
 
 import csv
+import functools
 from typing import Any, TextIO
 
 
+@functools.cache
 def csv_delimiter(language: str | None) -> str:
-    """`;` where `language` writes a decimal comma, else `,`."""
+    """`;` where `language` writes a decimal comma, else `,` (Babel's locale data, read once per language)."""
     from babel import Locale, UnknownLocaleError
     from babel.numbers import get_decimal_symbol
 
