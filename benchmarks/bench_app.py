@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,10 @@ BUDGETS: dict[str, tuple[str, dict[int, float] | float, str]] = {
     "save a cell p95": ("≤ 16.7 ms", 16.7, "cpu"),
     "longest GC pause while typing": ("≤ 16 ms", 16.0, "cpu"),
     "idle TUI, CPU per minute": ("≤ 300 ms", 300.0, "cpu"),
+    "bulk read: rows()": ("linear: ≤ 11× from 2,000 to 20,000 (scaling table)", 0.0, "cpu"),
+    "bulk read: row_values()": ("linear (scaling table)", 0.0, "cpu"),
+    "bulk read: visits() of a week": ("linear (scaling table)", 0.0, "cpu"),
+    "bulk read: week export to CSV (core)": ("linear (scaling table)", 0.0, "cpu"),
     "rows list --json (whole CLI)": ("≤ 1 s at 20,000", {20_000: 1000}, "cpu"),
     "week export, CSV (beyond Argon2id)": ("≤ 1 s at 2,000", {2_000: 1000}, "cpu"),
     "sync export, 100,000 changes": ("≤ 1 s", 1000.0, "cpu"),
@@ -293,6 +298,38 @@ async def measure_tui(size: int, repeats: int, idle_seconds: float) -> dict[str,
     return results
 
 
+def reads_child(size: int, repeats: int) -> dict[str, list[Sample]]:
+    """The core's bulk reads at `size` rows, in this process (timed around the calls, after the board is open): the
+    issue's "bulk reads" row, whose costs must grow no faster than the board (the scaling table)."""
+    from bench_store import PASSPHRASE, build
+
+    from factboard_tui.core.clock import week_start
+    from factboard_tui.core.store.board import Board
+    from factboard_tui.core.transfer.export import week_document
+    from factboard_tui.core.transfer.export_formats import Format, render
+
+    path = build(size)
+    board = Board.open_with_key(path, Board.read_slot(path).unwrap(PASSPHRASE))
+    monday = week_start(board.today())
+    sunday = monday + timedelta(days=7)
+    measures: dict[str, Callable[[], object]] = {
+        "bulk read: rows()": board.rows,
+        "bulk read: row_values()": board.row_values,
+        "bulk read: visits() of a week": lambda: board.visits(monday, sunday),
+        "bulk read: week export to CSV (core)": lambda: render(week_document(board, monday), Format.CSV),
+    }
+    results: dict[str, list[Sample]] = {}
+    for name, work in measures.items():
+        work()  # once before timing: SQLAlchemy compiles and caches each statement on first use
+        for _ in range(repeats):
+            t0, c0 = time.perf_counter(), time.process_time()
+            work()
+            gc.collect(0)  # the young collection a paused collector owes is counted too
+            results.setdefault(name, []).append(((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000))
+    board.close()
+    return results
+
+
 def sync_child(repeats: int) -> dict[str, list[Sample]]:
     """Export and import of one bundle of 100,000 field changes, in this process (timed around the calls)."""
     import bench_sync
@@ -395,6 +432,8 @@ def measure_all(runner: Runner, sizes: list[int], repeats: int, idle: float, scr
             tui = runner.json("--child", "tui", str(size), str(repeats), str(idle))
             for name, samples in tui.items():
                 add(name, size, [tuple(sample) for sample in samples])  # type: ignore[misc]
+        for name, samples in runner.json("--child", "reads", str(size), "3" if repeats < 20 else "5").items():
+            add(name, size, [tuple(sample) for sample in samples])  # type: ignore[misc]
         listing = [runner.cli("--db", str(path), "rows", "list", "--json", passphrase=PASSPHRASE) for _ in range(3)]
         add("rows list --json (whole CLI)", size, listing)
         out = scratch / f"week-{size}.csv"
@@ -496,6 +535,8 @@ def main() -> None:
         elif kind == "tui":
             size, repeats, idle = int(rest[0]), int(rest[1]), float(rest[2])
             print(json.dumps(asyncio.run(measure_tui(size, repeats, idle))))
+        elif kind == "reads":
+            print(json.dumps(reads_child(int(rest[0]), int(rest[1]))))
         elif kind == "sync":
             print(json.dumps(sync_child(int(rest[0]))))
         return

@@ -22,6 +22,7 @@ from factboard_tui.core.domain.fields import ROW_FIELDS, Kind
 from factboard_tui.core.domain.meetings import DISCUSSED
 from factboard_tui.core.errors import NotFound
 from factboard_tui.core.i18n import _
+from factboard_tui.core.store.bulk import collector_paused
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.schema import (
     CHANGE_TABLE,
@@ -39,12 +40,13 @@ from factboard_tui.core.store.schema import (
 
 def rows(board: BoardHandle, include_off: bool = False) -> list[BoardRow]:
     """Rows in board order: triage priority, then date on board, then client code."""
-    statement = select(BoardRow)
-    if not include_off:
-        statement = statement.where(col(BoardRow.date_off).is_(None))
-    with board.session() as session:
-        found = list(session.exec(statement))
-    return in_board_order(board, found)
+    with collector_paused():
+        statement = select(BoardRow)
+        if not include_off:
+            statement = statement.where(col(BoardRow.date_off).is_(None))
+        with board.session() as session:
+            found = list(session.exec(statement))
+        return in_board_order(board, found)
 
 
 _VALUE_COLUMNS = tuple(field.name for field in fields(RowValues))
@@ -73,20 +75,21 @@ def row_values(board: BoardHandle, include_off: bool = False) -> list[RowValues]
     ]
     booleans = [_VALUE_COLUMNS.index("children")]
     where = "" if include_off else " WHERE date_off IS NULL"
-    with board.connected() as connection:
-        found = connection.exec_driver_sql(_ROW_VALUES_SQL + where).fetchall()
-    rows = []
-    for raw in found:
-        values = list(raw)
-        for index, parse in convert:
-            if values[index] is not None:
-                values[index] = parse(values[index])
-        for index in booleans:
-            if values[index] is not None:
-                values[index] = bool(values[index])
-        rows.append(RowValues(*values))
-    rows.sort(key=board_order(board))
-    return rows
+    with collector_paused():
+        with board.connected() as connection:
+            found = connection.exec_driver_sql(_ROW_VALUES_SQL + where).fetchall()
+        rows = []
+        for raw in found:
+            values = list(raw)
+            for index, parse in convert:
+                if values[index] is not None:
+                    values[index] = parse(values[index])
+            for index in booleans:
+                if values[index] is not None:
+                    values[index] = bool(values[index])
+            rows.append(RowValues(*values))
+        rows.sort(key=board_order(board))
+        return rows
 
 
 def top_rows(board: BoardHandle, limit: int) -> tuple[list[BoardRow], dict[str, int]]:
@@ -188,12 +191,13 @@ def visits(
         statement = statement.where(VISIT_TABLE.c.row_id.in_(row_ids))
     by_row: dict[int, dict[date, VisitCell]] = {}
     parse = date.fromisoformat
-    with board.connected() as connection:
-        found = connection.execute(statement).all()
-    for row_id, text, staff_text, note in found:
-        day = parse(text)
-        by_row.setdefault(row_id, {})[day] = VisitCell(row_id, day, staff_text, note)
-    return by_row
+    with collector_paused():
+        with board.connected() as connection:
+            found = connection.execute(statement).all()
+        for row_id, text, staff_text, note in found:
+            day = parse(text)
+            by_row.setdefault(row_id, {})[day] = VisitCell(row_id, day, staff_text, note)
+        return by_row
 
 
 def week_visits(board: BoardHandle, day: date | None = None) -> dict[int, dict[date, VisitCell]]:

@@ -1,0 +1,127 @@
+"""The collector waits while a bulk read builds its rows, and runs again afterwards (issue 15: `core.store.bulk`).
+
+A user notices the collector as a pause: a full collection over a heap of 20,000 rows froze typing for a second.
+These tests read a real board of 800 rows (enough objects that the collector would start several times during each
+read) and watch the collector through `gc.callbacks`.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from factboard_tui.core.clock import week_start
+from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.bulk import collector_paused
+from factboard_tui.core.store.rows import RowWrite
+
+ROWS = 800
+
+
+@pytest.fixture
+def full_board(board: Board) -> Board:
+    monday = week_start(board.today())
+    writes = [
+        RowWrite(
+            "add",
+            values={
+                "client_code": f"K-{number:04d}",
+                "triage": "Kris",
+                "date_on": board.today(),
+                "situation": "<b>[/]</b> =1+1",
+            },
+            visits={monday + timedelta(days=number % 7): ("CSA", "ring [red]x[/red]")},
+        )
+        for number in range(ROWS)
+    ]
+    board.write_rows("KOO", writes, source="test")
+    return board
+
+
+@pytest.fixture
+def collections() -> Iterator[list[int]]:
+    """The generations of the collections that start while the test runs."""
+    seen: list[int] = []
+
+    def watch(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            seen.append(int(info["generation"]))
+
+    gc.callbacks.append(watch)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(watch)
+
+
+def reads(board: Board) -> dict[str, Callable[[], object]]:
+    monday = week_start(board.today())
+    return {
+        "rows": board.rows,
+        "row_values": board.row_values,
+        "visits": lambda: board.visits(monday, monday + timedelta(days=7)),
+    }
+
+
+@pytest.mark.parametrize("name", ["rows", "row_values", "visits"])
+def test_no_collection_runs_inside_a_bulk_read_and_the_collector_runs_after(
+    full_board: Board, collections: list[int], name: str
+) -> None:
+    read = reads(full_board)[name]
+    read()  # statements compiled, caches warm
+    gc.collect()
+    collections.clear()
+    found = read()
+    during = list(collections)
+    assert len(found) == ROWS if name != "visits" else sum(len(days) for days in found.values()) == ROWS  # type: ignore[arg-type]
+    # at most the one young collection the read owes as it ends, over the objects it made (800 rows started 4-14
+    # collections, some of the older generations, before the collector waited)
+    assert during in ([], [0]), f"{name}: {len(during)} collections started inside the read: {during}"
+    assert gc.isenabled()
+    garbage = [[index] for index in range(5_000)]  # the collector is back: these allocations start one
+    del garbage
+    assert collections, "the collector did not run again after the read"
+
+
+def test_a_face_that_turned_the_collector_off_keeps_it_off(full_board: Board) -> None:
+    gc.disable()
+    try:
+        full_board.row_values()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_comes_back_after_a_read_that_failed() -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError("the disk went away")
+    assert gc.isenabled()
+
+
+def test_overlapping_reads_in_two_threads_leave_the_collector_running(full_board: Board) -> None:
+    inside = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with collector_paused():
+                inside.wait(timeout=30)  # both inside at once
+                full_board.visits(date(2000, 1, 1), date(2100, 1, 1))
+                inside.wait(timeout=30)
+                assert not gc.isenabled()  # the other read has not turned it back on under this one
+        except BaseException as error:  # reported in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    assert gc.isenabled()
