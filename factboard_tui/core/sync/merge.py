@@ -28,7 +28,7 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Entity, Op, Outcome, visit_key, visit_part
 from factboard_tui.core.errors import SyncRefused
 from factboard_tui.core.i18n import _
-from factboard_tui.core.store.changelog import as_text, sequence_state
+from factboard_tui.core.store.changelog import append_many, as_text, sequence_state
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
 from factboard_tui.core.sync.hlc import next_hlc, stamp
@@ -467,8 +467,4 @@ class RemoteMerge:
                     outcome,
                 )
             )
-        self.connection.exec_driver_sql(
-            "INSERT INTO change_log (at, author, source, entity, row_id, staff_id, op, field, old, new, txn, hlc, "
-            "origin, seq, base, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        append_many(self.connection, rows)

@@ -9,8 +9,10 @@ data itself only ever changes through the store's write path (`merge.apply_remot
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -300,8 +302,27 @@ def _record_export(board: Board, digest: str, peer: str, previous: str | None, c
 # -- import -------------------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection for the block: an import makes 100,000 change tuples and their records, none of
+    them in a cycle, and the collector walked the growing heap over and over (0.9 s of a 4 s import); reference
+    counting frees them as before, and the collector runs again after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_bundle(board: Board, data: bytes, progress: Progress | None = None) -> ImportReport:
     """Verify, decrypt, validate and merge one bundle; refuses with `SyncRefused` (nothing applied) on any problem."""
+    with _collector_paused():
+        return _import_bundle(board, data, progress)
+
+
+def _import_bundle(board: Board, data: bytes, progress: Progress | None) -> ImportReport:
     everyone = peers(board)
     trusted = {peer.site.site_id: peer.site for peer in everyone if peer.revoked_at is None}
     revoked = {peer.site.site_id: peer.site for peer in everyone if peer.revoked_at is not None}
