@@ -1,4 +1,4 @@
-"""The collector waits while a bulk read builds its rows, and runs again afterwards (issue 15: `core.store.bulk`).
+"""The collector waits while a bulk read builds its rows, and runs again afterwards (issue 15: `core.collector`).
 
 A user notices the collector as a pause: a full collection over a heap of 20,000 rows froze typing for a second.
 These tests read a real board of 800 rows (enough objects that the collector would start several times during each
@@ -17,7 +17,7 @@ import pytest
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.bulk import collector_paused
+from factboard_tui.core.collector import collector_paused
 from factboard_tui.core.store.rows import RowWrite
 
 ROWS = 800

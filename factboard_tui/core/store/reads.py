@@ -17,12 +17,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from factboard_tui.core.clock import week_start
+from factboard_tui.core.collector import collector_paused
 from factboard_tui.core.domain.carry_forward import MeetingOutcomes
 from factboard_tui.core.domain.fields import ROW_FIELDS, Kind
 from factboard_tui.core.domain.meetings import DISCUSSED
 from factboard_tui.core.errors import NotFound
 from factboard_tui.core.i18n import _
-from factboard_tui.core.store.bulk import collector_paused
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.schema import (
     CHANGE_TABLE,

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from factboard_tui.core.collector import collector_paused
 from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Op
 from factboard_tui.core.errors import FactBoardError, InvalidValue, NotFound, SyncRefused
@@ -25,7 +26,6 @@ from factboard_tui.core.security import audit
 from factboard_tui.core.security.audit_words import PEER_SITE, SYNC_WRITTEN, stored
 from factboard_tui.core.store import rows as row_path
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.bulk import collector_paused
 from factboard_tui.core.store.migrations import LATEST_VERSION
 from factboard_tui.core.store.rows import RowWrite
 from factboard_tui.core.store.transaction import write_transaction

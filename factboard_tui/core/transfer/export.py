@@ -27,6 +27,7 @@ from typing import Any
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.collation import sort_key
+from factboard_tui.core.collector import collector_paused
 from factboard_tui.core.diagnosis import os_error
 from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.plan_template import MEASURE_SLOTS, PLAN_KINDS, status_field
@@ -288,6 +289,7 @@ def _group_title(key: str, grouping: Grouping, template: BoardTemplate, names: d
     return key
 
 
+@collector_paused()  # builds a line per visit and a cell per column: issue 15
 def week_document(
     board: Board, monday: date, grouping: Grouping = Grouping.DAY, calendar_details: bool = False
 ) -> ExportDocument:
@@ -419,6 +421,7 @@ def visit_cell_text(visit: VisitCell | None) -> str:
     return f"{visit.staff}: {visit.note}" if visit.note else visit.staff
 
 
+@collector_paused()  # builds a line per visit and a cell per column: issue 15
 def board_document(board: Board, monday: date | None = None) -> ExportDocument:
     """The board as the team knows it: every open row with every column and the week's visits."""
     template = board.template

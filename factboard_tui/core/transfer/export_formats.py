@@ -33,6 +33,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from factboard_tui.core.collector import collector_paused
 from factboard_tui.core.domain.csv_dialect import csv_delimiter as dialect_delimiter
 from factboard_tui.core.domain.csv_dialect import csv_writer
 from factboard_tui.core.domain.dates import DateFormats, format_date
@@ -53,6 +54,7 @@ def cell_text(value: Any, dates: DateFormats | None = None) -> str:
     return str(value)
 
 
+@collector_paused()  # builds a line per visit and a cell per column: issue 15
 def render(document: ExportDocument, fmt: Format, *, delimiter: str | None = None) -> bytes:
     """The document in the format asked for (`delimiter`: CSV only, else the board's own, `csv_delimiter`)."""
     renderers: dict[Format, Callable[[ExportDocument], bytes]] = {
