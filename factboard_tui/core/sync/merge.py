@@ -28,6 +28,8 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.changes import Entity, Op, Outcome, visit_key, visit_part
 from factboard_tui.core.errors import SyncRefused
 from factboard_tui.core.i18n import _
+from factboard_tui.core.security import seal
+from factboard_tui.core.store import changelog
 from factboard_tui.core.store.changelog import append_many, as_text, sequence_state
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.transaction import write_transaction
@@ -40,8 +42,9 @@ SYNC_AUTHOR = "SYNC"
 """Author of the changes the merge itself makes (taking off a duplicate row)."""
 MERGE_CACHE_KIB = 256 * 1024
 """Page cache while merging a sync bundle (SQLite's default is 2 MiB)."""
-_CLOCK_ORDER = operator.attrgetter("hlc", "origin")
+_CLOCK_ORDER = operator.itemgetter(2, 0)
 """Sort key of a `RemoteChange`: its hybrid clock, then its origin site (the order every site merges in)."""
+_SUPERSEDED = Outcome.SUPERSEDED.value
 STAFF_DEFAULTS = {name: as_text(value) for name, value in F.STAFF_DEFAULTS.items()}
 """`fields.STAFF_DEFAULTS` as the change log spells them."""
 _CHUNK = 500
@@ -94,6 +97,10 @@ class RemoteApplied:
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
+
+
+_CONVERTED_KINDS = (F.Kind.YES_NO, F.Kind.PLAN)
+"""The kinds of row field whose column keeps another value than the change log's text (`_stored_row_value`)."""
 
 
 def _stored_row_value(field_name: str, text: str | None) -> Any:
@@ -245,39 +252,57 @@ class RemoteMerge:
         open_conflicts = self._open_conflicts()
         found: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = {}
         result = self.result
+        # One pass over 100,000 changes: locals and plain tuple unpacking (a named tuple's attribute is a call).
+        winners, touched, first_seen, record, source = (
+            self.winners,
+            self.touched,
+            self.first_seen,
+            self.records.append,
+            self.source,
+        )
+        applied = superseded = 0
         for change in fresh:
-            key = (change.entity, change.key, change.field)
-            held = self.winners.get(key)
-            change_stamp = change.hlc + " " + change.origin
+            origin, _seq, hlc, base, entity, entity_key, _op, field_name, new, author, at = change
+            key = (entity, entity_key, field_name)
+            held = winners.get(key)
+            change_stamp = hlc + " " + origin
             newer = held is None or change_stamp > held.stamp
             if held is not None:
-                concurrent = change.base != held.stamp if newer else held.base != change_stamp
-                free_text = change.entity == "row" and change.field in F.FREE_TEXT_FIELDS
-                if concurrent and free_text and change.new != held.new:
+                concurrent = base != held.stamp if newer else held.base != change_stamp
+                free_text = entity == "row" and field_name in F.FREE_TEXT_FIELDS
+                if concurrent and free_text and new != held.new:
                     candidates = found.setdefault(key, {})
-                    for value, value_stamp, author, origin in (
+                    for value, value_stamp, value_author, value_origin in (
                         (held.new, held.stamp, held.author, held.origin),
-                        (change.new, change_stamp, change.author, change.origin),
+                        (new, change_stamp, author, origin),
                     ):
                         candidates[value_stamp] = {
                             "value": value,
                             "stamp": value_stamp,
-                            "author": author,
-                            "site": origin,
+                            "author": value_author,
+                            "site": value_origin,
                         }
                 elif newer and not concurrent and (key in found or key in open_conflicts):
                     found.pop(key, None)
                     open_conflicts.discard(key)
-                    result.settled.append((*key, change.author))
-            self.first_seen.setdefault((change.entity, change.key), (change.at, change.author))
+                    result.settled.append((*key, author))
+            entity_of = (entity, entity_key)
+            if entity_of not in first_seen:
+                first_seen[entity_of] = (at, author)
             if newer:
-                self.winners[key] = Winner(change_stamp, change.base, change.new, change.author, change.origin)
-                self.touched.setdefault((change.entity, change.key), set()).add(change.field)
-                result.applied += 1
+                winners[key] = Winner(change_stamp, base, new, author, origin)
+                fields = touched.get(entity_of)
+                if fields is None:
+                    fields = touched[entity_of] = set()
+                fields.add(field_name)
+                applied += 1
+                record((change, held.new if held else None, None, source))
             else:
-                result.superseded += 1
-            self._record(change, held.new if held else None, None if newer else Outcome.SUPERSEDED.value)
-        result.newest_hlc = max(change.hlc for change in fresh)
+                superseded += 1
+                record((change, held.new if held else None, _SUPERSEDED, source))
+        result.applied += applied
+        result.superseded += superseded
+        result.newest_hlc = fresh[-1].hlc  # sorted by clock
         for key, candidates in found.items():
             result.conflicts.append(
                 ConflictFound(*key, sorted(candidates.values(), key=lambda c: c["stamp"]), self.winners[key].new)
@@ -358,10 +383,14 @@ class RemoteMerge:
         updates: list[tuple[Any, ...]] = []
         inserts: list[tuple[Any, ...]] = []
         row_fields = list(F.ROW_FIELDS)
+        converted = [index for index, name in enumerate(row_fields) if F.ROW_FIELDS[name].kind in _CONVERTED_KINDS]
+        held = self.winners.get
         for (entity, uid), _fields in self.touched.items():
             if entity != "row":
                 continue
-            values = [_stored_row_value(name, self._value(uid, name)) for name in row_fields]
+            values = [found.new if (found := held(("row", uid, name))) else None for name in row_fields]
+            for index in converted:
+                values[index] = _stored_row_value(row_fields[index], values[index])
             closed = self._value(uid, "date_off") is not None
             at, author = self.first_seen.get(("row", uid), (None, SYNC_AUTHOR))
             if uid in self.row_ids:
@@ -391,8 +420,8 @@ class RemoteMerge:
         if inserts:
             columns = ", ".join(["uid", *row_fields, "created_at", "created_by", "updated_at", "updated_by"])
             marks = ", ".join("?" * (len(row_fields) + 5))
-            self.connection.exec_driver_sql(
-                f"INSERT INTO board_row ({columns}) VALUES ({marks})", [row[1:] for row in inserts]
+            self._insert_many(
+                "board_row", f"INSERT INTO board_row ({columns}) VALUES ({marks})", [row[1:] for row in inserts]
             )
             for uid, row_id in self.connection.exec_driver_sql(
                 "SELECT uid, id FROM board_row WHERE id > ?", (max(self.row_ids.values(), default=0),)
@@ -404,17 +433,34 @@ class RemoteMerge:
         days: set[tuple[str, str]] = set()
         for (entity, uid), fields in self.touched.items():
             if entity == "row":
-                days.update((uid, visit[1]) for name in fields if (visit := visit_part(name)) is not None)
+                for name in fields:
+                    if ":" in name and (visit := visit_part(name)) is not None:
+                        days.add((uid, visit[1]))
         deletes = [(self.row_ids[uid], day) for uid, day in days if uid not in self.new_rows]
         inserts = []
+        held, row_ids = self.winners.get, self.row_ids
         for uid, day in days:
-            staff = self._value(uid, visit_key(day))
-            if staff is not None:
-                inserts.append((self.row_ids[uid], day, staff, self._value(uid, visit_key(day, note=True))))
+            staff = held(("row", uid, visit_key(day)))
+            if staff is not None and staff.new is not None:
+                note = held(("row", uid, visit_key(day, note=True)))
+                inserts.append((row_ids[uid], day, staff.new, note.new if note else None))
+        inserts.sort()  # by row and day (each pair once): the visit's indexes grow in order, its ids in a fixed order
         if deletes:
             self.connection.exec_driver_sql("DELETE FROM visit WHERE row_id = ? AND day = ?", deletes)
-        if inserts:
-            self.connection.exec_driver_sql("INSERT INTO visit (row_id, day, staff, note) VALUES (?, ?, ?, ?)", inserts)
+        self._insert_many("visit", "INSERT INTO visit (row_id, day, staff, note) VALUES (?, ?, ?, ?)", inserts)
+
+    def _insert_many(self, table: str, statement: str, records: list[tuple[Any, ...]]) -> None:
+        """Insert the merge's new rows or visits; many of them are sealed in one pass (`seal.inserting_in_bulk`)."""
+        if not records:
+            return
+        raw = self.connection.connection.dbapi_connection
+        assert raw is not None
+        pending: seal.Pending | None = self.connection.info.get("seal")
+        if pending is None or len(records) < changelog.BULK_RECORDS:
+            raw.executemany(statement, records)
+            return
+        with seal.inserting_in_bulk(raw, pending, table):
+            raw.executemany(statement, records)
 
     def _write_staff(self) -> None:
         for (entity, initials), _fields in self.touched.items():
