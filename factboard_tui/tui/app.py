@@ -36,6 +36,7 @@ from factboard_tui.core.security.audit_words import LOCKED, stored
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui import i18n
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
+from factboard_tui.tui.heap import QuietCollector
 from factboard_tui.tui.palette import FactBoardPalette
 from factboard_tui.tui.screens.help import HelpScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
@@ -140,13 +141,16 @@ class FactBoardApp(KeysInOrderApp):
         """When someone last pressed a key or clicked: the idle lock counts from here."""
         self.feed: BoardFeed | None = None
         """The open board for the screens, once it is unlocked."""
+        self.heap = QuietCollector()
+        """Runs Python's full collections between keys, never while someone types (`tui/heap.py`)."""
 
     def on_mount(self) -> None:
         i18n.speak(current_language(), self)
         self.set_keymap(self.settings.keys)
         self._warn_about_keymap()
         self.theme = self._starting_theme()
-        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle, name="idle lock")
+        self.heap.start()
+        self.set_interval(IDLE_CHECK_SECONDS, self._every_few_seconds, name="idle lock and heap")
         if self.board is not None and self.user:
             self.board.actor = self.user
             i18n.speak(speak_for_board(self.board.template.language), self)
@@ -286,6 +290,7 @@ class FactBoardApp(KeysInOrderApp):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp):
             self.last_input = self.clock()
+            self.heap.touched()
         await super().on_event(event)
 
     @property
@@ -296,6 +301,11 @@ class FactBoardApp(KeysInOrderApp):
         from factboard_tui.tui.screens.lock import LockScreen
 
         return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
+
+    def _every_few_seconds(self) -> None:
+        """The idle lock's check, and the heap's full collection if one is due and nobody is typing."""
+        self.lock_if_idle()
+        self.heap.collect_if_quiet()
 
     def lock_if_idle(self) -> None:
         """Lock when nobody has touched the keyboard or mouse for `idle_lock_minutes`."""
@@ -340,6 +350,7 @@ class FactBoardApp(KeysInOrderApp):
         return not (action in LOCKED_OUT_ACTIONS and self.locked)
 
     def on_unmount(self) -> None:
+        self.heap.stop()
         if self.feed is not None:
             self.feed.stop()  # the writer finishes what is queued, then closes the board
         elif self.board is not None:

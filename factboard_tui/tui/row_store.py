@@ -8,7 +8,6 @@ should cost what changed, not the board's size) is decided here, in `apply` and 
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -99,21 +98,6 @@ def first_read(board: Board) -> BoardRead:
     as it reads it, so nothing unverified is shown; the whole-file check follows once the board is drawn (the app
     runs `check_integrity` in the background and locks the board if it fails)."""
     return read_board(board, week_start(board.today()), limit=FIRST_SCREENFUL)
-
-
-def settle_heap() -> None:
-    """Move everything alive now out of the garbage collector's reach (`gc.freeze()`): a full collection walks every
-    tracked object, 0.94 s at 20,000 rows, mid-typing (issue 15). Called by the board screen once a full read is
-    shown, so the rows and the grid lines built from them are frozen together: freezing before the grid lines exist
-    made it worse (a full collection runs once the objects made since freezing outnumber a quarter of those before,
-    and then walks all of them). Frozen objects are still freed when nothing refers to them (rows replaced by the
-    next read are); only cycles among them would stay, and rows, visits and grid lines hold none.
-
-    Measured at 20,000 rows (bench_app's TUI child): without the freeze a full collection walks 330,000 objects,
-    180-270 ms of CPU whenever it comes; with it the longest pause while typing is 11-16 ms. Freezing again after
-    every full collection gained nothing there (15.5 ms) and would keep the cycles of closed dialogs and screens
-    for the whole session, so the heap is frozen here only."""
-    gc.freeze()
 
 
 class RowStore:

@@ -31,7 +31,7 @@ from factboard_tui.tui.dialogs.export import ExportScreen
 from factboard_tui.tui.dialogs.history import HistoryScreen
 from factboard_tui.tui.dialogs.row_form import AddRowForm
 from factboard_tui.tui.feed import BoardFeed, ChangeKind, FeedChange, Reply
-from factboard_tui.tui.row_store import settle_heap
+from factboard_tui.tui.heap import settle_heap
 from factboard_tui.tui.screens.board_cells import CellEditing
 from factboard_tui.tui.screens.board_parts import BOARD_BINDINGS, board_palette, heard_text, status_text
 from factboard_tui.tui.screens.meeting import MeetingScreen
