@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from factboard_tui.core.clock import week_start
-from factboard_tui.core.store.board import Board
 from factboard_tui.core.collector import collector_paused
+from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
 
 ROWS = 800
