@@ -323,6 +323,7 @@ def reads_child(size: int, repeats: int) -> dict[str, list[Sample]]:
         "bulk read: week export to CSV (core)": lambda: render(week_document(board, monday), Format.CSV),
     }
     results: dict[str, list[Sample]] = {}
+    measures["  floor: whole-file page check"] = board.check_integrity  # what the CLI runs before any command
     for name, work in measures.items():
         work()  # once before timing: SQLAlchemy compiles and caches each statement on first use
         for _ in range(repeats):
@@ -418,6 +419,12 @@ def measure_all(runner: Runner, sizes: list[int], repeats: int, idle: float, scr
         add("--help, first time (drawn)", 0, [runner.cli("--help")])
     add("--help", 0, [runner.cli("--help") for _ in range(runs)])  # asked again, as people do
     add("  baseline: import typer, rich.console", 0, baseline)
+    store = "import typer; import factboard_tui.core.store.board"  # what every command on a board loads
+    add(
+        "  floor: start Python, import Typer and the store",
+        0,
+        [child_cpu([sys.executable, "-c", store], runner.env) for _ in range(runs)],
+    )
     report = scratch / "first-frame.json"
     board = str(build(sizes[0]))
     for kind, name in (("start", "start → unlock prompt drawn"), ("bare", "  baseline: bare Textual app, first frame")):
@@ -432,6 +439,7 @@ def measure_all(runner: Runner, sizes: list[int], repeats: int, idle: float, scr
             Board.read_slot(path).unwrap(PASSPHRASE)
             key_cpu.append((time.process_time() - c0) * 1000)
         argon = statistics.median(key_cpu)
+        add("  floor: Argon2id (the key slot)", size, [(float("nan"), cpu) for cpu in key_cpu])
         if size <= 20_000:
             tui = runner.json("--child", "tui", str(size), str(repeats), str(idle))
             for name, samples in tui.items():
