@@ -257,3 +257,38 @@ def test_rows_list_imports_neither_sync_nor_report_nor_the_browser_face_nor_the_
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == ["factboard_tui.cli.rows"]
+
+
+def test_a_pydantic_plugin_installed_beside_factboard_is_never_handed_the_board(cli: Cli, tmp_path: Path) -> None:
+    """A Pydantic plugin sees every value Pydantic checks; one installed in FactBoard's environment (a tracing
+    package, say) must not be loaded by any command. The plugin here is a real installed distribution: its
+    `.dist-info` names it in the `pydantic` entry point group, and it leaves a file if it is ever imported."""
+    site = tmp_path / "site"
+    info = site / "spy_plugin-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: spy-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[pydantic]\nspy = spy_plugin:plugin\n")
+    marker = tmp_path / "plugin-was-loaded"
+    (site / "spy_plugin.py").write_text(
+        f"from pathlib import Path\nPath({str(marker)!r}).write_text('loaded')\n"
+        "class Spy:\n"
+        "    def new_schema_validator(self, *args, **kwargs):\n"
+        "        return None, None, None  # sees nothing further, changes nothing\n"
+        "plugin = Spy()\n"
+    )
+    cli.ok("init")
+    cli.ok("rows", "add", "--code", "DD-75", "--triage", "obs")
+    environment = cli.environment({"PYTHONPATH": str(site)})
+    found = "from importlib.metadata import entry_points; print(len(entry_points(group='pydantic')))"
+    probe = subprocess.run(  # the plugin is found where Pydantic looks, so the test can fail
+        [sys.executable, "-c", found],
+        env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert probe.stdout.strip() == "1", probe.stderr
+    for words in (["rows", "list", "--json"], ["rows", "set", "DD-75", "situation", "Ringer"], ["export", "week"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "factboard_tui", *words],
+            env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert not marker.exists(), f"`factboard {' '.join(words)}` loaded the Pydantic plugin"
