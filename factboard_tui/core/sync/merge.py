@@ -342,6 +342,8 @@ class RemoteMerge:
         at = now.strftime(_TIME_FORMAT)
         closing: list[tuple[str, str, str | None]] = []
         for code, holders in sorted(codes.items()):
+            if len(holders) < 2:  # one row for the client: nothing to take off (most of 5,000 rows in a bundle)
+                continue
             open_rows = sorted(
                 (uid for uid in holders if self._value(uid, "date_off") is None),
                 key=lambda uid: (self.winners[("row", uid, "client_code")].stamp, uid),
@@ -487,30 +489,28 @@ class RemoteMerge:
 
     def _insert_records(self) -> None:
         """Append every record of the merge to the change log (after the rows they point to exist)."""
-        rows = []
         row_ids, staff_ids, txn = self.row_ids, self.staff_ids, self.txn
-        for change, old, outcome, source in self.records:
-            origin, seq, hlc, base, entity, key, op, field_name, new, author, at = change
-            row_id = row_ids[key] if entity == "row" else None
-            staff_id = staff_ids.get(key) if entity == "staff" else None
-            rows.append(
-                (
-                    at,
-                    author,
-                    source,
-                    entity,
-                    row_id,
-                    staff_id,
-                    op,
-                    field_name,
-                    old,
-                    new,
-                    txn,
-                    hlc,
-                    origin,
-                    seq,
-                    base,
-                    outcome,
-                )
+        rows = [  # one comprehension, unpacking as it goes: 100,000 records in `changelog.APPEND_COLUMNS` order
+            (
+                at,
+                author,
+                source,
+                entity,
+                row_ids[key] if entity == "row" else None,
+                staff_ids.get(key) if entity == "staff" else None,
+                op,
+                field_name,
+                old,
+                new,
+                txn,
+                hlc,
+                origin,
+                seq,
+                base,
+                outcome,
             )
+            for (origin, seq, hlc, base, entity, key, op, field_name, new, author, at), old, outcome, source in (
+                self.records
+            )
+        ]
         append_many(self.connection, rows)
