@@ -212,6 +212,13 @@ def export_bundle(
     board: Board, peer_name: str, progress: Progress | None = None, randomness: B.Randomness | None = None
 ) -> ExportedBundle:
     """A bundle for one peer with every change it has not acknowledged, and its minisign signature."""
+    with collector_paused():
+        return _export_bundle(board, peer_name, progress, randomness)
+
+
+def _export_bundle(
+    board: Board, peer_name: str, progress: Progress | None, randomness: B.Randomness | None
+) -> ExportedBundle:
     peer = _peer_named(board, peer_name)
     changes: list[tuple[Any, ...]] = []
     ranges: dict[str, list[int]] = {}
