@@ -210,8 +210,9 @@ class RemoteMerge:
         self.records: list[tuple[RemoteChange, str | None, str | None, str]] = []
         """Change log records to append, in merge order: each change with the value it replaced, its outcome and
         source (turned into rows once the board rows they point to have ids)."""
-        self.touched: dict[tuple[str, str], set[str]] = {}
-        """(entity, key) -> fields whose standing value this merge changed: what must be written back."""
+        self.touched: dict[tuple[str, str], dict[str, Winner]] = {}
+        """(entity, key) -> fields whose standing value this merge changed, with the change now holding each: what
+        must be written back (for a row this merge creates, every value it has)."""
         self.new_rows: set[str] = set()
         """Uids of rows this merge creates (they have no visits to clear yet)."""
         self.first_seen: dict[tuple[str, str], tuple[str, str]] = {}
@@ -290,11 +291,11 @@ class RemoteMerge:
             if entity_of not in first_seen:
                 first_seen[entity_of] = (at, author)
             if newer:
-                winners[key] = Winner(change_stamp, base, new, author, origin)
+                winner = winners[key] = Winner(change_stamp, base, new, author, origin)
                 fields = touched.get(entity_of)
                 if fields is None:
-                    fields = touched[entity_of] = set()
-                fields.add(field_name)
+                    fields = touched[entity_of] = {}
+                fields[field_name] = winner
                 applied += 1
                 record((change, held.new if held else None, None, source))
             else:
@@ -373,10 +374,9 @@ class RemoteMerge:
                 SYNC_AUTHOR,
                 at,
             )
-            self.winners[("row", uid, field_name)] = Winner(
-                change.stamp, change.base, value, SYNC_AUTHOR, change.origin
-            )
-            self.touched.setdefault(("row", uid), set()).add(field_name)
+            winner = Winner(change.stamp, change.base, value, SYNC_AUTHOR, change.origin)
+            self.winners[("row", uid, field_name)] = winner
+            self.touched.setdefault(("row", uid), {})[field_name] = winner
             self._record(change, held.new if held else None, None, source="sync")
 
     # -- writing the board -----------------------------------------------------------------------------------------
@@ -386,11 +386,19 @@ class RemoteMerge:
         inserts: list[tuple[Any, ...]] = []
         row_fields = list(F.ROW_FIELDS)
         converted = [index for index, name in enumerate(row_fields) if F.ROW_FIELDS[name].kind in _CONVERTED_KINDS]
+        position = {name: index for index, name in enumerate(row_fields)}
         held = self.winners.get
-        for (entity, uid), _fields in self.touched.items():
+        for (entity, uid), fields in self.touched.items():
             if entity != "row":
                 continue
-            values = [found.new if (found := held(("row", uid, name))) else None for name in row_fields]
+            if uid in self.row_ids:
+                values = [found.new if (found := held(("row", uid, name))) else None for name in row_fields]
+            else:  # a row this merge creates: every value it has came in this merge
+                values = [None] * len(row_fields)
+                for name, winner in fields.items():
+                    index = position.get(name)
+                    if index is not None:
+                        values[index] = winner.new
             for index in converted:
                 values[index] = _stored_row_value(row_fields[index], values[index])
             closed = self._value(uid, "date_off") is not None
@@ -432,20 +440,21 @@ class RemoteMerge:
         self._write_visits()
 
     def _write_visits(self) -> None:
-        days: set[tuple[str, str]] = set()
+        deletes: list[tuple[int, str]] = []
+        inserts: list[tuple[int, str, str, str | None]] = []
+        held = self.winners.get
         for (entity, uid), fields in self.touched.items():
-            if entity == "row":
-                for name in fields:
-                    if ":" in name and (visit := visit_part(name)) is not None:
-                        days.add((uid, visit[1]))
-        deletes = [(self.row_ids[uid], day) for uid, day in days if uid not in self.new_rows]
-        inserts = []
-        held, row_ids = self.winners.get, self.row_ids
-        for uid, day in days:
-            staff = held(("row", uid, visit_key(day)))
-            if staff is not None and staff.new is not None:
-                note = held(("row", uid, visit_key(day, note=True)))
-                inserts.append((row_ids[uid], day, staff.new, note.new if note else None))
+            if entity != "row":
+                continue
+            row_id, new_row = self.row_ids[uid], uid in self.new_rows
+            for day in {visit[1] for name in fields if ":" in name and (visit := visit_part(name)) is not None}:
+                if new_row:  # every value of a new row is in `fields`, a small dictionary
+                    staff, note = fields.get(visit_key(day)), fields.get(visit_key(day, note=True))
+                else:
+                    deletes.append((row_id, day))
+                    staff, note = held(("row", uid, visit_key(day))), held(("row", uid, visit_key(day, note=True)))
+                if staff is not None and staff.new is not None:
+                    inserts.append((row_id, day, staff.new, note.new if note else None))
         inserts.sort()  # by row and day (each pair once): the visit's indexes grow in order, its ids in a fixed order
         if deletes:
             self.connection.exec_driver_sql("DELETE FROM visit WHERE row_id = ? AND day = ?", deletes)
