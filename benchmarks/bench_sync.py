@@ -1,11 +1,12 @@
-"""Sync benchmark: export and import of one bundle with 100,000 field changes (budget: under 5 s each).
+"""Sync benchmark: export and import of one bundle with 100,000 field changes (budgets, CPU: export 1 s, import 2 s).
 
 Run: `python benchmarks/bench_sync.py` (add `--quick` for one repetition). The source board is built once under
 `benchmarks/out/` through the real write path and reused; every repetition imports into a new, empty board that
 trusts the source, so the import merges all 100,000 changes. Export covers reading the changes, JSON, compression,
 encryption to two recipients, the Ed25519 signature and the minisign signature; import covers signature check,
 decryption, strict validation and the merge in one transaction. Prints a table of medians, wall-clock and CPU
-time of this process (on a shared machine the wall clock also counts time spent waiting for a core).
+time of this process (on a shared machine the wall clock also counts time spent waiting for a core); the budgets
+(issue 15) hold for the CPU medians.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from factboard_tui.core.sync import service
 OUT = Path(__file__).resolve().parent / "out"
 PASSPHRASE = "benchmark passphrase"
 TARGET_CHANGES = 100_000
-BUDGET_S = 5.0
+BUDGET_S = {"export": 1.0, "import": 2.0}
+"""CPU seconds (median) each step may take."""
 WORDS = ["medicin", "boende", "kontakt", "hembesök", "krisplan", "oro", "sömn", "återfall", "planering", "stöd"]
 
 
@@ -117,18 +119,19 @@ def main() -> None:
         ("import (verify, decrypt, check, merge)", "import", imports),
     ):
         median = statistics.median(times)
+        cpu_median = statistics.median(cpu[kind])
         table.add_row(
             step,
             f"{median:.2f} s",
             " ".join(f"{t:.2f}" for t in times),
-            f"{statistics.median(cpu[kind]):.2f} s",
-            f"{BUDGET_S:.0f} s",
-            "yes" if median < BUDGET_S else "NO",
+            f"{cpu_median:.2f} s",
+            f"{BUDGET_S[kind]:.0f} s CPU",
+            "yes" if cpu_median <= BUDGET_S[kind] else "NO",
         )
     console.print(table)
     load = os.getloadavg()[0]
     console.print(f"load average during the run: {load:.1f} on {os.cpu_count()} cores (wall time includes waiting)")
-    if max(statistics.median(exports), statistics.median(imports)) >= BUDGET_S:
+    if any(statistics.median(cpu[kind]) > budget for kind, budget in BUDGET_S.items()):
         sys.exit(1)
 
 
