@@ -8,6 +8,7 @@ off a duplicate row) with the same `sequence_state`, and appends a bundle's reco
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -29,8 +30,9 @@ APPEND_COLUMNS = (
 _APPEND = f"INSERT INTO change_log ({', '.join(APPEND_COLUMNS)}) VALUES ({', '.join('?' * len(APPEND_COLUMNS))})"
 
 
-def append_many(connection: Connection, records: list[tuple[Any, ...]]) -> None:
-    """Append many change records (values in `APPEND_COLUMNS` order) inside the caller's write transaction.
+def append_many(connection: Connection, records: Iterable[tuple[Any, ...]], count: int) -> None:
+    """Append `count` change records (values in `APPEND_COLUMNS` order) inside the caller's write transaction; they
+    may come from a generator, so that 100,000 of them are never all in memory at once.
 
     A large batch (a sync bundle: 100,000 records) is the log's costliest write: each record fed the seal's trigger
     and six indexes one at a time. From `BULK_RECORDS` on, the seal takes the records in one pass
@@ -42,7 +44,7 @@ def append_many(connection: Connection, records: list[tuple[Any, ...]]) -> None:
     raw = connection.connection.dbapi_connection
     assert raw is not None
     pending: seal.Pending | None = connection.info.get("seal")
-    if len(records) < BULK_RECORDS or pending is None:
+    if count < BULK_RECORDS or pending is None:
         raw.executemany(_APPEND, records)
         return
     (held,) = raw.execute("SELECT coalesce(max(id), 0) FROM change_log").fetchone()
@@ -50,7 +52,7 @@ def append_many(connection: Connection, records: list[tuple[Any, ...]]) -> None:
         raw.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'change_log' AND sql IS NOT NULL"
         ).fetchall()
-        if held <= 2 * len(records)
+        if held <= 2 * count
         else []
     )
     with seal.inserting_in_bulk(raw, pending, "change_log"):

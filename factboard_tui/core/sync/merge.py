@@ -499,7 +499,7 @@ class RemoteMerge:
     def _insert_records(self) -> None:
         """Append every record of the merge to the change log (after the rows they point to exist)."""
         row_ids, staff_ids, txn = self.row_ids, self.staff_ids, self.txn
-        rows = [  # one comprehension, unpacking as it goes: 100,000 records in `changelog.APPEND_COLUMNS` order
+        rows = (  # unpacking as it goes, each record made as it is inserted, in `changelog.APPEND_COLUMNS` order
             (
                 at,
                 author,
@@ -521,5 +521,5 @@ class RemoteMerge:
             for (origin, seq, hlc, base, entity, key, op, field_name, new, author, at), old, outcome, source in (
                 self.records
             )
-        ]
-        append_many(self.connection, rows)
+        )
+        append_many(self.connection, rows, len(self.records))
