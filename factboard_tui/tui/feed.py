@@ -84,6 +84,10 @@ HEARD_SECONDS = 30.0
 NOT_CURRENT_SECONDS = 30.0
 """Seconds without a good read after which the screen says the board is not current (a wall must never look live)."""
 
+WRITER_WAKE = 2.0
+"""Seconds the writer waits for a job before it looks whether the app is ending (each wake of an idle app's thread
+costs 0.3-1 ms of CPU, cold: at 0.2 s that was 90-300 ms a minute, budget 300; `stop` wakes it at once anyway)."""
+
 WRITER_GRACE = 5.0
 """Seconds a cancelled writer waits, idle, for the feed to be stopped before it ends anyway (never hangs an exit)."""
 
@@ -185,7 +189,7 @@ class BoardFeed(FeedRequests):
         idle_since: float | None = None
         while True:
             try:
-                job = self._writes.get(timeout=0.2)
+                job = self._writes.get(timeout=WRITER_WAKE)
             except queue.Empty:
                 if worker.is_cancelled:  # the app is ending and `stop` queues the last jobs, but never wait for ever
                     idle_since = idle_since or time.monotonic()

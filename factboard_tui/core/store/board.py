@@ -300,6 +300,7 @@ class Board(BoardHandle):
 
     def close(self) -> None:
         """Close every pooled connection (SQLite then checkpoints and removes the WAL) and let go of the board."""
+        self.change_poll.close()
         self.engine.dispose()
         if self._hold is not None:
             self._hold.release()

@@ -23,6 +23,7 @@ from factboard_tui.core.diagnosis import database_error, page_problems
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.security.locks import BoardLock
+from factboard_tui.core.store.watch import ChangePoll
 from factboard_tui.core.sync.identity import SiteIdentity
 
 
@@ -52,6 +53,8 @@ class BoardHandle:
         """A problem with the audit log seen at once on opening (see `audit.quick_check`), for the face to show."""
         self._views: dict[tuple[str, int, str], datetime] = {}
         """When each (person, row, screen) view was last recorded here: skips the database for repeated looks."""
+        self.change_poll = ChangePoll(engine)
+        """The change poll's own kept connection (`rows_changed_since`: cheap when asked cold, twice a second)."""
 
     # -- facts about the board ---------------------------------------------------------------------------------
 
