@@ -306,6 +306,36 @@ def test_scrolled_lines_look_exactly_as_textual_draws_them_and_follow_a_theme_ch
     run(scenario, make_rows(200))
 
 
+def test_a_page_styled_ahead_looks_as_textual_draws_it_after_a_theme_change_and_a_blur() -> None:
+    """The grid styles the next page before it is asked for (issue 15: styling was most of a page down's frame).
+    A page styled ahead in one theme, or with the focus on the grid, must show as Textual draws it now."""
+
+    def same_as_textual(grid: BoardGrid) -> bool:
+        crop = grid.size.region
+        kept = [list(strip) for strip in grid.render_lines(crop)]
+        fresh = [list(strip) for strip in StylesCache().render_widget(grid, crop)]
+        return kept == fresh
+
+    async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
+        for change in ("none", "theme", "blur", "focus"):
+            grid.action_cursor_page_down()  # what the key does (a blurred grid gets no keys): the page after
+            await pilot.pause()  # this one is styled ahead, the way things look now
+            if change == "theme":
+                app.theme = "textual-light"
+            elif change == "blur":
+                grid.blur()
+            elif change == "focus":
+                grid.focus()
+            await pilot.pause()
+            top = grid.scroll_offset.y
+            grid.action_cursor_page_down()
+            await pilot.pause()
+            assert grid.scroll_offset.y > top
+            assert same_as_textual(grid), change
+
+    run(scenario, make_rows(600))
+
+
 def test_splice_takes_rows_out_and_puts_them_in_as_a_list_would_and_the_cursor_keeps_its_row() -> None:
     """A live change reaches the grid as rows taken out and put in (`splice`, what `RowStore` moves record): the
     rows shown are those of the same changes made to a plain list, the changed rows are drawn anew, and the cursor

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers.board_app import run_board
+from helpers.board_app import rows_at, run_board
 from helpers.bursts import Key, burst
 from helpers.pilot import until
 from textual.pilot import Pilot
@@ -67,3 +67,32 @@ def test_no_full_collection_while_keys_come_and_one_when_they_stop(
 
     run_board(tmp_path, scenario).close()  # type: ignore[arg-type]
     assert gc.get_threshold() == before, "Python's own rule is back once the app has ended"
+
+
+def test_rows_changed_elsewhere_show_after_a_reload_freezes_the_heap_again_and_a_quiet_collection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heap is frozen after every full read and collected at quiet moments: neither may lose a row another
+    process changed, before or after it."""
+    monkeypatch.setattr(app_module, "IDLE_CHECK_SECONDS", 0.05)
+
+    def shown(grid: BoardGrid, text: str) -> bool:
+        return any(text in grid.render_line(y).text for y in rows_at(grid))
+
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], checker: Board) -> None:
+        target = checker.open_row_by_code("PL-85")
+        assert target.id is not None
+        checker.set_field("CSA", target.id, "situation", "[b]x[/b] sover bättre")
+        await until(pilot, lambda: shown(grid, "[b]x[/b] so"), "the change before a reload", 20)
+        loads = app.heap.collections
+        await pilot.press("ctrl+r")  # a full read, frozen once shown
+        checker.set_field("CSA", target.id, "situation", "Ringer på onsdag.")
+        await until(pilot, lambda: shown(grid, "Ringer på"), "the change after a reload", 20)
+        app.heap.input_at -= QUIET_SECONDS
+        kept: list[object] = [[[] for _ in range(25_000)] for _ in range(12)]  # a collection comes due
+        del kept
+        await until(pilot, lambda: app.heap.collections > loads, "a quiet collection", 20)
+        checker.set_field("CSA", target.id, "situation", "Efter städningen.")
+        await until(pilot, lambda: shown(grid, "Efter städ"), "the change after the collection", 20)
+
+    run_board(tmp_path, scenario).close()  # type: ignore[arg-type]

@@ -119,7 +119,8 @@ class BoardGrid(ScrollView, can_focus=True):
     ) -> None:
         """Create a grid, optionally with its columns; rows arrive later through `set_rows`."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._styles_cache = StyledLines()
+        self._styled_lines = StyledLines()
+        self._styles_cache = self._styled_lines
         self._columns: tuple[GridColumn, ...] = ()
         self._column_x: list[int] = []  # x of each column's left edge (including its padding)
         self._total_width = 0
@@ -466,15 +467,16 @@ class BoardGrid(ScrollView, can_focus=True):
         return strip
 
     def _draw_ahead(self, step: int) -> None:
-        """Draw into the cache the lines the next page in the direction of `step` shows (after the frame that
-        moved a page is out, before the next key: a page down then repaints from the cache, issue 15)."""
+        """Draw into the cache the lines the next page in the direction of `step` shows, and style them as Textual
+        will (after the frame that moved a page is out, before the next key: a page down then repaints from the
+        caches, issue 15)."""
         if not self._rows or not self._styles_checked:
             return
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = self.scroll_offset
         first = scroll_y + step
         for index in range(max(0, first), min(len(self._rows), first + self._data_height)):
-            self._line(index, width, scroll_x)
+            self._styled_lines.style_ahead(self._line(index, width, scroll_x))
 
     def _render_header(self, width: int, scroll_x: int, line: int = 0) -> Strip:
         """Render one line of the column labels (a wrapped label's second part on line 1), cropped to the
