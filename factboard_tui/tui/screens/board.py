@@ -46,8 +46,10 @@ from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.row_detail import RowDetail
 from factboard_tui.tui.widgets.size_notice import SizeNotice
 
-CURRENT_CHECK_SECONDS = 1.0
-"""How often the screen checks that the board was read lately (see `BoardFeed.not_current_since`)."""
+CURRENT_CHECK_SECONDS = 2.0
+"""How often the screen checks that the board was read lately (see `BoardFeed.not_current_since`): the grid greys
+out 30-32 s after the last good read. Each wake of an idle app runs cold, 0.5-1 ms of CPU on a busy machine: every
+second, this check was a large part of an idle board's CPU (issue 15, budget 300 ms a minute)."""
 
 DETAIL_DELAY = 0.03
 """How long the cursor rests on a row before the detail panel shows it (about one frame)."""
