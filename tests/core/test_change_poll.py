@@ -15,6 +15,7 @@ from helpers.boards import NOW
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.watch import ASK_ANYWAY
 
 
 def test_the_poll_reads_every_commit_whoever_made_it(created: tuple[Board, bytes], board_path: Path) -> None:
@@ -56,3 +57,32 @@ def test_a_closed_board_leaves_no_wal_and_its_poll_still_answers(
         assert again.rows_changed_since(start)[1] == {row_id}
     finally:
         again.close()
+
+
+def test_an_idle_poll_asks_sqlite_only_now_and_then_and_still_sees_every_commit(
+    created: tuple[Board, bytes], board_path: Path
+) -> None:
+    """An idle board's poll looks at the WAL index's header (rewritten by every commit of any process) and asks
+    SQLite only when it changed, or every `ASK_ANYWAY`-th poll: the same answers, at a look at memory's cost."""
+    board, key = created
+    start = board.data_version()
+    board.rows_changed_since(start)  # the kept connection is taken, the index mapped from the next poll on
+    asked: list[str] = []
+    board.change_poll._connection.driver_connection.set_trace_callback(asked.append)
+    for _ in range(3 * ASK_ANYWAY):
+        assert board.rows_changed_since(start) == (start, set(), False)
+    assert 1 <= len(asked) <= 4, asked  # about one question in ten, never thirty
+
+    other = Board.open_with_key(board_path, key, clock=frozen_clock(NOW))  # another process
+    try:
+        seen = start
+        for number in range(6):
+            if number % 2:  # the other process checkpoints and starts the WAL again from its beginning
+                other.engine.connect().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").close()
+            row_id = other.add_row("CSA", {"client_code": f"dd-{number}", "triage": "obs", "situation": "[/]\x00"[:3]})
+            newest, rows, _staff = board.rows_changed_since(seen)  # the very next poll, not a later one
+            assert rows == {row_id} and newest == other.data_version()
+            seen = newest
+        assert board.rows_changed_since(seen) == (seen, set(), False)
+    finally:
+        other.close()
