@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import contextlib
 import gc
 import json
@@ -556,6 +557,9 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="factboard-bench-app-"))
     (scratch / "config.toml").write_text("[backups]\ndaily = false\n")
     os.environ["FACTBOARD_KDF_FLOOR"] = "1"  # how bench_store builds its boards (they keep their own KDF cost)
+    for root in (HERE.parent, args.old):  # bytecode for both versions (imports are measured, not compiling)
+        if root is not None:
+            compileall.compile_dir(str(Path(root) / "factboard_tui"), quiet=1)
     runners = {"new": Runner(None, scratch)}
     if args.old is not None:
         runners = {"old": Runner(args.old.resolve(), scratch), **runners}
