@@ -273,15 +273,17 @@ def test_empty_grid_says_so() -> None:
     run(scenario, [])
 
 
+def same_as_textual(grid: BoardGrid) -> bool:
+    """What the grid shows now is exactly what Textual's own line styling gives for the same region."""
+    crop = grid.size.region
+    kept = [list(strip) for strip in grid.render_lines(crop)]
+    fresh = [list(strip) for strip in StylesCache().render_widget(grid, crop)]
+    return kept == fresh
+
+
 def test_scrolled_lines_look_exactly_as_textual_draws_them_and_follow_a_theme_change() -> None:
     """The grid keeps each styled line made from a row's strip (a scroll then costs no restyling): what it shows
     must still be exactly what Textual's own line styling gives, after scrolling, a theme change and a blur."""
-
-    def same_as_textual(grid: BoardGrid) -> bool:
-        crop = grid.size.region
-        kept = [list(strip) for strip in grid.render_lines(crop)]
-        fresh = [list(strip) for strip in StylesCache().render_widget(grid, crop)]
-        return kept == fresh
 
     async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
         assert same_as_textual(grid)
@@ -309,12 +311,6 @@ def test_scrolled_lines_look_exactly_as_textual_draws_them_and_follow_a_theme_ch
 def test_a_page_styled_ahead_looks_as_textual_draws_it_after_a_theme_change_and_a_blur() -> None:
     """The grid styles the next page before it is asked for (issue 15: styling was most of a page down's frame).
     A page styled ahead in one theme, or with the focus on the grid, must show as Textual draws it now."""
-
-    def same_as_textual(grid: BoardGrid) -> bool:
-        crop = grid.size.region
-        kept = [list(strip) for strip in grid.render_lines(crop)]
-        fresh = [list(strip) for strip in StylesCache().render_widget(grid, crop)]
-        return kept == fresh
 
     async def scenario(app: GridApp, grid: BoardGrid, pilot: Pilot[None]) -> None:
         for change in ("none", "theme", "blur", "focus"):
