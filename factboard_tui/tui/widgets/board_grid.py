@@ -119,8 +119,7 @@ class BoardGrid(ScrollView, can_focus=True):
     ) -> None:
         """Create a grid, optionally with its columns; rows arrive later through `set_rows`."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self._styled_lines = StyledLines()
-        self._styles_cache = self._styled_lines
+        self._styles_cache = self._styled_lines = StyledLines()  # Textual's own line styling, kept per line
         self._columns: tuple[GridColumn, ...] = ()
         self._column_x: list[int] = []  # x of each column's left edge (including its padding)
         self._total_width = 0
@@ -467,9 +466,8 @@ class BoardGrid(ScrollView, can_focus=True):
         return strip
 
     def _draw_ahead(self, step: int) -> None:
-        """Draw into the cache the lines the next page in the direction of `step` shows, and style them as Textual
-        will (after the frame that moved a page is out, before the next key: a page down then repaints from the
-        caches, issue 15)."""
+        """Draw and style (as Textual will) the lines of the next page towards `step`, after the frame that moved a
+        page is out and before the next key: a page down then repaints from the caches (issue 15)."""
         if not self._rows or not self._styles_checked:
             return
         width = self.scrollable_content_region.width
