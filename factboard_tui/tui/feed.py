@@ -41,8 +41,9 @@ from factboard_tui.core.domain import fields as F
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import EditConflict, FactBoardError
 from factboard_tui.core.i18n import _
-from factboard_tui.core.security.locks import close_requested
+from factboard_tui.core.security.locks import close_request_path, close_requested
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.store.file_watch import FolderWatch
 from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.core.sync.freshness import Heard, heard_from
 from factboard_tui.tui.board_jobs import (
@@ -74,6 +75,11 @@ T = TypeVar("T")
 POLL_SECONDS = 0.4
 """How often the feed asks whether another process changed the board (at 0.5 s a change landing just after a tick
 showed after 507-510 ms, over issue 15's half second; an idle board's CPU: 204 ms a minute, budget 300)."""
+FALLBACK_SECONDS = 2.0
+"""Where the system says when the board's files are written (`FolderWatch`), the poll still looks this often."""
+FOLLOW_SECONDS, FOLLOW_FOR = 0.1, 1.0
+"""After a write to the board's files, the poll looks every 0.1 s for a second: the commit it belongs to completes
+after its last write to the WAL (each look that finds the WAL index unchanged costs a look at memory)."""
 
 WRITE_AFTER = 0.02
 """Seconds after a cell is saved on screen before its write is queued (about one frame)."""
@@ -131,6 +137,7 @@ class BoardFeed(FeedRequests):
         """Cells saved on screen whose write has not finished, laid over every read until it has."""
         self._stopped = False
         self._wake = threading.Event()  # set: the poller reads back changes now
+        self._watch: FolderWatch | None = None  # wakes the poller when the board's files are written (Linux)
         self._drawn = threading.Event()  # set: the board's first frame is out (the page check may start)
         self._damaged = False  # the whole-file check failed: the writer runs nothing but the close
         self._whole_board = first_read is not None and first_read.triage_counts is None
@@ -167,6 +174,8 @@ class BoardFeed(FeedRequests):
         if follow and not self._stopped:
             if not self._whole_board:
                 self.reload()
+            names = {self.path.name + "-wal", close_request_path(self.path).name}
+            self._watch = FolderWatch(self.path.parent, names)
             self.app.run_worker(self._run_poller, thread=True, group="board-poll", name="poll board changes")
             self.app.set_interval(HEARD_SECONDS, self.read_heard, name="read sites heard")
             self.read_heard()
@@ -176,7 +185,7 @@ class BoardFeed(FeedRequests):
         if self._stopped:
             return
         self._stopped = True
-        self._wake.set()  # the poller ends
+        self._wake_poller()  # the poller ends
         self._drawn.set()
         self._queue_pending()
         if close:
@@ -295,17 +304,31 @@ class BoardFeed(FeedRequests):
 
     def poll(self) -> None:
         """Read back the rows changed by any process now (this process's own write shows at once)."""
+        self._wake_poller()
+
+    def _wake_poller(self) -> None:
         self._wake.set()
+        if self._watch is not None:
+            self._watch.wake()
 
     def _run_poller(self) -> None:
         """Every `POLL_SECONDS` (or when woken) read back what changed, in this one thread: a Textual worker per
         tick cost the UI thread its state messages twice a second, most of an idle board's CPU (issue 15)."""
         worker = get_current_worker()
-        while not (self._stopped or worker.is_cancelled):
-            self._wake.wait(POLL_SECONDS)
-            self._wake.clear()
-            if not (self.full_load_running or self.data_version < 0 or self._stopped):
-                self._poll(self.data_version, self.monday)
+        watch = self._watch
+        follow_until = 0.0
+        try:
+            while not (self._stopped or worker.is_cancelled):
+                if watch is None or not watch.available:
+                    self._wake.wait(POLL_SECONDS)
+                elif watch.wait(FOLLOW_SECONDS if time.monotonic() < follow_until else FALLBACK_SECONDS):
+                    follow_until = time.monotonic() + FOLLOW_FOR
+                self._wake.clear()
+                if not (self.full_load_running or self.data_version < 0 or self._stopped):
+                    self._poll(self.data_version, self.monday)
+        finally:
+            if watch is not None:
+                watch.close()
 
     def _poll(self, version: int, monday: date) -> None:
         if close_requested(self.path) and not self.closing:
