@@ -60,7 +60,7 @@ class FolderWatch:
     def wait(self, timeout: float) -> bool:
         """Sleep until a watched file is written or `wake` is called (True), or for `timeout` seconds (False)."""
         handles = [self._wake_read, *([self._watch] if self._watch >= 0 else [])]
-        ready, _, _ = select.select(handles, [], [], timeout)
+        ready, _writable, _failed = select.select(handles, [], [], timeout)
         woken = False
         if self._wake_read in ready:
             with contextlib.suppress(BlockingIOError):
