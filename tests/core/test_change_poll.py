@@ -9,13 +9,15 @@ this board's own writes (made on its other pooled connections), hostile values, 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from helpers.boards import NOW
 
 from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.watch import ASK_ANYWAY
 
 
 def test_the_poll_reads_every_commit_whoever_made_it(created: tuple[Board, bytes], board_path: Path) -> None:
@@ -59,30 +61,72 @@ def test_a_closed_board_leaves_no_wal_and_its_poll_still_answers(
         again.close()
 
 
-def test_an_idle_poll_asks_sqlite_only_now_and_then_and_still_sees_every_commit(
+def holds_the_index(board_path: Path) -> bool:
+    """Whether some process holds SQLite's "dead man switch" on the board's WAL index: the shared lock on byte 128 of
+    the `-shm` file every open connection keeps (SQLite's unix VFS). Asked from a process with no connection."""
+    import fcntl  # POSIX only, as the test
+
+    with open(board_path.with_name(board_path.name + "-shm"), "r+b") as index:
+        try:
+            fcntl.lockf(index, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+        except OSError:
+            return True
+        fcntl.lockf(index, fcntl.LOCK_UN, 1, 128)
+        return False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX locks")
+def test_the_polls_process_keeps_sqlites_locks_while_another_process_writes(
     created: tuple[Board, bytes], board_path: Path
 ) -> None:
-    """An idle board's poll looks at the WAL index's header (rewritten by every commit of any process) and asks
-    SQLite only when it changed, or every `ASK_ANYWAY`-th poll: the same answers, at a look at memory's cost."""
+    """SQLite's locks on the WAL index belong to the process, and closing any handle on the index in that process
+    drops them all (POSIX): the next process to open the board then thinks nobody has it open, resets the index
+    under the first, which may die of SIGBUS (seen in a terminal: the TUI exited with 135 as `rows set` ran). The
+    poll must never open the index itself. Two real processes: one polls as the TUI does, the other writes a row as
+    `factboard rows set` would; this test looks at the lock between them."""
     board, key = created
-    start = board.data_version()
-    board.rows_changed_since(start)  # the kept connection is taken, the index mapped from the next poll on
-    asked: list[str] = []
-    board.change_poll._connection.driver_connection.set_trace_callback(asked.append)
-    for _ in range(3 * ASK_ANYWAY):
-        assert board.rows_changed_since(start) == (start, set(), False)
-    assert 1 <= len(asked) <= 4, asked  # about one question in ten, never thirty
-
-    other = Board.open_with_key(board_path, key, clock=frozen_clock(NOW))  # another process
+    board.close()
+    opener = (
+        "import sys; from pathlib import Path; from factboard_tui.core.store.board import Board\n"
+        "board = Board.open_with_key(Path(sys.argv[1]), bytes.fromhex(sys.argv[2]))\n"
+    )
+    writer = opener + "print(board.add_row('CSA', {'client_code': 'dd-75', 'triage': 'obs'})); board.close()\n"
+    poller = opener + (
+        "import subprocess\n"
+        "start = board.data_version()\n"
+        "for _ in range(25):\n"
+        "    board.rows_changed_since(start)\n"
+        "print('polled', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "done = subprocess.run([sys.executable, '-c', sys.argv[3], sys.argv[1], sys.argv[2]], capture_output=True,"
+        " text=True, check=True)\n"
+        "row_id = int(done.stdout)\n"
+        "for _ in range(25):\n"
+        "    newest, rows, _staff = board.rows_changed_since(start)\n"
+        "assert rows == {row_id}, rows\n"
+        "board.add_row('MJR', {'client_code': 'ee-1', 'triage': 'obs'})\n"
+        "board.close()\n"
+        "print('ok', flush=True)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", poller, str(board_path), key.hex(), writer],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
     try:
-        seen = start
-        for number in range(6):
-            if number % 2:  # the other process checkpoints and starts the WAL again from its beginning
-                other.engine.connect().exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").close()
-            row_id = other.add_row("CSA", {"client_code": f"dd-{number}", "triage": "obs", "situation": "[/]\x00"[:3]})
-            newest, rows, _staff = board.rows_changed_since(seen)  # the very next poll, not a later one
-            assert rows == {row_id} and newest == other.data_version()
-            seen = newest
-        assert board.rows_changed_since(seen) == (seen, set(), False)
+        assert process.stdout is not None and process.stdin is not None
+        assert process.stdout.readline().strip() == "polled"
+        held = holds_the_index(board_path)
+        process.stdin.write("go\n")
+        process.stdin.flush()
+        out, err = process.communicate(timeout=120)
     finally:
-        other.close()
+        if process.poll() is None:
+            process.kill()
+    assert held, "the polling process lost SQLite's lock on the WAL index"
+    assert process.returncode == 0 and out.strip() == "ok", (process.returncode, err[-2000:])
+    again = Board.open_with_key(board_path, key)
+    try:
+        again.check_structure()  # raises if a reference or the structure broke
+        assert {row.client_code for row in again.rows()} == {"DD-75", "EE-1"}
+    finally:
+        again.close()

@@ -53,7 +53,7 @@ class BoardHandle:
         """A problem with the audit log seen at once on opening (see `audit.quick_check`), for the face to show."""
         self._views: dict[tuple[str, int, str], datetime] = {}
         """When each (person, row, screen) view was last recorded here: skips the database for repeated looks."""
-        self.change_poll = ChangePoll(engine, path)
+        self.change_poll = ChangePoll(engine)
         """The change poll's own kept connection (`rows_changed_since`: cheap when asked cold, twice a second)."""
 
     # -- facts about the board ---------------------------------------------------------------------------------
