@@ -14,6 +14,7 @@ values that were on screen or in memory (Textual's own crash screen shows local 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -56,8 +57,11 @@ BACKUP_DELAY = 2.0
 DEFAULT_THEME = "factboard-laptop"
 """The theme when the config names none (or one that is not installed)."""
 
-IDLE_CHECK_SECONDS = 5.0
-"""How often the app asks whether it has been idle long enough to lock."""
+TICK_SECONDS = 15.0
+"""The app's one timed check, for everything that waits on the clock: the idle lock, a full collection of the heap
+at a quiet moment, whether the open board is still current (greyed out 30-45 s after the last good read), and the
+sites heard. Each wake of an idle app costs 3-10 ms of CPU on a quiet machine (a cold CPU: each thread's schedstat),
+so there is one tick, not a timer per check (issue 15: an idle app's CPU, budget 300 ms a minute)."""
 
 LOCKED_OUT_ACTIONS = frozenset({"help", "command_palette", "next_theme", "lock"})
 """App actions that would show or change something behind the lock screen: refused while locked."""
@@ -150,7 +154,7 @@ class FactBoardApp(KeysInOrderApp):
         self._warn_about_keymap()
         self.theme = self._starting_theme()
         self.heap.start()
-        self.set_interval(IDLE_CHECK_SECONDS, self._every_few_seconds, name="idle lock and heap")
+        self._schedule_tick()
         if self.board is not None and self.user:
             self.board.actor = self.user
             i18n.speak(speak_for_board(self.board.template.language), self)
@@ -302,9 +306,24 @@ class FactBoardApp(KeysInOrderApp):
 
         return any(isinstance(screen, LockScreen) for screen in self.screen_stack)
 
-    def _every_few_seconds(self) -> None:
-        """The idle lock's check, and the heap's full collection if one is due and nobody is typing."""
+    def _schedule_tick(self) -> None:
+        """The next tick in `TICK_SECONDS`, straight from the event loop: cold, a Textual timer's tick cost twice a
+        bare callback's (its task, its message, and the message loop's idle round: 30 against 16 ms of CPU)."""
+        self._tick_handle = asyncio.get_running_loop().call_later(TICK_SECONDS, self._on_tick)
+
+    def _on_tick(self) -> None:
+        self._schedule_tick()
+        try:
+            self._tick()
+        except Exception as error:  # a bug: it ends the app, as in any handler
+            self._handle_exception(error)
+
+    def _tick(self) -> None:
+        """The idle lock's check, the open board's (`BoardFeed.tick`), and the heap's full collection if one is due
+        and nobody is typing."""
         self.lock_if_idle()
+        if self.feed is not None:
+            self.feed.tick()
         self.heap.collect_if_quiet()
 
     def lock_if_idle(self) -> None:
@@ -350,6 +369,7 @@ class FactBoardApp(KeysInOrderApp):
         return not (action in LOCKED_OUT_ACTIONS and self.locked)
 
     def on_unmount(self) -> None:
+        self._tick_handle.cancel()
         self.heap.stop()
         if self.feed is not None:
             self.feed.stop()  # the writer finishes what is queued, then closes the board

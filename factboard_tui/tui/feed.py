@@ -24,6 +24,7 @@ app through its crash handler like any worker's.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 import time
@@ -43,7 +44,7 @@ from factboard_tui.core.errors import EditConflict, FactBoardError
 from factboard_tui.core.i18n import _
 from factboard_tui.core.security.locks import close_request_path, close_requested
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.file_watch import FolderWatch
+from factboard_tui.core.store.file_watch import FolderWatch, Woke
 from factboard_tui.core.store.schema import BoardRow, VisitCell
 from factboard_tui.core.sync.freshness import Heard, heard_from
 from factboard_tui.tui.board_jobs import (
@@ -75,8 +76,13 @@ T = TypeVar("T")
 POLL_SECONDS = 0.4
 """How often the feed asks whether another process changed the board (at 0.5 s a change landing just after a tick
 showed after 507-510 ms, over issue 15's half second; an idle board's CPU: 204 ms a minute, budget 300)."""
-FALLBACK_SECONDS = 2.0
-"""Where the system says when the board's files are written (`FolderWatch`), the poll still looks this often."""
+WATCH_SAFETY = 60.0
+"""Where the system says when the board's files are written (`FolderWatch`), the poll sleeps until they are, or
+until the app's tick (`tick`) wakes it for a look all the same: for what a watch cannot see (a share written from
+another machine), and so that a failing disk shows within `NOT_CURRENT_SECONDS`. The tick and the look come
+together because every wake of an idle app costs CPU, 3-30 ms on a quiet machine (measured with each thread's
+schedstat: the memory a wake touches is cold), and a second wake right after the first costs far less; a look every
+2 s of its own was 600 ms a minute. This is only the longest the poll sleeps if nothing wakes it."""
 FOLLOW_SECONDS, FOLLOW_FOR = 0.1, 1.0
 """After a write to the board's files, the poll looks every 0.1 s for a second: the commit it belongs to completes
 after its last write to the WAL (each look that finds the WAL index unchanged costs a look at memory)."""
@@ -84,15 +90,20 @@ after its last write to the WAL (each look that finds the WAL index unchanged co
 WRITE_AFTER = 0.02
 """Seconds after a cell is saved on screen before its write is queued (about one frame)."""
 
-HEARD_SECONDS = 30.0
-"""How often the feed reads when each peer site was last heard from (the header's "Silkeborg: 26 h ago")."""
+HEARD_SECONDS = 60.0
+"""How often the feed reads again when each peer site was last heard from (the header's "Silkeborg: 26 h ago"), on
+the app's tick and only while there are peer sites: a sync, here or by another process, reads it at once."""
 
 NOT_CURRENT_SECONDS = 30.0
 """Seconds without a good read after which the screen says the board is not current (a wall must never look live)."""
 
-WRITER_WAKE = 2.0
-"""Seconds the writer waits for a job before it looks whether the app is ending (each wake of an idle app's thread
-costs 0.3-1 ms of CPU, cold: at 0.2 s that was 90-300 ms a minute, budget 300; `stop` wakes it at once anyway)."""
+WRITER_WAKE = 60.0
+"""Seconds the writer waits for a job before it looks whether the app is ending. `stop` (the app's unmount, also
+after a crash) wakes it at once; this is a safety net only, as every wake of an idle app costs CPU (see
+`WATCH_SAFETY`: at 2 s the writer's were 70 ms a minute)."""
+
+HEARD_AFTER_CHANGE = 5.0
+"""A change from another process (maybe a sync) reads the sites heard again, at most this often."""
 
 WRITER_GRACE = 5.0
 """Seconds a cancelled writer waits, idle, for the feed to be stopped before it ends anyway (never hangs an exit)."""
@@ -109,6 +120,7 @@ class BoardFeed(FeedRequests):
         self.template = board.template
         self.team = board.team
         self.path: Path = board.path
+        self._close_request = os.fspath(close_request_path(self.path))  # looked at after every commit: no pathlib then
         self.clock = board.clock
         """The board's clock (tests freeze it)."""
         self.store = RowStore(board.board_order())
@@ -123,11 +135,15 @@ class BoardFeed(FeedRequests):
         self.full_load_running = False
         """A full read is under way: the change poll waits for it."""
         self.heard: list[Heard] = []
-        """Each trusted peer site and when its last bundle was written (read every `HEARD_SECONDS`)."""
+        """Each trusted peer site and when its last bundle was written (read again every `HEARD_SECONDS` while there
+        are some, and after a change from another process)."""
         self.read_at = board.clock()
         """When the board was last read without trouble (a full read or a change poll), by the board's clock."""
         self.closing = False
         """Another program asked for the board: queued writes are finishing and the board closes."""
+        self.stale = False
+        """What the last `tick` found: the board has not been read for `NOT_CURRENT_SECONDS` (screens grey out)."""
+        self._heard_at = 0.0  # monotonic seconds of the last read of `heard`
         self._app: App[Any] | None = None
         self._writes: queue.Queue[Job | None] = queue.Queue()
         self._pending: list[Job] = []
@@ -177,7 +193,6 @@ class BoardFeed(FeedRequests):
             names = {self.path.name + "-wal", close_request_path(self.path).name}
             self._watch = FolderWatch(self.path.parent, names)
             self.app.run_worker(self._run_poller, thread=True, group="board-poll", name="poll board changes")
-            self.app.set_interval(HEARD_SECONDS, self.read_heard, name="read sites heard")
             self.read_heard()
 
     def stop(self, *, close: bool = True) -> None:
@@ -312,8 +327,9 @@ class BoardFeed(FeedRequests):
             self._watch.wake()
 
     def _run_poller(self) -> None:
-        """Every `POLL_SECONDS` (or when woken) read back what changed, in this one thread: a Textual worker per
-        tick cost the UI thread its state messages twice a second, most of an idle board's CPU (issue 15)."""
+        """Read back what changed, in this one thread, when the board's files are written (and after the app's
+        tick), or every `POLL_SECONDS` where the system does not say (a Textual worker per look cost the UI thread
+        its state messages twice a second, most of an idle board's CPU: issue 15)."""
         worker = get_current_worker()
         watch = self._watch
         follow_until = 0.0
@@ -321,7 +337,7 @@ class BoardFeed(FeedRequests):
             while not (self._stopped or worker.is_cancelled):
                 if watch is None or not watch.available:
                     self._wake.wait(POLL_SECONDS)
-                elif watch.wait(FOLLOW_SECONDS if time.monotonic() < follow_until else FALLBACK_SECONDS):
+                elif watch.wait(FOLLOW_SECONDS if time.monotonic() < follow_until else WATCH_SAFETY) is Woke.WRITTEN:
                     follow_until = time.monotonic() + FOLLOW_FOR
                 self._wake.clear()
                 if not (self.full_load_running or self.data_version < 0 or self._stopped):
@@ -331,15 +347,17 @@ class BoardFeed(FeedRequests):
                 watch.close()
 
     def _poll(self, version: int, monday: date) -> None:
-        if close_requested(self.path) and not self.closing:
+        if not self.closing and os.path.lexists(self._close_request) and close_requested(self.path):
             self.closing = True
             self.app.call_later(self._close_after_writes)
             return
         try:
             found = read_changes(self._board, version, monday)
         except FactBoardError:
-            return  # a busy or vanished board: the next tick asks again (`not_current_since` tells the screen)
+            return  # a busy or vanished board: the next look asks again (`tick` tells the screens)
         self.read_at = self.clock()
+        if self.stale:  # the board is read again: the screens need not wait for the app's next tick to say so
+            self.app.call_later(self.tick)
         if found is not None:
             self.app.call_later(self._apply, found, monday)
 
@@ -353,24 +371,40 @@ class BoardFeed(FeedRequests):
             self.store.place(row_id)
         if changed.staff is not None:
             self.staff_initials = changed.staff
+        if time.monotonic() - self._heard_at > HEARD_AFTER_CHANGE:  # a sync by another process, maybe
+            self.read_heard()
         moves = self.store.take_moves()
         changes = frozenset(changed.row_ids) | overlaid
         self.changed.publish(FeedChange(ChangeKind.CHANGED, changes, moves, self.store.version))
 
+    def tick(self) -> None:
+        """The app's tick (every few seconds, on the UI thread): announce (`STATUS`) when the board stops or starts
+        again being current, wake the poll for a look, and read the sites heard again when due. One tick serves the
+        app's timed checks: each wake of an idle app costs CPU (see `WATCH_SAFETY`)."""
+        stale = (self.clock() - self.read_at).total_seconds() > NOT_CURRENT_SECONDS
+        if stale != self.stale:
+            self.stale = stale
+            self.changed.publish(FeedChange(ChangeKind.STATUS))
+        if self._watch is not None and self._watch.available:
+            self._watch.wake()  # the poll's look all the same (`WATCH_SAFETY`), while the CPU is awake anyway
+        if self.heard and time.monotonic() - self._heard_at >= HEARD_SECONDS:
+            self.read_heard()
+
     def read_heard(self) -> None:
-        """Read when each peer site was last heard from and announce it (`HEARD`); a failure is the poll's to tell."""
+        """Read when each peer site was last heard from and announce it (`STATUS`); a failure is the poll's to
+        tell."""
+        self._heard_at = time.monotonic()
 
         def heard(found: list[Heard]) -> None:
             self.heard = found
-            self.changed.publish(FeedChange(ChangeKind.HEARD))
+            self.changed.publish(FeedChange(ChangeKind.STATUS))
 
         self.read(heard_from, Reply(done=heard, failed=lambda _error: None), group="sync-heard", name="read heard")
 
     def not_current_since(self) -> datetime | None:
-        """When the board was last read, if that is more than `NOT_CURRENT_SECONDS` ago (else None: it is live)."""
-        if (self.clock() - self.read_at).total_seconds() > NOT_CURRENT_SECONDS:
-            return self.read_at
-        return None
+        """When the board was last read, if the last `tick` found that more than `NOT_CURRENT_SECONDS` ago (else
+        None: it is live)."""
+        return self.read_at if self.stale else None
 
     def show_week(self, monday: date) -> None:
         """Show the visits of the week starting `monday` (read in a worker; `changed` says when they are in)."""

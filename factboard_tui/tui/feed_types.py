@@ -32,8 +32,9 @@ class ChangeKind(Enum):
     """The rows in `row_ids` were read back after a write (made here or by another process)."""
     EDITED = "edited"
     """A value was saved on screen in the row in `row_ids`; its write is queued."""
-    HEARD = "heard"
-    """No row changed: `heard` (when each peer site's last bundle was written) was read again."""
+    STATUS = "status"
+    """No row changed: `heard` (when each peer site's last bundle was written) was read again, or the board stopped
+    or started again being current (`stale`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ class Node:
 def test_no_full_collection_while_keys_come_and_one_when_they_stop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(app_module, "IDLE_CHECK_SECONDS", 0.05)  # the app's tick, quicker for the test
+    monkeypatch.setattr(app_module, "TICK_SECONDS", 0.05)  # the app's tick, quicker for the test
     before = gc.get_threshold()
     full: list[dict[str, Any]] = []
 
@@ -74,7 +74,7 @@ def test_rows_changed_elsewhere_show_after_a_reload_freezes_the_heap_again_and_a
 ) -> None:
     """The heap is frozen after every full read and collected at quiet moments: neither may lose a row another
     process changed, before or after it."""
-    monkeypatch.setattr(app_module, "IDLE_CHECK_SECONDS", 0.05)
+    monkeypatch.setattr(app_module, "TICK_SECONDS", 0.05)
 
     def shown(grid: BoardGrid, text: str) -> bool:
         return any(text in grid.render_line(y).text for y in rows_at(grid))

@@ -349,7 +349,7 @@ def test_the_app_locks_itself_after_the_idle_minutes(tmp_path: Path, monkeypatch
         await until(pilot, lambda: isinstance(app.screen, LockScreen), "the idle lock")
         assert "NN-89" not in screen_text(app)
 
-    monkeypatch.setattr(tui_app, "IDLE_CHECK_SECONDS", 0.02)  # the idle timer asks often; the clock is by hand
+    monkeypatch.setattr(tui_app, "TICK_SECONDS", 0.02)  # the idle timer asks often; the clock is by hand
     run_meeting(tmp_path, scenario, settings=Settings(idle_lock_minutes=3))
 
 

@@ -19,6 +19,7 @@ from factboard_tui.core.errors import DiskError
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.sync import folder as SF
 from factboard_tui.settings import Settings, SyncSettings
+from factboard_tui.tui import app as app_module
 from factboard_tui.tui.app import FactBoardApp
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.board_parts import WARNING
@@ -29,6 +30,13 @@ from factboard_tui.tui.widgets.board_grid import BoardGrid
 def _team_time_zone() -> Iterator[None]:
     with central_european_time():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _quick_looks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's tick (and the poll's look that comes with it) is every 15 s on an idle board; these tests move a
+    hand clock by seconds and minutes, so it comes often here (what it does is the same)."""
+    monkeypatch.setattr(app_module, "TICK_SECONDS", 0.1)
 
 
 @pytest.fixture

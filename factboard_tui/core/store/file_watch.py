@@ -3,9 +3,9 @@
 The TUI shows another process's change within half a second, so its poll looked every 0.4 s: 150 wake-ups a minute
 of an idle app, each run cold (about 1 ms of CPU on the machines we measure on, before the poll does anything). On
 Linux the kernel can say when a file is written (inotify): a commit writes the board's `-wal` file, and a restore or
-re-key asking everyone to close writes `<board>.close-request`. The poll then sleeps until one of them is written, and
-looks again every `FALLBACK_SECONDS` all the same. Elsewhere, or if the system refuses a watch (its limit reached),
-`available` is False and the poll keeps its tick.
+re-key asking everyone to close writes `<board>.close-request`. The poll then sleeps until one of them is written, or
+until the app's tick wakes it for a look all the same (for what a watch cannot see). Elsewhere, or if the system
+refuses a watch (its limit reached), `available` is False and the poll keeps its own tick.
 
 A write to the WAL comes before the commit it belongs to is complete (the WAL index is updated last, in shared
 memory, which the kernel does not report), so the poll follows a write with a few quick looks (`BoardFeed`).
@@ -20,6 +20,7 @@ import select
 import struct
 import sys
 from collections.abc import Iterable
+from enum import Enum
 from pathlib import Path
 
 _IN_MODIFY = 0x00000002
@@ -30,6 +31,16 @@ _IN_NONBLOCK = 0o4000
 _IN_CLOEXEC = 0o2000000
 _EVENT = struct.Struct("iIII")
 """`struct inotify_event` before its name: watch, mask, cookie, length of the name (padded with NULs)."""
+
+
+class Woke(Enum):
+    """Why `FolderWatch.wait` returned."""
+
+    TIMED_OUT = "timed out"
+    ASKED = "asked"
+    """`wake` was called (and no watched file was written)."""
+    WRITTEN = "written"
+    """A watched file was written, made or moved in."""
 
 
 class FolderWatch:
@@ -57,18 +68,18 @@ class FolderWatch:
         """Whether the system tells this watch about writes (else `wait` only wakes or times out)."""
         return self._watch >= 0
 
-    def wait(self, timeout: float) -> bool:
-        """Sleep until a watched file is written or `wake` is called (True), or for `timeout` seconds (False)."""
+    def wait(self, timeout: float) -> Woke:
+        """Sleep until a watched file is written or `wake` is called, or for `timeout` seconds; says which."""
         handles = [self._wake_read, *([self._watch] if self._watch >= 0 else [])]
         ready, _writable, _failed = select.select(handles, [], [], timeout)
-        woken = False
+        woke = Woke.TIMED_OUT
         if self._wake_read in ready:
             with contextlib.suppress(BlockingIOError):
                 while os.read(self._wake_read, 512):
-                    woken = True
-        if self._watch >= 0 and self._watch in ready:
-            woken = self._written() or woken
-        return woken
+                    woke = Woke.ASKED
+        if self._watch >= 0 and self._watch in ready and self._written():
+            woke = Woke.WRITTEN
+        return woke
 
     def wake(self) -> None:
         """Make a `wait` (now or the next one) return at once (from any thread)."""

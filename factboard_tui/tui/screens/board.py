@@ -46,11 +46,6 @@ from factboard_tui.tui.widgets.key_bar import KeyBar
 from factboard_tui.tui.widgets.row_detail import RowDetail
 from factboard_tui.tui.widgets.size_notice import SizeNotice
 
-CURRENT_CHECK_SECONDS = 2.0
-"""How often the screen checks that the board was read lately (see `BoardFeed.not_current_since`): the grid greys
-out 30-32 s after the last good read. Each wake of an idle app runs cold, 0.5-1 ms of CPU on a busy machine: every
-second, this check was a large part of an idle board's CPU (issue 15, budget 300 ms a minute)."""
-
 DETAIL_DELAY = 0.03
 """How long the cursor rests on a row before the detail panel shows it (about one frame)."""
 
@@ -96,7 +91,7 @@ class BoardScreen(CellEditing):
         self.feed.refused.subscribe(self, self.on_cell_refused)
         if self.feed.data_version >= 0:  # the first frame already shows rows
             self.on_feed_change(FeedChange(ChangeKind.LOADED))
-        self.set_interval(CURRENT_CHECK_SECONDS, self._check_current, name="board current")
+        self._check_current()
 
     def on_resize(self) -> None:
         self.query_one(SizeNotice).check(self.app.size)
@@ -143,7 +138,8 @@ class BoardScreen(CellEditing):
 
     def on_feed_change(self, change: FeedChange) -> None:
         """Redraw what changed: everything after a full read, else just the rows named."""
-        if change.kind is ChangeKind.HEARD:  # no row changed: the sites' freshness in the status line
+        if change.kind is ChangeKind.STATUS:  # no row changed: the sites heard, or whether the board is current
+            self._check_current()
             self._update_status(self.shown_count)
             return
         if change.kind is ChangeKind.EDITED:  # a value saved here: just its line, at once
@@ -170,12 +166,11 @@ class BoardScreen(CellEditing):
 
     def _check_current(self) -> None:
         """Grey the grid out, and say since when, while the board cannot be read (like a ward's wall board)."""
-        stale = self.feed.not_current_since() is not None
+        stale = self.feed.stale
         grid = self.query_one(BoardGrid)
         if stale != grid.has_class("-not-current"):
             grid.set_class(stale, "-not-current")
             self.query_one(RowDetail).set_class(stale, "-not-current")
-            self._update_status(self.shown_count)
 
     def _grid_row(self, row: BoardRow, columns: tuple[GridColumn, ...]) -> GridRow:
         key = str(row.id)

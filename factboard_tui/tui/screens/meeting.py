@@ -196,7 +196,7 @@ class MeetingScreen(MeetingEdits):
     def _board_changed(self, change: FeedChange) -> None:
         """The feed's rows changed: a value saved here is just drawn; anything read is followed (new rows join the
         order, rows taken off stay listed as they were)."""
-        if self.session is None or self.ended or change.kind is ChangeKind.HEARD:
+        if self.session is None or self.ended or change.kind is ChangeKind.STATUS:
             return
         if change.kind is ChangeKind.EDITED:
             self.redraw()
