@@ -15,6 +15,7 @@ values that were on screen or in memory (Textual's own crash screen shows local 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -45,6 +46,8 @@ from factboard_tui.tui.themes import ThemeFile, find_theme, load_themes, next_th
 from factboard_tui.tui.typeahead import KeysInOrderApp, release_keys
 
 if TYPE_CHECKING:  # the database layer loads while the passphrase is typed, never before the first frame
+    from textual.driver import Driver
+
     from factboard_tui.core.store.board import Board
     from factboard_tui.tui.feed import BoardFeed
     from factboard_tui.tui.messages import Unlocked
@@ -146,6 +149,7 @@ class FactBoardApp(KeysInOrderApp):
         self.feed: BoardFeed | None = None
         """The open board for the screens, once it is unlocked."""
         self.heap = QuietCollector()
+        self._tick_handle: asyncio.TimerHandle | None = None
         """Runs Python's full collections between keys, never while someone types (`tui/heap.py`)."""
 
     def on_mount(self) -> None:
@@ -364,12 +368,24 @@ class FactBoardApp(KeysInOrderApp):
     def _unlocked_again(self, _result: object) -> None:
         self.last_input = self.clock()
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, except in a terminal on Linux or macOS (and no driver named by `TEXTUAL_DRIVER`): there
+        `QuietDriver`, whose input thread sleeps until a key comes instead of waking every 0.1 s."""
+        from textual import constants
+
+        if constants.DRIVER is None and sys.platform != "win32":
+            from factboard_tui.tui.quiet_driver import QuietDriver
+
+            return QuietDriver
+        return super().get_driver_class()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Behind the lock, nothing but quitting and the passphrase."""
         return not (action in LOCKED_OUT_ACTIONS and self.locked)
 
     def on_unmount(self) -> None:
-        self._tick_handle.cancel()
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
         self.heap.stop()
         if self.feed is not None:
             self.feed.stop()  # the writer finishes what is queued, then closes the board
