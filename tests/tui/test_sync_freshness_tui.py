@@ -32,10 +32,10 @@ def _team_time_zone() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(autouse=True)
-def _quick_looks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The app's tick (and the poll's look that comes with it) is every 15 s on an idle board; these tests move a
-    hand clock by seconds and minutes, so it comes often here (what it does is the same)."""
+@pytest.fixture
+def quick_ticks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's tick (and the poll's look that comes with it) is every 15 s on an idle board; the tests of greying
+    out move a hand clock by seconds, so it comes often there (what it does is the same)."""
     monkeypatch.setattr(app_module, "TICK_SECONDS", 0.1)
 
 
@@ -93,6 +93,7 @@ def test_the_header_shows_each_sites_last_bundle_in_warning_colour_after_the_tem
     asyncio.run(scenario())
 
 
+@pytest.mark.usefixtures("quick_ticks")
 def test_a_board_that_cannot_be_read_greys_out_and_says_since_when(
     sites: tuple[dict[str, Board], Ticker], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,6 +164,7 @@ def test_the_open_board_syncs_through_the_config_folder_in_the_background(
     assert SF.ledger_entries(region, shared)
 
 
+@pytest.mark.usefixtures("quick_ticks")
 @pytest.mark.parametrize("state", ["heard", "not-current"])
 def test_snapshot_freshness_on_the_wall(  # type: ignore[no-untyped-def]
     snap_compare, sites: tuple[dict[str, Board], Ticker], monkeypatch: pytest.MonkeyPatch, state: str
