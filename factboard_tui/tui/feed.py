@@ -84,8 +84,10 @@ together because every wake of an idle app costs CPU, 3-30 ms on a quiet machine
 schedstat: the memory a wake touches is cold), and a second wake right after the first costs far less; a look every
 2 s of its own was 600 ms a minute. This is only the longest the poll sleeps if nothing wakes it."""
 FOLLOW_SECONDS, FOLLOW_FOR = 0.1, 1.0
-"""After a write to the board's files, the poll looks every 0.1 s for a second: the commit it belongs to completes
-after its last write to the WAL (each look that finds the WAL index unchanged costs a look at memory)."""
+"""After a write to the board's files, the poll looks 0.1 s later and then every 0.1 s for up to a second: the
+commit it belongs to completes after its last write to the WAL (the WAL index, in shared memory, is updated last,
+and the kernel does not report that), and the commit's other writes wait for the same look. Once a look has read a
+change, one more look follows, not the rest of the second."""
 
 WRITE_AFTER = 0.02
 """Seconds after a cell is saved on screen before its write is queued (about one frame)."""
@@ -332,34 +334,51 @@ class BoardFeed(FeedRequests):
         its state messages twice a second, most of an idle board's CPU: issue 15)."""
         worker = get_current_worker()
         watch = self._watch
-        follow_until = 0.0
+        follow_until = next_look = 0.0  # after a write: quick looks until `follow_until`, the next at `next_look`
         try:
             while not (self._stopped or worker.is_cancelled):
                 if watch is None or not watch.available:
                     self._wake.wait(POLL_SECONDS)
-                elif watch.wait(FOLLOW_SECONDS if time.monotonic() < follow_until else WATCH_SAFETY) is Woke.WRITTEN:
-                    follow_until = time.monotonic() + FOLLOW_FOR
+                    woke = Woke.ASKED
+                else:
+                    now = time.monotonic()
+                    woke = watch.wait(max(0.0, next_look - now) if now < follow_until else WATCH_SAFETY)
+                now = time.monotonic()
+                if woke is Woke.WRITTEN:  # a commit is being written: look once its writes may be over
+                    if now >= follow_until:
+                        next_look = now + FOLLOW_SECONDS
+                    follow_until = now + FOLLOW_FOR
+                    if now < next_look:
+                        continue  # the writes that follow it wake the poll too: they wait for the same look
                 self._wake.clear()
-                if not (self.full_load_running or self.data_version < 0 or self._stopped):
-                    self._poll(self.data_version, self.monday)
+                if self.full_load_running or self.data_version < 0 or self._stopped:
+                    continue
+                next_look = now + FOLLOW_SECONDS
+                if self._poll(self.data_version, self.monday) and now < follow_until:
+                    # The commit that woke the poll is read (or a later one): one look more, for another process's
+                    # commit that overlapped it, not ten (each look of an idle app costs CPU: `WATCH_SAFETY`).
+                    follow_until = min(follow_until, next_look + 0.5 * FOLLOW_SECONDS)
         finally:
             if watch is not None:
                 watch.close()
 
-    def _poll(self, version: int, monday: date) -> None:
+    def _poll(self, version: int, monday: date) -> bool:
+        """Look once: a close request, else the rows changed after `version`; whether a change was found."""
         if not self.closing and os.path.lexists(self._close_request) and close_requested(self.path):
             self.closing = True
             self.app.call_later(self._close_after_writes)
-            return
+            return False
         try:
             found = read_changes(self._board, version, monday)
         except FactBoardError:
-            return  # a busy or vanished board: the next look asks again (`tick` tells the screens)
+            return False  # a busy or vanished board: the next look asks again (`tick` tells the screens)
         self.read_at = self.clock()
         if self.stale:  # the board is read again: the screens need not wait for the app's next tick to say so
             self.app.call_later(self.tick)
-        if found is not None:
-            self.app.call_later(self._apply, found, monday)
+        if found is None:
+            return False
+        self.app.call_later(self._apply, found, monday)
+        return True
 
     def _apply(self, changed: RowsRead, monday: date) -> None:
         if changed.data_version <= self.data_version or monday != self.monday:

@@ -40,12 +40,14 @@ class _WakingEvent(Event):
 
     def __init__(self, wake: int) -> None:
         super().__init__()
-        self._wake = wake
+        self.wake = wake
+        """The pipe's end to write to (-1 once it is closed: its number may belong to another file by then)."""
 
     def set(self) -> None:
         super().set()
-        with contextlib.suppress(OSError):
-            os.write(self._wake, b"!")
+        if self.wake >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self.wake, b"!")
 
 
 class QuietDriver(LinuxDriver):
@@ -57,13 +59,15 @@ class QuietDriver(LinuxDriver):
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
-        self.exit_event = _WakingEvent(self._wake_write)
+        self.exit_event: _WakingEvent = _WakingEvent(self._wake_write)
 
     def close(self) -> None:
         super().close()
+        self.exit_event.wake = -1
         for handle in (self._wake_read, self._wake_write):
             with contextlib.suppress(OSError):
                 os.close(handle)
+        self._wake_read = self._wake_write = -1
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (Textual's loop, with the wait described in the module's docstring)."""

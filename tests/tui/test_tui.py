@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.demo import DEMO_PASSPHRASE
 from factboard_tui.tui.app import FactBoardApp
+from factboard_tui.tui.feed import BoardFeed
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.screens.unlock import UnlockScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
@@ -466,6 +469,41 @@ def test_a_large_board_shows_its_first_screenful_first_then_every_row(tmp_path: 
             assert f"{len(everything)} rows" in str(status.render())
 
     asyncio.run(scenario())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's word on written files (inotify)")
+def test_another_processs_commit_is_read_with_a_few_looks_not_a_seconds_worth(  # type: ignore[no-untyped-def]
+    demo_path: Path, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change poll sleeps until the board's files are written. A commit completes after its last write to the
+    WAL, so the poll then looks quickly until it has read the commit, and once more; it used to look ten times
+    whatever it found, and each look of an idle app costs CPU (issue 15)."""
+    board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+    other = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+    looks: list[object] = []
+    poll = BoardFeed._poll
+
+    def counted(feed: BoardFeed, version: int, monday: date) -> object:
+        found = poll(feed, version, monday)
+        looks.append(found)  # whether it read a change
+        return found
+
+    monkeypatch.setattr(BoardFeed, "_poll", counted)
+
+    async def scenario() -> None:
+        app = FactBoardApp(demo_path, board=board, user="KOO", clock=clock)
+        async with app.run_test(size=(200, 50)) as pilot:
+            await wait_for_rows(pilot)
+            await pilot.pause(1.2)  # the looks after the app's own first writes (the access log) are over
+            looks.clear()
+            other.add_row("CSA", {"client_code": "ZZ-98", "triage": other.template.triage[0].key})
+            codes = lambda: [row.client_code for row in app.feed.rows]  # type: ignore[union-attr]  # noqa: E731
+            await until(pilot, lambda: "ZZ-98" in codes(), "the other process's row on the board", seconds=10)
+            await pilot.pause(1.5)  # past the second of quick looks
+            assert len(looks) <= 4, looks  # a look once the commit may be complete, and one more: not ten
+
+    asyncio.run(scenario())
+    other.close()
 
 
 def test_another_processs_changes_keep_the_grid_in_the_order_a_fresh_read_gives(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
