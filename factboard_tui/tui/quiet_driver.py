@@ -26,7 +26,11 @@ from textual._loop import loop_last
 from textual._parser import ParseError
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
-from textual.drivers.linux_driver import LinuxDriver
+
+try:
+    from textual.drivers.linux_driver import LinuxDriver
+except ImportError:  # no termios (Windows): the app keeps Textual's own driver there (FactBoardApp.get_driver_class)
+    from textual.driver import Driver as LinuxDriver  # type: ignore[assignment]
 
 TEXTUAL_TICK = 0.1
 """How often Textual's own input thread wakes: ours does too if the parser does not say when it needs to."""
