@@ -397,7 +397,7 @@ class BoardFeed(FeedRequests):
         self.changed.publish(FeedChange(ChangeKind.CHANGED, changes, moves, self.store.version))
 
     def tick(self) -> None:
-        """The app's tick (every few seconds, on the UI thread): announce (`STATUS`) when the board stops or starts
+        """The app's tick (every 15 s, on the UI thread): announce (`STATUS`) when the board stops or starts
         again being current, wake the poll for a look, and read the sites heard again when due. One tick serves the
         app's timed checks: each wake of an idle app costs CPU (see `WATCH_SAFETY`)."""
         stale = (self.clock() - self.read_at).total_seconds() > NOT_CURRENT_SECONDS

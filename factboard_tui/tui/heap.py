@@ -14,7 +14,7 @@ interpreter while it does. Measured with `gc.callbacks` in bench_app's TUI child
 
 What we do, and why. Python's own rule for starting a full collection is turned off while the app runs (its third
 threshold set out of reach), and the app runs the same collection itself at the first quiet moment once Python
-would have: no key or click for `QUIET_SECONDS`, checked on the app's few-second tick. Generations 0 and 1 stay
+would have: no key or click for `QUIET_SECONDS`, checked on the app's tick (every 15 s). Generations 0 and 1 stay
 automatic (1-3 ms: they walk only young objects). Together with the freeze of each full read, which keeps the
 collection we run small, no full collection runs while someone types, and the collector still frees every cycle:
 nothing is frozen that would not have been (re-freezing after every full collection, tried before, keeps the
