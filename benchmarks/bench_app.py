@@ -407,7 +407,7 @@ def idle_in_terminal(
     """Start `command` in a real terminal (a 200x50 tmux session), type `typed`, wait for `ready` on screen and for
     what follows an unlock to finish, then count its CPU and runs for `idle` seconds: (runs a minute, CPU ms a
     minute). The terminal is what a person has: Textual's driver and its input thread included."""
-    tmux = ["tmux", "-L", f"bench-{os.getpid()}"]
+    tmux = ["tmux", "-L", f"bench-{os.getpid()}-{time.monotonic_ns()}"]  # a server of its own each time
     line = shlex.join(["env", "-i", *(f"{key}={value}" for key, value in env.items()), *command])
     subprocess.run([*tmux, "new-session", "-d", "-s", "idle", "-x", "200", "-y", "50", line], check=True)
     try:
