@@ -55,7 +55,7 @@ BUDGETS: dict[str, tuple[str, dict[int, float] | float, str]] = {
     "page down p95": ("≤ 16.7 ms", 16.7, "cpu"),
     "save a cell p95": ("≤ 16.7 ms", 16.7, "cpu"),
     "longest GC pause while typing": ("≤ 16 ms", 16.0, "cpu"),
-    "  the full collection after the keys stopped": ("once, at a quiet moment (tui/heap.py)", 0.0, "cpu"),
+    "  the collection after the keys stopped": ("once, at a quiet moment (tui/heap.py)", 0.0, "cpu"),
     "idle TUI, CPU per minute": ("≤ 300 ms", 300.0, "cpu"),
     "idle TUI in a terminal, CPU per minute": ("≤ 300 ms", 300.0, "cpu"),
     "  its threads run, times per minute (a count)": ("", 0.0, "cpu"),
@@ -306,20 +306,22 @@ async def measure_tui(size: int, repeats: int, idle_seconds: float) -> dict[str,
         checked = threading.Event()  # the writer runs jobs in order: this one runs once the page check is done
         feed._writes.put(checked.set)
         await asyncio.to_thread(checked.wait, 300)
-        # The app's first tick after the keys stopped runs the full collection they made due (tui/heap.py): once,
-        # then the board is idle. It is its own row, so the idle minute is the minute of a board left open.
-        full: list[Sample] = []
+        # The app's first tick after the keys stopped runs the collection they made due (tui/heap.py: of generation 1
+        # or, every tenth, a full one): once, then the board is idle. It is its own row, so the idle minute is the
+        # minute of a board left open.
+        older: list[Sample] = []
 
-        def watch_full(phase: str, info: dict[str, Any]) -> None:
-            if info["generation"] == 2 and phase == "start":
+        def watch_older(phase: str, info: dict[str, Any]) -> None:
+            if info["generation"] >= 1 and phase == "start":
                 gc_started[:] = [time.perf_counter(), time.thread_time()]
-            elif info["generation"] == 2 and gc_started:
-                full.append(((time.perf_counter() - gc_started[0]) * 1000, (time.thread_time() - gc_started[1]) * 1000))
+            elif info["generation"] >= 1 and gc_started:
+                wall, cpu = time.perf_counter() - gc_started[0], time.thread_time() - gc_started[1]
+                older.append((wall * 1000, cpu * 1000))
 
-        gc.callbacks.append(watch_full)
+        gc.callbacks.append(watch_older)
         await pilot.pause(getattr(app_module, "TICK_SECONDS", 5.0) + 1.0)
-        gc.callbacks.remove(watch_full)
-        results["  the full collection after the keys stopped"] = full[:1] or [(0.0, 0.0)]
+        gc.callbacks.remove(watch_older)
+        results["  the collection after the keys stopped"] = older[:1] or [(0.0, 0.0)]
         c0 = time.process_time()
         await asyncio.sleep(idle_seconds)  # nobody touches the keyboard: the poll, the timers, the clocks
         results["idle TUI, CPU per minute"] = [(float("nan"), (time.process_time() - c0) * 1000 * 60 / idle_seconds)]
