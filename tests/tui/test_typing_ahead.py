@@ -13,10 +13,13 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import pytest
 from helpers.board_app import CHECK_IN, line_of, run_board, run_meeting, start_meeting, wait_for_rows
 from helpers.boards import HandClock
 from helpers.bursts import CLEAR, ENTER, TAB, Key, burst, deliver
 from helpers.pilot import until
+from textual import events
+from textual.message_pump import MessagePump
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -179,3 +182,36 @@ def test_the_meetings_triage_takes_three_keys(tmp_path: Path) -> None:
         await until(pilot, lambda: board.row(row_id).triage == "stable", "Stabil saved from the meeting")
 
     run_meeting(tmp_path, scenario)
+
+
+def test_keys_typed_ahead_wait_for_the_widgets_with_work_left_not_every_widget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key typed ahead waits for the screen to settle before the next goes out. That wait used to post a
+    callback to every node of the board (twelve to eighteen, in two rounds a key): a quarter of a page down's CPU,
+    which put it over a frame at 2,000 and 20,000 rows (issue 15). A node waiting for its next message has nothing
+    to finish, so now only the few with work left get one (four a key here, against 36); the keys still land, in
+    order."""
+    woken: list[MessagePump] = []
+    original = MessagePump.on_callback
+
+    async def counted(self: MessagePump, event: events.Callback) -> None:
+        called = getattr(event.callback, "func", event.callback)  # `call_later` wraps it in a partial
+        if getattr(called, "__name__", "") == "one_done":  # the type-ahead's wait, not anyone else's
+            woken.append(self)
+        await original(self, event)
+
+    monkeypatch.setattr(MessagePump, "on_callback", counted)
+
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], checker: Board) -> None:
+        await pilot.pause(0.3)
+        nodes = 1 + len(list(app.screen.walk_children(with_self=True)))
+        woken.clear()
+        keys = 8
+        await burst(pilot, *[Key("down")] * keys)
+        await until(pilot, lambda: grid.cursor_coordinate[0] == keys, "the cursor eight rows down")
+        await until(pilot, lambda: not app.type_ahead.busy, "the keys all handed out")
+        assert nodes >= 10, f"the board has only {nodes} nodes: the count below proves nothing"
+        assert len(woken) <= 6 * keys, f"{len(woken)} nodes woken to wait for {keys} keys ({nodes} on the screen)"
+
+    run_board(tmp_path, scenario).close()  # type: ignore[arg-type]
