@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from helpers import tools
-from helpers.bursts import Part, tmux_arguments
+from helpers.bursts import ENTER, Part, tmux_arguments
 
 KEY_PAUSE = 0.3
 """Seconds between key presses, as a person types (and so each key lands in its own read)."""
@@ -125,3 +125,14 @@ def factboard_in_tmux(env: dict[str, str], *args: str, session: str = "board") -
         yield Terminal(tmux, session)
     finally:
         subprocess.run([*tmux, "kill-server"], capture_output=True)
+
+
+@contextmanager
+def unlocked_demo(db: Path, env: dict[str, str], between: Part = ENTER) -> Iterator[Terminal]:
+    """The demo board `db` (`demo_board`) opened in tmux and unlocked as a fast typist does: the passphrase,
+    `between` (Enter or Tab), the initials CSA and Enter in one `send-keys` call, so the app reads them in one go."""
+    with factboard_in_tmux(env, "open", "--db", str(db)) as terminal:
+        terminal.wait_for("Passphrase")
+        terminal.burst("factboard-demo", between, "CSA", ENTER)
+        terminal.wait_for("signed in: CSA", seconds=15)
+        yield terminal

@@ -18,8 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.bursts import ENTER
-from helpers.terminal import Terminal, demo_board, factboard_in_tmux, require_tmux
+from helpers.terminal import Terminal, demo_board, require_tmux, unlocked_demo
 
 pytestmark = [
     pytest.mark.tmux,
@@ -58,11 +57,7 @@ def app_pid(terminal: Terminal) -> int:
 
 
 def test_a_board_left_open_in_a_terminal_sleeps_until_a_key_comes(tmp_path: Path) -> None:
-    db, env = demo_board(tmp_path)
-    with factboard_in_tmux(env, "open", "--db", str(db)) as terminal:
-        terminal.wait_for("Passphrase")
-        terminal.burst("factboard-demo", ENTER, "CSA", ENTER)
-        terminal.wait_for("signed in: CSA", seconds=15)
+    with unlocked_demo(*demo_board(tmp_path)) as terminal:
         pid = app_pid(terminal)
         time.sleep(4.0)  # what follows an unlock: the whole-file page check, the sites heard, the first looks
         before = runs(pid)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers.bursts import ENTER, ESCAPE, TAB, Key
-from helpers.terminal import demo_board, factboard_in_tmux, require_tmux, run_cli
+from helpers.terminal import demo_board, factboard_in_tmux, require_tmux, run_cli, unlocked_demo
 
 pytestmark = pytest.mark.tmux
 require_tmux()
@@ -50,12 +50,9 @@ def test_open_unlock_by_keyboard_and_read_the_board_in_tmux(tmp_path: Path) -> N
 
 
 def test_a_fast_typist_unlocks_with_passphrase_and_initials_in_one_burst(tmp_path: Path) -> None:
-    db, env = demo_board(tmp_path)
-
-    with factboard_in_tmux(env, "open", "--db", str(db)) as terminal:
-        terminal.wait_for("Passphrase")
-        terminal.burst("factboard-demo", ENTER, "CSA", ENTER)  # one tmux send-keys call: one read for the app
-        terminal.wait_for("signed in: CSA", seconds=15)
+    with unlocked_demo(*demo_board(tmp_path)) as terminal:  # one tmux send-keys call: one read for the app
+        terminal.keys("C-q")
+        terminal.wait_closed()
 
 
 def test_a_swedish_board_opened_in_a_terminal_shows_its_keys_in_swedish(tmp_path: Path) -> None:
@@ -77,11 +74,7 @@ def test_a_swedish_board_opened_in_a_terminal_shows_its_keys_in_swedish(tmp_path
 
 def test_a_nurse_types_the_add_form_and_the_visits_dialog_in_one_burst_each_in_tmux(tmp_path: Path) -> None:
     db, env = demo_board(tmp_path)
-
-    with factboard_in_tmux(env, "open", "--db", str(db)) as terminal:
-        terminal.wait_for("Passphrase")
-        terminal.burst("factboard-demo", TAB, "CSA", ENTER)
-        terminal.wait_for("signed in: CSA", seconds=15)
+    with unlocked_demo(db, env, between=TAB) as terminal:
         # `a` opens the form; the code, Tab, `N` (completes to Ny), Tab takes it, ctrl+s saves; typed behind the
         # save, before the writer answers: `m`, check in as is (ctrl+s), `v` on the first row, four Tabs to Friday,
         # the visit, ctrl+s. One send-keys call: the keys behind the save wait for the board, not the saving form.
