@@ -228,11 +228,8 @@ class BoardGrid(ScrollView, can_focus=True):
     def splice(self, changes: Iterable[tuple[int, GridRow | None]]) -> None:
         """Take rows out and put rows in, one change after another: `(index, None)` removes the row at `index`,
         `(index, row)` inserts `row` there. The cursor stays on its row's key (and where the eye left it on
-        screen), and only the rows put in lose their cached lines.
-
-        What a live change costs: the work is per row changed (the list moves its pointers in C), where
-        `set_rows` compares and indexes every row of the board.
-        """
+        screen), and only the rows put in lose their cached lines. A live change costs work per row changed (the
+        list moves its pointers in C), where `set_rows` compares and indexes every row of the board."""
         old_key = self.cursor_row_key
         cursor = self._cursor_row
         old_screen_y = cursor - self.scroll_offset.y
@@ -269,11 +266,14 @@ class BoardGrid(ScrollView, can_focus=True):
         return self._index_by_key
 
     def update_row(self, row: GridRow) -> None:
-        """Replace the row with the same key (if present) and repaint just that line."""
-        index = self._index().get(row.key)
-        if index is None or self._rows[index] == row:
+        """Replace the row with the same key (if present) and repaint its line. The cursor's row (nearly always the
+        one saved) is tried before the index, which a `splice` leaves to be rebuilt: 4 ms at 20,000 rows (issue 15)."""
+        cursor, rows = self._cursor_row, self._rows
+        at_cursor = self._index_by_key is None and 0 <= cursor < len(rows) and rows[cursor].key == row.key
+        index = cursor if at_cursor else self._index().get(row.key)
+        if index is None or rows[index] == row:
             return
-        self._rows[index] = row
+        rows[index] = row
         self._versions[row.key] = self._versions.get(row.key, 0) + 1
         self._refresh_row(index)
 
@@ -572,14 +572,12 @@ class BoardGrid(ScrollView, can_focus=True):
         row = max(0, min(row, len(self._rows) - 1))
         column = max(0, min(column, len(self._columns) - 1))
         old_row, old_column = self._cursor_row, self._cursor_column
-        if (row, column) == (old_row, old_column):
-            self._scroll_cursor_into_view()
-            return
         self._cursor_row, self._cursor_column = row, column
         self._scroll_cursor_into_view()
-        self._refresh_row(old_row)
-        self._refresh_row(row)
-        self._post_cursor_moved()
+        if (row, column) != (old_row, old_column):
+            self._refresh_row(old_row)
+            self._refresh_row(row)
+            self._post_cursor_moved()
 
     def _scroll_cursor_into_view(self) -> None:
         """Scroll the least distance that shows the whole cursor cell under the header."""
