@@ -61,7 +61,6 @@ BUDGETS: dict[str, tuple[str, dict[int, float] | float, str]] = {
     "  its threads run, times per minute (a count)": ("", 0.0, "cpu"),
     "  baseline: bare Textual app in a terminal": ("", 0.0, "cpu"),
     "bulk read: rows()": ("linear: ≤ 11× from 2,000 to 20,000 (scaling table)", 0.0, "cpu"),
-    "bulk read: row_values()": ("linear (scaling table)", 0.0, "cpu"),
     "bulk read: visits() of a week": ("linear (scaling table)", 0.0, "cpu"),
     "bulk read: week export to CSV (core)": ("linear (scaling table)", 0.0, "cpu"),
     "rows list --json (whole CLI)": ("≤ 1 s at 20,000", {20_000: 1000}, "cpu"),
@@ -344,7 +343,6 @@ def reads_child(size: int, repeats: int) -> dict[str, list[Sample]]:
     sunday = monday + timedelta(days=7)
     measures: dict[str, Callable[[], object]] = {
         "bulk read: rows()": board.rows,
-        "bulk read: row_values()": board.row_values,
         "bulk read: visits() of a week": lambda: board.visits(monday, sunday),
         "bulk read: week export to CSV (core)": lambda: render(week_document(board, monday), Format.CSV),
     }

@@ -45,7 +45,7 @@ from factboard_tui.core.i18n import _
 from factboard_tui.core.security.locks import close_request_path, close_requested
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.file_watch import FolderWatch, Woke
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import RowValues, VisitCell
 from factboard_tui.core.sync.freshness import Heard, heard_from
 from factboard_tui.tui.board_jobs import (
     CellWrite,
@@ -437,11 +437,11 @@ class BoardFeed(FeedRequests):
     # -- what the store holds ------------------------------------------------------------------------------------
 
     @property
-    def rows(self) -> list[BoardRow]:
+    def rows(self) -> list[RowValues]:
         """The open rows in board order, as shown."""
         return self.store.in_order()
 
-    def row(self, row_id: int) -> BoardRow | None:
+    def row(self, row_id: int) -> RowValues | None:
         """One open row as shown, or None if it is not on the board (as last read)."""
         return self.store.get(row_id)
 
@@ -460,7 +460,7 @@ class BoardFeed(FeedRequests):
             return f"{self.template.weekday_names[day.weekday()]} {day.isoformat()}"
         return self.template.label(key)
 
-    def cell_value(self, row: BoardRow, key: str) -> tuple[Any, str]:
+    def cell_value(self, row: RowValues, key: str) -> tuple[Any, str]:
         """The stored value of a cell (to detect conflicts) and the text to edit."""
         if key in WEEKDAY_KEYS:
             visit = self.visits_of(row.id or 0).get(self.day_of(key))

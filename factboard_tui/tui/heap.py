@@ -3,9 +3,9 @@
 What the pause was. A *full* collection (generation 2) walks every tracked object that is not frozen, and holds the
 interpreter while it does. Measured with `gc.callbacks` in bench_app's TUI child (CPython 3.11, 200x50):
 
-- before the board's full read is frozen, full collections walk its rows (`BoardRow`, SQLAlchemy's state, their
-  sets and weak references, the visits): 155-350 ms each at 20,000 rows, in the reading thread, while the first
-  screenful is already on screen and may be typed on;
+- before the board's full read is frozen, full collections walk its rows (until stop 30 `BoardRow`s with
+  SQLAlchemy's state, sets and weak references; now named tuples) and the visits: 155-350 ms each at 20,000 rows,
+  in the reading thread, while the first screenful is already on screen and may be typed on;
 - after the freeze (`settle_heap`), the heap that is not frozen is what the session made since: mostly the grid's
   drawn lines (a Textual `Strip` carries seven `FIFOCache`s, and each of its `Segment`s and each `GridCell` is a
   named tuple, which the collector never untracks), 60,000-65,000 objects after a few pages, 14-58 ms per full

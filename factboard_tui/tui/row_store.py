@@ -19,7 +19,7 @@ from typing import Any
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.domain.carry_forward import carried_rows
 from factboard_tui.core.store.board import Board
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import RowValues, VisitCell
 
 FIRST_SCREENFUL = 120
 """Rows the first read after unlocking fetches: more than any terminal shows; the rest follow right after."""
@@ -27,7 +27,7 @@ FIRST_SCREENFUL = 120
 Visits = dict[int, dict[date, VisitCell]]
 """The shown week's visits: row id -> day -> visit."""
 
-Move = tuple[int, BoardRow | None]
+Move = tuple[int, RowValues | None]
 """One change of the board order: `(index, None)` took the row at `index` out, `(index, row)` put `row` in there.
 Replayed in order on a list that mirrored the order before, they give the order after (the grid's `splice`)."""
 
@@ -36,7 +36,7 @@ Replayed in order on a list that mirrored the order before, they give the order 
 class BoardRead:
     """One read of the board: rows in board order, the week's visits, the staff initials, and when it was read."""
 
-    rows: list[BoardRow]
+    rows: list[RowValues]
     visits: Visits
     today: date
     data_version: int
@@ -53,7 +53,7 @@ class BoardRead:
 class RowsRead:
     """The rows that changed since a change id (any process), read back by the change poll."""
 
-    rows: list[BoardRow]
+    rows: list[RowValues]
     row_ids: set[int]
     visits: Visits
     data_version: int
@@ -113,11 +113,11 @@ class RowStore:
     stands and copies nothing else.
     """
 
-    def __init__(self, order: Callable[[BoardRow], tuple[Any, ...]]) -> None:
+    def __init__(self, order: Callable[[RowValues], tuple[Any, ...]]) -> None:
         """`order` is the key that sorts rows as the board shows them (the board's template decides)."""
         self._order = order
-        self._by_id: dict[int, BoardRow] = {}
-        self._rows: list[BoardRow] = []
+        self._by_id: dict[int, RowValues] = {}
+        self._rows: list[RowValues] = []
         """The open rows in board order (`in_order()`'s list, changed in place)."""
         self._keys: list[tuple[Any, ...]] = []
         """`_rows`' sort keys, as each row was placed (a value saved on screen does not move its row)."""
@@ -139,7 +139,7 @@ class RowStore:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def get(self, row_id: int) -> BoardRow | None:
+    def get(self, row_id: int) -> RowValues | None:
         """The open row with this id, as shown (with any value saved on screen laid over it)."""
         return self._by_id.get(row_id)
 
@@ -147,7 +147,7 @@ class RowStore:
         """One row's visits in the shown week (empty if none)."""
         return self.visits.get(row_id, {})
 
-    def in_order(self) -> list[BoardRow]:
+    def in_order(self) -> list[RowValues]:
         """The open rows in board order: the store's own list, changed in place (read it, do not keep it)."""
         return self._rows
 
@@ -218,7 +218,7 @@ class RowStore:
         self._counts[row.triage] -= 1
         self._moves.append((index, None))
 
-    def _put_in(self, row: BoardRow) -> None:
+    def _put_in(self, row: RowValues) -> None:
         row_id = row.id or 0
         self._take_out(row_id)
         key = self._order(row)
@@ -235,7 +235,7 @@ class RowStore:
         row = self._by_id.get(row_id)
         if row is None:
             return
-        changed = row.model_copy(update={key: value})
+        changed = row._replace(**{key: value})
         self._rows[self._index(row_id)] = changed
         self._by_id[row_id] = changed
         if changed.triage != row.triage:

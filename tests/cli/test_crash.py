@@ -128,7 +128,7 @@ def test_a_crash_in_a_command_shows_where_but_no_locals_or_board_text(cli: Cli, 
         f"    passphrase = {DEMO_PASSPHRASE!r}\n"
         "    situation = self.open_row_by_code('DD-75').situation\n"
         "    raise ValueError(situation + passphrase)\n"
-        "Board.row_values = broken  # what `rows list` reads\n"
+        "Board.rows = broken  # what `rows list` reads\n"
         "from factboard_tui.cli import main\n"
         "sys.argv = ['factboard', 'rows', 'list']\n"
         "main()\n"

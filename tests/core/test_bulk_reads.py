@@ -19,6 +19,7 @@ from factboard_tui.core.clock import week_start
 from factboard_tui.core.collector import collector_paused
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
+from factboard_tui.core.store.schema import RowValues
 
 ROWS = 800
 
@@ -63,12 +64,11 @@ def reads(board: Board) -> dict[str, Callable[[], object]]:
     monday = week_start(board.today())
     return {
         "rows": board.rows,
-        "row_values": board.row_values,
         "visits": lambda: board.visits(monday, monday + timedelta(days=7)),
     }
 
 
-@pytest.mark.parametrize("name", ["rows", "row_values", "visits"])
+@pytest.mark.parametrize("name", ["rows", "visits"])
 def test_no_collection_runs_inside_a_bulk_read_and_the_collector_runs_after(
     full_board: Board, collections: list[int], name: str
 ) -> None:
@@ -91,7 +91,7 @@ def test_no_collection_runs_inside_a_bulk_read_and_the_collector_runs_after(
 def test_a_face_that_turned_the_collector_off_keeps_it_off(full_board: Board) -> None:
     gc.disable()
     try:
-        full_board.row_values()
+        full_board.rows()
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -125,3 +125,49 @@ def test_overlapping_reads_in_two_threads_leave_the_collector_running(full_board
         thread.join(timeout=60)
     assert not errors, errors
     assert gc.isenabled()
+
+
+def test_the_plain_values_are_the_values_the_orm_reads_in_the_order_python_sorts_them(board: Board) -> None:
+    """`rows()`, `top_rows()` and `rows_by_ids()` read tuples through the DB-API and convert them a column at a time
+    (issue 15); every value must come back as the ORM reads it: dates, moments, yes/no/unknown, keys, hostile text."""
+    triage = [level.key for level in board.template.triage]
+    category = board.template.categories[0].key
+    today = board.today()
+    writes = [
+        RowWrite(
+            "add",
+            values={
+                "client_code": f"{'ÅÖ'[number % 2]}-{number % 7:02d}{number}",
+                "triage": triage[number % len(triage)],
+                "date_on": today - timedelta(days=number % 5),
+                "category": category if number % 3 else None,
+                "children": (True, False, None)[number % 3],
+                "situation": "[/] <b>x</b> =1+1 😀 漢字\n" * (number % 4),
+                "evaluation_date": today + timedelta(days=number) if number % 2 else None,
+                "crisis_plan": "in_progress" if number % 5 == 0 else None,
+                "primary_contact": "CSA" if number % 2 else None,
+            },
+        )
+        for number in range(60)
+    ]
+    board.write_rows("KOO", writes, source="test")
+    off = board.rows()[5].id
+    board.take_off("KOO", off, "utskriven")
+
+    every = board.rows(include_off=True)
+    assert len(every) == 60 and all(type(row) is RowValues for row in every)
+    for row in every:
+        orm = board.row(row.id)
+        assert row == tuple(getattr(orm, name) for name in RowValues._fields), row.client_code
+        assert [type(value) for value in row] == [type(getattr(orm, name)) for name in RowValues._fields]
+    python_order = sorted(sorted(every, key=lambda row: row.id), key=board.board_order())
+    assert [row.id for row in every] == [row.id for row in python_order]
+    shown = board.rows()
+    assert [row.id for row in shown] == [row.id for row in python_order if row.date_off is None]
+    first, counts = board.top_rows(17)
+    assert first == shown[:17]
+    assert counts == {
+        key: sum(row.triage == key for row in shown) for key in triage if any(r.triage == key for r in shown)
+    }
+    asked = set(range(1, 25_000))  # more ids than one statement binds: read in chunks
+    assert sorted(board.rows_by_ids(asked)) == sorted(every)

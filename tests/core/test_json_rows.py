@@ -20,7 +20,7 @@ from factboard_tui.core.store.json_rows import row_records_json
 def as_python_reads_them(board: Board, include_off: bool) -> list[dict[str, Any]]:
     today = board.today()
     week = board.week_visits(today)
-    return [row_record(row, week.get(row.id, {}), board.template, today) for row in board.row_values(include_off)]
+    return [row_record(row, week.get(row.id, {}), board.template, today) for row in board.rows(include_off)]
 
 
 def plant(board: Board, sql: str, *parameters: object) -> None:
@@ -66,5 +66,5 @@ def test_the_records_sqlite_writes_are_the_ones_python_makes(board: Board, inclu
 
     # Compared as text Python writes: keys in the same order, true not 1, the same escapes.
     assert [json.dumps(json.loads(record)) for record in written] == [json.dumps(record) for record in python]
-    assert len(written) == len(board.row_values(include_off)) > 40
+    assert len(written) == len(board.rows(include_off)) > 40
     assert all("\n" not in record for record in written)  # one record a line, whatever a value holds

@@ -95,7 +95,11 @@ def _log(board: Board, uid_of_row: bool = True) -> list[tuple[Any, ...]]:
 def _board(board: Board) -> tuple[Any, ...]:
     """The board as a person sees it, by row uid: every field, every visit, every staff member."""
     rows = {
-        row.uid: row.model_dump(exclude={"id", "created_at", "updated_at", "created_by", "updated_by"})
+        row.uid: {
+            key: value
+            for key, value in row._asdict().items()
+            if key not in {"id", "created_at", "updated_at", "created_by", "updated_by"}
+        }
         for row in board.rows(include_off=True)
     }
     uid = {row.id: row.uid for row in board.rows(include_off=True)}

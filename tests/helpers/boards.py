@@ -53,7 +53,7 @@ def snapshot_files(root: Path) -> dict[str, str]:
 
 def state(board: Board) -> tuple[Any, ...]:
     """Everything a write could change, to prove that a refused write changed nothing."""
-    rows = [row.model_dump() for row in board.rows(include_off=True)]
+    rows = [row._asdict() for row in board.rows(include_off=True)]
     visits = board.visits(date(1900, 1, 1), date(2999, 1, 1))
     flat = sorted((row_id, day, v.staff, v.note) for row_id, days in visits.items() for day, v in days.items())
     staff = [member.model_dump() for member in board.staff(include_inactive=True)]

@@ -19,7 +19,7 @@ from datetime import date
 from factboard_tui.core.domain.meetings import DISCUSSED, Flag
 from factboard_tui.core.i18n import _
 from factboard_tui.core.locale_dates import day_month
-from factboard_tui.core.store.schema import BoardRow
+from factboard_tui.core.store.schema import RowValues
 
 CARRIED = "carried_forward"
 """The flag's key (its letter on the board and in the meeting list: `C`)."""
@@ -58,7 +58,7 @@ def carried_flag(day: date, language: str | None = None) -> Flag:
     return Flag(CARRIED, _("not discussed since {date}").format(date=day_month(day, language)))
 
 
-def carried_rows(rows: Iterable[BoardRow], found: MeetingOutcomes, last: int) -> dict[int, date]:
+def carried_rows(rows: Iterable[RowValues], found: MeetingOutcomes, last: int) -> dict[int, date]:
     """The open rows carried forward, each with the day it was last discussed (or came on the board)."""
     ids = carried_forward(found, last)
     return {row.id: since(row.id, row.date_on, found) for row in rows if row.id is not None and row.id in ids}

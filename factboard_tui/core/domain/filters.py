@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from factboard_tui.core.domain.templates import BoardTemplate, fold
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import RowValues, VisitCell
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class RowFilter:
         object.__setattr__(self, "triage", tuple(triage))
         object.__setattr__(self, "staff", tuple(staff))
 
-    def matches(self, row: BoardRow, visits: dict[date, VisitCell]) -> bool:
+    def matches(self, row: RowValues, visits: dict[date, VisitCell]) -> bool:
         """Whether `row` (with the shown week's visits) passes every part of the filter."""
         if self.triage and row.triage not in self.triage:
             return False

@@ -23,7 +23,7 @@ from factboard_tui.core.domain.plans import has_current_crisis_plan, is_crisis, 
 from factboard_tui.core.domain.templates import AgendaItem, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.i18n import _, ngettext
-from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
+from factboard_tui.core.store.schema import RowValues, Staff, VisitCell
 
 MIN_DISCIPLINES = 4
 """FACT teams are certified on having at least this many disciplines at the board meeting."""
@@ -73,7 +73,7 @@ class MeetingSession:
     @classmethod
     def start(
         cls,
-        rows: Sequence[BoardRow],
+        rows: Sequence[RowValues],
         template: BoardTemplate,
         now: datetime,
         chair: str,
@@ -339,7 +339,7 @@ class Flag:
     """One line saying it, in the board's labels."""
 
 
-def row_flags(row: BoardRow, week_visits: dict[date, VisitCell], template: BoardTemplate, today: date) -> list[Flag]:
+def row_flags(row: RowValues, week_visits: dict[date, VisitCell], template: BoardTemplate, today: date) -> list[Flag]:
     """The flags of a row: evaluation passed, crisis without a crisis plan, children, no visit, too long on board."""
     label = template.label
     flags: list[Flag] = []
@@ -371,7 +371,7 @@ def row_flags(row: BoardRow, week_visits: dict[date, VisitCell], template: Board
     return flags
 
 
-def plan_flags(row: BoardRow, template: BoardTemplate, today: date) -> list[Flag]:
+def plan_flags(row: RowValues, template: BoardTemplate, today: date) -> list[Flag]:
     """The flags of a row's plans and legal measure: crisis with no current crisis plan, a plan's review due, a
     measure expiring within the template's warning days, a measure expired (see `plans`)."""
     flags: list[Flag] = []

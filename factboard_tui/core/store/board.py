@@ -57,9 +57,7 @@ class Board(BoardHandle):
 
     # -- reads (reads.py) ----------------------------------------------------------------------------------------
     rows = reads.rows
-    row_values = reads.row_values
     top_rows = reads.top_rows
-    in_board_order = reads.in_board_order
     board_order = reads.board_order
     rows_changed_since = reads.rows_changed_since
     rows_by_ids = reads.rows_by_ids

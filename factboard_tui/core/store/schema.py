@@ -13,7 +13,6 @@ these classes and the migrated schema agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -290,10 +289,12 @@ class AuditWitness(SQLModel, table=True):
     """When the bundle that carried this head was written (the signer's signed time): heads compare in that order."""
 
 
-@dataclass(frozen=True, slots=True)
-class RowValues:
-    """One board row as plain values, for bulk paths (`rows list`, exports): what `BoardRow` holds, without an ORM
-    object per row (STYLE.md habit 18: at 20,000 rows the ORM objects cost seconds and a heap the collector walks).
+class RowValues(NamedTuple):
+    """One board row as plain values, for every read of many rows (the screens, `rows list`, exports): what
+    `BoardRow` holds, without an ORM object per row (STYLE.md habit 18: at 20,000 rows the ORM objects cost seconds
+    and a heap the collector walks). A named tuple, as `VisitCell` is: made from a row's values in C, where a frozen
+    dataclass runs 33 `object.__setattr__` calls per row (a third of reading 20,000 rows); change one with
+    `_replace`.
     """
 
     id: int
@@ -328,6 +329,7 @@ class RowValues:
     legal_measure: str | None
     legal_measure_start: date | None
     legal_measure_expiry: date | None
+
     legal_measure_2: str | None
     legal_measure_start_2: date | None
     legal_measure_expiry_2: date | None

@@ -213,7 +213,7 @@ def week_lines(board: Board, monday: date) -> list[WeekLine]:
     """Every visit of the week, every evaluation date in it, and the actions of open rows with neither."""
     end = monday + timedelta(days=7)
     # Plain values, not ORM objects (STYLE.md habit 18): a week of 2,000 rows within issue 15's second.
-    rows = [row for row in board.row_values(include_off=True) if row.date_off is None or row.date_off >= monday]
+    rows = [row for row in board.rows(include_off=True) if row.date_off is None or row.date_off >= monday]
     visits = board.visits(monday, end)
     lines: list[WeekLine] = []
     for row in rows:
@@ -427,7 +427,7 @@ def board_document(board: Board, monday: date | None = None) -> ExportDocument:
     template = board.template
     today = board.today()
     monday = monday or week_start(today)
-    rows = board.row_values()  # plain values, not ORM objects (STYLE.md habit 18)
+    rows = board.rows()  # plain values, not ORM objects (STYLE.md habit 18)
     visits = board.visits(monday, monday + timedelta(days=7))
     columns = tuple(
         Column(key, template.label(key), width, wraps, printed=key not in UNPRINTED)

@@ -22,7 +22,7 @@ from factboard_tui.core.domain.carry_forward import carried_flag
 from factboard_tui.core.domain.filters import RowFilter
 from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.rows import WriteResult
-from factboard_tui.core.store.schema import BoardRow
+from factboard_tui.core.store.schema import RowValues
 from factboard_tui.tui.board_jobs import undone_message
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.confirm import ConfirmDialog, ReasonDialog
@@ -172,7 +172,7 @@ class BoardScreen(CellEditing):
             grid.set_class(stale, "-not-current")
             self.query_one(RowDetail).set_class(stale, "-not-current")
 
-    def _grid_row(self, row: BoardRow, columns: tuple[GridColumn, ...]) -> GridRow:
+    def _grid_row(self, row: RowValues, columns: tuple[GridColumn, ...]) -> GridRow:
         key = str(row.id)
         cached = self.grid_cache.get(key)
         if cached is None:
@@ -210,7 +210,7 @@ class BoardScreen(CellEditing):
 
     # -- what the cursor shows ---------------------------------------------------------------------------------------
 
-    def current_row(self) -> BoardRow | None:
+    def current_row(self) -> RowValues | None:
         key = self.query_one(BoardGrid).cursor_row_key
         return self.feed.row(int(key)) if key else None
 

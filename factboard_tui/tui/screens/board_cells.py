@@ -21,7 +21,7 @@ from factboard_tui.core.domain.team import unknown_initials, unknown_warning, wi
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import N_, _
-from factboard_tui.core.store.schema import BoardRow
+from factboard_tui.core.store.schema import RowValues
 from factboard_tui.tui.dialogs.confirm import ConflictDialog, TextEditorDialog
 from factboard_tui.tui.feed import BoardFeed, CellRefused
 from factboard_tui.tui.widgets.board_grid import BoardGrid
@@ -50,7 +50,7 @@ class CellEditing(Screen[None]):
         self.failed_edits: list[CellRefused] = []
         """Cell edits whose write failed, waiting for the editor to show them again (oldest first)."""
 
-    def current_row(self) -> BoardRow | None:
+    def current_row(self) -> RowValues | None:
         """The row under the grid's cursor."""
         raise NotImplementedError
 
@@ -71,7 +71,7 @@ class CellEditing(Screen[None]):
         self._open_editor(row, key, text, original)
 
     def _open_editor(
-        self, row: BoardRow, key: str, text: str, original: Any, problem: str | None = None, force: bool = False
+        self, row: RowValues, key: str, text: str, original: Any, problem: str | None = None, force: bool = False
     ) -> None:
         """Edit a cell starting from `text`; `original` is the stored value the edit replaces (for conflicts),
         `problem` a reason to show at once (a save that failed), `force` a choice already made in a conflict."""

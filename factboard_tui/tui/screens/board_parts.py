@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.i18n import N_, _, ngettext
 from factboard_tui.core.locale_dates import week_span
-from factboard_tui.core.store.schema import BoardRow
+from factboard_tui.core.store.schema import RowValues
 from factboard_tui.core.sync.freshness import age_text
 from factboard_tui.shown import shown
 from factboard_tui.tui.commands import PaletteCommand
@@ -122,7 +122,7 @@ def heard_text(feed: BoardFeed) -> Text | None:
 class BoardActions(Protocol):
     """What the palette entries call on the board screen."""
 
-    def current_row(self) -> BoardRow | None: ...
+    def current_row(self) -> RowValues | None: ...
 
     def action_meeting(self) -> None: ...
     def action_add_row(self) -> None: ...

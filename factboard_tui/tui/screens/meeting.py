@@ -27,7 +27,7 @@ from factboard_tui.core.domain.meetings import DISCUSSED, Flag, MeetingSession, 
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import _, ngettext
 from factboard_tui.core.store.meeting_claim import HEARTBEAT_SECONDS
-from factboard_tui.core.store.schema import BoardRow, Staff, VisitCell
+from factboard_tui.core.store.schema import RowValues, Staff, VisitCell
 from factboard_tui.core.transfer.minutes import MeetingRecord
 from factboard_tui.tui.commands import PaletteCommand
 from factboard_tui.tui.dialogs.attendance import AttendanceScreen, CheckIn
@@ -73,7 +73,7 @@ class MeetingScreen(MeetingEdits):
         self.attendees: list[str] = [self.user]
         self.staff: list[Staff] = []
         self.privacy = False
-        self.rows_seen: dict[int, BoardRow] = {}
+        self.rows_seen: dict[int, RowValues] = {}
         """Every row the meeting has shown, as last seen: a row taken off during the meeting stays listed."""
         self.editing: dict[str, Any] | None = None
         self.ended = False
@@ -247,12 +247,12 @@ class MeetingScreen(MeetingEdits):
         self._draw_clock()
         self.refresh_bindings()
 
-    def flags(self, row: BoardRow, visits: dict[date, VisitCell], today: date) -> list[Flag]:
+    def flags(self, row: RowValues, visits: dict[date, VisitCell], today: date) -> list[Flag]:
         """What the chair must not miss about a row: its flags, and "not discussed since …" if it is carried."""
         since = self.carried.get(row.id or 0)
         return row_flags(row, visits, self.template, today) + ([carried_flag(since)] if since is not None else [])
 
-    def row(self, row_id: int | None) -> BoardRow | None:
+    def row(self, row_id: int | None) -> RowValues | None:
         """A row as the meeting shows it: the board's (with edits still being written), else as last seen."""
         if row_id is None:
             return None

@@ -19,7 +19,7 @@ from factboard_tui.core.domain.meetings import MeetingSession
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import _
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import RowValues, VisitCell
 from factboard_tui.tui.dialogs.confirm import TextEditorDialog
 from factboard_tui.tui.dialogs.visits import VisitsDialog
 from factboard_tui.tui.feed import BoardFeed
@@ -34,7 +34,7 @@ class MeetingEdits(Screen[None]):
     session: MeetingSession | None
     editing: dict[str, Any] | None
 
-    def row(self, row_id: int | None) -> BoardRow | None:
+    def row(self, row_id: int | None) -> RowValues | None:
         """A row as the meeting shows it."""
         raise NotImplementedError
 
@@ -46,7 +46,7 @@ class MeetingEdits(Screen[None]):
         """Draw the card and the list again."""
         raise NotImplementedError
 
-    def _write(self, row: BoardRow, key: str, text: str, original: Any, action: str | None = None) -> None:
+    def _write(self, row: RowValues, key: str, text: str, original: Any, action: str | None = None) -> None:
         """Save one field (or one day's visit): shown at once, written by the feed's writer, then read back."""
         self.feed.save_cell(row.id or 0, key, text, original, refresh=True, action=action)
 
@@ -69,7 +69,7 @@ class MeetingEdits(Screen[None]):
         message.stop()
         if self.editing is None:
             return
-        row: BoardRow = self.editing["row"]
+        row: RowValues = self.editing["row"]
         try:
             typed = F.coerce("triage", message.text, self.template)
         except FactBoardError as error:

@@ -37,7 +37,7 @@ from factboard_tui.core.domain.plan_template import (
 from factboard_tui.core.domain.plans import measure_states, plan_states
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import RowValues, VisitCell
 from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow
 
 WIDE_COLUMNS: tuple[str, ...] = (
@@ -268,7 +268,7 @@ FLAG_STYLE = "bold reverse"
 
 
 def row_cells(
-    row: BoardRow, visits: dict[date, VisitCell], template: BoardTemplate, week: WeekContext
+    row: RowValues, visits: dict[date, VisitCell], template: BoardTemplate, week: WeekContext
 ) -> dict[str, GridCell]:
     """Every possible grid cell of one row, by column key."""
     days = days_on_board(row, week.today)
@@ -302,7 +302,7 @@ def flag_marks(keys: Sequence[str]) -> str:
     return "".join(mark for key, mark in PLAN_MARKS.items() if key in keys)
 
 
-def plan_cells(row: BoardRow, template: BoardTemplate, today: date, carried: bool = False) -> dict[str, GridCell]:
+def plan_cells(row: RowValues, template: BoardTemplate, today: date, carried: bool = False) -> dict[str, GridCell]:
     """The flags cell and the plan and measure cells of one row (`carried`: carried forward from the meetings)."""
     marks = flag_marks([flag.key for flag in plan_flags(row, template, today)] + ([CARRIED] if carried else []))
     cells = {FLAGS: GridCell(marks, FLAG_STYLE if marks else "")}
@@ -321,7 +321,7 @@ def plan_cells(row: BoardRow, template: BoardTemplate, today: date, carried: boo
 
 
 def grid_row(
-    row: BoardRow,
+    row: RowValues,
     visits: dict[date, VisitCell],
     template: BoardTemplate,
     week: WeekContext,
@@ -337,7 +337,7 @@ def grid_row(
 
 
 def grid_rows(
-    rows: Sequence[BoardRow],
+    rows: Sequence[RowValues],
     visits: dict[int, dict[date, VisitCell]],
     template: BoardTemplate,
     week: WeekContext,

@@ -20,13 +20,13 @@ from factboard_tui.core.domain.plans import measures_text, plan_text
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board
 from factboard_tui.core.i18n import _, ngettext
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import RowValues, VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import triage_style
 
 
 def focus_card(
-    row: BoardRow, visits: dict[date, VisitCell], flags: list[Flag], template: BoardTemplate, monday: date, today: date
+    row: RowValues, visits: dict[date, VisitCell], flags: list[Flag], template: BoardTemplate, monday: date, today: date
 ) -> RenderableType:
     """One row as the focus card draws it."""
 
@@ -97,7 +97,7 @@ class FocusCard(Static):
 
     def show(
         self,
-        row: BoardRow | None,
+        row: RowValues | None,
         visits: dict[date, VisitCell],
         flags: list[Flag],
         template: BoardTemplate,

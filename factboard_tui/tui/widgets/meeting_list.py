@@ -18,7 +18,7 @@ from factboard_tui.core.domain.fields import display
 from factboard_tui.core.domain.meetings import CURRENT, DISCUSSED, NOT_REACHED, SKIPPED, Flag
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.i18n import N_, _
-from factboard_tui.core.store.schema import BoardRow
+from factboard_tui.core.store.schema import RowValues
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import PLAN_MARKS, triage_style
 
@@ -47,7 +47,7 @@ LEGEND = N_(
 class ListEntry:
     """One line of the list: the row (or its last known state), its outcome and its flags."""
 
-    row: BoardRow
+    row: RowValues
     outcome: str
     flags: Sequence[Flag]
 

@@ -29,7 +29,7 @@ from factboard_tui.core.domain.plans import measures_text, plan_text
 from factboard_tui.core.domain.templates import BoardTemplate
 from factboard_tui.core.domain.views import days_on_board, evaluation_passed
 from factboard_tui.core.i18n import N_, _
-from factboard_tui.core.store.schema import BoardRow, VisitCell
+from factboard_tui.core.store.schema import RowValues, VisitCell
 from factboard_tui.shown import shown
 from factboard_tui.tui.widgets.board_view import triage_style
 
@@ -95,7 +95,7 @@ class RowDetail(Static):
 
     def show_row(
         self,
-        row: BoardRow | None,
+        row: RowValues | None,
         visits: dict[date, VisitCell],
         template: BoardTemplate,
         monday: date,
