@@ -536,8 +536,6 @@ def measure_all(runner: Runner, sizes: list[int], repeats: int, idle: float, scr
             add("  its threads run, times per minute (a count)", size, [(float("nan"), runs_cpu[0])])
             bare = idle_in_terminal([sys.executable, "-c", BARE_APP], env, [], "a bare Textual app", idle)
             add("  baseline: bare Textual app in a terminal", size, [(float("nan"), bare[1])])
-        for name, samples in runner.json("--child", "reads", str(size), "3" if repeats < 20 else "5").items():
-            add(name, size, [tuple(sample) for sample in samples])  # type: ignore[misc]
         listing = [runner.cli("--db", str(path), "rows", "list", "--json", passphrase=PASSPHRASE) for _ in range(3)]
         add("rows list --json (whole CLI)", size, listing)
         out = scratch / f"week-{size}.csv"
@@ -547,6 +545,10 @@ def measure_all(runner: Runner, sizes: list[int], repeats: int, idle: float, scr
         ]
         add("week export, CSV (beyond Argon2id)", size, [(wall, cpu - argon) for wall, cpu in week])
         out.unlink(missing_ok=True)
+    for _ in range(3):  # the sizes in turn, each round minutes apart: the scaling compares like with like
+        for size in sizes:
+            for name, samples in runner.json("--child", "reads", str(size), "1" if repeats < 20 else "3").items():
+                add(name, size, [tuple(sample) for sample in samples])  # type: ignore[misc]
     for name, samples in runner.json("--child", "sync", "1" if repeats < 20 else "3").items():
         add(name, 100_000, [tuple(sample) for sample in samples])  # type: ignore[misc]
     return results
