@@ -1,0 +1,104 @@
+"""What one row of a bulk read costs as the board grows: `rows()` per row at 500 to 50,000 rows (issue 15).
+
+Why this exists. Issue 15 asks bulk reads to grow no faster than the board (≤ 11× from 2,000 to 20,000 rows), and
+bench_app's scaling table compares just those two sizes. On a shared machine with 2 MiB of L2 cache per core that
+ratio hides a step: a read of 2,000 rows leaves about 2 MB of objects, which fit in one core's L2 cache; 20,000 rows
+leave about 20 MB, which do not. This sweep shows where the per-row cost changes: if it is flat on both sides of
+the step and rises only across it, the growth is the memory the rows take, not work the code does per row.
+
+Every size is measured in one process, in turn (round after round), so each sees the same machine load. Each
+measure is the median CPU time of one read, over its row count:
+
+- `rows()`: the whole read, as the screens and exports get it (values converted, sorted in board order);
+- `fetch, dropped`: the driver's tuples fetched and let go (SQLite, SQLCipher, the values made);
+- `fetch, kept`: the same tuples held until the read ends (the memory a read of that size must keep).
+
+Run: `python benchmarks/bench_rows_sweep.py` (boards are built once under `benchmarks/out/`; `--quick` for fewer
+rounds and no 50,000-row board).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+from bench_store import PASSPHRASE, build
+from rich.console import Console
+from rich.table import Table
+
+from factboard_tui.core.store import reads
+from factboard_tui.core.store.board import Board
+
+SIZES = (500, 2_000, 5_000, 10_000, 20_000, 50_000)
+REFERENCE = 2_000
+"""The size the others are compared with (bench_app's smallest)."""
+
+
+def fetch(board: Board, keep: bool) -> Callable[[], object]:
+    """The read's fetch alone: the driver's tuples, held to the end or let go chunk by chunk."""
+
+    def run() -> object:
+        held: list[object] = []
+        with board.connected() as connection:
+            cursor = connection.connection.cursor()
+            cursor.execute(reads._ROW_VALUES_SQL + " WHERE date_off IS NULL")  # the statement rows() runs
+            while chunk := cursor.fetchmany(500):
+                if keep:
+                    held += chunk
+            cursor.close()
+        return held
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="three rounds and no 50,000-row board")
+    arguments = parser.parse_args()
+    sizes = [size for size in SIZES if not (arguments.quick and size > 20_000)]
+    rounds = 3 if arguments.quick else 7
+    boards = {}
+    for size in sizes:
+        path = build(size)
+        boards[size] = Board.open_with_key(path, Board.read_slot(path).unwrap(PASSPHRASE))
+    measures: dict[str, Callable[[Board], Callable[[], object]]] = {
+        "rows()": lambda board: board.rows,
+        "fetch, dropped": lambda board: fetch(board, keep=False),
+        "fetch, kept": lambda board: fetch(board, keep=True),
+    }
+    cpu: dict[tuple[str, int], list[float]] = {}
+    for make in measures.values():
+        for board in boards.values():
+            make(board)()  # statements prepared, pages in the cache
+    for _ in range(rounds):
+        for size, board in boards.items():
+            for name, make in measures.items():
+                work = make(board)
+                gc.collect()
+                c0 = time.process_time()
+                found = work()
+                gc.collect(0)
+                cpu.setdefault((name, size), []).append((time.process_time() - c0) * 1_000_000 / size)
+                del found
+    for board in boards.values():
+        board.close()
+    table = Table(title="Bulk read CPU per row (µs; medians) by board size, sizes in turn in one process")
+    table.add_column("measure")
+    for size in sizes:
+        table.add_column(f"{size:,}", justify="right")
+    table.add_column(f"{REFERENCE:,} → 20,000 (linear 10×)", justify="right")
+    for name in measures:
+        per_row = {size: statistics.median(cpu[(name, size)]) for size in sizes}
+        ratio = per_row[20_000] * 20_000 / (per_row[REFERENCE] * REFERENCE)
+        table.add_row(name, *(f"{per_row[size]:.2f}" for size in sizes), f"{ratio:.1f}×")
+    console = Console()
+    console.print(table)
+    console.print("load average " + " ".join(f"{load:.2f}" for load in os.getloadavg()))
+
+
+if __name__ == "__main__":
+    main()
