@@ -1,4 +1,4 @@
-"""What one row of a bulk read costs as the board grows: `rows()` per row at 500 to 50,000 rows (issue 15).
+"""What one row of a bulk read costs as the board grows: `rows()` and the others per row, 500 to 50,000 rows.
 
 Why this exists. Issue 15 asks bulk reads to grow no faster than the board (≤ 11× from 2,000 to 20,000 rows), and
 bench_app's scaling table compares just those two sizes. On a shared machine with 2 MiB of L2 cache per core that
@@ -11,7 +11,8 @@ measure is the median CPU time of one read, over its row count:
 
 - `rows()`: the whole read, as the screens and exports get it (values converted, sorted in board order);
 - `fetch, dropped`: the driver's tuples fetched and let go (SQLite, SQLCipher, the values made);
-- `fetch, kept`: the same tuples held until the read ends (the memory a read of that size must keep).
+- `fetch, kept`: the same tuples held until the read ends (the memory a read of that size must keep);
+- `visits() of a week` and `week export to CSV (core)`: bench_app's other two bulk reads.
 
 Run: `python benchmarks/bench_rows_sweep.py` (boards are built once under `benchmarks/out/`; `--quick` for fewer
 rounds and no 50,000-row board).
@@ -25,13 +26,18 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
+from functools import partial
 
 from bench_store import PASSPHRASE, build
 from rich.console import Console
 from rich.table import Table
 
+from factboard_tui.core.clock import week_start
 from factboard_tui.core.store import reads
 from factboard_tui.core.store.board import Board
+from factboard_tui.core.transfer.export import week_document
+from factboard_tui.core.transfer.export_formats import Format, render
 
 SIZES = (500, 2_000, 5_000, 10_000, 20_000, 50_000)
 REFERENCE = 2_000
@@ -65,10 +71,13 @@ def main() -> None:
     for size in sizes:
         path = build(size)
         boards[size] = Board.open_with_key(path, Board.read_slot(path).unwrap(PASSPHRASE))
+    monday = week_start(next(iter(boards.values())).today())
     measures: dict[str, Callable[[Board], Callable[[], object]]] = {
         "rows()": lambda board: board.rows,
         "fetch, dropped": lambda board: fetch(board, keep=False),
         "fetch, kept": lambda board: fetch(board, keep=True),
+        "visits() of a week": lambda board: partial(board.visits, monday, monday + timedelta(days=7)),
+        "week export to CSV (core)": lambda board: lambda: render(week_document(board, monday), Format.CSV),
     }
     cpu: dict[tuple[str, int], list[float]] = {}
     for make in measures.values():

@@ -182,7 +182,7 @@ def export_week(
             data,
             f"week ({chosen.value}), cli",
         )
-    visits = ngettext("{count} visit", "{count} visits", len(document.events)).format(count=len(document.events))
+    visits = ngettext("{count} visit", "{count} visits", document.visits).format(count=document.visits)
     what = ngettext("{visits} in {count} group", "{visits} in {count} groups", len(document.tables)).format(
         visits=visits, count=len(document.tables)
     )

@@ -143,7 +143,7 @@ def export_file(board: Board, request: ExportRequest) -> tuple[Path, str]:
         what = ngettext("{count} row", "{count} rows", document.line_count).format(count=document.line_count)
     else:
         document = week_document(board, request.monday, request.grouping, request.calendar_details)
-        visits = ngettext("{count} visit", "{count} visits", len(document.events)).format(count=len(document.events))
+        visits = ngettext("{count} visit", "{count} visits", document.visits).format(count=document.visits)
         what = ngettext("{visits} in {count} group", "{visits} in {count} groups", len(document.tables)).format(
             visits=visits, count=len(document.tables)
         )
