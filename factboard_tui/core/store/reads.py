@@ -125,9 +125,11 @@ class _Parsed(dict[Any, Any]):
 
 def rows(board: BoardHandle, include_off: bool = False) -> list[RowValues]:
     """Rows in board order (off the board last, then triage priority, then date on board, then client code) as plain
-    values; the database sorts them (in C, without a key object per row)."""
-    where, parameters = _in_board_order(board)
-    return _read_values(board, ("" if include_off else " WHERE date_off IS NULL") + where, parameters)
+    values. Python sorts them: SQLite's sorter copies whole records, and `ORDER BY` took 5-9 % longer at every size."""
+    with collector_paused():  # the sort's keys are objects too
+        found = _read_values(board, "" if include_off else " WHERE date_off IS NULL")
+        found.sort(key=board_order(board))
+        return found
 
 
 def _in_board_order(board: BoardHandle) -> tuple[str, tuple[str, ...]]:
