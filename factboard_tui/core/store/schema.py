@@ -329,7 +329,6 @@ class RowValues(NamedTuple):
     legal_measure: str | None
     legal_measure_start: date | None
     legal_measure_expiry: date | None
-
     legal_measure_2: str | None
     legal_measure_start_2: date | None
     legal_measure_expiry_2: date | None
