@@ -54,8 +54,8 @@ def report(
 ) -> None:
     """Write the FACT fidelity report: board, meetings and team figures, each criterion met or not (NOT encrypted)."""
     from factboard_tui.core.domain.dates import parse_date
-    from factboard_tui.core.transfer.export import NOT_ENCRYPTED
-    from factboard_tui.core.transfer.export import write_recorded_export as write
+    from factboard_tui.core.transfer.export_file import NOT_ENCRYPTED
+    from factboard_tui.core.transfer.export_file import write_recorded_export as write
     from factboard_tui.core.transfer.report import (
         DEFAULT_DAYS,
         ReportFormat,

@@ -116,7 +116,7 @@ def _format(given: str | None, output: Path | None, allowed: tuple[Any, ...]) ->
 
 
 def _written(path: Path, what: str) -> None:
-    from factboard_tui.core.transfer.export import NOT_ENCRYPTED
+    from factboard_tui.core.transfer.export_file import NOT_ENCRYPTED
 
     out.print(shown(_("Wrote {what} to {path}").format(what=what, path=path)), soft_wrap=True)
     out.print(shown((_(NOT_ENCRYPTED), "bold yellow")), soft_wrap=True)
@@ -157,7 +157,7 @@ def export_week(
         parse_week,
         week_document,
     )
-    from factboard_tui.core.transfer.export import write_recorded_export as write
+    from factboard_tui.core.transfer.export_file import write_recorded_export as write
     from factboard_tui.core.transfer.export_formats import format_named, render
 
     chosen = _format(fmt, output, WEEK_FORMATS)
@@ -205,7 +205,7 @@ def export_board(
     """The current board as the team knows it: every open row, every column, the week's visits."""
     from factboard_tui.core.clock import week_start
     from factboard_tui.core.transfer.export import BOARD_FORMATS, board_document, default_filename, parse_week
-    from factboard_tui.core.transfer.export import write_recorded_export as write
+    from factboard_tui.core.transfer.export_file import write_recorded_export as write
     from factboard_tui.core.transfer.export_formats import format_named, render
 
     chosen = _format(fmt, output, BOARD_FORMATS)

@@ -27,8 +27,8 @@ from factboard_tui.core.transfer.export import (
     board_document,
     calendar_contents,
     week_document,
-    write_recorded_export,
 )
+from factboard_tui.core.transfer.export_file import write_recorded_export
 from factboard_tui.core.transfer.export_formats import format_named, render
 
 SOURCE = "tui"

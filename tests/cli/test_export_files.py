@@ -24,7 +24,7 @@ from textual.widgets import Input, Static
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
-from factboard_tui.core.transfer.export import write_export
+from factboard_tui.core.transfer.export_file import write_export
 from factboard_tui.tui.dialogs.export import ExportScreen
 
 FREE_BYTES = 4096

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers.boards import USER
 from helpers.cli import Cli
 from helpers.week import MONDAY, NOW_ENV, cli_board, csv_rows, day, fill
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from factboard_tui.core.clock import frozen_clock
 from factboard_tui.core.errors import FactBoardError, InvalidValue
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.transfer.export import (
@@ -28,8 +30,8 @@ from factboard_tui.core.transfer.export import (
     default_filename,
     parse_week,
     week_document,
-    write_export,
 )
+from factboard_tui.core.transfer.export_file import write_export
 from factboard_tui.core.transfer.export_formats import render, sheet_title
 
 
@@ -81,6 +83,48 @@ def test_another_week_has_only_its_own_visits(filled: Board) -> None:
     document = week_document(filled, MONDAY + timedelta(days=7), Grouping.DAY)
     assert document.events == []
     assert [table.title for table in document.tables] == ["No visit this week"]
+
+
+def test_a_row_taken_off_before_the_week_is_not_in_it_and_one_taken_off_in_it_keeps_its_visits(
+    filled: Board, created: tuple[Board, bytes], board_path: Path
+) -> None:
+    """A client who left the board last week is not on this week's list; one who left on Tuesday still has the
+    visits of Monday and Tuesday. The week reads the rows on the board and those taken off since its Monday, not the
+    board's whole history (issue 15)."""
+    key = created[1]
+    last_friday = Board.open_with_key(board_path, key, clock=frozen_clock(datetime(2026, 11, 20, 9, tzinfo=UTC)))
+    tuesday = Board.open_with_key(board_path, key, clock=frozen_clock(datetime(2026, 11, 24, 15, tzinfo=UTC)))
+    try:
+        gone = last_friday.write_row(USER, "add", values={"client_code": "LL-1", "triage": "obs"}).row_id
+        planned = last_friday.write_row(
+            USER, "add", values={"client_code": "LL-4", "triage": "obs"}, visits={day(1): ("DEN", None)}
+        ).row_id
+        last_friday.take_off(USER, gone, "utskriven")
+        last_friday.take_off(USER, planned, "utskriven")
+        left = tuesday.write_row(
+            USER,
+            "add",
+            values={"client_code": "LL-2", "triage": "Kris", "date_on": date(2026, 11, 2)},
+            visits={day(0): ("CSA", None), day(1): ("CSA", "sista")},
+        ).row_id
+        quiet = tuesday.write_row(USER, "add", values={"client_code": "LL-3", "triage": "obs"}).row_id
+        tuesday.take_off(USER, left, "utskriven")
+        tuesday.take_off(USER, quiet, "utskriven")
+    finally:
+        last_friday.close()
+        tuesday.close()
+
+    read = {row.client_code for row in filled.rows(off_since=MONDAY)}
+    assert read == {"NN-89", "DD-75", "AA-80", "LL-2", "LL-3"}
+    document = week_document(filled, MONDAY, Grouping.DAY)
+    lines = {table.title: [(row[2], row[4], row[5]) for row in table.rows] for table in document.tables}
+    # in board order, the rows taken off after those still on the board
+    assert lines["Måndag 2026-11-23"] == [("NN-89", "DEN+MJR", ""), ("DD-75", "BS", ""), ("LL-2", "CSA", "")]
+    assert lines["Tisdag 2026-11-24"] == [("NN-89", "MDN", "telefon"), ("LL-2", "CSA", "sista")]
+    assert lines["No visit this week"] == [("AA-80", "", "")]  # not LL-3: off the board, and nothing this week
+    shown = {code for table in document.tables for code, _staff, _note in lines[table.title]}
+    assert "LL-1" not in shown and "LL-4" not in shown
+    assert document.visits == 7 and len(document.events) == 7
 
 
 # -- formats, read back -------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ import factboard_tui.core.security.backups
 import factboard_tui.core.store.board
 import factboard_tui.core.sync.service
 import factboard_tui.core.transfer.export
+import factboard_tui.core.transfer.export_file
 import factboard_tui.core.transfer.importer
 import factboard_tui.settings
 

@@ -26,6 +26,7 @@ from factboard_tui.core.domain.fields import ROW_FIELDS, Kind
 from factboard_tui.core.domain.meetings import DISCUSSED
 from factboard_tui.core.errors import NotFound
 from factboard_tui.core.i18n import _
+from factboard_tui.core.memo import Memo
 from factboard_tui.core.store.handle import BoardHandle
 from factboard_tui.core.store.schema import (
     MEETING_ROW_TABLE,
@@ -71,7 +72,7 @@ def _read_values(board: BoardHandle, tail: str = "", parameters: tuple[Any, ...]
     collector need not walk. The rows are made by `map`, with no Python code per row.
     """
     parsers = [
-        (index, _Parsed(_day if name in _DATES else _moment if name in _MOMENTS else _same))
+        (index, Memo(_day if name in _DATES else _moment if name in _MOMENTS else _same, _NONE))
         for index, name in enumerate(_VALUE_COLUMNS)
         if name in _DATES or name in _MOMENTS or name in _KEYS
     ]
@@ -111,23 +112,22 @@ def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-class _Parsed(dict[Any, Any]):
-    """Stored texts and their parsed values: each text is parsed the first time a row has it (None stays None)."""
-
-    def __init__(self, parse: Callable[[str], Any]) -> None:
-        super().__init__({None: None})
-        self._parse = parse
-
-    def __missing__(self, text: str) -> Any:
-        value = self[text] = self._parse(text)
-        return value
+_NONE = {None: None}
+"""A column's missing value stays missing (each text is parsed the first time a row has it)."""
 
 
-def rows(board: BoardHandle, include_off: bool = False) -> list[RowValues]:
+def rows(board: BoardHandle, include_off: bool = False, off_since: date | None = None) -> list[RowValues]:
     """Rows in board order (off the board last, then triage priority, then date on board, then client code) as plain
-    values. Python sorts them: SQLite's sorter copies whole records, and `ORDER BY` took 5-9 % longer at every size."""
+    values: those on the board, and those taken off too if `include_off`, or only those taken off on or after
+    `off_since` (a week's export: a board's years of history are not read for it). Python sorts them: SQLite's
+    sorter copies whole records, and `ORDER BY` took 5-9 % longer at every size."""
+    tail, parameters = " WHERE date_off IS NULL", ()
+    if include_off:
+        tail = ""
+    elif off_since is not None:
+        tail, parameters = " WHERE date_off IS NULL OR date_off >= ?", (off_since.isoformat(),)  # type: ignore[assignment]
     with collector_paused():  # the sort's keys are objects too
-        found = _read_values(board, "" if include_off else " WHERE date_off IS NULL")
+        found = _read_values(board, tail, parameters)
         found.sort(key=board_order(board))
         return found
 

@@ -1,7 +1,7 @@
 """Export documents as bytes: CSV, XLSX, Markdown, HTML and ICS.
 
 Each format is a pure function from an `ExportDocument` to bytes (nothing touches the disk here, so no temporary
-plaintext file is ever made; `export.write_export` writes the result once). What each format promises:
+plaintext file is ever made; `export_file.write_export` writes the result once). What each format promises:
 
 - **CSV**: opens in columns where a person double-clicks it. UTF-8 with a byte-order mark (Excel and LibreOffice's
   import dialog then read the board's å, ä and ø right) and CRLF; separated by `;` where the board's language writes
@@ -41,6 +41,7 @@ from factboard_tui.core.domain.inert import markdown_text, spreadsheet_text
 from factboard_tui.core.domain.templates import WEEKDAY_KEYS, BoardTemplate
 from factboard_tui.core.errors import InvalidValue
 from factboard_tui.core.i18n import _
+from factboard_tui.core.memo import Memo
 from factboard_tui.core.transfer.export import GROUP, ExportDocument, Format, Table
 from factboard_tui.core.transfer.sheets import delimiter_name
 
@@ -99,17 +100,22 @@ def format_named(fmt: Format, document: ExportDocument, delimiter: str | None = 
 def render_csv(document: ExportDocument, delimiter: str | None = None) -> bytes:
     """All tables as one CSV list, every cell quoted; a grouped document gets a first column naming each line's
     group."""
-    buffer = io.StringIO(newline="")
+    out = io.BytesIO()
+    buffer = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")  # the byte-order mark, then UTF-8
     writer = csv_writer(buffer, delimiter or csv_delimiter(document.template))
     columns = document.tables[0].columns if document.tables else ()
     header = [column.label for column in columns]
     writer.writerow([spreadsheet_text(text) for text in ([_(GROUP), *header] if document.grouped else header)])
+    # Each distinct value is made inert text once: a week repeats a row's cells on each of its visits, and the
+    # same dates, weekdays and initials on thousands of lines (a third of a CSV week's time, issue 15).
+    dates = document.template.dates
+    texts = Memo(lambda value: spreadsheet_text(cell_text(value, dates)), {None: ""})
+    text = texts.__getitem__
     for table in document.tables:
-        group = spreadsheet_text(table.title)
-        for row in table.rows:
-            cells = [spreadsheet_text(cell_text(value, document.template.dates)) for value in row]
-            writer.writerow([group, *cells] if document.grouped else cells)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        group = [spreadsheet_text(table.title)] if document.grouped else []
+        writer.writerows([*group, *map(text, row)] for row in table.rows)
+    buffer.flush()
+    return out.getvalue()
 
 
 # -- XLSX -----------------------------------------------------------------------------------------------------------

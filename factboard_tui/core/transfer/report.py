@@ -5,7 +5,7 @@
 tables in the app's language and the board's words (triage labels, organisations); the statistics screen, the
 Markdown, CSV and HTML files all read those same sections, so they never disagree. JSON carries the figures
 themselves, for a spreadsheet or a national evaluation's own counting. Everything here is a pure function from a
-report to bytes; `export.write_recorded_export` writes the file (mode 600, audited), as for any export: the
+report to bytes; `export_file.write_recorded_export` writes the file (mode 600, audited), as for any export: the
 report is plain text the user asked for.
 """
 

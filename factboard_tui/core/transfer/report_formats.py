@@ -1,6 +1,6 @@
 """The fidelity report as file bytes: HTML (with charts, `report_html`), Markdown, CSV and JSON.
 
-Each format is a pure function of a `Report` (nothing touches the disk; `export.write_recorded_export` writes the
+Each format is a pure function of a `Report` (nothing touches the disk; `export_file.write_recorded_export` writes the
 result once, mode 600, audited). Markdown and CSV read the same sections the screen shows; every value is made
 inert for its format (`inert.markdown_text`, `inert.spreadsheet_text`). JSON carries the figures themselves.
 """

@@ -25,7 +25,6 @@ from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import N_, _
 from factboard_tui.core.transfer.export import (
     BOARD_FORMATS,
-    NOT_ENCRYPTED,
     WEEK_FORMATS,
     Format,
     Grouping,
@@ -33,6 +32,7 @@ from factboard_tui.core.transfer.export import (
     parse_week,
     week_name,
 )
+from factboard_tui.core.transfer.export_file import NOT_ENCRYPTED
 from factboard_tui.shown import shown, shown_sentence
 from factboard_tui.tui.board_jobs import ExportRequest
 from factboard_tui.tui.feed import BoardFeed, Reply

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from factboard_tui.core.i18n import N_, _
-from factboard_tui.core.transfer.export import NOT_ENCRYPTED
+from factboard_tui.core.transfer.export_file import NOT_ENCRYPTED
 from factboard_tui.shown import shown
 from factboard_tui.tui.feed import BoardFeed, Reply
 
