@@ -6,8 +6,9 @@ ratio hides a step: a read of 2,000 rows leaves about 2 MB of objects, which fit
 leave about 20 MB, which do not. This sweep shows where the per-row cost changes: if it is flat on both sides of
 the step and rises only across it, the growth is the memory the rows take, not work the code does per row.
 
-Every size is measured in one process, in turn (round after round), so each sees the same machine load. Each
-measure is the median CPU time of one read, over its row count:
+Every size is measured in one process: in each round, each measure at every size one after the other (in the
+other order the next round), so each sees the same machine load; the scaling column is the median of each round's
+own ratio. Each per-row figure is the median CPU time of one read, over its row count:
 
 - `rows()`: the whole read, as the screens and exports get it (values converted, sorted in board order);
 - `fetch, dropped`: the driver's tuples fetched and let go (SQLite, SQLCipher, the values made);
@@ -83,9 +84,14 @@ def main() -> None:
     for make in measures.values():
         for board in boards.values():
             make(board)()  # statements prepared, pages in the cache
-    for _ in range(rounds):
-        for size, board in boards.items():
-            for name, make in measures.items():
+    for round_number in range(rounds):
+        # One measure at every size, one size after the other, so the sizes compared are measured seconds apart;
+        # the order turns each round, so a machine slowing down (a neighbour on the host) weighs on both ends alike.
+        order = list(boards.items())
+        if round_number % 2:
+            order.reverse()
+        for name, make in measures.items():
+            for size, board in order:
                 work = make(board)
                 gc.collect()
                 c0 = time.process_time()
@@ -99,10 +105,13 @@ def main() -> None:
     table.add_column("measure")
     for size in sizes:
         table.add_column(f"{size:,}", justify="right")
-    table.add_column(f"{REFERENCE:,} → 20,000 (linear 10×)", justify="right")
+    table.add_column(f"{REFERENCE:,} → 20,000 (linear 10×; median of each round's)", justify="right")
     for name in measures:
         per_row = {size: statistics.median(cpu[(name, size)]) for size in sizes}
-        ratio = per_row[20_000] * 20_000 / (per_row[REFERENCE] * REFERENCE)
+        # Each round's own ratio, then their median: the two sizes of one round saw the same machine.
+        ratio = statistics.median(
+            large * 20_000 / (small * REFERENCE) for small, large in zip(cpu[(name, REFERENCE)], cpu[(name, 20_000)])
+        )
         table.add_row(name, *(f"{per_row[size]:.2f}" for size in sizes), f"{ratio:.1f}×")
     console = Console()
     console.print(table)

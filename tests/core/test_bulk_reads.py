@@ -14,12 +14,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from factboard_tui.core.clock import week_start
 from factboard_tui.core.collector import collector_paused
 from factboard_tui.core.store.board import Board
 from factboard_tui.core.store.rows import RowWrite
-from factboard_tui.core.store.schema import RowValues
+from factboard_tui.core.store.schema import RowValues, Visit
 
 ROWS = 800
 
@@ -171,3 +172,37 @@ def test_the_plain_values_are_the_values_the_orm_reads_in_the_order_python_sorts
     }
     asked = set(range(1, 25_000))  # more ids than one statement binds: read in chunks
     assert sorted(board.rows_by_ids(asked)) == sorted(every)
+
+
+def test_visits_are_what_the_orm_reads_for_any_span_and_any_rows(board: Board) -> None:
+    """`visits()` reads tuples through the DB-API and shares each distinct day and staff text (issue 15): what comes
+    back must be exactly the stored visits of the span (its first day in, its end out), of the rows asked for."""
+    monday = week_start(board.today())
+    notes = [None, "ring [red]x[/red]", "=1+1", "😀 漢字\nrad två"]
+    writes = [
+        RowWrite(
+            "add",
+            values={"client_code": f"V-{number}", "triage": "Kris"},
+            visits={
+                monday + timedelta(days=offset): (("DEN", "DEN+MJR", "CSA")[offset % 3], notes[(number + offset) % 4])
+                for offset in range(-2, 10)
+                if (number + offset) % 3
+            },
+        )
+        for number in range(40)
+    ]
+    ids = [result.row_id for result in board.write_rows("KOO", writes, source="test")]
+    with board.session() as session:
+        stored = [(visit.row_id, visit.day, visit.staff, visit.note) for visit in session.exec(select(Visit))]
+    for start, end in ((monday, monday + timedelta(days=7)), (monday - timedelta(days=2), monday), (monday, monday)):
+        for asked in (None, set(ids[::3]), set(), set(range(1, 25_000))):
+            found = board.visits(start, end, asked)
+            expected: dict[int, dict[date, tuple[Any, ...]]] = {}
+            for row_id, day, staff, note in stored:
+                if start <= day < end and (asked is None or row_id in asked):
+                    expected.setdefault(row_id, {})[day] = (row_id, day, staff, note)
+            assert {row: {day: tuple(cell) for day, cell in days.items()} for row, days in found.items()} == expected
+            assert all(type(cell.day) is date for days in found.values() for cell in days.values())
+    week = board.visits(monday, monday + timedelta(days=7))
+    mondays = {id(cell.day) for days in week.values() for day, cell in days.items() if day == monday}
+    assert len(mondays) == 1  # one Monday shared by every visit on it, not a date object each
