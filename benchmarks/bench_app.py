@@ -12,7 +12,8 @@ measured twice: the first time a question is asked (the CLI draws the page and k
 printed before Typer is imported: `factboard_tui/entry.py`); the budget is for help asked again.
 
 A scaling table follows: each cost from 2,000 to 20,000 (and 100,000) rows against linear growth (10x, 5x), marked
-when it grows faster. Boards are built once under `benchmarks/out/` through the real write path (`bench_store`).
+when it grows faster (samples taken in the same rounds are compared round by round: `scale`). Boards are built
+once under `benchmarks/out/` through the real write path (`bench_store`).
 """
 
 from __future__ import annotations
@@ -77,6 +78,16 @@ def median(samples: list[Sample], part: int) -> float:
 def p95(samples: list[Sample], part: int) -> float:
     ordered = sorted(sample[part] for sample in samples)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def scale(small: list[Sample], large: list[Sample], part: int, stat: Callable[[list[Sample], int], float]) -> float:
+    """How many times `large` costs `small`. Where both sizes have as many samples, they are paired in the order they
+    were taken and the median of the pairs' ratios is the answer: the bulk reads run one child per size, the sizes
+    in turn, round after round, so a pair saw the same machine, and a neighbour slowing the host for a minute moves
+    both of its samples. Otherwise the ratio of the two `stat`s."""
+    if stat is median and len(small) == len(large) and all(sample[part] for sample in small):
+        return statistics.median(big[part] / little[part] for little, big in zip(small, large, strict=True))
+    return stat(large, part) / stat(small, part)
 
 
 def child_cpu(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Sample:
@@ -620,7 +631,7 @@ def print_tables(versions: dict[str, dict[str, Any]], sizes: list[int]) -> None:
                 if size not in per_size or not first:
                     cells.append("–")
                     continue
-                ratio = (p95 if "p95" in name else median)(per_size[size], part) / first
+                ratio = scale(per_size[sizes[0]], per_size[size], part, p95 if "p95" in name else median)
                 linear = size / sizes[0]
                 cells.append(f"{ratio:.1f}×" + ("  SUPER-LINEAR" if ratio > 1.1 * linear else ""))
             scaling.add_row(name, label, *cells)

@@ -109,9 +109,8 @@ def main() -> None:
     for name in measures:
         per_row = {size: statistics.median(cpu[(name, size)]) for size in sizes}
         # Each round's own ratio, then their median: the two sizes of one round saw the same machine.
-        ratio = statistics.median(
-            large * 20_000 / (small * REFERENCE) for small, large in zip(cpu[(name, REFERENCE)], cpu[(name, 20_000)])
-        )
+        pairs = zip(cpu[(name, REFERENCE)], cpu[(name, 20_000)], strict=True)
+        ratio = statistics.median(large * 20_000 / (small * REFERENCE) for small, large in pairs)
         table.add_row(name, *(f"{per_row[size]:.2f}" for size in sizes), f"{ratio:.1f}×")
     console = Console()
     console.print(table)
