@@ -34,7 +34,6 @@ from factboard_tui.core.clock import Clock, system_clock
 from factboard_tui.core.domain.characters import inert
 from factboard_tui.core.errors import FactBoardError
 from factboard_tui.core.i18n import N_, _, current_language, speak_for_board
-from factboard_tui.core.security.audit_words import LOCKED, stored
 from factboard_tui.settings import Settings, save_theme, save_user
 from factboard_tui.tui import i18n
 from factboard_tui.tui.commands import FactBoardCommands, PaletteCommand
@@ -140,6 +139,7 @@ class FactBoardApp(KeysInOrderApp):
         self.theme_files = load_themes() if themes is None else themes
         for theme_file in self.theme_files:
             self.register_theme(theme_file.theme)
+        self._start_in_theme(self._starting_theme())
         self.start_meeting = meeting
         """Start the morning meeting as soon as the board is open (`factboard open --meeting`)."""
         self.notes = notes or []
@@ -156,7 +156,7 @@ class FactBoardApp(KeysInOrderApp):
         i18n.speak(current_language(), self)
         self.set_keymap(self.settings.keys)
         self._warn_about_keymap()
-        self.theme = self._starting_theme()
+        self._say_missing_theme()
         self.heap.start()
         self._schedule_tick()
         if self.board is not None and self.user:
@@ -340,6 +340,7 @@ class FactBoardApp(KeysInOrderApp):
         """Cover everything with the lock screen (only once a board is open: the unlock screen shows nothing)."""
         if self.board is None or self.locked:
             return
+        from factboard_tui.core.security.audit_words import LOCKED, stored  # after the prompt (OPEN_LATER)
         from factboard_tui.tui.screens.lock import LockScreen
 
         self.clear_notifications()  # a toast may name a client or a value
@@ -419,14 +420,30 @@ class FactBoardApp(KeysInOrderApp):
         wanted = self.settings.theme
         if wanted and wanted in self.available_themes:
             return wanted
-        if wanted:
+        return DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+
+    def _say_missing_theme(self) -> None:
+        wanted = self.settings.theme
+        if wanted and wanted not in self.available_themes:
             self.notify(
                 _("Theme {wanted} from the config is not installed; using {theme}.").format(
-                    wanted=repr(wanted), theme=DEFAULT_THEME
+                    wanted=repr(wanted), theme=self.theme
                 ),
                 severity="warning",
             )
-        return DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+
+    def _start_in_theme(self, name: str) -> None:
+        """Take the starting theme before any style sheet is parsed. Setting `theme` once the app runs (as
+        on_mount did) parses every style sheet again for the new variables, about 30 ms of the unlock prompt's
+        first frame; this sets what Textual's theme watcher sets (its class, dark or light, the ANSI colour map, the
+        variables) without it. `_refresh_truecolor_filter` is private in Textual, which pyproject pins."""
+        self.set_reactive(FactBoardApp.theme, name)
+        theme = self.current_theme
+        self.set_class(True, f"-theme-{name}", update=False)
+        self.set_class(theme.dark, "-dark-mode", update=False)
+        self.set_class(not theme.dark, "-light-mode", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     @property
     def theme_file(self) -> ThemeFile | None:

@@ -36,7 +36,16 @@ def loaded(names: tuple[str, ...]) -> str:
     return f"sorted(name for name in {names!r} if name in sys.modules)"
 
 
-OPEN_LATER = (*UNLOCK_LATER, "typer", "click", "factboard_tui.cli.registry", "factboard_tui.crash")
+OPEN_LATER = (
+    *UNLOCK_LATER,
+    "typer",
+    "click",
+    "factboard_tui.cli.registry",
+    "factboard_tui.crash",
+    "factboard_tui.core.domain.fields",
+    "factboard_tui.core.domain.history",
+)
 """`factboard open` up to the unlock screen's first frame: the key slot is read first (so a missing or damaged slot
 is one line in the shell, before any screen) without cryptography, and a command line that only opens the board
-never reaches Typer or the command modules (`cli.opening`)."""
+never reaches Typer or the command modules (`cli.opening`). Nor the board's fields, templates and history (about
+15 ms, which the key slot's audit words brought in): the board needs them, the prompt does not."""

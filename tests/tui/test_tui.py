@@ -343,6 +343,50 @@ def test_the_palette_offers_board_commands_and_themes_cycle(demo_path: Path, clo
     asyncio.run(scenario())
 
 
+@pytest.mark.parametrize("theme", ["factboard-wall", "factboard-light", "factboard-high-contrast", "textual-light"])
+def test_a_board_started_in_a_theme_looks_as_one_switched_to_it(demo_path: Path, clock, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """The config's theme is taken before any style sheet is parsed (`FactBoardApp._start_in_theme`), not through
+    Textual's theme watcher: the board must look exactly as Textual draws it after a switch from another theme of
+    the other darkness (its class, as the wall's cursor row uses, the dark or light colours, the ANSI colour map)."""
+    from factboard_tui.settings import Settings
+
+    async def drawn(start_in: str, switch_to: str | None) -> tuple[str, list[str], list[object]]:
+        board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+        app = FactBoardApp(demo_path, board=board, user="CSA", clock=clock, settings=Settings(theme=start_in))
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_for_rows(pilot)
+            if switch_to is not None:
+                app.theme = switch_to
+                await pilot.pause()
+            await pilot.pause()
+            assert app.theme == theme
+            ansi_maps = [getattr(line_filter, "_terminal_theme", None) for line_filter in app.get_line_filters()]
+            return app.export_screenshot(), sorted(app.classes), ansi_maps
+
+    other = "textual-dark" if theme in ("factboard-light", "textual-light") else "textual-light"
+    started = asyncio.run(drawn(theme, None))
+    switched = asyncio.run(drawn(other, theme))
+    assert started[0] == switched[0]  # what the board looks like
+    assert started[1:] == switched[1:]  # what Textual draws by next: the dark or light classes, ANSI colours
+
+
+def test_a_theme_the_config_names_that_is_not_installed_is_said_once_and_the_default_is_used(  # type: ignore[no-untyped-def]
+    demo_path: Path, clock
+) -> None:
+    from factboard_tui.settings import Settings
+
+    async def scenario() -> None:
+        board = Board.unlock(demo_path, DEMO_PASSPHRASE, clock=clock)
+        app = FactBoardApp(demo_path, board=board, user="CSA", clock=clock, settings=Settings(theme="factboard-gone"))
+        async with app.run_test(size=(160, 40)) as pilot:
+            await wait_for_rows(pilot)
+            assert app.theme == "factboard-laptop"
+            said = [str(notification.message) for notification in app._notifications]
+            assert said == ["Theme 'factboard-gone' from the config is not installed; using factboard-laptop."]
+
+    asyncio.run(scenario())
+
+
 def test_the_unlock_screen_remembers_who_edited_on_this_machine(demo_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     from factboard_tui.settings import load_settings
 

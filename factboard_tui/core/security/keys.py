@@ -44,12 +44,6 @@ from factboard_tui.core.errors import (
 )
 from factboard_tui.core.i18n import _
 from factboard_tui.core.paths import key_slot_path
-from factboard_tui.core.security.audit_words import (
-    FAILED_UNLOCKS,
-    FAILED_UNLOCKS_ALTERED,
-    FAILED_UNLOCKS_UNKNOWN_START,
-    stored,
-)
 from factboard_tui.core.security.durable import write_durably
 
 KEY_BYTES = 32
@@ -431,6 +425,13 @@ class UnlockAttempts:
     def summary(self, via: str) -> str | None:
         """The wrong passphrases before this try (typed through `via`), as the audit log stores it (see
         `audit_words`; read before `succeeded` clears them)."""
+        from factboard_tui.core.security.audit_words import (  # the audit's words (and the board's fields they
+            FAILED_UNLOCKS,  # name) load after the unlock prompt is drawn, not before: `read_board_slot` comes first
+            FAILED_UNLOCKS_ALTERED,
+            FAILED_UNLOCKS_UNKNOWN_START,
+            stored,
+        )
+
         failures, last = self._read()
         if not failures:
             return None
