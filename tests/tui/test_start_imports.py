@@ -1,4 +1,5 @@
-"""The unlock screen is drawn before the database layer is imported, and imports it while the passphrase is typed.
+"""The unlock screen is drawn before the database layer is imported, and imports it while the passphrase is typed
+(with Babel, which names the board's week in its first frame).
 
 SQLAlchemy, SQLModel, pydantic and SQLCipher cost more to import than Textual itself (issue 15: 2.4 s of CPU from
 the process's start to the prompt when they were imported first). Each case is a fresh interpreter, as a person's
@@ -62,4 +63,4 @@ def test_the_unlock_screen_is_drawn_before_the_database_layer_loads_and_loads_it
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.splitlines()[-1])
     assert seen["at the first frame"] == []
-    assert {"sqlalchemy", "sqlmodel", "sqlcipher3"} <= set(seen["while the passphrase is typed"])
+    assert {"sqlalchemy", "sqlmodel", "sqlcipher3", "babel"} <= set(seen["while the passphrase is typed"])

@@ -83,7 +83,8 @@ class UnlockScreen(Screen[None]):
     @work(thread=True, group="prepare", name="prepare the database layer")
     def prepare_database_layer(self) -> None:
         """While the person types, import the database layer and do its one-time set-up (the first read would
-        otherwise pay for both)."""
+        otherwise pay for both), and read the month names the board's first frame shows."""
+        from factboard_tui.core import locale_dates
         from factboard_tui.core.store.engine import prepare_reads
         from factboard_tui.tui.screens import (
             board,  # noqa: F401 - the screen the unlock opens
@@ -91,6 +92,7 @@ class UnlockScreen(Screen[None]):
         )
 
         prepare_reads()
+        locale_dates.prepare()
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
