@@ -139,7 +139,8 @@ class FactBoardApp(KeysInOrderApp):
         self.theme_files = load_themes() if themes is None else themes
         for theme_file in self.theme_files:
             self.register_theme(theme_file.theme)
-        self._start_in_theme(self._starting_theme())
+        theme, self._missing_theme = self._starting_theme()
+        self._start_in_theme(theme)
         self.start_meeting = meeting
         """Start the morning meeting as soon as the board is open (`factboard open --meeting`)."""
         self.notes = notes or []
@@ -416,18 +417,19 @@ class FactBoardApp(KeysInOrderApp):
 
     # -- themes, keys, palette ---------------------------------------------------------------------------------------
 
-    def _starting_theme(self) -> str:
+    def _starting_theme(self) -> tuple[str, str | None]:
+        """The theme to start in (the config's when it is installed, else the default), and the config's theme when
+        it is not installed (said once the app runs: `_say_missing_theme`)."""
         wanted = self.settings.theme
         if wanted and wanted in self.available_themes:
-            return wanted
-        return DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+            return wanted, None
+        return (DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"), wanted or None
 
     def _say_missing_theme(self) -> None:
-        wanted = self.settings.theme
-        if wanted and wanted not in self.available_themes:
+        if self._missing_theme:
             self.notify(
                 _("Theme {wanted} from the config is not installed; using {theme}.").format(
-                    wanted=repr(wanted), theme=self.theme
+                    wanted=repr(self._missing_theme), theme=self.theme
                 ),
                 severity="warning",
             )

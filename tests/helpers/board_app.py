@@ -8,6 +8,7 @@ app gets it opened with its raw key (Argon2id is what the unlock tests test, not
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from helpers import prepared
 from helpers.boards import MONDAY_MORNING, HandClock
 from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import until
+from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -29,6 +31,7 @@ from factboard_tui.tui.screens.meeting import MeetingScreen
 from factboard_tui.tui.screens.staff import StaffScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
+from factboard_tui.tui.widgets.row_detail import RowDetail
 
 CLOCK = frozen_clock(MONDAY_MORNING)
 """The demo boards' frozen morning."""
@@ -85,6 +88,13 @@ async def edit_cell(pilot: Pilot[None], grid: BoardGrid, code: str, column: str,
     await pilot.press("enter")
     await until(pilot, lambda: pilot.app.screen.query_one(CellEditor).display, "the cell editor")
     await burst(pilot, Key("end"), CLEAR, text)  # to the end, clear (ctrl+u), type: one burst, as a nurse does
+
+
+def detail_text(app: App[None]) -> str:
+    """What the detail panel shows, as plain text."""
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(app.screen.query_one(RowDetail).content)
+    return " ".join(console.export_text().split())
 
 
 async def writes_done(pilot: Pilot[None]) -> None:

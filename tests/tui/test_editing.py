@@ -12,7 +12,17 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from helpers.board_app import CLOCK, demo_copy, edit_cell, line_of, rows_at, run_board, wait_for_rows, writes_done
+from helpers.board_app import (
+    CLOCK,
+    demo_copy,
+    detail_text,
+    edit_cell,
+    line_of,
+    rows_at,
+    run_board,
+    wait_for_rows,
+    writes_done,
+)
 from helpers.bursts import CLEAR, Key, burst
 from helpers.pilot import until
 from textual import events
@@ -28,6 +38,7 @@ from factboard_tui.tui.feed import BoardFeed, Reply
 from factboard_tui.tui.screens.board import BoardScreen
 from factboard_tui.tui.widgets.board_grid import BoardGrid
 from factboard_tui.tui.widgets.cell_editor import CellEditor
+from factboard_tui.tui.widgets.row_detail import RowDetail
 
 
 def test_edit_a_triage_cell_in_place_with_type_ahead(tmp_path: Path) -> None:
@@ -87,6 +98,37 @@ def test_the_cell_editor_edits_text_like_a_text_field_while_the_grid_stays_put(t
         await until(pilot, lambda: board.open_row_by_code("PL-85").safety == "Efter", "the later edit stored")
         assert board.open_row_by_code("DD-75").safety == stored
         assert len(board.history(board.open_row_by_code("DD-75").id or 0)) == changes
+
+    run_board(tmp_path, scenario)
+
+
+def test_the_detail_panel_is_drawn_again_only_when_what_it_shows_changed(tmp_path: Path) -> None:
+    """Each change the poll reads (another terminal's, or this app's own save read back with the write's time and
+    author, which the panel does not show) drew the panel anew: 4-7 ms of the keys typed meanwhile (issue 15).
+    Now a change to another row, or to the row's time and author alone, leaves the panel as drawn; a value changed
+    on the row is drawn."""
+
+    async def scenario(app: FactBoardApp, grid: BoardGrid, pilot: Pilot[None], board: Board) -> None:
+        screen = app.screen
+        assert isinstance(screen, BoardScreen)
+        panel = screen.query_one(RowDetail)
+        mine = next(row for row in screen.feed.rows if row.client_code == "PL-85")
+        grid.move_cursor(row_key=str(mine.id))
+        await until(pilot, lambda: detail_text(app).startswith("PL-85"), "PL-85 in the detail panel")
+        await until(pilot, lambda: screen.detail_timer is None, "the panel drawn")
+        drawn, version = panel.content, screen.shown_version
+        board.set_field("MJR", board.open_row_by_code("DD-75").id or 0, "situation", "Sover bättre")
+        await until(pilot, lambda: "Sover bätt" in line_of(grid, "DD-75"), "another terminal's change in the grid")
+        await until(pilot, lambda: screen.shown_version > version and screen.detail_timer is None, "the panel's turn")
+        assert panel.content is drawn
+
+        feed = screen.feed  # the save read back: the same values, written now by this user
+        read_back = mine._replace(updated_at=mine.updated_at + timedelta(minutes=1), updated_by="CSA")
+        panel.show_row(read_back, feed.visits_of(mine.id), feed.template, feed.monday, feed.today)
+        assert panel.content is drawn
+
+        board.set_field("MJR", mine.id, "situation", "Ringer själv varje morgon")
+        await until(pilot, lambda: "Ringer själv" in detail_text(app), "another terminal's value in the panel")
 
     run_board(tmp_path, scenario)
 

@@ -7,18 +7,16 @@ board made with a frozen clock so the pictures do not change from day to day.
 from __future__ import annotations
 
 import asyncio
-import io
 import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from helpers import prepared
-from helpers.board_app import rows_at, wait_for_rows
+from helpers.board_app import detail_text, rows_at, wait_for_rows
 from helpers.boards import MONDAY_MORNING
 from helpers.bursts import ENTER, burst
 from helpers.pilot import text_of, until
-from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
@@ -52,13 +50,6 @@ def demo_path(tmp_path: Path) -> Path:
 async def wait_for_detail(pilot: Pilot[None], text: str) -> None:
     """Wait until the detail panel shows `text`: it follows once the cursor rests (later on a busy machine)."""
     await until(pilot, lambda: text in detail_text(pilot.app), f"{text!r} in the detail panel")  # type: ignore[arg-type]
-
-
-def detail_text(app: FactBoardApp) -> str:
-    """What the detail panel shows, as plain text."""
-    console = Console(width=200, record=True, file=io.StringIO())
-    console.print(app.screen.query_one(RowDetail).content)
-    return " ".join(console.export_text().split())
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
