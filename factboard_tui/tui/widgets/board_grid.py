@@ -25,12 +25,12 @@ from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from factboard_tui.core.domain.characters import inert_line
 from factboard_tui.core.i18n import N_, _
 from factboard_tui.tui.widgets.grid_rows import GridCell, GridColumn, GridRow, fit_text, parse_style
+from factboard_tui.tui.widgets.grid_scrollbar import RowsScrollView
 from factboard_tui.tui.widgets.styled_lines import StyledLines
 
 __all__ = ["BoardGrid"]
@@ -51,7 +51,7 @@ WHEEL_ROWS = 3
 """Rows one notch of the mouse wheel scrolls."""
 
 
-class BoardGrid(ScrollView, can_focus=True):
+class BoardGrid(RowsScrollView, can_focus=True):
     """A keyboard-driven grid of fixed-width columns, with a cell cursor and a header that never scrolls."""
 
     ALLOW_SELECT = False
@@ -377,7 +377,8 @@ class BoardGrid(ScrollView, can_focus=True):
                 self.post_message(self.CellChosen())
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        """The wheel scrolls the rows (the grid draws no scrollbars, so Textual's own wheel handling does not)."""
+        """The wheel scrolls the rows, `WHEEL_ROWS` a notch (Textual's own handling, which would scroll too
+        whenever the scrollbar shows, is prevented)."""
         self._wheel(event, WHEEL_ROWS)
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
@@ -385,19 +386,10 @@ class BoardGrid(ScrollView, can_focus=True):
 
     def _wheel(self, event: events.MouseEvent, rows: int) -> None:
         event.stop()
+        event.prevent_default()
         top = max(0, min(self.max_scroll_y, self.scroll_offset.y + rows))
         if top != self.scroll_offset.y:
             self.scroll_to(y=top, animate=False, force=True)
-
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        """Textual's hook after every layout of the screen, given the layout's own idea of our virtual size.
-
-        A Line-API grid sets its virtual size itself (columns x rows), so the layout's always differs, and
-        `ScrollView` would then re-render both scrollbars after every layout anywhere on the screen (about 5 ms
-        at 2,000 rows, on each save of a cell). Comparing with our own virtual size keeps that for real changes;
-        our own changes of the virtual size update the scrollbars through `virtual_size`'s watcher as before.
-        """
-        return super()._size_updated(size, self.virtual_size, container_size, layout)
 
     def on_resize(self, event: events.Resize) -> None:
         """A new size changes every line's width: drop the cache and keep the cursor visible."""
